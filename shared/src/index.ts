@@ -1,1 +1,3 @@
-export {};
+// @pd/shared — the API contract shared by the worker and the extension.
+export * from './api.ts';
+export * from './api-dropbox.ts';

@@ -1,4 +1,9 @@
 import { Hono } from 'hono';
-const app = new Hono();
+
+// Entry point: fetch (API + webhook), queue and scheduled handlers are composed here.
+const app = new Hono<{ Bindings: Env }>();
 app.get('/health', (c) => c.json({ ok: true }));
-export default app;
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

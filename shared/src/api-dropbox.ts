@@ -1,0 +1,2 @@
+// Sign-in, Dropbox lookup/import and pending-change contract. Zod schemas and response types.
+export {};
