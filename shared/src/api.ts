@@ -1,2 +1,530 @@
-// Core API contract (owned by the worker-core work). Zod schemas and response types.
-export {};
+// Core API contract (owned by the worker-core work): zod schemas of every request body / query of /api/v1,
+// and TypeScript types of every response. The worker validates with these schemas; the extension types its calls
+// with them. Documented route by route in worker/API.md.
+//
+// Conventions:
+// - Every request carries `Authorization: Bearer <session token>`.
+// - Timestamps are ISO-8601 strings in UTC. Ids are opaque strings with a prefix (acc_, trk_, col_, inv_, cmt_, ntf_).
+// - Split percentages are numbers from 0 to 100 with at most two decimals.
+// - Every error is `{ "error": { "code": ErrorCode, "message": string } }` with a 4xx/5xx status.
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+
+/** Stable error codes. New codes may be added; existing ones never change meaning. */
+export const ERROR_CODES = [
+  // 400
+  'invalid_json', // body is not valid JSON
+  'validation_failed', // body / query / path did not match the schema (message names the field)
+  // 401
+  'unauthenticated', // no or unknown session token
+  'session_expired', // the session token is known but expired: sign in again
+  // 403
+  'access_ended', // your access to this track was revoked, or you left it
+  'owner_only', // only the track owner may do this
+  'editor_required', // only the owner or an Editor may do this
+  'invitation_not_yours', // the invitation was sent to another email address
+  // 404
+  'not_found', // no such route
+  'track_not_found', // no such track, or you have never been part of it
+  'collaborator_not_found',
+  'invitation_not_found',
+  'comment_not_found',
+  'person_not_found', // sharing panel: nobody with this personKey shares a track of yours
+  'dropbox_change_not_found',
+  // 405
+  'method_not_allowed',
+  // 409
+  'track_exists', // a track already exists for this Dropbox shared folder
+  'already_collaborator', // the person is already an active collaborator
+  'already_invited', // the person already has a pending invitation
+  'invitation_not_pending', // the invitation was already accepted, declined or cancelled
+  'collaborator_not_active', // e.g. changing the access level of someone whose access ended
+  'owner_cannot_leave', // an owner cannot leave their own track
+  'cannot_invite_owner', // the owner is already on the track
+  // 413
+  'payload_too_large', // body over 1 MB
+  // 500
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ApiError {
+  error: { code: ErrorCode; message: string };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared enums and pieces
+
+export const STAGES = ['idea', 'writing', 'production', 'mixing', 'mastering', 'released'] as const;
+export const Stage = z.enum(STAGES);
+export type Stage = z.infer<typeof Stage>;
+
+export const AccessLevel = z.enum(['editor', 'viewer']);
+export type AccessLevel = z.infer<typeof AccessLevel>;
+
+/** The caller's relation to a track. */
+export type MyRole = 'owner' | 'editor' | 'viewer';
+
+export type CollaboratorStatus = 'invited' | 'active' | 'revoked' | 'left' | 'declined';
+/** Through what an action was done: this app (PD) or directly in Dropbox (found by reconciliation). */
+export type Via = 'app' | 'dropbox';
+
+/** A split percentage: 0..100, at most two decimals. */
+export const SplitPercent = z
+  .number()
+  .min(0, 'A split cannot be negative.')
+  .max(100, 'A split cannot be above 100% for one person.')
+  .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'Splits have at most two decimals.');
+
+export const Splits = z.object({ master: SplitPercent, publishing: SplitPercent, writer: SplitPercent });
+export type Splits = z.infer<typeof Splits>;
+
+const Id = z.string().min(1).max(64);
+const Title = z.string().trim().min(1).max(200);
+const Tag = z.string().trim().min(1).max(40);
+const Tags = z.array(Tag).max(50);
+const Bpm = z.number().min(1).max(999);
+const MusicalKey = z.string().trim().min(1).max(16);
+const ProjectName = z.string().trim().min(1).max(100);
+const Email = z.email().max(254);
+const DisplayName = z.string().trim().min(1).max(100);
+const CreativeRole = z.string().trim().min(1).max(50); // producer, vocalist, engineer, writer, ...
+
+/** Boolean query filter: "true" | "false" | "any". */
+const BoolFilter = z.enum(['true', 'false', 'any']);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Path parameters
+
+export const TrackParams = z.object({ trackId: Id });
+export const CollaboratorParams = z.object({ trackId: Id, collaboratorId: Id });
+export const CommentParams = z.object({ trackId: Id, commentId: Id });
+export const InvitationParams = z.object({ invitationId: Id });
+export const PersonParams = z.object({ personKey: z.string().min(1).max(254) });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Account
+
+export interface Account {
+  id: string;
+  email: string;
+  displayName: string;
+  dropboxAccountId: string;
+}
+/** GET /me */
+export interface MeResponse {
+  account: Account;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tracks and library
+
+export interface TrackSummary {
+  id: string;
+  title: string;
+  stage: Stage;
+  bpm: number | null;
+  key: string | null;
+  tags: string[];
+  archived: boolean;
+  ownerId: string;
+  ownerName: string;
+  dropboxSharedFolderId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Track extends TrackSummary {
+  /** The owner's own splits (collaborators' splits are on their records). */
+  ownerSplits: Splits;
+}
+
+/** One track as it sits in the caller's library. */
+export interface LibraryItem {
+  track: TrackSummary;
+  myRole: MyRole;
+  /** The caller's own project / bucket for this track (per person). */
+  project: string | null;
+  /** Hidden from the caller's own library view (per person). Access is unchanged. */
+  hidden: boolean;
+}
+
+/** GET /library — archived and hidden default to "false" (the active library). */
+export const LibraryQuery = z.object({
+  project: ProjectName.optional(),
+  stage: Stage.optional(),
+  archived: BoolFilter.default('false'),
+  hidden: BoolFilter.default('false'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** Keyset pagination: pass the previous response's nextBefore. Newest tracks first. */
+  before: Id.optional(),
+});
+export type LibraryQuery = z.input<typeof LibraryQuery>;
+export interface LibraryResponse {
+  items: LibraryItem[];
+  /** Pass to GET /library as `before` for the next page; null when this was the last page. */
+  nextBefore: string | null;
+  /** Sync cursor as of this read: pass to GET /sync to get what changed afterwards. */
+  cursor: number;
+}
+
+/** GET /sync?cursor=N — what changed in the caller's library after cursor N (0 = from the beginning). */
+export const SyncQuery = z.object({
+  cursor: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+export type SyncQuery = z.input<typeof SyncQuery>;
+
+export type LibraryChangeKind = 'added' | 'updated' | 'removed';
+export type LibraryChangeReason =
+  | 'created' // you created the track
+  | 'accepted' // you accepted an invitation
+  | 'added_in_dropbox' // you were added to the shared folder directly in Dropbox
+  | 'metadata' // title/stage/bpm/key/tags changed
+  | 'archived' // archived or unarchived
+  | 'placement' // your project/hidden changed
+  | 'access_changed' // your access level changed
+  | 'revoked' // the owner revoked your access (in PD or in Dropbox)
+  | 'left'; // you left the track (in PD or in Dropbox)
+
+export interface LibraryChange {
+  seq: number;
+  trackId: string;
+  change: LibraryChangeKind;
+  reason: LibraryChangeReason;
+  /** Current state of the track in your library for added/updated (null if it is no longer there). */
+  item: LibraryItem | null;
+  at: string;
+}
+export interface SyncResponse {
+  changes: LibraryChange[];
+  /** Pass this as the next cursor. Equal to the request's cursor when nothing changed. */
+  cursor: number;
+  /** More changes are waiting: call again right away with the new cursor. */
+  hasMore: boolean;
+}
+
+/** POST /tracks — create a PD track for a Dropbox shared folder you own. */
+export const CreateTrackBody = z.object({
+  dropboxSharedFolderId: z.string().trim().min(1).max(64),
+  title: Title,
+  stage: Stage.default('idea'),
+  bpm: Bpm.nullable().optional(),
+  key: MusicalKey.nullable().optional(),
+  tags: Tags.default([]),
+  project: ProjectName.nullable().optional(),
+});
+export type CreateTrackBody = z.input<typeof CreateTrackBody>;
+
+/** PATCH /tracks/:trackId — metadata and tags (owner or Editor). At least one field. */
+export const UpdateTrackBody = z
+  .object({
+    title: Title.optional(),
+    stage: Stage.optional(),
+    bpm: Bpm.nullable().optional(),
+    key: MusicalKey.nullable().optional(),
+    tags: Tags.optional(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'Nothing to change.');
+export type UpdateTrackBody = z.input<typeof UpdateTrackBody>;
+
+/** PUT /tracks/:trackId/splits — owner or Editor. Only the listed people change. */
+export const UpdateSplitsBody = z
+  .object({
+    owner: Splits.optional(),
+    collaborators: z.array(Splits.extend({ collaboratorId: Id })).max(200).optional(),
+  })
+  .refine((b) => b.owner !== undefined || (b.collaborators?.length ?? 0) > 0, 'Nothing to change.');
+export type UpdateSplitsBody = z.input<typeof UpdateSplitsBody>;
+
+/** POST /tracks/:trackId/archive — owner or Editor. */
+export const ArchiveBody = z.object({ archived: z.boolean() });
+export type ArchiveBody = z.input<typeof ArchiveBody>;
+
+/** PUT /tracks/:trackId/placement — any member; changes only the caller's own library. */
+export const PlacementBody = z
+  .object({ project: ProjectName.nullable().optional(), hidden: z.boolean().optional() })
+  .refine((b) => b.project !== undefined || b.hidden !== undefined, 'Nothing to change.');
+export type PlacementBody = z.input<typeof PlacementBody>;
+
+export interface SplitTotal {
+  total: number;
+  /** Above 100%: flagged, not blocked. */
+  overAllocated: boolean;
+}
+export interface SplitTotals {
+  master: SplitTotal;
+  publishing: SplitTotal;
+  writer: SplitTotal;
+}
+
+export interface Collaborator {
+  id: string;
+  /** PD account, once the person accepted (or was found as a Dropbox member). */
+  accountId: string | null;
+  displayName: string;
+  email: string;
+  /** Creative role: producer, vocalist, engineer, writer, ... */
+  role: string | null;
+  accessLevel: AccessLevel;
+  splits: Splits;
+  status: CollaboratorStatus;
+  invitedAt: string;
+  joinedAt: string | null;
+  endedAt: string | null;
+  /** Through what the access ended (revoked/left/declined), null while invited/active. */
+  endedVia: Via | null;
+}
+
+export interface Comment {
+  id: string;
+  authorId: string;
+  /** The author's name as it was when they wrote it; kept after their access ends. */
+  authorName: string;
+  body: string;
+  pinned: boolean;
+  pinnedBy: { id: string; name: string } | null;
+  pinnedAt: string | null;
+  createdAt: string;
+}
+
+export type DropboxChangeKind = 'remove_member' | 'relinquish' | 'update_access' | 'add_member';
+export type DropboxChangeStatus = 'pending' | 'running' | 'done' | 'failed';
+/** A change PD still has to make in Dropbox (or failed to make), shown as "Dropbox change pending/failed". */
+export interface DropboxChangeSummary {
+  id: number;
+  kind: DropboxChangeKind;
+  status: DropboxChangeStatus;
+  collaboratorId: string | null;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** GET /tracks/:trackId (and the response of every track mutation). */
+export interface TrackDetail {
+  track: Track;
+  myRole: MyRole;
+  /** The caller's own placement. */
+  project: string | null;
+  hidden: boolean;
+  /** Everyone ever on the track, including people whose access ended (kept for credits). */
+  collaborators: Collaborator[];
+  splitTotals: SplitTotals;
+  /** Oldest first. Comments of departed people stay, with their names. */
+  comments: Comment[];
+  /** Pending, running or failed Dropbox changes of this track (the owner sees all; others their own). */
+  dropboxChanges: DropboxChangeSummary[];
+}
+export interface TrackDetailResponse extends TrackDetail {}
+
+/** PUT /tracks/:trackId/splits */
+export interface UpdateSplitsResponse extends TrackDetail {
+  /** e.g. ["master_over_allocated"]: the totals were saved but exceed 100%. */
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sharing: invitations, revoke, Revoke All, leave, access level
+
+/** POST /tracks/:trackId/invitations — owner only. Also the way to share again after revoke/leave. */
+export const InviteBody = z.object({
+  email: Email,
+  displayName: DisplayName.optional(),
+  role: CreativeRole.nullable().optional(),
+  accessLevel: AccessLevel.default('viewer'),
+  splits: Splits.optional(),
+});
+export type InviteBody = z.input<typeof InviteBody>;
+
+export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'cancelled';
+export interface Invitation {
+  id: string;
+  trackId: string;
+  trackTitle: string;
+  collaboratorId: string;
+  email: string;
+  accessLevel: AccessLevel;
+  status: InvitationStatus;
+  invitedBy: { id: string; name: string };
+  createdAt: string;
+  respondedAt: string | null;
+}
+/** POST /tracks/:trackId/invitations */
+export interface InviteResponse {
+  invitation: Invitation;
+  collaborator: Collaborator;
+}
+/** GET /invitations — pending invitations sent to the caller's email. */
+export interface InvitationsResponse {
+  invitations: Invitation[];
+}
+/** POST /invitations/:invitationId/accept */
+export interface AcceptInvitationResponse {
+  invitation: Invitation;
+  track: TrackDetail;
+}
+/** POST /invitations/:invitationId/decline */
+export interface DeclineInvitationResponse {
+  invitation: Invitation;
+}
+
+/**
+ * POST /tracks/:trackId/collaborators/:collaboratorId/revoke — owner only. No body.
+ * Repeating it is safe: changed=false and nothing else happens.
+ */
+export interface RevokeResponse {
+  changed: boolean;
+  collaborator: Collaborator;
+}
+
+/** PATCH /tracks/:trackId/collaborators/:collaboratorId — owner only. */
+export const SetAccessLevelBody = z.object({ accessLevel: AccessLevel });
+export type SetAccessLevelBody = z.input<typeof SetAccessLevelBody>;
+export interface SetAccessLevelResponse {
+  changed: boolean;
+  collaborator: Collaborator;
+}
+
+/** POST /tracks/:trackId/leave — the collaborator themselves. No body. */
+export interface LeaveResponse {
+  changed: boolean;
+  trackId: string;
+  /** Your record's status after the call ("left", or "revoked" if the owner's revoke won a race). */
+  status: CollaboratorStatus;
+}
+
+export interface SharedTrack {
+  trackId: string;
+  title: string;
+  collaboratorId: string;
+  status: 'invited' | 'active';
+  accessLevel: AccessLevel;
+}
+export interface SharingPerson {
+  /** Stable key of the person (their lower-cased email). URL-encode it in paths. */
+  personKey: string;
+  displayName: string;
+  email: string;
+  accountId: string | null;
+  tracks: SharedTrack[];
+}
+/** GET /sharing — the people the caller shares tracks with (invited or active), each with those tracks. */
+export interface SharingResponse {
+  people: SharingPerson[];
+}
+/** POST /sharing/:personKey/revoke-all — owner's Revoke All for one person. No body. Safe to repeat. */
+export interface RevokeAllResponse {
+  revokedCount: number;
+  trackIds: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Comments
+
+/** POST /tracks/:trackId/comments — owner and active collaborators. */
+export const CreateCommentBody = z.object({ body: z.string().trim().min(1).max(5000) });
+export type CreateCommentBody = z.input<typeof CreateCommentBody>;
+/** POST /tracks/:trackId/comments/:commentId/pin — owner or Editor. */
+export const PinCommentBody = z.object({ pinned: z.boolean() });
+export type PinCommentBody = z.input<typeof PinCommentBody>;
+/** GET /tracks/:trackId/comments */
+export interface CommentsResponse {
+  comments: Comment[];
+}
+/** POST /tracks/:trackId/comments and .../pin */
+export interface CommentResponse {
+  comment: Comment;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// History
+
+export type HistoryKind =
+  | 'track_created'
+  | 'metadata_changed'
+  | 'tags_changed'
+  | 'splits_changed'
+  | 'archived'
+  | 'unarchived'
+  | 'file_uploaded'
+  | 'collaborator_invited'
+  | 'collaborator_joined'
+  | 'invitation_declined'
+  | 'invitation_cancelled'
+  | 'access_revoked'
+  | 'collaborator_left'
+  | 'access_level_changed'
+  | 'comment_pinned'
+  | 'comment_unpinned';
+
+export interface HistoryEntry {
+  id: number;
+  kind: HistoryKind;
+  actor: { id: string | null; name: string };
+  via: Via;
+  collaboratorId: string | null;
+  /** Kind-specific: e.g. { changes: { stage: { from, to } } }, { path }, { from, to }. */
+  details: Record<string, unknown>;
+  createdAt: string;
+}
+/** GET /tracks/:trackId/history?before&limit — newest first. */
+export const HistoryQuery = z.object({
+  before: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type HistoryQuery = z.input<typeof HistoryQuery>;
+export interface HistoryResponse {
+  entries: HistoryEntry[];
+  nextBefore: number | null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Notifications
+
+export type NotificationKind =
+  | 'access_revoked' // to the collaborator
+  | 'collaborator_left' // to the owner
+  | 'invitation_received' // to the invitee (if they have a PD account)
+  | 'invitation_accepted' // to the owner
+  | 'invitation_declined' // to the owner
+  | 'access_level_changed'; // to the collaborator
+
+export interface Notification {
+  id: string;
+  kind: NotificationKind;
+  trackId: string;
+  trackTitle: string;
+  actor: { id: string | null; name: string };
+  via: Via;
+  read: boolean;
+  createdAt: string;
+}
+/** GET /notifications?before&limit — newest first. */
+export const NotificationsQuery = z.object({
+  before: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  unread: BoolFilter.default('any'),
+});
+export type NotificationsQuery = z.input<typeof NotificationsQuery>;
+export interface NotificationsResponse {
+  notifications: Notification[];
+  nextBefore: string | null;
+}
+/** GET /notifications/unread-count */
+export interface UnreadCountResponse {
+  unread: number;
+}
+/** POST /notifications/read — either some ids or all. */
+export const MarkReadBody = z.union([
+  z.object({ ids: z.array(Id).min(1).max(500) }),
+  z.object({ all: z.literal(true) }),
+]);
+export type MarkReadBody = z.input<typeof MarkReadBody>;
+export interface MarkReadResponse {
+  marked: number;
+  unread: number;
+}
