@@ -5,3 +5,10 @@ interface Env {
   /** Base64 of 32 random bytes: AES-GCM key for Dropbox refresh/access tokens at rest. */
   TOKEN_ENCRYPTION_KEY: string;
 }
+// The same secrets on the namespaced Env that `cloudflare:test` uses.
+declare namespace Cloudflare {
+  interface Env {
+    DROPBOX_APP_SECRET: string;
+    TOKEN_ENCRYPTION_KEY: string;
+  }
+}

@@ -1,9 +1,20 @@
 import { Hono } from 'hono';
+import { webhook } from './webhook.ts';
+import { handleQueue } from './jobs/consumer.ts';
+import { handleScheduled } from './jobs/cron.ts';
+import type { Job } from './jobs/messages.ts';
 
 // Entry point: fetch (API + webhook), queue and scheduled handlers are composed here.
 const app = new Hono<{ Bindings: Env }>();
 app.get('/health', (c) => c.json({ ok: true }));
+app.route('/', webhook);
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  async queue(batch, env, ctx) {
+    await handleQueue(batch, env, ctx);
+  },
+  async scheduled(controller, env, ctx) {
+    await handleScheduled(controller, env, ctx);
+  },
+} satisfies ExportedHandler<Env, Job>;

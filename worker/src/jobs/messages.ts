@@ -1,0 +1,28 @@
+// The messages on the JOBS queue. One queue, several kinds of background work.
+
+export interface ReconcileAccountJob {
+  kind: 'reconcile-account';
+  /** Dropbox account id (`dbid:…`) from a webhook notification, or from sign-in/cron. */
+  dropboxAccountId: string;
+  /** When the notification arrived (ms). A reconcile that started after this already covered it. */
+  at: number;
+}
+
+export interface ExecuteChangeJob {
+  kind: 'execute-change';
+  changeId: string;
+}
+
+export interface CheckTrackMembershipJob {
+  kind: 'check-track-membership';
+  trackId: string;
+}
+
+export type Job = ReconcileAccountJob | ExecuteChangeJob | CheckTrackMembershipJob;
+
+/** Queues.sendBatch takes at most 100 messages per call. */
+export async function sendJobs(queue: Queue, jobs: Job[], delaySeconds?: number): Promise<void> {
+  for (let i = 0; i < jobs.length; i += 100) {
+    await queue.sendBatch(jobs.slice(i, i + 100).map((body) => ({ body, contentType: 'json' as const, delaySeconds })));
+  }
+}
