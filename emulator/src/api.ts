@@ -1,0 +1,287 @@
+/** The Dropbox API v2 routes the project uses: users, files (listing + cursors), sharing (members, async jobs). */
+import type { Hono } from 'hono';
+import { accessLevel, memberSelector, optBool, optInt, optString, reqBool, reqString, SHARED_FOLDER_ID } from './args.ts';
+import type { EmulatorContext } from './context.ts';
+import { BadRequest, RouteError, tagChain } from './errors.ts';
+import { rpc } from './rpc.ts';
+import { wrapAccess, type Account, type Entry } from './state.ts';
+import { decodeCursor, encodeCursor, lower, parentOf, randomToken } from './util.ts';
+
+interface ListCursor {
+  k: 'lf';
+  a: string;
+  p: string;
+  r: boolean;
+  s: number;
+  e: number;
+  l: number;
+  m: boolean;
+  pg?: string;
+}
+interface PageCursor {
+  k: 'sf' | 'fm';
+  a: string;
+  o: number;
+  l: number;
+  f?: string;
+}
+
+const LIST_PATH = /^(\/(.|[\r\n])*)?$|^id:.*$|^(ns:[0-9]+(\/.*)?)$/;
+const META_PATH = /^(\/(.|[\r\n])*|id:.*)$|^(rev:[0-9a-f]{9,})$|^(ns:[0-9]+(\/.*)?)$/;
+
+function inScope(pathLower: string, scope: string, recursive: boolean): boolean {
+  if (recursive) return scope === '' || pathLower === scope || pathLower.startsWith(scope + '/');
+  return parentOf(pathLower) === scope;
+}
+
+export function registerApi(app: Hono, ctx: EmulatorContext) {
+  const st = () => ctx.state;
+
+  // ---------- users ----------
+  rpc(
+    app,
+    ctx,
+    'users/get_current_account',
+    ({ acc }) => ({
+      account_id: acc.account_id,
+      name: { given_name: acc.given_name, surname: acc.surname, familiar_name: acc.given_name, display_name: acc.display_name, abbreviated_name: initials(acc) },
+      email: acc.email,
+      email_verified: true,
+      disabled: false,
+      country: 'US',
+      locale: 'en',
+      referral_link: `https://www.dropbox.com/referrals/${acc.account_id.slice(5, 20)}`,
+      is_paired: false,
+      account_type: { '.tag': 'pro' },
+      root_info: { '.tag': 'user', root_namespace_id: String(acc.uid * 10 + 1), home_namespace_id: String(acc.uid * 10 + 1) },
+    }),
+    { noArgs: true },
+  );
+
+  rpc(
+    app,
+    ctx,
+    'auth/token/revoke',
+    ({ token }) => {
+      token.revoked = true;
+      if (token.refreshToken) {
+        const r = ctx.refreshTokens.get(token.refreshToken);
+        if (r) r.revoked = true;
+      }
+      return null;
+    },
+    { noArgs: true },
+  );
+
+  // ---------- files ----------
+  function resolveScope(acc: Account, path: string): string {
+    if (path === '/') throw new BadRequest(`request body: path: Specify the root folder as an empty string rather than as "/".`);
+    if (path === '') return '';
+    const e = st().lookup(acc, path);
+    if (!e) throw RouteError.of('path', 'not_found');
+    if (e['.tag'] !== 'folder') throw RouteError.of('path', 'not_folder');
+    return e.path_lower;
+  }
+
+  function listArgs(acc: Account, args: Record<string, unknown>) {
+    const path = reqString(args, 'path', LIST_PATH);
+    const recursive = optBool(args, 'recursive', false);
+    optBool(args, 'include_deleted', false);
+    const mounted = optBool(args, 'include_mounted_folders', true);
+    const limit = optInt(args, 'limit', 2000, 1, 2000);
+    return { scope: resolveScope(acc, path), recursive, mounted, limit };
+  }
+
+  function visible(acc: Account, e: Entry, mounted: boolean): boolean {
+    if (mounted) return true;
+    for (const mp of acc.mounts.values()) {
+      const l = lower(mp);
+      if (e.path_lower === l || e.path_lower.startsWith(l + '/')) return false;
+    }
+    return true;
+  }
+
+  rpc(app, ctx, 'files/list_folder', ({ acc, args }) => {
+    const { scope, recursive, mounted, limit } = listArgs(acc, args);
+    const all = st()
+      .snapshot(acc)
+      .filter((e) => inScope(e.path_lower, scope, recursive) && visible(acc, e, mounted));
+    const base: ListCursor = { k: 'lf', a: acc.account_id, p: scope, r: recursive, s: st().seq, e: acc.cursorEpoch, l: limit, m: mounted };
+    const entries = all.slice(0, limit);
+    const rest = all.slice(limit);
+    if (rest.length) {
+      const pg = randomToken(16);
+      st().listPages.set(pg, rest);
+      return { entries, cursor: encodeCursor({ ...base, pg }), has_more: true };
+    }
+    return { entries, cursor: encodeCursor(base), has_more: false };
+  });
+
+  rpc(app, ctx, 'files/list_folder/get_latest_cursor', ({ acc, args }) => {
+    const { scope, recursive, mounted, limit } = listArgs(acc, args);
+    const c: ListCursor = { k: 'lf', a: acc.account_id, p: scope, r: recursive, s: st().seq, e: acc.cursorEpoch, l: limit, m: mounted };
+    return { cursor: encodeCursor(c) };
+  });
+
+  rpc(app, ctx, 'files/list_folder/continue', ({ acc, args }) => {
+    const raw = reqString(args, 'cursor');
+    const c = decodeCursor<ListCursor>(raw);
+    if (!c || c.k !== 'lf' || c.a !== acc.account_id || c.e !== acc.cursorEpoch) throw RouteError.of('reset');
+    if (c.pg) {
+      const page = st().listPages.get(c.pg);
+      if (!page) throw RouteError.of('reset');
+      const entries = page.slice(0, c.l);
+      const rest = page.slice(c.l);
+      if (rest.length) {
+        st().listPages.set(c.pg, rest);
+        return { entries, cursor: encodeCursor(c), has_more: true };
+      }
+      st().listPages.delete(c.pg);
+      const { pg: _drop, ...done } = c;
+      void _drop;
+      return { entries, cursor: encodeCursor(done), has_more: false };
+    }
+    const pending = acc.log.filter((x) => x.seq > c.s && inScope(x.entry.path_lower, c.p, c.r) && visible(acc, x.entry, c.m));
+    const taken = pending.slice(0, c.l);
+    const hasMore = pending.length > taken.length;
+    const s = hasMore ? taken[taken.length - 1].seq : st().seq;
+    return { entries: taken.map((x) => x.entry), cursor: encodeCursor({ ...c, s }), has_more: hasMore };
+  });
+
+  rpc(app, ctx, 'files/get_metadata', ({ acc, args }) => {
+    const path = reqString(args, 'path', META_PATH);
+    if (path === '' || path === '/') throw new BadRequest('request body: path: The root folder is unsupported.');
+    const includeDeleted = optBool(args, 'include_deleted', false);
+    const e = st().lookup(acc, path);
+    if (e) return e;
+    if (includeDeleted && !path.startsWith('id:') && !path.startsWith('ns:')) {
+      const l = lower(path);
+      const del = [...acc.log].reverse().find((x) => x.entry.path_lower === l && x.entry['.tag'] === 'deleted');
+      if (del) return del.entry;
+    }
+    throw RouteError.of('path', 'not_found');
+  });
+
+  // ---------- sharing ----------
+  const sfid = (args: Record<string, unknown>) => reqString(args, 'shared_folder_id', SHARED_FOLDER_ID);
+
+  rpc(app, ctx, 'sharing/list_folders', ({ acc, args }) => {
+    const limit = optInt(args, 'limit', 1000, 1, 1000);
+    return foldersPage(acc, 0, limit);
+  });
+
+  rpc(app, ctx, 'sharing/list_folders/continue', ({ acc, args }) => {
+    const c = decodeCursor<PageCursor>(reqString(args, 'cursor'));
+    if (!c || c.k !== 'sf' || c.a !== acc.account_id) throw RouteError.of('invalid_cursor');
+    return foldersPage(acc, c.o, c.l);
+  });
+
+  function foldersPage(acc: Account, offset: number, limit: number) {
+    const all = [...st().folders.values()]
+      .filter((f) => !f.unshared && f.members.has(acc.account_id))
+      .sort((a, b) => a.created - b.created || (a.shared_folder_id < b.shared_folder_id ? -1 : 1));
+    const entries = all.slice(offset, offset + limit).map((f) => st().sharedFolderMetadata(f, acc));
+    const out: Record<string, unknown> = { entries };
+    if (offset + limit < all.length) out.cursor = encodeCursor({ k: 'sf', a: acc.account_id, o: offset + limit, l: limit } satisfies PageCursor);
+    return out;
+  }
+
+  rpc(app, ctx, 'sharing/get_folder_metadata', ({ acc, args }) => {
+    const folder = st().folderFor(acc, sfid(args));
+    return st().sharedFolderMetadata(folder, acc);
+  });
+
+  function membersPage(acc: Account, folderId: string, offset: number, limit: number) {
+    const folder = st().folderFor(acc, folderId);
+    const { users, invitees } = st().memberList(folder);
+    const all = [...users.map((u) => ['u', u] as const), ...invitees.map((i) => ['i', i] as const)];
+    const page = all.slice(offset, offset + limit);
+    const out: Record<string, unknown> = {
+      users: page.filter((x) => x[0] === 'u').map((x) => x[1]),
+      groups: [],
+      invitees: page.filter((x) => x[0] === 'i').map((x) => x[1]),
+    };
+    if (offset + limit < all.length) out.cursor = encodeCursor({ k: 'fm', a: acc.account_id, f: folder.shared_folder_id, o: offset + limit, l: limit } satisfies PageCursor);
+    return out;
+  }
+
+  rpc(app, ctx, 'sharing/list_folder_members', ({ acc, args }) => {
+    const id = sfid(args);
+    const limit = optInt(args, 'limit', 1000, 1, 1000);
+    return membersPage(acc, id, 0, limit);
+  });
+
+  rpc(app, ctx, 'sharing/list_folder_members/continue', ({ acc, args }) => {
+    const c = decodeCursor<PageCursor>(reqString(args, 'cursor'));
+    if (!c || c.k !== 'fm' || c.a !== acc.account_id || !c.f) throw RouteError.of('invalid_cursor');
+    return wrapAccess(() => membersPage(acc, c.f!, c.o, c.l));
+  });
+
+  rpc(app, ctx, 'sharing/add_folder_member', ({ acc, args }) => {
+    const id = sfid(args);
+    const list = args.members;
+    if (list === undefined) throw new BadRequest(`request body: missing required field 'members'`);
+    if (!Array.isArray(list)) throw new BadRequest(`request body: members: expected list`);
+    const members = list.map((m, i) => {
+      if (!m || typeof m !== 'object') throw new BadRequest(`request body: members[${i}]: expected object`);
+      const o = m as Record<string, unknown>;
+      const member = memberSelector(o.member, `members[${i}].member`);
+      const level = o.access_level === undefined ? 'viewer' : accessLevel(o.access_level, `members[${i}].access_level`);
+      if (level === 'owner') throw new BadRequest(`request body: members[${i}].access_level: owner is not allowed`);
+      return { member, access_level: level };
+    });
+    optBool(args, 'quiet', false);
+    optString(args, 'custom_message');
+    st().addFolderMembers(acc, id, members);
+    return null;
+  });
+
+  rpc(app, ctx, 'sharing/remove_folder_member', ({ acc, args, jobFailure }) => {
+    const id = sfid(args);
+    const member = memberSelector(args.member ?? missing('member'), 'member');
+    const leaveACopy = reqBool(args, 'leave_a_copy');
+    const jobId = st().removeFolderMember(acc, id, member, leaveACopy, jobFailure);
+    return { '.tag': 'async_job_id', async_job_id: jobId };
+  }, { jobs: true });
+
+  rpc(app, ctx, 'sharing/check_remove_member_job_status', ({ args }) => {
+    return st().pollJob(reqString(args, 'async_job_id'), 'remove_member');
+  });
+
+  rpc(app, ctx, 'sharing/relinquish_folder_membership', ({ acc, args, jobFailure }) => {
+    const id = sfid(args);
+    const leaveACopy = optBool(args, 'leave_a_copy', false);
+    const jobId = st().relinquish(acc, id, leaveACopy, jobFailure);
+    return jobId ? { '.tag': 'async_job_id', async_job_id: jobId } : { '.tag': 'complete' };
+  }, { jobs: true });
+
+  rpc(app, ctx, 'sharing/check_job_status', ({ args }) => {
+    return st().pollJob(reqString(args, 'async_job_id'), 'other');
+  });
+
+  rpc(app, ctx, 'sharing/update_folder_member', ({ acc, args }) => {
+    const id = sfid(args);
+    const member = memberSelector(args.member ?? missing('member'), 'member');
+    const level = accessLevel(args.access_level ?? missing('access_level'), 'access_level');
+    if (level === 'owner') throw new BadRequest(`request body: access_level: owner is not allowed`);
+    st().updateFolderMember(acc, id, member, level);
+    return {};
+  });
+
+  rpc(app, ctx, 'sharing/unshare_folder', ({ acc, args, jobFailure }) => {
+    const id = sfid(args);
+    const leaveACopy = optBool(args, 'leave_a_copy', false);
+    const jobId = st().unshareFolder(acc, id, leaveACopy, jobFailure);
+    return { '.tag': 'async_job_id', async_job_id: jobId };
+  }, { jobs: true });
+
+  void tagChain;
+}
+
+function missing(field: string): never {
+  throw new BadRequest(`request body: missing required field '${field}'`);
+}
+
+function initials(acc: Account): string {
+  return (acc.given_name[0] ?? '') + (acc.surname[0] ?? '');
+}

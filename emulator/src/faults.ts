@@ -1,0 +1,77 @@
+/** Fault injection per route: 429 with Retry-After, 500, 503, slow answers, expired tokens, timeouts, failed jobs. */
+import { Prng } from './util.ts';
+
+export type FaultKind = '429' | '500' | '503' | 'slow' | 'expired_token' | 'timeout' | 'job_failed';
+
+export interface FaultSpec {
+  /** '2/sharing/remove_folder_member', 'oauth2/token', or '*' (every /2/ and /oauth2/token call) */
+  route: string;
+  kind: FaultKind;
+  /** probability per matching call (deterministic PRNG; see seed) — default 1 */
+  rate?: number;
+  /** stop after injecting this many times — default unlimited */
+  count?: number;
+  /** seconds, for 429 (default 1) and 503 (sent when given) */
+  retryAfter?: number;
+  /** for 'slow' (default 1500 ms: answers normally after the delay) and 'timeout' (default 30000 ms, then 504) */
+  delayMs?: number;
+  /** 429 body: 'json' (default, Dropbox's JSON), 'text' (plain text), or 'mixed' (alternates) */
+  format?: 'json' | 'text' | 'mixed';
+  /** 429 reason: too_many_requests (default) or too_many_write_operations */
+  reason?: 'too_many_requests' | 'too_many_write_operations';
+  /** for 'job_failed': the error tag the job fails with (e.g. 'no_permission', 'team_folder', 'too_many_files') */
+  errorTag?: string;
+  /** apply the call's effect first, then answer with the fault (the client sees an error but Dropbox did it) */
+  afterEffect?: boolean;
+}
+
+export interface Fault extends FaultSpec {
+  id: number;
+  injected: number;
+}
+
+export class Faults {
+  list: Fault[] = [];
+  prng = new Prng(42);
+  private nextId = 1;
+  private mixedToggle = false;
+
+  add(spec: FaultSpec): Fault {
+    const f: Fault = { ...spec, route: normalizeRoute(spec.route), id: this.nextId++, injected: 0 };
+    this.list.push(f);
+    return f;
+  }
+
+  clear() {
+    this.list = [];
+  }
+
+  seed(n: number) {
+    this.prng.reseed(n);
+  }
+
+  /** The fault to inject for this call, if any (consumes count). */
+  pick(route: string, kinds?: FaultKind[]): Fault | undefined {
+    for (const f of this.list) {
+      if (f.route !== '*' && f.route !== route) continue;
+      if (kinds && !kinds.includes(f.kind)) continue;
+      if (!kinds && f.kind === 'job_failed') continue;
+      if (f.count !== undefined && f.injected >= f.count) continue;
+      const rate = f.rate ?? 1;
+      if (rate < 1 && this.prng.next() >= rate) continue;
+      f.injected++;
+      return f;
+    }
+    return undefined;
+  }
+
+  plainText429(f: Fault): boolean {
+    if (f.format === 'text') return true;
+    if (f.format === 'mixed') return (this.mixedToggle = !this.mixedToggle);
+    return false;
+  }
+}
+
+export function normalizeRoute(r: string): string {
+  return r === '*' ? '*' : r.replace(/^\/+/, '');
+}

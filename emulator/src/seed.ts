@@ -1,0 +1,152 @@
+/** Seed data: the demo world used by `npm start`, and the SeedSpec accepted by startEmulator / POST /_control/seed. */
+import type { AccessLevel, DropboxState, SharedFolder } from './state.ts';
+
+export interface SeedAccount {
+  email: string;
+  display_name?: string;
+  /** override the derived ids (account_id must be 40 chars: 'dbid:' + 35) */
+  account_id?: string;
+  uid?: number;
+  /** true = the account has already authorized this app (gets webhooks without an OAuth dance first) */
+  linked?: boolean;
+}
+
+export interface SeedFolder {
+  /** folder name (the last path segment for the owner) */
+  name: string;
+  /** owner: email or account_id */
+  owner: string;
+  /** owner's path, default '/<name>' (parents are created) */
+  path?: string;
+  acl_update_policy?: 'owner' | 'editors';
+  /** members other than the owner: email or account_id; mounted at '/<name>' unless path is given */
+  members?: { account: string; access_level?: AccessLevel; path?: string }[];
+  /** emails without an account (pending invitations) */
+  invitees?: { email: string; access_level?: AccessLevel }[];
+  /** files relative to the folder root, e.g. 'Stems/kick.wav' */
+  files?: { path: string; size?: number; by?: string }[];
+}
+
+export interface SeedSpec {
+  accounts?: SeedAccount[];
+  folders?: SeedFolder[];
+}
+
+export interface SeededAccount {
+  account_id: string;
+  uid: number;
+  email: string;
+  display_name: string;
+}
+export interface SeededFolder {
+  shared_folder_id: string;
+  folder_id: string;
+  name: string;
+  owner: string;
+  path: string;
+}
+export interface SeedResult {
+  /** by email */
+  accounts: Record<string, SeededAccount>;
+  /** in the order given */
+  folders: SeededFolder[];
+}
+
+const DEMO_ROOT = '/PRODUCER-DASHBOARD';
+
+/** The demo world: owners Maya and Noah, collaborators Leo, Sam and Ava. Names/emails are stable for other workspaces. */
+export const DEMO_ACCOUNTS = {
+  maya: { email: 'maya@pd.example', display_name: 'Maya Reyes' },
+  noah: { email: 'noah@pd.example', display_name: 'Noah Kim' },
+  leo: { email: 'leo@pd.example', display_name: 'Leo Vance' },
+  sam: { email: 'sam@pd.example', display_name: 'Sam Ortiz' },
+  ava: { email: 'ava@pd.example', display_name: 'Ava Chen' },
+} as const;
+
+const audio = (names: [string, number][]) => names.map(([path, size]) => ({ path, size }));
+
+export const DEMO_SEED: SeedSpec = {
+  accounts: Object.values(DEMO_ACCOUNTS).map((a) => ({ ...a })),
+  folders: [
+    {
+      name: 'Midnight Drive',
+      owner: DEMO_ACCOUNTS.maya.email,
+      path: `${DEMO_ROOT}/After Hours/Midnight Drive`,
+      members: [
+        { account: DEMO_ACCOUNTS.leo.email, access_level: 'editor' },
+        { account: DEMO_ACCOUNTS.sam.email, access_level: 'viewer' },
+        { account: DEMO_ACCOUNTS.ava.email, access_level: 'editor' },
+      ],
+      files: audio([['Midnight Drive - Mix v3.wav', 52_428_800], ['Stems/Drums.wav', 31_457_280], ['Stems/Bass.wav', 28_311_552], ['Stems/Vocals.wav', 33_554_432]]),
+    },
+    {
+      name: 'Glass Hearts',
+      owner: DEMO_ACCOUNTS.maya.email,
+      path: `${DEMO_ROOT}/After Hours/Glass Hearts`,
+      members: [
+        { account: DEMO_ACCOUNTS.leo.email, access_level: 'editor' },
+        { account: DEMO_ACCOUNTS.sam.email, access_level: 'viewer' },
+      ],
+      files: audio([['Glass Hearts - Demo.wav', 41_943_040], ['Glass Hearts - Topline.m4a', 6_291_456]]),
+    },
+    {
+      name: 'Neon Rain',
+      owner: DEMO_ACCOUNTS.maya.email,
+      path: `${DEMO_ROOT}/City Lights/Neon Rain`,
+      members: [{ account: DEMO_ACCOUNTS.leo.email, access_level: 'editor' }],
+      files: audio([['Neon Rain - Rough.wav', 47_185_920], ['Neon Rain - Synth Stem.wav', 25_165_824]]),
+    },
+    {
+      name: 'Low Tide',
+      owner: DEMO_ACCOUNTS.maya.email,
+      path: `${DEMO_ROOT}/City Lights/Low Tide`,
+      members: [],
+      invitees: [{ email: 'jules@pd.example', access_level: 'editor' }],
+      files: audio([['Low Tide - Sketch.wav', 18_874_368]]),
+    },
+    {
+      name: 'Paper Planes',
+      owner: DEMO_ACCOUNTS.noah.email,
+      path: `${DEMO_ROOT}/Skyline/Paper Planes`,
+      members: [{ account: DEMO_ACCOUNTS.leo.email, access_level: 'editor' }],
+      files: audio([['Paper Planes - Mix v1.wav', 39_845_888], ['Paper Planes - Guitar.wav', 22_020_096]]),
+    },
+    {
+      name: 'Golden Hour',
+      owner: DEMO_ACCOUNTS.noah.email,
+      path: `${DEMO_ROOT}/Skyline/Golden Hour`,
+      members: [{ account: DEMO_ACCOUNTS.leo.email, access_level: 'viewer' }],
+      files: audio([['Golden Hour - Master.wav', 55_574_528]]),
+    },
+  ],
+};
+
+export function applySeed(state: DropboxState, spec: SeedSpec): SeedResult {
+  return state.quietly(() => {
+    const result: SeedResult = { accounts: {}, folders: [] };
+    const noteAccount = (email: string) => {
+      const a = state.requireAccount(email);
+      result.accounts[a.email] = { account_id: a.account_id, uid: a.uid, email: a.email, display_name: a.display_name };
+      return a;
+    };
+    for (const a of spec.accounts ?? []) {
+      const acc = state.addAccount(a);
+      if (a.linked) acc.linked = true;
+      noteAccount(acc.email);
+    }
+    for (const f of spec.folders ?? []) {
+      const owner = state.findAccount(f.owner) ?? state.addAccount({ email: f.owner });
+      noteAccount(owner.email);
+      const folder: SharedFolder = state.createSharedFolder(owner, f.name, f.path, { acl_update_policy: f.acl_update_policy });
+      for (const file of f.files ?? []) state.upload(folder, file.path, file.size ?? 1_048_576, state.findAccount(file.by ?? owner.account_id));
+      for (const m of f.members ?? []) {
+        const acc = state.findAccount(m.account) ?? state.addAccount({ email: m.account });
+        noteAccount(acc.email);
+        state.addMember(folder, acc, m.access_level ?? 'editor', m.path);
+      }
+      for (const i of f.invitees ?? []) state.invite(folder, i.email, i.access_level ?? 'editor');
+      result.folders.push({ shared_folder_id: folder.shared_folder_id, folder_id: folder.folder_id, name: folder.name, owner: owner.account_id, path: owner.mounts.get(folder.shared_folder_id)! });
+    }
+    return result;
+  });
+}

@@ -1,0 +1,698 @@
+/**
+ * The in-memory "Dropbox": accounts, shared folders, per-account mounts, files, change logs and async jobs.
+ * Every mutation goes through this class so the API routes and the control API (acting as a user in the
+ * Dropbox UI) produce the same change-log entries and the same webhook notifications.
+ */
+import { RouteError, tagChain, type Tagged } from './errors.ts';
+import { accountIdFor, baseName, dbxTime, hexDigest, lower, parentOf, randomToken, uidFor } from './util.ts';
+
+export type AccessLevel = 'owner' | 'editor' | 'viewer' | 'viewer_no_comment' | 'traverse' | 'no_access';
+export const ACCESS_LEVELS: AccessLevel[] = ['owner', 'editor', 'viewer', 'viewer_no_comment', 'traverse', 'no_access'];
+
+export type Entry = { '.tag': 'file' | 'folder' | 'deleted'; name: string; path_lower: string; path_display: string; [k: string]: unknown };
+
+export interface PrivateItem {
+  tag: 'folder' | 'file';
+  id: string;
+  path_display: string;
+  size?: number;
+  rev?: string;
+  server_modified?: number;
+  content_hash?: string;
+}
+
+export interface Account {
+  account_id: string;
+  uid: number;
+  email: string;
+  display_name: string;
+  given_name: string;
+  surname: string;
+  /** true once the account has authorized this app (only linked accounts get webhooks, like Dropbox). */
+  linked: boolean;
+  /** Private (non-shared) items by path_lower. */
+  items: Map<string, PrivateItem>;
+  /** shared_folder_id -> where this account has it mounted (path_display). Per account: renames are per user. */
+  mounts: Map<string, string>;
+  /** Change log read by files/list_folder/continue. */
+  log: { seq: number; entry: Entry }[];
+  /** Bumped by cursors/invalidate: older cursors answer 409 reset. */
+  cursorEpoch: number;
+}
+
+export interface Member {
+  access_type: AccessLevel;
+  time_invited: number;
+}
+
+export interface Invitee {
+  email: string;
+  access_type: AccessLevel;
+  time_invited: number;
+}
+
+export interface FileRec {
+  id: string;
+  /** path relative to the shared folder root, display case, no leading slash ("Stems/kick.wav") */
+  rel: string;
+  size: number;
+  rev: string;
+  server_modified: number;
+  content_hash: string;
+  modified_by?: string;
+}
+
+export interface SharedFolder {
+  shared_folder_id: string;
+  folder_id: string;
+  name: string;
+  owner: string;
+  acl_update_policy: 'owner' | 'editors';
+  members: Map<string, Member>;
+  invitees: Map<string, Invitee>;
+  files: Map<string, FileRec>;
+  subfolderIds: Map<string, string>;
+  unshared: boolean;
+  created: number;
+}
+
+export type JobKind = 'remove_member' | 'relinquish' | 'unshare';
+export interface Job {
+  id: string;
+  kind: JobKind;
+  /** polls that still answer in_progress */
+  pendingPolls: number;
+  result: Tagged;
+}
+
+export type MemberSelector = { '.tag': 'dropbox_id'; dropbox_id: string } | { '.tag': 'email'; email: string };
+
+const READ_ONLY: AccessLevel[] = ['viewer', 'viewer_no_comment', 'traverse', 'no_access'];
+
+export class DropboxState {
+  accounts = new Map<string, Account>();
+  folders = new Map<string, SharedFolder>();
+  jobs = new Map<string, Job>();
+  /** remaining entries of first list_folder pages, by page id */
+  listPages = new Map<string, Entry[]>();
+  seq = 0;
+  private folderNum = 0;
+  private idNum = 0;
+  /** how many polls of an async job answer in_progress before the final status */
+  jobPendingPolls = 1;
+  /** when > 0, tree changes are logged but not announced (seeding) */
+  private quiet = 0;
+
+  constructor(
+    public now: () => number,
+    private onTreeChanged: (accountIds: string[]) => void,
+  ) {}
+
+  // ---------- identities ----------
+
+  addAccount(spec: { email: string; display_name?: string; given_name?: string; surname?: string; account_id?: string; uid?: number; linked?: boolean }): Account {
+    const existing = this.findAccount(spec.email);
+    if (existing) return existing;
+    const display = spec.display_name ?? spec.email.split('@')[0];
+    const [given, ...rest] = display.split(' ');
+    const acc: Account = {
+      account_id: spec.account_id ?? accountIdFor(spec.email),
+      uid: spec.uid ?? uidFor(spec.email),
+      email: spec.email,
+      display_name: display,
+      given_name: spec.given_name ?? given,
+      surname: spec.surname ?? rest.join(' '),
+      linked: spec.linked ?? false,
+      items: new Map(),
+      mounts: new Map(),
+      log: [],
+      cursorEpoch: 1,
+    };
+    if (acc.account_id.length !== 40) throw new Error(`account_id must be 40 characters: ${acc.account_id}`);
+    this.accounts.set(acc.account_id, acc);
+    return acc;
+  }
+
+  /** by account_id, email (case-insensitive) or uid */
+  findAccount(ref: string | number | undefined): Account | undefined {
+    if (ref === undefined || ref === null) return undefined;
+    const s = String(ref);
+    const direct = this.accounts.get(s);
+    if (direct) return direct;
+    const l = s.toLowerCase();
+    for (const a of this.accounts.values()) if (a.email.toLowerCase() === l || String(a.uid) === s) return a;
+    return undefined;
+  }
+
+  requireAccount(ref: string | number | undefined): Account {
+    const a = this.findAccount(ref);
+    if (!a) throw new RouteError(tagChain('no_account'), `No account ${String(ref)}`);
+    return a;
+  }
+
+  newId(): string {
+    this.idNum++;
+    return 'id:' + hexDigest('id' + this.idNum).slice(0, 22);
+  }
+
+  private newRev(): string {
+    this.idNum++;
+    return hexDigest('rev' + this.idNum).slice(0, 9) + '0' + String(this.idNum).padStart(8, '0');
+  }
+
+  newJobId(): string {
+    return 'dbjid:' + randomToken(58);
+  }
+
+  // ---------- tree: snapshot + lookups ----------
+
+  static readOnly(level: AccessLevel): boolean {
+    return READ_ONLY.includes(level);
+  }
+
+  accessOf(folder: SharedFolder, accountId: string): AccessLevel | undefined {
+    return folder.members.get(accountId)?.access_type;
+  }
+
+  private mountEntry(acc: Account, folder: SharedFolder, mountPath: string): Entry {
+    const ro = DropboxState.readOnly(this.accessOf(folder, acc.account_id) ?? 'viewer');
+    return {
+      '.tag': 'folder',
+      name: baseName(mountPath),
+      path_lower: lower(mountPath),
+      path_display: mountPath,
+      id: folder.folder_id,
+      shared_folder_id: folder.shared_folder_id,
+      sharing_info: { read_only: ro, shared_folder_id: folder.shared_folder_id, traverse_only: false, no_access: false },
+    };
+  }
+
+  private subEntries(acc: Account, folder: SharedFolder, mountPath: string): Entry[] {
+    const ro = DropboxState.readOnly(this.accessOf(folder, acc.account_id) ?? 'viewer');
+    const out: Entry[] = [];
+    const subfolders = new Map<string, string>();
+    for (const f of folder.files.values()) {
+      const parts = f.rel.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const relDir = parts.slice(0, i).join('/');
+        if (!subfolders.has(lower(relDir))) subfolders.set(lower(relDir), relDir);
+      }
+    }
+    for (const [relLower, relDir] of subfolders) {
+      let id = folder.subfolderIds.get(relLower);
+      if (!id) folder.subfolderIds.set(relLower, (id = this.newId()));
+      const p = mountPath + '/' + relDir;
+      out.push({
+        '.tag': 'folder',
+        name: baseName(relDir),
+        path_lower: lower(p),
+        path_display: p,
+        parent_shared_folder_id: folder.shared_folder_id,
+        id,
+        sharing_info: { read_only: ro, parent_shared_folder_id: folder.shared_folder_id, traverse_only: false, no_access: false },
+      });
+    }
+    for (const f of folder.files.values()) out.push(this.fileEntry(acc, folder, f, mountPath));
+    return out;
+  }
+
+  private fileEntry(acc: Account, folder: SharedFolder, f: FileRec, mountPath: string): Entry {
+    const ro = DropboxState.readOnly(this.accessOf(folder, acc.account_id) ?? 'viewer');
+    const p = mountPath + '/' + f.rel;
+    const sharing_info: Record<string, unknown> = { read_only: ro, parent_shared_folder_id: folder.shared_folder_id };
+    if (f.modified_by) sharing_info.modified_by = f.modified_by;
+    return {
+      '.tag': 'file',
+      name: baseName(f.rel),
+      path_lower: lower(p),
+      path_display: p,
+      parent_shared_folder_id: folder.shared_folder_id,
+      id: f.id,
+      client_modified: dbxTime(f.server_modified),
+      server_modified: dbxTime(f.server_modified),
+      rev: f.rev,
+      size: f.size,
+      sharing_info,
+      is_downloadable: true,
+      content_hash: f.content_hash,
+    };
+  }
+
+  private privateEntry(it: PrivateItem): Entry {
+    const e: Entry = { '.tag': it.tag, name: baseName(it.path_display), path_lower: lower(it.path_display), path_display: it.path_display, id: it.id };
+    if (it.tag === 'file') {
+      Object.assign(e, {
+        client_modified: dbxTime(it.server_modified ?? 0),
+        server_modified: dbxTime(it.server_modified ?? 0),
+        rev: it.rev,
+        size: it.size ?? 0,
+        is_downloadable: true,
+        content_hash: it.content_hash,
+      });
+    }
+    return e;
+  }
+
+  /** Everything in the account's tree (private items, mounted shared folders and their contents), sorted by path. */
+  snapshot(acc: Account): Entry[] {
+    const out: Entry[] = [];
+    for (const it of acc.items.values()) out.push(this.privateEntry(it));
+    for (const [sfid, mountPath] of acc.mounts) {
+      const folder = this.folders.get(sfid);
+      if (!folder) continue;
+      out.push(this.mountEntry(acc, folder, mountPath), ...this.subEntries(acc, folder, mountPath));
+    }
+    out.sort((a, b) => (a.path_lower < b.path_lower ? -1 : a.path_lower > b.path_lower ? 1 : 0));
+    return out;
+  }
+
+  /** The entry at a path (display or lower), `id:…`, or `ns:<shared_folder_id>[/rest]`, or undefined. */
+  lookup(acc: Account, pathOrId: string): Entry | undefined {
+    const snap = this.snapshot(acc);
+    if (pathOrId.startsWith('id:')) return snap.find((e) => e.id === pathOrId);
+    if (pathOrId.startsWith('ns:')) {
+      const [ns, ...rest] = pathOrId.slice(3).split('/');
+      const mount = acc.mounts.get(ns);
+      if (!mount) return undefined;
+      const p = lower(mount + (rest.length ? '/' + rest.join('/') : ''));
+      return snap.find((e) => e.path_lower === p);
+    }
+    const p = lower(pathOrId);
+    return snap.find((e) => e.path_lower === p);
+  }
+
+  private pathTaken(acc: Account, pathLower: string): boolean {
+    return this.snapshot(acc).some((e) => e.path_lower === pathLower);
+  }
+
+  /** "Name", "Name (1)", "Name (2)"… like Dropbox when a mount would collide */
+  private freePath(acc: Account, desired: string): string {
+    if (!this.pathTaken(acc, lower(desired))) return desired;
+    for (let i = 1; ; i++) {
+      const p = `${desired} (${i})`;
+      if (!this.pathTaken(acc, lower(p))) return p;
+    }
+  }
+
+  private ensureParents(acc: Account, path: string): Entry[] {
+    const created: Entry[] = [];
+    const parts = path.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      const p = '/' + parts.slice(0, i).join('/');
+      if (acc.items.has(lower(p))) continue;
+      if (this.pathTaken(acc, lower(p))) continue; // inside a mount: nested shares are not modelled
+      const it: PrivateItem = { tag: 'folder', id: this.newId(), path_display: p };
+      acc.items.set(lower(p), it);
+      created.push(this.privateEntry(it));
+    }
+    return created;
+  }
+
+  // ---------- change log + notifications ----------
+
+  private record(acc: Account, entries: Entry[]) {
+    if (!entries.length) return;
+    for (const entry of entries) acc.log.push({ seq: ++this.seq, entry });
+  }
+
+  private announce(accountIds: string[]) {
+    if (this.quiet > 0 || !accountIds.length) return;
+    this.onTreeChanged([...new Set(accountIds)]);
+  }
+
+  /** Run fn with webhooks suppressed (seeding): changes are logged but not announced. */
+  quietly<T>(fn: () => T): T {
+    this.quiet++;
+    try {
+      return fn();
+    } finally {
+      this.quiet--;
+    }
+  }
+
+  invalidateCursors(acc: Account) {
+    acc.cursorEpoch++;
+  }
+
+  // ---------- primitive mutations (no permission checks) ----------
+
+  createSharedFolder(owner: Account, name: string, ownerPath?: string, opts: { acl_update_policy?: 'owner' | 'editors'; shared_folder_id?: string } = {}): SharedFolder {
+    this.folderNum++;
+    const folder: SharedFolder = {
+      shared_folder_id: opts.shared_folder_id ?? String(84_528_192_000 + this.folderNum * 7 + (this.folderNum % 5)),
+      folder_id: this.newId(),
+      name,
+      owner: owner.account_id,
+      acl_update_policy: opts.acl_update_policy ?? 'owner',
+      members: new Map([[owner.account_id, { access_type: 'owner', time_invited: this.now() }]]),
+      invitees: new Map(),
+      files: new Map(),
+      subfolderIds: new Map(),
+      unshared: false,
+      created: this.now(),
+    };
+    this.folders.set(folder.shared_folder_id, folder);
+    this.mount(owner, folder, ownerPath ?? '/' + name);
+    return folder;
+  }
+
+  /** Mount a shared folder in an account's tree: logs the folder (with sharing_info) and its contents. */
+  mount(acc: Account, folder: SharedFolder, desiredPath?: string): string {
+    const existing = acc.mounts.get(folder.shared_folder_id);
+    if (existing) return existing;
+    const want = normalizeDisplayPath(desiredPath ?? '/' + folder.name);
+    const parents = this.ensureParents(acc, want);
+    const path = this.freePath(acc, want);
+    acc.mounts.set(folder.shared_folder_id, path);
+    this.record(acc, [...parents, this.mountEntry(acc, folder, path), ...this.subEntries(acc, folder, path)]);
+    this.announce([acc.account_id]);
+    return path;
+  }
+
+  /** Remove the mount from the account's tree: a `deleted` entry for the mount path (and a private copy if asked). */
+  unmount(acc: Account, folder: SharedFolder, leaveACopy: boolean) {
+    const path = acc.mounts.get(folder.shared_folder_id);
+    if (path === undefined) return;
+    const copySnapshot = leaveACopy ? this.subEntries(acc, folder, path) : [];
+    acc.mounts.delete(folder.shared_folder_id);
+    const entries: Entry[] = [{ '.tag': 'deleted', name: baseName(path), path_lower: lower(path), path_display: path }];
+    if (leaveACopy) {
+      const root: PrivateItem = { tag: 'folder', id: this.newId(), path_display: path };
+      acc.items.set(lower(path), root);
+      entries.push(this.privateEntry(root));
+      for (const e of copySnapshot) {
+        const it: PrivateItem =
+          e['.tag'] === 'file'
+            ? { tag: 'file', id: this.newId(), path_display: e.path_display, size: e.size as number, rev: this.newRev(), server_modified: this.now(), content_hash: e.content_hash as string }
+            : { tag: 'folder', id: this.newId(), path_display: e.path_display };
+        acc.items.set(e.path_lower, it);
+        entries.push(this.privateEntry(it));
+      }
+    }
+    this.record(acc, entries);
+    this.announce([acc.account_id]);
+  }
+
+  addMember(folder: SharedFolder, acc: Account, level: AccessLevel, mountPath?: string) {
+    const cur = folder.members.get(acc.account_id);
+    if (cur) {
+      if (cur.access_type !== level && cur.access_type !== 'owner') this.setAccess(folder, acc, level);
+      return;
+    }
+    folder.invitees.delete(acc.email.toLowerCase());
+    folder.members.set(acc.account_id, { access_type: level, time_invited: this.now() });
+    this.mount(acc, folder, mountPath);
+  }
+
+  invite(folder: SharedFolder, email: string, level: AccessLevel) {
+    folder.invitees.set(email.toLowerCase(), { email, access_type: level, time_invited: this.now() });
+  }
+
+  removeMember(folder: SharedFolder, acc: Account, leaveACopy: boolean) {
+    folder.members.delete(acc.account_id);
+    this.unmount(acc, folder, leaveACopy);
+  }
+
+  setAccess(folder: SharedFolder, acc: Account, level: AccessLevel) {
+    const m = folder.members.get(acc.account_id);
+    if (!m || m.access_type === level) return;
+    const wasRo = DropboxState.readOnly(m.access_type);
+    m.access_type = level;
+    const path = acc.mounts.get(folder.shared_folder_id);
+    if (path !== undefined && wasRo !== DropboxState.readOnly(level)) {
+      // sharing_info.read_only changed for everything in the member's copy of the folder
+      this.record(acc, [this.mountEntry(acc, folder, path), ...this.subEntries(acc, folder, path)]);
+      this.announce([acc.account_id]);
+    }
+  }
+
+  /** Owner unshares: members lose the mount; the owner keeps a plain (unshared) folder at the same path. */
+  unshare(folder: SharedFolder, leaveACopy: boolean) {
+    const owner = this.accounts.get(folder.owner)!;
+    for (const id of [...folder.members.keys()]) {
+      if (id === folder.owner) continue;
+      const acc = this.accounts.get(id);
+      folder.members.delete(id);
+      if (acc) this.unmount(acc, folder, leaveACopy);
+    }
+    folder.invitees.clear();
+    const path = owner.mounts.get(folder.shared_folder_id);
+    if (path !== undefined) {
+      const contents = this.subEntries(owner, folder, path);
+      owner.mounts.delete(folder.shared_folder_id);
+      const root: PrivateItem = { tag: 'folder', id: folder.folder_id, path_display: path };
+      owner.items.set(lower(path), root);
+      const entries: Entry[] = [this.privateEntry(root)];
+      for (const e of contents) {
+        const it: PrivateItem =
+          e['.tag'] === 'file'
+            ? { tag: 'file', id: e.id as string, path_display: e.path_display, size: e.size as number, rev: e.rev as string, server_modified: this.now(), content_hash: e.content_hash as string }
+            : { tag: 'folder', id: e.id as string, path_display: e.path_display };
+        owner.items.set(e.path_lower, it);
+        entries.push(this.privateEntry(it));
+      }
+      // The owner's folder loses its sharing_info: logged (seen on the owner's next continue) but, like other
+      // membership changes, not announced to the owner.
+      this.record(owner, entries);
+    }
+    folder.members.clear();
+    folder.unshared = true;
+  }
+
+  /** Add or replace a file in a shared folder: a `file` entry for every account that has the folder mounted. */
+  upload(folder: SharedFolder, relPath: string, size: number, by?: Account): FileRec {
+    const rel = relPath.replace(/^\/+/, '');
+    const existing = folder.files.get(lower(rel));
+    const mountedBefore = [...this.accounts.values()].filter((a) => a.mounts.has(folder.shared_folder_id));
+    const before = new Map(mountedBefore.map((a) => [a.account_id, new Set(this.subEntries(a, folder, a.mounts.get(folder.shared_folder_id)!).map((e) => e.path_lower))]));
+    const f: FileRec = {
+      id: existing?.id ?? this.newId(),
+      rel,
+      size,
+      rev: this.newRev(),
+      server_modified: this.now(),
+      content_hash: hexDigest('content' + rel + this.seq + size),
+      modified_by: by?.account_id,
+    };
+    folder.files.set(lower(rel), f);
+    for (const acc of mountedBefore) {
+      const mountPath = acc.mounts.get(folder.shared_folder_id)!;
+      const had = before.get(acc.account_id)!;
+      const newFolders = this.subEntries(acc, folder, mountPath).filter((e) => e['.tag'] === 'folder' && !had.has(e.path_lower));
+      this.record(acc, [...newFolders, this.fileEntry(acc, folder, f, mountPath)]);
+    }
+    this.announce(mountedBefore.map((a) => a.account_id));
+    return f;
+  }
+
+  /** A user renames/moves their own mount of a shared folder (affects only that user). */
+  renameMount(acc: Account, folder: SharedFolder, newPath: string): string {
+    const old = acc.mounts.get(folder.shared_folder_id);
+    if (old === undefined) throw new RouteError(tagChain('access_error', 'unmounted'));
+    const want = normalizeDisplayPath(newPath);
+    if (lower(want) === lower(old)) {
+      acc.mounts.set(folder.shared_folder_id, want);
+      this.record(acc, [this.mountEntry(acc, folder, want)]);
+      this.announce([acc.account_id]);
+      return want;
+    }
+    acc.mounts.delete(folder.shared_folder_id);
+    const parents = this.ensureParents(acc, want);
+    const path = this.freePath(acc, want);
+    acc.mounts.set(folder.shared_folder_id, path);
+    this.record(acc, [
+      { '.tag': 'deleted', name: baseName(old), path_lower: lower(old), path_display: old },
+      ...parents,
+      this.mountEntry(acc, folder, path),
+      ...this.subEntries(acc, folder, path),
+    ]);
+    this.announce([acc.account_id]);
+    return path;
+  }
+
+  // ---------- sharing operations with Dropbox's permission checks (used by routes and by control "act") ----------
+
+  /** SharedFolderAccessError checks; throws the bare tag (callers wrap it in access_error where the route does). */
+  folderFor(actor: Account, sharedFolderId: string): SharedFolder {
+    const folder = this.folders.get(String(sharedFolderId));
+    if (!folder || folder.unshared) throw RouteError.of('invalid_id');
+    if (!folder.members.has(actor.account_id)) throw RouteError.of('not_a_member');
+    return folder;
+  }
+
+  canManageMembers(folder: SharedFolder, actor: Account): boolean {
+    const lvl = this.accessOf(folder, actor.account_id);
+    return lvl === 'owner' || (lvl === 'editor' && folder.acl_update_policy === 'editors');
+  }
+
+  resolveSelector(sel: MemberSelector): { account?: Account; email?: string; invalidId?: boolean } {
+    if (sel['.tag'] === 'dropbox_id') {
+      const a = this.accounts.get(sel.dropbox_id);
+      return a ? { account: a } : { invalidId: true };
+    }
+    const a = this.findAccount(sel.email);
+    return a ? { account: a, email: sel.email } : { email: sel.email };
+  }
+
+  /** sharing/remove_folder_member: validates synchronously, applies, returns the async job id. */
+  removeFolderMember(actor: Account, sharedFolderId: string, sel: MemberSelector, leaveACopy: boolean, failWith?: Tagged): string {
+    const folder = wrapAccess(() => this.folderFor(actor, sharedFolderId));
+    if (!this.canManageMembers(folder, actor)) throw RouteError.of('no_permission');
+    const target = this.resolveSelector(sel);
+    if (target.invalidId) throw RouteError.of('member_error', 'invalid_dropbox_id');
+    const isMember = target.account && folder.members.has(target.account.account_id);
+    const inviteeKey = (target.email ?? target.account?.email ?? '').toLowerCase();
+    if (!isMember && !folder.invitees.has(inviteeKey)) throw RouteError.of('member_error', 'not_a_member');
+    if (isMember && target.account!.account_id === folder.owner) throw RouteError.of('folder_owner');
+    const job: Job = { id: this.newJobId(), kind: 'remove_member', pendingPolls: this.jobPendingPolls, result: { '.tag': 'complete' } };
+    if (failWith) job.result = { '.tag': 'failed', failed: failWith };
+    else if (isMember) this.removeMember(folder, target.account!, leaveACopy);
+    else folder.invitees.delete(inviteeKey);
+    this.jobs.set(job.id, job);
+    return job.id;
+  }
+
+  /** sharing/relinquish_folder_membership. Returns null when done synchronously, else a job id. */
+  relinquish(actor: Account, sharedFolderId: string, leaveACopy: boolean, failWith?: Tagged): string | null {
+    const folder = wrapAccess(() => this.folderFor(actor, sharedFolderId));
+    if (folder.owner === actor.account_id) throw RouteError.of('folder_owner');
+    if (failWith) {
+      if (!leaveACopy) throw new RouteError(failWith);
+      const job: Job = { id: this.newJobId(), kind: 'relinquish', pendingPolls: this.jobPendingPolls, result: { '.tag': 'failed', failed: { '.tag': 'relinquish_folder_membership_error', relinquish_folder_membership_error: failWith } } };
+      this.jobs.set(job.id, job);
+      return job.id;
+    }
+    this.removeMember(folder, actor, leaveACopy);
+    if (!leaveACopy) return null;
+    const job: Job = { id: this.newJobId(), kind: 'relinquish', pendingPolls: this.jobPendingPolls, result: { '.tag': 'complete' } };
+    this.jobs.set(job.id, job);
+    return job.id;
+  }
+
+  /** sharing/unshare_folder: owner only; returns a job id for check_job_status. */
+  unshareFolder(actor: Account, sharedFolderId: string, leaveACopy: boolean, failWith?: Tagged): string {
+    const folder = wrapAccess(() => this.folderFor(actor, sharedFolderId));
+    if (folder.owner !== actor.account_id) throw RouteError.of('no_permission');
+    const job: Job = { id: this.newJobId(), kind: 'unshare', pendingPolls: this.jobPendingPolls, result: { '.tag': 'complete' } };
+    if (failWith) job.result = { '.tag': 'failed', failed: { '.tag': 'unshare_folder_error', unshare_folder_error: failWith } };
+    else this.unshare(folder, leaveACopy);
+    this.jobs.set(job.id, job);
+    return job.id;
+  }
+
+  /** sharing/add_folder_member: existing accounts become members at once and get the folder mounted at their root. */
+  addFolderMembers(actor: Account, sharedFolderId: string, members: { member: MemberSelector; access_level?: AccessLevel }[]) {
+    const folder = wrapAccess(() => this.folderFor(actor, sharedFolderId));
+    if (!this.canManageMembers(folder, actor)) throw RouteError.of('no_permission');
+    const resolved = members.map((m) => {
+      const r = this.resolveSelector(m.member);
+      if (r.invalidId) throw new RouteError(tagChain('bad_member', 'invalid_dropbox_id'));
+      if (r.email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(r.email)) {
+        throw new RouteError({ '.tag': 'bad_member', bad_member: { '.tag': 'invalid_email', invalid_email: r.email } });
+      }
+      return { ...r, level: m.access_level ?? 'viewer' };
+    });
+    for (const r of resolved) {
+      if (r.account) {
+        if (r.account.account_id === folder.owner) continue;
+        this.addMember(folder, r.account, r.level);
+      } else if (r.email) this.invite(folder, r.email, r.level);
+    }
+  }
+
+  /** sharing/update_folder_member */
+  updateFolderMember(actor: Account, sharedFolderId: string, sel: MemberSelector, level: AccessLevel) {
+    const folder = wrapAccess(() => this.folderFor(actor, sharedFolderId));
+    if (sel['.tag'] !== 'dropbox_id') throw RouteError.of('member_error', 'invalid_dropbox_id');
+    if (!this.canManageMembers(folder, actor)) throw RouteError.of('no_permission');
+    const target = this.accounts.get(sel.dropbox_id);
+    if (!target) throw RouteError.of('member_error', 'invalid_dropbox_id');
+    if (!folder.members.has(target.account_id)) throw RouteError.of('member_error', 'not_a_member');
+    if (target.account_id === folder.owner) throw RouteError.of('no_permission');
+    this.setAccess(folder, target, level);
+  }
+
+  pollJob(jobId: string, expect: 'remove_member' | 'other'): Tagged {
+    const job = this.jobs.get(jobId);
+    if (!job || (expect === 'remove_member') !== (job.kind === 'remove_member')) throw RouteError.of('invalid_async_job_id');
+    if (job.pendingPolls > 0) {
+      job.pendingPolls--;
+      return { '.tag': 'in_progress' };
+    }
+    if (expect === 'other' || job.result['.tag'] !== 'failed') return job.result;
+    return job.result;
+  }
+
+  // ---------- views for sharing routes ----------
+
+  sharedFolderMetadata(folder: SharedFolder, viewer: Account): Record<string, unknown> {
+    const owner = this.accounts.get(folder.owner);
+    const level = this.accessOf(folder, viewer.account_id) ?? 'viewer';
+    const m: Record<string, unknown> = {
+      access_type: { '.tag': level },
+      is_inside_team_folder: false,
+      is_team_folder: false,
+      owner_display_names: owner ? [owner.display_name] : [],
+      name: folder.name,
+      policy: {
+        acl_update_policy: { '.tag': folder.acl_update_policy },
+        shared_link_policy: { '.tag': 'anyone' },
+        member_policy: { '.tag': 'anyone' },
+        resolved_member_policy: { '.tag': 'anyone' },
+        viewer_info_policy: { '.tag': 'enabled' },
+      },
+      preview_url: `https://www.dropbox.com/scl/fo/${hexDigest('pv' + folder.shared_folder_id).slice(0, 21)}/${hexDigest('h' + folder.shared_folder_id).slice(0, 21)}?dl=0`,
+      shared_folder_id: folder.shared_folder_id,
+      time_invited: dbxTime(folder.members.get(viewer.account_id)?.time_invited ?? folder.created),
+      access_inheritance: { '.tag': 'inherit' },
+      folder_id: folder.folder_id,
+    };
+    const mount = viewer.mounts.get(folder.shared_folder_id);
+    if (mount !== undefined) {
+      m.path_lower = lower(mount);
+      m.path_display = mount;
+    }
+    return m;
+  }
+
+  /** Members for list_folder_members: owner first, then by time added. */
+  memberList(folder: SharedFolder): { users: Record<string, unknown>[]; invitees: Record<string, unknown>[] } {
+    const users = [...folder.members.entries()]
+      .sort((a, b) => (a[1].access_type === 'owner' ? -1 : b[1].access_type === 'owner' ? 1 : a[1].time_invited - b[1].time_invited))
+      .map(([id, m]) => {
+        const a = this.accounts.get(id)!;
+        return {
+          access_type: { '.tag': m.access_type },
+          is_inherited: false,
+          user: { account_id: a.account_id, email: a.email, display_name: a.display_name, same_team: false },
+          permissions: [],
+        };
+      });
+    const invitees = [...folder.invitees.values()].map((i) => ({
+      access_type: { '.tag': i.access_type },
+      is_inherited: false,
+      invitee: { '.tag': 'email', email: i.email },
+      permissions: [],
+    }));
+    return { users, invitees };
+  }
+}
+
+/** Routes whose error union wraps SharedFolderAccessError as `access_error`. */
+export function wrapAccess<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RouteError && (e.error['.tag'] === 'invalid_id' || e.error['.tag'] === 'not_a_member')) {
+      throw new RouteError({ '.tag': 'access_error', access_error: e.error });
+    }
+    throw e;
+  }
+}
+
+export function normalizeDisplayPath(p: string): string {
+  const parts = p.split('/').filter(Boolean);
+  return '/' + parts.join('/');
+}
+
+export { parentOf };
