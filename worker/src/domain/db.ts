@@ -1,0 +1,92 @@
+// Small D1 helpers shared by the domain: ids, time, splits, plans and a round-trip counter.
+
+export type Via = 'app' | 'dropbox';
+
+/**
+ * A mutation prepared but not yet run. Run it with `runPlan` (one `db.batch`, atomic), or concatenate its
+ * statements with others (Dropbox reconciliation saves its cursor in the same batch).
+ * Every statement is safe to run after state changed since the plan was read: the first one is a
+ * conditional UPDATE/INSERT stamping `eventId`, the rest only act where that stamp is present.
+ */
+export interface Plan {
+  statements: D1PreparedStatement[];
+  /** The stamp written by this plan's conditional statement. */
+  eventId: string;
+}
+
+export async function runPlan(db: D1Database, plan: Plan): Promise<D1Result[]> {
+  if (plan.statements.length === 0) return [];
+  return db.batch(plan.statements);
+}
+
+/** Whether the plan's conditional statement (the first) changed a row. */
+export const applied = (results: D1Result[]): boolean => (results[0]?.meta.changes ?? 0) > 0;
+
+/** Time-ordered id: `<prefix>_<12 hex ms><16 hex random>`; sorting ids sorts by creation time. */
+export function newId(prefix: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `${prefix}_${timeHex()}${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+export const timeHex = (ms = Date.now()): string => ms.toString(16).padStart(12, '0');
+/**
+ * SQL expression producing an id of the same form inside set-based INSERT … SELECT; bind `timeHex()` to `?`.
+ */
+export const sqlNewId = (prefix: string): string => `'${prefix}_' || ? || lower(hex(randomblob(8)))`;
+
+export const nowIso = (): string => new Date().toISOString();
+
+/** Percent (two decimals) <-> basis points. */
+export const toBp = (percent: number): number => Math.round(percent * 100);
+export const fromBp = (bp: number): number => bp / 100;
+
+export const lower = (email: string): string => email.trim().toLowerCase();
+
+/** Counts D1 round trips (each first/all/run/raw/batch/exec call is one). */
+export interface RoundTrips {
+  count: number;
+}
+
+const realStatement = new WeakMap<object, D1PreparedStatement>();
+
+/**
+ * Wraps a D1 binding so that every round trip to the database is counted. Used by the API to report
+ * `Server-Timing: d1;desc="N round trips"` and by the benchmark to prove Revoke All is constant-cost.
+ */
+export function countRoundTrips(db: D1Database, counter: RoundTrips): D1Database {
+  const wrapStatement = (stmt: D1PreparedStatement): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === 'bind') return (...args: unknown[]) => wrapStatement(target.bind(...args));
+        if (prop === 'first' || prop === 'all' || prop === 'run' || prop === 'raw') {
+          return (...args: unknown[]) => {
+            counter.count++;
+            return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    realStatement.set(proxy, stmt);
+    return proxy;
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') return (sql: string) => wrapStatement(target.prepare(sql));
+      if (prop === 'batch') {
+        return (statements: D1PreparedStatement[]) => {
+          counter.count++;
+          return target.batch(statements.map((s) => realStatement.get(s) ?? s));
+        };
+      }
+      if (prop === 'exec') {
+        return (sql: string) => {
+          counter.count++;
+          return target.exec(sql);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

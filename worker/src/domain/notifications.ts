@@ -1,0 +1,64 @@
+import type { Notification, NotificationKind, Via } from '@pd/shared';
+import { prepare, raw, sql } from './sql.ts';
+
+interface NotificationRow {
+  id: string;
+  kind: NotificationKind;
+  track_id: string;
+  track_title: string;
+  actor_id: string | null;
+  actor_name: string;
+  via: Via;
+  read_at: string | null;
+  created_at: string;
+}
+
+/** Newest first; keyset pagination by id (ids are time-ordered). */
+export async function listNotifications(
+  db: D1Database,
+  input: { accountId: string; before?: string; limit: number; unread: 'true' | 'false' | 'any' },
+): Promise<{ notifications: Notification[]; nextBefore: string | null }> {
+  const unread = input.unread === 'true' ? raw('AND n.read_at IS NULL') : input.unread === 'false' ? raw('AND n.read_at IS NOT NULL') : raw('');
+  const { results } = await prepare(
+    db,
+    sql`SELECT n.*, t.title AS track_title FROM notifications n JOIN tracks t ON t.id = n.track_id
+        WHERE n.recipient_id = ${input.accountId} ${input.before ? sql`AND n.id < ${input.before}` : raw('')} ${unread}
+        ORDER BY n.id DESC LIMIT ${input.limit + 1}`,
+  ).all<NotificationRow>();
+  const page = results.slice(0, input.limit);
+  return {
+    notifications: page.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      trackId: r.track_id,
+      trackTitle: r.track_title,
+      actor: { id: r.actor_id, name: r.actor_name },
+      via: r.via,
+      read: r.read_at !== null,
+      createdAt: r.created_at,
+    })),
+    nextBefore: results.length > input.limit ? page[page.length - 1].id : null,
+  };
+}
+
+export async function unreadCount(db: D1Database, accountId: string): Promise<number> {
+  const row = await prepare(
+    db,
+    sql`SELECT count(*) AS n FROM notifications WHERE recipient_id = ${accountId} AND read_at IS NULL`,
+  ).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** Marks some (ids) or all of the account's notifications read; other people's ids are ignored. */
+export async function markRead(
+  db: D1Database,
+  input: { accountId: string; ids?: string[]; all?: boolean },
+): Promise<{ marked: number; unread: number }> {
+  const now = new Date().toISOString();
+  const which = input.all ? raw('') : sql`AND id IN (SELECT value FROM json_each(${JSON.stringify(input.ids ?? [])}))`;
+  const [update, count] = await db.batch([
+    prepare(db, sql`UPDATE notifications SET read_at = ${now} WHERE recipient_id = ${input.accountId} AND read_at IS NULL ${which}`),
+    prepare(db, sql`SELECT count(*) AS n FROM notifications WHERE recipient_id = ${input.accountId} AND read_at IS NULL`),
+  ]);
+  return { marked: update.meta.changes ?? 0, unread: (count.results[0] as { n: number }).n };
+}

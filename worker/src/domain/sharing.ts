@@ -1,0 +1,756 @@
+// Sharing: invite, accept, decline, revoke, Revoke All, leave, access level, and members found in Dropbox.
+//
+// Every mutation is a plan: reads first (to authorize and to give clear errors), then statements that stay
+// correct if the state changed in between. The first statement is a conditional UPDATE/INSERT that stamps a
+// fresh event id on the rows it changes; every other statement acts only on rows carrying that stamp. So a
+// repeated revoke changes nothing and notifies nobody, and a revoke racing a leave ends in exactly one of them.
+import type { AccessLevel, Collaborator, Invitation, SharingPerson, Splits } from '@pd/shared';
+import { requireOwner, trackAccess } from './access.ts';
+import { UPSERT_ACCOUNT_SQL } from './accounts.ts';
+import { applied, lower, newId, nowIso, runPlan, sqlNewId, timeHex, toBp, type Plan, type Via } from './db.ts';
+import { DomainError } from './errors.ts';
+import { insertHistory } from './history.ts';
+import { toCollaborator, toInvitation, type CollaboratorRow, type InvitationRow, type TrackRow } from './rows.ts';
+import { prepare, raw, sql, type Sql } from './sql.ts';
+
+const collaboratorStamped = (collaboratorId: string, eventId: string): Sql =>
+  sql`EXISTS (SELECT 1 FROM collaborators WHERE id = ${collaboratorId} AND event_id = ${eventId})`;
+
+async function collaboratorOnTrack(db: D1Database, trackId: string, collaboratorId: string): Promise<CollaboratorRow> {
+  const row = await prepare(
+    db,
+    sql`SELECT * FROM collaborators WHERE id = ${collaboratorId} AND track_id = ${trackId}`,
+  ).first<CollaboratorRow>();
+  if (!row) throw new DomainError('collaborator_not_found', 'No such collaborator on this track.');
+  return row;
+}
+
+async function trackRow(db: D1Database, trackId: string): Promise<TrackRow> {
+  const row = await prepare(
+    db,
+    sql`SELECT t.*, o.display_name AS owner_name FROM tracks t JOIN accounts o ON o.id = t.owner_id WHERE t.id = ${trackId}`,
+  ).first<TrackRow>();
+  if (!row) throw new DomainError('track_not_found', 'No such track.');
+  return row;
+}
+
+/** With via 'app' the actor must be the owner; Dropbox-found changes were already allowed by Dropbox. */
+async function ownerAction(db: D1Database, trackId: string, actorId: string | null, via: Via, action: string) {
+  if (via === 'app') {
+    if (!actorId) throw new DomainError('unauthenticated', 'Sign in first.');
+    const access = await trackAccess(db, trackId, actorId);
+    requireOwner(access, action);
+    return access.track;
+  }
+  return trackRow(db, trackId);
+}
+
+const notificationInsert = (n: {
+  recipient: Sql;
+  kind: string;
+  trackId: Sql;
+  actorId: Sql;
+  via: Via;
+  now: string;
+  from: Sql;
+}): Sql => sql`INSERT INTO notifications (id, recipient_id, kind, track_id, actor_id, actor_name, via, created_at)
+  SELECT ${raw(sqlNewId('ntf'))}, ${n.recipient}, ${n.kind}, ${n.trackId}, ${n.actorId},
+         COALESCE((SELECT display_name FROM accounts WHERE id = ${n.actorId}), 'Dropbox'), ${n.via}, ${n.now}
+  ${n.from}`;
+
+// The SQL id expression of notifications takes the time prefix as its first bound parameter.
+const withTime = (q: Sql): Sql => ({ text: q.text, params: [timeHex(), ...q.params] });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ending access: revoke, Revoke All, leave — the same statements, set-based over the rows the first UPDATE stamped.
+
+interface EndSpec {
+  status: 'revoked' | 'left';
+  /** WHERE of the conditional UPDATE (which collaborator records end). */
+  which: Sql;
+  /** The person ending it: the owner for a revoke, the collaborator for a leave. Null: unknown (found in Dropbox). */
+  actorId: string | null;
+  via: Via;
+}
+
+function endStatements(spec: EndSpec, eventId: string, now: string): Sql[] {
+  const revoke = spec.status === 'revoked';
+  // For a leave the actor is the collaborator themselves, whoever calls.
+  const actor = revoke ? sql`${spec.actorId}` : raw('c.account_id');
+  const stamped = sql`c.event_id = ${eventId}`;
+  const qs: Sql[] = [
+    sql`UPDATE collaborators SET previous_status = status, status = ${spec.status}, ended_at = ${now},
+          ended_by = ${revoke ? spec.actorId : raw('account_id')}, ended_via = ${spec.via}, event_id = ${eventId}, updated_at = ${now}
+        WHERE ${spec.which} AND status IN ('active', 'invited')`,
+    // Revoking a pending invitation cancels it.
+    sql`UPDATE invitations SET status = 'cancelled', responded_at = ${now}
+        WHERE status = 'pending' AND collaborator_id IN (SELECT id FROM collaborators c WHERE ${stamped})`,
+    // The track leaves their library (the entry stays with in_library = 0, keeping their project/hidden).
+    sql`UPDATE library_entries SET in_library = 0, updated_at = ${now}
+        WHERE in_library = 1 AND (account_id, track_id) IN
+          (SELECT c.account_id, c.track_id FROM collaborators c WHERE ${stamped} AND c.account_id IS NOT NULL)`,
+    sql`INSERT INTO library_changes (account_id, track_id, change, reason, created_at)
+        SELECT c.account_id, c.track_id, 'removed', ${spec.status}, ${now} FROM collaborators c
+        WHERE ${stamped} AND c.previous_status = 'active' AND c.account_id IS NOT NULL`,
+    sql`INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
+        SELECT c.track_id,
+               CASE WHEN c.previous_status = 'active' THEN ${revoke ? 'access_revoked' : 'collaborator_left'}
+                    ELSE 'invitation_cancelled' END,
+               ${actor}, COALESCE((SELECT display_name FROM accounts WHERE id = ${actor}), 'Dropbox'), ${spec.via}, c.id,
+               json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status),
+               ${now}
+        FROM collaborators c WHERE ${stamped}`,
+    withTime(
+      notificationInsert({
+        recipient: revoke ? raw('c.account_id') : raw('t.owner_id'),
+        kind: revoke ? 'access_revoked' : 'collaborator_left',
+        trackId: raw('c.track_id'),
+        actorId: actor,
+        via: spec.via,
+        now,
+        from: sql`FROM collaborators c JOIN tracks t ON t.id = c.track_id
+                  WHERE ${stamped} AND c.previous_status = 'active' AND c.account_id IS NOT NULL`,
+      }),
+    ),
+  ];
+  if (spec.via === 'app') {
+    // Pending Dropbox change: remove the member (owner's token) / leave the folder (the leaver's token); no copy kept.
+    qs.push(sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)
+      SELECT c.track_id, c.id, ${revoke ? 'remove_member' : 'relinquish'},
+             json_object('shared_folder_id', t.dropbox_shared_folder_id, 'email', c.email,
+                         'dropbox_account_id', a.dropbox_account_id, 'leave_a_copy', json('false'),
+                         'actor_account_id', ${revoke ? raw('t.owner_id') : raw('c.account_id')}),
+             'pending', 0, ${now}, ${now}, ${now}
+      FROM collaborators c JOIN tracks t ON t.id = c.track_id LEFT JOIN accounts a ON a.id = c.account_id
+      WHERE ${stamped} ${revoke ? raw('') : raw("AND c.previous_status = 'active'")}`);
+  }
+  return qs;
+}
+
+// --- Revoke
+
+export interface RevokeInput {
+  trackId: string;
+  collaboratorId: string;
+  /** The owner (via 'app'); for via 'dropbox' whoever removed the member, or null if unknown. */
+  actorId: string | null;
+  via: Via;
+}
+
+export async function planRevokeCollaborator(db: D1Database, input: RevokeInput): Promise<Plan> {
+  await ownerAction(db, input.trackId, input.actorId, input.via, 'revoke access');
+  await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  const eventId = newId('evt');
+  const qs = endStatements(
+    {
+      status: 'revoked',
+      which: sql`id = ${input.collaboratorId} AND track_id = ${input.trackId}`,
+      actorId: input.actorId,
+      via: input.via,
+    },
+    eventId,
+    nowIso(),
+  );
+  return { eventId, statements: qs.map((q) => prepare(db, q)) };
+}
+
+/**
+ * Revoke (owner only): status revoked at once, track leaves their library, record/comments/edits stay,
+ * they are notified, history written, Dropbox "remove member, no copy" queued. A pending invitation is cancelled.
+ * Repeating it changes nothing (changed = false).
+ */
+export async function revokeCollaborator(
+  db: D1Database,
+  input: RevokeInput,
+): Promise<{ changed: boolean; collaborator: Collaborator }> {
+  const results = await runPlan(db, await planRevokeCollaborator(db, input));
+  const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  return { changed: applied(results), collaborator: toCollaborator(row) };
+}
+
+// --- Revoke All
+
+export interface RevokeAllInput {
+  ownerId: string;
+  /** The person: their lower-cased e-mail (the sharing panel's personKey). */
+  personKey: string;
+  via: Via;
+}
+
+/**
+ * Every track of this owner shared with that person (invited or active), revoked in one batch with a constant
+ * number of set-based statements. The last statement reads back the tracks it changed.
+ */
+export async function planRevokeAll(db: D1Database, input: RevokeAllInput): Promise<Plan> {
+  const eventId = newId('evt');
+  const qs = endStatements(
+    {
+      status: 'revoked',
+      which: sql`email_lower = ${lower(input.personKey)} AND track_id IN (SELECT id FROM tracks WHERE owner_id = ${input.ownerId})`,
+      actorId: input.ownerId,
+      via: input.via,
+    },
+    eventId,
+    nowIso(),
+  );
+  qs.push(sql`SELECT track_id FROM collaborators WHERE event_id = ${eventId} ORDER BY track_id`);
+  return { eventId, statements: qs.map((q) => prepare(db, q)) };
+}
+
+export async function revokeAll(
+  db: D1Database,
+  input: RevokeAllInput,
+): Promise<{ revokedCount: number; trackIds: string[] }> {
+  const plan = await planRevokeAll(db, input);
+  const results = await runPlan(db, plan);
+  const last = results[results.length - 1];
+  const trackIds = (last.results as Array<{ track_id: string }>).map((r) => r.track_id);
+  if (trackIds.length === 0) {
+    // Nothing changed: either already revoked everywhere (fine, safe to repeat) or no such person.
+    const known = await prepare(
+      db,
+      sql`SELECT 1 FROM collaborators WHERE email_lower = ${lower(input.personKey)}
+          AND track_id IN (SELECT id FROM tracks WHERE owner_id = ${input.ownerId}) LIMIT 1`,
+    ).first();
+    if (!known) throw new DomainError('person_not_found', 'You do not share any track with this person.');
+  }
+  return { revokedCount: trackIds.length, trackIds };
+}
+
+// --- Leave
+
+export interface LeaveInput {
+  trackId: string;
+  /** The collaborator leaving. */
+  accountId: string;
+  via: Via;
+}
+
+export async function planLeaveTrack(db: D1Database, input: LeaveInput): Promise<Plan & { collaboratorId: string }> {
+  let collaboratorId: string;
+  if (input.via === 'app') {
+    const access = await trackAccess(db, input.trackId, input.accountId);
+    if (access.role === 'owner') {
+      throw new DomainError('owner_cannot_leave', 'You own this track: an owner cannot leave it. Archive it or revoke collaborators instead.');
+    }
+    collaboratorId = access.collaboratorId!;
+  } else {
+    const track = await trackRow(db, input.trackId);
+    if (track.owner_id === input.accountId) {
+      throw new DomainError('owner_cannot_leave', 'An owner cannot leave their own track.');
+    }
+    const row = await prepare(
+      db,
+      sql`SELECT id FROM collaborators WHERE track_id = ${input.trackId} AND account_id = ${input.accountId}`,
+    ).first<{ id: string }>();
+    if (!row) throw new DomainError('collaborator_not_found', 'This person is not a collaborator on this track.');
+    collaboratorId = row.id;
+  }
+  const eventId = newId('evt');
+  const qs = endStatements(
+    { status: 'left', which: sql`id = ${collaboratorId}`, actorId: input.accountId, via: input.via },
+    eventId,
+    nowIso(),
+  );
+  return { eventId, collaboratorId, statements: qs.map((q) => prepare(db, q)) };
+}
+
+/**
+ * Leave Track (the collaborator themselves): status left, track leaves their library, owner notified,
+ * comments and edits stay, Dropbox "leave folder, no copy" queued. The owner can invite them again later.
+ */
+export async function leaveTrack(
+  db: D1Database,
+  input: LeaveInput,
+): Promise<{ changed: boolean; status: Collaborator['status']; collaboratorId: string }> {
+  const plan = await planLeaveTrack(db, input);
+  const results = await runPlan(db, plan);
+  const row = await prepare(db, sql`SELECT status FROM collaborators WHERE id = ${plan.collaboratorId}`).first<{
+    status: Collaborator['status'];
+  }>();
+  return { changed: applied(results), status: row!.status, collaboratorId: plan.collaboratorId };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Access level (owner): Editor <-> Viewer
+
+export interface SetAccessLevelInput {
+  trackId: string;
+  collaboratorId: string;
+  accessLevel: AccessLevel;
+  actorId: string | null;
+  via: Via;
+}
+
+export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelInput): Promise<Plan> {
+  await ownerAction(db, input.trackId, input.actorId, input.via, 'change access levels');
+  const c = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  if (c.status !== 'active' && c.status !== 'invited') {
+    throw new DomainError('collaborator_not_active', `${c.display_name}'s access has ended: invite them again instead.`);
+  }
+  const eventId = newId('evt');
+  const now = nowIso();
+  const stamped = collaboratorStamped(c.id, eventId);
+  const qs: Sql[] = [
+    sql`UPDATE collaborators SET access_level = ${input.accessLevel}, event_id = ${eventId}, updated_at = ${now}
+        WHERE id = ${c.id} AND status IN ('active', 'invited') AND access_level <> ${input.accessLevel}`,
+    sql`UPDATE invitations SET access_level = ${input.accessLevel} WHERE collaborator_id = ${c.id} AND status = 'pending' AND ${stamped}`,
+    insertHistory({
+      trackId: input.trackId,
+      kind: 'access_level_changed',
+      actorId: input.actorId,
+      via: input.via,
+      collaboratorId: c.id,
+      details: { collaborator: c.display_name, from: c.access_level, to: input.accessLevel },
+      now,
+      when: stamped,
+    }),
+    withTime(
+      notificationInsert({
+        recipient: raw('c.account_id'),
+        kind: 'access_level_changed',
+        trackId: raw('c.track_id'),
+        actorId: sql`${input.actorId}`,
+        via: input.via,
+        now,
+        from: sql`FROM collaborators c WHERE c.id = ${c.id} AND c.event_id = ${eventId} AND c.status = 'active' AND c.account_id IS NOT NULL`,
+      }),
+    ),
+    sql`INSERT INTO library_changes (account_id, track_id, change, reason, created_at)
+        SELECT c.account_id, c.track_id, 'updated', 'access_changed', ${now} FROM collaborators c
+        WHERE c.id = ${c.id} AND c.event_id = ${eventId} AND c.status = 'active' AND c.account_id IS NOT NULL`,
+  ];
+  if (input.via === 'app') {
+    qs.push(sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)
+      SELECT c.track_id, c.id, 'update_access',
+             json_object('shared_folder_id', t.dropbox_shared_folder_id, 'email', c.email,
+                         'dropbox_account_id', a.dropbox_account_id, 'access_level', c.access_level,
+                         'actor_account_id', t.owner_id),
+             'pending', 0, ${now}, ${now}, ${now}
+      FROM collaborators c JOIN tracks t ON t.id = c.track_id LEFT JOIN accounts a ON a.id = c.account_id
+      WHERE c.id = ${c.id} AND c.event_id = ${eventId}`);
+  }
+  return { eventId, statements: qs.map((q) => prepare(db, q)) };
+}
+
+export async function setAccessLevel(
+  db: D1Database,
+  input: SetAccessLevelInput,
+): Promise<{ changed: boolean; collaborator: Collaborator }> {
+  const results = await runPlan(db, await planSetAccessLevel(db, input));
+  const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  return { changed: applied(results), collaborator: toCollaborator(row) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Invitations
+
+export interface InviteInput {
+  trackId: string;
+  /** The owner. For via 'dropbox' (an invitation found in Dropbox) null means the owner. */
+  actorId: string | null;
+  email: string;
+  displayName?: string;
+  role?: string | null;
+  accessLevel: AccessLevel;
+  splits?: Splits;
+  via: Via;
+}
+
+export async function planInvite(
+  db: D1Database,
+  input: InviteInput,
+): Promise<Plan & { invitationId: string; collaboratorId: string; again: boolean }> {
+  const track = await ownerAction(db, input.trackId, input.actorId, input.via, 'share this track');
+  const actorId = input.actorId ?? track.owner_id;
+  const emailLower = lower(input.email);
+  const [existingRes, ownerRes, knownRes] = await db.batch([
+    prepare(db, sql`SELECT * FROM collaborators WHERE track_id = ${input.trackId} AND email_lower = ${emailLower}`),
+    prepare(db, sql`SELECT email_lower FROM accounts WHERE id = ${track.owner_id}`),
+    prepare(db, sql`SELECT display_name FROM accounts WHERE email_lower = ${emailLower} ORDER BY created_at LIMIT 1`),
+  ]);
+  const existing = existingRes.results[0] as CollaboratorRow | undefined;
+  const ownerEmail = (ownerRes.results[0] as { email_lower: string } | undefined)?.email_lower;
+  if (ownerEmail === emailLower) throw new DomainError('cannot_invite_owner', 'You own this track already.');
+  if (existing?.status === 'active') {
+    throw new DomainError('already_collaborator', `${existing.display_name} is already a collaborator on this track.`);
+  }
+  if (existing?.status === 'invited') {
+    throw new DomainError('already_invited', `${existing.display_name} already has a pending invitation.`);
+  }
+  const known = knownRes.results[0] as { display_name: string } | undefined;
+  const displayName = input.displayName?.trim() || known?.display_name || existing?.display_name || input.email.split('@')[0];
+  const now = nowIso();
+  const eventId = newId('evt');
+  const invitationId = newId('inv');
+  const collaboratorId = existing?.id ?? newId('col');
+  const s = input.splits;
+  const qs: Sql[] = [];
+  if (existing) {
+    // Sharing again after revoke/leave/decline: the same record, credits intact, becomes invited.
+    qs.push(sql`UPDATE collaborators SET previous_status = status, status = 'invited', access_level = ${input.accessLevel},
+        role = ${input.role === undefined ? raw('role') : sql`${input.role}`}, display_name = ${displayName},
+        ${s ? sql`master_bp = ${toBp(s.master)}, publishing_bp = ${toBp(s.publishing)}, writer_bp = ${toBp(s.writer)},` : raw('')}
+        invited_at = ${now}, invited_by = ${actorId}, event_id = ${eventId}, updated_at = ${now}
+      WHERE id = ${existing.id} AND status IN ('revoked', 'left', 'declined')`);
+  } else {
+    qs.push(sql`INSERT INTO collaborators (id, track_id, account_id, email, email_lower, display_name, role, access_level,
+        master_bp, publishing_bp, writer_bp, status, invited_at, invited_by, event_id, updated_at)
+      VALUES (${collaboratorId}, ${input.trackId}, NULL, ${input.email.trim()}, ${emailLower}, ${displayName},
+        ${input.role ?? null}, ${input.accessLevel}, ${toBp(s?.master ?? 0)}, ${toBp(s?.publishing ?? 0)},
+        ${toBp(s?.writer ?? 0)}, 'invited', ${now}, ${actorId}, ${eventId}, ${now})
+      ON CONFLICT DO NOTHING`);
+  }
+  const stamped = collaboratorStamped(collaboratorId, eventId);
+  qs.push(
+    sql`INSERT INTO invitations (id, track_id, collaborator_id, email, email_lower, access_level, status, invited_by, created_at)
+        SELECT ${invitationId}, ${input.trackId}, ${collaboratorId}, ${input.email.trim()}, ${emailLower},
+               ${input.accessLevel}, 'pending', ${actorId}, ${now}
+        WHERE ${stamped}`,
+    insertHistory({
+      trackId: input.trackId,
+      kind: 'collaborator_invited',
+      actorId,
+      via: input.via,
+      collaboratorId,
+      details: { collaborator: displayName, email: input.email.trim(), accessLevel: input.accessLevel, again: !!existing },
+      now,
+      when: stamped,
+    }),
+    withTime(
+      notificationInsert({
+        recipient: raw('a.id'),
+        kind: 'invitation_received',
+        trackId: sql`${input.trackId}`,
+        actorId: sql`${actorId}`,
+        via: input.via,
+        now,
+        from: sql`FROM accounts a WHERE a.email_lower = ${emailLower} AND ${stamped}`,
+      }),
+    ),
+  );
+  if (input.via === 'app') {
+    qs.push(sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)
+      SELECT c.track_id, c.id, 'add_member',
+             json_object('shared_folder_id', t.dropbox_shared_folder_id, 'email', c.email,
+                         'dropbox_account_id', a.dropbox_account_id, 'access_level', c.access_level,
+                         'actor_account_id', t.owner_id),
+             'pending', 0, ${now}, ${now}, ${now}
+      FROM collaborators c JOIN tracks t ON t.id = c.track_id LEFT JOIN accounts a ON a.id = c.account_id
+      WHERE c.id = ${collaboratorId} AND c.event_id = ${eventId}`);
+  }
+  return {
+    eventId,
+    invitationId,
+    collaboratorId,
+    again: !!existing,
+    statements: qs.map((q) => prepare(db, q)),
+  };
+}
+
+/** Invite (owner): a new invitation; also the only way back after revoke/leave (no undo). */
+export async function invite(
+  db: D1Database,
+  input: InviteInput,
+): Promise<{ invitation: Invitation; collaborator: Collaborator }> {
+  const plan = await planInvite(db, input);
+  const results = await runPlan(db, plan);
+  if (!applied(results)) throw new DomainError('already_invited', 'This person was just invited or added.');
+  return {
+    invitation: (await getInvitation(db, plan.invitationId))!,
+    collaborator: toCollaborator(await collaboratorOnTrack(db, input.trackId, plan.collaboratorId)),
+  };
+}
+
+const INVITATION_SELECT = raw(`SELECT i.*, t.title AS track_title, a.display_name AS invited_by_name
+  FROM invitations i JOIN tracks t ON t.id = i.track_id JOIN accounts a ON a.id = i.invited_by`);
+
+export async function getInvitation(db: D1Database, invitationId: string): Promise<Invitation | null> {
+  const row = await prepare(db, sql`${INVITATION_SELECT} WHERE i.id = ${invitationId}`).first<InvitationRow>();
+  return row ? toInvitation(row) : null;
+}
+
+/** Pending invitations sent to this account's e-mail. */
+export async function listInvitations(db: D1Database, accountId: string): Promise<Invitation[]> {
+  const { results } = await prepare(
+    db,
+    sql`${INVITATION_SELECT}
+        WHERE i.email_lower = (SELECT email_lower FROM accounts WHERE id = ${accountId}) AND i.status = 'pending'
+        ORDER BY i.created_at DESC`,
+  ).all<InvitationRow>();
+  return results.map(toInvitation);
+}
+
+async function invitationFor(db: D1Database, invitationId: string, accountId: string): Promise<InvitationRow> {
+  const [invRes, accRes] = await db.batch([
+    prepare(db, sql`${INVITATION_SELECT} WHERE i.id = ${invitationId}`),
+    prepare(db, sql`SELECT email_lower FROM accounts WHERE id = ${accountId}`),
+  ]);
+  const inv = invRes.results[0] as InvitationRow | undefined;
+  const me = accRes.results[0] as { email_lower: string } | undefined;
+  if (!inv) throw new DomainError('invitation_not_found', 'No such invitation.');
+  if (!me || me.email_lower !== inv.email_lower) {
+    throw new DomainError('invitation_not_yours', 'This invitation was sent to another e-mail address.');
+  }
+  if (inv.status !== 'pending') throw new DomainError('invitation_not_pending', `This invitation was already ${inv.status}.`);
+  return inv;
+}
+
+export interface RespondInput {
+  invitationId: string;
+  accountId: string;
+  via: Via;
+}
+
+export async function planAcceptInvitation(db: D1Database, input: RespondInput): Promise<Plan & { trackId: string }> {
+  const inv = await invitationFor(db, input.invitationId, input.accountId);
+  const now = nowIso();
+  const eventId = newId('evt');
+  const joined = collaboratorStamped(inv.collaborator_id, eventId);
+  const qs: Sql[] = [
+    sql`UPDATE invitations SET status = 'accepted', responded_at = ${now}, event_id = ${eventId}
+        WHERE id = ${inv.id} AND status = 'pending'`,
+    // The same record becomes active again: credits intact, history shows both periods.
+    sql`UPDATE collaborators SET previous_status = status, status = 'active', account_id = ${input.accountId},
+          access_level = (SELECT access_level FROM invitations WHERE id = ${inv.id}),
+          display_name = (SELECT display_name FROM accounts WHERE id = ${input.accountId}),
+          joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL, event_id = ${eventId}, updated_at = ${now}
+        WHERE id = ${inv.collaborator_id} AND status = 'invited'
+          AND EXISTS (SELECT 1 FROM invitations WHERE id = ${inv.id} AND event_id = ${eventId})`,
+    ...joinStatements({ collaboratorId: inv.collaborator_id, trackId: inv.track_id, accountId: input.accountId, eventId, now, via: input.via, reason: 'accepted' }),
+    withTime(
+      notificationInsert({
+        recipient: raw('t.owner_id'),
+        kind: 'invitation_accepted',
+        trackId: raw('t.id'),
+        actorId: sql`${input.accountId}`,
+        via: input.via,
+        now,
+        from: sql`FROM tracks t WHERE t.id = ${inv.track_id} AND ${joined}`,
+      }),
+    ),
+  ];
+  return { eventId, trackId: inv.track_id, statements: qs.map((q) => prepare(db, q)) };
+}
+
+/** Library entry, library change and history for someone who (re)joins. */
+function joinStatements(j: {
+  collaboratorId: string;
+  trackId: string;
+  accountId: Sql | string;
+  eventId: string;
+  now: string;
+  via: Via;
+  reason: 'accepted' | 'added_in_dropbox';
+}): Sql[] {
+  const joined = collaboratorStamped(j.collaboratorId, j.eventId);
+  const account = typeof j.accountId === 'string' ? sql`${j.accountId}` : j.accountId;
+  return [
+    sql`INSERT INTO library_entries (account_id, track_id, project, hidden, in_library, added_at, updated_at)
+        SELECT ${account}, ${j.trackId}, NULL, 0, 1, ${j.now}, ${j.now} WHERE ${joined}
+        ON CONFLICT (account_id, track_id) DO UPDATE SET in_library = 1, added_at = excluded.added_at, updated_at = excluded.updated_at`,
+    sql`INSERT INTO library_changes (account_id, track_id, change, reason, created_at)
+        SELECT ${account}, ${j.trackId}, 'added', ${j.reason}, ${j.now} WHERE ${joined}`,
+    sql`INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
+        SELECT c.track_id, 'collaborator_joined', c.account_id, COALESCE((SELECT display_name FROM accounts WHERE id = c.account_id), c.display_name),
+               ${j.via}, c.id, json_object('collaborator', c.display_name, 'accessLevel', c.access_level, 'previousStatus', c.previous_status),
+               ${j.now}
+        FROM collaborators c WHERE c.id = ${j.collaboratorId} AND c.event_id = ${j.eventId}`,
+  ];
+}
+
+export async function acceptInvitation(
+  db: D1Database,
+  input: RespondInput,
+): Promise<{ invitation: Invitation; trackId: string; changed: boolean }> {
+  const plan = await planAcceptInvitation(db, input);
+  const results = await runPlan(db, plan);
+  if (!applied(results)) throw new DomainError('invitation_not_pending', 'This invitation is no longer pending.');
+  return { invitation: (await getInvitation(db, input.invitationId))!, trackId: plan.trackId, changed: true };
+}
+
+export async function planDeclineInvitation(db: D1Database, input: RespondInput): Promise<Plan> {
+  const inv = await invitationFor(db, input.invitationId, input.accountId);
+  const now = nowIso();
+  const eventId = newId('evt');
+  const stamped = collaboratorStamped(inv.collaborator_id, eventId);
+  const qs: Sql[] = [
+    sql`UPDATE invitations SET status = 'declined', responded_at = ${now}, event_id = ${eventId}
+        WHERE id = ${inv.id} AND status = 'pending'`,
+    sql`UPDATE collaborators SET previous_status = status, status = 'declined', ended_at = ${now}, ended_by = ${input.accountId},
+          ended_via = ${input.via}, event_id = ${eventId}, updated_at = ${now}
+        WHERE id = ${inv.collaborator_id} AND status = 'invited'
+          AND EXISTS (SELECT 1 FROM invitations WHERE id = ${inv.id} AND event_id = ${eventId})`,
+    insertHistory({
+      trackId: inv.track_id,
+      kind: 'invitation_declined',
+      actorId: input.accountId,
+      via: input.via,
+      collaboratorId: inv.collaborator_id,
+      details: { email: inv.email },
+      now,
+      when: stamped,
+    }),
+    withTime(
+      notificationInsert({
+        recipient: raw('t.owner_id'),
+        kind: 'invitation_declined',
+        trackId: raw('t.id'),
+        actorId: sql`${input.accountId}`,
+        via: input.via,
+        now,
+        from: sql`FROM tracks t WHERE t.id = ${inv.track_id} AND ${stamped}`,
+      }),
+    ),
+  ];
+  if (input.via === 'app') {
+    // The Dropbox folder invitation made by add_member is withdrawn too.
+    qs.push(sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)
+      SELECT c.track_id, c.id, 'remove_member',
+             json_object('shared_folder_id', t.dropbox_shared_folder_id, 'email', c.email,
+                         'dropbox_account_id', a.dropbox_account_id, 'leave_a_copy', json('false'),
+                         'actor_account_id', t.owner_id),
+             'pending', 0, ${now}, ${now}, ${now}
+      FROM collaborators c JOIN tracks t ON t.id = c.track_id LEFT JOIN accounts a ON a.id = ${input.accountId}
+      WHERE c.id = ${inv.collaborator_id} AND c.event_id = ${eventId}`);
+  }
+  return { eventId, statements: qs.map((q) => prepare(db, q)) };
+}
+
+export async function declineInvitation(db: D1Database, input: RespondInput): Promise<{ invitation: Invitation }> {
+  const results = await runPlan(db, await planDeclineInvitation(db, input));
+  if (!applied(results)) throw new DomainError('invitation_not_pending', 'This invitation is no longer pending.');
+  return { invitation: (await getInvitation(db, input.invitationId))! };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A member found in the Dropbox shared folder (added there directly, or accepted there)
+
+export interface MemberAddedInput {
+  trackId: string;
+  dropboxAccountId: string;
+  email: string;
+  displayName: string;
+  accessLevel: AccessLevel;
+}
+
+/**
+ * Makes the Dropbox member an active collaborator (creating their PD account record if they never signed in):
+ * an invited record is accepted, an ended one becomes active again, otherwise a record is created.
+ * No Dropbox change is queued (Dropbox already did it). No-op if they are the owner or already active.
+ */
+export async function planMemberAddedInDropbox(
+  db: D1Database,
+  input: MemberAddedInput,
+): Promise<Plan & { collaboratorId: string | null }> {
+  const track = await trackRow(db, input.trackId);
+  const emailLower = lower(input.email);
+  const [accRes, colRes] = await db.batch([
+    prepare(db, sql`SELECT id FROM accounts WHERE dropbox_account_id = ${input.dropboxAccountId}`),
+    prepare(
+      db,
+      sql`SELECT c.* FROM collaborators c WHERE c.track_id = ${input.trackId}
+          AND (c.email_lower = ${emailLower}
+               OR c.account_id = (SELECT id FROM accounts WHERE dropbox_account_id = ${input.dropboxAccountId}))
+          ORDER BY (c.account_id IS NULL), c.invited_at LIMIT 1`,
+    ),
+  ]);
+  const accountId = (accRes.results[0] as { id: string } | undefined)?.id;
+  const existing = colRes.results[0] as CollaboratorRow | undefined;
+  const eventId = newId('evt');
+  if (accountId === track.owner_id || existing?.status === 'active') {
+    return { eventId, collaboratorId: existing?.id ?? null, statements: [] };
+  }
+  const now = nowIso();
+  const account = sql`(SELECT id FROM accounts WHERE dropbox_account_id = ${input.dropboxAccountId})`;
+  const collaboratorId = existing?.id ?? newId('col');
+  const qs: Sql[] = [
+    // Their PD account record (created if they never signed in; refreshed e-mail and name otherwise).
+    {
+      text: UPSERT_ACCOUNT_SQL,
+      params: [newId('acc'), input.dropboxAccountId, input.email.trim(), emailLower, input.displayName.trim(), now, now],
+    },
+  ];
+  if (existing) {
+    qs.push(sql`UPDATE collaborators SET previous_status = status, status = 'active', account_id = ${account},
+          access_level = ${input.accessLevel}, joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL,
+          event_id = ${eventId}, updated_at = ${now}
+        WHERE id = ${existing.id} AND status <> 'active'`);
+    qs.push(sql`UPDATE invitations SET status = 'accepted', responded_at = ${now}
+        WHERE collaborator_id = ${existing.id} AND status = 'pending' AND ${collaboratorStamped(existing.id, eventId)}`);
+  } else {
+    qs.push(sql`INSERT INTO collaborators (id, track_id, account_id, email, email_lower, display_name, role, access_level,
+        status, invited_at, invited_by, joined_at, event_id, updated_at)
+      VALUES (${collaboratorId}, ${input.trackId}, ${account}, ${input.email.trim()}, ${emailLower}, ${input.displayName.trim()},
+        NULL, ${input.accessLevel}, 'active', ${now}, ${track.owner_id}, ${now}, ${eventId}, ${now})
+      ON CONFLICT DO NOTHING`);
+  }
+  qs.push(
+    ...joinStatements({ collaboratorId, trackId: input.trackId, accountId: account, eventId, now, via: 'dropbox', reason: 'added_in_dropbox' }),
+  );
+  if (existing?.status === 'invited') {
+    qs.push(
+      withTime(
+        notificationInsert({
+          recipient: raw('t.owner_id'),
+          kind: 'invitation_accepted',
+          trackId: raw('t.id'),
+          actorId: account,
+          via: 'dropbox',
+          now,
+          from: sql`FROM tracks t WHERE t.id = ${input.trackId} AND ${collaboratorStamped(collaboratorId, eventId)}`,
+        }),
+      ),
+    );
+  }
+  return { eventId, collaboratorId, statements: qs.map((q) => prepare(db, q)) };
+}
+
+export async function memberAddedInDropbox(
+  db: D1Database,
+  input: MemberAddedInput,
+): Promise<{ changed: boolean; collaborator: Collaborator | null }> {
+  const plan = await planMemberAddedInDropbox(db, input);
+  const results = await runPlan(db, plan);
+  const changed = (results[1]?.meta.changes ?? 0) > 0;
+  if (!plan.collaboratorId) return { changed, collaborator: null };
+  const row = await prepare(db, sql`SELECT * FROM collaborators WHERE id = ${plan.collaboratorId}`).first<CollaboratorRow>();
+  return { changed, collaborator: row ? toCollaborator(row) : null };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The sharing panel: people I share with, each with their tracks
+
+export async function sharingPanel(db: D1Database, ownerId: string): Promise<SharingPerson[]> {
+  const { results } = await prepare(
+    db,
+    sql`SELECT c.id, c.email, c.email_lower, c.display_name, c.account_id, c.status, c.access_level, t.id AS track_id, t.title
+        FROM tracks t JOIN collaborators c ON c.track_id = t.id
+        WHERE t.owner_id = ${ownerId} AND c.status IN ('active', 'invited')
+        ORDER BY c.email_lower, t.title, t.id`,
+  ).all<{
+    id: string;
+    email: string;
+    email_lower: string;
+    display_name: string;
+    account_id: string | null;
+    status: 'active' | 'invited';
+    access_level: AccessLevel;
+    track_id: string;
+    title: string;
+  }>();
+  const people = new Map<string, SharingPerson>();
+  for (const r of results) {
+    let p = people.get(r.email_lower);
+    if (!p) {
+      p = { personKey: r.email_lower, displayName: r.display_name, email: r.email, accountId: r.account_id, tracks: [] };
+      people.set(r.email_lower, p);
+    }
+    if (!p.accountId && r.account_id) {
+      p.accountId = r.account_id;
+      p.displayName = r.display_name;
+    }
+    p.tracks.push({ trackId: r.track_id, title: r.title, collaboratorId: r.id, status: r.status, accessLevel: r.access_level });
+  }
+  return [...people.values()].sort((a, b) => a.displayName.localeCompare(b.displayName));
+}
