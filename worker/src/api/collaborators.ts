@@ -1,0 +1,42 @@
+// A track's collaborators: invite, revoke, change access level, and leave (the collaborator themselves).
+import {
+  CollaboratorParams,
+  InviteBody,
+  SetAccessLevelBody,
+  TrackParams,
+  type InviteResponse,
+  type LeaveResponse,
+  type RevokeResponse,
+  type SetAccessLevelResponse,
+} from '@pd/shared';
+import { Hono } from 'hono';
+import { invite, leaveTrack, revokeCollaborator, setAccessLevel } from '../domain/index.ts';
+import { db, validate, type AppEnv } from './http.ts';
+
+export const collaborators = new Hono<AppEnv>()
+  .post('/:trackId/invitations', validate('param', TrackParams), validate('json', InviteBody), async (c) => {
+    const { trackId } = c.req.valid('param');
+    const result = await invite(db(c), { ...c.req.valid('json'), trackId, actorId: c.var.account.id, via: 'app' });
+    return c.json<InviteResponse>(result, 201);
+  })
+  .post('/:trackId/collaborators/:collaboratorId/revoke', validate('param', CollaboratorParams), async (c) => {
+    const { trackId, collaboratorId } = c.req.valid('param');
+    const result = await revokeCollaborator(db(c), { trackId, collaboratorId, actorId: c.var.account.id, via: 'app' });
+    return c.json<RevokeResponse>(result);
+  })
+  .patch(
+    '/:trackId/collaborators/:collaboratorId',
+    validate('param', CollaboratorParams),
+    validate('json', SetAccessLevelBody),
+    async (c) => {
+      const { trackId, collaboratorId } = c.req.valid('param');
+      const { accessLevel } = c.req.valid('json');
+      const result = await setAccessLevel(db(c), { trackId, collaboratorId, accessLevel, actorId: c.var.account.id, via: 'app' });
+      return c.json<SetAccessLevelResponse>(result);
+    },
+  )
+  .post('/:trackId/leave', validate('param', TrackParams), async (c) => {
+    const { trackId } = c.req.valid('param');
+    const result = await leaveTrack(db(c), { trackId, accountId: c.var.account.id, via: 'app' });
+    return c.json<LeaveResponse>({ changed: result.changed, trackId, status: result.status });
+  });
