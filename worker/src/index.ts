@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { webhook } from './webhook.ts';
+import { api } from './app.ts';
 import { handleQueue } from './jobs/consumer.ts';
 import { handleScheduled } from './jobs/cron.ts';
 import type { Job } from './jobs/messages.ts';
@@ -8,6 +9,7 @@ import type { Job } from './jobs/messages.ts';
 const app = new Hono<{ Bindings: Env }>();
 app.get('/health', (c) => c.json({ ok: true }));
 app.route('/', webhook);
+app.route('/api/v1', api);
 
 export default {
   fetch: app.fetch,
