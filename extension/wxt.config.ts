@@ -1,11 +1,64 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import { resolve } from 'node:path';
+
+// The worker the extension talks to. Development builds (`wxt`, `npm start`) use the local worker;
+// production builds take WXT_PD_WORKER_URL. The user can still change it in the popup's settings.
+const DEV_WORKER_URL = 'http://localhost:8787';
+
+// Public half of the development signing key: it pins the extension id (oaiaeejnfngjihimhhifgbedfocmgghg) so the
+// OAuth redirect https://<id>.chromiumapp.org/ stays the same across installs. Not a secret.
+const CHROME_DEV_PUBLIC_KEY =
+  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoZv53xAEWOnfVw+0EXMS5kLeAw6qxc8/NpAmSBPYhD5Jy9cnfCfVoTC/f+d42kgxSm3npw/aRCl+wbusfuXu48osd22BXvHopv+TLE6tUHYx/sICAwgd43r2qBZSrwB9sgD+SZRITJSCU774YMg7e3w793TH6qk6kzyCRXO7MFQdfk+DtU9aQsX25ggArNYztwePOzKTzem6zSCb0c0jplId3QR0SJAgLZ75hZb72iCp8TgsD0p8pJI5/C1+Anr2JyFgiAu730ygyUqk0LGpFNTEKFDAX+W2dcWoewyjwHcTPt2OsqXVw0UuFhBp3xQf3G9ZEX2tSAK2B2G4PLAUxwIDAQAB';
+
+function workerUrl(): string {
+  const url = process.env.WXT_PD_WORKER_URL?.trim();
+  return url ? url.replace(/\/+$/, '') : DEV_WORKER_URL;
+}
 
 export default defineConfig({
   srcDir: '.',
-  vite: () => ({ plugins: [preact()] }),
-  manifest: {
+  // e2e and bench build into their own folder so they never clobber a developer's .output.
+  outDir: process.env.PD_EXTENSION_OUT_DIR || '.output',
+  vite: () => ({
+    plugins: [preact()],
+    build: process.env.PD_SOURCEMAP ? { sourcemap: true } : {},
+    define: { 'import.meta.env.WXT_PD_WORKER_URL': JSON.stringify(workerUrl()) },
+    resolve: {
+      // wxt/browser -> Mozilla's webextension-polyfill (same API in Chrome and Firefox).
+      alias: { 'wxt/browser': resolve(import.meta.dirname, 'platform/browser.ts') },
+    },
+  }),
+  manifest: ({ browser }) => ({
     name: 'Producer Dashboard for Dropbox',
     description: 'Revoke, Revoke All and Leave Track for Producer Dashboard tracks, right inside Dropbox.',
+    permissions: ['identity', 'storage', 'alarms', 'notifications'],
+    host_permissions: ['https://www.dropbox.com/*', `${new URL(workerUrl()).origin}/*`],
+    action: { default_title: 'Producer Dashboard' },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'producer-dashboard@pd.example',
+              strict_min_version: '140.0',
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : { key: CHROME_DEV_PUBLIC_KEY }),
+  }),
+  zip: {
+    // The Firefox sources zip is the whole monorepo (the extension imports @pd/shared).
+    sourcesRoot: '..',
+    excludeSources: [
+      '**/node_modules/**',
+      '**/.output/**',
+      '**/.wxt/**',
+      '**/.wrangler/**',
+      '**/.tmp/**',
+      '.git/**',
+      'extension/e2e/screenshots/**',
+      'extension/.e2e-output/**',
+    ],
   },
 });

@@ -1,0 +1,30 @@
+// Wires the background's functions to typed messages, the sync alarm and browser events.
+import { browser } from 'wxt/browser';
+import { messaging, type ProtocolMap } from '../utils/messaging';
+import { createBackground, SYNC_ALARM, type BackgroundOptions } from './service';
+
+export function registerBackground(opts: BackgroundOptions = {}) {
+  const bg = createBackground(opts);
+
+  // @webext-core/messaging answers through sendResponse + `return true`, which is what Chrome (and WXT's fake
+  // browser) need for asynchronous replies. Errors thrown by a handler reach the sender as Errors with their code.
+  for (const type of Object.keys(bg.handlers) as (keyof ProtocolMap)[]) {
+    const handler = bg.handlers[type] as (data: unknown) => Promise<unknown>;
+    messaging.onMessage(type, (message) => handler(message.data) as never);
+  }
+
+  // Sync every minute, and right away when the browser starts or the extension is installed/updated.
+  void browser.alarms.create(SYNC_ALARM, { periodInMinutes: 1, delayInMinutes: 1 });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === SYNC_ALARM) void bg.sync();
+  });
+  browser.runtime.onStartup?.addListener(() => void bg.sync());
+  browser.runtime.onInstalled.addListener(() => void bg.sync());
+
+  // Clicking a PD notification opens the popup's page in a tab (popups cannot be opened programmatically everywhere).
+  browser.notifications.onClicked?.addListener((id) => {
+    if (id.startsWith('pd:')) void browser.tabs.create({ url: browser.runtime.getURL('/popup.html') });
+  });
+
+  return bg;
+}

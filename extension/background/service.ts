@@ -1,0 +1,307 @@
+// The background's work, as plain functions: every call to the worker, sign-in, sync, notifications, badge.
+// entrypoints/background.ts only wires these to messages, alarms and browser events.
+import { browser } from 'wxt/browser';
+import type {
+  LeaveResponse,
+  LibraryResponse,
+  MarkReadBody,
+  MarkReadResponse,
+  NotificationsResponse,
+  RevokeAllResponse,
+  RevokeResponse,
+  SetAccessLevelResponse,
+  SharingResponse,
+  SyncResponse,
+  TrackDetail,
+  UnreadCountResponse,
+  AccessLevel,
+} from '@pd/shared';
+import { PdError, UNREACHABLE, WorkerClient } from '../utils/worker-client';
+import {
+  announcedItem,
+  effectiveWorkerUrl,
+  lastSyncItem,
+  sessionItem,
+  settingsItem,
+  syncCursorItem,
+  type SessionAccount,
+  type SyncStatus,
+} from '../utils/storage';
+import type { ExtensionStatus, PathResolution, ProtocolMap } from '../utils/messaging';
+import { buildAuthorizeUrl, codeChallengeS256, createCodeVerifier, createState, parseAuthorizeRedirect, SignInError } from '../utils/pkce';
+import { isTrackDetail, type AuthConfig, type ByPathResult, type SignInResult } from './auth-contract';
+import { ANNOUNCED_KINDS, setBadge, showBrowserNotification } from './notify';
+
+export const SYNC_ALARM = 'pd-sync';
+const PATH_CACHE_TTL_MS = 5 * 60_000;
+const ANNOUNCED_LIMIT = 500;
+
+export interface BackgroundOptions {
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+type Handlers = { [K in keyof ProtocolMap]: (data: Parameters<ProtocolMap[K]>[0]) => Promise<ReturnType<ProtocolMap[K]>> };
+
+export function createBackground(opts: BackgroundOptions = {}) {
+  const fetchImpl = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const now = opts.now ?? (() => Date.now());
+  /** Folder path → resolution, per signed-in account. Cleared by every change and every sync that saw one. */
+  const pathCache = new Map<string, { at: number; value: PathResolution }>();
+  let syncing: Promise<SyncStatus> | null = null;
+
+  async function anonymousClient(): Promise<WorkerClient> {
+    return new WorkerClient({ baseUrl: await effectiveWorkerUrl(), fetch: fetchImpl });
+  }
+
+  /** Runs a worker call as the signed-in user; a refused session signs the extension out. */
+  async function authed<T>(fn: (c: WorkerClient) => Promise<T>): Promise<T> {
+    const session = await sessionItem.getValue();
+    if (!session) throw new PdError('signed_out', 'Sign in to Producer Dashboard first (toolbar button → Sign in with Dropbox).');
+    const client = new WorkerClient({ baseUrl: await effectiveWorkerUrl(), token: session.token, fetch: fetchImpl });
+    try {
+      return await fn(client);
+    } catch (err) {
+      if (err instanceof PdError && (err.code === 'unauthenticated' || err.code === 'session_expired')) {
+        await clearSession();
+        throw new PdError('signed_out', 'Your Producer Dashboard session has ended. Sign in again.');
+      }
+      throw err;
+    }
+  }
+
+  async function clearSession(): Promise<void> {
+    await sessionItem.setValue(null);
+    await syncCursorItem.setValue(null);
+    pathCache.clear();
+    await setBadge(0).catch(() => {});
+  }
+
+  function invalidate(): void {
+    pathCache.clear();
+  }
+
+  async function cacheKey(path: string): Promise<string> {
+    const session = await sessionItem.getValue();
+    return `${session?.account.id ?? 'anon'}|${path}`;
+  }
+
+  async function resolvePath(path: string, fresh = false): Promise<PathResolution> {
+    const session = await sessionItem.getValue();
+    if (!session) return { state: 'signed_out' };
+    const key = await cacheKey(path);
+    const hit = pathCache.get(key);
+    if (!fresh && hit && now() - hit.at < PATH_CACHE_TTL_MS) return hit.value;
+    let value: PathResolution;
+    try {
+      const found = await authed((c) => c.get<ByPathResult>('/tracks/by-dropbox-path', { path }));
+      const detail = isTrackDetail(found) ? found : await authed((c) => c.get<TrackDetail>(`/tracks/${encodeURIComponent(found.track.id)}`));
+      value = { state: 'track', detail };
+    } catch (err) {
+      value = resolutionFromError(err);
+    }
+    // Failures are not cached: "worker unreachable" must clear as soon as it is reachable again.
+    if (value.state === 'track' || value.state === 'not_track' || value.state === 'access_ended') pathCache.set(key, { at: now(), value });
+    return value;
+  }
+
+  async function announce(notifications: NotificationsResponse['notifications'], show: boolean): Promise<void> {
+    const announced = await announcedItem.getValue();
+    const seen = new Set(announced);
+    const fresh = notifications.filter((n) => !seen.has(n.id));
+    if (fresh.length === 0) return;
+    if (show) {
+      for (const n of fresh.slice().reverse()) {
+        if (!n.read && ANNOUNCED_KINDS.has(n.kind)) await showBrowserNotification(n).catch(() => {});
+      }
+    }
+    await announcedItem.setValue([...fresh.map((n) => n.id), ...announced].slice(0, ANNOUNCED_LIMIT));
+  }
+
+  async function refreshBadge(): Promise<number> {
+    const { unread } = await authed((c) => c.get<UnreadCountResponse>('/notifications/unread-count'));
+    await setBadge(unread);
+    return unread;
+  }
+
+  /**
+   * One sync: library changes since the cursor (a revoked track leaves the caches), then new notifications become
+   * browser notifications, then the badge. The first sync after sign-in only records where we are.
+   */
+  async function runSync(): Promise<SyncStatus> {
+    const session = await sessionItem.getValue();
+    if (!session) return { at: now(), ok: false, message: 'Signed out.' };
+    try {
+      let cursor = await syncCursorItem.getValue();
+      const firstSync = cursor === null;
+      if (cursor === null) {
+        cursor = (await authed((c) => c.get<LibraryResponse>('/library', { limit: 1 }))).cursor;
+      } else {
+        for (let page = 0; page < 20; page++) {
+          const res: SyncResponse = await authed((c) => c.get<SyncResponse>('/sync', { cursor: cursor ?? 0 }));
+          if (res.changes.length > 0) invalidate();
+          cursor = res.cursor;
+          if (!res.hasMore) break;
+        }
+      }
+      await syncCursorItem.setValue(cursor);
+      const { notifications } = await authed((c) => c.get<NotificationsResponse>('/notifications', { unread: 'true', limit: 50 }));
+      await announce(notifications, !firstSync);
+      await refreshBadge();
+      const status: SyncStatus = { at: now(), ok: true };
+      await lastSyncItem.setValue(status);
+      return status;
+    } catch (err) {
+      const status: SyncStatus = { at: now(), ok: false, message: err instanceof Error ? err.message : String(err) };
+      await lastSyncItem.setValue(status);
+      return status;
+    }
+  }
+
+  function sync(): Promise<SyncStatus> {
+    // One sync at a time: the alarm and a popup opening may ask together.
+    syncing ??= runSync().finally(() => {
+      syncing = null;
+    });
+    return syncing;
+  }
+
+  async function signIn(): Promise<SessionAccount> {
+    const client = await anonymousClient();
+    const config = await client.get<AuthConfig>('/auth/config');
+    const settings = await settingsItem.getValue();
+    const authorizeUrl = settings.authorizeUrl.trim() || config.authorizeUrl;
+    const redirectUri = browser.identity.getRedirectURL();
+    // The verifier lives only in this function's scope for the length of the flow.
+    const verifier = createCodeVerifier();
+    const state = createState();
+    const url = buildAuthorizeUrl({
+      authorizeUrl,
+      clientId: config.clientId,
+      redirectUri,
+      codeChallenge: await codeChallengeS256(verifier),
+      state,
+    });
+    let redirectedTo: string | undefined;
+    try {
+      redirectedTo = await browser.identity.launchWebAuthFlow({ url, interactive: true });
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : '';
+      throw new PdError('sign_in_cancelled', `Sign-in did not finish${detail ? `: ${detail}` : ''}. Try again.`);
+    }
+    if (!redirectedTo) throw new PdError('sign_in_cancelled', 'Sign-in did not finish. Try again.');
+    let code: string;
+    try {
+      code = parseAuthorizeRedirect(redirectedTo, state);
+    } catch (err) {
+      if (err instanceof SignInError) throw new PdError(err.code, err.message);
+      throw err;
+    }
+    const result = await client.post<SignInResult>('/auth/dropbox', { code, codeVerifier: verifier, redirectUri });
+    return completeSignIn(result);
+  }
+
+  /** Stores the session from the worker's sign-in answer and takes a first sync as the starting point. */
+  async function completeSignIn(result: SignInResult): Promise<SessionAccount> {
+    const token = result.session ?? result.token;
+    if (!token || !result.account) throw new PdError('sign_in_failed', 'Producer Dashboard did not return a session. Try again.');
+    const account: SessionAccount = { id: result.account.id, email: result.account.email, displayName: result.account.displayName };
+    await sessionItem.setValue({ token, account });
+    await syncCursorItem.setValue(null);
+    pathCache.clear();
+    await sync();
+    return account;
+  }
+
+  async function signOut(): Promise<void> {
+    const session = await sessionItem.getValue();
+    if (session) {
+      const client = new WorkerClient({ baseUrl: await effectiveWorkerUrl(), token: session.token, fetch: fetchImpl });
+      await client.post('/auth/signout').catch(() => {});
+    }
+    await clearSession();
+  }
+
+  async function status(): Promise<ExtensionStatus> {
+    const session = await sessionItem.getValue();
+    let unread = 0;
+    if (session) {
+      try {
+        unread = await refreshBadge();
+      } catch {
+        unread = 0;
+      }
+    }
+    const after = await sessionItem.getValue();
+    return {
+      signedIn: !!after,
+      account: after?.account ?? null,
+      workerUrl: await effectiveWorkerUrl(),
+      unread,
+      lastSync: await lastSyncItem.getValue(),
+    };
+  }
+
+  /** Mutations: call, then forget cached lookups so every view re-reads the new state. */
+  async function mutate<T>(fn: (c: WorkerClient) => Promise<T>): Promise<T> {
+    try {
+      return await authed(fn);
+    } finally {
+      invalidate();
+    }
+  }
+
+  const track = (id: string) => `/tracks/${encodeURIComponent(id)}`;
+
+  const handlers: Handlers = {
+    getStatus: () => status(),
+    signIn: () => signIn(),
+    signOut: () => signOut(),
+    resolvePath: (d) => resolvePath(d.path, d.fresh),
+    getTrack: (d) => authed((c) => c.get<TrackDetail>(track(d.trackId))),
+    revoke: (d) =>
+      mutate((c) => c.post<RevokeResponse>(`${track(d.trackId)}/collaborators/${encodeURIComponent(d.collaboratorId)}/revoke`)),
+    setAccessLevel: (d) =>
+      mutate((c) =>
+        c.patch<SetAccessLevelResponse>(`${track(d.trackId)}/collaborators/${encodeURIComponent(d.collaboratorId)}`, {
+          accessLevel: d.accessLevel satisfies AccessLevel,
+        }),
+      ),
+    revokeAll: (d) => mutate((c) => c.post<RevokeAllResponse>(`/sharing/${encodeURIComponent(d.personKey)}/revoke-all`)),
+    leave: (d) => mutate((c) => c.post<LeaveResponse>(`${track(d.trackId)}/leave`)),
+    archive: (d) => mutate((c) => c.post<TrackDetail>(`${track(d.trackId)}/archive`, { archived: d.archived })),
+    setPlacement: (d) => {
+      const body: { project?: string | null; hidden?: boolean } = {};
+      if (d.project !== undefined) body.project = d.project;
+      if (d.hidden !== undefined) body.hidden = d.hidden;
+      return mutate((c) => c.put<TrackDetail>(`${track(d.trackId)}/placement`, body));
+    },
+    retryDropboxChange: async (d) => {
+      await mutate((c) => c.post<unknown>(`/dropbox-changes/${encodeURIComponent(String(d.changeId))}/retry`));
+    },
+    getLibrary: () => authed((c) => c.get<LibraryResponse>('/library', { hidden: 'any', limit: 200 })),
+    getSharing: () => authed((c) => c.get<SharingResponse>('/sharing')),
+    getNotifications: () => authed((c) => c.get<NotificationsResponse>('/notifications', { limit: 30 })),
+    markNotificationsRead: async (d: MarkReadBody) => {
+      const res = await authed((c) => c.post<MarkReadResponse>('/notifications/read', d));
+      await setBadge(res.unread);
+      return res;
+    },
+    syncNow: () => sync(),
+  };
+
+  return { handlers, sync, signIn, completeSignIn, signOut, resolvePath, invalidate };
+}
+
+export type Background = ReturnType<typeof createBackground>;
+
+function resolutionFromError(err: unknown): PathResolution {
+  if (err instanceof PdError) {
+    if (err.code === 'signed_out') return { state: 'signed_out' };
+    if (err.code === UNREACHABLE) return { state: 'unreachable', message: err.message };
+    if (err.code === 'track_not_found' || err.code === 'not_found' || err.status === 404) return { state: 'not_track' };
+    if (err.code === 'access_ended') return { state: 'access_ended', message: err.message };
+    return { state: 'error', message: err.message };
+  }
+  return { state: 'error', message: err instanceof Error ? err.message : 'Something went wrong.' };
+}

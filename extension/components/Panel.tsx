@@ -1,0 +1,139 @@
+// The PD panel injected into Dropbox's folder view (inside a shadow root). Shows every state a user must
+// understand: loading, signed out, not a PD track, worker unreachable, access ended, and the track itself.
+import { useState } from 'preact/hooks';
+import type { DropboxFolderLocation } from '../dropbox-page/url';
+import { folderDownloadUrl } from '../dropbox-page/url';
+import type { PathResolution } from '../utils/messaging';
+import type { TrackContext } from '../features/types';
+import { useApi } from './api-context';
+import { TrackView } from './TrackView';
+import { Alert, roleText, Spinner } from './ui';
+import { useAction } from './use-action';
+
+export interface PanelModel {
+  location: DropboxFolderLocation;
+  /** null while the lookup runs. */
+  resolution: PathResolution | null;
+}
+
+export interface PanelProps {
+  model: PanelModel;
+  placement: 'header' | 'share' | 'floating';
+  onRefresh: () => void;
+  /** Clicks Dropbox's own Download button if the page has one; null when it has none. */
+  clickDropboxDownload?: (() => boolean) | null;
+}
+
+type Notice = { message: string; kind: 'ok' | 'warn' | 'error' };
+
+function SignedOut({ onSignedIn }: { onSignedIn: () => void }) {
+  const api = useApi();
+  const { busy, error, run } = useAction();
+  return (
+    <div>
+      <p class="pd-sub">Sign in to see and manage this folder's Producer Dashboard track.</p>
+      <button
+        type="button"
+        class="pd-btn pd-btn-primary"
+        disabled={busy}
+        onClick={() =>
+          run(async () => {
+            await api.signIn();
+            onSignedIn();
+          })
+        }
+      >
+        {busy ? 'Signing in…' : 'Sign in with Dropbox'}
+      </button>
+      {error && <Alert kind="error">{error}</Alert>}
+    </div>
+  );
+}
+
+function Body({ props, notify }: { props: PanelProps; notify: (n: Notice) => void }) {
+  const { model, onRefresh } = props;
+  const r = model.resolution;
+  if (!r) return <Spinner label="Looking up this folder in Producer Dashboard…" />;
+  switch (r.state) {
+    case 'signed_out':
+      return <SignedOut onSignedIn={onRefresh} />;
+    case 'not_track':
+      return <p class="pd-sub">This folder is not a Producer Dashboard track.</p>;
+    case 'unreachable':
+      return (
+        <Alert kind="error">
+          Producer Dashboard is unreachable. {r.message}
+          <button type="button" class="pd-btn" onClick={onRefresh}>
+            Retry
+          </button>
+        </Alert>
+      );
+    case 'access_ended':
+      return (
+        <Alert kind="warn">
+          Your access to this track has ended. {r.message} The folder may stay visible here until Dropbox finishes removing it.
+        </Alert>
+      );
+    case 'error':
+      return (
+        <Alert kind="error">
+          {r.message}
+          <button type="button" class="pd-btn" onClick={onRefresh}>
+            Retry
+          </button>
+        </Alert>
+      );
+    case 'track': {
+      const ctx: TrackContext = {
+        detail: r.detail,
+        folder: {
+          path: model.location.folderPath,
+          url: model.location.folderUrl,
+          downloadUrl: folderDownloadUrl(model.location.folderPath),
+        },
+        clickDropboxDownload: props.clickDropboxDownload ?? null,
+        refresh: onRefresh,
+        notify: (message, kind = 'ok') => notify({ message, kind }),
+      };
+      return <TrackView ctx={ctx} />;
+    }
+  }
+}
+
+export function Panel(props: PanelProps) {
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [collapsed, setCollapsed] = useState(false);
+  const r = props.model.resolution;
+  const title = r?.state === 'track' ? r.detail.track.title : null;
+  const role = r?.state === 'track' ? roleText(r.detail.myRole) : null;
+  return (
+    <section class="pd-panel" data-placement={props.placement} data-state={r?.state ?? 'loading'} aria-label="Producer Dashboard">
+      <div class="pd-panel-head">
+        <span class="pd-logo" aria-hidden="true">
+          PD
+        </span>
+        <h2 class="pd-title">{title ?? 'Producer Dashboard'}</h2>
+        {role && <span class="pd-chip">{role}</span>}
+        <span class="pd-spacer" />
+        {props.placement === 'floating' && (
+          <button type="button" class="pd-btn pd-btn-quiet" onClick={() => setCollapsed(!collapsed)} aria-expanded={!collapsed}>
+            {collapsed ? 'Show' : 'Hide'}
+          </button>
+        )}
+      </div>
+      {!collapsed && (
+        <>
+          {notice && (
+            <Alert kind={notice.kind}>
+              {notice.message}{' '}
+              <button type="button" class="pd-link" onClick={() => setNotice(null)} aria-label="Dismiss">
+                ✕
+              </button>
+            </Alert>
+          )}
+          <Body props={props} notify={setNotice} />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+// A track as the panel and the popup show it: the owner sees every collaborator (current and past, for credits)
+// with their controls; a collaborator sees their role and Leave Track.
+import type { Collaborator, SplitTotals } from '@pd/shared';
+import { collaboratorFeatures, trackFeatures } from '../features';
+import { DropboxChanges } from '../features/dropbox-changes';
+import type { TrackContext } from '../features/types';
+import { accessText, Alert, FeatureBoundary, isCurrent, roleText, splitsText, StatusChip } from './ui';
+
+function CollaboratorRow({ ctx, collaborator }: { ctx: TrackContext; collaborator: Collaborator }) {
+  const features = collaboratorFeatures.filter((f) => f.include({ ctx, collaborator }));
+  return (
+    <li class="pd-person" data-collaborator-id={collaborator.id} aria-label={collaborator.displayName}>
+      <div>
+        <span class="pd-person-name">{collaborator.displayName}</span>
+        <StatusChip collaborator={collaborator} />
+        <div class="pd-person-meta">
+          {[collaborator.role, accessText(collaborator.accessLevel)].filter(Boolean).join(' · ')}
+          {' · '}
+          {splitsText(collaborator.splits)}
+        </div>
+      </div>
+      <div class="pd-actions">
+        {features.map((f) => (
+          <FeatureBoundary id={f.id} key={f.id}>
+            <f.Component ctx={ctx} collaborator={collaborator} />
+          </FeatureBoundary>
+        ))}
+      </div>
+      {ctx.detail.myRole === 'owner' && <DropboxChanges ctx={ctx} collaboratorId={collaborator.id} />}
+    </li>
+  );
+}
+
+function SplitWarnings({ totals }: { totals: SplitTotals }) {
+  const over = (['master', 'publishing', 'writer'] as const).filter((k) => totals[k].overAllocated);
+  if (over.length === 0) return null;
+  return <Alert kind="warn">Splits over 100%: {over.map((k) => `${k} ${totals[k].total}%`).join(', ')}.</Alert>;
+}
+
+export function TrackView({ ctx }: { ctx: TrackContext }) {
+  const { detail } = ctx;
+  if (detail.myRole === 'owner') {
+    const current = detail.collaborators.filter(isCurrent);
+    const past = detail.collaborators.filter((c) => !isCurrent(c));
+    return (
+      <div class="pd-track" data-role="owner">
+        <div class="pd-sub">
+          You own this track · {current.length === 1 ? '1 collaborator' : `${current.length} collaborators`}
+        </div>
+        {detail.collaborators.length === 0 && <p class="pd-muted">Not shared with anyone yet.</p>}
+        <ul class="pd-people" aria-label="Collaborators">
+          {[...current, ...past].map((c) => (
+            <CollaboratorRow key={c.id} ctx={ctx} collaborator={c} />
+          ))}
+        </ul>
+        <DropboxChanges ctx={ctx} collaboratorId={null} />
+        <SplitWarnings totals={detail.splitTotals} />
+      </div>
+    );
+  }
+  const features = trackFeatures.filter((f) => f.include({ ctx }));
+  return (
+    <div class="pd-track" data-role={detail.myRole}>
+      <div class="pd-actions" style={{ justifyContent: 'space-between' }}>
+        {features.map((f) => (
+          <FeatureBoundary id={f.id} key={f.id}>
+            <f.Component ctx={ctx} />
+          </FeatureBoundary>
+        ))}
+      </div>
+      <DropboxChanges ctx={ctx} />
+      {detail.hidden && <p class="pd-small pd-muted">Hidden from your library view ({roleText(detail.myRole)} access unchanged).</p>}
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+// Small building blocks shared by the panel and the popup.
+import type { ComponentChildren } from 'preact';
+import { Component } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import type { Collaborator, CollaboratorStatus, Splits } from '@pd/shared';
+
+export function Spinner({ label }: { label: string }) {
+  return (
+    <div class="pd-state" role="status" aria-live="polite">
+      <span class="pd-spinner" aria-hidden="true" />
+      <span>{label}</span>
+    </div>
+  );
+}
+
+export function Alert({ kind, children }: { kind: 'error' | 'warn' | 'ok' | 'info'; children: ComponentChildren }) {
+  return (
+    <div class={`pd-alert pd-alert-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}
+
+const STATUS_TEXT: Record<CollaboratorStatus, string> = {
+  invited: 'Invited',
+  active: 'Active',
+  revoked: 'Revoked',
+  left: 'Left',
+  declined: 'Declined',
+};
+
+export function statusText(c: Pick<Collaborator, 'status' | 'endedVia'>): string {
+  const base = STATUS_TEXT[c.status];
+  return (c.status === 'revoked' || c.status === 'left') && c.endedVia === 'dropbox' ? `${base} in Dropbox` : base;
+}
+
+export function StatusChip({ collaborator }: { collaborator: Pick<Collaborator, 'status' | 'endedVia'> }) {
+  const cls =
+    collaborator.status === 'active' ? 'pd-chip-active' : collaborator.status === 'invited' ? 'pd-chip-invited' : 'pd-chip-ended';
+  return <span class={`pd-chip ${cls}`}>{statusText(collaborator)}</span>;
+}
+
+export function accessText(level: 'editor' | 'viewer'): string {
+  return level === 'editor' ? 'Editor' : 'Viewer';
+}
+
+export function roleText(role: 'owner' | 'editor' | 'viewer'): string {
+  return role === 'owner' ? 'Owner' : role === 'editor' ? 'Editor' : 'Viewer';
+}
+
+export function splitsText(s: Splits): string {
+  return `Master ${s.master}% · Publishing ${s.publishing}% · Writer ${s.writer}%`;
+}
+
+export function isCurrent(c: Pick<Collaborator, 'status'>): boolean {
+  return c.status === 'active' || c.status === 'invited';
+}
+
+/** A modal confirmation inside our own UI (shadow root or popup). Escape and the backdrop cancel. */
+export function Dialog({
+  title,
+  onClose,
+  children,
+  labelId,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+  labelId: string;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }, []);
+  return (
+    <div
+      class="pd-backdrop"
+      onClick={(e) => {
+        if (e.target === e.currentTarget) onClose();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
+      <div class="pd-dialog" role="dialog" aria-modal="true" aria-labelledby={labelId} ref={ref}>
+        <h2 id={labelId}>{title}</h2>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+/** One feature's failure never takes the others down (and never reaches Dropbox's page). */
+export class FeatureBoundary extends Component<{ id: string; children: ComponentChildren }, { failed: string | null }> {
+  override state = { failed: null as string | null };
+  override componentDidCatch(error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.warn(`[Producer Dashboard] feature "${this.props.id}" failed on ${location.href}: ${message}`);
+    this.setState({ failed: message });
+  }
+  override render() {
+    if (this.state.failed) return <Alert kind="error">This control failed to load: {this.state.failed}</Alert>;
+    return this.props.children;
+  }
+}

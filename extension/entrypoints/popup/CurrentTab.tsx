@@ -1,0 +1,84 @@
+// "This tab": the track of the Dropbox folder in the active tab, with the same controls as the injected panel.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useApi } from '../../components/api-context';
+import { TrackView } from '../../components/TrackView';
+import { Alert, roleText, Spinner } from '../../components/ui';
+import { folderDownloadUrl, isTrackCandidate, parseDropboxUrl, type DropboxFolderLocation } from '../../dropbox-page/url';
+import type { TrackContext } from '../../features/types';
+import { errorMessage, type PathResolution } from '../../utils/messaging';
+
+export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<string | null> }) {
+  const api = useApi();
+  const [location, setLocation] = useState<DropboxFolderLocation | null | undefined>(undefined);
+  const [resolution, setResolution] = useState<PathResolution | null>(null);
+  const [notice, setNotice] = useState<{ message: string; kind: 'ok' | 'warn' | 'error' } | null>(null);
+
+  const lookup = useCallback(
+    async (loc: DropboxFolderLocation, fresh: boolean) => {
+      try {
+        setResolution(await api.resolvePath({ path: loc.folderPath, fresh }));
+      } catch (err) {
+        setResolution({ state: 'error', message: errorMessage(err) });
+      }
+    },
+    [api],
+  );
+
+  useEffect(() => {
+    void getActiveUrl()
+      .catch(() => null)
+      .then((url) => {
+        const loc = url ? parseDropboxUrl(url) : null;
+        setLocation(isTrackCandidate(loc) ? loc : null);
+        if (isTrackCandidate(loc)) void lookup(loc, false);
+      });
+  }, [getActiveUrl, lookup]);
+
+  if (location === undefined) return <Spinner label="Looking at the current tab…" />;
+  if (location === null)
+    return <p class="pd-muted">Open a track's folder on dropbox.com to see it here, or look at My tracks.</p>;
+  if (!resolution) return <Spinner label="Looking up this folder in Producer Dashboard…" />;
+
+  const noticeEl = notice && <Alert kind={notice.kind}>{notice.message}</Alert>;
+  switch (resolution.state) {
+    case 'not_track':
+      return <p class="pd-muted">The folder in this tab is not a Producer Dashboard track.</p>;
+    case 'signed_out':
+      return <p class="pd-muted">Sign in to see this track.</p>;
+    case 'access_ended':
+      return (
+        <>
+          {noticeEl}
+          <Alert kind="warn">Your access to this track has ended. {resolution.message}</Alert>
+        </>
+      );
+    case 'unreachable':
+    case 'error':
+      return (
+        <Alert kind="error">
+          {resolution.message}
+          <button type="button" class="pd-btn" onClick={() => void lookup(location, true)}>
+            Retry
+          </button>
+        </Alert>
+      );
+    case 'track': {
+      const ctx: TrackContext = {
+        detail: resolution.detail,
+        folder: { path: location.folderPath, url: location.folderUrl, downloadUrl: folderDownloadUrl(location.folderPath) },
+        refresh: () => void lookup(location, true),
+        notify: (message, kind = 'ok') => setNotice({ message, kind }),
+      };
+      return (
+        <div data-testid="current-track">
+          <div class="pd-card-row">
+            <strong>{resolution.detail.track.title}</strong>
+            <span class="pd-chip">{roleText(resolution.detail.myRole)}</span>
+          </div>
+          {noticeEl}
+          <TrackView ctx={ctx} />
+        </div>
+      );
+    }
+  }
+}

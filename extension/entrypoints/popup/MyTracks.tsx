@@ -1,0 +1,142 @@
+// "My tracks": as owner, the sharing panel grouped by collaborator with Revoke All; as collaborator, the tracks
+// shared with me, each with Leave.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { LibraryItem, SharingPerson, TrackDetail } from '@pd/shared';
+import { useApi } from '../../components/api-context';
+import { Alert, accessText, roleText, Spinner } from '../../components/ui';
+import { LeaveAction } from '../../features/leave';
+import { RevokeAllAction } from '../../features/revoke-all';
+import type { TrackContext } from '../../features/types';
+import { errorMessage } from '../../utils/messaging';
+
+interface Data {
+  people: SharingPerson[];
+  sharedWithMe: LibraryItem[];
+}
+
+function SharedWithMeRow({ item, onLeft, notify }: { item: LibraryItem; onLeft: () => void; notify: TrackContext['notify'] }) {
+  const api = useApi();
+  const [detail, setDetail] = useState<TrackDetail | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const open = async () => {
+    setLoading(true);
+    setError(null);
+    try {
+      setDetail(await api.getTrack({ trackId: item.track.id }));
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setLoading(false);
+    }
+  };
+  return (
+    <li class="pd-card" data-track-id={item.track.id} aria-label={item.track.title}>
+      <div class="pd-card-row">
+        <div style={{ flex: 1 }}>
+          <strong>{item.track.title}</strong>
+          <div class="pd-small pd-muted">
+            Shared by {item.track.ownerName} · You are {roleText(item.myRole)}
+            {item.project ? ` · ${item.project}` : ''}
+            {item.hidden ? ' · hidden' : ''}
+          </div>
+        </div>
+        {!detail && (
+          <button type="button" class="pd-btn pd-btn-danger" onClick={open} disabled={loading}>
+            {loading ? 'Opening…' : 'Leave'}
+          </button>
+        )}
+      </div>
+      {error && <Alert kind="error">{error}</Alert>}
+      {detail && (
+        <LeaveAction
+          initiallyOpen
+          ctx={{ detail, folder: null, refresh: onLeft, notify }}
+          onCancel={() => setDetail(null)}
+        />
+      )}
+    </li>
+  );
+}
+
+export function MyTracks({ onChanged }: { onChanged: () => void }) {
+  const api = useApi();
+  const [data, setData] = useState<Data | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ message: string; kind: 'ok' | 'warn' | 'error' } | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const [sharing, library] = await Promise.all([api.getSharing(), api.getLibrary()]);
+      setData({ people: sharing.people, sharedWithMe: library.items.filter((i) => i.myRole !== 'owner') });
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  if (error) return <Alert kind="error">{error}</Alert>;
+  if (!data) return <Spinner label="Loading your tracks…" />;
+
+  return (
+    <div>
+      {notice && <Alert kind={notice.kind}>{notice.message}</Alert>}
+      <section aria-labelledby="pd-sharing-title">
+        <h2 id="pd-sharing-title" class="pd-title">
+          Sharing panel
+        </h2>
+        {data.people.length === 0 ? (
+          <p class="pd-small pd-muted">You are not sharing any track.</p>
+        ) : (
+          <ul class="pd-list" aria-label="People you share with">
+            {data.people.map((p) => (
+              <li class="pd-card" key={p.personKey} aria-label={p.displayName}>
+                <div class="pd-card-row">
+                  <div style={{ flex: 1 }}>
+                    <strong>{p.displayName}</strong>
+                    <div class="pd-small pd-muted">
+                      {p.email} · {p.tracks.length === 1 ? '1 track' : `${p.tracks.length} tracks`}
+                    </div>
+                  </div>
+                  <RevokeAllAction person={{ personKey: p.personKey, displayName: p.displayName }} />
+                </div>
+                <ul class="pd-small" style={{ margin: '4px 0 0', paddingLeft: '18px' }}>
+                  {p.tracks.map((t) => (
+                    <li key={t.trackId}>
+                      {t.title} <span class="pd-muted">({t.status === 'invited' ? 'invited' : accessText(t.accessLevel)})</span>
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="pd-shared-title" class="pd-section">
+        <h2 id="pd-shared-title" class="pd-title">
+          Shared with me
+        </h2>
+        {data.sharedWithMe.length === 0 ? (
+          <p class="pd-small pd-muted">No tracks are shared with you.</p>
+        ) : (
+          <ul class="pd-list" aria-label="Tracks shared with me">
+            {data.sharedWithMe.map((item) => (
+              <SharedWithMeRow
+                key={item.track.id}
+                item={item}
+                notify={(message, kind = 'ok') => setNotice({ message, kind })}
+                onLeft={() => {
+                  void load();
+                  onChanged();
+                }}
+              />
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

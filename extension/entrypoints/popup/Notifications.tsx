@@ -1,0 +1,85 @@
+// Notifications: access revoked, someone left, invitations; unread ones marked, "Mark all read".
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { Notification } from '@pd/shared';
+import { useApi } from '../../components/api-context';
+import { Alert, Spinner } from '../../components/ui';
+import { useAction } from '../../components/use-action';
+import { describeNotification } from '../../background/notify';
+import { errorMessage } from '../../utils/messaging';
+
+export function Notifications({ onChanged }: { onChanged: () => void }) {
+  const api = useApi();
+  const [items, setItems] = useState<Notification[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const mark = useAction();
+
+  const load = useCallback(async () => {
+    try {
+      setItems((await api.getNotifications()).notifications);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }, [api]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  if (error) return <Alert kind="error">{error}</Alert>;
+  if (!items) return <Spinner label="Loading notifications…" />;
+  const unread = items.filter((n) => !n.read);
+  return (
+    <div>
+      <div class="pd-card-row" style={{ marginBottom: '6px' }}>
+        <span class="pd-sub" style={{ flex: 1 }}>
+          {unread.length === 0 ? 'All read' : `${unread.length} unread`}
+        </span>
+        {unread.length > 0 && (
+          <button
+            type="button"
+            class="pd-btn"
+            disabled={mark.busy}
+            onClick={() =>
+              mark.run(async () => {
+                await api.markNotificationsRead({ all: true });
+                await load();
+                onChanged();
+              })
+            }
+          >
+            Mark all read
+          </button>
+        )}
+      </div>
+      {mark.error && <Alert kind="error">{mark.error}</Alert>}
+      {items.length === 0 ? (
+        <p class="pd-muted">No notifications yet.</p>
+      ) : (
+        <ul class="pd-list" aria-label="Notifications">
+          {items.map((n) => (
+            <li key={n.id} class={`pd-card${n.read ? '' : ' pd-unread'}`} data-read={n.read ? 'true' : 'false'}>
+              <div>{describeNotification(n)}</div>
+              <div class="pd-card-row pd-small pd-muted">
+                <span style={{ flex: 1 }}>{new Date(n.createdAt).toLocaleString()}</span>
+                {!n.read && (
+                  <button
+                    type="button"
+                    class="pd-btn pd-btn-quiet"
+                    onClick={() =>
+                      mark.run(async () => {
+                        await api.markNotificationsRead({ ids: [n.id] });
+                        await load();
+                        onChanged();
+                      })
+                    }
+                  >
+                    Mark read
+                  </button>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,14 @@
+import { browser } from 'wxt/browser';
+
+/**
+ * URL of the tab the popup is about: the active tab of the last focused window; when the popup itself is open as
+ * a tab (e.g. from a notification), the most recently used Dropbox tab instead.
+ */
+export async function activeDropboxUrl(): Promise<string | null> {
+  const own = browser.runtime.getURL('/');
+  const [active] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
+  if (active?.url && !active.url.startsWith(own)) return active.url;
+  const dropboxTabs = await browser.tabs.query({ url: 'https://www.dropbox.com/home*' });
+  dropboxTabs.sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
+  return dropboxTabs[0]?.url ?? null;
+}

@@ -1,0 +1,41 @@
+// Downgrade to Viewer (and back to Editor): the gentler alternative to revoking. Owner only, active collaborators.
+import { useApi } from '../components/api-context';
+import { useAction } from '../components/use-action';
+import type { CollaboratorFeatureProps } from './types';
+
+export const id = 'downgrade';
+
+export function include({ ctx, collaborator }: CollaboratorFeatureProps): boolean {
+  return ctx.detail.myRole === 'owner' && collaborator.status === 'active';
+}
+
+export function AccessLevelAction({ ctx, collaborator }: CollaboratorFeatureProps) {
+  const api = useApi();
+  const { busy, error, run } = useAction();
+  const toViewer = collaborator.accessLevel === 'editor';
+  const name = collaborator.displayName;
+  const change = () =>
+    run(async () => {
+      await api.setAccessLevel({
+        trackId: ctx.detail.track.id,
+        collaboratorId: collaborator.id,
+        accessLevel: toViewer ? 'viewer' : 'editor',
+      });
+      ctx.notify(`${name} is now ${toViewer ? 'a Viewer' : 'an Editor'} on “${ctx.detail.track.title}”.`, 'ok');
+      ctx.refresh();
+    });
+  return (
+    <>
+      <button type="button" class="pd-btn" onClick={change} disabled={busy}>
+        {busy ? 'Saving…' : toViewer ? 'Downgrade to Viewer' : 'Make Editor'}
+      </button>
+      {error && (
+        <span class="pd-alert pd-alert-error" role="alert">
+          {error}
+        </span>
+      )}
+    </>
+  );
+}
+
+export const Component = AccessLevelAction;

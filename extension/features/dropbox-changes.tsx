@@ -1,0 +1,60 @@
+// Dropbox change pending / failed: PD acts at once, Dropbox follows from the worker's queue. While Dropbox has not
+// caught up the user sees it; a failed change can be retried.
+import type { DropboxChangeSummary } from '@pd/shared';
+import { useApi } from '../components/api-context';
+import { Alert } from '../components/ui';
+import { useAction } from '../components/use-action';
+import type { TrackContext } from './types';
+
+export const id = 'dropbox-changes';
+
+const KIND_TEXT: Record<DropboxChangeSummary['kind'], string> = {
+  remove_member: 'removing them from the shared folder',
+  relinquish: 'removing the shared folder from your Dropbox',
+  update_access: 'changing their access level',
+  add_member: 'adding them to the shared folder',
+};
+
+export function visibleChanges(changes: DropboxChangeSummary[], collaboratorId: string | null | undefined): DropboxChangeSummary[] {
+  return changes.filter(
+    (c) => c.status !== 'done' && (collaboratorId === undefined || c.collaboratorId === collaboratorId),
+  );
+}
+
+function ChangeNote({ change, ctx }: { change: DropboxChangeSummary; ctx: TrackContext }) {
+  const api = useApi();
+  const { busy, error, run } = useAction();
+  const retry = () =>
+    run(async () => {
+      await api.retryDropboxChange({ changeId: change.id });
+      ctx.notify('Retrying the Dropbox change…', 'ok');
+      ctx.refresh();
+    });
+  if (change.status === 'failed') {
+    return (
+      <Alert kind="error">
+        Dropbox change failed — Dropbox still shows access ({KIND_TEXT[change.kind]})
+        {change.lastError ? `: ${change.lastError}` : ''}.
+        <button type="button" class="pd-btn" onClick={retry} disabled={busy}>
+          {busy ? 'Retrying…' : 'Retry'}
+        </button>
+        {error && <div>{error}</div>}
+      </Alert>
+    );
+  }
+  return <Alert kind="warn">Dropbox change pending: {KIND_TEXT[change.kind]}…</Alert>;
+}
+
+export function DropboxChanges({ ctx, collaboratorId }: { ctx: TrackContext; collaboratorId?: string | null }) {
+  const changes = visibleChanges(ctx.detail.dropboxChanges, collaboratorId);
+  if (changes.length === 0) return null;
+  return (
+    <div class="pd-row-note">
+      {changes.map((c) => (
+        <ChangeNote key={c.id} change={c} ctx={ctx} />
+      ))}
+    </div>
+  );
+}
+
+export const Component = DropboxChanges;

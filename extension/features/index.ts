@@ -1,0 +1,20 @@
+// The feature list. Adding a feature = one file in features/ and one line here.
+// Each feature says where it applies (`include`); the views render every included feature in its own boundary.
+import type { FunctionComponent } from 'preact';
+import type { CollaboratorFeatureProps, TrackFeatureProps } from './types';
+import * as revoke from './revoke';
+import * as downgrade from './downgrade';
+import * as revokeAllRow from './revoke-all-row';
+import * as leave from './leave';
+
+export interface Feature<P> {
+  id: string;
+  include: (props: P) => boolean;
+  Component: FunctionComponent<P>;
+}
+
+/** Controls on each collaborator's row (owner's view). */
+export const collaboratorFeatures: Feature<CollaboratorFeatureProps>[] = [downgrade, revoke, revokeAllRow];
+
+/** Controls on the track as a whole (collaborator's view). */
+export const trackFeatures: Feature<TrackFeatureProps>[] = [leave];

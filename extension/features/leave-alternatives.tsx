@@ -1,0 +1,76 @@
+// The product page's alternatives to leaving: keep access, reduce clutter.
+// Move to a project (per person), archive (Editors only), hide from my library (per person).
+import { useState } from 'preact/hooks';
+import { useApi } from '../components/api-context';
+import { Alert } from '../components/ui';
+import { useAction } from '../components/use-action';
+import type { TrackContext } from './types';
+
+export const id = 'leave-alternatives';
+
+export function LeaveAlternatives({ ctx, onDone }: { ctx: TrackContext; onDone: (message: string) => void }) {
+  const api = useApi();
+  const { detail } = ctx;
+  const [project, setProject] = useState(detail.project ?? '');
+  const { busy, error, run } = useAction();
+  const trackId = detail.track.id;
+  const title = detail.track.title;
+
+  const move = () =>
+    run(async () => {
+      const name = project.trim();
+      await api.setPlacement({ trackId, project: name || null });
+      onDone(name ? `“${title}” moved to your project “${name}”. Your access is unchanged.` : `“${title}” is no longer in a project.`);
+    });
+  const archive = () =>
+    run(async () => {
+      await api.archive({ trackId, archived: true });
+      onDone(`“${title}” is archived. Nothing was deleted and your access is unchanged.`);
+    });
+  const hide = () =>
+    run(async () => {
+      await api.setPlacement({ trackId, hidden: true });
+      onDone(`“${title}” is hidden from your library view. Your access is unchanged.`);
+    });
+
+  return (
+    <div class="pd-section" aria-labelledby="pd-alt-title">
+      <h3 id="pd-alt-title">Keep access, reduce clutter instead</h3>
+      <form
+        class="pd-field"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void move();
+        }}
+      >
+        <label class="pd-small" for="pd-project">
+          Project
+        </label>
+        <input
+          id="pd-project"
+          class="pd-input"
+          value={project}
+          placeholder="e.g. Finished"
+          maxLength={100}
+          onInput={(e) => setProject((e.target as HTMLInputElement).value)}
+        />
+        <button type="submit" class="pd-btn" disabled={busy}>
+          Move to project
+        </button>
+      </form>
+      <div class="pd-field">
+        {detail.myRole === 'editor' && !detail.track.archived && (
+          <button type="button" class="pd-btn" onClick={archive} disabled={busy}>
+            Archive track
+          </button>
+        )}
+        {!detail.hidden && (
+          <button type="button" class="pd-btn" onClick={hide} disabled={busy}>
+            Hide from my library
+          </button>
+        )}
+      </div>
+      {error && <Alert kind="error">{error}</Alert>}
+    </div>
+  );
+}

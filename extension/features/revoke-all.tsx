@@ -1,0 +1,205 @@
+// Revoke All: the owner ends one person's access to every track they share with them, in one step.
+// The confirmation says how many tracks it affects; afterwards the progress shows the Dropbox side until done.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { DropboxChangeSummary, SharedTrack } from '@pd/shared';
+import { useApi } from '../components/api-context';
+import { Alert, Dialog, Spinner } from '../components/ui';
+import { useAction } from '../components/use-action';
+import { errorMessage, type PdApi } from '../utils/messaging';
+
+export const id = 'revoke-all';
+
+export interface RevokeAllPerson {
+  personKey: string;
+  displayName: string;
+}
+
+type Phase =
+  | { step: 'idle' }
+  | { step: 'counting' }
+  | { step: 'confirm'; tracks: SharedTrack[] }
+  | { step: 'dropbox'; revoked: number; tracks: { trackId: string; title: string; collaboratorId: string | null }[]; done: number; failed: number }
+  | { step: 'finished'; revoked: number; failed: number };
+
+/** Whether this person's Dropbox removal on one track is still running, done, or failed. */
+export function dropboxState(changes: DropboxChangeSummary[], collaboratorId: string | null): 'pending' | 'done' | 'failed' {
+  const mine = changes.filter((c) => c.kind === 'remove_member' && (collaboratorId === null || c.collaboratorId === collaboratorId));
+  if (mine.some((c) => c.status === 'failed')) return 'failed';
+  if (mine.some((c) => c.status === 'pending' || c.status === 'running')) return 'pending';
+  return 'done';
+}
+
+async function checkDropbox(api: PdApi, tracks: { trackId: string; collaboratorId: string | null }[]) {
+  let done = 0;
+  let failed = 0;
+  for (const t of tracks) {
+    try {
+      const d = await api.getTrack({ trackId: t.trackId });
+      const s = dropboxState(d.dropboxChanges, t.collaboratorId);
+      if (s === 'done') done++;
+      if (s === 'failed') failed++;
+    } catch {
+      // A track we cannot read right now counts as still pending; the next round asks again.
+    }
+  }
+  return { done, failed };
+}
+
+export function RevokeAllConfirmation({
+  person,
+  tracks,
+  busy,
+  error,
+  onConfirm,
+  onCancel,
+}: {
+  person: RevokeAllPerson;
+  tracks: Pick<SharedTrack, 'trackId' | 'title'>[];
+  busy: boolean;
+  error: string | null;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const n = tracks.length;
+  return (
+    <Dialog title={`Revoke all of ${person.displayName}'s access?`} onClose={onCancel} labelId="pd-revoke-all-title">
+      <p>
+        This revokes {person.displayName}'s access to <strong>{n === 1 ? '1 track' : `${n} tracks`}</strong> you share with them:
+      </p>
+      <ul>
+        {tracks.map((t) => (
+          <li key={t.trackId}>{t.title}</li>
+        ))}
+      </ul>
+      <p class="pd-small">
+        Each track leaves their library and their Dropbox. Their comments, edits and credits stay. They are notified.
+      </p>
+      {error && <Alert kind="error">{error}</Alert>}
+      <div class="pd-dialog-actions">
+        <button type="button" class="pd-btn" onClick={onCancel} disabled={busy} data-autofocus>
+          Cancel
+        </button>
+        <button type="button" class="pd-btn pd-btn-danger" onClick={onConfirm} disabled={busy || n === 0}>
+          {busy ? 'Revoking…' : `Revoke All (${n})`}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+export function RevokeAllProgress({ revoked, done, failed }: { revoked: number; done: number; failed: number }) {
+  const pct = revoked === 0 ? 100 : Math.round(((done + failed) / revoked) * 100);
+  return (
+    <div class="pd-small">
+      <div>
+        Revoked in Producer Dashboard: {revoked === 1 ? '1 track' : `${revoked} tracks`}. Removing from Dropbox: {done} of {revoked}{' '}
+        done{failed ? `, ${failed} failed` : ''}.
+      </div>
+      <div class="pd-progress" role="progressbar" aria-label="Revoke All progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+        <div style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}
+
+export function RevokeAllAction({
+  person,
+  onDone,
+  pollMs = 1000,
+  compact = false,
+}: {
+  person: RevokeAllPerson;
+  onDone?: (revoked: number) => void;
+  pollMs?: number;
+  compact?: boolean;
+}) {
+  const api = useApi();
+  const [phase, setPhase] = useState<Phase>({ step: 'idle' });
+  const [countError, setCountError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
+
+  const open = async () => {
+    setCountError(null);
+    setPhase({ step: 'counting' });
+    try {
+      const sharing = await api.getSharing();
+      const p = sharing.people.find((x) => x.personKey === person.personKey);
+      setPhase({ step: 'confirm', tracks: p?.tracks ?? [] });
+    } catch (err) {
+      setCountError(errorMessage(err));
+      setPhase({ step: 'idle' });
+    }
+  };
+
+  const poll = (tracks: { trackId: string; title: string; collaboratorId: string | null }[], revoked: number) => {
+    void checkDropbox(api, tracks).then(({ done, failed }) => {
+      if (done + failed >= tracks.length) {
+        setPhase({ step: 'finished', revoked, failed });
+        onDone?.(revoked);
+        return;
+      }
+      setPhase({ step: 'dropbox', revoked, tracks, done, failed });
+      timer.current = setTimeout(() => poll(tracks, revoked), pollMs);
+    });
+  };
+
+  const confirm = (tracks: SharedTrack[]) =>
+    run(async () => {
+      const res = await api.revokeAll({ personKey: person.personKey });
+      const byId = new Map(tracks.map((t) => [t.trackId, t]));
+      const revokedTracks = res.trackIds.map((trackId) => ({
+        trackId,
+        title: byId.get(trackId)?.title ?? trackId,
+        collaboratorId: byId.get(trackId)?.collaboratorId ?? null,
+      }));
+      setPhase({ step: 'dropbox', revoked: res.revokedCount, tracks: revokedTracks, done: 0, failed: 0 });
+      poll(revokedTracks, res.revokedCount);
+    });
+
+  return (
+    <span class="pd-revoke-all">
+      {(phase.step === 'idle' || phase.step === 'counting' || phase.step === 'confirm') && (
+        <button
+          type="button"
+          class={compact ? 'pd-btn' : 'pd-btn pd-btn-danger'}
+          onClick={open}
+          disabled={phase.step === 'counting'}
+          aria-label={`Revoke All for ${person.displayName}`}
+        >
+          {phase.step === 'counting' ? 'Counting…' : 'Revoke All'}
+        </button>
+      )}
+      {countError && <Alert kind="error">{countError}</Alert>}
+      {phase.step === 'confirm' && (
+        <RevokeAllConfirmation
+          person={person}
+          tracks={phase.tracks}
+          busy={busy}
+          error={error}
+          onConfirm={() => confirm(phase.tracks)}
+          onCancel={() => setPhase({ step: 'idle' })}
+        />
+      )}
+      {phase.step === 'dropbox' && (
+        <div class="pd-row-note">
+          <Spinner label={`Revoking ${person.displayName}'s access…`} />
+          <RevokeAllProgress revoked={phase.revoked} done={phase.done} failed={phase.failed} />
+        </div>
+      )}
+      {phase.step === 'finished' && (
+        <Alert kind={phase.failed ? 'warn' : 'ok'}>
+          {phase.failed
+            ? `Revoked on ${phase.revoked} tracks. Dropbox still shows access on ${phase.failed}: open those tracks to retry.`
+            : `Done: ${person.displayName} no longer has access to ${phase.revoked === 1 ? '1 track' : `${phase.revoked} tracks`}, in PD and in Dropbox.`}
+        </Alert>
+      )}
+    </span>
+  );
+}
+
+export const Component = RevokeAllAction;

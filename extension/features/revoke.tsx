@@ -1,0 +1,126 @@
+// Revoke: the owner ends one collaborator's access to this track. The confirmation names the person and the track,
+// says what happens, and offers Downgrade to Viewer as the gentler choice.
+import { useState } from 'preact/hooks';
+import { useApi } from '../components/api-context';
+import { Alert, Dialog } from '../components/ui';
+import { useAction } from '../components/use-action';
+import type { CollaboratorFeatureProps } from './types';
+
+export const id = 'revoke';
+
+export function include({ ctx, collaborator }: CollaboratorFeatureProps): boolean {
+  return ctx.detail.myRole === 'owner' && (collaborator.status === 'active' || collaborator.status === 'invited');
+}
+
+export function RevokeConfirmation({
+  personName,
+  trackTitle,
+  invited,
+  canDowngrade,
+  busy,
+  error,
+  onRevoke,
+  onDowngrade,
+  onCancel,
+}: {
+  personName: string;
+  trackTitle: string;
+  invited: boolean;
+  canDowngrade: boolean;
+  busy: boolean;
+  error: string | null;
+  onRevoke: () => void;
+  onDowngrade: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <Dialog title={`Revoke ${personName}'s access to “${trackTitle}”?`} onClose={onCancel} labelId="pd-revoke-title">
+      {invited ? (
+        <p>{personName} has not accepted yet: revoking cancels the invitation. They can be invited again later.</p>
+      ) : (
+        <>
+          <p>Access ends immediately. On their next sync:</p>
+          <ul>
+            <li>“{trackTitle}” leaves {personName}'s Producer Dashboard library.</li>
+            <li>The shared files are removed from {personName}'s Dropbox.</li>
+            <li>Their comments and their past edits stay on the track.</li>
+            <li>Their credits stay: name, role and splits remain on the track.</li>
+            <li>{personName} is notified that their access was revoked.</li>
+          </ul>
+          <p class="pd-muted pd-small">There is no undo: to work together again, invite them again.</p>
+        </>
+      )}
+      {canDowngrade && (
+        <Alert kind="info">
+          Not sure? <strong>Downgrade to Viewer</strong> instead: {personName} keeps listening, downloading and commenting, but can no
+          longer edit.
+        </Alert>
+      )}
+      {error && <Alert kind="error">{error}</Alert>}
+      <div class="pd-dialog-actions">
+        <button type="button" class="pd-btn" onClick={onCancel} disabled={busy} data-autofocus>
+          Cancel
+        </button>
+        {canDowngrade && (
+          <button type="button" class="pd-btn" onClick={onDowngrade} disabled={busy}>
+            Downgrade to Viewer
+          </button>
+        )}
+        <button type="button" class="pd-btn pd-btn-danger" onClick={onRevoke} disabled={busy}>
+          {busy ? 'Revoking…' : invited ? 'Cancel invitation' : 'Revoke access'}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
+  const api = useApi();
+  const [open, setOpen] = useState(false);
+  const { busy, error, run } = useAction();
+  const title = ctx.detail.track.title;
+  const name = collaborator.displayName;
+
+  const revoke = () =>
+    run(async () => {
+      const res = await api.revoke({ trackId: ctx.detail.track.id, collaboratorId: collaborator.id });
+      setOpen(false);
+      ctx.notify(
+        res.changed
+          ? `${name}'s access to “${title}” was revoked. They will be notified.`
+          : `${name}'s access to “${title}” had already ended.`,
+        res.changed ? 'ok' : 'warn',
+      );
+      ctx.refresh();
+    });
+  const downgrade = () =>
+    run(async () => {
+      await api.setAccessLevel({ trackId: ctx.detail.track.id, collaboratorId: collaborator.id, accessLevel: 'viewer' });
+      setOpen(false);
+      ctx.notify(`${name} is now a Viewer on “${title}”.`, 'ok');
+      ctx.refresh();
+    });
+
+  return (
+    <>
+      <button type="button" class="pd-btn pd-btn-danger" onClick={() => setOpen(true)} aria-label={`Revoke ${name}`}>
+        Revoke
+      </button>
+      {open && (
+        <RevokeConfirmation
+          personName={name}
+          trackTitle={title}
+          invited={collaborator.status === 'invited'}
+          canDowngrade={collaborator.status === 'active' && collaborator.accessLevel === 'editor'}
+          busy={busy}
+          error={error}
+          onRevoke={revoke}
+          onDowngrade={downgrade}
+          onCancel={() => setOpen(false)}
+        />
+      )}
+    </>
+  );
+}
+
+export const Component = RevokeAction;
