@@ -127,13 +127,14 @@ describe('refresh tokens', () => {
 
   it('expired access tokens answer 401 expired_access_token; refreshing gives a working one', async () => {
     const { access_token, refresh_token } = emu.control.issueTokens(MAYA);
-    const dbx = new Dropbox({ accessToken: access_token, refreshToken: refresh_token, clientId: emu.appKey, accessTokenExpiresAt: new Date(Date.now() + 3_600_000), fetch: emulatorFetch(emu.url) });
+    const auth = new DropboxAuth({ accessToken: access_token, refreshToken: refresh_token, clientId: emu.appKey, accessTokenExpiresAt: new Date(Date.now() + 3_600_000), fetch: emulatorFetch(emu.url) });
+    const dbx = new Dropbox({ auth });
     expect(emu.control.expireTokens(MAYA)).toBeGreaterThan(0);
     const e = await failure(dbx.usersGetCurrentAccount());
     expect(e.status).toBe(401);
     expect(e.error).toEqual({ error_summary: 'expired_access_token/', error: { '.tag': 'expired_access_token' } });
-    await dbx.auth.refreshAccessToken();
-    expect(dbx.auth.getAccessToken()).not.toBe(access_token);
+    await auth.refreshAccessToken();
+    expect(auth.getAccessToken()).not.toBe(access_token);
     expect((await dbx.usersGetCurrentAccount()).result.email).toBe(MAYA);
   });
 
