@@ -1,14 +1,28 @@
 import { Hono } from 'hono';
-import { webhook } from './webhook.ts';
 import { api } from './app.ts';
+import { dropboxApi } from './api-dropbox/index.ts';
+import { webhook } from './webhook.ts';
 import { handleQueue } from './jobs/consumer.ts';
 import { handleScheduled } from './jobs/cron.ts';
+import { enqueueDueChanges } from './jobs/execute.ts';
 import type { Job } from './jobs/messages.ts';
 
 // Entry point: fetch (API + webhook), queue and scheduled handlers are composed here.
 const app = new Hono<{ Bindings: Env }>();
 app.get('/health', (c) => c.json({ ok: true }));
 app.route('/', webhook);
+
+// After a mutating API call, hand any Dropbox change it recorded (revoke, leave, access change, invite…) to the
+// queue at once. Claiming is atomic (next_attempt_at moves ahead), so concurrent requests never double-send,
+// and the per-minute cron catches anything a failed send left behind.
+app.use('/api/v1/*', async (c, next) => {
+  await next();
+  if (c.req.method !== 'GET' && c.req.method !== 'OPTIONS' && c.res.status < 400) {
+    c.executionCtx.waitUntil(enqueueDueChanges(c.env).catch((e) => console.error('enqueue pending Dropbox changes', e)));
+  }
+});
+// The Dropbox routes first: /tracks/by-dropbox-path must win over the core's /tracks/:trackId.
+app.route('/api/v1', dropboxApi);
 app.route('/api/v1', api);
 
 export default {

@@ -89,5 +89,10 @@ export function classifyDropboxError(e: unknown): DropboxCallError {
     return new DropboxCallError('other', s, summary);
   }
   const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return new DropboxCallError('network', 0, msg);
+  // fetch() failures and timeouts are worth retrying; anything else is a bug or a rule, not Dropbox's weather.
+  const name = e instanceof Error ? e.name : '';
+  if (name === 'TypeError' || name === 'AbortError' || name === 'TimeoutError' || /network|fetch|timed? ?out|connection/i.test(msg)) {
+    return new DropboxCallError('network', 0, msg);
+  }
+  return new DropboxCallError('other', 0, msg);
 }

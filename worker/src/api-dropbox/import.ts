@@ -1,0 +1,111 @@
+// Import: the owner's existing Dropbox shared folders become PD tracks, their Dropbox members collaborators
+// (found in Dropbox: nothing is queued back to Dropbox). Safe to repeat: an imported folder keeps its track and
+// only has its members reconciled again.
+import type { DropboxImportResponse, ImportedTrack } from '@pd/shared';
+import { DomainError } from '../domain/index.ts';
+import { createTrack, findTrackByDropboxSharedFolderId } from '../domain/tracks.ts';
+import { planInvite } from '../domain/sharing.ts';
+import { clientForAccount, type ClientEnv } from '../dropbox/client.ts';
+import { syncTrackMembers, type ReconcileEnv } from '../jobs/reconcile.ts';
+import { asApiError } from './dropbox-errors.ts';
+
+interface FolderInfo {
+  shared_folder_id: string;
+  name: string;
+  access_type: { '.tag': string };
+  is_team_folder: boolean;
+  is_inside_team_folder: boolean;
+  path_lower?: string;
+}
+
+export async function importSharedFolders(
+  env: ClientEnv & Pick<Env, 'JOBS'>,
+  db: D1Database,
+  ownerId: string,
+  only?: string[],
+): Promise<DropboxImportResponse> {
+  const renv: ReconcileEnv = { ...env, DB: db };
+  const folders: FolderInfo[] = [];
+  try {
+    const client = await clientForAccount(renv, ownerId);
+    let page = await client.call((d) => d.sharingListFolders({ limit: 1000 }));
+    for (;;) {
+      folders.push(...(page.entries as FolderInfo[]));
+      if (!page.cursor) break;
+      const c = page.cursor;
+      page = await client.call((d) => d.sharingListFoldersContinue({ cursor: c }));
+    }
+  } catch (e) {
+    throw asApiError(e) ?? e;
+  }
+
+  const out: DropboxImportResponse = { imported: [], skipped: [] };
+  const wanted = only ? new Set(only) : null;
+  for (const f of folders) {
+    if (wanted && !wanted.has(f.shared_folder_id)) continue;
+    wanted?.delete(f.shared_folder_id);
+    if (f.access_type['.tag'] !== 'owner') {
+      out.skipped.push({ sharedFolderId: f.shared_folder_id, name: f.name, reason: 'You are not the owner of this shared folder.' });
+      continue;
+    }
+    if (f.is_team_folder || f.is_inside_team_folder) {
+      out.skipped.push({ sharedFolderId: f.shared_folder_id, name: f.name, reason: 'Team folders cannot be tracks.' });
+      continue;
+    }
+    let track = await findTrackByDropboxSharedFolderId(db, f.shared_folder_id);
+    let created = false;
+    if (track && track.ownerId !== ownerId) {
+      out.skipped.push({ sharedFolderId: f.shared_folder_id, name: f.name, reason: 'This folder is already a track of another account.' });
+      continue;
+    }
+    if (!track) {
+      try {
+        track = await createTrack(db, { ownerId, dropboxSharedFolderId: f.shared_folder_id, title: f.name.slice(0, 200) || 'Untitled', via: 'dropbox' });
+        created = true;
+      } catch (e) {
+        if (!(e instanceof DomainError && e.code === 'track_exists')) throw e;
+        track = await findTrackByDropboxSharedFolderId(db, f.shared_folder_id);
+        if (!track) throw e;
+      }
+    }
+    const ref = { id: track.id, owner_id: ownerId, dropbox_shared_folder_id: f.shared_folder_id };
+    let members;
+    try {
+      members = await syncTrackMembers(renv, ref, { allowAdds: true });
+    } catch (e) {
+      throw asApiError(e) ?? e;
+    }
+    const stmts = [...members.statements];
+    if (f.path_lower) {
+      stmts.push(
+        db
+          .prepare('INSERT INTO dropbox_mounts (account_id, shared_folder_id, path_lower) VALUES (?, ?, ?) ON CONFLICT (account_id, shared_folder_id) DO UPDATE SET path_lower = excluded.path_lower')
+          .bind(ownerId, f.shared_folder_id, f.path_lower),
+      );
+    }
+    if (stmts.length) await db.batch(stmts);
+    // People invited in Dropbox who have not joined yet: pending PD invitations (nothing to send to Dropbox).
+    for (const email of members.inviteeEmails ?? []) {
+      try {
+        const plan = await planInvite(db, { trackId: track.id, actorId: ownerId, email, accessLevel: members.inviteeLevels?.get(email) ?? 'viewer', via: 'dropbox' });
+        await db.batch(plan.statements);
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e; // already invited / already a collaborator: nothing to do
+      }
+    }
+    const { results } = await db
+      .prepare(`SELECT email, display_name, access_level, status FROM collaborators WHERE track_id = ? AND status IN ('active', 'invited') ORDER BY invited_at, id`)
+      .bind(track.id)
+      .all<{ email: string; display_name: string; access_level: 'editor' | 'viewer'; status: 'active' | 'invited' }>();
+    const item: ImportedTrack = {
+      trackId: track.id,
+      sharedFolderId: f.shared_folder_id,
+      title: track.title,
+      created,
+      collaborators: results.map((r) => ({ email: r.email, displayName: r.display_name, accessLevel: r.access_level, status: r.status })),
+    };
+    out.imported.push(item);
+  }
+  for (const id of wanted ?? []) out.skipped.push({ sharedFolderId: id, name: '', reason: 'No such shared folder in your Dropbox.' });
+  return out;
+}
