@@ -29,7 +29,7 @@ import {
 } from '../utils/storage';
 import type { ExtensionStatus, PathResolution, ProtocolMap } from '../utils/messaging';
 import { buildAuthorizeUrl, codeChallengeS256, createCodeVerifier, createState, parseAuthorizeRedirect, SignInError } from '../utils/pkce';
-import { isTrackDetail, type AuthConfig, type ByPathResult, type SignInResult } from './auth-contract';
+import { NOT_A_TRACK_CODES, type AuthConfig, type ByPathResult, type SignInResult } from './auth-contract';
 import { ANNOUNCED_KINDS, setBadge, showBrowserNotification } from './notify';
 
 export const SYNC_ALARM = 'pd-sync';
@@ -95,7 +95,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
     let value: PathResolution;
     try {
       const found = await authed((c) => c.get<ByPathResult>('/tracks/by-dropbox-path', { path }));
-      const detail = isTrackDetail(found) ? found : await authed((c) => c.get<TrackDetail>(`/tracks/${encodeURIComponent(found.track.id)}`));
+      const detail = await authed((c) => c.get<TrackDetail>(`/tracks/${encodeURIComponent(found.track.id)}`));
       value = { state: 'track', detail };
     } catch (err) {
       value = resolutionFromError(err);
@@ -203,7 +203,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
 
   /** Stores the session from the worker's sign-in answer and takes a first sync as the starting point. */
   async function completeSignIn(result: SignInResult): Promise<SessionAccount> {
-    const token = result.session ?? result.token;
+    const token = result.session;
     if (!token || !result.account) throw new PdError('sign_in_failed', 'Producer Dashboard did not return a session. Try again.');
     const account: SessionAccount = { id: result.account.id, email: result.account.email, displayName: result.account.displayName };
     await sessionItem.setValue({ token, account });
@@ -299,7 +299,7 @@ function resolutionFromError(err: unknown): PathResolution {
   if (err instanceof PdError) {
     if (err.code === 'signed_out') return { state: 'signed_out' };
     if (err.code === UNREACHABLE) return { state: 'unreachable', message: err.message };
-    if (err.code === 'track_not_found' || err.code === 'not_found' || err.status === 404) return { state: 'not_track' };
+    if (NOT_A_TRACK_CODES.has(err.code)) return { state: 'not_track' };
     if (err.code === 'access_ended') return { state: 'access_ended', message: err.message };
     return { state: 'error', message: err.message };
   }

@@ -48,6 +48,8 @@ export class FakeWorker {
   readonly notifications: (Notification & { recipientId: string })[] = [];
   readonly changes: { seq: number; accountId: string; trackId: string; change: 'added' | 'updated' | 'removed'; reason: LibraryChangeReason }[] = [];
   readonly requests: string[] = [];
+  /** JSON bodies received, by "METHOD /path". */
+  readonly bodies = new Map<string, unknown>();
   unreachable = false;
   private seq = 0;
   private ids = 0;
@@ -192,13 +194,15 @@ export class FakeWorker {
     const path = url.pathname.replace(/^\/api\/v1/, '');
     this.requests.push(`${method} ${path}${url.search}`);
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
+    if (body !== undefined) this.bodies.set(`${method} ${path}`, body);
 
-    if (method === 'GET' && path === '/auth/config') return json(200, { clientId: 'pd-local-app-key', authorizeUrl: 'https://dropbox.test/oauth2/authorize' });
+    if (method === 'GET' && path === '/auth/config')
+      return json(200, { clientId: 'pd-local-app-key', authorizeUrl: 'https://dropbox.test/oauth2/authorize', tokenAccessType: 'offline', codeChallengeMethod: 'S256' });
     if (method === 'POST' && path === '/auth/dropbox') {
       const email = String(body?.code ?? '').replace(/^code-for:/, '');
       const account = [...this.accounts.values()].find((a) => a.email === email);
       if (!account || !body?.codeVerifier || !body?.redirectUri) return err(400, 'invalid_grant', 'The authorization code is not valid.');
-      return json(200, { session: this.session(account), account: { ...account, dropboxAccountId: `dbid:${account.id}` } });
+      return json(200, { session: this.session(account), expiresAt: '2027-01-01T00:00:00.000Z', account: { ...account, dropboxAccountId: `dbid:${account.id}` } });
     }
 
     const token = (init?.headers as Record<string, string> | undefined)?.Authorization?.replace(/^Bearer /, '');
@@ -207,7 +211,7 @@ export class FakeWorker {
     const me = this.accounts.get(accountId)!;
     if (method === 'POST' && path === '/auth/signout') {
       this.sessions.delete(token!);
-      return json(200, { ok: true });
+      return json(200, { signedOut: true });
     }
 
     if (method === 'GET' && path === '/tracks/by-dropbox-path') {
@@ -215,10 +219,10 @@ export class FakeWorker {
       for (const t of this.tracks.values()) {
         if (t.paths.get(accountId)?.toLowerCase() !== wanted) continue;
         const role = this.roleOf(t, accountId);
-        if (role === 'ended') return err(403, 'access_ended', 'Your access to this track has ended.');
-        if (role) return json(200, this.detail(t, accountId));
+        // Dropbox may still show the folder after access ended: the lookup finds it, the track read says 403.
+        if (role) return json(200, { track: t.track, myRole: role === 'ended' ? 'viewer' : role, sharedFolderId: t.track.dropboxSharedFolderId, position: 'root' });
       }
-      return err(404, 'track_not_found', 'This folder is not a Producer Dashboard track.');
+      return err(404, 'not_a_pd_track', 'This folder is not a Producer Dashboard track you are part of.');
     }
 
     let m: RegExpExecArray | null;
