@@ -4,23 +4,53 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 
 const root = path.resolve(import.meta.dirname, '..');
 
+/** Worker options shared by both projects; `extra` adds bindings (the Dropbox project gets the emulator's URL). */
+const workerOptions = async (extra: Record<string, string> = {}) => ({
+  main: path.join(root, 'worker/src/index.ts'),
+  wrangler: { configPath: path.join(root, 'wrangler.toml') },
+  miniflare: {
+    compatibilityFlags: ['nodejs_compat', 'service_binding_extra_handlers'],
+    bindings: {
+      TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'worker/migrations')),
+      DROPBOX_APP_SECRET: 'test-app-secret',
+      TOKEN_ENCRYPTION_KEY: 'dGVzdC10b2tlbi1lbmNyeXB0aW9uLWtleS0zMi1ieXQ=',
+      ...extra,
+    },
+  },
+});
+
 export default defineConfig({
-  plugins: [
-    cloudflareTest(async () => ({
-      main: path.join(root, 'worker/src/index.ts'),
-      wrangler: { configPath: path.join(root, 'wrangler.toml') },
-      miniflare: {
-        compatibilityFlags: ['nodejs_compat', 'service_binding_extra_handlers'],
-        bindings: {
-          TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'worker/migrations')),
-          DROPBOX_APP_SECRET: 'test-app-secret',
-          TOKEN_ENCRYPTION_KEY: 'dGVzdC10b2tlbi1lbmNyeXB0aW9uLWtleS0zMi1ieXQ=',
+  test: {
+    projects: [
+      {
+        plugins: [cloudflareTest(async () => workerOptions())],
+        test: {
+          name: 'worker',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/dropbox/**'],
+          setupFiles: ['./test/apply-migrations.ts'],
         },
       },
-    })),
-  ],
-  test: {
-    include: ['test/**/*.test.ts'],
-    setupFiles: ['./test/apply-migrations.ts'],
+      {
+        // Against the Dropbox emulator (started on a free port by the Node-side global setup). The emulator is one
+        // shared in-memory Dropbox whose faults are per route, so these files run one at a time and each resets it.
+        plugins: [
+          cloudflareTest(async ({ inject }) =>
+            workerOptions({
+              DROPBOX_API_ORIGIN: inject<string>('emulatorUrl'),
+              DROPBOX_WEB_ORIGIN: inject<string>('emulatorUrl'),
+            }),
+          ),
+        ],
+        test: {
+          name: 'dropbox',
+          include: ['test/dropbox/**/*.test.ts'],
+          globalSetup: ['./test/global-setup.ts'],
+          setupFiles: ['./test/apply-migrations.ts'],
+          fileParallelism: false,
+          testTimeout: 30_000,
+        },
+      },
+    ],
   },
 });
