@@ -265,7 +265,8 @@ export interface UpdateSplitsInput {
 }
 
 const checkSplits = (s: Splits) => {
-  for (const [type, v] of Object.entries(s)) {
+  for (const type of ['master', 'publishing', 'writer'] as const) {
+    const v = s[type];
     if (!(v >= 0)) throw new DomainError('validation_failed', `The ${type} split cannot be negative.`);
     if (v > 100) throw new DomainError('validation_failed', `The ${type} split cannot be above 100% for one person.`);
   }
