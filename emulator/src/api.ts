@@ -141,7 +141,19 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
       void _drop;
       return { entries, cursor: encodeCursor(done), has_more: false };
     }
-    const pending = acc.log.filter((x) => x.seq > c.s && inScope(x.entry.path_lower, c.p, c.r) && visible(acc, x.entry, c.m));
+    // the log is ordered by seq: start after the cursor's position
+    let lo = 0;
+    let hi = acc.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (acc.log[mid].seq <= c.s) lo = mid + 1;
+      else hi = mid;
+    }
+    const pending: typeof acc.log = [];
+    for (let i = lo; i < acc.log.length && pending.length <= c.l; i++) {
+      const x = acc.log[i];
+      if (inScope(x.entry.path_lower, c.p, c.r) && visible(acc, x.entry, c.m)) pending.push(x);
+    }
     const taken = pending.slice(0, c.l);
     const hasMore = pending.length > taken.length;
     const s = hasMore ? taken[taken.length - 1].seq : st().seq;

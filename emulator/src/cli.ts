@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** npm start -w @pd/dropbox-emulator: the demo world on http://localhost:8788 (PORT, WEBHOOK_URL, APP_KEY, APP_SECRET, SEED). */
+/** npm start -w @pd/dropbox-emulator: the demo world on http://localhost:8788 (env PORT, HOST, WEBHOOK_URL, DROPBOX_APP_KEY, DROPBOX_APP_SECRET, SEED=empty, ONLY_LINKED=false). */
 import { DEMO_ACCOUNTS, startEmulator } from './index.ts';
 
 const port = Number(process.env.PORT ?? 8788);
@@ -12,6 +12,8 @@ const emu = await startEmulator({
   appSecret: process.env.DROPBOX_APP_SECRET || undefined,
   seed: seedEnv === 'empty' ? 'empty' : 'demo',
 });
+// ONLY_LINKED=false: notify every account whose tree changes, not only those that signed in to the app.
+if (process.env.ONLY_LINKED === 'false') emu.control.webhooks.configure({ onlyLinked: false });
 const url = `http://localhost:${emu.port}`;
 console.log(`Dropbox emulator on ${url}  (app key ${emu.appKey})`);
 console.log(`  authorize: ${url}/oauth2/authorize   token: ${url}/oauth2/token   API: ${url}/2/...   control: ${url}/_control/state`);

@@ -237,7 +237,8 @@ export class Control {
       const kinds = ['429', '500', '503', 'slow', 'expired_token', 'timeout', 'job_failed'];
       if (!kinds.includes(String(spec.kind))) throw new ControlError('bad_request', `kind must be one of ${kinds.join(', ')}`);
       if (spec.rate !== undefined && !(spec.rate >= 0 && spec.rate <= 1)) throw new ControlError('bad_request', 'rate must be between 0 and 1');
-      return this.ctx.faults.add({ ...spec, kind: String(spec.kind) as FaultSpec['kind'] });
+      const account = spec.account ? this.account(spec.account, 'account').account_id : undefined;
+      return this.ctx.faults.add({ ...spec, account, kind: String(spec.kind) as FaultSpec['kind'] });
     },
     list: (): Fault[] => this.ctx.faults.list,
     clear: () => this.ctx.faults.clear(),

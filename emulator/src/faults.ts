@@ -21,6 +21,8 @@ export interface FaultSpec {
   reason?: 'too_many_requests' | 'too_many_write_operations';
   /** for 'job_failed': the error tag the job fails with (e.g. 'no_permission', 'team_folder', 'too_many_files') */
   errorTag?: string;
+  /** only calls made with this account's token (email or account_id; resolved when the fault is added) */
+  account?: string;
   /** apply the call's effect first, then answer with the fault (the client sees an error but Dropbox did it) */
   afterEffect?: boolean;
 }
@@ -51,9 +53,10 @@ export class Faults {
   }
 
   /** The fault to inject for this call, if any (consumes count). */
-  pick(route: string, kinds?: FaultKind[]): Fault | undefined {
+  pick(route: string, kinds?: FaultKind[], accountId?: string | null): Fault | undefined {
     for (const f of this.list) {
       if (f.route !== '*' && f.route !== route) continue;
+      if (f.account && f.account !== accountId) continue;
       if (kinds && !kinds.includes(f.kind)) continue;
       if (!kinds && f.kind === 'job_failed') continue;
       if (f.count !== undefined && f.injected >= f.count) continue;

@@ -116,6 +116,13 @@ function pick(get: (k: string) => string | undefined): AuthorizeParams {
 type TokenErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type';
 const tokenError = (error: TokenErrorCode, error_description: string, status = 400) => json(status, { error, error_description });
 
+/** The account a token request is about (refresh token or code), for account-scoped faults. */
+function faultAccount(ctx: EmulatorContext, params: Map<string, string>): string | null {
+  const rt = ctx.refreshTokens.get(params.get('refresh_token') ?? '');
+  if (rt) return rt.account_id;
+  return ctx.codes.get(params.get('code') ?? '')?.account_id ?? null;
+}
+
 export function registerOAuth(app: Hono, ctx: EmulatorContext) {
   app.get('/oauth2/authorize', (c) => {
     const p = pick((k) => c.req.query(k));
@@ -170,13 +177,6 @@ export function registerOAuth(app: Hono, ctx: EmulatorContext) {
       ctx.recordCall({ at: ctx.now(), route: 'oauth2/token', account_id: accountId, status: res.status, ms: Date.now() - started, fault: faultKind });
       return res;
     };
-    const fault = ctx.faults.pick('oauth2/token');
-    if (fault) {
-      faultKind = fault.kind;
-      if (fault.kind === 'expired_token') return finish(tokenError('invalid_grant', 'refresh token has been revoked'));
-      const r = await faultResponse(ctx, fault, 'oauth2/token');
-      if (r) return finish(r);
-    }
     // Dropbox takes parameters from the query string (the SDK sends them there) or a form body.
     const params = new Map<string, string>(Object.entries(c.req.query()));
     const ctype = (c.req.header('content-type') ?? '').toLowerCase();
@@ -189,6 +189,13 @@ export function registerOAuth(app: Hono, ctx: EmulatorContext) {
       const [id, secret] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
       if (id) params.set('client_id', id);
       if (secret !== undefined) params.set('client_secret', secret);
+    }
+    const fault = ctx.faults.pick('oauth2/token', undefined, faultAccount(ctx, params));
+    if (fault) {
+      faultKind = fault.kind;
+      if (fault.kind === 'expired_token') return finish(tokenError('invalid_grant', 'refresh token has been revoked'));
+      const r = await faultResponse(ctx, fault, 'oauth2/token');
+      if (r) return finish(r);
     }
     const clientId = params.get('client_id');
     const secret = params.get('client_secret');

@@ -87,7 +87,8 @@ export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: H
       return res;
     };
     let deferred: Fault | undefined;
-    const fault = ctx.faults.pick(route);
+    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization')?.trim() ?? '');
+    const fault = ctx.faults.pick(route, undefined, bearer ? ctx.tokens.get(bearer[1])?.account_id : null);
     if (fault) {
       faultKind = fault.kind;
       if (fault.afterEffect && fault.kind !== 'slow') deferred = fault;
@@ -125,7 +126,7 @@ export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: H
       }
       const acc = ctx.state.accounts.get(token.account_id);
       if (!acc) throw new AuthError('invalid_access_token');
-      const jf = opts.jobs ? ctx.faults.pick(route, ['job_failed']) : undefined;
+      const jf = opts.jobs ? ctx.faults.pick(route, ['job_failed'], acc.account_id) : undefined;
       const jobFailure = jf ? tagChain(jf.errorTag ?? 'no_permission') : undefined;
       if (jf) faultKind = 'job_failed';
       const result = await handler({ acc, token, args, jobFailure });

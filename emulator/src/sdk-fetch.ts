@@ -7,7 +7,7 @@ const DROPBOX_ORIGINS = ['https://api.dropboxapi.com', 'https://content.dropboxa
 
 export function rewriteDropboxUrl(url: string, origin: string): string {
   const base = origin.replace(/\/+$/, '');
-  for (const o of DROPBOX_ORIGINS) if (url.startsWith(o + '/') || url === o) return base + url.slice(o.length);
+  for (const o of DROPBOX_ORIGINS) if (url === o || url.startsWith(o + '/') || url.startsWith(o + '?')) return base + url.slice(o.length);
   return url;
 }
 

@@ -268,21 +268,36 @@ export class DropboxState {
 
   /** The entry at a path (display or lower), `id:…`, or `ns:<shared_folder_id>[/rest]`, or undefined. */
   lookup(acc: Account, pathOrId: string): Entry | undefined {
-    const snap = this.snapshot(acc);
-    if (pathOrId.startsWith('id:')) return snap.find((e) => e.id === pathOrId);
+    if (pathOrId.startsWith('id:')) return this.snapshot(acc).find((e) => e.id === pathOrId);
     if (pathOrId.startsWith('ns:')) {
       const [ns, ...rest] = pathOrId.slice(3).split('/');
       const mount = acc.mounts.get(ns);
-      if (!mount) return undefined;
-      const p = lower(mount + (rest.length ? '/' + rest.join('/') : ''));
-      return snap.find((e) => e.path_lower === p);
+      if (mount === undefined) return undefined;
+      return this.entryAt(acc, lower(mount + (rest.length ? '/' + rest.join('/') : '')));
     }
-    const p = lower(pathOrId);
-    return snap.find((e) => e.path_lower === p);
+    return this.entryAt(acc, lower(pathOrId));
+  }
+
+  /** Direct lookup by path_lower without building the whole tree. */
+  entryAt(acc: Account, pathLower: string): Entry | undefined {
+    const it = acc.items.get(pathLower);
+    if (it) return this.privateEntry(it);
+    for (const [sfid, mountPath] of acc.mounts) {
+      const ml = lower(mountPath);
+      if (pathLower !== ml && !pathLower.startsWith(ml + '/')) continue;
+      const folder = this.folders.get(sfid);
+      if (!folder) return undefined;
+      if (pathLower === ml) return this.mountEntry(acc, folder, mountPath);
+      const rel = pathLower.slice(ml.length + 1);
+      const f = folder.files.get(rel);
+      if (f) return this.fileEntry(acc, folder, f, mountPath);
+      return this.subEntries(acc, folder, mountPath).find((e) => e.path_lower === pathLower);
+    }
+    return undefined;
   }
 
   private pathTaken(acc: Account, pathLower: string): boolean {
-    return this.snapshot(acc).some((e) => e.path_lower === pathLower);
+    return this.entryAt(acc, pathLower) !== undefined;
   }
 
   /** "Name", "Name (1)", "Name (2)"… like Dropbox when a mount would collide */

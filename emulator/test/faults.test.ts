@@ -129,6 +129,20 @@ describe('faults', () => {
     expect(a).toContain(200);
   });
 
+  it('a fault can target one account’s calls (API and token endpoint)', async () => {
+    emu.control.faults.add({ route: '*', kind: '503', account: LEO });
+    emu.control.faults.add({ route: 'oauth2/token', kind: '429', account: SAM, retryAfter: 2 });
+    expect((await client(emu, MAYA).sharingListFolders({})).status).toBe(200);
+    expect((await failure(client(emu, LEO).sharingListFolders({}))).status).toBe(503);
+    const { refresh_token } = emu.control.issueTokens(SAM);
+    const maya = emu.control.issueTokens(MAYA);
+    const refresh = (rt: string) => fetch(`${emu.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt, client_id: emu.appKey }) });
+    const samRes = await refresh(refresh_token!);
+    expect(samRes.status).toBe(429);
+    expect(samRes.headers.get('retry-after')).toBe('2');
+    expect((await refresh(maya.refresh_token!)).status).toBe(200);
+  });
+
   it('DELETE /_control/faults clears them', async () => {
     const add = await fetch(`${emu.url}/_control/faults`, { method: 'POST', body: JSON.stringify({ route: '*', kind: '503' }) });
     expect(add.status).toBe(200);

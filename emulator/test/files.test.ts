@@ -97,6 +97,21 @@ describe('files/list_folder', () => {
     expect(m.map((e) => e.path_display)).toEqual(['/PRODUCER-DASHBOARD/City Lights/Neon Rain/Takes', '/PRODUCER-DASHBOARD/City Lights/Neon Rain/Takes/Guitar take 2.wav']);
   });
 
+  it('continue pages through many changes with the cursor’s limit', async () => {
+    const leo = client(emu, LEO);
+    const cursor = (await leo.filesListFolderGetLatestCursor({ path: '/Neon Rain', recursive: true, limit: 2 })).result.cursor;
+    for (const n of [1, 2, 3, 4, 5]) emu.control.act({ as: MAYA, action: 'upload_file', folder: 'Neon Rain', path: `take ${n}.wav` });
+    const pages: string[][] = [];
+    let c = cursor;
+    for (;;) {
+      const { result } = await leo.filesListFolderContinue({ cursor: c });
+      pages.push(result.entries.map((e) => e.name));
+      c = result.cursor;
+      if (!result.has_more) break;
+    }
+    expect(pages).toEqual([['take 1.wav', 'take 2.wav'], ['take 3.wav', 'take 4.wav'], ['take 5.wav']]);
+  });
+
   it('a non-recursive cursor on the root sees only root-level changes', async () => {
     const leo = client(emu, LEO);
     const cursor = (await leo.filesListFolderGetLatestCursor({ path: '' })).result.cursor;
