@@ -158,7 +158,7 @@ describe('background', () => {
       headers: { Authorization: `Bearer ${mayaToken}` },
     });
 
-    await fakeBrowser.alarms.onAlarm.trigger({ name: SYNC_ALARM, scheduledTime: Date.now(), periodInMinutes: 1 });
+    await fakeBrowser.alarms.onAlarm.trigger({ name: SYNC_ALARM, scheduledTime: Date.now(), periodInMinutes: 1, persistAcrossSessions: true });
     await api.syncNow();
     expect(notificationTexts()).toEqual([
       'Access revoked: Maya Reyes revoked your access to “Midnight Drive”. It has left your library and your Dropbox.',

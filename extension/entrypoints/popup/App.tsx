@@ -117,7 +117,7 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
       </div>
       <div role="tabpanel">
         {tab === 'current' && <CurrentTab key={generation} getActiveUrl={getActiveUrl} />}
-        {tab === 'mine' && <MyTracks key={generation} onChanged={reload} />}
+        {tab === 'mine' && <MyTracks key={generation} />}
         {tab === 'notifications' && <Notifications key={generation} onChanged={reload} />}
         {tab === 'settings' && <Settings onSaved={reload} onClose={() => setTab('current')} />}
       </div>

@@ -59,7 +59,7 @@ function SharedWithMeRow({ item, onLeft, notify }: { item: LibraryItem; onLeft: 
   );
 }
 
-export function MyTracks({ onChanged }: { onChanged: () => void }) {
+export function MyTracks() {
   const api = useApi();
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -128,10 +128,7 @@ export function MyTracks({ onChanged }: { onChanged: () => void }) {
                 key={item.track.id}
                 item={item}
                 notify={(message, kind = 'ok') => setNotice({ message, kind })}
-                onLeft={() => {
-                  void load();
-                  onChanged();
-                }}
+                onLeft={() => void load()}
               />
             ))}
           </ul>

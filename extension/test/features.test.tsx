@@ -1,0 +1,237 @@
+// The confirmations and progress the product page asks for, on the real background + in-memory worker.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { TrackView } from '../components/TrackView';
+import { RevokeAllAction } from '../features/revoke-all';
+import type { TrackContext } from '../features/types';
+import type { PdApi } from '../utils/messaging';
+import { startBackground } from './helpers/background';
+import { FakeWorker, LEO, MAYA, SAM } from './helpers/fake-worker';
+import { renderWithApi } from './helpers/render';
+
+let worker: FakeWorker;
+let api: PdApi;
+let notices: string[];
+
+async function setup(as: typeof MAYA) {
+  worker = new FakeWorker();
+  for (const title of ['Midnight Drive', 'Glass Hearts', 'Neon Rain']) {
+    worker.addTrack({
+      title,
+      owner: MAYA,
+      path: `/PRODUCER-DASHBOARD/Night Sessions/${title}`,
+      collaborators: [
+        { account: LEO, accessLevel: 'editor', role: 'vocalist' },
+        { account: SAM, accessLevel: 'viewer', role: 'engineer' },
+      ],
+    });
+  }
+  const bg = await startBackground(worker);
+  await bg.signInAs(as);
+  api = bg.api;
+  notices = [];
+}
+
+async function trackCtx(title: string, folder = true): Promise<TrackContext> {
+  const path = `/PRODUCER-DASHBOARD/Night Sessions/${title}`;
+  const r = await api.resolvePath({ path, fresh: true });
+  if (r.state !== 'track') throw new Error(`expected a track, got ${r.state}`);
+  return {
+    detail: r.detail,
+    folder: folder
+      ? { path, url: `https://www.dropbox.com/home${encodeURI(path)}`, downloadUrl: `https://www.dropbox.com/home${encodeURI(path)}?dl=1` }
+      : null,
+    refresh: () => {},
+    notify: (m) => notices.push(m),
+  };
+}
+
+async function show(title: string, opts: { folder?: boolean } = {}) {
+  const ctx = await trackCtx(title, opts.folder ?? true);
+  renderWithApi(<TrackView ctx={ctx} />, api);
+  return ctx;
+}
+
+beforeEach(() => cleanup());
+
+describe("owner's Revoke confirmation", () => {
+  beforeEach(() => setup(MAYA));
+
+  it('names the person and the track, says what happens, and offers Downgrade to Viewer', async () => {
+    await show('Midnight Drive');
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
+    const dialog = screen.getByRole('dialog', { name: 'Revoke Leo Vance\'s access to “Midnight Drive”?' });
+    const text = dialog.textContent!;
+    expect(text).toContain('“Midnight Drive” leaves Leo Vance\'s Producer Dashboard library.');
+    expect(text).toContain("The shared files are removed from Leo Vance's Dropbox.");
+    expect(text).toContain('Their comments and their past edits stay on the track.');
+    expect(text).toContain('Their credits stay: name, role and splits remain on the track.');
+    expect(text).toContain('Leo Vance is notified that their access was revoked.');
+    expect(within(dialog).getByRole('button', { name: 'Downgrade to Viewer' })).toBeTruthy();
+    expect(within(dialog).getByRole('button', { name: 'Revoke access' })).toBeTruthy();
+  });
+
+  it('Downgrade to Viewer instead of revoking keeps the collaborator, as a Viewer', async () => {
+    const ctx = await show('Midnight Drive');
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Downgrade to Viewer' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(notices).toEqual(['Leo Vance is now a Viewer on “Midnight Drive”.']);
+    const after = await api.getTrack({ trackId: ctx.detail.track.id });
+    expect(after.collaborators.find((c) => c.displayName === 'Leo Vance')).toMatchObject({ status: 'active', accessLevel: 'viewer' });
+  });
+
+  it('does not offer the downgrade for someone who is already a Viewer', async () => {
+    await show('Midnight Drive');
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke Sam Ortiz' }));
+    expect(within(screen.getByRole('dialog')).queryByRole('button', { name: 'Downgrade to Viewer' })).toBeNull();
+  });
+
+  it('says so when the access had already ended (revoked elsewhere meanwhile)', async () => {
+    const ctx = await show('Midnight Drive');
+    const leo = ctx.detail.collaborators.find((c) => c.displayName === 'Leo Vance')!;
+    await api.revoke({ trackId: ctx.detail.track.id, collaboratorId: leo.id });
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke access' }));
+    await waitFor(() => expect(notices).toEqual(["Leo Vance's access to “Midnight Drive” had already ended."]));
+  });
+
+  it('shows the error in the dialog when the worker refuses', async () => {
+    await show('Midnight Drive');
+    worker.unreachable = true;
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke access' }));
+    await waitFor(() => expect(within(screen.getByRole('dialog')).getByRole('alert').textContent).toMatch(/Can't reach Producer Dashboard/));
+  });
+
+  it('keeps people whose access ended on the track for credits, with how it ended', async () => {
+    const ctx = await trackCtx('Midnight Drive');
+    const leo = ctx.detail.collaborators.find((c) => c.displayName === 'Leo Vance')!;
+    await api.revoke({ trackId: ctx.detail.track.id, collaboratorId: leo.id });
+    const sam = worker.tracks.get(ctx.detail.track.id)!.collaborators.find((c) => c.displayName === 'Sam Ortiz')!;
+    sam.status = 'left';
+    sam.endedVia = 'dropbox';
+    await show('Midnight Drive');
+    const rows = screen.getAllByRole('listitem');
+    expect(rows.map((r) => r.getAttribute('aria-label'))).toEqual(['Leo Vance', 'Sam Ortiz']);
+    expect(rows[0]!.textContent).toContain('Revoked');
+    expect(rows[0]!.textContent).toContain('Master 25%');
+    expect(rows[1]!.textContent).toContain('Left in Dropbox');
+    expect(screen.queryByRole('button', { name: /Revoke/ })).toBeNull();
+  });
+});
+
+describe('Dropbox change pending / failed', () => {
+  beforeEach(() => setup(MAYA));
+
+  it('shows a failed change with Retry, and Retry re-queues it', async () => {
+    const ctx = await trackCtx('Midnight Drive');
+    const leo = ctx.detail.collaborators.find((c) => c.displayName === 'Leo Vance')!;
+    await api.revoke({ trackId: ctx.detail.track.id, collaboratorId: leo.id });
+    worker.drainDropbox('failed');
+    await show('Midnight Drive');
+    const row = screen.getByRole('listitem', { name: 'Leo Vance' });
+    expect(row.textContent).toContain('Dropbox change failed — Dropbox still shows access (removing them from the shared folder): too_many_write_operations.');
+    fireEvent.click(within(row).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(notices).toEqual(['Retrying the Dropbox change…']));
+    const after = await api.getTrack({ trackId: ctx.detail.track.id });
+    expect(after.dropboxChanges.map((c) => c.status)).toEqual(['pending']);
+  });
+});
+
+describe('Revoke All', () => {
+  beforeEach(() => setup(MAYA));
+
+  it('says how many tracks it affects, then shows progress until Dropbox is done', async () => {
+    renderWithApi(<RevokeAllAction person={{ personKey: 'leo@pd.example', displayName: 'Leo Vance' }} pollMs={20} />, api);
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke All for Leo Vance' }));
+    const dialog = await screen.findByRole('dialog', { name: "Revoke all of Leo Vance's access?" });
+    expect(dialog.textContent).toContain('This revokes Leo Vance\'s access to 3 tracks you share with them');
+    expect(within(dialog).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Midnight Drive', 'Glass Hearts', 'Neon Rain']);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Revoke All (3)' }));
+
+    const progress = await screen.findByRole('progressbar', { name: 'Revoke All progress' });
+    expect(progress.getAttribute('aria-valuenow')).toBe('0');
+    expect(screen.getByText(/Revoked in Producer Dashboard: 3 tracks. Removing from Dropbox: 0 of 3 done/)).toBeTruthy();
+
+    worker.drainDropbox('done');
+    await screen.findByText('Done: Leo Vance no longer has access to 3 tracks, in PD and in Dropbox.');
+    const sharing = await api.getSharing();
+    expect(sharing.people.map((p) => p.displayName)).toEqual(['Sam Ortiz']);
+  });
+
+  it('reports the tracks where Dropbox still shows access', async () => {
+    renderWithApi(<RevokeAllAction person={{ personKey: 'sam@pd.example', displayName: 'Sam Ortiz' }} pollMs={20} />, api);
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke All for Sam Ortiz' }));
+    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Revoke All (3)' }));
+    await screen.findByRole('progressbar');
+    worker.drainDropbox('failed');
+    await screen.findByText('Revoked on 3 tracks. Dropbox still shows access on 3: open those tracks to retry.');
+  });
+});
+
+describe("collaborator's Leave confirmation", () => {
+  it('warns about the files, offers the download and the alternatives (archive only for Editors)', async () => {
+    await setup(LEO);
+    await show('Midnight Drive');
+    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
+    const dialog = screen.getByRole('dialog', { name: 'Leave “Midnight Drive”?' });
+    expect(dialog.textContent).toContain('The shared files will be removed from your Dropbox.');
+    const download = within(dialog).getByRole('link', { name: 'Download the files first' });
+    expect(download.getAttribute('href')).toBe('https://www.dropbox.com/home/PRODUCER-DASHBOARD/Night%20Sessions/Midnight%20Drive?dl=1');
+    expect(dialog.textContent).toContain('Your comments stay visible to Maya Reyes');
+    expect(dialog.textContent).toContain('Maya Reyes sees that you left.');
+    expect(dialog.textContent).toContain('Maya Reyes can invite you again later.');
+    expect(within(dialog).getByRole('button', { name: 'Move to project' })).toBeTruthy();
+    expect(within(dialog).getByRole('button', { name: 'Archive track' })).toBeTruthy();
+    expect(within(dialog).getByRole('button', { name: 'Hide from my library' })).toBeTruthy();
+  });
+
+  it('offers no archive to a Viewer', async () => {
+    await setup(SAM);
+    await show('Midnight Drive');
+    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
+    const dialog = screen.getByRole('dialog');
+    expect(within(dialog).queryByRole('button', { name: 'Archive track' })).toBeNull();
+    expect(within(dialog).getByRole('button', { name: 'Hide from my library' })).toBeTruthy();
+  });
+
+  it('moving to a project keeps access and closes the dialog', async () => {
+    await setup(LEO);
+    const ctx = await show('Midnight Drive');
+    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
+    const dialog = screen.getByRole('dialog');
+    fireEvent.input(within(dialog).getByLabelText('Project'), { target: { value: 'Finished' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Move to project' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(notices).toEqual(['“Midnight Drive” moved to your project “Finished”. Your access is unchanged.']);
+    const after = await api.getTrack({ trackId: ctx.detail.track.id });
+    expect(after).toMatchObject({ project: 'Finished', myRole: 'editor' });
+  });
+
+  it('hiding keeps access', async () => {
+    await setup(SAM);
+    const ctx = await show('Glass Hearts');
+    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Hide from my library' }));
+    await waitFor(() => expect(notices).toEqual(['“Glass Hearts” is hidden from your library view. Your access is unchanged.']));
+    expect((await api.getTrack({ trackId: ctx.detail.track.id })).hidden).toBe(true);
+  });
+
+  it('without the folder on screen, says where to download from', async () => {
+    await setup(LEO);
+    await show('Midnight Drive', { folder: false });
+    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
+    expect(screen.getByRole('dialog').textContent).toContain("Open the track's folder in Dropbox to download its files first.");
+  });
+
+  it('leaving tells the user and the track leaves their library', async () => {
+    await setup(LEO);
+    await show('Midnight Drive');
+    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Leave Track' }));
+    await waitFor(() => expect(notices).toEqual(['You left “Midnight Drive”. Its files are being removed from your Dropbox.']));
+    const lib = await api.getLibrary();
+    expect(lib.items.map((i) => i.track.title).sort()).toEqual(['Glass Hearts', 'Neon Rain']);
+  });
+});
