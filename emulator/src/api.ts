@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import { accessLevel, memberSelector, optBool, optInt, optString, reqBool, reqString, SHARED_FOLDER_ID } from './args.ts';
 import type { EmulatorContext } from './context.ts';
-import { BadRequest, RouteError, tagChain } from './errors.ts';
+import { BadRequest, RouteError } from './errors.ts';
 import { rpc } from './rpc.ts';
 import { wrapAccess, type Account, type Entry } from './state.ts';
 import { decodeCursor, encodeCursor, lower, parentOf, randomToken } from './util.ts';
@@ -174,6 +174,19 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     throw RouteError.of('path', 'not_found');
   });
 
+  rpc(
+    app,
+    ctx,
+    'files/upload',
+    ({ acc, args, body }) => {
+      const path = reqString(args, 'path', /^\/(.|[\r\n])+$/);
+      const { '.tag': _tag, ...meta } = st().writeFile(acc, path, body?.byteLength ?? 0);
+      void _tag;
+      return meta;
+    },
+    { upload: true },
+  );
+
   // ---------- sharing ----------
   const sfid = (args: Record<string, unknown>) => reqString(args, 'shared_folder_id', SHARED_FOLDER_ID);
 
@@ -287,7 +300,6 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     return { '.tag': 'async_job_id', async_job_id: jobId };
   }, { jobs: true });
 
-  void tagChain;
 }
 
 function missing(field: string): never {

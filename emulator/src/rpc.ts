@@ -13,6 +13,8 @@ export interface RpcCall {
   acc: Account;
   token: AccessToken;
   args: Record<string, unknown>;
+  /** upload-style routes: the raw body */
+  body?: Uint8Array;
   /** a 'job_failed' fault for this route, if one fires: the async job fails with this tag */
   jobFailure?: Tagged;
 }
@@ -76,7 +78,7 @@ export function authenticate(ctx: EmulatorContext, header: string | undefined, a
 }
 
 /** Register POST /2/<apiName>. `noArgs` routes take no body (users/get_current_account). */
-export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: Handler, opts: { noArgs?: boolean; jobs?: boolean } = {}) {
+export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: Handler, opts: { noArgs?: boolean; jobs?: boolean; upload?: boolean } = {}) {
   const route = '2/' + apiName;
   app.post('/' + route, async (c) => {
     const started = Date.now();
@@ -98,10 +100,19 @@ export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: H
       }
     }
     try {
-      const raw = await c.req.text();
       const ctype = (c.req.header('content-type') ?? '').toLowerCase().trim();
+      let raw = '';
+      let bytes: Uint8Array | undefined;
+      if (opts.upload) bytes = new Uint8Array(await c.req.arrayBuffer());
+      else raw = await c.req.text();
       let args: Record<string, unknown> = {};
-      if (opts.noArgs) {
+      if (opts.upload) {
+        if (ctype !== 'application/octet-stream' && ctype !== 'text/plain; charset=dropbox-cors-hack') {
+          throw new BadRequest(`Bad HTTP "Content-Type" header: "${ctype}".  Expecting one of "application/octet-stream", "text/plain; charset=dropbox-cors-hack".`);
+        }
+        raw = c.req.header('dropbox-api-arg') ?? '';
+        if (!raw) throw new BadRequest('Must provide HTTP header "Dropbox-API-Arg" or URL parameter "arg".');
+      } else if (opts.noArgs) {
         if (raw.trim() !== '' && raw.trim() !== 'null') {
           throw new BadRequest(`request body: expected null, got value`);
         }
@@ -119,7 +130,7 @@ export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: H
         try {
           parsed = JSON.parse(raw);
         } catch {
-          throw new BadRequest('request body: could not decode input as JSON');
+          throw new BadRequest(opts.upload ? 'HTTP header "Dropbox-API-Arg": could not decode input as JSON' : 'request body: could not decode input as JSON');
         }
         if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BadRequest('request body: expected object, got ' + (Array.isArray(parsed) ? 'list' : typeof parsed));
         args = parsed as Record<string, unknown>;
@@ -129,7 +140,7 @@ export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: H
       const jf = opts.jobs ? ctx.faults.pick(route, ['job_failed'], acc.account_id) : undefined;
       const jobFailure = jf ? tagChain(jf.errorTag ?? 'no_permission') : undefined;
       if (jf) faultKind = 'job_failed';
-      const result = await handler({ acc, token, args, jobFailure });
+      const result = await handler({ acc, token, args, jobFailure, body: bytes });
       if (deferred) {
         const r = await faultResponse(ctx, deferred, apiName);
         if (r) return finish(r);

@@ -4,7 +4,7 @@
  * Dropbox UI) produce the same change-log entries and the same webhook notifications.
  */
 import { RouteError, tagChain, type Tagged } from './errors.ts';
-import { accountIdFor, baseName, dbxTime, hexDigest, lower, parentOf, randomToken, uidFor } from './util.ts';
+import { accountIdFor, baseName, dbxTime, hexDigest, lower, randomToken, uidFor } from './util.ts';
 
 export type AccessLevel = 'owner' | 'editor' | 'viewer' | 'viewer_no_comment' | 'traverse' | 'no_access';
 export const ACCESS_LEVELS: AccessLevel[] = ['owner', 'editor', 'viewer', 'viewer_no_comment', 'traverse', 'no_access'];
@@ -500,6 +500,40 @@ export class DropboxState {
     return f;
   }
 
+  /** A file written into the account's own (unshared) space: only that account's tree changes. */
+  uploadPrivate(acc: Account, path: string, size: number): Entry {
+    const display = normalizeDisplayPath(path);
+    const parents = this.ensureParents(acc, display);
+    const existing = acc.items.get(lower(display));
+    const it: PrivateItem = { tag: 'file', id: existing?.id ?? this.newId(), path_display: display, size, rev: this.newRev(), server_modified: this.now(), content_hash: hexDigest('content' + display + this.seq + size) };
+    acc.items.set(lower(display), it);
+    const entry = this.privateEntry(it);
+    this.record(acc, [...parents, entry]);
+    this.announce([acc.account_id]);
+    return entry;
+  }
+
+  /** Write a file at an absolute path of the account's tree: inside a mounted shared folder (everyone with it
+   *  mounted sees it) or in the account's own space. Read-only members get path/no_write_permission. */
+  writeFile(acc: Account, path: string, size: number): Entry {
+    const display = normalizeDisplayPath(path);
+    const l = lower(display);
+    for (const [sfid, mountPath] of acc.mounts) {
+      const ml = lower(mountPath);
+      if (l === ml) throw new RouteError({ '.tag': 'path', path: { reason: { '.tag': 'conflict', conflict: { '.tag': 'folder' } }, upload_session_id: '' } });
+      if (!l.startsWith(ml + '/')) continue;
+      const folder = this.folders.get(sfid)!;
+      if (DropboxState.readOnly(this.accessOf(folder, acc.account_id) ?? 'viewer')) {
+        throw new RouteError({ '.tag': 'path', path: { reason: { '.tag': 'no_write_permission' }, upload_session_id: '' } });
+      }
+      const f = this.upload(folder, display.slice(mountPath.length + 1), size, acc);
+      return this.fileEntry(acc, folder, f, mountPath);
+    }
+    const existing = acc.items.get(l);
+    if (existing && existing.tag === 'folder') throw new RouteError({ '.tag': 'path', path: { reason: { '.tag': 'conflict', conflict: { '.tag': 'folder' } }, upload_session_id: '' } });
+    return this.uploadPrivate(acc, display, size);
+  }
+
   /** A user renames/moves their own mount of a shared folder (affects only that user). */
   renameMount(acc: Account, folder: SharedFolder, newPath: string): string {
     const old = acc.mounts.get(folder.shared_folder_id);
@@ -710,4 +744,3 @@ export function normalizeDisplayPath(p: string): string {
   return '/' + parts.join('/');
 }
 
-export { parentOf };

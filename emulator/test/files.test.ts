@@ -213,3 +213,23 @@ describe('malformed requests (400 plain text)', () => {
     expect(unknown.status).toBe(400);
   });
 });
+
+describe('files/upload (the app’s own writes notify too)', () => {
+  it('uploads into a shared folder through the SDK: every member sees it; viewers cannot write', async () => {
+    const samCursor = (await client(emu, SAM).filesListFolderGetLatestCursor({ path: '/Glass Hearts' })).result.cursor;
+    const { result } = await client(emu, LEO).filesUpload({ path: '/Glass Hearts/Bridge idea.wav', contents: new Uint8Array(4096) });
+    expect(result).toMatchObject({ name: 'Bridge idea.wav', path_display: '/Glass Hearts/Bridge idea.wav', size: 4096, parent_shared_folder_id: folderId(emu, 'Glass Hearts') });
+    const { entries } = await drain(client(emu, SAM), samCursor);
+    expect(entries.map((e) => [e['.tag'], e.path_display, e.sharing_info.modified_by])).toEqual([['file', '/Glass Hearts/Bridge idea.wav', accountId(emu, LEO)]]);
+    const denied = await failure(client(emu, SAM).filesUpload({ path: '/Glass Hearts/nope.wav', contents: new Uint8Array(1) }));
+    expect(denied.status).toBe(409);
+    expect(denied.error.error['.tag']).toBe('path');
+    expect(denied.error.error.path.reason['.tag']).toBe('no_write_permission');
+  });
+
+  it('uploads into the account’s own space change only that account', async () => {
+    const { result } = await client(emu, SAM).filesUpload({ path: '/Notes/ideas.txt', contents: new Uint8Array(3) });
+    expect(result.path_display).toBe('/Notes/ideas.txt');
+    expect((await client(emu, SAM).filesGetMetadata({ path: '/Notes' })).result['.tag']).toBe('folder');
+  });
+});
