@@ -418,7 +418,7 @@ function mountStatements(db: D1Database, accountId: string, before: Map<string, 
 }
 
 /** First time (or after `reset`): a cursor for "now" and where each shared folder is mounted. */
-async function baseline(env: ReconcileEnv, client: DropboxClient, accountId: string, holder: string): Promise<Map<string, string>> {
+async function readBaseline(client: DropboxClient): Promise<{ cursor: string; mounts: Map<string, string> }> {
   const { cursor } = await client.call((d) => d.filesListFolderGetLatestCursor({ path: '', recursive: true, include_mounted_folders: true }));
   const mounts = new Map<string, string>();
   let page = await client.call((d) => d.sharingListFolders({ limit: 1000 }));
@@ -428,25 +428,30 @@ async function baseline(env: ReconcileEnv, client: DropboxClient, accountId: str
     const c = page.cursor;
     page = await client.call((d) => d.sharingListFoldersContinue({ cursor: c }));
   }
-  const db = env.DB;
-  await db.batch([
+  return { cursor, mounts };
+}
+
+function baselineStatements(db: D1Database, accountId: string, holder: string, cursor: string, mounts: Map<string, string>): D1PreparedStatement[] {
+  return [
     db.prepare('DELETE FROM dropbox_mounts WHERE account_id = ?').bind(accountId),
     ...mountStatements(db, accountId, new Map(), mounts),
     db.prepare('UPDATE dropbox_account_sync SET cursor = ?, updated_at = ? WHERE account_id = ?').bind(cursor, Date.now(), accountId),
     extendLease(db, accountId, holder),
-  ]);
-  return mounts;
+  ];
 }
 
-/** After a `reset` we may have missed changes: check every track this account is part of. */
-async function recheckTracksOf(env: ReconcileEnv, accountId: string): Promise<void> {
+/** After a `reset`, changes in between are unknown: every track this account touches gets an owner-side check. */
+async function recheckTracksOf(env: ReconcileEnv, accountId: string, except: Set<string>): Promise<void> {
   const { results } = await env.DB.prepare(
     `SELECT id FROM tracks WHERE owner_id = ?1
      UNION SELECT track_id FROM collaborators WHERE account_id = ?1 AND status = 'active'`,
   )
     .bind(accountId)
     .all<{ id: string }>();
-  await sendJobs(env.JOBS, results.map((r) => ({ kind: 'check-track-membership' as const, trackId: r.id })));
+  await sendJobs(
+    env.JOBS,
+    results.filter((r) => !except.has(r.id)).map((r) => ({ kind: 'check-track-membership' as const, trackId: r.id })),
+  );
 }
 
 export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: string, at: number): Promise<ReconcileResult> {
@@ -474,7 +479,8 @@ export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: stri
     client = await clientForAccount(env, accountId);
     const sync = await db.prepare('SELECT cursor FROM dropbox_account_sync WHERE account_id = ?').bind(accountId).first<{ cursor: string | null }>();
     if (!sync?.cursor) {
-      await baseline(env, client, accountId, holder);
+      const b = await readBaseline(client);
+      await db.batch(baselineStatements(db, accountId, holder, b.cursor, b.mounts));
       await releaseAccountLease(db, accountId, holder, { startedAt });
       return { result: 'baselined', calls: client.calls };
     }
@@ -519,9 +525,21 @@ async function walk(
     } catch (e) {
       const err = classifyDropboxError(e);
       if (err.kind === 'route' && err.tag === 'reset') {
-        // The cursor is no longer valid: start again from now and re-check every track this account touches.
-        await baseline(env, client, accountId, holder);
-        await recheckTracksOf(env, accountId);
+        // The cursor is no longer valid: start again from now. Mounts that vanished or appeared meanwhile are
+        // found by comparing where shared folders were mounted with where they are now; every other track of
+        // this account gets an owner-side check for what else may have changed.
+        const b = await readBaseline(client);
+        const lost = [...mounts.keys()].filter((sfid) => !b.mounts.has(sfid));
+        const joined = [...b.mounts.keys()].filter((sfid) => !mounts.has(sfid));
+        const tracks = await tracksFor(db, [...lost, ...joined]);
+        const stmts: D1PreparedStatement[] = [];
+        for (const [sfid, track] of tracks) {
+          const r = await syncTrackMembers(env, track, { leftAccountId: lost.includes(sfid) ? accountId : null, memberClient: track.owner_id === accountId ? null : client });
+          stmts.push(...r.statements);
+          changes += r.actions.length;
+        }
+        await db.batch([...stmts, ...baselineStatements(db, accountId, holder, b.cursor, b.mounts)]);
+        await recheckTracksOf(env, accountId, new Set([...tracks.values()].map((t) => t.id)));
         return { pages, changes };
       }
       throw err;
