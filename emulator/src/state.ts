@@ -376,12 +376,22 @@ export class DropboxState {
     const existing = acc.mounts.get(folder.shared_folder_id);
     if (existing) return existing;
     const want = normalizeDisplayPath(desiredPath ?? '/' + folder.name);
+    this.refuseNesting(acc, want);
     const parents = this.ensureParents(acc, want);
     const path = this.freePath(acc, want);
     acc.mounts.set(folder.shared_folder_id, path);
     this.record(acc, [...parents, this.mountEntry(acc, folder, path), ...this.subEntries(acc, folder, path)]);
     this.announce([acc.account_id]);
     return path;
+  }
+
+  /** Dropbox does not allow a shared folder inside another shared folder. */
+  private refuseNesting(acc: Account, path: string, except?: string) {
+    const l = lower(path);
+    for (const [sfid, mp] of acc.mounts) {
+      if (sfid === except) continue;
+      if (l.startsWith(lower(mp) + '/')) throw RouteError.of('cant_nest_shared_folder');
+    }
   }
 
   /** Remove the mount from the account's tree: a `deleted` entry for the mount path (and a private copy if asked). */
@@ -545,6 +555,7 @@ export class DropboxState {
       this.announce([acc.account_id]);
       return want;
     }
+    this.refuseNesting(acc, want, folder.shared_folder_id);
     acc.mounts.delete(folder.shared_folder_id);
     const parents = this.ensureParents(acc, want);
     const path = this.freePath(acc, want);
@@ -661,6 +672,7 @@ export class DropboxState {
     this.setAccess(folder, target, level);
   }
 
+  /** check_remove_member_job_status takes only remove jobs; check_job_status only the others (gotcha 9). */
   pollJob(jobId: string, expect: 'remove_member' | 'other'): Tagged {
     const job = this.jobs.get(jobId);
     if (!job || (expect === 'remove_member') !== (job.kind === 'remove_member')) throw RouteError.of('invalid_async_job_id');
@@ -668,7 +680,6 @@ export class DropboxState {
       job.pendingPolls--;
       return { '.tag': 'in_progress' };
     }
-    if (expect === 'other' || job.result['.tag'] !== 'failed') return job.result;
     return job.result;
   }
 

@@ -134,6 +134,16 @@ describe('files/list_folder', () => {
     expect((await client(emu, SAM).filesGetMetadata({ path: '/Midnight Drive' })).result.name).toBe('Midnight Drive');
   });
 
+  it('a mount cannot be moved inside another shared folder', async () => {
+    const res = await fetch(`${emu.url}/_control/act`, {
+      method: 'POST',
+      body: JSON.stringify({ as: LEO, action: 'rename_mount', folder: 'Neon Rain', path: '/Midnight Drive/Neon Rain' }),
+    });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as any).error['.tag']).toBe('cant_nest_shared_folder');
+    expect((await client(emu, LEO).filesGetMetadata({ path: '/Neon Rain' })).result.name).toBe('Neon Rain');
+  });
+
   it('an invalidated cursor answers 409 reset; so does another account’s cursor', async () => {
     const leo = client(emu, LEO);
     const cursor = (await leo.filesListFolder({ path: '' })).result.cursor;
