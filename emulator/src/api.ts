@@ -58,6 +58,33 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     { noArgs: true },
   );
 
+  const basicAccount = (a: Account) => ({
+    account_id: a.account_id,
+    name: { given_name: a.given_name, surname: a.surname, familiar_name: a.given_name, display_name: a.display_name, abbreviated_name: initials(a) },
+    email: a.email,
+    email_verified: true,
+    disabled: false,
+    is_teammate: false,
+  });
+
+  rpc(app, ctx, 'users/get_account', ({ args }) => {
+    const id = reqString(args, 'account_id');
+    if (id.length !== 40) throw new BadRequest(`request body: account_id: '${id}' must be at least 40 characters, got ${id.length}`);
+    const a = st().accounts.get(id);
+    if (!a) throw RouteError.of('no_account');
+    return basicAccount(a);
+  });
+
+  rpc(app, ctx, 'users/get_account_batch', ({ args }) => {
+    const ids = args.account_ids;
+    if (!Array.isArray(ids)) throw new BadRequest(`request body: missing required field 'account_ids'`);
+    return ids.map((id) => {
+      const a = typeof id === 'string' ? st().accounts.get(id) : undefined;
+      if (!a) throw new RouteError({ '.tag': 'no_account', no_account: String(id) });
+      return basicAccount(a);
+    });
+  });
+
   rpc(
     app,
     ctx,

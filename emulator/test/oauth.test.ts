@@ -68,6 +68,10 @@ describe('authorize page + token exchange (PKCE, the SDK flow)', () => {
     expect(me.result.email).toBe(LEO);
     expect(me.result.name.display_name).toBe('Leo Vance');
     expect(emu.control.state().accounts.find((a) => a.email === LEO)!.linked).toBe(true);
+    const maya = await dbx.usersGetAccount({ account_id: emu.seeded.accounts[MAYA].account_id });
+    expect(maya.result).toMatchObject({ email: MAYA, name: { display_name: 'Maya Reyes' } });
+    const nobody = await failure(dbx.usersGetAccount({ account_id: 'dbid:' + 'x'.repeat(35) }));
+    expect(nobody.error.error['.tag']).toBe('no_account');
   });
 
   it('a wrong code_verifier is invalid_grant, and the code is not spent by it', async () => {
