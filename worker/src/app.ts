@@ -39,9 +39,9 @@ api.use(
 // Unknown paths and wrong methods answer in our error shape. This runs around every /api/v1 request (the
 // Dropbox routes' too) and only replaces Hono's plain-text 404, never a JSON answer of a route.
 api.use('*', async (c, next) => {
+  const base = c.req.routePath.replace(/\/\*$/, ''); // this middleware's own mount path, e.g. /api/v1
   await next();
   if (c.res.status !== 404 || c.res.headers.get('content-type')?.includes('application/json')) return;
-  const base = c.req.routePath.replace(/\/\*$/, '');
   const path = c.req.path.startsWith(base) ? c.req.path.slice(base.length) || '/' : c.req.path;
   const methods = methodsFor(path);
   if (methods.length > 0) {

@@ -94,8 +94,8 @@ export async function snapshot(): Promise<Record<string, number>> {
 
 /** Full content of the mutable core tables (for "the DB is unchanged" checks). */
 export async function dump(): Promise<string> {
-  const tables = ['tracks', 'collaborators', 'invitations', 'comments', 'track_history', 'notifications', 'library_entries', 'library_changes', 'dropbox_changes'];
-  const results = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY rowid`)));
+  const tables = ['accounts', 'sessions', 'tracks', 'collaborators', 'invitations', 'comments', 'track_history', 'notifications', 'library_entries', 'library_changes', 'dropbox_changes'];
+  const results = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)));
   return JSON.stringify(results.map((r) => r.results));
 }
 
