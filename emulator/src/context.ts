@@ -1,6 +1,6 @@
 /** Shared context of one emulator instance: state, tokens, OAuth codes, faults, call log, webhooks. */
 import { Faults } from './faults.ts';
-import { DEMO_SEED, applySeed, type SeedResult, type SeedSpec } from './seed.ts';
+import { DEMO_SEED, SeedError, applySeed, seedProblems, type SeedResult, type SeedSpec } from './seed.ts';
 import { DropboxState, type Account } from './state.ts';
 import { Prng, randomToken } from './util.ts';
 import { WebhookDispatcher } from './webhooks.ts';
@@ -95,6 +95,10 @@ export class EmulatorContext {
   }
 
   reset(seed: SeedOption = 'empty'): SeedResult {
+    if (seed !== 'demo' && seed !== 'empty') {
+      const problems = seedProblems(seed);
+      if (problems.length) throw new SeedError(problems); // refuse before wiping anything
+    }
     this.webhooks.cancelPending();
     this.webhooks.clearLog();
     this.state = this.freshState();

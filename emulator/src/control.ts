@@ -7,7 +7,7 @@ import type { CallRecord, EmulatorContext, SeedOption } from './context.ts';
 import { RouteError } from './errors.ts';
 import type { Fault, FaultSpec } from './faults.ts';
 import { approve, OAuthPageError, type AuthorizeParams } from './oauth.ts';
-import type { SeedResult, SeedSpec } from './seed.ts';
+import { SeedError, type SeedResult, type SeedSpec } from './seed.ts';
 import { ACCESS_LEVELS, type AccessLevel, type Account, type MemberSelector, type SharedFolder } from './state.ts';
 import type { WebhookDelivery, WebhookSettings } from './webhooks.ts';
 
@@ -323,6 +323,7 @@ export function registerControl(app: Hono, ctx: EmulatorContext, control: Contro
   app.onError((e) => {
     if (e instanceof ControlError) return Response.json({ error: { code: e.code, message: e.message } }, { status: e.status });
     if (e instanceof RouteError) return Response.json(e.body(), { status: 409 });
+    if (e instanceof SeedError) return Response.json({ error: { code: 'bad_seed', message: e.message } }, { status: 400 });
     console.error('[dropbox-emulator] control error', e);
     return Response.json({ error: { code: 'internal', message: String(e instanceof Error ? e.message : e) } }, { status: 500 });
   });

@@ -121,7 +121,61 @@ export const DEMO_SEED: SeedSpec = {
   ],
 };
 
+/** Shape problems in a SeedSpec, as sentences (empty = fine). */
+export function seedProblems(spec: unknown): string[] {
+  const out: string[] = [];
+  const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+  const str = (v: unknown) => typeof v === 'string' && v.length > 0;
+  const levels = ['owner', 'editor', 'viewer', 'viewer_no_comment', 'traverse', 'no_access'];
+  if (!isObj(spec)) return ['seed must be "demo", "empty" or an object {accounts?, folders?}'];
+  if (spec.accounts !== undefined) {
+    if (!Array.isArray(spec.accounts)) out.push('accounts must be a list');
+    else
+      spec.accounts.forEach((a, i) => {
+        if (!isObj(a) || !str(a.email)) out.push(`accounts[${i}].email must be a non-empty string`);
+        else {
+          if (a.display_name !== undefined && typeof a.display_name !== 'string') out.push(`accounts[${i}].display_name must be a string`);
+          if (a.account_id !== undefined && !(typeof a.account_id === 'string' && a.account_id.length === 40)) out.push(`accounts[${i}].account_id must be 40 characters`);
+          if (a.uid !== undefined && !Number.isInteger(a.uid)) out.push(`accounts[${i}].uid must be an integer`);
+        }
+      });
+  }
+  if (spec.folders !== undefined) {
+    if (!Array.isArray(spec.folders)) out.push('folders must be a list');
+    else
+      spec.folders.forEach((f, i) => {
+        if (!isObj(f)) return void out.push(`folders[${i}] must be an object`);
+        if (!str(f.name) || (f.name as string).includes('/')) out.push(`folders[${i}].name must be a non-empty string without "/"`);
+        if (!str(f.owner)) out.push(`folders[${i}].owner must be an email or account_id`);
+        if (f.path !== undefined && !(typeof f.path === 'string' && f.path.startsWith('/') && f.path.length > 1)) out.push(`folders[${i}].path must be an absolute path`);
+        if (f.acl_update_policy !== undefined && f.acl_update_policy !== 'owner' && f.acl_update_policy !== 'editors') out.push(`folders[${i}].acl_update_policy must be owner or editors`);
+        const list = (key: string, check: (x: Record<string, unknown>, j: number) => void) => {
+          const v = f[key];
+          if (v === undefined) return;
+          if (!Array.isArray(v)) return void out.push(`folders[${i}].${key} must be a list`);
+          v.forEach((x, j) => (isObj(x) ? check(x, j) : out.push(`folders[${i}].${key}[${j}] must be an object`)));
+        };
+        list('members', (m, j) => {
+          if (!str(m.account)) out.push(`folders[${i}].members[${j}].account must be an email or account_id`);
+          if (m.access_level !== undefined && (!levels.includes(m.access_level as string) || m.access_level === 'owner')) out.push(`folders[${i}].members[${j}].access_level is not a member access level`);
+          if (m.path !== undefined && !(typeof m.path === 'string' && m.path.startsWith('/'))) out.push(`folders[${i}].members[${j}].path must be an absolute path`);
+        });
+        list('invitees', (m, j) => {
+          if (!str(m.email)) out.push(`folders[${i}].invitees[${j}].email must be a non-empty string`);
+          if (m.access_level !== undefined && (!levels.includes(m.access_level as string) || m.access_level === 'owner')) out.push(`folders[${i}].invitees[${j}].access_level is not a member access level`);
+        });
+        list('files', (x, j) => {
+          if (!str(x.path)) out.push(`folders[${i}].files[${j}].path must be a non-empty string`);
+          if (x.size !== undefined && !(Number.isInteger(x.size) && (x.size as number) >= 0)) out.push(`folders[${i}].files[${j}].size must be a non-negative integer`);
+        });
+      });
+  }
+  return out;
+}
+
 export function applySeed(state: DropboxState, spec: SeedSpec): SeedResult {
+  const problems = seedProblems(spec);
+  if (problems.length) throw new SeedError(problems);
   return state.quietly(() => {
     const result: SeedResult = { accounts: {}, folders: [] };
     const noteAccount = (email: string) => {
@@ -149,4 +203,10 @@ export function applySeed(state: DropboxState, spec: SeedSpec): SeedResult {
     }
     return result;
   });
+}
+
+export class SeedError extends Error {
+  constructor(public problems: string[]) {
+    super('Invalid seed: ' + problems.join('; '));
+  }
 }

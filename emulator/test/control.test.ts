@@ -59,6 +59,18 @@ describe('control API over HTTP', () => {
     expect((await control<StateDump>('GET', 'state')).json.folders).toHaveLength(2);
   });
 
+  it('a malformed seed is a 400 that changes nothing', async () => {
+    const before = (await control<StateDump>('GET', 'state')).json;
+    const r = await control('POST', 'reset', { seed: { accounts: [{ email: 7 }], folders: [{ name: 'A/B', owner: '' }] } });
+    expect(r.status).toBe(400);
+    expect(r.json.error.code).toBe('bad_seed');
+    expect(r.json.error.message).toContain('accounts[0].email');
+    expect(r.json.error.message).toContain('folders[0].name');
+    const s = await control('POST', 'seed', { folders: 'nope' });
+    expect(s.status).toBe(400);
+    expect((await control<StateDump>('GET', 'state')).json).toEqual(before);
+  });
+
   it('act: leave, then the same act again is refused like Dropbox would', async () => {
     const ok = await control('POST', 'act', { as: LEO, action: 'leave_folder', folder: 'Neon Rain' });
     expect(ok.status).toBe(200);
