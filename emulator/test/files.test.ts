@@ -55,6 +55,16 @@ describe('files/list_folder', () => {
     expect(mix.server_modified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
+  it('include_mounted_folders: false leaves shared folders out; ns:<id> lists inside a mount', async () => {
+    const maya = client(emu, MAYA);
+    const own = await maya.filesListFolder({ path: '/PRODUCER-DASHBOARD/After Hours', include_mounted_folders: false });
+    expect(own.result.entries).toEqual([]);
+    const withMounts = await maya.filesListFolder({ path: '/PRODUCER-DASHBOARD/After Hours' });
+    expect(withMounts.result.entries.map((e) => e.name)).toEqual(['Glass Hearts', 'Midnight Drive']);
+    const ns = await client(emu, SAM).filesListFolder({ path: `ns:${folderId(emu, 'Glass Hearts')}` });
+    expect(ns.result.entries.map((e) => e.path_display)).toEqual(['/Glass Hearts/Glass Hearts - Demo.wav', '/Glass Hearts/Glass Hearts - Topline.m4a']);
+  });
+
   it('paginates with limit: has_more + continue', async () => {
     const dbx = client(emu, MAYA);
     const first = await dbx.filesListFolder({ path: '', recursive: true, limit: 5 });
