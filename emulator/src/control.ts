@@ -247,8 +247,17 @@ export class Control {
   };
 
   webhooks = {
-    configure: (s: Partial<Pick<WebhookSettings, 'url' | 'enabled' | 'duplicateRate' | 'delayMs' | 'onlyLinked' | 'retryDelaysMs' | 'timeoutMs'>> & { seed?: number }): WebhookSettings => {
+    configure: (s: Partial<Pick<WebhookSettings, 'url' | 'enabled' | 'duplicateRate' | 'dropRate' | 'delayMs' | 'onlyLinked' | 'retryDelaysMs' | 'timeoutMs'>> & { seed?: number }): WebhookSettings => {
       const { seed, ...rest } = s;
+      const rate = (k: 'duplicateRate' | 'dropRate') => {
+        const v = rest[k];
+        if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) throw new ControlError('bad_request', `${k} must be between 0 and 1`);
+      };
+      rate('duplicateRate');
+      rate('dropRate');
+      if (rest.delayMs !== undefined && !(typeof rest.delayMs === 'number' && rest.delayMs >= 0)) throw new ControlError('bad_request', 'delayMs must be a number ≥ 0');
+      if (rest.url !== undefined && rest.url !== null && typeof rest.url !== 'string') throw new ControlError('bad_request', 'url must be a string or null');
+      if (seed !== undefined && typeof seed !== 'number') throw new ControlError('bad_request', 'seed must be a number');
       if (seed !== undefined) this.ctx.webhookPrng.reseed(seed);
       Object.assign(this.ctx.webhooks.settings, rest);
       return { ...this.ctx.webhooks.settings };

@@ -23,7 +23,8 @@ export interface WebhookDelivery {
   /** true for the extra copy sent to imitate Dropbox's at-least-once delivery */
   duplicate: boolean;
   attempts: WebhookAttempt[];
-  status: 'pending' | 'delivered' | 'failed' | 'skipped';
+  /** skipped: webhooks disabled or no URL; dropped: lost on purpose (dropRate) */
+  status: 'pending' | 'delivered' | 'failed' | 'skipped' | 'dropped';
 }
 
 export interface WebhookSettings {
@@ -31,6 +32,8 @@ export interface WebhookSettings {
   enabled: boolean;
   /** 0..1 probability that a notification is sent twice */
   duplicateRate: number;
+  /** 0..1 probability that a notification is lost (logged as dropped, never sent): Dropbox gives up after ~10 min */
+  dropRate: number;
   /** batching window */
   delayMs: number;
   /** only accounts that authorized the app are notified (Dropbox behaviour); false = every account */
@@ -56,7 +59,7 @@ export class WebhookDispatcher {
     private prng: Prng,
     init: Partial<WebhookSettings>,
   ) {
-    this.settings = { url: null, enabled: true, duplicateRate: 0, delayMs: 50, onlyLinked: true, retryDelaysMs: [200, 1000, 3000], timeoutMs: 10_000, ...init };
+    this.settings = { url: null, enabled: true, duplicateRate: 0, dropRate: 0, delayMs: 50, onlyLinked: true, retryDelaysMs: [200, 1000, 3000], timeoutMs: 10_000, ...init };
   }
 
   /** called by the state when accounts' trees changed */
@@ -82,10 +85,11 @@ export class WebhookDispatcher {
     const payload = this.prng.next() < 0.5 ? { delta, list_folder: listFolder } : { list_folder: listFolder, delta };
     const body = JSON.stringify(payload);
     const copies = this.prng.next() < this.settings.duplicateRate ? 2 : 1;
-    for (let i = 0; i < copies; i++) this.deliver(body, listFolder.accounts, delta.users, i > 0);
+    const dropped = this.settings.dropRate > 0 && this.prng.next() < this.settings.dropRate;
+    for (let i = 0; i < copies; i++) this.deliver(body, listFolder.accounts, delta.users, i > 0, dropped);
   }
 
-  private deliver(body: string, accounts: string[], users: number[], duplicate: boolean) {
+  private deliver(body: string, accounts: string[], users: number[], duplicate: boolean, dropped = false) {
     const d: WebhookDelivery = {
       id: this.nextId++,
       body,
@@ -98,6 +102,10 @@ export class WebhookDispatcher {
       status: 'pending',
     };
     this.log.push(d);
+    if (dropped) {
+      d.status = 'dropped';
+      return;
+    }
     if (!this.settings.enabled || !d.url) {
       d.status = 'skipped';
       return;

@@ -101,6 +101,15 @@ describe('notifications', () => {
     expect(emu.control.webhooks.log().map((d) => d.duplicate)).toEqual([false, true]);
   });
 
+  it('dropRate 1 loses notifications: logged as dropped, nothing sent', async () => {
+    emu.control.webhooks.configure({ dropRate: 1 });
+    emu.control.act({ as: SAM, action: 'leave_folder', folder: 'Glass Hearts' });
+    await emu.control.webhooks.flush();
+    expect(hook.received).toHaveLength(0);
+    expect(emu.control.webhooks.log().map((d) => d.status)).toEqual(['dropped']);
+    expect(() => emu.control.webhooks.configure({ dropRate: 2 })).toThrow(/dropRate/);
+  });
+
   it('key order varies between deliveries', async () => {
     const orders = new Set<string>();
     for (const folder of ['Midnight Drive', 'Glass Hearts', 'Neon Rain', 'Paper Planes', 'Golden Hour']) {
