@@ -505,7 +505,8 @@ export interface Notification {
 }
 /** GET /notifications?before&limit — newest first. */
 export const NotificationsQuery = z.object({
-  before: Id.optional(),
+  /** The previous page's nextBefore. */
+  before: z.string().regex(/^\d{1,15}$/, 'Use the nextBefore of the previous page.').optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   unread: BoolFilter.default('any'),
 });

@@ -75,6 +75,7 @@ export function db(c: Context<AppEnv>): D1Database {
 
 /** `Authorization: Bearer <token>` → c.var.account, or 401 unauthenticated / session_expired. */
 export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.var.account) return next(); // already resolved by an outer registration
   const header = c.req.header('Authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) return apiError(c, 'unauthenticated', 'Sign in first: send Authorization: Bearer <session token>.');

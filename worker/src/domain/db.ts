@@ -22,16 +22,17 @@ export async function runPlan(db: D1Database, plan: Plan): Promise<D1Result[]> {
 /** Whether the plan's conditional statement (the first) changed a row. */
 export const applied = (results: D1Result[]): boolean => (results[0]?.meta.changes ?? 0) > 0;
 
-/** Time-ordered id: `<prefix>_<12 hex ms><16 hex random>`; sorting ids sorts by creation time. */
-export function newId(prefix: string): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return `${prefix}_${timeHex()}${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
-export const timeHex = (ms = Date.now()): string => ms.toString(16).padStart(12, '0');
+let lastMs = 0;
 /**
- * SQL expression producing an id of the same form inside set-based INSERT … SELECT; bind `timeHex()` to `?`.
+ * Time-ordered id: `<prefix>_<12 hex ms><16 hex random>`; sorting ids sorts by creation time. The clock is made
+ * strictly increasing within an isolate (Workers freeze Date.now() during a request), so ids made one after the
+ * other sort in that order.
  */
-export const sqlNewId = (prefix: string): string => `'${prefix}_' || ? || lower(hex(randomblob(8)))`;
+export function newId(prefix: string): string {
+  lastMs = Math.max(Date.now(), lastMs + 1);
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `${prefix}_${lastMs.toString(16).padStart(12, '0')}${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
 
 export const nowIso = (): string => new Date().toISOString();
 

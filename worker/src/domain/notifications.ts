@@ -2,7 +2,7 @@ import type { Notification, NotificationKind, Via } from '@pd/shared';
 import { prepare, raw, sql } from './sql.ts';
 
 interface NotificationRow {
-  id: string;
+  id: number;
   kind: NotificationKind;
   track_id: string;
   track_title: string;
@@ -13,7 +13,7 @@ interface NotificationRow {
   created_at: string;
 }
 
-/** Newest first; keyset pagination by id (ids are time-ordered). */
+/** Newest first; keyset pagination by id (ids are increasing integers, sent as strings). */
 export async function listNotifications(
   db: D1Database,
   input: { accountId: string; before?: string; limit: number; unread: 'true' | 'false' | 'any' },
@@ -22,13 +22,13 @@ export async function listNotifications(
   const { results } = await prepare(
     db,
     sql`SELECT n.*, t.title AS track_title FROM notifications n JOIN tracks t ON t.id = n.track_id
-        WHERE n.recipient_id = ${input.accountId} ${input.before ? sql`AND n.id < ${input.before}` : raw('')} ${unread}
+        WHERE n.recipient_id = ${input.accountId} ${input.before ? sql`AND n.id < ${Number(input.before)}` : raw('')} ${unread}
         ORDER BY n.id DESC LIMIT ${input.limit + 1}`,
   ).all<NotificationRow>();
   const page = results.slice(0, input.limit);
   return {
     notifications: page.map((r) => ({
-      id: r.id,
+      id: String(r.id),
       kind: r.kind,
       trackId: r.track_id,
       trackTitle: r.track_title,
@@ -37,7 +37,7 @@ export async function listNotifications(
       read: r.read_at !== null,
       createdAt: r.created_at,
     })),
-    nextBefore: results.length > input.limit ? page[page.length - 1].id : null,
+    nextBefore: results.length > input.limit ? String(page[page.length - 1].id) : null,
   };
 }
 
@@ -55,7 +55,7 @@ export async function markRead(
   input: { accountId: string; ids?: string[]; all?: boolean },
 ): Promise<{ marked: number; unread: number }> {
   const now = new Date().toISOString();
-  const which = input.all ? raw('') : sql`AND id IN (SELECT value FROM json_each(${JSON.stringify(input.ids ?? [])}))`;
+  const which = input.all ? raw('') : sql`AND id IN (SELECT CAST(value AS INTEGER) FROM json_each(${JSON.stringify(input.ids ?? [])}))`;
   const [update, count] = await db.batch([
     prepare(db, sql`UPDATE notifications SET read_at = ${now} WHERE recipient_id = ${input.accountId} AND read_at IS NULL ${which}`),
     prepare(db, sql`SELECT count(*) AS n FROM notifications WHERE recipient_id = ${input.accountId} AND read_at IS NULL`),

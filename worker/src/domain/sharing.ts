@@ -7,7 +7,7 @@
 import type { AccessLevel, Collaborator, Invitation, SharingPerson, Splits } from '@pd/shared';
 import { requireOwner, trackAccess } from './access.ts';
 import { UPSERT_ACCOUNT_SQL } from './accounts.ts';
-import { applied, lower, newId, nowIso, runPlan, sqlNewId, timeHex, toBp, type Plan, type Via } from './db.ts';
+import { applied, lower, newId, nowIso, runPlan, toBp, type Plan, type Via } from './db.ts';
 import { DomainError } from './errors.ts';
 import { insertHistory } from './history.ts';
 import { toCollaborator, toInvitation, type CollaboratorRow, type InvitationRow, type TrackRow } from './rows.ts';
@@ -53,13 +53,11 @@ const notificationInsert = (n: {
   via: Via;
   now: string;
   from: Sql;
-}): Sql => sql`INSERT INTO notifications (id, recipient_id, kind, track_id, actor_id, actor_name, via, created_at)
-  SELECT ${raw(sqlNewId('ntf'))}, ${n.recipient}, ${n.kind}, ${n.trackId}, ${n.actorId},
+}): Sql => sql`INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at)
+  SELECT ${n.recipient}, ${n.kind}, ${n.trackId}, ${n.actorId},
          COALESCE((SELECT display_name FROM accounts WHERE id = ${n.actorId}), 'Dropbox'), ${n.via}, ${n.now}
   ${n.from}`;
 
-// The SQL id expression of notifications takes the time prefix as its first bound parameter.
-const withTime = (q: Sql): Sql => ({ text: q.text, params: [timeHex(), ...q.params] });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ending access: revoke, Revoke All, leave — the same statements, set-based over the rows the first UPDATE stamped.
@@ -100,8 +98,7 @@ function endStatements(spec: EndSpec, eventId: string, now: string): Sql[] {
                json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status),
                ${now}
         FROM collaborators c WHERE ${stamped}`,
-    withTime(
-      notificationInsert({
+    notificationInsert({
         recipient: revoke ? raw('c.account_id') : raw('t.owner_id'),
         kind: revoke ? 'access_revoked' : 'collaborator_left',
         trackId: raw('c.track_id'),
@@ -111,7 +108,6 @@ function endStatements(spec: EndSpec, eventId: string, now: string): Sql[] {
         from: sql`FROM collaborators c JOIN tracks t ON t.id = c.track_id
                   WHERE ${stamped} AND c.previous_status = 'active' AND c.account_id IS NOT NULL`,
       }),
-    ),
   ];
   if (spec.via === 'app') {
     // Pending Dropbox change: remove the member (owner's token) / leave the folder (the leaver's token); no copy kept.
@@ -305,8 +301,7 @@ export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelIn
       now,
       when: stamped,
     }),
-    withTime(
-      notificationInsert({
+    notificationInsert({
         recipient: raw('c.account_id'),
         kind: 'access_level_changed',
         trackId: raw('c.track_id'),
@@ -315,7 +310,6 @@ export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelIn
         now,
         from: sql`FROM collaborators c WHERE c.id = ${c.id} AND c.event_id = ${eventId} AND c.status = 'active' AND c.account_id IS NOT NULL`,
       }),
-    ),
     sql`INSERT INTO library_changes (account_id, track_id, change, reason, created_at)
         SELECT c.account_id, c.track_id, 'updated', 'access_changed', ${now} FROM collaborators c
         WHERE c.id = ${c.id} AND c.event_id = ${eventId} AND c.status = 'active' AND c.account_id IS NOT NULL`,
@@ -417,8 +411,7 @@ export async function planInvite(
       now,
       when: stamped,
     }),
-    withTime(
-      notificationInsert({
+    notificationInsert({
         recipient: raw('a.id'),
         kind: 'invitation_received',
         trackId: sql`${input.trackId}`,
@@ -427,7 +420,6 @@ export async function planInvite(
         now,
         from: sql`FROM accounts a WHERE a.email_lower = ${emailLower} AND ${stamped}`,
       }),
-    ),
   );
   if (input.via === 'app') {
     qs.push(sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)
@@ -518,8 +510,7 @@ export async function planAcceptInvitation(db: D1Database, input: RespondInput):
         WHERE id = ${inv.collaborator_id} AND status = 'invited'
           AND EXISTS (SELECT 1 FROM invitations WHERE id = ${inv.id} AND event_id = ${eventId})`,
     ...joinStatements({ collaboratorId: inv.collaborator_id, trackId: inv.track_id, accountId: input.accountId, eventId, now, via: input.via, reason: 'accepted' }),
-    withTime(
-      notificationInsert({
+    notificationInsert({
         recipient: raw('t.owner_id'),
         kind: 'invitation_accepted',
         trackId: raw('t.id'),
@@ -528,7 +519,6 @@ export async function planAcceptInvitation(db: D1Database, input: RespondInput):
         now,
         from: sql`FROM tracks t WHERE t.id = ${inv.track_id} AND ${joined}`,
       }),
-    ),
   ];
   return { eventId, trackId: inv.track_id, statements: qs.map((q) => prepare(db, q)) };
 }
@@ -591,8 +581,7 @@ export async function planDeclineInvitation(db: D1Database, input: RespondInput)
       now,
       when: stamped,
     }),
-    withTime(
-      notificationInsert({
+    notificationInsert({
         recipient: raw('t.owner_id'),
         kind: 'invitation_declined',
         trackId: raw('t.id'),
@@ -601,7 +590,6 @@ export async function planDeclineInvitation(db: D1Database, input: RespondInput)
         now,
         from: sql`FROM tracks t WHERE t.id = ${inv.track_id} AND ${stamped}`,
       }),
-    ),
   ];
   if (input.via === 'app') {
     // The Dropbox folder invitation made by add_member is withdrawn too.
@@ -690,8 +678,7 @@ export async function planMemberAddedInDropbox(
   );
   if (existing?.status === 'invited') {
     qs.push(
-      withTime(
-        notificationInsert({
+      notificationInsert({
           recipient: raw('t.owner_id'),
           kind: 'invitation_accepted',
           trackId: raw('t.id'),
@@ -700,7 +687,6 @@ export async function planMemberAddedInDropbox(
           now,
           from: sql`FROM tracks t WHERE t.id = ${input.trackId} AND ${collaboratorStamped(collaboratorId, eventId)}`,
         }),
-      ),
     );
   }
   return { eventId, collaboratorId, statements: qs.map((q) => prepare(db, q)) };
