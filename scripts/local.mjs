@@ -66,7 +66,7 @@ export async function demoSignIn(workerUrl, emulatorUrl, email) {
     await fetch(`${emulatorUrl}/_control/authorize`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ account: email, client_id: LOCAL.appKey, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256' }),
+      body: JSON.stringify({ account: email, client_id: LOCAL.appKey, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' }),
     }),
     `authorize ${email}`,
   );

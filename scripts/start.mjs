@@ -85,6 +85,12 @@ for (const email of LOCAL.demoOwners) {
     imported.push(`${email}: import failed — ${e.message}`);
   }
 }
+// Cloudflare fires the Cron Trigger every minute in production; `wrangler dev` never fires it by itself,
+// so do it here — it re-reads Dropbox membership (owner-side removals send no webhook) and retries due changes.
+const cron = setInterval(() => {
+  fetch(`${LOCAL.workerUrl}/cdn-cgi/handler/scheduled`).catch(() => {});
+}, 60_000);
+cron.unref();
 await sleep(200);
 
 console.log(`
