@@ -145,11 +145,13 @@ async function finish(env: ExecEnv, row: ChangeRow, outcome: ExecOutcome, params
   if (outcome.result === 'done' || outcome.result === 'failed') {
     const next = await db
       .prepare(
-        `SELECT id FROM dropbox_changes WHERE track_id = ? AND collaborator_id IS ? AND id > ? AND status = 'pending' ORDER BY id LIMIT 1`,
+        `UPDATE dropbox_changes SET next_attempt_at = ? WHERE id = (
+           SELECT id FROM dropbox_changes WHERE track_id = ? AND collaborator_id IS ? AND id > ? AND status = 'pending' ORDER BY id LIMIT 1)
+         RETURNING id`,
       )
-      .bind(row.track_id, row.collaborator_id, row.id)
+      .bind(iso(Date.now() + ENQUEUE_LEASE_MS), row.track_id, row.collaborator_id, row.id)
       .first<{ id: number }>();
-    if (next) await enqueueDueChanges(env, { ids: [next.id] }).catch(() => undefined);
+    if (next) await sendJobs(env.JOBS, [{ kind: 'execute-change', changeId: String(next.id) }]).catch(() => undefined);
   }
 }
 

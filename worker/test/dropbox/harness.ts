@@ -4,6 +4,7 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { inject } from 'vitest';
 import worker from '../../src/index.ts';
+import { handleQueue } from '../../src/jobs/consumer.ts';
 import type { Job } from '../../src/jobs/messages.ts';
 
 export const EMULATOR = inject('emulatorUrl');
@@ -136,11 +137,12 @@ export class Harness {
       const msgs = take.map((m) => ({ id: `msg-${++this.msgSeq}`, timestamp: new Date(), attempts: m.attempts + 1, body: m.job }));
       const batch = createMessageBatch<Job>('pd-jobs', msgs);
       const ctx = createExecutionContext();
-      await worker.queue!(batch, this.env, ctx);
+      // What the worker's queue() runs; its per-message results carry the retry delays getQueueResult omits.
+      const results = await handleQueue(batch, this.env, ctx);
       const result = await getQueueResult(batch, ctx);
       msgs.forEach((m, i) => {
-        const retry = result.retryBatch.retry ? { delaySeconds: result.retryBatch.delaySeconds } : result.retryMessages.find((r) => r.msgId === m.id);
-        const d: Delivered = { job: m.body, attempt: m.attempts, outcome: retry ? 'retry' : 'ack', delaySeconds: retry?.delaySeconds };
+        const retry = result.retryBatch.retry || result.retryMessages.some((r) => r.msgId === m.id);
+        const d: Delivered = { job: m.body, attempt: m.attempts, outcome: retry ? 'retry' : 'ack', delaySeconds: retry ? results[i].retryDelaySeconds : undefined };
         out.push(d);
         if (retry) this.queued.push({ job: m.body, attempts: m.attempts });
         void take[i];
