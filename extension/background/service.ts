@@ -29,6 +29,7 @@ import {
 } from '../utils/storage';
 import type { ExtensionStatus, PathResolution, ProtocolMap } from '../utils/messaging';
 import { buildAuthorizeUrl, codeChallengeS256, createCodeVerifier, createState, parseAuthorizeRedirect, SignInError } from '../utils/pkce';
+import { folderUrlOf } from '../dropbox-page/url';
 import { NOT_A_TRACK_CODES, type AuthConfig, type ByPathResult, type SignInResult } from './auth-contract';
 import { ANNOUNCED_KINDS, setBadge, showBrowserNotification } from './notify';
 
@@ -94,7 +95,9 @@ export function createBackground(opts: BackgroundOptions = {}) {
     if (!fresh && hit && now() - hit.at < PATH_CACHE_TTL_MS) return hit.value;
     let value: PathResolution;
     try {
-      const found = await authed((c) => c.get<ByPathResult>('/tracks/by-dropbox-path', { path }));
+      // The worker takes the web path (/home/<encoded segments>) and resolves it with the caller's own Dropbox token.
+      const webPath = new URL(folderUrlOf(path)).pathname;
+      const found = await authed((c) => c.get<ByPathResult>('/tracks/by-dropbox-path', { path: webPath }));
       const detail = await authed((c) => c.get<TrackDetail>(`/tracks/${encodeURIComponent(found.track.id)}`));
       value = { state: 'track', detail };
     } catch (err) {

@@ -141,7 +141,11 @@ function Header({ account, onSignOut, onSettings }: { account?: string; onSignOu
       </span>
       <h1 class="pd-title">Producer Dashboard</h1>
       <span class="pd-spacer" />
-      {account && <span class="pd-sub">{account}</span>}
+      {account && (
+        <span class="pd-sub pd-account" title={account}>
+          {account}
+        </span>
+      )}
       {onSettings && (
         <button type="button" class="pd-btn pd-btn-quiet" onClick={onSettings}>
           Settings

@@ -215,7 +215,9 @@ export class FakeWorker {
     }
 
     if (method === 'GET' && path === '/tracks/by-dropbox-path') {
-      const wanted = url.searchParams.get('path')?.toLowerCase();
+      const web = url.searchParams.get('path') ?? '';
+      if (!web.startsWith('/home/')) return err(400, 'validation_failed', 'path: expected a Dropbox web path such as /home/Folder/Track.');
+      const wanted = ('/' + web.slice('/home/'.length).split('/').map(decodeURIComponent).join('/')).toLowerCase();
       for (const t of this.tracks.values()) {
         if (t.paths.get(accountId)?.toLowerCase() !== wanted) continue;
         const role = this.roleOf(t, accountId);

@@ -1,0 +1,167 @@
+// The built extension in Debian's Chromium, against a real local worker (wrangler dev, local D1) and the Dropbox
+// emulator. Two browser profiles: Maya (owner) and Leo (collaborator). Dropbox's web pages are the saved fixture
+// served for https://www.dropbox.com/home/** by Playwright routing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { NotificationsResponse } from '@pd/shared';
+import { api, browserNotificationIds, extensionSession, launchProfile, openPopup, shot, signInDirect, startStack, type Profile, type Stack } from './harness';
+
+const OWNER_FOLDER = (track: string, project: string) =>
+  `https://www.dropbox.com/home/PRODUCER-DASHBOARD/${encodeURIComponent(project)}/${encodeURIComponent(track)}`;
+const MEMBER_FOLDER = (track: string) => `https://www.dropbox.com/home/${encodeURIComponent(track)}`;
+
+let stack: Stack;
+let maya: Profile;
+let leo: Profile;
+let mayaSession: string;
+
+/** Sign in through the popup: Settings → authorize URL (the emulator's page, login_hint picks the account) →
+ *  Sign in with Dropbox → browser.identity.launchWebAuthFlow → the worker exchanges the code. */
+async function signInThroughPopup(p: Profile, email: string, screenshot?: string): Promise<Page> {
+  const page = await openPopup(p);
+  await page.getByRole('button', { name: 'Sign in with Dropbox' }).waitFor();
+  if (screenshot) await shot(page, screenshot);
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByLabel('Dropbox authorize URL (override)').fill(`${stack.emu.url}/oauth2/authorize?login_hint=${encodeURIComponent(email)}`);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.').waitFor();
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('button', { name: 'Sign in with Dropbox' }).click();
+  await page.getByRole('tab', { name: 'My tracks' }).waitFor({ timeout: 30_000 });
+  return page;
+}
+
+function panel(page: Page) {
+  return page.locator('pd-panel');
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  // Sam and Ava exist in PD before the import (they never open a browser here).
+  await signInDirect(stack, 'sam@pd.example');
+  await signInDirect(stack, 'ava@pd.example');
+  leo = await launchProfile(stack, 'leo');
+  maya = await launchProfile(stack, 'maya');
+  const leoPopup = await signInThroughPopup(leo, 'leo@pd.example', 'popup-signed-out.png');
+  await leoPopup.close();
+  const mayaPopup = await signInThroughPopup(maya, 'maya@pd.example');
+  await mayaPopup.close();
+  // Maya's Dropbox shared folders become PD tracks (the import has no extension UI; the worker's API does it).
+  mayaSession = await signInDirect(stack, 'maya@pd.example');
+  await api(stack, mayaSession, 'POST', '/dropbox/import', {});
+});
+
+afterAll(async () => {
+  await maya?.close().catch(() => {});
+  await leo?.close().catch(() => {});
+  await stack?.stop();
+});
+
+describe('Producer Dashboard extension in Chromium', () => {
+  it('owner revokes from the injected panel → the collaborator no longer has the track and is notified', async () => {
+    const page = await maya.context.newPage();
+    await page.goto(OWNER_FOLDER('Midnight Drive', 'After Hours'));
+    const leoRow = panel(page).getByRole('listitem', { name: 'Leo Vance' });
+    await leoRow.waitFor({ timeout: 30_000 });
+    await expect(leoRow.textContent()).resolves.toContain('Editor');
+    await shot(page, 'panel-owner.png');
+
+    await panel(page).getByRole('button', { name: 'Revoke Leo Vance' }).click();
+    const dialog = panel(page).getByRole('dialog');
+    await expect(dialog.textContent()).resolves.toContain("Revoke Leo Vance's access to “Midnight Drive”?");
+    await shot(page, 'confirm-revoke.png');
+    await dialog.getByRole('button', { name: 'Revoke access' }).click();
+    await panel(page).getByText("Leo Vance's access to “Midnight Drive” was revoked").waitFor();
+    await expect.poll(() => leoRow.textContent(), { timeout: 15_000 }).toContain('Revoked');
+    await shot(page, 'panel-after-revoke.png');
+
+    // Leo's side: his popup syncs on open; the track is gone from "Shared with me" and the notification is there.
+    const popup = await openPopup(leo);
+    await popup.getByRole('tab', { name: 'My tracks' }).click();
+    const shared = popup.getByRole('list', { name: 'Tracks shared with me' });
+    await shared.waitFor();
+    await expect.poll(() => shared.getByRole('listitem', { name: 'Glass Hearts' }).count()).toBe(1);
+    await expect(shared.getByRole('listitem', { name: 'Midnight Drive' }).count()).resolves.toBe(0);
+    await popup.getByRole('tab', { name: /Notifications/ }).click();
+    const list = popup.getByRole('list', { name: 'Notifications' });
+    await list.getByText('Maya Reyes revoked your access to “Midnight Drive”.', { exact: false }).waitFor();
+    await shot(popup, 'popup-collaborator-notifications.png');
+    const notes = await api<NotificationsResponse>(stack, await extensionSession(leo), 'GET', '/notifications');
+    const revoked = notes.notifications.find((n) => n.kind === 'access_revoked' && n.trackTitle === 'Midnight Drive')!;
+    expect(await browserNotificationIds(leo)).toContain(`pd:${revoked.id}`);
+    await popup.close();
+    await page.close();
+  });
+
+  it("collaborator leaves from the toolbar → the owner's panel shows 'left' and the owner is notified", async () => {
+    // Leo looks at his copy of Glass Hearts (mounted at his Dropbox root): the panel offers Leave Track.
+    const dropboxTab = await leo.context.newPage();
+    await dropboxTab.goto(MEMBER_FOLDER('Glass Hearts'));
+    await panel(dropboxTab).getByRole('button', { name: 'Leave Track' }).waitFor({ timeout: 30_000 });
+    await shot(dropboxTab, 'panel-collaborator.png');
+    await panel(dropboxTab).getByRole('button', { name: 'Leave Track' }).click();
+    const leaveDialog = panel(dropboxTab).getByRole('dialog');
+    await expect(leaveDialog.textContent()).resolves.toContain('The shared files will be removed from your Dropbox.');
+    await shot(dropboxTab, 'confirm-leave.png');
+    await leaveDialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // The toolbar popup: this tab's track, then one-click Leave from My tracks.
+    const popup = await openPopup(leo);
+    const current = popup.getByTestId('current-track');
+    await current.waitFor({ timeout: 15_000 });
+    await expect(current.textContent()).resolves.toContain('Glass Hearts');
+    await shot(popup, 'popup-current-track.png');
+    await popup.getByRole('tab', { name: 'My tracks' }).click();
+    const shared = popup.getByRole('list', { name: 'Tracks shared with me' });
+    await shared.getByRole('listitem', { name: 'Glass Hearts' }).getByRole('button', { name: 'Leave' }).click();
+    const dialog = popup.getByRole('dialog', { name: 'Leave “Glass Hearts”?' });
+    await dialog.waitFor();
+    await shot(popup, 'popup-confirm-leave.png');
+    await dialog.getByRole('button', { name: 'Leave Track' }).click();
+    await popup.getByText('You left “Glass Hearts”. Its files are being removed from your Dropbox.').waitFor();
+    await expect.poll(() => shared.getByRole('listitem', { name: 'Glass Hearts' }).count()).toBe(0);
+    await shot(popup, 'popup-after-leave.png');
+
+    // Maya's panel on the same track shows Leo as "Left"; her popup and a browser notification say so.
+    const page = await maya.context.newPage();
+    await page.goto(OWNER_FOLDER('Glass Hearts', 'After Hours'));
+    const leoRow = panel(page).getByRole('listitem', { name: 'Leo Vance' });
+    await leoRow.waitFor({ timeout: 30_000 });
+    await expect.poll(() => leoRow.textContent(), { timeout: 15_000 }).toContain('Left');
+    await shot(page, 'panel-owner-left.png');
+    const mayaPopup = await openPopup(maya);
+    await mayaPopup.getByRole('tab', { name: /Notifications/ }).click();
+    await mayaPopup.getByRole('list', { name: 'Notifications' }).getByText('Leo Vance left “Glass Hearts”.').waitFor();
+    await shot(mayaPopup, 'popup-owner-notifications.png');
+    const notes = await api<NotificationsResponse>(stack, await extensionSession(maya), 'GET', '/notifications');
+    const left = notes.notifications.find((n) => n.kind === 'collaborator_left' && n.trackTitle === 'Glass Hearts')!;
+    expect(await browserNotificationIds(maya)).toContain(`pd:${left.id}`);
+    for (const p of [dropboxTab, popup, page, mayaPopup]) await p.close();
+  });
+
+  it('Revoke All on 3 tracks: count, progress, done in PD and in Dropbox', async () => {
+    const popup = await openPopup(maya);
+    await popup.getByRole('tab', { name: 'My tracks' }).click();
+    const sam = popup.getByRole('list', { name: 'People you share with' }).getByRole('listitem', { name: 'Sam Ortiz' });
+    await sam.waitFor({ timeout: 15_000 });
+    await expect(sam.textContent()).resolves.toContain('3 tracks');
+    await shot(popup, 'popup-sharing-panel.png');
+    await sam.getByRole('button', { name: 'Revoke All for Sam Ortiz' }).click();
+    const dialog = popup.getByRole('dialog', { name: "Revoke all of Sam Ortiz's access?" });
+    await dialog.waitFor();
+    await shot(popup, 'confirm-revoke-all.png');
+    await dialog.getByRole('button', { name: 'Revoke All (3)' }).click();
+    await popup.getByRole('progressbar', { name: 'Revoke All progress' }).waitFor();
+    await shot(popup, 'revoke-all-progress.png');
+    await popup.getByText('Done: Sam Ortiz no longer has access to 3 tracks, in PD and in Dropbox.').waitFor({ timeout: 60_000 });
+    await shot(popup, 'revoke-all-done.png');
+
+    // Dropbox agrees: Sam is no longer a member of any of Maya's folders.
+    const state = (await (await fetch(`${stack.emu.url}/_control/state`)).json()) as {
+      folders: { name: string; owner: string; members: { email?: string; account?: string }[] }[];
+    };
+    const samFolders = state.folders.filter((f) => JSON.stringify(f.members).includes('sam@pd.example'));
+    expect(samFolders.map((f) => f.name)).toEqual([]);
+    await popup.close();
+  });
+});

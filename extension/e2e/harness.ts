@@ -1,0 +1,311 @@
+// End-to-end harness: the Dropbox emulator, a real local worker (wrangler dev, local D1), the extension built for
+// that worker, and Debian's Chromium with the unpacked extension — one persistent profile per person.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+
+// The emulator is imported by name at run time only: its sources are type-checked by its own workspace, under
+// its own compiler options (this workspace's stricter WXT options would re-check them).
+interface RunningEmulator {
+  url: string;
+  port: number;
+  control: {
+    seed(spec: unknown): unknown;
+    act(req: Record<string, unknown>): Promise<unknown>;
+    webhooks: { flush(): Promise<unknown> };
+  };
+  close(): Promise<void>;
+}
+type StartEmulator = (opts: Record<string, unknown>) => Promise<RunningEmulator>;
+const EMULATOR_MODULE = '@pd/dropbox-emulator';
+async function startEmulator(opts: Record<string, unknown>): Promise<RunningEmulator> {
+  const mod = (await import(EMULATOR_MODULE)) as { startEmulator: StartEmulator };
+  return mod.startEmulator(opts);
+}
+
+export const EXTENSION_DIR = resolve(import.meta.dirname, '..');
+export const ROOT = resolve(EXTENSION_DIR, '..');
+export const SCREENSHOTS = join(EXTENSION_DIR, 'e2e', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const APP_SECRET = 'pd-local-app-secret';
+const TOKEN_KEY = 'cGQtbG9jYWwtdG9rZW4tZW5jcnlwdGlvbi1rZXktMzI=';
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitFor(url: string, timeoutMs: number, what: string, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+      last = `HTTP ${r.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await sleep(200);
+  }
+  throw new Error(`${what} did not come up at ${url} within ${timeoutMs} ms (${last})`);
+}
+
+const quietWrangler = {
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+};
+
+export interface Stack {
+  tmp: string;
+  emu: RunningEmulator;
+  workerUrl: string;
+  extensionPath: string;
+  workerLog: () => string;
+  stop(): Promise<void>;
+}
+
+/** Extra Dropbox folders so that Sam shares exactly three of Maya's tracks (for Revoke All). */
+const EXTRA_FOLDERS = [
+  {
+    name: 'Velvet Static',
+    owner: 'maya@pd.example',
+    path: '/PRODUCER-DASHBOARD/City Lights/Velvet Static',
+    members: [{ account: 'sam@pd.example', access_level: 'editor' as const }],
+    files: [{ path: 'Velvet Static - Rough.wav', size: 30_000_000 }],
+  },
+];
+
+export async function startStack(): Promise<Stack> {
+  const tmp = mkdtempSync(join(tmpdir(), 'pd-e2e-'));
+  const workerPort = await freePort();
+  const inspectorPort = await freePort();
+  const workerUrl = `http://127.0.0.1:${workerPort}`;
+  const emu = await startEmulator({ port: 0, seed: 'demo', webhookUrl: `${workerUrl}/dropbox/webhook`, webhookDelayMs: 20 });
+  emu.control.seed({ folders: EXTRA_FOLDERS });
+
+  const env = { ...process.env, ...quietWrangler, XDG_CONFIG_HOME: join(tmp, 'xdg') };
+  const persist = join(tmp, 'd1');
+  const migrate = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+  });
+  if (migrate.status !== 0) throw new Error(`D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+
+  let log = '';
+  const worker = spawn(
+    'npx',
+    [
+      'wrangler', 'dev', '--local',
+      '--ip', '127.0.0.1',
+      '--port', String(workerPort),
+      '--inspector-port', String(inspectorPort),
+      '--persist-to', persist,
+      '--var', `DROPBOX_API_ORIGIN:${emu.url}`,
+      '--var', `DROPBOX_WEB_ORIGIN:${emu.url}`,
+      '--var', `DROPBOX_APP_SECRET:${APP_SECRET}`,
+      '--var', `TOKEN_ENCRYPTION_KEY:${TOKEN_KEY}`,
+    ],
+    { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  worker.stdout!.on('data', (d) => (log += d));
+  worker.stderr!.on('data', (d) => (log += d));
+
+  // Build the extension for this worker while wrangler starts.
+  const extOut = join(tmp, 'ext');
+  const build = spawnSync('npx', ['wxt', 'build', '--mode', 'development'], {
+    cwd: EXTENSION_DIR,
+    env: { ...process.env, WXT_PD_WORKER_URL: workerUrl, PD_EXTENSION_OUT_DIR: extOut },
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`extension build failed:\n${build.stdout}\n${build.stderr}`);
+
+  try {
+    await waitFor(`${workerUrl}/health`, 90_000, 'wrangler dev', worker);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n--- worker log ---\n${log}`);
+  }
+
+  return {
+    tmp,
+    emu,
+    workerUrl,
+    // A development-mode build lands in chrome-mv3-dev.
+    extensionPath: join(extOut, 'chrome-mv3-dev'),
+    workerLog: () => log,
+    async stop() {
+      try {
+        if (worker.pid) process.kill(-worker.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      await emu.close().catch(() => {});
+      await sleep(300);
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+async function json<T>(res: Response, what: string): Promise<T> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** Sign in outside a browser (people who are not one of the two browser profiles, and the owner's import). */
+export async function signInDirect(stack: Stack, email: string): Promise<string> {
+  const verifier = randomBytes(48).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const redirectUri = 'http://localhost/pd-e2e-callback';
+  const { code } = await json<{ code: string }>(
+    await fetch(`${stack.emu.url}/_control/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account: email, client_id: 'pd-local-app-key', redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' }),
+    }),
+    `authorize ${email}`,
+  );
+  const r = await json<{ session: string }>(
+    await fetch(`${stack.workerUrl}/api/v1/auth/dropbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, codeVerifier: verifier, redirectUri }),
+    }),
+    `sign in ${email}`,
+  );
+  return r.session;
+}
+
+export async function api<T>(stack: Stack, session: string, method: string, path: string, body?: unknown): Promise<T> {
+  return json<T>(
+    await fetch(`${stack.workerUrl}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+    `${method} ${path}`,
+  );
+}
+
+/** A Dropbox-like folder page for any /home URL: the saved fixture, with the breadcrumb and title of that path. */
+export function dropboxPage(url: string): string {
+  const segments = new URL(url).pathname.split('/').slice(2).filter(Boolean).map(decodeURIComponent);
+  const html = readFileSync(join(EXTENSION_DIR, 'test', 'fixtures', 'folder-page.html'), 'utf8');
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const name = segments.at(-1) ?? 'Dropbox';
+  const crumbs = ['<li><a href="/home">Dropbox</a></li>']
+    .concat(
+      segments.map((s, i) =>
+        i === segments.length - 1
+          ? `<li aria-current="page">${esc(s)}</li>`
+          : `<li><a href="/home/${segments.slice(0, i + 1).map(encodeURIComponent).join('/')}">${esc(s)}</a></li>`,
+      ),
+    )
+    .join('');
+  return html
+    .replace(/<title>.*?<\/title>/, `<title>${esc(name)} - Dropbox</title>`)
+    .replace(/<ol>[\s\S]*?<\/ol>/, `<ol>${crumbs}</ol>`)
+    .replace(/(<h1[^>]*>)[^<]*(<\/h1>)/, `$1${esc(name)}$2`)
+    .replace(/Midnight Drive - Mix v3\.wav/, `${esc(name)} - Mix.wav`)
+    .replace(/Midnight Drive\.als/, `${esc(name)}.als`);
+}
+
+export interface Profile {
+  name: string;
+  context: BrowserContext;
+  extensionId: string;
+  serviceWorker: Worker;
+  close(): Promise<void>;
+}
+
+export async function launchProfile(stack: Stack, name: string): Promise<Profile> {
+  const dir = join(stack.tmp, `profile-${name}`);
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 860 },
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
+      `--disable-extensions-except=${stack.extensionPath}`,
+      `--load-extension=${stack.extensionPath}`,
+    ],
+  });
+  await context.route('https://www.dropbox.com/**', (route) => {
+    const url = route.request().url();
+    if (new URL(url).pathname.startsWith('/home')) {
+      return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: dropboxPage(url) });
+    }
+    return route.fulfill({ status: 404, body: '' });
+  });
+  const serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+  const extensionId = new URL(serviceWorker.url()).host;
+  return {
+    name,
+    context,
+    extensionId,
+    serviceWorker,
+    close: () => context.close(),
+  };
+}
+
+/** What the tests read of the extension's own `chrome` global (inside the service worker). */
+export interface ChromeGlobal {
+  chrome: {
+    notifications: { getAll(): Promise<Record<string, boolean>> };
+    storage: { local: { get(key: string): Promise<Record<string, unknown>> } };
+  };
+}
+
+/** The PD session token the extension stored after signing in. */
+export async function extensionSession(p: Profile): Promise<string> {
+  const sw = p.context.serviceWorkers()[0] ?? p.serviceWorker;
+  const s = await sw.evaluate(async () => (await (globalThis as unknown as ChromeGlobal).chrome.storage.local.get('session')).session);
+  return (s as { token: string }).token;
+}
+
+export function popupUrl(p: Profile): string {
+  return `chrome-extension://${p.extensionId}/popup.html`;
+}
+
+export async function openPopup(p: Profile): Promise<Page> {
+  const page = await p.context.newPage();
+  await page.setViewportSize({ width: 400, height: 640 });
+  await page.goto(popupUrl(p));
+  return page;
+}
+
+/** Ids of the browser notifications the extension is showing ("pd:<PD notification id>"). */
+export async function browserNotificationIds(p: Profile): Promise<string[]> {
+  const sw = p.context.serviceWorkers()[0] ?? p.serviceWorker;
+  return sw.evaluate(async () => Object.keys(await (globalThis as unknown as ChromeGlobal).chrome.notifications.getAll()));
+}
+
+export async function shot(page: Page, file: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, file) });
+}
