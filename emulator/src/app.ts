@@ -1,9 +1,10 @@
-/** One Hono app serving the API origin (/2/…, /oauth2/token), the web origin (/oauth2/authorize) and /_control. */
+/** One Hono app serving the API origin (/2/…, /oauth2/token), the web origin (/oauth2/authorize, /login, /home/…) and /_control. */
 import { Hono } from 'hono';
 import { registerApi } from './api.ts';
 import type { EmulatorContext } from './context.ts';
 import { Control, registerControl } from './control.ts';
 import { registerOAuth } from './oauth.ts';
+import { registerWeb } from './web.ts';
 
 export function createApp(ctx: EmulatorContext, control: Control): Hono {
   const app = new Hono();
@@ -23,11 +24,12 @@ export function createApp(ctx: EmulatorContext, control: Control): Hono {
     c.res.headers.set('Access-Control-Allow-Origin', '*');
   });
   app.get('/', (c) =>
-    c.text(`Local Dropbox emulator. API: POST /2/<route>, OAuth: /oauth2/authorize and /oauth2/token, control: /_control/state\n`),
+    c.text(`Local Dropbox emulator. API: POST /2/<route>, OAuth: /oauth2/authorize and /oauth2/token, control: /_control/state, web UI: /home (sign in at /login)\n`),
   );
   registerOAuth(app, ctx);
   registerApi(app, ctx);
   registerControl(app, ctx, control);
+  registerWeb(app, ctx);
   app.notFound((c) => {
     const p = c.req.path.replace(/^\/+/, '');
     if (p.startsWith('2/')) return c.text(`Unknown API function: "${p.slice(2)}"`, 400);
