@@ -8,12 +8,19 @@ import type { TrackContext } from './types';
 
 export const id = 'dropbox-changes';
 
-const KIND_TEXT: Record<DropboxChangeSummary['kind'], string> = {
-  remove_member: 'removing them from the shared folder',
-  relinquish: 'removing the shared folder from your Dropbox',
-  update_access: 'changing their access level',
-  add_member: 'adding them to the shared folder',
-};
+/** What the change does, said from the point of view of whoever is looking (owner, or the collaborator). */
+export function changeText(kind: DropboxChangeSummary['kind'], mine: boolean): string {
+  switch (kind) {
+    case 'remove_member':
+      return mine ? 'removing the shared folder from your Dropbox' : 'removing them from the shared folder';
+    case 'relinquish':
+      return mine ? 'removing the shared folder from your Dropbox' : 'taking the shared folder out of their Dropbox';
+    case 'update_access':
+      return mine ? 'changing your access level' : 'changing their access level';
+    case 'add_member':
+      return mine ? 'adding the shared folder to your Dropbox' : 'adding them to the shared folder';
+  }
+}
 
 export function visibleChanges(changes: DropboxChangeSummary[], collaboratorId: string | null | undefined): DropboxChangeSummary[] {
   return changes.filter(
@@ -24,6 +31,7 @@ export function visibleChanges(changes: DropboxChangeSummary[], collaboratorId: 
 function ChangeNote({ change, ctx }: { change: DropboxChangeSummary; ctx: TrackContext }) {
   const api = useApi();
   const { busy, error, run } = useAction();
+  const text = changeText(change.kind, ctx.detail.myRole !== 'owner');
   const retry = () =>
     run(async () => {
       await api.retryDropboxChange({ changeId: change.id });
@@ -33,7 +41,7 @@ function ChangeNote({ change, ctx }: { change: DropboxChangeSummary; ctx: TrackC
   if (change.status === 'failed') {
     return (
       <Alert kind="error">
-        Dropbox change failed — Dropbox still shows access ({KIND_TEXT[change.kind]})
+        Dropbox change failed — Dropbox still shows access ({text})
         {change.lastError ? `: ${change.lastError}` : ''}.
         <button type="button" class="pd-btn" onClick={retry} disabled={busy}>
           {busy ? 'Retrying…' : 'Retry'}
@@ -42,7 +50,7 @@ function ChangeNote({ change, ctx }: { change: DropboxChangeSummary; ctx: TrackC
       </Alert>
     );
   }
-  return <Alert kind="warn">Dropbox change pending: {KIND_TEXT[change.kind]}…</Alert>;
+  return <Alert kind="warn">Dropbox change pending: {text}…</Alert>;
 }
 
 export function DropboxChanges({ ctx, collaboratorId }: { ctx: TrackContext; collaboratorId?: string | null }) {

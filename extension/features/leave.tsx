@@ -45,7 +45,13 @@ export function LeaveConfirmation({
             Download the files first
           </a>
         ) : (
-          <span class="pd-small pd-muted">Open the track's folder in Dropbox to download its files first.</span>
+          <span class="pd-small">
+            Open “{title}” in{' '}
+            <a href="https://www.dropbox.com/home" target="_blank" rel="noopener">
+              your Dropbox
+            </a>{' '}
+            to download its files first.
+          </span>
         )}
       </p>
       <ul>

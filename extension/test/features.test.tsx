@@ -222,7 +222,9 @@ describe("collaborator's Leave confirmation", () => {
     await setup(LEO);
     await show('Midnight Drive', { folder: false });
     fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
-    expect(screen.getByRole('dialog').textContent).toContain("Open the track's folder in Dropbox to download its files first.");
+    const dialog = screen.getByRole('dialog');
+    expect(dialog.textContent).toContain('Open “Midnight Drive” in your Dropbox to download its files first.');
+    expect(within(dialog).getByRole('link', { name: 'your Dropbox' }).getAttribute('href')).toBe('https://www.dropbox.com/home');
   });
 
   it('leaving tells the user and the track leaves their library', async () => {

@@ -135,27 +135,28 @@ function TabButton({ id, tab, setTab, children }: { id: Tab; tab: Tab; setTab: (
 
 function Header({ account, onSignOut, onSettings }: { account?: string; onSignOut?: () => void; onSettings?: () => void }) {
   return (
-    <div class="pd-panel-head">
-      <span class="pd-logo" aria-hidden="true">
-        PD
-      </span>
-      <h1 class="pd-title">Producer Dashboard</h1>
-      <span class="pd-spacer" />
-      {account && (
-        <span class="pd-sub pd-account" title={account}>
-          {account}
+    <>
+      <div class="pd-panel-head">
+        <span class="pd-logo" aria-hidden="true">
+          PD
         </span>
+        <h1 class="pd-title">Producer Dashboard</h1>
+      </div>
+      {account && (
+        <div class="pd-card-row pd-small pd-muted">
+          <span class="pd-spacer">Signed in as {account}</span>
+          {onSettings && (
+            <button type="button" class="pd-btn pd-btn-quiet" onClick={onSettings}>
+              Settings
+            </button>
+          )}
+          {onSignOut && (
+            <button type="button" class="pd-btn pd-btn-quiet" onClick={onSignOut}>
+              Sign out
+            </button>
+          )}
+        </div>
       )}
-      {onSettings && (
-        <button type="button" class="pd-btn pd-btn-quiet" onClick={onSettings}>
-          Settings
-        </button>
-      )}
-      {onSignOut && (
-        <button type="button" class="pd-btn pd-btn-quiet" onClick={onSignOut}>
-          Sign out
-        </button>
-      )}
-    </div>
+    </>
   );
 }

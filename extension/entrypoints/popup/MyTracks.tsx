@@ -81,59 +81,60 @@ export function MyTracks() {
   if (error) return <Alert kind="error">{error}</Alert>;
   if (!data) return <Spinner label="Loading your tracks…" />;
 
+  const sharing = (
+    <section aria-labelledby="pd-sharing-title">
+      <h2 id="pd-sharing-title" class="pd-title">
+        Sharing panel
+      </h2>
+      <ul class="pd-list" aria-label="People you share with">
+        {data.people.map((p) => (
+          <li class="pd-card" key={p.personKey} aria-label={p.displayName}>
+            <div class="pd-card-row">
+              <div style={{ flex: 1 }}>
+                <strong>{p.displayName}</strong>
+                <div class="pd-small pd-muted">
+                  {p.email} · {p.tracks.length === 1 ? '1 track' : `${p.tracks.length} tracks`}
+                </div>
+              </div>
+              <RevokeAllAction person={{ personKey: p.personKey, displayName: p.displayName }} />
+            </div>
+            <ul class="pd-small" style={{ margin: '4px 0 0', paddingLeft: '18px' }}>
+              {p.tracks.map((t) => (
+                <li key={t.trackId}>
+                  {t.title} <span class="pd-muted">({t.status === 'invited' ? 'invited' : accessText(t.accessLevel)})</span>
+                </li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+  const sharedWithMe = (
+    <section aria-labelledby="pd-shared-title">
+      <h2 id="pd-shared-title" class="pd-title">
+        Shared with me
+      </h2>
+      <ul class="pd-list" aria-label="Tracks shared with me">
+        {data.sharedWithMe.map((item) => (
+          <SharedWithMeRow
+            key={item.track.id}
+            item={item}
+            notify={(message, kind = 'ok') => setNotice({ message, kind })}
+            onLeft={() => void load()}
+          />
+        ))}
+      </ul>
+    </section>
+  );
   return (
     <div>
       {notice && <Alert kind={notice.kind}>{notice.message}</Alert>}
-      <section aria-labelledby="pd-sharing-title">
-        <h2 id="pd-sharing-title" class="pd-title">
-          Sharing panel
-        </h2>
-        {data.people.length === 0 ? (
-          <p class="pd-small pd-muted">You are not sharing any track.</p>
-        ) : (
-          <ul class="pd-list" aria-label="People you share with">
-            {data.people.map((p) => (
-              <li class="pd-card" key={p.personKey} aria-label={p.displayName}>
-                <div class="pd-card-row">
-                  <div style={{ flex: 1 }}>
-                    <strong>{p.displayName}</strong>
-                    <div class="pd-small pd-muted">
-                      {p.email} · {p.tracks.length === 1 ? '1 track' : `${p.tracks.length} tracks`}
-                    </div>
-                  </div>
-                  <RevokeAllAction person={{ personKey: p.personKey, displayName: p.displayName }} />
-                </div>
-                <ul class="pd-small" style={{ margin: '4px 0 0', paddingLeft: '18px' }}>
-                  {p.tracks.map((t) => (
-                    <li key={t.trackId}>
-                      {t.title} <span class="pd-muted">({t.status === 'invited' ? 'invited' : accessText(t.accessLevel)})</span>
-                    </li>
-                  ))}
-                </ul>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-      <section aria-labelledby="pd-shared-title" class="pd-section">
-        <h2 id="pd-shared-title" class="pd-title">
-          Shared with me
-        </h2>
-        {data.sharedWithMe.length === 0 ? (
-          <p class="pd-small pd-muted">No tracks are shared with you.</p>
-        ) : (
-          <ul class="pd-list" aria-label="Tracks shared with me">
-            {data.sharedWithMe.map((item) => (
-              <SharedWithMeRow
-                key={item.track.id}
-                item={item}
-                notify={(message, kind = 'ok') => setNotice({ message, kind })}
-                onLeft={() => void load()}
-              />
-            ))}
-          </ul>
-        )}
-      </section>
+      {data.people.length === 0 && data.sharedWithMe.length === 0 && (
+        <p class="pd-muted">You share no tracks and none are shared with you.</p>
+      )}
+      {data.people.length > 0 && sharing}
+      {data.sharedWithMe.length > 0 && <div class={data.people.length > 0 ? 'pd-section' : ''}>{sharedWithMe}</div>}
     </div>
   );
 }
