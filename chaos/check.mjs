@@ -1,0 +1,158 @@
+// The chaos run's verdict: the product's promises, checked from the outside on a settled world.
+// Input: what the API shows each owner (track detail, full history), everyone's notifications, the emulator's
+// /_control/state, and the ledger of what every successful operation wrote. Output: mismatches (strings).
+
+const START = new Set(['collaborator_invited', 'collaborator_joined']);
+const END = new Set(['access_revoked', 'collaborator_left', 'invitation_cancelled', 'invitation_declined']);
+const ACCESS_END = new Set(['access_revoked', 'collaborator_left']);
+
+const lc = (s) => String(s ?? '').toLowerCase();
+const sameSplits = (a, b) => ['master', 'publishing', 'writer'].every((k) => Math.abs((a?.[k] ?? 0) - (b?.[k] ?? 0)) < 1e-9);
+
+/**
+ * @param world  { state, tracks: [{ trackId, sharedFolderId, owner, detail, history }], changes, notifications: Map, syncOk: Map, people }
+ * @param ledger { comments, titles, splits, uploads, collaboratorsSeen }
+ * @param opts   { membershipOnly }: the cheap check used while waiting for convergence
+ */
+export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
+  const mismatches = [];
+  const visibleFailed = [];
+  const stats = { endedAccesses: 0 };
+  const folders = new Map(world.state.folders.map((f) => [f.shared_folder_id, f]));
+  const failedFor = new Set(world.changes.filter((c) => c.status === 'failed').map((c) => `${c.trackId}:${c.collaboratorId}`));
+
+  // 1. Membership: who PD says is on the track (active or invited) = who Dropbox has (members or invitees).
+  for (const t of world.tracks) {
+    const f = folders.get(t.sharedFolderId);
+    const pd = new Map();
+    for (const c of t.detail.collaborators) if (c.status === 'active' || c.status === 'invited') pd.set(lc(c.email), c);
+    const dbx = new Map();
+    if (f && !f.unshared) {
+      for (const m of f.members) if (m.access_type !== 'owner') dbx.set(lc(m.email), { level: m.access_type, kind: 'member' });
+      for (const i of f.invitees) dbx.set(lc(i.email), { level: i.access_type, kind: 'invitee' });
+    }
+    const emails = new Set([...pd.keys(), ...dbx.keys()]);
+    for (const e of emails) {
+      const p = pd.get(e);
+      const d = dbx.get(e);
+      let problem = null;
+      if (p && !d) problem = `PD has ${e} ${p.status} (${p.accessLevel}) but Dropbox does not${f?.unshared ? ' (folder unshared)' : ''}`;
+      else if (!p && d) problem = `Dropbox has ${e} as ${d.kind} (${d.level}) but PD does not`;
+      else if (p.status === 'active' && d.kind === 'member' && p.accessLevel !== d.level) problem = `${e}: PD says ${p.accessLevel}, Dropbox says ${d.level}`;
+      if (!problem) continue;
+      const collabId = p?.id ?? t.detail.collaborators.find((c) => lc(c.email) === e)?.id;
+      if (collabId && failedFor.has(`${t.trackId}:${collabId}`)) visibleFailed.push(`track ${t.trackId}: ${problem} — shown as a failed Dropbox change`);
+      else mismatches.push(`track ${t.trackId} "${t.detail.track.title}": ${problem}`);
+    }
+  }
+  if (membershipOnly) return { mismatches, visibleFailed, stats };
+
+  const accountOf = new Map(world.people.map((p) => [lc(p.email), p.accountId]));
+  const emailOfAccount = new Map(world.people.map((p) => [p.accountId, lc(p.email)]));
+
+  // 2. Every ended access: one history entry and one notification; no doubled end, status and history agree.
+  for (const t of world.tracks) {
+    const hist = [...t.history].sort((a, b) => a.id - b.id);
+    const byCollab = new Map();
+    for (const h of hist) {
+      if (!h.collaboratorId || (!START.has(h.kind) && !END.has(h.kind))) continue;
+      if (!byCollab.has(h.collaboratorId)) byCollab.set(h.collaboratorId, []);
+      byCollab.get(h.collaboratorId).push(h);
+    }
+    for (const c of t.detail.collaborators) {
+      const seq = byCollab.get(c.id) ?? [];
+      for (let i = 1; i < seq.length; i++) {
+        if (END.has(seq[i].kind) && END.has(seq[i - 1].kind)) {
+          mismatches.push(`track ${t.trackId}: ${c.email} has two end entries in a row (${seq[i - 1].kind} #${seq[i - 1].id}, ${seq[i].kind} #${seq[i].id})`);
+        }
+      }
+      const last = seq.at(-1);
+      if ((c.status === 'revoked' || c.status === 'left' || c.status === 'declined') && (!last || !END.has(last.kind))) {
+        mismatches.push(`track ${t.trackId}: ${c.email} is ${c.status} but the last history entry is ${last ? `${last.kind} #${last.id}` : 'missing'}`);
+      }
+      if ((c.status === 'active' || c.status === 'invited') && last && END.has(last.kind)) {
+        mismatches.push(`track ${t.trackId}: ${c.email} is ${c.status} but the last history entry is ${last.kind} #${last.id}`);
+      }
+    }
+    // Notifications: each access_revoked entry → one access_revoked notification to that collaborator on this
+    // track; each collaborator_left entry → one collaborator_left notification to the owner.
+    const revokedPerEmail = new Map();
+    let leftCount = 0;
+    for (const h of hist) {
+      if (!ACCESS_END.has(h.kind)) continue;
+      stats.endedAccesses++;
+      const c = t.detail.collaborators.find((x) => x.id === h.collaboratorId);
+      if (!c) {
+        mismatches.push(`track ${t.trackId}: history #${h.id} (${h.kind}) names collaborator ${h.collaboratorId}, who is no longer on the track`);
+        continue;
+      }
+      if (h.kind === 'access_revoked') revokedPerEmail.set(lc(c.email), (revokedPerEmail.get(lc(c.email)) ?? 0) + 1);
+      else leftCount++;
+    }
+    for (const [email, n] of world.notifications) {
+      if (lc(email) === lc(t.owner)) continue;
+      const got = n.filter((x) => x.kind === 'access_revoked' && x.trackId === t.trackId).length;
+      const want = revokedPerEmail.get(lc(email)) ?? 0;
+      if (got !== want) mismatches.push(`track ${t.trackId}: ${email} has ${got} access_revoked notification(s) for ${want} revocation(s) in history`);
+    }
+    const ownerLeft = (world.notifications.get(t.owner) ?? []).filter((x) => x.kind === 'collaborator_left' && x.trackId === t.trackId).length;
+    if (ownerLeft !== leftCount) mismatches.push(`track ${t.trackId}: owner has ${ownerLeft} collaborator_left notification(s) for ${leftCount} departure(s) in history`);
+  }
+
+  const trackById = new Map(world.tracks.map((t) => [t.trackId, t]));
+
+  // 3. Nothing of anyone's work lost.
+  for (const c of ledger.comments) {
+    const t = trackById.get(c.trackId);
+    const got = t?.detail.comments.find((x) => x.id === c.id);
+    if (!got) mismatches.push(`comment ${c.id} by ${c.authorEmail} on ${c.trackId} is gone`);
+    else if (got.body !== c.body) mismatches.push(`comment ${c.id} changed: ${JSON.stringify(got.body)}`);
+    else if (got.authorId !== accountOf.get(lc(c.authorEmail))) mismatches.push(`comment ${c.id} is attributed to ${got.authorId}, not ${c.authorEmail}`);
+  }
+  const lastTitle = new Map();
+  for (const e of ledger.titles) {
+    const t = trackById.get(e.trackId);
+    if (!t) continue;
+    if (!lastTitle.has(e.trackId) || lastTitle.get(e.trackId).seq < e.seq) lastTitle.set(e.trackId, e);
+    const inHistory = t.history.some((h) => h.kind === 'metadata_changed' && h.details?.changes?.title?.to === e.title);
+    if (!inHistory) mismatches.push(`edit "${e.title}" on ${e.trackId} has no metadata_changed history entry`);
+  }
+  for (const [trackId, e] of lastTitle) {
+    const now = trackById.get(trackId).detail.track.title;
+    if (now !== e.title) mismatches.push(`track ${trackId}: title is "${now}", the last successful edit wrote "${e.title}"`);
+  }
+  const lastSplit = new Map();
+  for (const e of ledger.splits) {
+    const t = trackById.get(e.trackId);
+    if (!t) continue;
+    const key = `${e.trackId}:${e.collaboratorId}`;
+    if (!lastSplit.has(key) || lastSplit.get(key).seq < e.seq) lastSplit.set(key, e);
+    const inHistory = t.history.some(
+      (h) => h.kind === 'splits_changed' && (h.details?.changes ?? []).some((ch) => ch.collaboratorId === e.collaboratorId && sameSplits(ch.to, e.splits)),
+    );
+    if (!inHistory) mismatches.push(`split change ${JSON.stringify(e.splits)} for ${e.collaboratorId} on ${e.trackId} has no splits_changed history entry`);
+  }
+  for (const [key, e] of lastSplit) {
+    const c = trackById.get(e.trackId).detail.collaborators.find((x) => x.id === e.collaboratorId);
+    if (!c) mismatches.push(`collaborator ${e.collaboratorId} (with splits) vanished from ${e.trackId}`);
+    else if (!sameSplits(c.splits, e.splits)) mismatches.push(`${key}: splits are ${JSON.stringify(c.splits)}, the last successful change wrote ${JSON.stringify(e.splits)}`);
+  }
+  for (const [id, seen] of ledger.collaboratorsSeen) {
+    const t = trackById.get(seen.trackId);
+    const c = t?.detail.collaborators.find((x) => x.id === id);
+    if (!c) mismatches.push(`credit lost: collaborator ${id} (${seen.email}) is no longer on track ${seen.trackId}`);
+  }
+  const bySf = new Map(world.tracks.map((t) => [t.sharedFolderId, t]));
+  for (const u of ledger.uploads) {
+    const t = bySf.get(u.sharedFolderId);
+    if (!t) continue;
+    const n = t.history.filter((h) => h.kind === 'file_uploaded' && String(h.details?.path ?? '').toLowerCase().endsWith(u.relPath.toLowerCase())).length;
+    if (n !== 1) mismatches.push(`upload ${u.relPath} into ${t.trackId} has ${n} file_uploaded history entries (want 1)`);
+  }
+
+  // 4. Every account can still sync; nobody's library shows a track they lost.
+  for (const [email, ok] of world.syncOk) if (!ok) mismatches.push(`GET /sync failed for ${email}`);
+  void emailOfAccount;
+
+  return { mismatches, visibleFailed, stats };
+}

@@ -1,0 +1,628 @@
+// Chaos run: the real worker (wrangler dev --local, local D1 + Queues + cron) against the Dropbox emulator
+// with fault injection, driven by many owners and collaborators at once. Afterwards it waits for the system to
+// settle and checks the product's promises from the outside (the API and the emulator's /_control/state):
+//   - PD and Dropbox agree on who is on every track (and at what access level);
+//   - every ended access has exactly one history entry and one notification;
+//   - no comment, edit, credit, split or upload was lost;
+//   - nothing is stuck: every Dropbox change PD could not make is visible on the track as failed.
+// Usage: node chaos/run.mjs [--ops 1000] [--concurrency 8] [--seed 7] [--fault-rate 0.3] [--short] [--report path]
+//        [--keep] [--verbose]
+// Exit code 0 only when every check holds.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { demoSignIn } from '../scripts/local.mjs';
+import { freePort, removeDir, root, startEmulatorProcess, startWorkerProcess, tempDir } from './procs.mjs';
+import { Prng } from './prng.mjs';
+import { checkWorld } from './check.mjs';
+
+const { values: opt } = parseArgs({
+  options: {
+    ops: { type: 'string' },
+    concurrency: { type: 'string', default: '8' },
+    seed: { type: 'string', default: '7' },
+    'fault-rate': { type: 'string', default: '0.3' },
+    short: { type: 'boolean', default: false },
+    report: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
+    'converge-timeout': { type: 'string' },
+  },
+});
+
+const SHORT = opt.short;
+const OPS = Number(opt.ops ?? (SHORT ? 100 : 1000));
+const CONCURRENCY = Number(opt.concurrency);
+const SEED = Number(opt.seed);
+const FAULT_RATE = Number(opt['fault-rate']);
+const CONVERGE_TIMEOUT_MS = Number(opt['converge-timeout'] ?? (SHORT ? 75 : 240)) * 1000;
+const N_OWNERS = 3;
+const N_COLLABS = SHORT ? 4 : 6;
+const FOLDERS_PER_OWNER = SHORT ? 3 : 8;
+const REPORT = opt.report ?? (SHORT ? null : path.join(root, 'bench/chaos.md'));
+
+const rng = new Prng(SEED);
+const t0 = Date.now();
+const log = (...a) => console.log(`[chaos ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s]`, ...a);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Counters and the ledger of what every successful operation wrote
+
+const stats = {
+  ops: new Map(), // kind -> { ok, refused, error }
+  apiErrors: [], // 5xx / transport errors seen by the actors (never acceptable)
+  injected: { expireAccount: 0, webhookReplays: 0, cronTicks: 0 },
+  retriedFailed: 0,
+};
+const ledger = {
+  comments: [], // { trackId, id, body, authorEmail }
+  titles: [], // { trackId, title, seq }
+  splits: [], // { trackId, collaboratorId, splits, seq }
+  uploads: [], // { sharedFolderId, relPath }
+  collaboratorsSeen: new Map(), // collaboratorId -> { trackId, displayName, email }
+};
+let writeSeq = 0;
+
+function count(kind, outcome) {
+  const s = stats.ops.get(kind) ?? { ok: 0, refused: 0, skipped: 0, error: 0 };
+  s[outcome]++;
+  stats.ops.set(kind, s);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP
+
+let workerUrl = '';
+let emulatorUrl = '';
+
+async function http(method, url, { session, body, headers = {} } = {}) {
+  const h = { ...headers };
+  if (session) h.authorization = `Bearer ${session}`;
+  if (body !== undefined) h['content-type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(url, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    return { status: 0, body: { error: { code: 'transport', message: String(e?.cause?.message ?? e.message) } } };
+  }
+  const text = await res.text();
+  let json;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json };
+}
+
+const api = (session, method, p, body) => http(method, `${workerUrl}/api/v1${p}`, { session, body });
+const control = (method, p, body) => http(method, `${emulatorUrl}/_control${p}`, { body });
+
+async function must(what, promise) {
+  const r = await promise;
+  if (r.status < 200 || r.status >= 300) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The world: owners with many shared folders, collaborators on some of them
+
+const owners = Array.from({ length: N_OWNERS }, (_, i) => ({ email: `owner${i + 1}@chaos.example`, name: `Owner ${i + 1}`, role: 'owner' }));
+const collabs = Array.from({ length: N_COLLABS }, (_, i) => ({ email: `collab${i + 1}@chaos.example`, name: `Collab ${i + 1}`, role: 'collab' }));
+const people = [...owners, ...collabs];
+const byEmail = new Map(people.map((p) => [p.email, p]));
+
+function seedSpec() {
+  const folders = [];
+  for (const o of owners) {
+    for (let f = 0; f < FOLDERS_PER_OWNER; f++) {
+      const name = `${o.name.replace(' ', '')} Song ${f + 1}`;
+      const members = rng.sample(collabs, rng.int(1, 3)).map((c) => ({ account: c.email, access_level: rng.pick(['editor', 'viewer']) }));
+      folders.push({
+        name,
+        owner: o.email,
+        path: `/Music/${name}`,
+        members,
+        files: [{ path: 'Mix v1.wav', size: 1_000_000 }, { path: 'Stems/Drums.wav', size: 500_000 }],
+      });
+    }
+  }
+  return { accounts: people.map((p) => ({ email: p.email, display_name: p.name })), folders };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Operations. Each reads what it needs from the API / emulator, acts, and records what it wrote.
+// Outcomes: ok (2xx), refused (a 4xx the race explains: already revoked, not a member any more...),
+// skipped (nothing to act on), error (5xx or transport: never acceptable).
+
+const tracks = []; // { trackId, sharedFolderId, owner (email), title }
+const trackBySf = new Map();
+const locks = new Map();
+
+async function withLock(key, fn) {
+  while (locks.has(key)) await locks.get(key);
+  let release;
+  locks.set(key, new Promise((r) => (release = r)));
+  try {
+    return await fn();
+  } finally {
+    locks.delete(key);
+    release();
+  }
+}
+
+function classify(kind, r, okStatuses = [200, 201]) {
+  if (okStatuses.includes(r.status)) {
+    count(kind, 'ok');
+    return true;
+  }
+  if (r.status >= 400 && r.status < 500) {
+    count(kind, 'refused');
+    return false;
+  }
+  count(kind, 'error');
+  stats.apiErrors.push({ kind, status: r.status, body: r.body });
+  return false;
+}
+
+function noteCollaborators(detail) {
+  for (const c of detail.collaborators ?? []) {
+    ledger.collaboratorsSeen.set(c.id, { trackId: detail.track.id, displayName: c.displayName, email: c.email });
+  }
+}
+
+async function trackDetail(session, trackId) {
+  const r = await api(session, 'GET', `/tracks/${trackId}`);
+  if (r.status === 200) noteCollaborators(r.body);
+  return r;
+}
+
+async function myLibrary(person) {
+  const r = await api(person.session, 'GET', '/library?limit=500');
+  return r.status === 200 ? r.body.items : [];
+}
+
+async function emuState() {
+  return must('emulator state', control('GET', '/state'));
+}
+
+const OPS_TABLE = [
+  // [weight, kind, fn]
+  [10, 'invite', async (r) => {
+    const o = r.pick(owners);
+    const t = r.pick(tracks.filter((x) => x.owner === o.email));
+    const ghost = r.next() < 0.08;
+    const email = ghost ? `ghost${r.int(1, 3)}@chaos.example` : r.pick(collabs).email;
+    const res = await api(o.session, 'POST', `/tracks/${t.trackId}/invitations`, { email, accessLevel: r.pick(['editor', 'viewer']) });
+    if (classify('invite', res) && res.body.collaborator) ledger.collaboratorsSeen.set(res.body.collaborator.id, { trackId: t.trackId, displayName: res.body.collaborator.displayName, email });
+  }],
+  [10, 'accept', async (r) => {
+    const c = r.pick(collabs);
+    const inv = await api(c.session, 'GET', '/invitations');
+    const list = inv.body?.invitations ?? [];
+    if (list.length === 0) return count('accept', 'skipped');
+    const i = r.pick(list);
+    const decline = r.next() < 0.1;
+    classify(decline ? 'decline' : 'accept', await api(c.session, 'POST', `/invitations/${i.id}/${decline ? 'decline' : 'accept'}`));
+  }],
+  [9, 'revoke', async (r) => {
+    const o = r.pick(owners);
+    const t = r.pick(tracks.filter((x) => x.owner === o.email));
+    const d = await trackDetail(o.session, t.trackId);
+    const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active' || c.status === 'invited');
+    if (cands.length === 0) return count('revoke', 'skipped');
+    const c = r.pick(cands);
+    classify('revoke', await api(o.session, 'POST', `/tracks/${t.trackId}/collaborators/${c.id}/revoke`));
+  }],
+  [2, 'revoke_all', async (r) => {
+    const o = r.pick(owners);
+    const s = await api(o.session, 'GET', '/sharing');
+    const ppl = s.body?.people ?? [];
+    if (ppl.length === 0) return count('revoke_all', 'skipped');
+    const p = r.pick(ppl);
+    classify('revoke_all', await api(o.session, 'POST', `/sharing/${encodeURIComponent(p.personKey)}/revoke-all`));
+  }],
+  [8, 'leave', async (r) => {
+    const c = r.pick(collabs);
+    const items = (await myLibrary(c)).filter((i) => i.myRole !== 'owner');
+    if (items.length === 0) return count('leave', 'skipped');
+    const i = r.pick(items);
+    classify('leave', await api(c.session, 'POST', `/tracks/${i.track.id}/leave`));
+  }],
+  [6, 'access_level', async (r) => {
+    const o = r.pick(owners);
+    const t = r.pick(tracks.filter((x) => x.owner === o.email));
+    const d = await trackDetail(o.session, t.trackId);
+    const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active');
+    if (cands.length === 0) return count('access_level', 'skipped');
+    const c = r.pick(cands);
+    const to = c.accessLevel === 'editor' ? 'viewer' : 'editor';
+    classify('access_level', await api(o.session, 'PATCH', `/tracks/${t.trackId}/collaborators/${c.id}`, { accessLevel: to }));
+  }],
+  [12, 'comment', async (r, n) => {
+    const actor = r.pick(people);
+    const items = await myLibrary(actor);
+    if (items.length === 0) return count('comment', 'skipped');
+    const i = r.pick(items);
+    const body = `chaos comment #${n} by ${actor.email} ✓`;
+    const res = await api(actor.session, 'POST', `/tracks/${i.track.id}/comments`, { body });
+    if (classify('comment', res)) ledger.comments.push({ trackId: i.track.id, id: res.body.comment.id, body, authorEmail: actor.email });
+  }],
+  [8, 'edit', async (r, n) => {
+    const actor = r.next() < 0.5 ? r.pick(owners) : r.pick(collabs);
+    const items = (await myLibrary(actor)).filter((i) => i.myRole !== 'viewer');
+    if (items.length === 0) return count('edit', 'skipped');
+    const i = r.pick(items);
+    const t = trackBySf.get(i.track.dropboxSharedFolderId);
+    const title = `${t?.title ?? 'Track'} · edit ${n}`;
+    const bpm = r.int(60, 180);
+    await withLock(`edit:${i.track.id}`, async () => {
+      const res = await api(actor.session, 'PATCH', `/tracks/${i.track.id}`, { title, bpm, stage: r.pick(['writing', 'production', 'mixing']) });
+      if (classify('edit', res)) ledger.titles.push({ trackId: i.track.id, title, seq: ++writeSeq });
+    });
+  }],
+  [6, 'splits', async (r, n) => {
+    const o = r.pick(owners);
+    const t = r.pick(tracks.filter((x) => x.owner === o.email));
+    await withLock(`splits:${t.trackId}`, async () => {
+      const d = await trackDetail(o.session, t.trackId);
+      const cands = d.body?.collaborators ?? [];
+      if (cands.length === 0) return count('splits', 'skipped');
+      const c = r.pick(cands);
+      const v = () => r.int(0, 30) + (n % 100) / 100;
+      const splits = { master: v(), publishing: v(), writer: v() };
+      const res = await api(o.session, 'PUT', `/tracks/${t.trackId}/splits`, { collaborators: [{ collaboratorId: c.id, ...splits }] });
+      if (classify('splits', res)) ledger.splits.push({ trackId: t.trackId, collaboratorId: c.id, splits, seq: ++writeSeq });
+    });
+  }],
+  [7, 'dropbox_leave', async (r) => {
+    const st = await emuState();
+    const cands = [];
+    for (const f of st.folders) {
+      if (f.unshared || !trackBySf.has(f.shared_folder_id)) continue;
+      for (const m of f.members) if (m.access_type !== 'owner') cands.push({ f, m });
+    }
+    if (cands.length === 0) return count('dropbox_leave', 'skipped');
+    const { f, m } = r.pick(cands);
+    classify('dropbox_leave', await control('POST', '/act', { as: m.email, action: 'leave_folder', shared_folder_id: f.shared_folder_id }));
+  }],
+  [5, 'dropbox_remove', async (r) => {
+    const st = await emuState();
+    const cands = [];
+    for (const f of st.folders) {
+      if (f.unshared || !trackBySf.has(f.shared_folder_id)) continue;
+      for (const m of f.members) if (m.access_type !== 'owner') cands.push({ f, m });
+    }
+    if (cands.length === 0) return count('dropbox_remove', 'skipped');
+    const { f, m } = r.pick(cands);
+    const owner = trackBySf.get(f.shared_folder_id).owner;
+    classify('dropbox_remove', await control('POST', '/act', { as: owner, action: 'remove_member', shared_folder_id: f.shared_folder_id, member: m.email }));
+  }],
+  [5, 'dropbox_upload', async (r, n) => {
+    const st = await emuState();
+    const cands = [];
+    for (const f of st.folders) {
+      if (f.unshared || !trackBySf.has(f.shared_folder_id)) continue;
+      for (const m of f.members) cands.push({ f, m });
+    }
+    if (cands.length === 0) return count('dropbox_upload', 'skipped');
+    const { f, m } = r.pick(cands);
+    const relPath = `Chaos/take-${n}.wav`;
+    const res = await control('POST', '/act', { as: m.email, action: 'upload_file', shared_folder_id: f.shared_folder_id, path: relPath, size: 1000 + n });
+    if (classify('dropbox_upload', res)) ledger.uploads.push({ sharedFolderId: f.shared_folder_id, relPath });
+  }],
+  [0.4, 'dropbox_unshare', async (r) => {
+    if ((stats.ops.get('dropbox_unshare')?.ok ?? 0) >= (SHORT ? 1 : 3)) return count('dropbox_unshare', 'skipped');
+    const st = await emuState();
+    const cands = st.folders.filter((f) => !f.unshared && trackBySf.has(f.shared_folder_id));
+    if (cands.length === 0) return count('dropbox_unshare', 'skipped');
+    const f = r.pick(cands);
+    classify('dropbox_unshare', await control('POST', '/act', { as: trackBySf.get(f.shared_folder_id).owner, action: 'unshare', shared_folder_id: f.shared_folder_id }));
+  }],
+];
+const TOTAL_WEIGHT = OPS_TABLE.reduce((s, [w]) => s + w, 0);
+
+function pickOp(r) {
+  let x = r.next() * TOTAL_WEIGHT;
+  for (const row of OPS_TABLE) {
+    if ((x -= row[0]) < 0) return row;
+  }
+  return OPS_TABLE[0];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Injected faults besides the emulator's per-call faults
+
+/** The emulator's per-call faults: together about FAULT_RATE of Dropbox calls (rates apply one after another). */
+function faultSpecs() {
+  // Shares of the total fault rate; converted to sequential per-fault rates so the union is FAULT_RATE.
+  const shares = [
+    ['429', 0.35, { retryAfter: 1, format: 'mixed' }],
+    ['500', 0.25, {}],
+    ['503', 0.1, { retryAfter: 1 }],
+    ['slow', 0.15, { delayMs: 400 }],
+    ['expired_token', 0.15, {}],
+  ];
+  const specs = [];
+  let remaining = 1; // probability that no earlier fault fired
+  for (const [kind, share, extra] of shares) {
+    const want = FAULT_RATE * share; // unconditional probability of this fault
+    const rate = Math.min(1, want / remaining);
+    remaining -= want;
+    if (kind === 'expired_token') {
+      // On the token endpoint this fault means "refresh token revoked" (sign in again): apply it to API calls only.
+      for (const route of API_ROUTES) specs.push({ route, kind, rate: Math.min(1, want / (remaining + want)) });
+    } else {
+      specs.push({ route: '*', kind, rate, ...extra });
+    }
+  }
+  // Dropbox accepts a removal, then its job fails: the change must end visible as failed (and be retryable).
+  specs.push({ route: '2/sharing/remove_folder_member', kind: 'job_failed', rate: 0.03, errorTag: 'internal_error' });
+  return specs;
+}
+const API_ROUTES = [
+  '2/users/get_current_account', '2/files/list_folder', '2/files/list_folder/continue', '2/files/list_folder/get_latest_cursor',
+  '2/files/get_metadata', '2/sharing/list_folders', '2/sharing/list_folders/continue', '2/sharing/list_folder_members',
+  '2/sharing/list_folder_members/continue', '2/sharing/get_folder_metadata', '2/sharing/add_folder_member',
+  '2/sharing/remove_folder_member', '2/sharing/check_remove_member_job_status', '2/sharing/relinquish_folder_membership',
+  '2/sharing/check_job_status', '2/sharing/update_folder_member',
+];
+
+async function cronTick() {
+  stats.injected.cronTicks++;
+  await http('GET', `${workerUrl}/cdn-cgi/handler/scheduled`);
+}
+
+/** Out-of-order notifications: an old, validly signed webhook delivery is sent again, late. */
+async function replayOldWebhook(r) {
+  const logRes = await control('GET', '/webhooks/log');
+  const deliveries = (Array.isArray(logRes.body) ? logRes.body : logRes.body?.deliveries ?? []).filter((d) => d.body && d.signature);
+  if (deliveries.length === 0) return;
+  const d = r.pick(deliveries.slice(0, Math.max(1, deliveries.length - 3)));
+  await fetch(`${workerUrl}/dropbox/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-dropbox-signature': d.signature, 'user-agent': 'DropboxWebhooks/1.0' },
+    body: d.body,
+  }).then((x) => x.text());
+  stats.injected.webhookReplays++;
+}
+
+async function expireSomeone(r) {
+  const p = r.pick(people);
+  await control('POST', '/tokens/expire', { account: p.email });
+  stats.injected.expireAccount++;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Main
+
+const children = [];
+let persistDir = null;
+async function cleanup() {
+  for (const c of children.reverse()) await c.stop().catch(() => undefined);
+  if (persistDir && !opt.keep) removeDir(persistDir);
+}
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+let exitCode = 1;
+try {
+  const workerPort = await freePort();
+  const emulatorPort = await freePort();
+  persistDir = tempDir('pd-chaos-');
+  workerUrl = `http://127.0.0.1:${workerPort}`;
+  log(`seed ${SEED}, ${OPS} operations, concurrency ${CONCURRENCY}, Dropbox fault rate ${FAULT_RATE}`);
+  const emu = await startEmulatorProcess({ port: emulatorPort, webhookUrl: `${workerUrl}/dropbox/webhook`, verbose: opt.verbose });
+  children.push(emu);
+  emulatorUrl = emu.url;
+  const worker = await startWorkerProcess({ port: workerPort, emulatorUrl, persistDir, verbose: opt.verbose });
+  children.push(worker);
+  log(`emulator ${emulatorUrl}, worker ${workerUrl} (D1 in ${persistDir})`);
+
+  // Seed and sign everyone in (real PKCE: emulator authorize + worker code exchange), then owners import.
+  await must('reset', control('POST', '/reset', { seed: seedSpec() }));
+  await must('webhooks', control('POST', '/webhooks', { duplicateRate: 0.25, seed: SEED }));
+  await must('job polls', control('POST', '/jobs', { pendingPolls: 1 }));
+  for (const p of [...collabs, ...owners]) {
+    const s = await demoSignIn(workerUrl, emulatorUrl, p.email);
+    p.session = s.session;
+    p.accountId = s.account.id;
+  }
+  for (const o of owners) {
+    const r = await must(`import ${o.email}`, api(o.session, 'POST', '/dropbox/import', {}));
+    for (const t of r.imported) {
+      const rec = { trackId: t.trackId, sharedFolderId: t.sharedFolderId, owner: o.email, title: t.title };
+      tracks.push(rec);
+      trackBySf.set(t.sharedFolderId, rec);
+    }
+  }
+  log(`${people.length} people signed in, ${tracks.length} tracks imported`);
+
+  // Turn on the faults.
+  await must('faults', control('POST', '/faults', { faults: faultSpecs(), seed: SEED }));
+  await control('DELETE', '/calls');
+
+  // Operations from CONCURRENCY actors at once; faults and cron ticks in between.
+  const tOps = Date.now();
+  let next = 0;
+  let stopBackground = false;
+  const background = (async () => {
+    const br = rng.fork(99);
+    while (!stopBackground) {
+      await sleep(1500);
+      await cronTick().catch(() => undefined);
+      if (br.next() < 0.5) await replayOldWebhook(br).catch(() => undefined);
+      if (br.next() < 0.25) await expireSomeone(br).catch(() => undefined);
+    }
+  })();
+  const actorLoop = async () => {
+    for (;;) {
+      const n = next++;
+      if (n >= OPS) return;
+      const r = rng.fork(n + 1);
+      const [, kind, fn] = pickOp(r);
+      try {
+        await fn(r, n);
+      } catch (e) {
+        count(kind, 'error');
+        stats.apiErrors.push({ kind, status: 'exception', body: String(e?.stack ?? e) });
+      }
+      if ((n + 1) % 100 === 0) log(`${n + 1}/${OPS} operations`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, actorLoop));
+  stopBackground = true;
+  await background;
+  const opsMs = Date.now() - tOps;
+  log(`operations done in ${(opsMs / 1000).toFixed(1)} s`);
+
+  // What the faults did (before clearing them).
+  const faultList = (await control('GET', '/faults')).body;
+  const callsRes = await control('GET', '/calls');
+  const calls = Array.isArray(callsRes.body) ? callsRes.body : callsRes.body?.calls ?? [];
+
+  // Dropbox recovers; the system converges on its own (queue retries, cron, webhooks), with cron ticks as the
+  // platform would fire them. Changes that ended failed are retried once by their owner (the product's "Retry").
+  await control('DELETE', '/faults');
+  const tConv = Date.now();
+  const retried = new Set();
+  let result = null;
+  let stable = 0;
+  for (;;) {
+    await cronTick();
+    await control('POST', '/webhooks/flush');
+    await sleep(1500);
+    const world = await snapshot();
+    const active = world.changes.filter((c) => c.status === 'pending' || c.status === 'running');
+    const failed = world.changes.filter((c) => c.status === 'failed' && !retried.has(c.id));
+    if (active.length === 0 && failed.length > 0) {
+      for (const c of failed) {
+        retried.add(c.id);
+        const r = await api(c.ownerSession, 'POST', `/dropbox-changes/${c.id}/retry`);
+        if (r.status === 200) stats.retriedFailed++;
+      }
+      stable = 0;
+      continue;
+    }
+    result = checkWorld(world, ledger, { membershipOnly: true });
+    log(`converging: ${active.length} Dropbox change(s) pending/running, ${result.mismatches.length} membership difference(s)${result.mismatches.length ? ` e.g. ${result.mismatches[0]}` : ''}`);
+    stable = active.length === 0 && result.mismatches.length === 0 ? stable + 1 : 0;
+    if (stable >= 2) break;
+    if (Date.now() - tConv > CONVERGE_TIMEOUT_MS) {
+      log(`did not converge within ${CONVERGE_TIMEOUT_MS / 1000} s (${active.length} pending/running changes)`);
+      break;
+    }
+  }
+  const convergeMs = Date.now() - tConv;
+
+  // The full check on the settled world.
+  const world = await snapshot();
+  result = checkWorld(world, ledger, { membershipOnly: false });
+  for (const e of stats.apiErrors) result.mismatches.push(`API answered ${e.status} to ${e.kind}: ${JSON.stringify(e.body).slice(0, 300)}`);
+  const stuck = world.changes.filter((c) => c.status === 'pending' || c.status === 'running');
+  for (const c of stuck) result.mismatches.push(`Dropbox change ${c.id} (${c.kind}) still ${c.status} after convergence: ${c.lastError ?? ''}`);
+
+  const summary = buildSummary({ opsMs, convergeMs, faultList, calls, result, world, worker });
+  console.log('\n' + summary.text);
+  if (REPORT) writeFileSync(REPORT, summary.markdown);
+  exitCode = result.mismatches.length === 0 ? 0 : 1;
+  if (exitCode !== 0) {
+    console.log('\nMismatches:');
+    for (const m of result.mismatches.slice(0, 60)) console.log(`  ✖ ${m}`);
+    if (result.mismatches.length > 60) console.log(`  … and ${result.mismatches.length - 60} more`);
+  }
+} catch (e) {
+  console.error('chaos run aborted:', e?.stack ?? e);
+  for (const c of children) if (c.tail?.length) console.error(`--- last lines of ${c.name} ---\n${c.tail.slice(-40).join('\n')}`);
+  exitCode = 2;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading the whole world from the outside
+
+async function paged(session, p, key, nextKey) {
+  const out = [];
+  let before = null;
+  for (let i = 0; i < 1000; i++) {
+    const sep = p.includes('?') ? '&' : '?';
+    const r = await api(session, 'GET', `${p}${before ? `${sep}before=${encodeURIComponent(before)}` : ''}`);
+    if (r.status !== 200) throw new Error(`GET ${p}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+    out.push(...r.body[key]);
+    before = r.body[nextKey];
+    if (before === null || before === undefined) break;
+  }
+  return out;
+}
+
+async function snapshot() {
+  const state = await emuState();
+  const trackViews = [];
+  const changes = [];
+  for (const t of tracks) {
+    const o = byEmail.get(t.owner);
+    const d = await trackDetail(o.session, t.trackId);
+    if (d.status !== 200) throw new Error(`GET /tracks/${t.trackId} as owner: HTTP ${d.status}`);
+    const history = await paged(o.session, `/tracks/${t.trackId}/history?limit=500`, 'entries', 'nextBefore');
+    trackViews.push({ ...t, detail: d.body, history });
+    for (const c of d.body.dropboxChanges) changes.push({ ...c, trackId: t.trackId, ownerSession: o.session });
+  }
+  const notifications = new Map();
+  const syncOk = new Map();
+  for (const p of people) {
+    notifications.set(p.email, await paged(p.session, '/notifications?limit=200', 'notifications', 'nextBefore'));
+    const s = await api(p.session, 'GET', '/sync?cursor=0&limit=1000');
+    syncOk.set(p.email, s.status === 200);
+  }
+  return { state, tracks: trackViews, changes, notifications, syncOk, people: people.map(({ email, accountId, role }) => ({ email, accountId, role })) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Summary
+
+function buildSummary({ opsMs, convergeMs, faultList, calls, result, world, worker }) {
+  const faultsInjected = {};
+  for (const c of calls) if (c.fault) faultsInjected[c.fault] = (faultsInjected[c.fault] ?? 0) + 1;
+  const faulted = calls.filter((c) => c.fault).length;
+  const errorFaults = calls.filter((c) => c.fault && c.fault !== 'slow').length;
+  const opsOk = [...stats.ops.values()].reduce((s, v) => s + v.ok, 0);
+  const failedVisible = world.changes.filter((c) => c.status === 'failed');
+  const jobErrors = worker.counts.jobErrors;
+  const rows = [
+    ['operations', `${OPS} (${opsOk} ok, the rest refused by a race or with nothing to act on) from ${CONCURRENCY} actors at once`],
+    ['people / tracks', `${owners.length} owners, ${collabs.length} collaborators, ${tracks.length} tracks`],
+    ['operations time', `${(opsMs / 1000).toFixed(1)} s`],
+    ['Dropbox calls', `${calls.length}`],
+    ['injected Dropbox faults', `${faulted} (${(calls.length ? (100 * faulted) / calls.length : 0).toFixed(1)}% of calls): ${Object.entries(faultsInjected).map(([k, v]) => `${k} ${v}`).join(', ')}`],
+    ['other injected faults', `duplicate webhooks (rate 0.25), ${stats.injected.webhookReplays} late replays of old notifications, ${stats.injected.expireAccount} whole-account token expiries`],
+    ['retries', `${errorFaults} failed Dropbox calls retried by the worker; ${stats.retriedFailed} failed changes retried by their owner`],
+    ['jobs that threw / retried mid-batch', `${jobErrors}`],
+    ['time to converge', `${(convergeMs / 1000).toFixed(1)} s (after the last operation)`],
+    ['ended accesses checked', `${result.stats.endedAccesses} (history + notification each)`],
+    ['ledger checked', `${ledger.comments.length} comments, ${ledger.titles.length} edits, ${ledger.splits.length} split changes, ${ledger.uploads.length} uploads, ${ledger.collaboratorsSeen.size} credits`],
+    ['Dropbox changes visible as failed', `${failedVisible.length}${failedVisible.length ? ` (${[...new Set(failedVisible.map((c) => c.lastError))].slice(0, 3).join('; ')})` : ''}`],
+    ['mismatches', `${result.mismatches.length}`],
+  ];
+  const opRows = [...stats.ops.entries()].sort().map(([k, v]) => `| ${k} | ${v.ok} | ${v.refused} | ${v.skipped} | ${v.error} |`);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  const text = ['Chaos run summary', ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`), '', '  operation          ok  refused  skipped  error', ...[...stats.ops.entries()].sort().map(([k, v]) => `  ${k.padEnd(17)}${String(v.ok).padStart(4)}${String(v.refused).padStart(9)}${String(v.skipped).padStart(9)}${String(v.error).padStart(7)}`)].join('\n');
+  const markdown = `# Chaos run
+
+\`npm run chaos\` (seed ${SEED}, ${OPS} operations, concurrency ${CONCURRENCY}, Dropbox fault rate ${FAULT_RATE}). Generated ${new Date().toISOString()} on ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}.
+
+| | |
+|---|---|
+${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
+
+| operation | ok | refused (race/4xx) | skipped (nothing to act on) | error (5xx) |
+|---|---|---|---|---|
+${opRows.join('\n')}
+
+${result.mismatches.length ? `## Mismatches\n\n${result.mismatches.map((m) => `- ${m}`).join('\n')}\n` : 'No mismatches.\n'}
+`;
+  return { text, markdown };
+}
+
