@@ -17,6 +17,7 @@ if (process.env.ONLY_LINKED === 'false') emu.control.webhooks.configure({ onlyLi
 const url = `http://localhost:${emu.port}`;
 console.log(`Dropbox emulator on ${url}  (app key ${emu.appKey})`);
 console.log(`  authorize: ${url}/oauth2/authorize   token: ${url}/oauth2/token   API: ${url}/2/...   control: ${url}/_control/state`);
+console.log(`  web UI (a Dropbox-like folder view for the extension): ${url}/home  (pick the user at ${url}/login)`);
 console.log(`  webhooks -> ${process.env.WEBHOOK_URL || '(none; set WEBHOOK_URL or POST /_control/webhooks {"url":…})'}`);
 if (seedEnv !== 'empty') {
   console.log('  demo accounts:');

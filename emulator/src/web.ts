@@ -189,7 +189,7 @@ export function registerWeb(app: Hono, ctx: EmulatorContext) {
     const links = accounts
       .map(
         (a) =>
-          `<a class="acct" href="/login?account=${encodeURIComponent(a.email)}&amp;next=${encodeURIComponent(next)}" data-email="${esc(a.email)}">${esc(a.display_name)}${current?.account_id === a.account_id ? ' <span class="badge">signed in</span>' : ''}<br><span class="muted">${esc(a.email)}</span></a>`,
+          `<a class="acct" href="/login?account=${encodeURIComponent(a.email)}&amp;next=${encodeURIComponent(next)}" data-email="${esc(a.email)}">${esc(a.display_name)}${current?.account_id === a.account_id ? ' <span class="badge">signed in</span>' : ''}<br><span class="muted">${esc(a.email)} · ${esc(roleSummary(a))}</span></a>`,
       )
       .join('\n');
     const unknown = wanted ? `<p data-testid="login-error" role="alert">There is no account <b>${esc(wanted)}</b> in this emulator.</p>` : '';
@@ -202,6 +202,20 @@ ${links || '<p>No accounts are seeded.</p>'}</div>`,
       wanted ? 404 : 200,
     );
   });
+
+  /** "owns 4 shared folders · member of 1": who to pick for which side of the demo. */
+  function roleSummary(a: Account): string {
+    let owns = 0;
+    let member = 0;
+    for (const sfid of a.mounts.keys()) {
+      const f = ctx.state.folders.get(sfid);
+      if (!f) continue;
+      if (f.owner === a.account_id) owns++;
+      else member++;
+    }
+    const parts = [owns && `owns ${owns} shared ${owns === 1 ? 'folder' : 'folders'}`, member && `member of ${member}`].filter(Boolean);
+    return parts.length ? parts.join(' · ') : 'no shared folders';
+  }
 
   app.get('/home', (c) => folderView(c));
   app.get('/home/*', (c) => folderView(c));

@@ -62,6 +62,7 @@ const crumbs = (doc: Document) => [...doc.querySelectorAll('nav[aria-label="Brea
 const HOOKS = [
   'header[role="banner"]',
   'a[aria-label="Dropbox home"]',
+  'input[type="search"][aria-label="Search"]',
   'nav[aria-label="Sidebar"]',
   'main[role="main"]',
   'main[role="main"] [data-testid="page-header"]',
@@ -97,6 +98,8 @@ describe('signing in to the web UI', () => {
     expect(login.status).toBe(200);
     const emails = [...login.doc.querySelectorAll('a[data-email]')].map((a) => a.getAttribute('data-email'));
     expect(emails.sort()).toEqual([AVA, LEO, MAYA, NOAH, SAM].sort());
+    expect(text(login.doc.querySelector(`a[data-email="${MAYA}"] .muted`))).toBe('maya@pd.example · owns 4 shared folders');
+    expect(text(login.doc.querySelector(`a[data-email="${LEO}"] .muted`))).toBe('leo@pd.example · member of 5');
   });
 
   it('an unknown account is refused with a 404 and no cookie', async () => {
