@@ -189,7 +189,7 @@ export async function planRevokeAll(db: D1Database, input: RevokeAllInput): Prom
     eventId,
     nowIso(),
   );
-  qs.push(sql`SELECT track_id FROM collaborators WHERE event_id = ${eventId} ORDER BY track_id`);
+  qs.push(sql`SELECT track_id FROM collaborators WHERE event_id = ${eventId}`);
   return { eventId, statements: qs.map((q) => prepare(db, q)) };
 }
 
@@ -200,7 +200,7 @@ export async function revokeAll(
   const plan = await planRevokeAll(db, input);
   const results = await runPlan(db, plan);
   const last = results[results.length - 1];
-  const trackIds = (last.results as Array<{ track_id: string }>).map((r) => r.track_id);
+  const trackIds = (last.results as Array<{ track_id: string }>).map((r) => r.track_id).sort();
   if (trackIds.length === 0) {
     // Nothing changed: either already revoked everywhere (fine, safe to repeat) or no such person.
     const known = await prepare(
