@@ -332,3 +332,32 @@ describe('the footer hint for acting in Dropbox', () => {
     expect(text(plain.doc.querySelector('[data-testid="emulator-hint"]'))).toContain('this folder is not shared');
   });
 });
+
+describe('bad input', () => {
+  it('names are escaped: a folder called <svg onload=…> is text, not markup', async () => {
+    const evil = `<svg onload=alert("x")> & 'quote'`;
+    await emu.control.reset({ accounts: [{ email: 'o@x.example', display_name: '<b>Bold</b>' }], folders: [{ name: evil, owner: 'o@x.example', files: [{ path: '<img src=x onerror=alert(1)>.wav', size: 1 }] }] });
+    const root = await pageAs('o@x.example', '/home');
+    expect(names(root.doc)).toEqual([evil]);
+    const page = await get(rowOf(root.doc, evil)!.querySelector('a')!.getAttribute('href')!, await signIn('o@x.example'));
+    expect(page.status).toBe(200);
+    expect(page.doc.querySelectorAll('script, main svg, main img, main b').length).toBe(0);
+    expect(text(page.doc.querySelector('h1'))).toContain(evil);
+    expect(names(page.doc)).toEqual(['<img src=x onerror=alert(1)>.wav']);
+    expect(text(page.doc.querySelector('[data-testid="emulator-web-user"] b'))).toBe('<b>Bold</b>');
+  });
+
+  it('odd paths, queries and cookies never give a 5xx', async () => {
+    const cookie = await signIn(LEO);
+    const paths = ['/home/', '/home//Midnight%20Drive//', '/home/%00', '/home/%', '/home/%25', '/home/a%2Fb', '/home/' + 'x'.repeat(5000), '/home/Midnight%20Drive?preview=', '/home/Midnight%20Drive?preview=%E0', '/home/Midnight%20Drive?dl=1&preview=nope', '/home?dl=1', '/homes', '/login?account=', '/login?next=%E0%A4', '/login?account=leo%40pd.example&next=/home?preview=%00'];
+    for (const p of paths) {
+      for (const c of [cookie, `dbx_emulator_user=${'%'.repeat(3)}`, 'dbx_emulator_user=', undefined]) {
+        const res = await fetch(emu.url + p, { redirect: 'manual', headers: c ? { cookie: c } : {} });
+        expect(res.status, `${p} ${c}`).toBeLessThan(500);
+        await res.arrayBuffer();
+      }
+    }
+    expect((await get('/home//Midnight%20Drive//', cookie)).status).toBe(200);
+    expect((await get('/home?dl=1', cookie)).html.split('\n').length).toBeGreaterThan(10);
+  });
+});
