@@ -39,6 +39,8 @@ export default defineConfig({
             workerOptions({
               DROPBOX_API_ORIGIN: inject<string>('emulatorUrl'),
               DROPBOX_WEB_ORIGIN: inject<string>('emulatorUrl'),
+              // Hung Dropbox calls give up sooner than in production (20 s) so timeout tests stay short.
+              DROPBOX_TIMEOUT_MS: '1500',
             }),
           ),
         ],

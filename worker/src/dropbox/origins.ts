@@ -10,7 +10,7 @@ export const REAL_WEB_ORIGIN = 'https://www.dropbox.com';
 /** Per-request timeout: a hung Dropbox call becomes a retryable error instead of eating the invocation. */
 export const DROPBOX_TIMEOUT_MS = 20_000;
 
-type OriginEnv = Pick<Env, 'DROPBOX_API_ORIGIN' | 'DROPBOX_WEB_ORIGIN'>;
+type OriginEnv = Pick<Env, 'DROPBOX_API_ORIGIN' | 'DROPBOX_WEB_ORIGIN'> & { DROPBOX_TIMEOUT_MS?: string };
 
 function origin(value: string | undefined, fallback: string): string {
   const v = (value ?? '').trim();
@@ -45,7 +45,8 @@ export function rewriteDropboxUrl(env: OriginEnv, url: string): string {
 export function dropboxFetch(env: OriginEnv): typeof fetch {
   return (input: RequestInfo | URL, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const signal = init?.signal ?? AbortSignal.timeout(DROPBOX_TIMEOUT_MS);
+    const configured = Number(env.DROPBOX_TIMEOUT_MS);
+    const signal = init?.signal ?? AbortSignal.timeout(configured > 0 ? configured : DROPBOX_TIMEOUT_MS);
     return fetch(rewriteDropboxUrl(env, url), { ...init, signal });
   };
 }
