@@ -58,6 +58,21 @@ describe('Sharing again after revoke', () => {
     expect((await olivia.get('/notifications')).body.notifications[0]).toMatchObject({ kind: 'invitation_accepted', actor: { id: ben.account.id } });
   });
 
+  it('revoking the new invitation before it is accepted cancels it: no "access revoked" notice, still no access', async () => {
+    const cara = await person('Cara Keys');
+    const t = await trackOf(olivia, 'Cancel again');
+    const caraId = await share(olivia, t, cara, 'viewer');
+    await olivia.post(`/tracks/${t}/collaborators/${caraId}/revoke`);
+    const inv = await olivia.post(`/tracks/${t}/invitations`, { email: cara.email, accessLevel: 'viewer' });
+    const before = (await cara.get('/notifications')).body.notifications.length;
+    const res = await olivia.post(`/tracks/${t}/collaborators/${caraId}/revoke`);
+    expect(res.body).toMatchObject({ changed: true, collaborator: { status: 'revoked' } });
+    expect((await cara.get('/notifications')).body.notifications).toHaveLength(before);
+    expect((await cara.get('/invitations')).body.invitations).toEqual([]);
+    expect((await cara.post(`/invitations/${inv.body.invitation.id}/accept`)).body.error.code).toBe('invitation_not_pending');
+    expect((await olivia.get(`/tracks/${t}/history`)).body.entries[0]).toMatchObject({ kind: 'invitation_cancelled', collaboratorId: caraId });
+  });
+
   it('an invitation can be accepted only once', async () => {
     const invId = (await env.DB.prepare(`SELECT id FROM invitations WHERE collaborator_id = ? ORDER BY created_at DESC`).bind(benId).first<any>()).id;
     const res = await ben.post(`/invitations/${invId}/accept`);
