@@ -11,10 +11,12 @@ import { messagingApi } from '../../utils/messaging';
 
 export default defineContentScript({
   matches: ['https://www.dropbox.com/home*'],
-  runAt: 'document_idle',
+  // At document_end the folder view is parsed: the panel shows without waiting for the page to go idle.
+  runAt: 'document_end',
   // Styles go into the shadow root (the `css` option below), never into Dropbox's page.
   cssInjectionMode: 'manual',
   async main(ctx) {
+    performance.mark('pd:content-script-start');
     try {
       const api = messagingApi();
       const ui = await createShadowRootUi(ctx, {
