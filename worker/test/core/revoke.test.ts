@@ -19,6 +19,7 @@ describe('Revoke access', () => {
     benComment = (await ben.post(`/tracks/${trackId}/comments`, { body: 'Kick is too loud in the drop.' })).body.comment.id;
     expect((await ben.post(`/tracks/${trackId}/comments/${benComment}/pin`, { pinned: true })).status).toBe(200);
     expect((await ben.patch(`/tracks/${trackId}`, { stage: 'mixing', bpm: 124, tags: ['house', 'night'] })).status).toBe(200);
+    expect((await ben.put(`/tracks/${trackId}/splits`, { owner: { master: 80, publishing: 85, writer: 90 } })).status).toBe(200);
     await recordFileUpload(env.DB, { trackId, actorId: ben.account.id, path: '/PRODUCER-DASHBOARD/EP/Midnight Drive/drums.wav', via: 'dropbox' });
     cursorBefore = (await ben.get('/library')).body.cursor;
 
@@ -87,12 +88,12 @@ describe('Revoke access', () => {
     }
   });
 
-  it('keeps their edits: metadata, tags and file uploads stay, and history still shows them as theirs', async () => {
+  it('keeps their edits: metadata, tags, splits and file uploads stay, and history still shows them as theirs', async () => {
     const detail = await olivia.get(`/tracks/${trackId}`);
-    expect(detail.body.track).toMatchObject({ stage: 'mixing', bpm: 124, tags: ['house', 'night'] });
+    expect(detail.body.track).toMatchObject({ stage: 'mixing', bpm: 124, tags: ['house', 'night'], ownerSplits: { master: 80, publishing: 85, writer: 90 } });
     const history = (await olivia.get(`/tracks/${trackId}/history`)).body.entries;
     const byBen = history.filter((e: any) => e.actor.id === ben.account.id).map((e: any) => e.kind);
-    expect(byBen).toEqual(expect.arrayContaining(['metadata_changed', 'tags_changed', 'file_uploaded', 'comment_pinned']));
+    expect(byBen).toEqual(expect.arrayContaining(['metadata_changed', 'tags_changed', 'splits_changed', 'file_uploaded', 'comment_pinned']));
     expect(history[0]).toMatchObject({ kind: 'access_revoked', actor: { id: olivia.account.id, name: 'Olivia Owner' }, via: 'app', collaboratorId: benId });
   });
 
@@ -109,7 +110,7 @@ describe('Revoke access', () => {
       endedVia: 'app',
     });
     expect(record.endedAt).toEqual(expect.any(String));
-    expect(detail.body.splitTotals.master.total).toBe(120); // owner 100 + Ben 20: credits still count
+    expect(detail.body.splitTotals.master.total).toBe(100); // owner 80 + Ben 20: his credits still count
   });
 
   it('notifies the collaborator that access was revoked', async () => {
