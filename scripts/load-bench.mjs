@@ -1,0 +1,216 @@
+// Load bench (npm run bench → 'load'): the webhook receiver and the hottest API routes (library, sync, revoke)
+// under concurrent load against a local `wrangler dev` (own port, own persist dir, seeded), each next to the
+// no-op route /health on the same worker. The load comes from a second process (chaos/loadgen.mjs).
+// Writes bench/results.md.
+//   LOAD_SECONDS=30      duration of each phase (use e.g. 3 for a quick run)
+//   LOAD_CONNECTIONS=16  concurrent connections (each one request at a time)
+//   LOAD_TRACKS=100      tracks in the seeded owner's library
+import { createHmac } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LOCAL, demoSignIn } from './local.mjs';
+import { freePort, removeDir, root, startEmulatorProcess, startWorkerProcess, tempDir } from '../chaos/procs.mjs';
+
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 30);
+const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 16);
+const TRACKS = Number(process.env.LOAD_TRACKS ?? 100);
+/** Distinct collaborators to revoke: enough that (almost) every revoke in the phase is a real one. */
+const POOL = Math.min(100_000, Math.max(2000, Math.ceil(SECONDS * 1000)));
+const quietEnv = { ...process.env, ...LOCAL.quietWrangler };
+const log = (...a) => console.log('[load]', ...a);
+
+const OWNER = 'load-owner@bench.example';
+const COLLAB = 'load-collab@bench.example';
+
+async function json(res, what) {
+  const t = await res.text();
+  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${t.slice(0, 300)}`);
+  return t ? JSON.parse(t) : null;
+}
+
+function runPhase(name, url, requests, { cycle = true } = {}) {
+  const file = path.join(persistDir, `phase-${name}.json`);
+  writeFileSync(file, JSON.stringify({ url, durationMs: SECONDS * 1000, connections: CONNECTIONS, requests, cycle }));
+  const r = spawnSync(process.execPath, [path.join(root, 'chaos/loadgen.mjs'), file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`load generator failed for ${name}: ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop());
+  const ok = Object.entries(out.statuses).filter(([s]) => Number(s) >= 200 && Number(s) < 300).reduce((n, [, v]) => n + v, 0);
+  out.errors = out.requests - ok;
+  log(`${name.padEnd(22)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50?.toFixed(1)} ms  p99 ${out.p99?.toFixed(1)} ms  errors ${out.errors}`);
+  for (const e of out.firstErrors) log(`   ${e}`);
+  return out;
+}
+
+function webhookBody(accounts) {
+  const body = JSON.stringify({ list_folder: { accounts }, delta: { users: accounts.map((_, i) => 1000 + i) } });
+  const signature = createHmac('sha256', LOCAL.appSecret).update(body).digest('hex');
+  return {
+    method: 'POST',
+    path: '/dropbox/webhook',
+    headers: { 'content-type': 'application/json', 'user-agent': 'DropboxWebhooks/1.0', 'x-dropbox-signature': signature },
+    body,
+  };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  const wranglerV = spawnSync('npx', ['wrangler', '--version'], { cwd: root, env: quietEnv, encoding: 'utf8' }).stdout.trim().split('\n').pop();
+  let workerdV = '?';
+  try {
+    workerdV = JSON.parse(readFileSync(path.join(root, 'node_modules/workerd/package.json'), 'utf8')).version;
+  } catch {
+    /* not installed at the root */
+  }
+  return {
+    cpu: `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}`,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GB`,
+    os: `${os.type()} ${os.release()} (${os.arch()})`,
+    node: process.version,
+    wrangler: wranglerV,
+    workerd: workerdV,
+    date: spawnSync('date', ['-u'], { encoding: 'utf8' }).stdout.trim(),
+  };
+}
+
+const children = [];
+const persistDir = tempDir('pd-load-');
+let exitCode = 1;
+try {
+  const workerPort = await freePort();
+  const emulatorPort = await freePort();
+  const workerUrl = `http://127.0.0.1:${workerPort}`;
+  const emu = await startEmulatorProcess({ port: emulatorPort, webhookUrl: `${workerUrl}/dropbox/webhook` });
+  children.push(emu);
+  // The world: one owner with TRACKS shared folders, one collaborator (Editor) on each.
+  await json(
+    await fetch(`${emu.url}/_control/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        seed: {
+          accounts: [{ email: OWNER, display_name: 'Load Owner' }, { email: COLLAB, display_name: 'Load Collaborator' }],
+          folders: Array.from({ length: TRACKS }, (_, i) => ({
+            name: `Load Track ${String(i + 1).padStart(3, '0')}`,
+            owner: OWNER,
+            path: `/Music/Load Track ${String(i + 1).padStart(3, '0')}`,
+            members: [{ account: COLLAB, access_level: 'editor' }],
+            files: [{ path: 'Mix.wav', size: 1_000_000 }],
+          })),
+        },
+      }),
+    }),
+    'seed emulator',
+  );
+  let worker = await startWorkerProcess({ port: workerPort, emulatorUrl: emu.url, persistDir });
+  children.push(worker);
+  const collab = await demoSignIn(workerUrl, emu.url, COLLAB);
+  const owner = await demoSignIn(workerUrl, emu.url, OWNER);
+  const imported = await json(
+    await fetch(`${workerUrl}/api/v1/dropbox/import`, { method: 'POST', headers: { authorization: `Bearer ${owner.session}`, 'content-type': 'application/json' }, body: '{}' }),
+    'import',
+  );
+  const trackIds = imported.imported.map((t) => t.trackId).sort();
+  const collabDropboxId = JSON.parse(JSON.stringify(await json(await fetch(`${emu.url}/_control/state`), 'state'))).accounts.find((a) => a.email === COLLAB).account_id;
+  log(`seeded: ${trackIds.length} tracks, owner and collaborator signed in through the emulator`);
+
+  // Collaborators to revoke: POOL active collaborators spread over the tracks, written straight into the local
+  // D1 while the worker is stopped (an API invite per row would take longer than the bench).
+  await worker.stop();
+  children.pop();
+  const now = new Date().toISOString();
+  const seedSql = `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${POOL - 1}),
+  t AS (SELECT id, owner_id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM tracks)
+INSERT INTO collaborators (id, track_id, email, email_lower, display_name, access_level, status, invited_at, invited_by, joined_at, updated_at)
+SELECT 'col_load_' || n.i, t.id, 'pool' || n.i || '@bench.example', 'pool' || n.i || '@bench.example', 'Pool ' || n.i, 'viewer', 'active',
+       '${now}', t.owner_id, '${now}', '${now}'
+FROM n JOIN t ON t.k = n.i % ${trackIds.length};`;
+  const sqlFile = path.join(persistDir, 'pool.sql');
+  writeFileSync(sqlFile, seedSql);
+  const ex = spawnSync('npx', ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--file', sqlFile, '--yes'], { cwd: root, env: quietEnv, encoding: 'utf8' });
+  if (ex.status !== 0) throw new Error(`seeding the revoke pool failed:\n${ex.stdout}\n${ex.stderr}`);
+  worker = await startWorkerProcess({ port: workerPort, emulatorUrl: emu.url, persistDir });
+  children.push(worker);
+  log(`${POOL} collaborators to revoke seeded; worker restarted`);
+
+  const auth = (s) => ({ authorization: `Bearer ${s}` });
+  // The collaborator's sync cursor as of now: polling with it is the "nothing new" case every client hits.
+  const lib = await json(await fetch(`${workerUrl}/api/v1/library?limit=500`, { headers: auth(collab.session) }), 'library');
+  const cursor = lib.cursor;
+
+  const results = [];
+  const phase = (name, route, reqs, note) => results.push({ name, route, note, ...runPhase(name, workerUrl, reqs) });
+  const health = [{ method: 'GET', path: '/health', headers: {} }];
+  phase('health', 'GET /health', health, 'no-op route (baseline)');
+  phase('library', 'GET /api/v1/library', [{ method: 'GET', path: '/api/v1/library', headers: auth(owner.session) }], `owner's library, ${trackIds.length} tracks (one page of 100)`);
+  phase('sync', 'GET /api/v1/sync', [{ method: 'GET', path: `/api/v1/sync?cursor=${cursor}`, headers: auth(collab.session) }], 'collaborator polling with an up-to-date cursor (nothing new)');
+  const revokes = Array.from({ length: POOL }, (_, i) => ({
+    method: 'POST',
+    path: `/api/v1/tracks/${trackIds[i % trackIds.length]}/collaborators/col_load_${i}/revoke`,
+    headers: auth(owner.session),
+  }));
+  phase('revoke', 'POST …/collaborators/:id/revoke', revokes, 'each a different active collaborator (a real revoke + a queued Dropbox removal)');
+  const revokeRun = results.at(-1);
+  if (revokeRun.sent > POOL) revokeRun.note += `; the pool of ${POOL} ran out, the last ${revokeRun.sent - POOL} were repeats (changed=false)`;
+  phase('health-after-api', 'GET /health', health, 'no-op route, while the revokes\' Dropbox removals drain');
+  const unknown = (i) => `dbid:AA${String(i).padStart(33, '0')}`.slice(0, 40);
+  phase('webhook-1', 'POST /dropbox/webhook (1 account)', [webhookBody([collabDropboxId])], 'signed, the collaborator\'s account: one reconcile job queued');
+  phase('webhook-100', 'POST /dropbox/webhook (100 accounts)', [webhookBody([collabDropboxId, ...Array.from({ length: 99 }, (_, i) => unknown(i))])], 'signed, 100 accounts: 100 jobs queued per request (sendBatch)');
+  phase('health-after-webhooks', 'GET /health', health, 'no-op route, with the queued reconcile jobs still draining');
+
+  const m = machine();
+  const ms = (v) => (v === null ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+  const md = `# Load bench
+
+\`node scripts/load-bench.mjs\` (also \`npm run bench\` → load). ${SECONDS} s per row, ${CONNECTIONS} concurrent keep-alive
+connections from a second process (\`chaos/loadgen.mjs\`, closed loop: each connection sends its next request when the
+previous answer arrived), against \`wrangler dev --local\` with its own local D1 (persist dir in /tmp), talking to the
+Dropbox emulator.
+
+## Machine
+
+| | |
+|---|---|
+| CPU | ${m.cpu} |
+| Memory | ${m.memory} |
+| OS | ${m.os} |
+| Node | ${m.node} |
+| wrangler | ${m.wrangler} |
+| workerd | ${m.workerd} |
+| date | ${m.date} |
+
+## Results
+
+| route | requests/s | p50 ms | p99 ms | max ms | requests | errors | what |
+|---|---:|---:|---:|---:|---:|---:|---|
+${results.map((r) => `| ${r.route} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.requests} | ${r.errors} | ${r.note} |`).join('\n')}
+
+Seed: one owner with ${trackIds.length} imported shared folders (one Editor on each), ${POOL} extra active collaborators
+to revoke (inserted into the local D1 before the run).
+
+## Reading these numbers honestly
+
+- \`wrangler dev --local\` runs the Worker in **one workerd process** on this machine, and the load generator, the
+  emulator and workerd share the same ${os.cpus().length} cores. Requests/s here are a floor for one local
+  isolate, not a prediction for Cloudflare's network, where every request may land on a different isolate and D1 is
+  remote (a D1 round trip there is typically a few ms, here it is a local SQLite call).
+- The ratio to \`/health\` on the same worker is the useful number: it is what the route's own work (session
+  lookup, D1 queries, queue sends) costs relative to an empty request through the same stack.
+- Every revoke and webhook also starts background work (queue consumer: Dropbox removals against the emulator,
+  reconcile jobs) in the same workerd process; the "health-after" rows show what that backlog does to an empty route.
+`;
+  writeFileSync(path.join(root, 'bench/results.md'), md);
+  log('wrote bench/results.md');
+  const errors = results.reduce((n, r) => n + r.errors, 0);
+  exitCode = errors === 0 ? 0 : 1;
+  if (errors) log(`✖ ${errors} request(s) did not get a 2xx`);
+} catch (e) {
+  console.error('load bench aborted:', e?.stack ?? e);
+  for (const c of children) if (c.tail?.length) console.error(`--- last lines of ${c.name} ---\n${c.tail.slice(-30).join('\n')}`);
+  exitCode = 2;
+} finally {
+  for (const c of children.reverse()) await c.stop().catch(() => undefined);
+  removeDir(persistDir);
+}
+process.exit(exitCode);
