@@ -105,6 +105,13 @@ describe('Producer Dashboard extension in Chromium', () => {
     await shot(dropboxTab, 'confirm-leave.png');
     await leaveDialog.getByRole('button', { name: 'Cancel' }).click();
 
+    // A folder that is not a PD track says so (and Dropbox's page is untouched).
+    const other = await leo.context.newPage();
+    await other.goto('https://www.dropbox.com/home/Holiday%20photos');
+    await panel(other).getByText('This folder is not a Producer Dashboard track.').waitFor({ timeout: 30_000 });
+    await shot(other, 'panel-not-a-track.png');
+    await other.close();
+
     // The toolbar popup: this tab's track, then one-click Leave from My tracks.
     const popup = await openPopup(leo);
     const current = popup.getByTestId('current-track');

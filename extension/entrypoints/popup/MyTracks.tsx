@@ -64,6 +64,8 @@ export function MyTracks() {
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ message: string; kind: 'ok' | 'warn' | 'error' } | null>(null);
+  /** People whose access was just revoked with Revoke All: their tracks stay listed, marked revoked. */
+  const [revoked, setRevoked] = useState<Set<string>>(new Set());
 
   const load = useCallback(async () => {
     try {
@@ -96,12 +98,18 @@ export function MyTracks() {
                   {p.email} · {p.tracks.length === 1 ? '1 track' : `${p.tracks.length} tracks`}
                 </div>
               </div>
-              <RevokeAllAction person={{ personKey: p.personKey, displayName: p.displayName }} />
+              <RevokeAllAction
+                person={{ personKey: p.personKey, displayName: p.displayName }}
+                onDone={() => setRevoked((r) => new Set(r).add(p.personKey))}
+              />
             </div>
             <ul class="pd-small" style={{ margin: '4px 0 0', paddingLeft: '18px' }}>
               {p.tracks.map((t) => (
                 <li key={t.trackId}>
-                  {t.title} <span class="pd-muted">({t.status === 'invited' ? 'invited' : accessText(t.accessLevel)})</span>
+                  {t.title}{' '}
+                  <span class="pd-muted">
+                    ({revoked.has(p.personKey) ? 'revoked' : t.status === 'invited' ? 'invited' : accessText(t.accessLevel)})
+                  </span>
                 </li>
               ))}
             </ul>
