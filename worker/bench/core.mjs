@@ -244,6 +244,7 @@ try {
   report = `# Core benchmark (worker/bench/core.mjs)
 
 Run: \`npm run bench:core -w @pd/worker\` — ${new Date().toISOString()}, ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}.
+Machine load average during the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) — other work shares these cores, so wall times are noisy; round trips are not.
 Setup: \`wrangler dev --local\` (workerd with a local SQLite-backed D1), data seeded with \`wrangler d1 execute --file\`.
 Wall times are measured by the client around one HTTP request, so they include HTTP and JSON; they are local numbers
 (no network between worker and D1). **D1 round trips** are counted by the worker itself (every query or batch sent to D1,
