@@ -149,6 +149,8 @@ export interface LibraryItem {
   project: string | null;
   /** Hidden from the caller's own library view (per person). Access is unchanged. */
   hidden: boolean;
+  /** People the track is shared with right now (active or invited): > 0 shows the "shared" indicator. */
+  collaboratorCount: number;
 }
 
 /** GET /library — archived and hidden default to "false" (the active library). */

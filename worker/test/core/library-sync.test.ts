@@ -74,7 +74,7 @@ describe('library', () => {
 
   it('lists my own and shared tracks, newest first, with my role', async () => {
     const res = await ben.get('/library');
-    expect(res.body.items.map((i: any) => [i.track.title, i.myRole])).toEqual([['Ben own', 'owner'], ['L2', 'editor']]);
+    expect(res.body.items.map((i: any) => [i.track.title, i.myRole, i.collaboratorCount])).toEqual([['Ben own', 'owner', 0], ['L2', 'editor', 1]]);
   });
 
   it('filters by stage and pages with before', async () => {
