@@ -15,19 +15,22 @@ let maya: Profile;
 let leo: Profile;
 let mayaSession: string;
 
-/** Sign in through the popup: Settings → authorize URL (the emulator's page, login_hint picks the account) →
- *  Sign in with Dropbox → browser.identity.launchWebAuthFlow → the worker exchanges the code. */
-async function signInThroughPopup(p: Profile, email: string, screenshot?: string): Promise<Page> {
+/** Sign in through the popup, as a user does: Sign in with Dropbox → browser.identity.launchWebAuthFlow opens the
+ *  authorize page the worker announces (the emulator's) → pick the account → redirect to chromiumapp.org → the
+ *  worker exchanges the code with the PKCE verifier. */
+async function signInThroughPopup(p: Profile, email: string, screenshots = false): Promise<Page> {
   const page = await openPopup(p);
   await page.getByRole('button', { name: 'Sign in with Dropbox' }).waitFor();
-  if (screenshot) await shot(page, screenshot);
-  await page.getByRole('button', { name: 'Settings' }).click();
-  await page.getByLabel('Dropbox authorize URL (override)').fill(`${stack.emu.url}/oauth2/authorize?login_hint=${encodeURIComponent(email)}`);
-  await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('Saved.').waitFor();
-  await page.getByRole('button', { name: 'Back' }).click();
+  if (screenshots) await shot(page, 'popup-signed-out.png');
+  const authWindow = p.context.waitForEvent('page', { predicate: (pg) => pg.url().startsWith(`${stack.emu.url}/oauth2/authorize`) });
   await page.getByRole('button', { name: 'Sign in with Dropbox' }).click();
+  const auth = await authWindow;
+  const account = auth.locator(`button[data-email="${email}"]`);
+  await account.waitFor();
+  if (screenshots) await shot(auth, 'dropbox-authorize.png');
+  await account.click();
   await page.getByRole('tab', { name: 'My tracks' }).waitFor({ timeout: 30_000 });
+  await expect(page.getByText(`Signed in as`).textContent()).resolves.toContain(email === 'maya@pd.example' ? 'Maya Reyes' : 'Leo Vance');
   return page;
 }
 
@@ -42,7 +45,7 @@ beforeAll(async () => {
   await signInDirect(stack, 'ava@pd.example');
   leo = await launchProfile(stack, 'leo');
   maya = await launchProfile(stack, 'maya');
-  const leoPopup = await signInThroughPopup(leo, 'leo@pd.example', 'popup-signed-out.png');
+  const leoPopup = await signInThroughPopup(leo, 'leo@pd.example', true);
   await leoPopup.close();
   const mayaPopup = await signInThroughPopup(maya, 'maya@pd.example');
   await mayaPopup.close();
