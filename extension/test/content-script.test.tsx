@@ -157,12 +157,15 @@ describe('content script on a Dropbox folder page', () => {
     expect(document.querySelector('[data-testid="page-header"]')).toBe(newHeader);
   });
 
-  it('shows the signed-out state with Sign in with Dropbox', async () => {
-    await startBackground(seed());
+  it('shows the signed-out state with Sign in with Dropbox, and the track once signed in elsewhere', async () => {
+    const { signInAs } = await startBackground(seed());
     loadFixture('folder-page.html');
     await startContentScript();
     await waitFor(() => panel().getByRole('button', { name: 'Sign in with Dropbox' }));
     expect(panel().getByText(/Sign in to see and manage this folder's Producer Dashboard track/)).toBeTruthy();
+    // The user signs in from the toolbar popup: the panel follows.
+    await signInAs(MAYA);
+    await waitFor(() => expect(panel().getByRole('heading', { name: 'Midnight Drive' })).toBeTruthy());
   });
 
   it('shows "unreachable" with a Retry that works once the worker is back', async () => {

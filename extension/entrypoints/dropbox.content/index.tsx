@@ -8,6 +8,7 @@ import { Panel } from '../../components/Panel';
 import { startPanelController, type PanelController } from '../../dropbox-page/controller';
 import { findFirst } from '../../dropbox-page/selectors';
 import { messagingApi } from '../../utils/messaging';
+import { sessionItem } from '../../utils/storage';
 
 export default defineContentScript({
   matches: ['https://www.dropbox.com/home*'],
@@ -65,6 +66,8 @@ export default defineContentScript({
         },
       });
       ctx.addEventListener(window, 'wxt:locationchange', () => controller?.check());
+      // Signing in or out (in the popup, or in another tab) re-reads the folder on screen.
+      ctx.onInvalidated(sessionItem.watch(() => controller?.refresh()));
     } catch (err) {
       console.warn(`[Producer Dashboard] the panel could not start on ${location.href}`, err);
     }
