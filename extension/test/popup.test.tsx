@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { App } from '../entrypoints/popup/App';
 import { settingsItem } from '../utils/storage';
@@ -120,5 +121,17 @@ describe('popup', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await screen.findByText('Saved.');
     expect(await settingsItem.getValue()).toEqual({ workerUrl: 'https://pd.example.com/', authorizeUrl: 'http://localhost:8788/oauth2/authorize' });
+  });
+
+  it('asks for access to www.dropbox.com when the browser withheld it (Firefox)', async () => {
+    const contains = vi.fn(async () => false);
+    const request = vi.fn(async () => true);
+    Object.assign(fakeBrowser.permissions, { contains, request });
+    popup(null);
+    const allow = await screen.findByRole('button', { name: 'Allow on www.dropbox.com' });
+    expect(contains).toHaveBeenCalledWith({ origins: ['https://www.dropbox.com/*'] });
+    fireEvent.click(allow);
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Allow on www.dropbox.com' })).toBeNull());
+    expect(request).toHaveBeenCalledWith({ origins: ['https://www.dropbox.com/*'] });
   });
 });

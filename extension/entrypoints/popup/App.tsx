@@ -8,6 +8,7 @@ import { CurrentTab } from './CurrentTab';
 import { MyTracks } from './MyTracks';
 import { Notifications } from './Notifications';
 import { Settings } from './Settings';
+import { HostAccess } from './HostAccess';
 
 type Tab = 'current' | 'mine' | 'notifications' | 'settings';
 
@@ -60,6 +61,7 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
     return (
       <div class="pd-popup pd-root" data-state="signed_out">
         <Header />
+        <HostAccess />
         {tab === 'settings' ? (
           <Settings onSaved={reload} onClose={() => setTab('current')} />
         ) : (
@@ -98,6 +100,7 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
         onSignOut={() => void api.signOut().then(reload)}
         onSettings={() => setTab('settings')}
       />
+      <HostAccess />
       {status.lastSync && !status.lastSync.ok && <Alert kind="error">Sync failed: {status.lastSync.message}</Alert>}
       <div class="pd-tabs" role="tablist">
         <TabButton id="current" tab={tab} setTab={setTab}>
