@@ -11,6 +11,7 @@ import { createSession } from '../../src/domain/index.ts';
 import { env } from 'cloudflare:test';
 import { contentType, extraHeaders, fuzzSeed, hostileBody, hostileString, mutated, pathSegment, queryString, toHeaderValue, validText } from './arbitraries.ts';
 import { dbState, diffState, writesSoFar } from './db-state.ts';
+import { judge } from './judge.ts';
 import { buildWorld, expiredSession, quiesce, type World } from './fixture.ts';
 import { fillPath, paramsOf, servedRoutes } from './routes.ts';
 
@@ -191,31 +192,6 @@ const describeCase = (method: string, url: string, c: Case) =>
   `${method} ${url.length > 300 ? url.slice(0, 300) + '…' : url}\n  auth=${c.auth} content-type=${JSON.stringify(c.contentType)} headers=${JSON.stringify(c.headers).slice(0, 200)}\n  body=${
     c.body === null ? 'none' : typeof c.body === 'string' ? JSON.stringify(c.body.slice(0, 300)) + (c.body.length > 300 ? `… (${c.body.length} chars)` : '') : `${c.body.length} bytes`
   }`;
-
-/** Checks one answer; returns what is wrong with it, or null. */
-export async function judge(res: Response, before: () => Promise<string[]>): Promise<string | null> {
-  const text = await res.text();
-  if (res.status >= 500) return `answered ${res.status}: ${text.slice(0, 300)}`;
-  if (res.status < 200 || (res.status >= 300 && res.status < 400)) return `answered ${res.status}`;
-  const json = (res.headers.get('content-type') ?? '').includes('application/json');
-  let parsed: any = undefined;
-  if (json) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return `answered ${res.status} with a JSON content type and a body that is not JSON: ${text.slice(0, 200)}`;
-    }
-  }
-  if (res.status >= 400) {
-    const e = parsed?.error;
-    if (!json || typeof e?.code !== 'string' || !/^[a-z][a-z0-9_]*$/.test(e.code) || typeof e.message !== 'string' || !e.message) {
-      return `answered ${res.status} without { error: { code, message } }: ${text.slice(0, 300)}`;
-    }
-    const changed = await before();
-    if (changed.length) return `rejected with ${res.status} ${e.code} but changed the database: ${changed.join('; ')}`;
-  }
-  return null;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 

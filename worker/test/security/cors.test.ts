@@ -48,7 +48,7 @@ const routes = () =>
     return { name: r, method, path };
   });
 
-async function viaWorker(req: Request, extraEnv: Partial<Env> = {}): Promise<Response> {
+async function viaWorker(req: Request, extraEnv: Record<string, string> = {}): Promise<Response> {
   const ctx = createExecutionContext();
   const res = await worker.fetch!(req as Request<unknown, IncomingRequestCfProperties>, { ...env, ...extraEnv } as Env, ctx);
   await waitOnExecutionContext(ctx);
