@@ -503,6 +503,33 @@ export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: stri
   }
 }
 
+/** This account's own collaborator records on these tracks (one query). */
+async function myRecords(db: D1Database, accountId: string, trackIds: string[]): Promise<Map<string, { status: string; access_level: AccessLevel }>> {
+  const out = new Map<string, { status: string; access_level: AccessLevel }>();
+  for (let i = 0; i < trackIds.length; i += 50) {
+    const ids = trackIds.slice(i, i + 50);
+    const { results } = await db
+      .prepare(`SELECT track_id, status, access_level FROM collaborators WHERE account_id = ? AND track_id IN (${ids.map(() => '?').join(',')})`)
+      .bind(accountId, ...ids)
+      .all<{ track_id: string; status: string; access_level: AccessLevel }>();
+    for (const r of results) out.set(r.track_id, r);
+  }
+  return out;
+}
+
+/**
+ * Whether what this account's tree showed can change PD at all; only then is the owner asked (a Dropbox call).
+ * E.g. the mount vanishing for someone PD already shows as revoked (our own removal, echoed back) needs nothing.
+ */
+export function needsConfirmation(isOwner: boolean, mine: { status: string; access_level: AccessLevel } | undefined, a: PageAnalysis, sfid: string): boolean {
+  if (isOwner) return a.lost.has(sfid); // the owner's own share vanished: unshared (or the folder is gone)
+  const active = mine?.status === 'active';
+  if (a.lost.has(sfid)) return active;
+  if (a.joined.has(sfid) && !active && mine?.status !== 'invited') return true; // added in Dropbox
+  const ro = a.readOnly.get(sfid);
+  return active && ro !== undefined && (mine!.access_level === 'viewer') !== ro;
+}
+
 async function walk(
   env: ReconcileEnv,
   client: DropboxClient,
@@ -551,16 +578,9 @@ async function walk(
 
     const interesting = [...new Set([...a.lost, ...a.joined, ...a.readOnly.keys(), ...a.uploads.map((u) => u.sharedFolderId)])];
     const tracks = interesting.length ? await tracksFor(db, interesting) : new Map<string, TrackRef>();
+    const mine = await myRecords(db, accountId, [...tracks.values()].map((t) => t.id));
     for (const [sfid, track] of tracks) {
-      let needsSync = a.lost.has(sfid) || a.joined.has(sfid);
-      if (!needsSync && a.readOnly.has(sfid) && track.owner_id !== accountId) {
-        const mine = await db
-          .prepare(`SELECT access_level, status FROM collaborators WHERE track_id = ? AND account_id = ?`)
-          .bind(track.id, accountId)
-          .first<{ access_level: AccessLevel; status: string }>();
-        const ro = a.readOnly.get(sfid)!;
-        needsSync = !mine || mine.status !== 'active' || (mine.access_level === 'viewer') !== ro;
-      }
+      const needsSync = needsConfirmation(track.owner_id === accountId, mine.get(track.id), a, sfid);
       if (needsSync) {
         const r = await syncTrackMembers(env, track, {
           leftAccountId: a.lost.has(sfid) ? accountId : null,
