@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'worker',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/dropbox/**'],
+          exclude: ['test/dropbox/**', 'test/**/*.dropbox.test.ts'],
           setupFiles: ['./test/apply-migrations.ts'],
         },
       },
@@ -46,7 +46,8 @@ export default defineConfig({
         ],
         test: {
           name: 'dropbox',
-          include: ['test/dropbox/**/*.test.ts'],
+          // *.dropbox.test.ts elsewhere (test/security, test/fuzz): tests that need the emulator too.
+          include: ['test/dropbox/**/*.test.ts', 'test/**/*.dropbox.test.ts'],
           globalSetup: ['./test/global-setup.ts'],
           setupFiles: ['./test/apply-migrations.ts'],
           fileParallelism: false,
