@@ -150,8 +150,33 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
     if (n !== 1) mismatches.push(`upload ${u.relPath} into ${t.trackId} has ${n} file_uploaded history entries (want 1)`);
   }
 
-  // 4. Every account can still sync; nobody's library shows a track they lost.
+  // Uploads in history that nobody made (files that were already there, listed again).
+  for (const t of world.tracks) {
+    const made = new Set(ledger.uploads.filter((u) => u.sharedFolderId === t.sharedFolderId).map((u) => u.relPath.toLowerCase()));
+    for (const h of t.history) {
+      if (h.kind !== 'file_uploaded') continue;
+      const p = String(h.details?.path ?? '').toLowerCase();
+      if (![...made].some((m) => p.endsWith(m))) mismatches.push(`track ${t.trackId}: history #${h.id} says "${h.details?.path}" was uploaded (${h.createdAt}), but nobody uploaded it`);
+    }
+  }
+
+  // 4. Libraries: on the track ⇔ in the library and in what sync from 0 adds up to; departed people get 403.
   for (const [email, ok] of world.syncOk) if (!ok) mismatches.push(`GET /sync failed for ${email}`);
+  for (const t of world.tracks) {
+    const shouldHave = new Set([lc(t.owner)]);
+    for (const c of t.detail.collaborators) if (c.status === 'active' && accountOf.has(lc(c.email))) shouldHave.add(lc(c.email));
+    for (const p of world.people) {
+      const e = lc(p.email);
+      const want = shouldHave.has(e);
+      const inLib = world.libraries.get(p.email)?.has(t.trackId) ?? false;
+      const inSync = world.synced.get(p.email)?.has(t.trackId) ?? false;
+      if (inLib !== want) mismatches.push(`track ${t.trackId}: ${want ? 'missing from' : 'still in'} ${p.email}'s library`);
+      if (inSync !== want) mismatches.push(`track ${t.trackId}: ${p.email}'s sync from cursor 0 ${want ? 'lacks' : 'still has'} it`);
+    }
+  }
+  for (const d of world.departedReads) {
+    if (d.status !== 403) mismatches.push(`${d.email} left/was revoked from ${d.trackId} but GET /tracks answers ${d.status} ${d.code ?? ''}`);
+  }
   void emailOfAccount;
 
   return { mismatches, visibleFailed, stats };

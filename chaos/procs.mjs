@@ -29,7 +29,7 @@ export function tempDir(prefix) {
 }
 
 /** Spawns a long-running child in its own process group; keeps the tail of its output for error reports. */
-function startChild(name, cmd, args, env, { verbose = false, patterns = {} } = {}) {
+function startChild(name, cmd, args, env, { verbose = false, patterns = {}, tailLines = 200 } = {}) {
   const counts = Object.fromEntries(Object.keys(patterns).map((k) => [k, 0]));
   const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const tail = [];
@@ -43,7 +43,7 @@ function startChild(name, cmd, args, env, { verbose = false, patterns = {} } = {
       for (const l of parts) {
         lines.count++;
         tail.push(l);
-        if (tail.length > 200) tail.shift();
+        if (tail.length > tailLines) tail.shift();
         for (const [k, re] of Object.entries(patterns)) if (re.test(l)) counts[k]++;
         if (verbose) console.log(`[${name}] ${l}`);
       }
@@ -107,7 +107,7 @@ export async function startEmulatorProcess({ port, webhookUrl, verbose }) {
 }
 
 /** Migrates a fresh local D1 in `persistDir`, then runs `wrangler dev --local` on `port` pointed at the emulator. */
-export async function startWorkerProcess({ port, emulatorUrl, persistDir, verbose, inspectorPort }) {
+export async function startWorkerProcess({ port, emulatorUrl, persistDir, verbose, inspectorPort, script, vars = {} }) {
   const mig = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], {
     cwd: root,
     env: quietEnv,
@@ -115,12 +115,13 @@ export async function startWorkerProcess({ port, emulatorUrl, persistDir, verbos
   });
   if (mig.status !== 0) throw new Error(`wrangler d1 migrations apply failed:\n${mig.stdout}\n${mig.stderr}`);
   const args = [
-    'wrangler', 'dev', '--local', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir,
+    'wrangler', 'dev', ...(script ? [script] : []), '--local', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir,
     '--inspector-port', String(inspectorPort ?? (await freePort())), '--show-interactive-dev-session=false', '--test-scheduled',
     ...LOCAL.wranglerVars(emulatorUrl),
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   // Lines counted while it runs: queue jobs that threw (the consumer logs "job <kind> failed" and retries them).
-  const proc = startChild('worker', 'npx', args, quietEnv, { verbose, patterns: { jobErrors: /job [a-z-]+ failed/ } });
+  const proc = startChild('worker', 'npx', args, quietEnv, { verbose, patterns: { jobErrors: /job [a-z-]+ failed/, consumerCrashes: /chaos: queue consumer crashed/ }, tailLines: 20000 });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health`, 120_000).catch((e) => {
     throw new Error(`${e.message}\n${proc.tail.join('\n')}`);

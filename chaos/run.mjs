@@ -29,6 +29,7 @@ const { values: opt } = parseArgs({
     keep: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     'converge-timeout': { type: 'string' },
+    'queue-crash-rate': { type: 'string', default: '0.2' },
   },
 });
 
@@ -94,7 +95,7 @@ async function http(method, url, { session, body, headers = {} } = {}) {
   } catch {
     json = text;
   }
-  return { status: res.status, body: json };
+  return { status: res.status, body: json, req: `${method} ${url.replace(workerUrl, '').replace(emulatorUrl, '')}${body === undefined ? '' : ` ${JSON.stringify(body)}`}` };
 }
 
 const api = (session, method, p, body) => http(method, `${workerUrl}/api/v1${p}`, { session, body });
@@ -153,7 +154,11 @@ async function withLock(key, fn) {
   }
 }
 
+/** Every operation's request and answer, in the order the answers came (written next to the D1 for diagnosis). */
+const opLog = [];
+
 function classify(kind, r, okStatuses = [200, 201]) {
+  opLog.push({ at: new Date().toISOString(), kind, req: r.req, status: r.status, body: r.status >= 300 ? r.body : undefined });
   if (okStatuses.includes(r.status)) {
     count(kind, 'ok');
     return true;
@@ -190,7 +195,7 @@ async function emuState() {
 
 const OPS_TABLE = [
   // [weight, kind, fn]
-  [10, 'invite', async (r) => {
+  [14, 'invite', async (r) => {
     const o = r.pick(owners);
     const t = r.pick(tracks.filter((x) => x.owner === o.email));
     const ghost = r.next() < 0.08;
@@ -198,7 +203,7 @@ const OPS_TABLE = [
     const res = await api(o.session, 'POST', `/tracks/${t.trackId}/invitations`, { email, accessLevel: r.pick(['editor', 'viewer']) });
     if (classify('invite', res) && res.body.collaborator) ledger.collaboratorsSeen.set(res.body.collaborator.id, { trackId: t.trackId, displayName: res.body.collaborator.displayName, email });
   }],
-  [10, 'accept', async (r) => {
+  [14, 'accept', async (r) => {
     const c = r.pick(collabs);
     const inv = await api(c.session, 'GET', '/invitations');
     const list = inv.body?.invitations ?? [];
@@ -207,7 +212,7 @@ const OPS_TABLE = [
     const decline = r.next() < 0.1;
     classify(decline ? 'decline' : 'accept', await api(c.session, 'POST', `/invitations/${i.id}/${decline ? 'decline' : 'accept'}`));
   }],
-  [9, 'revoke', async (r) => {
+  [7, 'revoke', async (r) => {
     const o = r.pick(owners);
     const t = r.pick(tracks.filter((x) => x.owner === o.email));
     const d = await trackDetail(o.session, t.trackId);
@@ -224,7 +229,7 @@ const OPS_TABLE = [
     const p = r.pick(ppl);
     classify('revoke_all', await api(o.session, 'POST', `/sharing/${encodeURIComponent(p.personKey)}/revoke-all`));
   }],
-  [8, 'leave', async (r) => {
+  [6, 'leave', async (r) => {
     const c = r.pick(collabs);
     const items = (await myLibrary(c)).filter((i) => i.myRole !== 'owner');
     if (items.length === 0) return count('leave', 'skipped');
@@ -277,7 +282,7 @@ const OPS_TABLE = [
       if (classify('splits', res)) ledger.splits.push({ trackId: t.trackId, collaboratorId: c.id, splits, seq: ++writeSeq });
     });
   }],
-  [7, 'dropbox_leave', async (r) => {
+  [5, 'dropbox_leave', async (r) => {
     const st = await emuState();
     const cands = [];
     for (const f of st.folders) {
@@ -288,7 +293,7 @@ const OPS_TABLE = [
     const { f, m } = r.pick(cands);
     classify('dropbox_leave', await control('POST', '/act', { as: m.email, action: 'leave_folder', shared_folder_id: f.shared_folder_id }));
   }],
-  [5, 'dropbox_remove', async (r) => {
+  [3, 'dropbox_remove', async (r) => {
     const st = await emuState();
     const cands = [];
     for (const f of st.folders) {
@@ -400,9 +405,10 @@ async function expireSomeone(r) {
 
 const children = [];
 let persistDir = null;
+let keepDir = false;
 async function cleanup() {
   for (const c of children.reverse()) await c.stop().catch(() => undefined);
-  if (persistDir && !opt.keep) removeDir(persistDir);
+  if (persistDir && !opt.keep && !keepDir) removeDir(persistDir);
 }
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
@@ -416,7 +422,15 @@ try {
   const emu = await startEmulatorProcess({ port: emulatorPort, webhookUrl: `${workerUrl}/dropbox/webhook`, verbose: opt.verbose });
   children.push(emu);
   emulatorUrl = emu.url;
-  const worker = await startWorkerProcess({ port: workerPort, emulatorUrl, persistDir, verbose: opt.verbose });
+  // The real worker behind a queue-crash hook (chaos/worker-entry.js), crashing batches from the start.
+  const worker = await startWorkerProcess({
+    port: workerPort,
+    emulatorUrl,
+    persistDir,
+    verbose: opt.verbose,
+    script: 'chaos/worker-entry.js',
+    vars: { CHAOS_QUEUE_THROW_RATE: opt['queue-crash-rate'], CHAOS_SEED: String(SEED) },
+  });
   children.push(worker);
   log(`emulator ${emulatorUrl}, worker ${workerUrl} (D1 in ${persistDir})`);
 
@@ -544,6 +558,16 @@ try {
   console.log('\n' + summary.text);
   if (REPORT) writeFileSync(REPORT, summary.markdown);
   exitCode = result.mismatches.length === 0 ? 0 : 1;
+  if (exitCode !== 0 || opt.keep) {
+    // Everything needed to find out why: the operations, the emulator's calls, webhooks and state, the D1 (sqlite).
+    keepDir = true;
+    writeFileSync(path.join(persistDir, 'ops.jsonl'), opLog.map((o) => JSON.stringify(o)).join('\n') + '\n');
+    writeFileSync(path.join(persistDir, 'emulator-calls.json'), JSON.stringify(allCalls, null, 1));
+    writeFileSync(path.join(persistDir, 'emulator-webhooks.json'), JSON.stringify((await control('GET', '/webhooks/log')).body, null, 1));
+    writeFileSync(path.join(persistDir, 'emulator-state.json'), JSON.stringify(world.state, null, 1));
+    writeFileSync(path.join(persistDir, 'worker.log'), worker.tail.join('\n'));
+    log(`kept for diagnosis: ${persistDir} (ops.jsonl, emulator-*.json, D1 under v3/d1)`);
+  }
   if (exitCode !== 0) {
     console.log('\nMismatches:');
     for (const m of result.mismatches.slice(0, 60)) console.log(`  ✖ ${m}`);
@@ -589,12 +613,54 @@ async function snapshot() {
   }
   const notifications = new Map();
   const syncOk = new Map();
+  const libraries = new Map();
+  const synced = new Map();
   for (const p of people) {
     notifications.set(p.email, await paged(p.session, '/notifications?limit=200', 'notifications', 'nextBefore'));
-    const s = await api(p.session, 'GET', '/sync?cursor=0&limit=1000');
-    syncOk.set(p.email, s.status === 200);
+    const lib = await paged(p.session, '/library?limit=500&archived=any&hidden=any', 'items', 'nextBefore');
+    libraries.set(p.email, new Set(lib.map((i) => i.track.id)));
+    // What a client that synced from the beginning ends up with.
+    const have = new Set();
+    let cursor = 0;
+    let ok = true;
+    for (let i = 0; i < 1000; i++) {
+      const s = await api(p.session, 'GET', `/sync?cursor=${cursor}&limit=1000`);
+      if (s.status !== 200) {
+        ok = false;
+        break;
+      }
+      for (const c of s.body.changes) {
+        if (c.change === 'removed' || !c.item) have.delete(c.trackId);
+        else have.add(c.trackId);
+      }
+      cursor = s.body.cursor;
+      if (!s.body.hasMore) break;
+    }
+    syncOk.set(p.email, ok);
+    synced.set(p.email, have);
   }
-  return { state, tracks: trackViews, changes, notifications, syncOk, people: people.map(({ email, accountId, role }) => ({ email, accountId, role })) };
+  // Departed people: the track must answer 403 to them.
+  const departedReads = [];
+  for (const t of trackViews) {
+    for (const c of t.detail.collaborators) {
+      const p = byEmail.get(c.email.toLowerCase());
+      // Only people who once had access (joined): a cancelled invitation never revealed the track (404 is right).
+      if (!p || (c.status !== 'revoked' && c.status !== 'left') || !c.joinedAt) continue;
+      const r = await api(p.session, 'GET', `/tracks/${t.trackId}`);
+      departedReads.push({ trackId: t.trackId, email: p.email, status: r.status, code: r.body?.error?.code });
+    }
+  }
+  return {
+    state,
+    tracks: trackViews,
+    changes,
+    notifications,
+    syncOk,
+    libraries,
+    synced,
+    departedReads,
+    people: people.map(({ email, accountId, role }) => ({ email, accountId, role })),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -616,7 +682,7 @@ function buildSummary({ opsMs, convergeMs, faultList, calls, allCalls, result, w
     ['injected Dropbox faults', `${faulted} (${(calls.length ? (100 * faulted) / calls.length : 0).toFixed(1)}% of the calls made while faults were on): ${Object.entries(faultsInjected).map(([k, v]) => `${k} ${v}`).join(', ')}`],
     ['other injected faults', `duplicate webhooks (rate 0.25), ${stats.injected.webhookReplays} late replays of old notifications, ${stats.injected.expireAccount} whole-account token expiries`],
     ['retries', `${errorFaults} failed Dropbox calls retried by the worker; ${stats.retriedFailed} failed changes retried by their owner`],
-    ['jobs that threw / retried mid-batch', `${jobErrors}`],
+    ['queue consumer crashes', `${worker.counts.consumerCrashes} batches crashed part-way (rate ${opt['queue-crash-rate']} per batch; half of them also lost the ack of a finished message); ${jobErrors} jobs threw inside the consumer`],
     ['time to converge', `${(convergeMs / 1000).toFixed(1)} s (after the last operation)`],
     ['ended accesses checked', `${result.stats.endedAccesses} (history + notification each)`],
     ['ledger checked', `${ledger.comments.length} comments, ${ledger.titles.length} edits, ${ledger.splits.length} split changes, ${ledger.uploads.length} uploads, ${ledger.collaboratorsSeen.size} credits`],

@@ -1,0 +1,36 @@
+// The real worker (worker/src/index.ts) with one fault hook for the chaos run: the queue consumer crashes part-way
+// through some batches. Used only by chaos/run.mjs (`wrangler dev chaos/worker-entry.js`); production and tests use
+// worker/src/index.ts unchanged.
+//
+// A crash is imitated the way it happens on the platform: the handler processes the first k messages of the batch
+// (they ack or retry as they would), never gets to the rest, and throws — so the runtime redelivers every message
+// of the batch that was not explicitly acked. Sometimes the crash also "loses" the ack of a message whose work was
+// already done (crash after the side effects, before the ack), so that work is redelivered and must be idempotent.
+// CHAOS_QUEUE_THROW_RATE (0..1, per batch) and CHAOS_SEED come from --var; without them nothing is injected.
+import worker from '../worker/src/index.ts';
+
+let state = 0;
+function random(env) {
+  if (state === 0) state = (Number(env.CHAOS_SEED ?? 1) >>> 0) || 1;
+  let t = (state = (state + 0x6d2b79f5) >>> 0);
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+export default {
+  fetch: worker.fetch,
+  scheduled: worker.scheduled,
+  async queue(batch, env, ctx) {
+    const rate = Number(env.CHAOS_QUEUE_THROW_RATE ?? 0);
+    if (!(rate > 0) || random(env) >= rate) return worker.queue(batch, env, ctx);
+    const k = Math.floor(random(env) * batch.messages.length);
+    const loseAck = random(env) < 0.5;
+    const done = batch.messages.slice(0, k).map((m, i) =>
+      loseAck && i === k - 1 ? { get id() { return m.id; }, get timestamp() { return m.timestamp; }, get body() { return m.body; }, get attempts() { return m.attempts; }, ack() {}, retry(o) { m.retry(o); } } : m,
+    );
+    if (k > 0) await worker.queue({ ...batch, queue: batch.queue, messages: done, ackAll: () => done.forEach((m) => m.ack()), retryAll: (o) => done.forEach((m) => m.retry(o)) }, env, ctx);
+    console.log(`chaos: queue consumer crashed after ${k} of ${batch.messages.length} messages${loseAck && k > 0 ? ' (the last one\'s ack lost)' : ''}`);
+    throw new Error('chaos: injected consumer crash');
+  },
+};
