@@ -72,6 +72,17 @@ class Permanent extends Error {}
  * because executing is a conditional claim.
  */
 export async function enqueueDueChanges(env: Pick<Env, 'DB' | 'JOBS'>, opts: { ids?: number[]; trackId?: string; limit?: number } = {}): Promise<number> {
+  // A Revoke All of many tracks records many rows at once: hand them over page by page (bounded).
+  let total = 0;
+  for (let round = 0; round < 20; round++) {
+    const n = await enqueueDueChangesOnce(env, opts);
+    total += n;
+    if (n < (opts.limit ?? 500) || opts.ids) break;
+  }
+  return total;
+}
+
+async function enqueueDueChangesOnce(env: Pick<Env, 'DB' | 'JOBS'>, opts: { ids?: number[]; trackId?: string; limit?: number }): Promise<number> {
   const now = Date.now();
   const limit = opts.limit ?? 500;
   let where = `((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)) OR (status = 'running' AND next_attempt_at <= ?1))`;

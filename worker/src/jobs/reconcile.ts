@@ -89,6 +89,8 @@ export function analyzeEntries(entries: ListEntry[], mounts: Map<string, string>
         if (mp === path || mp.startsWith(path + '/')) {
           mounts.delete(sfid);
           a.lost.add(sfid);
+          a.joined.delete(sfid); // mounted and gone again within the walk: only the loss matters
+          a.readOnly.delete(sfid);
         }
       }
       continue;
