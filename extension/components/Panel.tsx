@@ -1,6 +1,8 @@
 // The PD panel injected into Dropbox's folder view (inside a shadow root). Shows every state a user must
 // understand: loading, signed out, not a PD track, worker unreachable, access ended, and the track itself.
 import { useState } from 'preact/hooks';
+import type { TrackDetail } from '@pd/shared';
+import { useLiveDetail } from './use-live-detail';
 import type { DropboxFolderLocation } from '../dropbox-page/url';
 import { folderDownloadUrl } from '../dropbox-page/url';
 import type { PathResolution } from '../utils/messaging';
@@ -22,6 +24,8 @@ export interface PanelProps {
   onRefresh: () => void;
   /** Clicks Dropbox's own Download button if the page has one; null when it has none. */
   clickDropboxDownload?: (() => boolean) | null;
+  /** How often to re-read a track while a Dropbox change is pending (ms). */
+  pollMs?: number;
 }
 
 type Notice = { message: string; kind: 'ok' | 'warn' | 'error' };
@@ -83,21 +87,26 @@ function Body({ props, notify }: { props: PanelProps; notify: (n: Notice) => voi
           </button>
         </Alert>
       );
-    case 'track': {
-      const ctx: TrackContext = {
-        detail: r.detail,
-        folder: {
-          path: model.location.folderPath,
-          url: model.location.folderUrl,
-          downloadUrl: folderDownloadUrl(model.location.folderPath),
-        },
-        clickDropboxDownload: props.clickDropboxDownload ?? null,
-        refresh: onRefresh,
-        notify: (message, kind = 'ok') => notify({ message, kind }),
-      };
-      return <TrackView ctx={ctx} />;
-    }
+    case 'track':
+      return <TrackBody props={props} detail={r.detail} notify={notify} />;
   }
+}
+
+function TrackBody({ props, detail, notify }: { props: PanelProps; detail: TrackDetail; notify: (n: Notice) => void }) {
+  const live = useLiveDetail(detail, useApi(), props.pollMs);
+  const { model } = props;
+  const ctx: TrackContext = {
+    detail: live,
+    folder: {
+      path: model.location.folderPath,
+      url: model.location.folderUrl,
+      downloadUrl: folderDownloadUrl(model.location.folderPath),
+    },
+    clickDropboxDownload: props.clickDropboxDownload ?? null,
+    refresh: props.onRefresh,
+    notify: (message, kind = 'ok') => notify({ message, kind }),
+  };
+  return <TrackView ctx={ctx} />;
 }
 
 export function Panel(props: PanelProps) {

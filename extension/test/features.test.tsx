@@ -2,6 +2,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { TrackView } from '../components/TrackView';
+import { Panel } from '../components/Panel';
+import { parseDropboxUrl } from '../dropbox-page/url';
+import { useState } from 'preact/hooks';
 import { RevokeAllAction } from '../features/revoke-all';
 import type { TrackContext } from '../features/types';
 import type { PdApi } from '../utils/messaging';
@@ -136,6 +139,35 @@ describe('Dropbox change pending / failed', () => {
     await waitFor(() => expect(notices).toEqual(['Retrying the Dropbox change…']));
     const after = await api.getTrack({ trackId: ctx.detail.track.id });
     expect(after.dropboxChanges.map((c) => c.status)).toEqual(['pending']);
+  });
+});
+
+describe('Dropbox change followed live in the panel', () => {
+  beforeEach(() => setup(MAYA));
+
+  it('pending → failed with Retry → pending → done, without reloading the page', async () => {
+    const ctx = await trackCtx('Midnight Drive');
+    const leo = ctx.detail.collaborators.find((c) => c.displayName === 'Leo Vance')!;
+    await api.revoke({ trackId: ctx.detail.track.id, collaboratorId: leo.id });
+    const first = await api.resolvePath({ path: ctx.folder!.path, fresh: true });
+    const location = parseDropboxUrl('https://www.dropbox.com/home/PRODUCER-DASHBOARD/Night%20Sessions/Midnight%20Drive')!;
+    // Like the content script's controller: a refresh resolves the folder again.
+    function Host() {
+      const [resolution, setResolution] = useState(first);
+      const refresh = () => void api.resolvePath({ path: location.folderPath, fresh: true }).then(setResolution);
+      return <Panel model={{ location, resolution }} placement="header" onRefresh={refresh} pollMs={20} />;
+    }
+    renderWithApi(<Host />, api);
+    const row = () => screen.getByRole('listitem', { name: 'Leo Vance' });
+    expect(row().textContent).toContain('Dropbox change pending: removing them from the shared folder…');
+
+    worker.drainDropbox('failed');
+    await waitFor(() => expect(row().textContent).toContain('Dropbox change failed — Dropbox still shows access'));
+    fireEvent.click(within(row()).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(row().textContent).toContain('Dropbox change pending'));
+    worker.drainDropbox('done');
+    await waitFor(() => expect(row().textContent).not.toContain('Dropbox change'));
+    expect(row().textContent).toContain('Revoked');
   });
 });
 

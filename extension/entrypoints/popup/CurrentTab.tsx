@@ -6,6 +6,9 @@ import { Alert, roleText, Spinner } from '../../components/ui';
 import { folderDownloadUrl, isTrackCandidate, parseDropboxUrl, type DropboxFolderLocation } from '../../dropbox-page/url';
 import type { TrackContext } from '../../features/types';
 import { errorMessage, type PathResolution } from '../../utils/messaging';
+import { useLiveDetail } from '../../components/use-live-detail';
+import type { ComponentChildren } from 'preact';
+import type { TrackDetail } from '@pd/shared';
 
 export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<string | null> }) {
   const api = useApi();
@@ -62,23 +65,47 @@ export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<strin
           </button>
         </Alert>
       );
-    case 'track': {
-      const ctx: TrackContext = {
-        detail: resolution.detail,
-        folder: { path: location.folderPath, url: location.folderUrl, downloadUrl: folderDownloadUrl(location.folderPath) },
-        refresh: () => void lookup(location, true),
-        notify: (message, kind = 'ok') => setNotice({ message, kind }),
-      };
+    case 'track':
       return (
-        <div data-testid="current-track">
-          <div class="pd-card-row">
-            <strong>{resolution.detail.track.title}</strong>
-            <span class="pd-chip">{roleText(resolution.detail.myRole)}</span>
-          </div>
-          {noticeEl}
-          <TrackView ctx={ctx} />
-        </div>
+        <CurrentTrack
+          location={location}
+          detail={resolution.detail}
+          notice={noticeEl}
+          onRefresh={() => void lookup(location, true)}
+          notify={setNotice}
+        />
       );
-    }
   }
+}
+
+function CurrentTrack({
+  location,
+  detail,
+  notice,
+  onRefresh,
+  notify,
+}: {
+  location: DropboxFolderLocation;
+  detail: TrackDetail;
+  notice: ComponentChildren;
+  onRefresh: () => void;
+  notify: (n: { message: string; kind: 'ok' | 'warn' | 'error' }) => void;
+}) {
+  const live = useLiveDetail(detail, useApi());
+  const ctx: TrackContext = {
+    detail: live,
+    folder: { path: location.folderPath, url: location.folderUrl, downloadUrl: folderDownloadUrl(location.folderPath) },
+    refresh: onRefresh,
+    notify: (message, kind = 'ok') => notify({ message, kind }),
+  };
+  return (
+    <div data-testid="current-track">
+      <div class="pd-card-row">
+        <strong>{live.track.title}</strong>
+        <span class="pd-chip">{roleText(live.myRole)}</span>
+      </div>
+      {notice}
+      <TrackView ctx={ctx} />
+    </div>
+  );
 }
