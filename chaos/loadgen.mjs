@@ -1,7 +1,8 @@
 // Closed-loop HTTP load generator, run as its own process by scripts/load-bench.mjs (so the worker under test and
 // the load never share an event loop). Reads a phase description (JSON file given as argv[2]) and prints one JSON
 // line: requests, seconds, status counts, latency percentiles.
-//   { url, durationMs, connections, requests: [{ method, path, headers, body }], cycle: true }
+//   { url, durationMs, warmupMs, connections, requests: [{ method, path, headers, body }], cycle: true }
+// The first warmupMs are sent but not counted (sockets opened, isolate and SQLite caches warm).
 // Each connection sends one request at a time over a kept-alive socket, taking the next request of the list
 // (round-robin over all connections).
 import http from 'node:http';
@@ -29,6 +30,7 @@ function once(r) {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => {
+          if (!measuring) return resolve();
           const ms = Number(process.hrtime.bigint() - t) / 1e6;
           latencies.push(ms);
           statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
@@ -40,6 +42,7 @@ function once(r) {
       },
     );
     req.on('error', (e) => {
+      if (!measuring) return resolve();
       transportErrors++;
       if (firstErrors.length < 5) firstErrors.push(`${r.method} ${r.path} → ${e.message}`);
       resolve();
@@ -49,8 +52,13 @@ function once(r) {
   });
 }
 
-const started = Date.now();
-const until = started + phase.durationMs;
+let measuring = false;
+let started = Date.now();
+const until = started + (phase.warmupMs ?? 0) + phase.durationMs;
+setTimeout(() => {
+  measuring = true;
+  started = Date.now();
+}, phase.warmupMs ?? 0);
 async function conn() {
   while (Date.now() < until) {
     const i = next++;

@@ -16,6 +16,7 @@ import { freePort, removeDir, root, startEmulatorProcess, startWorkerProcess, te
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 16);
 const TRACKS = Number(process.env.LOAD_TRACKS ?? 100);
+const WARMUP_MS = Number(process.env.LOAD_WARMUP_SECONDS ?? 2) * 1000;
 /** Distinct collaborators to revoke: enough that (almost) every revoke in the phase is a real one. */
 const POOL = Math.min(100_000, Math.max(2000, Math.ceil(SECONDS * 1000)));
 const quietEnv = { ...process.env, ...LOCAL.quietWrangler };
@@ -32,7 +33,7 @@ async function json(res, what) {
 
 function runPhase(name, url, requests, { cycle = true } = {}) {
   const file = path.join(persistDir, `phase-${name}.json`);
-  writeFileSync(file, JSON.stringify({ url, durationMs: SECONDS * 1000, connections: CONNECTIONS, requests, cycle }));
+  writeFileSync(file, JSON.stringify({ url, durationMs: SECONDS * 1000, warmupMs: WARMUP_MS, connections: CONNECTIONS, requests, cycle }));
   const r = spawnSync(process.execPath, [path.join(root, 'chaos/loadgen.mjs'), file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`load generator failed for ${name}: ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').pop());
