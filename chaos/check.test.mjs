@@ -1,0 +1,136 @@
+// The chaos verdict must be able to fail: each promise broken on purpose in a small settled world is reported.
+// Run: node --test chaos/check.test.mjs
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkWorld } from './check.mjs';
+
+const OWNER = 'owner@x.example';
+const LEO = 'leo@x.example';
+const SAM = 'sam@x.example';
+
+function world() {
+  const collaborators = [
+    { id: 'col_leo', accountId: 'acc_leo', email: LEO, displayName: 'Leo', status: 'active', accessLevel: 'editor', splits: { master: 10, publishing: 0, writer: 0 }, joinedAt: 't1' },
+    { id: 'col_sam', accountId: 'acc_sam', email: SAM, displayName: 'Sam', status: 'revoked', accessLevel: 'viewer', splits: { master: 0, publishing: 0, writer: 0 }, joinedAt: 't1' },
+  ];
+  const history = [
+    { id: 1, kind: 'track_created', collaboratorId: null, details: {} },
+    { id: 2, kind: 'collaborator_joined', collaboratorId: 'col_leo', details: {} },
+    { id: 3, kind: 'collaborator_joined', collaboratorId: 'col_sam', details: {} },
+    { id: 4, kind: 'access_revoked', collaboratorId: 'col_sam', details: { previousStatus: 'active' } },
+    { id: 5, kind: 'metadata_changed', collaboratorId: null, details: { changes: { title: { from: 'Song', to: 'Song v2' } } } },
+    { id: 6, kind: 'splits_changed', collaboratorId: null, details: { changes: [{ collaboratorId: 'col_leo', to: { master: 10, publishing: 0, writer: 0 } }] } },
+    { id: 7, kind: 'file_uploaded', collaboratorId: null, details: { path: 'Take 1.wav' } },
+  ];
+  return {
+    state: {
+      folders: [{ shared_folder_id: '100', unshared: false, members: [{ email: OWNER, access_type: 'owner' }, { email: LEO, access_type: 'editor' }], invitees: [] }],
+    },
+    tracks: [
+      {
+        trackId: 'trk_1',
+        sharedFolderId: '100',
+        owner: OWNER,
+        detail: { track: { id: 'trk_1', title: 'Song v2' }, collaborators, comments: [{ id: 'cmt_1', body: 'hi', authorId: 'acc_sam' }], dropboxChanges: [] },
+        history,
+      },
+    ],
+    changes: [],
+    notifications: new Map([
+      [OWNER, []],
+      [LEO, []],
+      [SAM, [{ kind: 'access_revoked', trackId: 'trk_1' }]],
+    ]),
+    syncOk: new Map([[OWNER, true], [LEO, true], [SAM, true]]),
+    libraries: new Map([[OWNER, new Set(['trk_1'])], [LEO, new Set(['trk_1'])], [SAM, new Set()]]),
+    synced: new Map([[OWNER, new Set(['trk_1'])], [LEO, new Set(['trk_1'])], [SAM, new Set()]]),
+    departedReads: [{ trackId: 'trk_1', email: SAM, status: 403, code: 'access_ended' }],
+    people: [
+      { email: OWNER, accountId: 'acc_owner' },
+      { email: LEO, accountId: 'acc_leo' },
+      { email: SAM, accountId: 'acc_sam' },
+    ],
+  };
+}
+
+function ledger() {
+  return {
+    comments: [{ trackId: 'trk_1', id: 'cmt_1', body: 'hi', authorEmail: SAM }],
+    titles: [{ trackId: 'trk_1', title: 'Song v2', seq: 1 }],
+    splits: [{ trackId: 'trk_1', collaboratorId: 'col_leo', splits: { master: 10, publishing: 0, writer: 0 }, seq: 2 }],
+    uploads: [{ sharedFolderId: '100', relPath: 'Take 1.wav' }],
+    collaboratorsSeen: new Map([['col_leo', { trackId: 'trk_1', email: LEO }], ['col_sam', { trackId: 'trk_1', email: SAM }]]),
+  };
+}
+
+const run = (w = world(), l = ledger()) => checkWorld(w, l).mismatches;
+
+test('a settled, consistent world has no mismatches', () => {
+  assert.deepEqual(run(), []);
+});
+
+test('Dropbox still has someone PD revoked', () => {
+  const w = world();
+  w.state.folders[0].members.push({ email: SAM, access_type: 'viewer' });
+  assert.match(run(w).join('\n'), /Dropbox has sam@x.example as member/);
+});
+
+test('... unless PD shows that Dropbox change as failed (visible, not a mismatch)', () => {
+  const w = world();
+  w.state.folders[0].members.push({ email: SAM, access_type: 'viewer' });
+  w.changes.push({ id: 9, trackId: 'trk_1', collaboratorId: 'col_sam', status: 'failed' });
+  const r = checkWorld(w, ledger());
+  assert.deepEqual(r.mismatches, []);
+  assert.equal(r.visibleFailed.length, 1);
+});
+
+test('access levels differ', () => {
+  const w = world();
+  w.state.folders[0].members[1].access_type = 'viewer';
+  assert.match(run(w).join('\n'), /PD says editor, Dropbox says viewer/);
+});
+
+test('an ended access without its notification, or with two', () => {
+  const w = world();
+  w.notifications.set(SAM, []);
+  assert.match(run(w).join('\n'), /0 access_revoked notification\(s\) for 1 revocation/);
+  w.notifications.set(SAM, [{ kind: 'access_revoked', trackId: 'trk_1' }, { kind: 'access_revoked', trackId: 'trk_1' }]);
+  assert.match(run(w).join('\n'), /2 access_revoked notification\(s\) for 1 revocation/);
+});
+
+test('an ended access recorded twice in history', () => {
+  const w = world();
+  w.tracks[0].history.push({ id: 8, kind: 'collaborator_left', collaboratorId: 'col_sam', details: {} });
+  assert.match(run(w).join('\n'), /two end entries in a row/);
+});
+
+test('a lost comment, edit, split, credit or upload', () => {
+  const w = world();
+  w.tracks[0].detail.comments = [];
+  w.tracks[0].detail.track.title = 'Song';
+  w.tracks[0].detail.collaborators[0].splits = { master: 0, publishing: 0, writer: 0 };
+  w.tracks[0].history = w.tracks[0].history.filter((h) => h.kind !== 'file_uploaded');
+  const l = ledger();
+  l.collaboratorsSeen.set('col_gone', { trackId: 'trk_1', email: 'gone@x.example' });
+  const out = run(w, l).join('\n');
+  assert.match(out, /comment cmt_1 .* is gone/);
+  assert.match(out, /title is "Song", the last successful edit wrote "Song v2"/);
+  assert.match(out, /splits are .* the last successful change wrote/);
+  assert.match(out, /credit lost: collaborator col_gone/);
+  assert.match(out, /upload Take 1.wav .* has 0 file_uploaded/);
+});
+
+test('an upload nobody made', () => {
+  const w = world();
+  w.tracks[0].history.push({ id: 9, kind: 'file_uploaded', collaboratorId: null, details: { path: 'Mix v1.wav' } });
+  assert.match(run(w).join('\n'), /"Mix v1.wav" was uploaded .* but nobody uploaded it/);
+});
+
+test('a departed person still sees the track', () => {
+  const w = world();
+  w.libraries.get(SAM).add('trk_1');
+  w.departedReads[0].status = 200;
+  const out = run(w).join('\n');
+  assert.match(out, /still in sam@x.example's library/);
+  assert.match(out, /GET \/tracks answers 200/);
+});
