@@ -45,9 +45,15 @@ export function TrackView({ ctx }: { ctx: TrackContext }) {
     return (
       <div class="pd-track" data-role="owner">
         <div class="pd-sub">
-          You own this track · {current.length === 1 ? '1 collaborator' : `${current.length} collaborators`}
+          You own this track ·{' '}
+          {current.length === 0
+            ? past.length > 0
+              ? 'no current collaborators (past ones stay listed for credits)'
+              : 'no collaborators'
+            : current.length === 1
+              ? '1 collaborator'
+              : `${current.length} collaborators`}
         </div>
-        {detail.collaborators.length === 0 && <p class="pd-muted">Not shared with anyone yet.</p>}
         <ul class="pd-people" aria-label="Collaborators">
           {[...current, ...past].map((c) => (
             <CollaboratorRow key={c.id} ctx={ctx} collaborator={c} />

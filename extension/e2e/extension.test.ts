@@ -174,4 +174,31 @@ describe('Producer Dashboard extension in Chromium', () => {
     expect(samFolders.map((f) => f.name)).toEqual([]);
     await popup.close();
   });
+
+  it('a Dropbox change that fails shows on the panel with Retry, and Retry finishes it', async () => {
+    // Dropbox will refuse the next member removal (the job ends "failed").
+    const fault = await fetch(`${stack.emu.url}/_control/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ route: '2/sharing/remove_folder_member', kind: 'job_failed', count: 1 }),
+    });
+    expect(fault.ok).toBe(true);
+
+    const page = await maya.context.newPage();
+    await page.goto(OWNER_FOLDER('Midnight Drive', 'After Hours'));
+    const avaRow = panel(page).getByRole('listitem', { name: 'Ava Chen' });
+    await avaRow.waitFor({ timeout: 30_000 });
+    await panel(page).getByRole('button', { name: 'Revoke Ava Chen' }).click();
+    await panel(page).getByRole('dialog').getByRole('button', { name: 'Revoke access' }).click();
+    await expect.poll(() => avaRow.textContent(), { timeout: 30_000 }).toContain('Dropbox change failed');
+    await expect(avaRow.textContent()).resolves.toContain('Revoked'); // PD revoked at once, whatever Dropbox does
+    await shot(page, 'panel-dropbox-failed.png');
+
+    await avaRow.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => avaRow.textContent(), { timeout: 30_000 }).not.toContain('Dropbox change');
+    const state = (await (await fetch(`${stack.emu.url}/_control/state`)).json()) as { folders: { name: string; members: unknown[] }[] };
+    const midnight = state.folders.find((f) => f.name === 'Midnight Drive')!;
+    expect(JSON.stringify(midnight.members)).not.toContain('ava@pd.example');
+    await page.close();
+  });
 });
