@@ -157,6 +157,15 @@ describe('content script on a Dropbox folder page', () => {
     expect(document.querySelector('[data-testid="page-header"]')).toBe(newHeader);
   });
 
+  it('shows the folder\'s track while a file of it is open in the previewer (?preview=)', async () => {
+    const { signInAs } = await startBackground(seed());
+    await signInAs(LEO);
+    loadFixture('folder-page.html', 'https://www.dropbox.com/home/PRODUCER-DASHBOARD/Night%20Sessions/Midnight%20Drive?preview=Midnight+Drive+-+Mix+v3.wav');
+    await startContentScript();
+    await waitFor(() => panel().getByRole('button', { name: 'Leave Track' }));
+    expect(panel().getByRole('heading', { name: 'Midnight Drive' })).toBeTruthy();
+  });
+
   it('shows the signed-out state with Sign in with Dropbox, and the track once signed in elsewhere', async () => {
     const { signInAs } = await startBackground(seed());
     loadFixture('folder-page.html');
