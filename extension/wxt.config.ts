@@ -24,11 +24,22 @@ export default defineConfig({
     plugins: [preact()],
     build: process.env.PD_SOURCEMAP ? { sourcemap: true } : {},
     define: { 'import.meta.env.WXT_PD_WORKER_URL': JSON.stringify(workerUrl()) },
-    resolve: {
-      // wxt/browser -> Mozilla's webextension-polyfill (same API in Chrome and Firefox).
-      alias: { 'wxt/browser': resolve(import.meta.dirname, 'platform/browser.ts') },
-    },
   }),
+  hooks: {
+    // wxt/browser -> Mozilla's webextension-polyfill (the same promise API in Chrome and Firefox) in the background
+    // and the popup, which use many extension APIs. The content script only reads runtime.id and listens to
+    // storage.onChanged, which both browsers' native `browser`/`chrome` offer as is: it skips the polyfill to stay
+    // small (~3 kB gzipped) on every Dropbox page.
+    'vite:build:extendConfig'(entrypoints, config) {
+      if (entrypoints.every((e) => e.type === 'content-script')) return;
+      const polyfill = { find: /^wxt\/browser$/, replacement: resolve(import.meta.dirname, 'platform/browser.ts') };
+      config.resolve ??= {};
+      const alias = config.resolve.alias;
+      config.resolve.alias = Array.isArray(alias)
+        ? [polyfill, ...alias]
+        : [polyfill, ...Object.entries(alias ?? {}).map(([find, replacement]) => ({ find, replacement: String(replacement) }))];
+    },
+  },
   manifest: ({ browser }) => ({
     name: 'Producer Dashboard for Dropbox',
     description: 'Revoke, Revoke All and Leave Track for Producer Dashboard tracks, right inside Dropbox.',
