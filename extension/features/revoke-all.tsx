@@ -18,7 +18,14 @@ type Phase =
   | { step: 'idle' }
   | { step: 'counting' }
   | { step: 'confirm'; tracks: SharedTrack[] }
-  | { step: 'dropbox'; revoked: number; tracks: { trackId: string; title: string; collaboratorId: string | null }[]; done: number; failed: number }
+  | {
+      step: 'dropbox';
+      revoked: number;
+      tracks: { trackId: string; title: string; collaboratorId: string | null }[];
+      done: number;
+      failed: number;
+      problem: string | null;
+    }
   | { step: 'finished'; revoked: number; failed: number };
 
 /** Whether this person's Dropbox removal on one track is still running, done, or failed. */
@@ -32,17 +39,19 @@ export function dropboxState(changes: DropboxChangeSummary[], collaboratorId: st
 async function checkDropbox(api: PdApi, tracks: { trackId: string; collaboratorId: string | null }[]) {
   let done = 0;
   let failed = 0;
+  let problem: string | null = null;
   for (const t of tracks) {
     try {
       const d = await api.getTrack({ trackId: t.trackId });
       const s = dropboxState(d.dropboxChanges, t.collaboratorId);
       if (s === 'done') done++;
       if (s === 'failed') failed++;
-    } catch {
+    } catch (err) {
       // A track we cannot read right now counts as still pending; the next round asks again.
+      problem = errorMessage(err);
     }
   }
-  return { done, failed };
+  return { done, failed, problem };
 }
 
 export function RevokeAllConfirmation({
@@ -137,13 +146,13 @@ export function RevokeAllAction({
   };
 
   const poll = (tracks: { trackId: string; title: string; collaboratorId: string | null }[], revoked: number) => {
-    void checkDropbox(api, tracks).then(({ done, failed }) => {
+    void checkDropbox(api, tracks).then(({ done, failed, problem }) => {
       if (done + failed >= tracks.length) {
         setPhase({ step: 'finished', revoked, failed });
         onDone?.(revoked);
         return;
       }
-      setPhase({ step: 'dropbox', revoked, tracks, done, failed });
+      setPhase({ step: 'dropbox', revoked, tracks, done, failed, problem });
       timer.current = setTimeout(() => poll(tracks, revoked), pollMs);
     });
   };
@@ -157,7 +166,7 @@ export function RevokeAllAction({
         title: byId.get(trackId)?.title ?? trackId,
         collaboratorId: byId.get(trackId)?.collaboratorId ?? null,
       }));
-      setPhase({ step: 'dropbox', revoked: res.revokedCount, tracks: revokedTracks, done: 0, failed: 0 });
+      setPhase({ step: 'dropbox', revoked: res.revokedCount, tracks: revokedTracks, done: 0, failed: 0, problem: null });
       poll(revokedTracks, res.revokedCount);
     });
 
@@ -189,13 +198,16 @@ export function RevokeAllAction({
         <div class="pd-row-note">
           <Spinner label={`Revoking ${person.displayName}'s access…`} />
           <RevokeAllProgress revoked={phase.revoked} done={phase.done} failed={phase.failed} />
+          {phase.problem && <Alert kind="warn">Can't check Dropbox's progress right now ({phase.problem}). Still trying…</Alert>}
         </div>
       )}
       {phase.step === 'finished' && (
         <Alert kind={phase.failed ? 'warn' : 'ok'}>
-          {phase.failed
-            ? `Revoked on ${phase.revoked} tracks. Dropbox still shows access on ${phase.failed}: open those tracks to retry.`
-            : `Done: ${person.displayName} no longer has access to ${phase.revoked === 1 ? '1 track' : `${phase.revoked} tracks`}, in PD and in Dropbox.`}
+          {phase.revoked === 0
+            ? `${person.displayName} had no access left to revoke.`
+            : phase.failed
+              ? `Revoked on ${phase.revoked} tracks. Dropbox still shows access on ${phase.failed}: open those tracks to retry.`
+              : `Done: ${person.displayName} no longer has access to ${phase.revoked === 1 ? '1 track' : `${phase.revoked} tracks`}, in PD and in Dropbox.`}
         </Alert>
       )}
     </span>

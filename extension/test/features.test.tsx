@@ -192,6 +192,27 @@ describe('Revoke All', () => {
     expect(sharing.people.map((p) => p.displayName)).toEqual(['Sam Ortiz']);
   });
 
+  it('says when nothing was left to revoke (revoked meanwhile elsewhere)', async () => {
+    renderWithApi(<RevokeAllAction person={{ personKey: 'sam@pd.example', displayName: 'Sam Ortiz' }} pollMs={20} />, api);
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke All for Sam Ortiz' }));
+    const dialog = await screen.findByRole('dialog');
+    await api.revokeAll({ personKey: 'sam@pd.example' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Revoke All (3)' }));
+    await screen.findByText('Sam Ortiz had no access left to revoke.');
+  });
+
+  it('keeps going and says so when progress cannot be read for a while', async () => {
+    renderWithApi(<RevokeAllAction person={{ personKey: 'leo@pd.example', displayName: 'Leo Vance' }} pollMs={20} />, api);
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke All for Leo Vance' }));
+    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Revoke All (3)' }));
+    await screen.findByRole('progressbar');
+    worker.unreachable = true;
+    await screen.findByText(/Can't check Dropbox's progress right now \(Can't reach Producer Dashboard/);
+    worker.unreachable = false;
+    worker.drainDropbox('done');
+    await screen.findByText('Done: Leo Vance no longer has access to 3 tracks, in PD and in Dropbox.');
+  });
+
   it('reports the tracks where Dropbox still shows access', async () => {
     renderWithApi(<RevokeAllAction person={{ personKey: 'sam@pd.example', displayName: 'Sam Ortiz' }} pollMs={20} />, api);
     fireEvent.click(screen.getByRole('button', { name: 'Revoke All for Sam Ortiz' }));
