@@ -27,6 +27,7 @@ import { saveTokens } from '../dropbox/tokens.ts';
 import { retryFailedChange } from '../jobs/execute.ts';
 import { sendJobs } from '../jobs/messages.ts';
 import { DropboxApiError, dropboxErrorResponse } from './errors.ts';
+import { requireFolderOwner } from './folder-owner.ts';
 import { importSharedFolders } from './import.ts';
 import { trackByDropboxPath } from './lookup.ts';
 
@@ -125,6 +126,9 @@ export const dropboxApi = new Hono<AppEnv>()
     const after = await d.prepare('SELECT * FROM dropbox_changes WHERE id = ?').bind(changeId).first<DropboxChangeRow>();
     return c.json<RetryDropboxChangeResponse>({ change: toDropboxChange(after!) });
   })
+
+  // Creating a track claims a Dropbox shared folder: only its Dropbox owner may. The core's POST /tracks runs next.
+  .post('/tracks', common[0], limit, requireSession, requireFolderOwner)
 
   .onError((err, c) => {
     if (err instanceof DropboxApiError) return dropboxErrorResponse(c, err);
