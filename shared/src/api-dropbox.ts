@@ -37,11 +37,14 @@ export interface AuthConfigResponse {
 export const CodeVerifier = z.string().regex(/^[A-Za-z0-9\-._~]{43,128}$/, 'codeVerifier must be 43–128 characters of A–Z a–z 0–9 - . _ ~');
 
 /** POST /api/v1/auth/dropbox — exchange the authorization code (no session needed). */
+/** No lone UTF-16 surrogates: such a string cannot be URL-encoded for the token request (it is the caller's error). */
+const wellFormed = (s: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+
 export const DropboxSignInBody = z.object({
-  code: z.string().trim().min(1).max(2048),
+  code: z.string().trim().min(1).max(2048).refine(wellFormed, 'code must be well-formed Unicode'),
   codeVerifier: CodeVerifier,
   /** Exactly the redirect_uri used for the authorize request. */
-  redirectUri: z.url().max(2048),
+  redirectUri: z.url().max(2048).refine(wellFormed, 'redirectUri must be well-formed Unicode'),
 });
 export type DropboxSignInBody = z.input<typeof DropboxSignInBody>;
 
