@@ -9,7 +9,7 @@
 //
 // Reproduce a run: VITE_FUZZ_SEED=<seed printed below> npx vitest run --project dropbox test/fuzz
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness, REDIRECT_URI, control } from '../dropbox/harness.ts';
 import { contentType, encodeAny, extraHeaders, fuzzSeed, hostileBody, hostileString, toHeaderValue } from './arbitraries.ts';
 import { writesSoFar } from './db-state.ts';
@@ -23,6 +23,8 @@ const MEMBER = 'ben.fuzz@pd.test';
 let owner: { session: string };
 let member: { session: string };
 let sharedFolderId: string;
+/** Owned by the owner too, but not imported: the one folder a create can succeed on. */
+let otherFolderId: string;
 const counts: Record<string, Record<string, number>> = {};
 
 beforeAll(async () => {
@@ -34,10 +36,11 @@ beforeAll(async () => {
     ],
   });
   sharedFolderId = seeded.folders[0].shared_folder_id;
+  otherFolderId = seeded.folders[1].shared_folder_id;
   owner = await h.signIn(OWNER);
   member = await h.signIn(MEMBER);
   await h.drain();
-  await h.json('/api/v1/dropbox/import', { method: 'POST', session: owner.session, json: {} });
+  await h.json('/api/v1/dropbox/import', { method: 'POST', session: owner.session, json: { sharedFolderIds: [sharedFolderId] } });
   await h.drain();
   console.log(`Dropbox routes fuzz: seed ${SEED}, ${RUNS} cases per route (reproduce: VITE_FUZZ_SEED=${SEED} npx vitest run --project dropbox test/fuzz)`);
 });
@@ -106,6 +109,19 @@ describe('Dropbox routes fuzz (against the emulator)', () => {
     );
   });
 
+  it('sign-in with ill-formed Unicode (lone surrogates) in the code or redirect URI is the client’s error (400), not a Dropbox outage', async () => {
+    const verifier = 'v'.repeat(50);
+    for (const json of [
+      { code: 'abc\uD800', codeVerifier: verifier, redirectUri: REDIRECT_URI },
+      { code: '\uDFFFx', codeVerifier: verifier, redirectUri: REDIRECT_URI },
+      { code: 'abc', codeVerifier: verifier, redirectUri: 'https://pd-test.chromiumapp.org/\uD800' },
+    ]) {
+      const res = await h.fetch('/api/v1/auth/dropbox', { method: 'POST', json });
+      const body = (await res.json()) as { error: { code: string } };
+      expect([JSON.stringify(json), res.status, body.error.code]).toEqual([JSON.stringify(json), 400, 'validation_failed']);
+    }
+  });
+
   it('GET /api/v1/tracks/by-dropbox-path: hostile web paths', { timeout: 60_000 }, async () => {
     const segment = fc.oneof(
       { arbitrary: fc.constantFrom('PD', 'Fuzz Track', 'Fuzz%20Track', 'mix v1.wav', 'Ünïcødé ✓ 🎧', 'pd', 'FUZZ TRACK'), weight: 3 },
@@ -125,6 +141,34 @@ describe('Dropbox routes fuzz (against the emulator)', () => {
       fc.asyncProperty(fc.oneof({ arbitrary: REAL_PATHS, weight: 1 }, { arbitrary: webPath, weight: 3 }, { arbitrary: hostileString, weight: 1 }), fc.boolean(), fc.constantFrom('owner', 'member'), async (p, encodeQuery, who) => {
         const q = encodeQuery ? encodeAny(p) : toHeaderValue(p).replace(/[#&\s]/g, '');
         await check('GET /api/v1/tracks/by-dropbox-path', `/api/v1/tracks/by-dropbox-path?path=${q}`, { session: (who === 'owner' ? owner : member).session }, `who=${who} path=${JSON.stringify(p.slice(0, 200))}`);
+      }),
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+  });
+
+  it('POST /api/v1/tracks (signed in with Dropbox): only the folder’s owner may claim it, whatever the body', { timeout: 60_000 }, async () => {
+    const BIG = JSON.stringify({ dropboxSharedFolderId: sharedFolderId, title: 'x'.repeat(1024 * 1024) });
+    const folder = fc.oneof(fc.constant(sharedFolderId), fc.constant(otherFolderId), fc.integer({ min: 0, max: 1e12 }).map(String), hostileString);
+    const body = fc.oneof(
+      { arbitrary: fc.record({ dropboxSharedFolderId: folder, title: fc.oneof(fc.constant('Claimed'), hostileString) }).map((b) => JSON.stringify(b)), weight: 4 },
+      { arbitrary: hostileBody, weight: 2 },
+      { arbitrary: fc.constant(BIG), weight: 1 },
+    );
+    await fc.assert(
+      fc.asyncProperty(body, contentType, fc.constantFrom('owner', 'member'), async (b, ct, who) => {
+        const headers: Record<string, string> = ct === null ? {} : { 'Content-Type': ct };
+        const route = 'POST /api/v1/tracks';
+        const tally = (counts[route] ??= {});
+        const before = await writesSoFar();
+        const res = await h.fetch('/api/v1/tracks', { method: 'POST', body: b, headers, session: (who === 'owner' ? owner : member).session });
+        tally[res.status] = (tally[res.status] ?? 0) + 1;
+        const what = `who=${who} body=${JSON.stringify(typeof b === 'string' ? b.slice(0, 200) : `${b.length} bytes`)}`;
+        if (res.status < 300 && who === 'member') throw new Error(`a folder member who is not its owner created a track\n  ${what}`);
+        const problem = await judge(res, async () => {
+          const n = (await writesSoFar()) - before;
+          return n ? [`${n} rows written`] : [];
+        });
+        if (problem) throw new Error(`${problem}\n  ${what}`);
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
