@@ -30,6 +30,7 @@ const { values: opt } = parseArgs({
     verbose: { type: 'boolean', default: false },
     'converge-timeout': { type: 'string' },
     'queue-crash-rate': { type: 'string', default: '0.2' },
+    'trace-queue': { type: 'boolean', default: false },
   },
 });
 
@@ -429,7 +430,7 @@ try {
     persistDir,
     verbose: opt.verbose,
     script: 'chaos/worker-entry.js',
-    vars: { CHAOS_QUEUE_THROW_RATE: opt['queue-crash-rate'], CHAOS_SEED: String(SEED) },
+    vars: { CHAOS_QUEUE_THROW_RATE: opt['queue-crash-rate'], CHAOS_SEED: String(SEED), CHAOS_TRACE_QUEUE: opt['trace-queue'] ? '1' : '0' },
   });
   children.push(worker);
   log(`emulator ${emulatorUrl}, worker ${workerUrl} (D1 in ${persistDir})`);

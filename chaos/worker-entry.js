@@ -18,10 +18,28 @@ function random(env) {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
+/** With CHAOS_TRACE_QUEUE=1: one log line per message and what the consumer decided (for diagnosing a run). */
+function traced(batch, env) {
+  if (env.CHAOS_TRACE_QUEUE !== '1') return batch;
+  const t = () => new Date().toISOString();
+  const what = (m) => JSON.stringify(m.body);
+  const messages = batch.messages.map((m) => ({
+    get id() { return m.id; },
+    get timestamp() { return m.timestamp; },
+    get body() { return m.body; },
+    get attempts() { return m.attempts; },
+    ack() { console.log(`chaos-trace ${t()} ack ${m.id} attempt ${m.attempts} ${what(m)}`); m.ack(); },
+    retry(o) { console.log(`chaos-trace ${t()} retry(${o?.delaySeconds ?? 0}s) ${m.id} attempt ${m.attempts} ${what(m)}`); m.retry(o); },
+  }));
+  for (const m of batch.messages) console.log(`chaos-trace ${t()} deliver ${m.id} attempt ${m.attempts} ${what(m)}`);
+  return { queue: batch.queue, messages, ackAll: () => messages.forEach((m) => m.ack()), retryAll: (o) => messages.forEach((m) => m.retry(o)) };
+}
+
 export default {
   fetch: worker.fetch,
   scheduled: worker.scheduled,
-  async queue(batch, env, ctx) {
+  async queue(rawBatch, env, ctx) {
+    const batch = traced(rawBatch, env);
     const rate = Number(env.CHAOS_QUEUE_THROW_RATE ?? 0);
     if (!(rate > 0) || random(env) >= rate) return worker.queue(batch, env, ctx);
     const k = Math.floor(random(env) * batch.messages.length);
@@ -29,7 +47,7 @@ export default {
     const done = batch.messages.slice(0, k).map((m, i) =>
       loseAck && i === k - 1 ? { get id() { return m.id; }, get timestamp() { return m.timestamp; }, get body() { return m.body; }, get attempts() { return m.attempts; }, ack() {}, retry(o) { m.retry(o); } } : m,
     );
-    if (k > 0) await worker.queue({ ...batch, queue: batch.queue, messages: done, ackAll: () => done.forEach((m) => m.ack()), retryAll: (o) => done.forEach((m) => m.retry(o)) }, env, ctx);
+    if (k > 0) await worker.queue({ queue: batch.queue, messages: done, ackAll: () => done.forEach((m) => m.ack()), retryAll: (o) => done.forEach((m) => m.retry(o)) }, env, ctx);
     console.log(`chaos: queue consumer crashed after ${k} of ${batch.messages.length} messages${loseAck && k > 0 ? ' (the last one\'s ack lost)' : ''}`);
     throw new Error('chaos: injected consumer crash');
   },
