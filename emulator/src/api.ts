@@ -46,7 +46,7 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
       account_id: acc.account_id,
       name: { given_name: acc.given_name, surname: acc.surname, familiar_name: acc.given_name, display_name: acc.display_name, abbreviated_name: initials(acc) },
       email: acc.email,
-      email_verified: true,
+      email_verified: acc.email_verified,
       disabled: false,
       country: 'US',
       locale: 'en',
@@ -62,7 +62,7 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     account_id: a.account_id,
     name: { given_name: a.given_name, surname: a.surname, familiar_name: a.given_name, display_name: a.display_name, abbreviated_name: initials(a) },
     email: a.email,
-    email_verified: true,
+    email_verified: a.email_verified,
     disabled: false,
     is_teammate: false,
   });

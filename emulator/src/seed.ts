@@ -9,6 +9,8 @@ export interface SeedAccount {
   uid?: number;
   /** true = the account has already authorized this app (gets webhooks without an OAuth dance first) */
   linked?: boolean;
+  /** false = the email address was never confirmed (Dropbox lets such accounts sign in); default true */
+  email_verified?: boolean;
 }
 
 export interface SeedFolder {
@@ -137,6 +139,7 @@ export function seedProblems(spec: unknown): string[] {
           if (a.display_name !== undefined && typeof a.display_name !== 'string') out.push(`accounts[${i}].display_name must be a string`);
           if (a.account_id !== undefined && !(typeof a.account_id === 'string' && a.account_id.length === 40)) out.push(`accounts[${i}].account_id must be 40 characters`);
           if (a.uid !== undefined && !Number.isInteger(a.uid)) out.push(`accounts[${i}].uid must be an integer`);
+          if (a.email_verified !== undefined && typeof a.email_verified !== 'boolean') out.push(`accounts[${i}].email_verified must be a boolean`);
         }
       });
   }

@@ -30,6 +30,8 @@ export interface Account {
   surname: string;
   /** true once the account has authorized this app (only linked accounts get webhooks, like Dropbox). */
   linked: boolean;
+  /** false: the email address is unconfirmed (users/get_current_account says email_verified: false). */
+  email_verified: boolean;
   /** Private (non-shared) items by path_lower. */
   items: Map<string, PrivateItem>;
   /** shared_folder_id -> where this account has it mounted (path_display). Per account: renames are per user. */
@@ -110,7 +112,7 @@ export class DropboxState {
 
   // ---------- identities ----------
 
-  addAccount(spec: { email: string; display_name?: string; given_name?: string; surname?: string; account_id?: string; uid?: number; linked?: boolean }): Account {
+  addAccount(spec: { email: string; display_name?: string; given_name?: string; surname?: string; account_id?: string; uid?: number; linked?: boolean; email_verified?: boolean }): Account {
     const existing = this.findAccount(spec.email);
     if (existing) return existing;
     const display = spec.display_name ?? spec.email.split('@')[0];
@@ -123,6 +125,7 @@ export class DropboxState {
       given_name: spec.given_name ?? given,
       surname: spec.surname ?? rest.join(' '),
       linked: spec.linked ?? false,
+      email_verified: spec.email_verified ?? true,
       items: new Map(),
       mounts: new Map(),
       log: [],
