@@ -57,6 +57,10 @@ export async function exchangeCode(env: ClientEnv, input: { code: string; codeVe
     const err = e instanceof DropboxCallError ? e : classifyDropboxError(e);
     throw new SignInError('dropbox_unavailable', `Could not read the Dropbox account (${err.message}).`);
   }
+  // Invitations are matched by email: an address Dropbox has not verified could be anyone's.
+  if (me.email_verified === false) {
+    throw new SignInError('dropbox_auth_failed', 'Your Dropbox email address is not verified yet: confirm it in Dropbox, then sign in again.');
+  }
   return {
     accessToken: token.access_token,
     accessTokenExpiresAt: Date.now() + (token.expires_in ?? 14_400) * 1000,
