@@ -82,6 +82,18 @@ describe('a departed collaborator cannot read the track', () => {
     });
   }
 
+  it('what the owner changes after they left never reaches them, not even through an old sync cursor', async () => {
+    expect((await olivia.patch(`/tracks/${trackId}`, { title: 'Departure Lounge (final)', tags: ['secret-single'] })).status).toBe(200);
+    for (const p of [ben, cara]) {
+      const sync = await p.get('/sync?cursor=0');
+      expect(sync.status).toBe(200);
+      const text = JSON.stringify(sync.body);
+      expect(text).not.toContain('(final)');
+      expect(text).not.toContain('secret-single');
+      for (const c of sync.body.changes.filter((x: any) => x.trackId === trackId)) expect(c.item).toBeNull();
+    }
+  });
+
   it('an invitation to come back does not reopen anything until it is accepted', async () => {
     const inv = await olivia.post(`/tracks/${trackId}/invitations`, { email: ben.email, accessLevel: 'viewer' });
     expect(inv.status).toBe(201);
