@@ -112,6 +112,22 @@ describe('no secret in the built extension', () => {
     });
   }
 
+  for (const target of ['chrome-mv3', 'firefox-mv3']) {
+    it(`${target}: the manifest asks for no more than it needs (Dropbox and the worker, identity, storage, alarms, notifications)`, () => {
+      const manifest = JSON.parse(readFileSync(path.join(out, target, 'manifest.json'), 'utf8'));
+      expect([...manifest.permissions].sort()).toEqual(['alarms', 'identity', 'notifications', 'storage']);
+      expect([...manifest.host_permissions].sort()).toEqual(['https://pd-worker.example.workers.dev/*', 'https://www.dropbox.com/*']);
+      expect(manifest.optional_permissions ?? []).toEqual([]);
+      expect(manifest.optional_host_permissions ?? []).toEqual([]);
+      // No web page can message the extension or load its files; content scripts only on Dropbox's /home pages.
+      expect(manifest.externally_connectable).toBeUndefined();
+      expect(manifest.web_accessible_resources ?? []).toEqual([]);
+      expect(manifest.content_scripts.flatMap((c: { matches: string[] }) => c.matches)).toEqual(['https://www.dropbox.com/home*']);
+      // The default MV3 content security policy (no remote code, no eval) is not loosened.
+      expect(manifest.content_security_policy).toBeUndefined();
+    });
+  }
+
   it('the extension’s own builds in extension/.output (if any were made) are clean too', () => {
     for (const target of ['chrome-mv3', 'firefox-mv3']) {
       const dir = path.join(extensionDir, '.output', target);
