@@ -1,20 +1,18 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import { resolve } from 'node:path';
+import { buildSettings, contentScriptMatches, DROPBOX_WEB_ORIGIN, hostPermissions } from './build-settings';
 
-// The worker the extension talks to. Development builds (`wxt`, `npm start`) use the local worker;
-// production builds take WXT_PD_WORKER_URL. The user can still change it in the popup's settings.
-const DEV_WORKER_URL = 'http://localhost:8787';
+// The worker the extension talks to (WXT_PD_WORKER_URL, default http://localhost:8787; the user can still change it
+// in the popup's settings), and whether this is a development build: a worker on localhost makes one, and only a
+// development build also runs on the Dropbox emulator's web UI (WXT_PD_DROPBOX_WEB_ORIGIN, default
+// http://localhost:8788). See build-settings.ts.
+const settings = buildSettings(process.env);
 
 // Public half of the development signing key: it pins the extension id (oaiaeejnfngjihimhhifgbedfocmgghg) so the
 // OAuth redirect https://<id>.chromiumapp.org/ stays the same across installs. Not a secret.
 const CHROME_DEV_PUBLIC_KEY =
   'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoZv53xAEWOnfVw+0EXMS5kLeAw6qxc8/NpAmSBPYhD5Jy9cnfCfVoTC/f+d42kgxSm3npw/aRCl+wbusfuXu48osd22BXvHopv+TLE6tUHYx/sICAwgd43r2qBZSrwB9sgD+SZRITJSCU774YMg7e3w793TH6qk6kzyCRXO7MFQdfk+DtU9aQsX25ggArNYztwePOzKTzem6zSCb0c0jplId3QR0SJAgLZ75hZb72iCp8TgsD0p8pJI5/C1+Anr2JyFgiAu730ygyUqk0LGpFNTEKFDAX+W2dcWoewyjwHcTPt2OsqXVw0UuFhBp3xQf3G9ZEX2tSAK2B2G4PLAUxwIDAQAB';
-
-function workerUrl(): string {
-  const url = process.env.WXT_PD_WORKER_URL?.trim();
-  return url ? url.replace(/\/+$/, '') : DEV_WORKER_URL;
-}
 
 export default defineConfig({
   srcDir: '.',
@@ -23,9 +21,19 @@ export default defineConfig({
   vite: () => ({
     plugins: [preact()],
     build: process.env.PD_SOURCEMAP ? { sourcemap: true } : {},
-    define: { 'import.meta.env.WXT_PD_WORKER_URL': JSON.stringify(workerUrl()) },
+    define: {
+      'import.meta.env.WXT_PD_WORKER_URL': JSON.stringify(settings.workerUrl),
+      // Read by dropbox-page/url.ts: '' in a production build, so the emulator's origin is not even in the code.
+      'import.meta.env.WXT_PD_DROPBOX_WEB_ORIGIN': JSON.stringify(settings.emulatorWebOrigin ?? ''),
+    },
   }),
   hooks: {
+    // The content script declares https://www.dropbox.com/home*; a development build adds the emulator's /home*.
+    'build:manifestGenerated'(wxt, manifest) {
+      for (const script of manifest.content_scripts ?? []) {
+        if (script.matches?.includes(`${DROPBOX_WEB_ORIGIN}/home*`)) script.matches = contentScriptMatches(settings, wxt.config.browser);
+      }
+    },
     // wxt/browser -> Mozilla's webextension-polyfill (the same promise API in Chrome and Firefox) in the background
     // and the popup, which use many extension APIs. The content script only reads runtime.id and listens to
     // storage.onChanged, which both browsers' native `browser`/`chrome` offer as is: it skips the polyfill to stay
@@ -44,7 +52,7 @@ export default defineConfig({
     name: 'Producer Dashboard for Dropbox',
     description: 'Revoke, Revoke All and Leave Track for Producer Dashboard tracks, right inside Dropbox.',
     permissions: ['identity', 'storage', 'alarms', 'notifications'],
-    host_permissions: ['https://www.dropbox.com/*', `${new URL(workerUrl()).origin}/*`],
+    host_permissions: hostPermissions(settings, browser),
     action: { default_title: 'Producer Dashboard' },
     ...(browser === 'firefox'
       ? {

@@ -100,7 +100,7 @@ function TrackBody({ props, detail, notify }: { props: PanelProps; detail: Track
     folder: {
       path: model.location.folderPath,
       url: model.location.folderUrl,
-      downloadUrl: folderDownloadUrl(model.location.folderPath),
+      downloadUrl: folderDownloadUrl(model.location.folderPath, model.location.origin),
     },
     clickDropboxDownload: props.clickDropboxDownload ?? null,
     refresh: props.onRefresh,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { folderDownloadUrl, folderUrlOf, isTrackCandidate, parseDropboxUrl } from '../dropbox-page/url';
+import { DROPBOX_WEB_ORIGIN, folderDownloadUrl, folderUrlOf, isTrackCandidate, parseDropboxUrl } from '../dropbox-page/url';
 
 describe('Dropbox page detection', () => {
   it.each([
@@ -47,5 +47,37 @@ describe('Dropbox page detection', () => {
       'https://www.dropbox.com/home/PRODUCER-DASHBOARD/Night%20Sessions/Midnight%20Drive',
     );
     expect(folderDownloadUrl('/A B')).toBe('https://www.dropbox.com/home/A%20B?dl=1');
+  });
+
+  describe('the Dropbox emulator web UI (development builds)', () => {
+    const EMULATOR = 'http://localhost:8788';
+    const DEV = [DROPBOX_WEB_ORIGIN, EMULATOR];
+    const PROD = [DROPBOX_WEB_ORIGIN];
+    const page = `${EMULATOR}/home/PRODUCER-DASHBOARD/After%20Hours/Midnight%20Drive`;
+
+    it('reads an emulator folder page exactly as the same page on www.dropbox.com, and keeps its origin', () => {
+      const loc = parseDropboxUrl(`${page}?preview=Midnight+Drive+-+Mix.wav`, DEV);
+      const real = parseDropboxUrl(`https://www.dropbox.com/home/PRODUCER-DASHBOARD/After%20Hours/Midnight%20Drive?preview=Midnight+Drive+-+Mix.wav`, DEV);
+      expect(loc).toMatchObject({ kind: 'preview', folderPath: real!.folderPath, previewFile: real!.previewFile, origin: EMULATOR });
+      expect(real?.origin).toBe(DROPBOX_WEB_ORIGIN);
+      expect(loc?.folderUrl).toBe(page);
+      // The worker's lookup takes the URL path, which is the same on both origins.
+      expect(new URL(folderUrlOf(loc!.folderPath)).pathname).toBe(new URL(page).pathname);
+      expect(folderDownloadUrl(loc!.folderPath, loc!.origin)).toBe(`${page}?dl=1`);
+    });
+
+    it('a production build (www.dropbox.com only) ignores the emulator page', () => {
+      expect(parseDropboxUrl(page, PROD)).toBeNull();
+    });
+
+    it.each([
+      'http://localhost:8789/home/Midnight%20Drive', // another port
+      'http://127.0.0.1:8788/home/Midnight%20Drive', // another host name for the same server
+      'https://localhost:8788/home/Midnight%20Drive', // another scheme
+      'http://localhost:8788/login?next=/home/Midnight%20Drive',
+      'http://localhost:8788/homework',
+    ])('a development build still ignores %s', (url) => {
+      expect(parseDropboxUrl(url, DEV)).toBeNull();
+    });
   });
 });

@@ -1,4 +1,5 @@
-// Content script on https://www.dropbox.com/home*: the PD panel next to Dropbox's folder header or share
+// Content script on https://www.dropbox.com/home* (and, in a development build, the Dropbox emulator's /home*,
+// added by wxt.config.ts): the PD panel next to Dropbox's folder header or share
 // controls (or floating when neither is found), inside a shadow root.
 import { render } from 'preact';
 import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';

@@ -94,7 +94,7 @@ function CurrentTrack({
   const live = useLiveDetail(detail, useApi());
   const ctx: TrackContext = {
     detail: live,
-    folder: { path: location.folderPath, url: location.folderUrl, downloadUrl: folderDownloadUrl(location.folderPath) },
+    folder: { path: location.folderPath, url: location.folderUrl, downloadUrl: folderDownloadUrl(location.folderPath, location.origin) },
     refresh: onRefresh,
     notify: (message, kind = 'ok') => notify({ message, kind }),
   };

@@ -1,4 +1,6 @@
 import { browser } from 'wxt/browser';
+import { patternOrigin } from '../../build-settings';
+import { DROPBOX_WEB_ORIGINS, parseDropboxUrl } from '../../dropbox-page/url';
 
 /**
  * URL of the tab the popup is about: the active tab of the last focused window; when the popup itself is open as
@@ -8,7 +10,9 @@ export async function activeDropboxUrl(): Promise<string | null> {
   const own = browser.runtime.getURL('/');
   const [active] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
   if (active?.url && !active.url.startsWith(own)) return active.url;
-  const dropboxTabs = await browser.tabs.query({ url: 'https://www.dropbox.com/home*' });
+  // Port-less patterns (Firefox ignores ports in patterns); parseDropboxUrl then keeps the exact origins only.
+  const patterns = DROPBOX_WEB_ORIGINS.map((o) => `${patternOrigin(o, 'firefox')}/home*`);
+  const dropboxTabs = (await browser.tabs.query({ url: patterns })).filter((t) => t.url && parseDropboxUrl(t.url));
   dropboxTabs.sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
   return dropboxTabs[0]?.url ?? null;
 }

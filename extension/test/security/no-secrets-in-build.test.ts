@@ -136,3 +136,18 @@ describe('no secret in the built extension', () => {
     }
   });
 });
+
+describe('the production build reads Dropbox only', () => {
+  // Built above with WXT_PD_WORKER_URL on https and no emulator origin. The manifest test above shows the content
+  // script matches https://www.dropbox.com/home* only; a development build would also carry the Dropbox emulator's
+  // web origin (build-settings.ts), which must not be anywhere in the shipped code.
+  for (const target of ['chrome-mv3', 'firefox-mv3']) {
+    it(`${target}: the Dropbox emulator's web origin is in no file`, () => {
+      const dir = path.join(out, target);
+      const files = filesUnder(dir).filter((f) => /\.(js|json|html)$/.test(f));
+      expect(files.length).toBeGreaterThan(3);
+      const withEmulator = files.filter((f) => /localhost:8788|WXT_PD_DROPBOX_WEB_ORIGIN/.test(readFileSync(f, 'utf8')));
+      expect(withEmulator.map((f) => path.relative(dir, f))).toEqual([]);
+    });
+  }
+});
