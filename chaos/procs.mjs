@@ -1,7 +1,7 @@
 // Starting and stopping the real parts the chaos run and the load bench drive: the Dropbox emulator (its CLI, in
 // its own process, like `npm start`) and a local worker (`wrangler dev --local`) with its own persist dir.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,8 +114,19 @@ export async function startWorkerProcess({ port, emulatorUrl, persistDir, verbos
     encoding: 'utf8',
   });
   if (mig.status !== 0) throw new Error(`wrangler d1 migrations apply failed:\n${mig.stdout}\n${mig.stderr}`);
+  // Run a bundled snapshot, not the source tree: `wrangler dev` reloads the worker whenever a watched source file
+  // changes (other people edit this checkout while a run is going), and a reload drops the local queue's
+  // in-flight messages — a loss the platform would never cause. The snapshot is built once from the same code.
+  const bundleDir = path.join(persistDir, 'bundle');
+  const entry = script ?? 'worker/src/index.ts';
+  const build = spawnSync('npx', ['wrangler', 'deploy', entry, '--dry-run', '--outdir', bundleDir], { cwd: root, env: quietEnv, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`bundling the worker failed:\n${build.stdout}\n${build.stderr}`);
+  const bundled = path.join(bundleDir, `${path.basename(entry).replace(/\.[cm]?[jt]s$/, '')}.js`);
+  const toml = readFileSync(path.join(root, 'wrangler.toml'), 'utf8').replace(/^main\s*=.*$/m, `main = ${JSON.stringify(bundled)}`);
+  const config = path.join(persistDir, 'wrangler.snapshot.toml');
+  writeFileSync(config, toml);
   const args = [
-    'wrangler', 'dev', ...(script ? [script] : []), '--local', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir,
+    'wrangler', 'dev', '--config', config, '--no-bundle', '--local', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir,
     '--inspector-port', String(inspectorPort ?? (await freePort())), '--show-interactive-dev-session=false', '--test-scheduled',
     ...LOCAL.wranglerVars(emulatorUrl),
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
