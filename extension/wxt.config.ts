@@ -77,6 +77,7 @@ export default defineConfig({
       '**/.tmp/**',
       '.git/**',
       'extension/e2e/screenshots/**',
+      'extension/e2e/artifacts/**',
       'extension/.e2e-output/**',
     ],
   },

@@ -1,10 +1,23 @@
 // The built extension in Debian's Chromium, against a real local worker (wrangler dev, local D1) and the Dropbox
 // emulator. Two browser profiles: Maya (owner) and Leo (collaborator). Dropbox's web pages are the saved fixture
-// served for https://www.dropbox.com/home/** by Playwright routing.
+// served for https://www.dropbox.com/home/** by Playwright routing, and, in the last scenario, the emulator's own
+// Dropbox-like web UI (what a developer sees with `npm start`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { NotificationsResponse } from '@pd/shared';
-import { api, browserNotificationIds, extensionSession, launchProfile, openPopup, shot, signInDirect, startStack, type Profile, type Stack } from './harness';
+import {
+  api,
+  browserNotificationIds,
+  extensionSession,
+  launchProfile,
+  openEmulatorFolder,
+  openPopup,
+  shot,
+  signInDirect,
+  startStack,
+  type Profile,
+  type Stack,
+} from './harness';
 
 const OWNER_FOLDER = (track: string, project: string) =>
   `https://www.dropbox.com/home/PRODUCER-DASHBOARD/${encodeURIComponent(project)}/${encodeURIComponent(track)}`;
@@ -200,5 +213,50 @@ describe('Producer Dashboard extension in Chromium', () => {
     const midnight = state.folders.find((f) => f.name === 'Midnight Drive')!;
     expect(JSON.stringify(midnight.members)).not.toContain('ava@pd.example');
     await page.close();
+  });
+
+  it("on the Dropbox emulator's web UI: the owner's panel after the folder header, the collaborator's Leave Track, and a revoke that takes the folder out of the collaborator's Dropbox", async () => {
+    // Leo's copy of Neon Rain, at his Dropbox root in the emulator's web UI: the panel offers Leave Track.
+    const leoPage = await openEmulatorFolder(stack, leo, 'leo@pd.example', '/Neon Rain');
+    await expect(leoPage.getByTestId('emulator-web-user').textContent()).resolves.toContain('Leo Vance');
+    await panel(leoPage).getByRole('button', { name: 'Leave Track' }).waitFor({ timeout: 30_000 });
+    await expect(panel(leoPage).getByText('shared by Maya Reyes').count()).resolves.toBe(1);
+    await shot(leoPage, 'emulator-panel-collaborator.png');
+
+    // Maya's folder at her path: every collaborator, and the panel placed right after the folder header.
+    const page = await openEmulatorFolder(stack, maya, 'maya@pd.example', '/PRODUCER-DASHBOARD/City Lights/Neon Rain');
+    const leoRow = panel(page).getByRole('listitem', { name: 'Leo Vance' });
+    await leoRow.waitFor({ timeout: 30_000 });
+    await expect(leoRow.textContent()).resolves.toMatch(/Active[\s\S]*Editor/);
+    const next = await page.evaluate(() => document.querySelector('[data-testid="page-header"]')?.nextElementSibling?.localName);
+    expect(next).toBe('pd-panel');
+    await shot(page, 'emulator-panel-owner.png');
+
+    await panel(page).getByRole('button', { name: 'Revoke Leo Vance' }).click();
+    const dialog = panel(page).getByRole('dialog');
+    await expect(dialog.textContent()).resolves.toContain("Revoke Leo Vance's access to “Neon Rain”?");
+    await dialog.getByRole('button', { name: 'Revoke access' }).click();
+    await panel(page).getByText("Leo Vance's access to “Neon Rain” was revoked").waitFor();
+    await expect.poll(() => leoRow.textContent(), { timeout: 15_000 }).toContain('Revoked');
+    // Dropbox follows: once the removal job is done, the folder is gone from Leo's Dropbox (the emulator's page is a
+    // 404) and Maya's Share list no longer names him.
+    await expect.poll(() => leoRow.textContent(), { timeout: 30_000 }).not.toContain('Dropbox change');
+    await shot(page, 'emulator-panel-after-revoke.png');
+    // Leo loses the track on his next sync (opening the popup syncs): he is notified, and his page — a 404 now,
+    // the folder left his Dropbox — no longer offers Leave Track.
+    const leoPopup = await openPopup(leo);
+    await leoPopup.getByRole('tab', { name: /Notifications/ }).click();
+    await leoPopup.getByRole('list', { name: 'Notifications' }).getByText('Maya Reyes revoked your access to “Neon Rain”.', { exact: false }).waitFor();
+    await leoPopup.close();
+    expect((await leoPage.reload())?.status()).toBe(404);
+    await leoPage.getByTestId('not-found').waitFor();
+    await expect
+      .poll(() => leoPage.evaluate(() => (document.querySelector('pd-panel')?.shadowRoot?.lastElementChild as HTMLElement | null)?.innerText ?? '(no panel)'), { timeout: 15_000 })
+      .toContain('This folder is not a Producer Dashboard track.');
+    await expect(panel(leoPage).getByRole('button', { name: 'Leave Track' }).count()).resolves.toBe(0);
+    await shot(leoPage, 'emulator-collaborator-after-revoke.png');
+    await page.reload();
+    await expect(page.getByTestId('share-members').textContent()).resolves.not.toContain('leo@pd.example');
+    for (const p of [leoPage, page]) await p.close();
   });
 });

@@ -30,7 +30,9 @@ async function startEmulator(opts: Record<string, unknown>): Promise<RunningEmul
 
 export const EXTENSION_DIR = resolve(import.meta.dirname, '..');
 export const ROOT = resolve(EXTENSION_DIR, '..');
-export const SCREENSHOTS = join(EXTENSION_DIR, 'e2e', 'screenshots');
+/** Where shot() writes: the gitignored e2e/artifacts/ on every run; the committed set the READMEs show,
+ *  e2e/screenshots/, only when PD_UPDATE_SCREENSHOTS=1 (so `npm test` leaves the git tree clean). */
+export const SCREENSHOTS = join(EXTENSION_DIR, 'e2e', process.env.PD_UPDATE_SCREENSHOTS === '1' ? 'screenshots' : 'artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const APP_SECRET = 'pd-local-app-secret';
 const TOKEN_KEY = 'cGQtbG9jYWwtdG9rZW4tZW5jcnlwdGlvbi1rZXktMzI=';
@@ -126,11 +128,12 @@ export async function startStack(): Promise<Stack> {
   worker.stdout!.on('data', (d) => (log += d));
   worker.stderr!.on('data', (d) => (log += d));
 
-  // Build the extension for this worker while wrangler starts.
+  // Build the extension for this worker while wrangler starts: a development build (its worker is on loopback), so
+  // its content script also runs on this emulator's web UI (WXT_PD_DROPBOX_WEB_ORIGIN; see build-settings.ts).
   const extOut = join(tmp, 'ext');
   const build = spawnSync('npx', ['wxt', 'build', '--mode', 'development'], {
     cwd: EXTENSION_DIR,
-    env: { ...process.env, WXT_PD_WORKER_URL: workerUrl, PD_EXTENSION_OUT_DIR: extOut },
+    env: { ...process.env, WXT_PD_WORKER_URL: workerUrl, WXT_PD_DROPBOX_WEB_ORIGIN: emu.url, PD_EXTENSION_OUT_DIR: extOut },
     encoding: 'utf8',
   });
   if (build.status !== 0) throw new Error(`extension build failed:\n${build.stdout}\n${build.stderr}`);
@@ -223,6 +226,16 @@ export function dropboxPage(url: string): string {
     .replace(/(<h1[^>]*>)[^<]*(<\/h1>)/, `$1${esc(name)}$2`)
     .replace(/Midnight Drive - Mix v3\.wav/, `${esc(name)} - Mix.wav`)
     .replace(/Midnight Drive\.als/, `${esc(name)}.als`);
+}
+
+/** The emulator's own Dropbox-like web UI (emulator/src/web.ts): signs `email` in as its web user (a cookie in this
+ *  profile) and opens `/home/<encoded path>` of that person's Dropbox — the page a developer sees with npm start. */
+export async function openEmulatorFolder(stack: Stack, p: Profile, email: string, dropboxPath: string): Promise<Page> {
+  const home = '/home' + dropboxPath.split('/').filter(Boolean).map((s) => '/' + encodeURIComponent(s)).join('');
+  const page = await p.context.newPage();
+  await page.goto(`${stack.emu.url}/login?account=${encodeURIComponent(email)}&next=${encodeURIComponent(home)}`);
+  if (new URL(page.url()).pathname !== home) throw new Error(`the emulator's web UI did not open ${home} for ${email} (at ${page.url()})`);
+  return page;
 }
 
 export interface Profile {
