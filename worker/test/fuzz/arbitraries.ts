@@ -168,7 +168,7 @@ export const hostileBody: fc.Arbitrary<string | Uint8Array> = fc.oneof(
 );
 
 export const contentType: fc.Arbitrary<string | null> = fc.oneof(
-  { arbitrary: fc.constant('application/json'), weight: 6 },
+  { arbitrary: fc.constant('application/json'), weight: 10 },
   {
     arbitrary: fc.constantFrom(
       null,
