@@ -108,12 +108,16 @@ console.log(`
    2. Click the Producer Dashboard icon → "Sign in with Dropbox" → pick a demo
       account on the emulator's page: maya@pd.example (owner) or
       leo@pd.example / sam@pd.example / ava@pd.example (collaborators).
-   3. Open a track folder, e.g.
-      https://www.dropbox.com/home/PRODUCER-DASHBOARD  — the PD panel appears
-      next to the folder header (the toolbar popup works on any tab).
+   3. Open a track folder in the emulator's Dropbox-like web UI, signed in
+      there as the same person (the development build runs on it):
+      ${LOCAL.emulatorUrl}/login?account=maya@pd.example&next=/home/PRODUCER-DASHBOARD/After%20Hours/Midnight%20Drive
+      ${LOCAL.emulatorUrl}/login?account=leo@pd.example&next=/home/Midnight%20Drive
+      The PD panel appears under the folder header: Revoke / Revoke All for the
+      owner, Leave Track for a collaborator. The toolbar popup works on any tab.
 
- Act as a user directly in "Dropbox" (e.g. Leo leaves a folder):
-   curl -s ${LOCAL.emulatorUrl}/_control/state | head
+ Act as a user directly in "Dropbox" — Leo leaves the folder, Maya is notified:
+   curl -s ${LOCAL.emulatorUrl}/_control/act -H 'content-type: application/json' \\
+     -d '{"as":"leo@pd.example","action":"leave_folder","folder":"Midnight Drive"}'
  Ctrl-C stops everything.
 ────────────────────────────────────────────────────────────────────────
 `);
