@@ -18,6 +18,12 @@ interface FolderInfo {
   path_lower?: string;
 }
 
+/** The folder name as a track title: at most 200 UTF-16 units, never cutting a character (emoji) in half. */
+function titleOf(name: string): string {
+  const cut = name.length > 200 ? name.slice(0, /[\uD800-\uDBFF]/.test(name[199]) ? 199 : 200) : name;
+  return cut.trim() || 'Untitled';
+}
+
 export async function importSharedFolders(
   env: ClientEnv & Pick<Env, 'JOBS'>,
   db: D1Database,
@@ -60,7 +66,7 @@ export async function importSharedFolders(
     }
     if (!track) {
       try {
-        track = await createTrack(db, { ownerId, dropboxSharedFolderId: f.shared_folder_id, title: f.name.slice(0, 200) || 'Untitled', via: 'dropbox' });
+        track = await createTrack(db, { ownerId, dropboxSharedFolderId: f.shared_folder_id, title: titleOf(f.name), via: 'dropbox' });
         created = true;
       } catch (e) {
         if (!(e instanceof DomainError && e.code === 'track_exists')) throw e;
