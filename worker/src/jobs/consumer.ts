@@ -4,6 +4,9 @@ import { executeChange, backoffSeconds } from './execute.ts';
 import { reconcileAccount, checkTrackMembership } from './reconcile.ts';
 import type { Job } from './messages.ts';
 
+/** Longest a single job may take before the consumer stops waiting for it (well under the 15-minute wall limit). */
+const JOB_TIMEOUT_MS = 120_000;
+
 export interface JobResult {
   kind: Job['kind'];
   outcome: string;
@@ -60,7 +63,12 @@ export async function handleQueue(batch: MessageBatch<Job>, env: Env, _ctx?: Exe
         job.at = newest.get(job.dropboxAccountId) ?? job.at;
       }
       try {
-        const r = await runJob(job, env);
+        // A job that hangs (a stuck subrequest) must not hold the whole batch: give up on it and retry later. Its
+        // D1 claim (running change / account lease) expires on its own, and nothing was committed half-way.
+        const r = await Promise.race([
+          runJob(job, env),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`job timed out after ${JOB_TIMEOUT_MS} ms`)), JOB_TIMEOUT_MS)),
+        ]);
         if (r.retry !== undefined) m.retry({ delaySeconds: Math.max(1, Math.min(43_200, Math.ceil(r.retry))) });
         else m.ack();
         return { kind: job.kind, outcome: r.outcome, retryDelaySeconds: r.retry };
