@@ -116,6 +116,24 @@ try {
   const collabDropboxId = JSON.parse(JSON.stringify(await json(await fetch(`${emu.url}/_control/state`), 'state'))).accounts.find((a) => a.email === COLLAB).account_id;
   log(`seeded: ${trackIds.length} tracks, owner and collaborator signed in through the emulator`);
 
+  const results = [];
+  let base = null;
+  const phase = (name, route, reqs, note) => {
+    const r = { name, route, note, ...runPhase(name, workerUrl, reqs) };
+    if (route === 'GET /health') base = r;
+    else r.base = base;
+    results.push(r);
+  };
+  const auth = (s) => ({ authorization: `Bearer ${s}` });
+  const health = [{ method: 'GET', path: '/health', headers: {} }];
+  // The collaborator's sync cursor as of now: polling with it is the "nothing new" case every client hits.
+  const lib = await json(await fetch(`${workerUrl}/api/v1/library?limit=500`, { headers: auth(collab.session) }), 'library');
+  const cursor = lib.cursor;
+
+  phase('health', 'GET /health', health, 'no-op route (baseline)');
+  phase('library', 'GET /api/v1/library', [{ method: 'GET', path: '/api/v1/library', headers: auth(owner.session) }], `owner's library: ${trackIds.length} tracks, one page of 100, 1 collaborator per track`);
+  phase('sync', 'GET /api/v1/sync', [{ method: 'GET', path: `/api/v1/sync?cursor=${cursor}`, headers: auth(collab.session) }], 'collaborator polling with an up-to-date cursor (nothing new)');
+
   // Collaborators to revoke: POOL active collaborators spread over the tracks, written straight into the local
   // D1 while the worker is stopped (an API invite per row would take longer than the bench).
   await worker.stop();
@@ -135,17 +153,8 @@ FROM n JOIN t ON t.k = n.i % ${trackIds.length};`;
   children.push(worker);
   log(`${POOL} collaborators to revoke seeded; worker restarted`);
 
-  const auth = (s) => ({ authorization: `Bearer ${s}` });
-  // The collaborator's sync cursor as of now: polling with it is the "nothing new" case every client hits.
-  const lib = await json(await fetch(`${workerUrl}/api/v1/library?limit=500`, { headers: auth(collab.session) }), 'library');
-  const cursor = lib.cursor;
-
-  const results = [];
-  const phase = (name, route, reqs, note) => results.push({ name, route, note, ...runPhase(name, workerUrl, reqs) });
-  const health = [{ method: 'GET', path: '/health', headers: {} }];
-  phase('health', 'GET /health', health, 'no-op route (baseline)');
-  phase('library', 'GET /api/v1/library', [{ method: 'GET', path: '/api/v1/library', headers: auth(owner.session) }], `owner's library, ${trackIds.length} tracks (one page of 100)`);
-  phase('sync', 'GET /api/v1/sync', [{ method: 'GET', path: `/api/v1/sync?cursor=${cursor}`, headers: auth(collab.session) }], 'collaborator polling with an up-to-date cursor (nothing new)');
+  phase('health-restarted', 'GET /health', health, 'no-op route, after the restart with the revoke pool');
+  phase('library-crowded', 'GET /api/v1/library', [{ method: 'GET', path: '/api/v1/library', headers: auth(owner.session) }], `the same library with ${Math.round(POOL / trackIds.length)} more active collaborators on every track (the per-track collaborator count is counted row by row)`);
   const revokes = Array.from({ length: POOL }, (_, i) => ({
     method: 'POST',
     path: `/api/v1/tracks/${trackIds[i % trackIds.length]}/collaborators/col_load_${i}/revoke`,
@@ -183,9 +192,11 @@ Dropbox emulator.
 
 ## Results
 
-| route | requests/s | p50 ms | p99 ms | max ms | requests | errors | what |
-|---|---:|---:|---:|---:|---:|---:|---|
-${results.map((r) => `| ${r.route} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.requests} | ${r.errors} | ${r.note} |`).join('\n')}
+| route | requests/s | vs /health | p50 ms | p99 ms | max ms | requests | errors | what |
+|---|---:|---:|---:|---:|---:|---:|---:|---|
+${results.map((r) => `| ${r.route} | ${r.rps.toFixed(0)} | ${r.base ? `${((100 * r.rps) / r.base.rps).toFixed(0)}%` : '—'} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.requests} | ${r.errors} | ${r.note} |`).join('\n')}
+
+"vs /health": requests/s as a share of the /health row measured just before on the same worker process.
 
 Seed: one owner with ${trackIds.length} imported shared folders (one Editor on each), ${POOL} extra active collaborators
 to revoke (inserted into the local D1 before the run).
