@@ -98,7 +98,26 @@ function issueMessage(error: { issues: ReadonlyArray<{ path: PropertyKey[]; mess
 export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) =>
   zValidator(target, schema, (result, c) => {
     if (!result.success) return c.json(errorBody('validation_failed', issueMessage(result.error)), 400);
+    // JSON allows lone UTF-16 surrogates ("\ud800"), UTF-8 (and so D1) does not: they would be stored as U+FFFD.
+    const where = illFormedText(result.data);
+    if (where !== null) return c.json(errorBody('validation_failed', `${where || 'body'}: text must be well-formed Unicode.`), 400);
   });
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Path of the first string (key or value) holding a lone surrogate, or null. */
+function illFormedText(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : null;
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const at = path ? `${path}.${k}` : k;
+      if (LONE_SURROGATE.test(k)) return at;
+      const found = illFormedText(v, at);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
 
 /** Turns DomainError (and Hono's HTTP errors) into our error shape; anything else is a 500 with no details. */
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
