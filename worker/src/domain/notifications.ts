@@ -5,7 +5,7 @@ interface NotificationRow {
   id: number;
   kind: NotificationKind;
   track_id: string;
-  track_title: string;
+  title_then: string;
   actor_id: string | null;
   actor_name: string;
   via: Via;
@@ -21,7 +21,7 @@ export async function listNotifications(
   const unread = input.unread === 'true' ? raw('AND n.read_at IS NULL') : input.unread === 'false' ? raw('AND n.read_at IS NOT NULL') : raw('');
   const { results } = await prepare(
     db,
-    sql`SELECT n.*, t.title AS track_title FROM notifications n JOIN tracks t ON t.id = n.track_id
+    sql`SELECT n.*, COALESCE(n.track_title, t.title) AS title_then FROM notifications n JOIN tracks t ON t.id = n.track_id
         WHERE n.recipient_id = ${input.accountId} ${input.before ? sql`AND n.id < ${Number(input.before)}` : raw('')} ${unread}
         ORDER BY n.id DESC LIMIT ${input.limit + 1}`,
   ).all<NotificationRow>();
@@ -31,7 +31,7 @@ export async function listNotifications(
       id: String(r.id),
       kind: r.kind,
       trackId: r.track_id,
-      trackTitle: r.track_title,
+      trackTitle: r.title_then, // as it was when the notification was sent
       actor: { id: r.actor_id, name: r.actor_name },
       via: r.via,
       read: r.read_at !== null,
