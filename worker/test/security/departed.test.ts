@@ -91,6 +91,12 @@ describe('a departed collaborator cannot read the track', () => {
       expect(text).not.toContain('(final)');
       expect(text).not.toContain('secret-single');
       for (const c of sync.body.changes.filter((x: any) => x.trackId === trackId)) expect(c.item).toBeNull();
+      // Their own notifications about the track stay, with the title as it was then — not the owner's new one.
+      const notes = await p.get('/notifications');
+      expect(notes.status).toBe(200);
+      const about = notes.body.notifications.filter((n: any) => n.trackId === trackId);
+      expect(about.length).toBeGreaterThan(0);
+      expect(about.map((n: any) => n.trackTitle)).toEqual(about.map(() => TITLE));
     }
   });
 
