@@ -220,6 +220,21 @@ describe('API fuzz: never a 5xx, rejected requests change nothing', () => {
     expect(Object.keys(ROUTES).filter((r) => !servedRoutes().includes(r))).toEqual([]);
   });
 
+  it('the database check notices a single changed value, added row or deleted row (so "unchanged" means something)', async () => {
+    const w = await buildWorld('Check');
+    for (const write of [
+      env.DB.prepare('UPDATE tracks SET title = title || ? WHERE id = ?').bind('!', w.trackId),
+      env.DB.prepare(`INSERT INTO library_changes (account_id, track_id, change, reason, created_at) VALUES (?, ?, 'updated', 'metadata', 'x')`).bind(w.people.viewer.account.id, w.trackId),
+      env.DB.prepare('DELETE FROM sessions WHERE account_id = ?').bind(w.people.stranger.account.id),
+    ]) {
+      const before = await dbState();
+      const writes = await writesSoFar();
+      await write.run();
+      expect((await writesSoFar()) - writes).toBeGreaterThan(0);
+      expect(diffState(before, await dbState()).length).toBe(1);
+    }
+  });
+
   for (const [key, spec] of Object.entries(ROUTES)) {
     const [method, template] = key.split(' ');
     it(key, { timeout: 30_000 }, async () => {
