@@ -132,7 +132,7 @@ export async function startWorkerProcess({ port, emulatorUrl, persistDir, verbos
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   // Lines counted while it runs: queue jobs that threw (the consumer logs "job <kind> failed" and retries them).
-  const proc = startChild('worker', 'npx', args, quietEnv, { verbose, patterns: { jobErrors: /job [a-z-]+ failed/, consumerCrashes: /chaos: queue consumer crashed/ }, tailLines: 20000 });
+  const proc = startChild('worker', 'npx', args, quietEnv, { verbose, patterns: { jobErrors: /job [a-z-]+ failed/, consumerCrashes: /chaos: queue consumer crashed/, queueRetries: /chaos: consumer retries/, redeliveries: /chaos: redelivered/ }, tailLines: 20000 });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health`, 120_000).catch((e) => {
     throw new Error(`${e.message}\n${proc.tail.join('\n')}`);

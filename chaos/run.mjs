@@ -39,7 +39,7 @@ const OPS = Number(opt.ops ?? (SHORT ? 100 : 1000));
 const CONCURRENCY = Number(opt.concurrency);
 const SEED = Number(opt.seed);
 const FAULT_RATE = Number(opt['fault-rate']);
-const CONVERGE_TIMEOUT_MS = Number(opt['converge-timeout'] ?? (SHORT ? 75 : 240)) * 1000;
+const CONVERGE_TIMEOUT_MS = Number(opt['converge-timeout'] ?? (SHORT ? 90 : 240)) * 1000;
 const N_OWNERS = 3;
 const N_COLLABS = SHORT ? 4 : 6;
 const FOLDERS_PER_OWNER = SHORT ? 3 : 8;
@@ -682,7 +682,7 @@ function buildSummary({ opsMs, convergeMs, faultList, calls, allCalls, result, w
     ['Dropbox calls', `${allCalls.length} (${calls.length} while faults were on, the rest while converging)`],
     ['injected Dropbox faults', `${faulted} (${(calls.length ? (100 * faulted) / calls.length : 0).toFixed(1)}% of the calls made while faults were on): ${Object.entries(faultsInjected).map(([k, v]) => `${k} ${v}`).join(', ')}`],
     ['other injected faults', `duplicate webhooks (rate 0.25), ${stats.injected.webhookReplays} late replays of old notifications, ${stats.injected.expireAccount} whole-account token expiries`],
-    ['retries', `${errorFaults} failed Dropbox calls retried by the worker; ${stats.retriedFailed} failed changes retried by their owner`],
+    ['retries', `${errorFaults} Dropbox calls answered with an error and made again (in-line, from the queue or the cron); ${worker.counts.queueRetries} queue messages retried by the consumer, ${worker.counts.redeliveries} redeliveries in all; ${stats.retriedFailed} failed changes retried by their owner`],
     ['queue consumer crashes', `${worker.counts.consumerCrashes} batches crashed part-way (rate ${opt['queue-crash-rate']} per batch; half of them also lost the ack of a finished message); ${jobErrors} jobs threw inside the consumer`],
     ['time to converge', `${(convergeMs / 1000).toFixed(1)} s (after the last operation)`],
     ['ended accesses checked', `${result.stats.endedAccesses} (history + notification each)`],

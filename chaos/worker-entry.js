@@ -18,9 +18,12 @@ function random(env) {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
-/** With CHAOS_TRACE_QUEUE=1: one log line per message and what the consumer decided (for diagnosing a run). */
+/**
+ * Counts what the consumer asked for: one short line per message.retry() and per redelivered message (the chaos run
+ * counts them). With CHAOS_TRACE_QUEUE=1 also one line per delivery and ack with the body (for diagnosing a run).
+ */
 function traced(batch, env) {
-  if (env.CHAOS_TRACE_QUEUE !== '1') return batch;
+  const full = env.CHAOS_TRACE_QUEUE === '1';
   const t = () => new Date().toISOString();
   const what = (m) => JSON.stringify(m.body);
   const messages = batch.messages.map((m) => ({
@@ -28,10 +31,20 @@ function traced(batch, env) {
     get timestamp() { return m.timestamp; },
     get body() { return m.body; },
     get attempts() { return m.attempts; },
-    ack() { console.log(`chaos-trace ${t()} ack ${m.id} attempt ${m.attempts} ${what(m)}`); m.ack(); },
-    retry(o) { console.log(`chaos-trace ${t()} retry(${o?.delaySeconds ?? 0}s) ${m.id} attempt ${m.attempts} ${what(m)}`); m.retry(o); },
+    ack() {
+      if (full) console.log(`chaos-trace ${t()} ack ${m.id} attempt ${m.attempts} ${what(m)}`);
+      m.ack();
+    },
+    retry(o) {
+      console.log(`chaos: consumer retries a ${m.body?.kind} message (${o?.delaySeconds ?? 0}s)`);
+      if (full) console.log(`chaos-trace ${t()} retry(${o?.delaySeconds ?? 0}s) ${m.id} attempt ${m.attempts} ${what(m)}`);
+      m.retry(o);
+    },
   }));
-  for (const m of batch.messages) console.log(`chaos-trace ${t()} deliver ${m.id} attempt ${m.attempts} ${what(m)}`);
+  for (const m of batch.messages) {
+    if (m.attempts > 1) console.log(`chaos: redelivered a ${m.body?.kind} message (attempt ${m.attempts})`);
+    if (full) console.log(`chaos-trace ${t()} deliver ${m.id} attempt ${m.attempts} ${what(m)}`);
+  }
   return { queue: batch.queue, messages, ackAll: () => messages.forEach((m) => m.ack()), retryAll: (o) => messages.forEach((m) => m.retry(o)) };
 }
 

@@ -72,9 +72,11 @@ function machine() {
     wrangler: wranglerV,
     workerd: workerdV,
     date: spawnSync('date', ['-u'], { encoding: 'utf8' }).stdout.trim(),
+    load: `${loadAtStart} at the start, ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')} at the end (1/5/15-min load average; other work shares these cores)`,
   };
 }
 
+const loadAtStart = os.loadavg().map((x) => x.toFixed(2)).join(' / ');
 const children = [];
 const persistDir = tempDir('pd-load-');
 let exitCode = 1;
@@ -189,6 +191,7 @@ Dropbox emulator.
 | wrangler | ${m.wrangler} |
 | workerd | ${m.workerd} |
 | date | ${m.date} |
+| load average | ${m.load} |
 
 ## Results
 
