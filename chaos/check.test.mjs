@@ -134,3 +134,14 @@ test('a departed person still sees the track', () => {
   assert.match(out, /still in sam@x.example's library/);
   assert.match(out, /GET \/tracks answers 200/);
 });
+
+test('the report groups mismatches by traced cause, and keeps untraced ones apart', async () => {
+  const { groupMismatches } = await import('./check.mjs');
+  const w = world();
+  w.tracks[0].history.push({ id: 9, kind: 'file_uploaded', collaboratorId: null, details: { path: 'Mix v1.wav' } });
+  w.notifications.set(SAM, []);
+  const groups = groupMismatches(run(w));
+  assert.equal(groups.length, 2);
+  assert.ok(groups.find((g) => g.repro === 'node chaos/repro/phantom-uploads.mjs' && g.items.length === 1));
+  assert.ok(groups.find((g) => g.finding === 'Not traced yet' && /access_revoked notification/.test(g.items[0])));
+});

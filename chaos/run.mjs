@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { demoSignIn } from '../scripts/local.mjs';
 import { freePort, removeDir, root, startEmulatorProcess, startWorkerProcess, tempDir } from './procs.mjs';
 import { Prng } from './prng.mjs';
-import { checkWorld } from './check.mjs';
+import { checkWorld, groupMismatches } from './check.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -571,8 +571,11 @@ try {
   }
   if (exitCode !== 0) {
     console.log('\nMismatches:');
-    for (const m of result.mismatches.slice(0, 60)) console.log(`  ✖ ${m}`);
-    if (result.mismatches.length > 60) console.log(`  … and ${result.mismatches.length - 60} more`);
+    for (const g of groupMismatches(result.mismatches)) {
+      console.log(`  ${g.finding} (${g.items.length})${g.repro ? `\n    reproduce alone: ${g.repro}` : ''}`);
+      for (const m of g.items.slice(0, 20)) console.log(`    ✖ ${m}`);
+      if (g.items.length > 20) console.log(`    … and ${g.items.length - 20} more`);
+    }
   }
 } catch (e) {
   console.error('chaos run aborted:', e?.stack ?? e);
@@ -705,7 +708,7 @@ ${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
 |---|---|---|---|---|
 ${opRows.join('\n')}
 
-${result.mismatches.length ? `## Mismatches\n\n${result.mismatches.map((m) => `- ${m}`).join('\n')}\n` : 'No mismatches.\n'}
+${result.mismatches.length ? `## Mismatches\n\n${groupMismatches(result.mismatches).map((g) => `### ${g.finding} (${g.items.length})\n\n${g.repro ? `Reproduce alone: \`${g.repro}\`\n\n` : ''}${g.items.map((m) => `- ${m}`).join('\n')}\n`).join('\n')}` : 'No mismatches.\n'}
 `;
   return { text, markdown };
 }
