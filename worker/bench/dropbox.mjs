@@ -10,7 +10,7 @@
 // Writes bench/dropbox.md at the repository root and prints it.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,10 +75,27 @@ function cleanup() {
 process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
 
+// The worker is bundled once into the temp directory and run from there with --no-bundle: `wrangler dev` reloads
+// (and kills in-flight queue batches) whenever a watched source file changes, and other people edit this tree.
+let bundledConfig = null;
+function bundle() {
+  if (bundledConfig) return bundledConfig;
+  const dist = path.join(tmp, 'dist');
+  const b = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', dist, '--config', path.join(root, 'wrangler.toml')], { cwd: root, env, encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(`bundle failed:\n${b.stdout}\n${b.stderr}`);
+  const toml = readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
+    .replace(/^main = .*$/m, `main = "dist/index.js"`)
+    .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(path.join(root, 'worker/migrations'))}`);
+  bundledConfig = path.join(tmp, 'wrangler.toml');
+  writeFileSync(bundledConfig, toml);
+  return bundledConfig;
+}
+
 async function startWorker(name, emulatorUrl) {
   const persist = path.join(tmp, name);
   mkdirSync(persist, { recursive: true });
-  const m = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { cwd: root, env, encoding: 'utf8' });
+  const config = bundle();
+  const m = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist, '--config', config], { cwd: root, env, encoding: 'utf8' });
   if (m.status !== 0) throw new Error(`migrations failed:\n${m.stdout}\n${m.stderr}`);
   const port = await freePort();
   const vars = [
@@ -88,7 +105,7 @@ async function startWorker(name, emulatorUrl) {
     ['DROPBOX_APP_SECRET', APP_SECRET],
     ['TOKEN_ENCRYPTION_KEY', TOKEN_KEY],
   ].flatMap(([k, v]) => ['--var', `${k}:${v}`]);
-  const child = spawn('npx', ['wrangler', 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, ...vars], {
+  const child = spawn('npx', ['wrangler', 'dev', '--config', config, '--no-bundle', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, ...vars], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,7 +141,7 @@ async function startWorker(name, emulatorUrl) {
       await sleep(500);
     },
     d1(sql) {
-      const out = execFileSync('npx', ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persist, '--json', '--command', sql], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const out = execFileSync('npx', ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persist, '--config', config, '--json', '--command', sql], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
       return JSON.parse(out)[0].results;
     },
   };
@@ -349,7 +366,7 @@ if (ONLY.has('3')) {
     emu.control.faults.add({ route, kind: '500', rate: 0.1 / 0.9 }); // 10% of all calls (checked after the 429s)
   }
   // Production runs the cron every minute; `wrangler dev` never fires it by itself, so tick it here.
-  const cron = setInterval(() => fetch(`${worker.url}/cdn-cgi/handler/scheduled`).catch(() => undefined), 60_000);
+  const cron = setInterval(() => fetch(`${worker.url}/cdn-cgi/local/scheduled`).catch(() => undefined), 60_000);
   const t0 = performance.now();
   const r = await api(worker, `/api/v1/sharing/${encodeURIComponent(MEMBER)}/revoke-all`, { method: 'POST', session: owner.session });
   const tPd = performance.now() - t0;

@@ -96,7 +96,11 @@ async function enqueueDueChangesOnce(env: Pick<Env, 'DB' | 'JOBS'>, opts: { ids?
     binds.push(opts.trackId);
   }
   // ?2 = new lease end, ?3 = limit; the ids/track binds follow positionally after ?3.
-  const sql = `UPDATE dropbox_changes SET next_attempt_at = ?2 WHERE id IN (SELECT id FROM dropbox_changes WHERE ${where} ORDER BY id LIMIT ?3) RETURNING id`;
+  // A 'running' row whose run lease ran out was abandoned (its executor crashed or was killed): it goes back to
+  // 'pending' so the next executor can claim it. If the old one was only slow, its final UPDATE (… WHERE status =
+  // 'running') no longer matches, and the repeated Dropbox call answers "already so".
+  const sql = `UPDATE dropbox_changes SET next_attempt_at = ?2, status = 'pending'
+    WHERE id IN (SELECT id FROM dropbox_changes WHERE ${where} ORDER BY id LIMIT ?3) RETURNING id`;
   const { results } = await env.DB.prepare(sql).bind(...binds).all<{ id: number }>();
   const jobs: Job[] = results.sort((a, b) => a.id - b.id).map((r) => ({ kind: 'execute-change', changeId: String(r.id) }));
   await sendJobs(env.JOBS, jobs);

@@ -151,6 +151,22 @@ describe('revoke', () => {
     await h.drain();
     expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'done' })]);
   });
+
+  it('a change whose executor died mid-way (still "running" after its lease) is taken over by the cron', async () => {
+    await revoke(LEO);
+    h.queued.length = 0;
+    // As if an executor claimed it and was killed (deploy, crash) before finishing.
+    await env.DB.prepare(`UPDATE dropbox_changes SET status = 'running', attempts = 1, next_attempt_at = ? WHERE track_id = ?`)
+      .bind(new Date(Date.now() + 60_000).toISOString(), trackId)
+      .run();
+    await h.cron();
+    expect(h.queued.filter((q) => q.job.kind === 'execute-change')).toEqual([]); // its run lease has not run out yet
+    await env.DB.prepare(`UPDATE dropbox_changes SET next_attempt_at = ? WHERE track_id = ?`).bind(new Date(Date.now() - 1000).toISOString(), trackId).run();
+    await h.cron();
+    await h.drain();
+    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'done', attempts: 2 })]);
+    expect(await dropboxMembers()).not.toHaveProperty(LEO);
+  });
 });
 
 describe('Revoke All', () => {
