@@ -53,7 +53,8 @@ export function notifiedAccounts(payload: unknown): string[] | null {
 export const webhook = new Hono<{ Bindings: Env }>();
 
 webhook.get('/dropbox/webhook', (c) => {
-  const challenge = c.req.query('challenge');
+  // WHATWG decoding (as Dropbox and browsers do): an ill-formed %-escape becomes U+FFFD instead of staying raw.
+  const challenge = new URL(c.req.url).searchParams.get('challenge');
   if (!challenge) return fail('missing_challenge', 'The challenge query parameter is required.', 400);
   return new Response(challenge, {
     status: 200,
