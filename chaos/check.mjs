@@ -81,7 +81,6 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
   if (membershipOnly) return { mismatches, visibleFailed, stats };
 
   const accountOf = new Map(world.people.map((p) => [lc(p.email), p.accountId]));
-  const emailOfAccount = new Map(world.people.map((p) => [p.accountId, lc(p.email)]));
 
   // 2. Every ended access: one history entry and one notification; no doubled end, status and history agree.
   for (const t of world.tracks) {
@@ -210,7 +209,6 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
   for (const d of world.departedReads) {
     if (d.status !== 403) mismatches.push(`${d.email} left/was revoked from ${d.trackId} but GET /tracks answers ${d.status} ${d.code ?? ''}`);
   }
-  void emailOfAccount;
 
   return { mismatches, visibleFailed, stats };
 }

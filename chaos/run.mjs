@@ -509,7 +509,6 @@ try {
   log(`queue drained under faults for ${((Date.now() - tConv) / 1000).toFixed(1)} s`);
 
   // What the faults did (before clearing them).
-  const faultList = (await control('GET', '/faults')).body;
   const callsRes = await control('GET', '/calls');
   const calls = Array.isArray(callsRes.body) ? callsRes.body : callsRes.body?.calls ?? [];
 
@@ -555,7 +554,7 @@ try {
   const stuck = world.changes.filter((c) => c.status === 'pending' || c.status === 'running');
   for (const c of stuck) result.mismatches.push(`Dropbox change ${c.id} (${c.kind}) still ${c.status} after convergence: ${c.lastError ?? ''}`);
 
-  const summary = buildSummary({ opsMs, convergeMs, faultList, calls, allCalls, result, world, worker });
+  const summary = buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worker });
   console.log('\n' + summary.text);
   if (REPORT) writeFileSync(REPORT, summary.markdown);
   exitCode = result.mismatches.length === 0 ? 0 : 1;
@@ -670,7 +669,7 @@ async function snapshot() {
 // ---------------------------------------------------------------------------------------------------------------
 // Summary
 
-function buildSummary({ opsMs, convergeMs, faultList, calls, allCalls, result, world, worker }) {
+function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worker }) {
   const faultsInjected = {};
   for (const c of calls) if (c.fault) faultsInjected[c.fault] = (faultsInjected[c.fault] ?? 0) + 1;
   const faulted = calls.filter((c) => c.fault).length;
@@ -684,7 +683,7 @@ function buildSummary({ opsMs, convergeMs, faultList, calls, allCalls, result, w
     ['operations time', `${(opsMs / 1000).toFixed(1)} s`],
     ['Dropbox calls', `${allCalls.length} (${calls.length} while faults were on, the rest while converging)`],
     ['injected Dropbox faults', `${faulted} (${(calls.length ? (100 * faulted) / calls.length : 0).toFixed(1)}% of the calls made while faults were on): ${Object.entries(faultsInjected).map(([k, v]) => `${k} ${v}`).join(', ')}`],
-    ['other injected faults', `duplicate webhooks (rate 0.25), ${stats.injected.webhookReplays} late replays of old notifications, ${stats.injected.expireAccount} whole-account token expiries`],
+    ['other injected faults', `duplicate webhooks (rate 0.25), ${stats.injected.webhookReplays} late replays of old notifications, ${stats.injected.expireAccount} whole-account token expiries, ${stats.injected.cronTicks} cron ticks`],
     ['retries', `${errorFaults} Dropbox calls answered with an error and made again (in-line, from the queue or the cron); ${worker.counts.queueRetries} queue messages retried by the consumer, ${worker.counts.redeliveries} redeliveries in all; ${stats.retriedFailed} failed changes retried by their owner`],
     ['queue consumer crashes', `${worker.counts.consumerCrashes} batches crashed part-way (rate ${opt['queue-crash-rate']} per batch; half of them also lost the ack of a finished message); ${jobErrors} jobs threw inside the consumer`],
     ['time to converge', `${(convergeMs / 1000).toFixed(1)} s (after the last operation)`],
