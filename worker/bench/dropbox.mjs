@@ -409,6 +409,10 @@ if (ONLY.has('3')) {
   out(`| pending changes at the end | ${statuses.map((s) => `${s.status}: ${s.n}`).join(', ')} |`);
   out(`| **lost** (not done, or member still in a folder) | **${lost + memberOf()}** |`);
   out();
+  out('The cron is ticked every minute during the drain, as in production: its rotating owner-side membership check');
+  out('(100 tracks per tick) makes the `list_folder_members` calls. Locally the queue delivers one batch of 10 at a time;');
+  out('Cloudflare runs several consumer invocations in parallel, so the drain time here is an upper bound.');
+  out();
   console.log(`  revoke-all: ${(tDropbox / 1000).toFixed(1)} s (settled ${(tSettled / 1000).toFixed(1)} s), ${calls.length} calls, lost ${lost + memberOf()}`);
   lostTotal = lost + memberOf();
   const stuck = worker.log().split('\n').filter((l) => /timed out|Error|error/.test(l) && !/QUEUE|POST|GET/.test(l));
