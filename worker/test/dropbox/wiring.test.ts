@@ -10,7 +10,9 @@ it('the scheduled handler runs as a cron event and puts due work on the queue', 
   await env.DB.prepare(
     `INSERT INTO tracks (id, owner_id, dropbox_shared_folder_id, title, created_at, updated_at) VALUES ('trk_wiring', 'acc_wiring', '424242', 'Wiring', '2026-01-01', '2026-01-01')`,
   ).run();
-  const result = await SELF.scheduled({ cron: '* * * * *', scheduledTime: Date.now() });
+  // SELF is typed as a plain Fetcher; with service_binding_extra_handlers it also has scheduled().
+  const self = SELF as unknown as { scheduled(o: { cron: string; scheduledTime: number }): Promise<{ outcome: string }> };
+  const result = await self.scheduled({ cron: '* * * * *', scheduledTime: Date.now() });
   expect(result.outcome).toBe('ok');
   // The new track joined the rotation (trigger) and was handed to the queue by this run (or, if the real queue
   // consumer was already quick enough, checked: the owner never linked Dropbox, which is recorded).
