@@ -118,6 +118,8 @@ describe('a collaborator leaves the shared folder in Dropbox', () => {
     const { deliveries } = await control<{ deliveries: { body: string; signature: string }[] }>('webhooks/log');
     await h.fetch('/dropbox/webhook', { method: 'POST', body: deliveries[0].body, headers: { 'X-Dropbox-Signature': deliveries[0].signature } });
     expect(h.queued.length).toBe(3);
+    // The queue hands messages over after its batch window (max_batch_timeout), not at once.
+    await new Promise((r) => setTimeout(r, 300));
     await h.drain({ batchSize: 1 });
     await control('webhooks', { duplicateRate: 0 });
 
