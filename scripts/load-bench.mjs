@@ -212,8 +212,15 @@ to revoke (inserted into the local D1 before the run).
   remote (a D1 round trip there is typically a few ms, here it is a local SQLite call).
 - The ratio to \`/health\` on the same worker is the useful number: it is what the route's own work (session
   lookup, D1 queries, queue sends) costs relative to an empty request through the same stack.
+- The crowded-library row is the same request as the library row after every track gained ${Math.round(POOL / trackIds.length)} active
+  collaborators: each item's \`collaboratorCount\` is a correlated \`count(*)\` over the track's collaborator rows
+  (reached through the \`(track_id, email_lower)\` index, then each row read for its status), so a page costs more
+  as tracks gain collaborators. An index on \`collaborators (track_id, status)\` would let SQLite count from the index.
 - Every revoke and webhook also starts background work (queue consumer: Dropbox removals against the emulator,
   reconcile jobs) in the same workerd process; the "health-after" rows show what that backlog does to an empty route.
+- Other work shares these 2 cores (see the load average above): the same rows moved by up to ±50% between runs
+  while this was written, and a "vs /health" above 100% only means the /health row before it was measured while
+  background work was still draining. Compare rows of one run, not across runs.
 `;
   writeFileSync(path.join(root, 'bench/results.md'), md);
   log('wrote bench/results.md');
