@@ -127,7 +127,7 @@ export async function startWorkerProcess({ port, emulatorUrl, persistDir, verbos
   writeFileSync(config, toml);
   const args = [
     'wrangler', 'dev', '--config', config, '--no-bundle', '--local', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir,
-    '--inspector-port', String(inspectorPort ?? (await freePort())), '--show-interactive-dev-session=false', '--test-scheduled',
+    '--inspector-port', String(inspectorPort ?? (await freePort())), '--show-interactive-dev-session=false',
     ...LOCAL.wranglerVars(emulatorUrl),
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
