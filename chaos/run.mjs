@@ -410,6 +410,7 @@ let keepDir = false;
 async function cleanup() {
   for (const c of children.reverse()) await c.stop().catch(() => undefined);
   if (persistDir && !opt.keep && !keepDir) removeDir(persistDir);
+  else if (persistDir) removeDir(path.join(persistDir, 'bundle')); // the worker snapshot: rebuilt from git
 }
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
