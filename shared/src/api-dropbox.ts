@@ -84,7 +84,7 @@ export interface ImportedTrack {
   trackId: string;
   sharedFolderId: string;
   title: string;
-  /** true: created by this call; false: the folder was already a PD track (members still reconciled). */
+  /** true: created by this call; false: the folder was already a PD track (its members are re-checked from the queue). */
   created: boolean;
   /** Dropbox members now on the track as collaborators (active) and pending Dropbox invitees (invited). */
   collaborators: { email: string; displayName: string; accessLevel: 'editor' | 'viewer'; status: 'active' | 'invited' }[];
@@ -93,6 +93,8 @@ export interface DropboxImportResponse {
   imported: ImportedTrack[];
   /** Shared folders not imported, with why (e.g. "owned by someone else", "team folder"). */
   skipped: { sharedFolderId: string; name: string; reason: string }[];
+  /** Owned folders left for another call (at most 100 new tracks per call): call again until 0. */
+  remaining: number;
 }
 
 /**

@@ -8,6 +8,7 @@ import { planInvite } from '../domain/sharing.ts';
 import { clientForAccount, type ClientEnv } from '../dropbox/client.ts';
 import { syncTrackMembers, type ReconcileEnv } from '../jobs/reconcile.ts';
 import { asApiError } from './dropbox-errors.ts';
+import { sendJobs } from '../jobs/messages.ts';
 
 interface FolderInfo {
   shared_folder_id: string;
@@ -23,6 +24,12 @@ function titleOf(name: string): string {
   const cut = name.length > 200 ? name.slice(0, /[\uD800-\uDBFF]/.test(name[199]) ? 199 : 200) : name;
   return cut.trim() || 'Untitled';
 }
+
+/**
+ * New tracks per call: each costs a member read (a Dropbox subrequest) inline, and one request has a subrequest
+ * budget. More owned folders than this → `remaining` > 0: call again (already imported ones are then cheap).
+ */
+export const MAX_NEW_PER_REQUEST = 100;
 
 export async function importSharedFolders(
   env: ClientEnv & Pick<Env, 'JOBS'>,
@@ -45,8 +52,10 @@ export async function importSharedFolders(
     throw asApiError(e) ?? e;
   }
 
-  const out: DropboxImportResponse = { imported: [], skipped: [] };
+  const out: DropboxImportResponse = { imported: [], skipped: [], remaining: 0 };
   const wanted = only ? new Set(only) : null;
+  const recheck: string[] = [];
+  let created = 0;
   for (const f of folders) {
     if (wanted && !wanted.has(f.shared_folder_id)) continue;
     wanted?.delete(f.shared_folder_id);
@@ -59,20 +68,28 @@ export async function importSharedFolders(
       continue;
     }
     let track = await findTrackByDropboxSharedFolderId(db, f.shared_folder_id);
-    let created = false;
     if (track && track.ownerId !== ownerId) {
       out.skipped.push({ sharedFolderId: f.shared_folder_id, name: f.name, reason: 'This folder is already a track of another account.' });
       continue;
     }
-    if (!track) {
-      try {
-        track = await createTrack(db, { ownerId, dropboxSharedFolderId: f.shared_folder_id, title: titleOf(f.name), via: 'dropbox' });
-        created = true;
-      } catch (e) {
-        if (!(e instanceof DomainError && e.code === 'track_exists')) throw e;
-        track = await findTrackByDropboxSharedFolderId(db, f.shared_folder_id);
-        if (!track) throw e;
-      }
+    if (track) {
+      // Imported before: its members are re-read by a queued membership check, not inline (keeps a repeated
+      // import cheap, so a big import done in several calls always moves forward).
+      recheck.push(track.id);
+      out.imported.push({ ...(await importedTrack(db, track.id, f.shared_folder_id, track.title)), created: false });
+      continue;
+    }
+    if (created >= MAX_NEW_PER_REQUEST) {
+      out.remaining++;
+      continue;
+    }
+    try {
+      track = await createTrack(db, { ownerId, dropboxSharedFolderId: f.shared_folder_id, title: titleOf(f.name), via: 'dropbox' });
+      created++;
+    } catch (e) {
+      if (!(e instanceof DomainError && e.code === 'track_exists')) throw e;
+      track = await findTrackByDropboxSharedFolderId(db, f.shared_folder_id);
+      if (!track) throw e;
     }
     const ref = { id: track.id, owner_id: ownerId, dropbox_shared_folder_id: f.shared_folder_id };
     let members;
@@ -99,19 +116,22 @@ export async function importSharedFolders(
         if (!(e instanceof DomainError)) throw e; // already invited / already a collaborator: nothing to do
       }
     }
-    const { results } = await db
-      .prepare(`SELECT email, display_name, access_level, status FROM collaborators WHERE track_id = ? AND status IN ('active', 'invited') ORDER BY invited_at, id`)
-      .bind(track.id)
-      .all<{ email: string; display_name: string; access_level: 'editor' | 'viewer'; status: 'active' | 'invited' }>();
-    const item: ImportedTrack = {
-      trackId: track.id,
-      sharedFolderId: f.shared_folder_id,
-      title: track.title,
-      created,
-      collaborators: results.map((r) => ({ email: r.email, displayName: r.display_name, accessLevel: r.access_level, status: r.status })),
-    };
-    out.imported.push(item);
+    out.imported.push({ ...(await importedTrack(db, track.id, f.shared_folder_id, track.title)), created: true });
   }
   for (const id of wanted ?? []) out.skipped.push({ sharedFolderId: id, name: '', reason: 'No such shared folder in your Dropbox.' });
+  await sendJobs(env.JOBS, recheck.map((trackId) => ({ kind: 'check-track-membership' as const, trackId })));
   return out;
+}
+
+async function importedTrack(db: D1Database, trackId: string, sharedFolderId: string, title: string): Promise<Omit<ImportedTrack, 'created'>> {
+  const { results } = await db
+    .prepare(`SELECT email, display_name, access_level, status FROM collaborators WHERE track_id = ? AND status IN ('active', 'invited') ORDER BY invited_at, id`)
+    .bind(trackId)
+    .all<{ email: string; display_name: string; access_level: 'editor' | 'viewer'; status: 'active' | 'invited' }>();
+  return {
+    trackId,
+    sharedFolderId,
+    title,
+    collaborators: results.map((r) => ({ email: r.email, displayName: r.display_name, accessLevel: r.access_level, status: r.status })),
+  };
 }

@@ -1,7 +1,7 @@
 // Import of existing shared folders, and "which track is this folder?" from a Dropbox web path.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Harness, collaborator } from './harness.ts';
+import { Harness, collaborator, control } from './harness.ts';
 
 const h = new Harness();
 const MAYA = 'maya@look.test';
@@ -69,6 +69,32 @@ describe('POST /api/v1/dropbox/import', () => {
     expect(r.skipped).toEqual([expect.objectContaining({ sharedFolderId: '999999' })]);
     const n = await env.DB.prepare('SELECT count(*) AS n FROM tracks WHERE owner_id = ?').bind(maya.account.id).first<{ n: number }>();
     expect(n!.n).toBe(2);
+  });
+
+  it('imports at most 100 new tracks per call (a request\'s subrequest budget); calling again finishes the rest', async () => {
+    const BIG = 'big@look.test';
+    await control('seed', {
+      accounts: [{ email: BIG, display_name: 'Big Owner' }],
+      folders: Array.from({ length: 103 }, (_, i) => ({ name: `Song ${i}`, owner: BIG, members: [{ account: LEO, access_level: 'viewer' }] })),
+    });
+    const big = await h.signIn(BIG);
+    h.queued.length = 0;
+    const first = await h.json<{ imported: { created: boolean }[]; remaining: number }>('/api/v1/dropbox/import', { method: 'POST', session: big.session, json: {} });
+    expect(first.imported.filter((i) => i.created)).toHaveLength(100);
+    expect(first.remaining).toBe(3);
+    await h.clearCalls();
+    const second = await h.json<{ imported: { created: boolean; collaborators: unknown[] }[]; remaining: number }>('/api/v1/dropbox/import', {
+      method: 'POST',
+      session: big.session,
+      json: {},
+    });
+    expect(second.imported.filter((i) => i.created)).toHaveLength(3);
+    expect(second.imported).toHaveLength(103);
+    expect(second.imported.every((i) => i.collaborators.length === 1)).toBe(true);
+    expect(second.remaining).toBe(0);
+    // The 100 already imported cost no inline Dropbox call: their members are re-checked from the queue.
+    expect((await h.calls('2/sharing/list_folder_members')).length).toBe(3);
+    expect(h.queued.filter((q) => q.job.kind === 'check-track-membership')).toHaveLength(100);
   });
 
   it('answers 401 without a session and 400 for a bad body', async () => {
