@@ -131,3 +131,56 @@ describe('concurrency', () => {
     expect((await changesOf(trackId)).every((ch) => ch.status === 'done')).toBe(true);
   });
 });
+
+describe('faults on the other Dropbox calls', () => {
+  it.each([
+    ['leave', '2/sharing/relinquish_folder_membership'],
+    ['downgrade', '2/sharing/update_folder_member'],
+    ['invite', '2/sharing/add_folder_member'],
+  ])('%s: %s answering 429 (long Retry-After) then 500s is retried until Dropbox agrees', async (action, route) => {
+    await control('faults', { route, kind: '429', retryAfter: 40, count: 1 });
+    await control('faults', { route, kind: '500', count: 5 });
+    if (action === 'leave') {
+      await h.json(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: leo.session });
+    } else if (action === 'downgrade') {
+      const c = await collaborator(trackId, LEO);
+      await h.json(`/api/v1/tracks/${trackId}/collaborators/${c!.id}`, { method: 'PATCH', session: maya.session, json: { accessLevel: 'viewer' } });
+    } else {
+      await control('seed', { accounts: [{ email: `new.${n}@faults.test`, display_name: 'New Person' }] });
+      await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: `new.${n}@faults.test`, accessLevel: 'editor' } });
+    }
+    const d = await h.drain();
+    expect(d[0]).toMatchObject({ outcome: 'retry', delaySeconds: 40 });
+    expect(d.at(-1)).toMatchObject({ outcome: 'ack' });
+    expect((await changesOf(trackId)).map((c) => c.status)).toEqual(['done']);
+    const state = await control<{ folders: { shared_folder_id: string; members: { email: string; access_type: string }[] }[] }>('state');
+    const members = Object.fromEntries(state.folders.find((f) => f.shared_folder_id === sfid)!.members.map((m) => [m.email, m.access_type]));
+    if (action === 'leave') expect(members).not.toHaveProperty(LEO);
+    if (action === 'downgrade') expect(members[LEO]).toBe('viewer');
+    if (action === 'invite') expect(members[`new.${n}@faults.test`]).toBe('editor');
+  });
+
+  it('the first read of an account (baseline) survives 500s on list_folder/get_latest_cursor and list_folders', async () => {
+    const AVA = `ava.${n}@faults.test`;
+    await control('seed', { accounts: [{ email: AVA, display_name: 'Ava Chen' }] });
+    await control('faults', { route: '2/files/list_folder/get_latest_cursor', kind: '500', count: 4 });
+    await control('faults', { route: '2/sharing/list_folders', kind: '503', count: 4 });
+    const ava = await h.signIn(AVA);
+    const d = await h.drain();
+    expect(d.map((x) => x.outcome)).toEqual(['retry', 'retry', 'ack']);
+    const sync = await env.DB.prepare('SELECT cursor FROM dropbox_account_sync WHERE account_id = ?').bind(ava.account.id).first<{ cursor: string }>();
+    expect(sync?.cursor).toBeTruthy();
+  });
+
+  it('lookup and import answer 503 dropbox_unavailable (not 500) when Dropbox keeps failing, and change nothing', async () => {
+    await control('faults', { route: '2/files/get_metadata', kind: '500' });
+    await control('faults', { route: '2/sharing/list_folders', kind: '503' });
+    const lookup = await h.fetch(`/api/v1/tracks/by-dropbox-path?path=${encodeURIComponent('/home/x')}`, { session: maya.session });
+    expect(lookup.status).toBe(503);
+    expect(await lookup.json()).toMatchObject({ error: { code: 'dropbox_unavailable' } });
+    const before = await env.DB.prepare('SELECT count(*) AS n FROM tracks').first<{ n: number }>();
+    const imp = await h.fetch('/api/v1/dropbox/import', { method: 'POST', session: maya.session, json: {} });
+    expect(imp.status).toBe(503);
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM tracks').first<{ n: number }>()).toEqual(before);
+  });
+});
