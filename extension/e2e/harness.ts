@@ -1,13 +1,13 @@
 // End-to-end harness: the Dropbox emulator, a real local worker (wrangler dev, local D1), the extension built for
 // that worker, and Debian's Chromium with the unpacked extension — one persistent profile per person.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { freePort, startLocalWorker } from '../../scripts/local-worker.mjs';
 
 // The emulator is imported by name at run time only: its sources are type-checked by its own workspace, under
 // its own compiler options (this workspace's stricter WXT options would re-check them).
@@ -34,43 +34,8 @@ export const ROOT = resolve(EXTENSION_DIR, '..');
  *  e2e/screenshots/, only when PD_UPDATE_SCREENSHOTS=1 (so `npm test` leaves the git tree clean). */
 export const SCREENSHOTS = join(EXTENSION_DIR, 'e2e', process.env.PD_UPDATE_SCREENSHOTS === '1' ? 'screenshots' : 'artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const APP_SECRET = 'pd-local-app-secret';
-const TOKEN_KEY = 'cGQtbG9jYWwtdG9rZW4tZW5jcnlwdGlvbi1rZXktMzI=';
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function waitFor(url: string, timeoutMs: number, what: string, child?: ChildProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
-    try {
-      const r = await fetch(url);
-      if (r.status < 500) return;
-      last = `HTTP ${r.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await sleep(200);
-  }
-  throw new Error(`${what} did not come up at ${url} within ${timeoutMs} ms (${last})`);
-}
-
-const quietWrangler = {
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_SEND_ERROR_REPORTS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  WRANGLER_HIDE_BANNER: 'true',
-};
+export { freePort };
 
 export interface Stack {
   tmp: string;
@@ -100,33 +65,19 @@ export async function startStack(): Promise<Stack> {
   const emu = await startEmulator({ port: 0, seed: 'demo', webhookUrl: `${workerUrl}/dropbox/webhook`, webhookDelayMs: 20 });
   emu.control.seed({ folders: EXTRA_FOLDERS });
 
-  const env = { ...process.env, ...quietWrangler, XDG_CONFIG_HOME: join(tmp, 'xdg') };
-  const persist = join(tmp, 'd1');
-  const migrate = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
-    cwd: ROOT,
-    env,
-    encoding: 'utf8',
+  // Served from the source tree (snapshot: false), as this harness always was.
+  // Not awaited yet: migrations ran and wrangler is starting while the extension builds below.
+  const starting = startLocalWorker({
+    port: workerPort,
+    inspectorPort,
+    persistDir: join(tmp, 'd1'),
+    snapshot: false,
+    emulatorUrl: emu.url,
+    env: { XDG_CONFIG_HOME: join(tmp, 'xdg') },
+    tailLines: 100_000,
+    readyTimeoutMs: 90_000,
   });
-  if (migrate.status !== 0) throw new Error(`D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
-
-  let log = '';
-  const worker = spawn(
-    'npx',
-    [
-      'wrangler', 'dev', '--local',
-      '--ip', '127.0.0.1',
-      '--port', String(workerPort),
-      '--inspector-port', String(inspectorPort),
-      '--persist-to', persist,
-      '--var', `DROPBOX_API_ORIGIN:${emu.url}`,
-      '--var', `DROPBOX_WEB_ORIGIN:${emu.url}`,
-      '--var', `DROPBOX_APP_SECRET:${APP_SECRET}`,
-      '--var', `TOKEN_ENCRYPTION_KEY:${TOKEN_KEY}`,
-    ],
-    { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  worker.stdout!.on('data', (d) => (log += d));
-  worker.stderr!.on('data', (d) => (log += d));
+  starting.catch(() => {}); // awaited below; this only keeps a failure from being reported twice
 
   // Build the extension for this worker while wrangler starts: a development build (its worker is on loopback), so
   // its content script also runs on this emulator's web UI (WXT_PD_DROPBOX_WEB_ORIGIN; see build-settings.ts).
@@ -136,13 +87,11 @@ export async function startStack(): Promise<Stack> {
     env: { ...process.env, WXT_PD_WORKER_URL: workerUrl, WXT_PD_DROPBOX_WEB_ORIGIN: emu.url, PD_EXTENSION_OUT_DIR: extOut },
     encoding: 'utf8',
   });
-  if (build.status !== 0) throw new Error(`extension build failed:\n${build.stdout}\n${build.stderr}`);
-
-  try {
-    await waitFor(`${workerUrl}/health`, 90_000, 'wrangler dev', worker);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- worker log ---\n${log}`);
+  if (build.status !== 0) {
+    await starting.then((w) => w.stop(), () => {});
+    throw new Error(`extension build failed:\n${build.stdout}\n${build.stderr}`);
   }
+  const worker = await starting;
 
   return {
     tmp,
@@ -150,13 +99,9 @@ export async function startStack(): Promise<Stack> {
     workerUrl,
     // A development-mode build lands in chrome-mv3-dev.
     extensionPath: join(extOut, 'chrome-mv3-dev'),
-    workerLog: () => log,
+    workerLog: worker.log,
     async stop() {
-      try {
-        if (worker.pid) process.kill(-worker.pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
+      await worker.stop();
       await emu.close().catch(() => {});
       await sleep(300);
       rmSync(tmp, { recursive: true, force: true });
