@@ -6,7 +6,7 @@ import { DomainError } from '../domain/index.ts';
 import { createTrack, findTrackByDropboxSharedFolderId } from '../domain/tracks.ts';
 import { planInvite } from '../domain/sharing.ts';
 import { clientForAccount, type ClientEnv } from '../dropbox/client.ts';
-import { syncTrackMembers, type ReconcileEnv } from '../jobs/reconcile.ts';
+import { knownFileStatements, listMountFiles, syncTrackMembers, type ReconcileEnv } from '../jobs/reconcile.ts';
 import { asApiError } from './dropbox-errors.ts';
 import { sendJobs } from '../jobs/messages.ts';
 
@@ -39,8 +39,9 @@ export async function importSharedFolders(
 ): Promise<DropboxImportResponse> {
   const renv: ReconcileEnv = { ...env, DB: db };
   const folders: FolderInfo[] = [];
+  let client: Awaited<ReturnType<typeof clientForAccount>>;
   try {
-    const client = await clientForAccount(renv, ownerId);
+    client = await clientForAccount(renv, ownerId);
     let page = await client.call((d) => d.sharingListFolders({ limit: 1000 }));
     for (;;) {
       folders.push(...(page.entries as FolderInfo[]));
@@ -83,6 +84,17 @@ export async function importSharedFolders(
       out.remaining++;
       continue;
     }
+    // What is in the folder now was not uploaded to the track: read before the track exists, so every later
+    // revision is one (see worker/DROPBOX.md, Uploads). Best effort: if Dropbox fails here, revisions older than
+    // the track are still told apart by when Dropbox stored them.
+    let existing: Awaited<ReturnType<typeof listMountFiles>> = [];
+    if (f.path_lower) {
+      try {
+        existing = await listMountFiles(client, f.shared_folder_id, f.path_lower);
+      } catch {
+        existing = [];
+      }
+    }
     try {
       track = await createTrack(db, { ownerId, dropboxSharedFolderId: f.shared_folder_id, title: titleOf(f.name), via: 'dropbox' });
       created++;
@@ -98,7 +110,7 @@ export async function importSharedFolders(
     } catch (e) {
       throw asApiError(e) ?? e;
     }
-    const stmts = [...members.statements];
+    const stmts = [...members.statements, ...knownFileStatements(db, existing)];
     if (f.path_lower) {
       stmts.push(
         db

@@ -62,6 +62,8 @@ interface Upload {
   modifiedBy: string | null;
   size: number | null;
   rev: string | null;
+  /** When Dropbox stored this revision (whole seconds), if known. */
+  serverModified: string | null;
 }
 
 export interface PageAnalysis {
@@ -143,6 +145,7 @@ export function analyzeEntries(entries: ListEntry[], mounts: Map<string, string>
       modifiedBy: e.sharing_info?.modified_by ?? null,
       size: typeof e.size === 'number' ? e.size : null,
       rev: e.rev ?? null,
+      serverModified: e.server_modified ?? null,
     });
   }
   return a;
@@ -155,6 +158,8 @@ interface TrackRef {
   id: string;
   owner_id: string;
   dropbox_shared_folder_id: string;
+  /** When the folder became a track (ISO); files stored in Dropbox before that are not uploads. */
+  created_at?: string;
 }
 
 interface DropboxMember {
@@ -363,8 +368,50 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
 
 // ---------------------------------------------------------------------------------------------------------------
 // File uploads → history (one entry per file revision, whichever member's tree showed it first)
+//
+// `dropbox_seen_files` holds every revision PD knows in a folder, keyed by its rev (the same in every member's
+// tree, and unchanged when Dropbox lists a file again, e.g. after an access change or a re-mount). Revisions
+// that were in the folder before it became a track are claimed without a history entry: at import (the owner's
+// listing, before the track is created) or, if that listing could not be made, when first seen, by Dropbox's
+// server_modified. server_modified has whole seconds: a revision from the import's own second counts as an upload.
 
-async function uploadStatements(db: D1Database, trackId: string, u: Upload): Promise<D1PreparedStatement[]> {
+/** Whether a revision first seen now was made after the folder became a track (else: it was already there). */
+export function isUploadAfterImport(u: Pick<Upload, 'serverModified'>, trackCreatedAt: string | undefined): boolean {
+  if (!u.serverModified || !trackCreatedAt) return true;
+  const stored = Date.parse(u.serverModified);
+  const created = Date.parse(trackCreatedAt);
+  if (Number.isNaN(stored) || Number.isNaN(created)) return true;
+  return stored + 1000 > created;
+}
+
+/** Claims revisions that were in the folder before it was a track: known, never history. */
+export function knownFileStatements(db: D1Database, files: Upload[]): D1PreparedStatement[] {
+  return files.map((u) =>
+    prepare(
+      db,
+      sql`INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (${u.sharedFolderId}, ${u.key}, ${'existing'}, ${Date.now()})
+          ON CONFLICT DO NOTHING`,
+    ),
+  );
+}
+
+/** Every file under one mount of this account's tree (files/list_folder recursive, all pages). */
+export async function listMountFiles(client: DropboxClient, sharedFolderId: string, mountPath: string): Promise<Upload[]> {
+  const mounts = new Map([[sharedFolderId, mountPath]]);
+  const out: Upload[] = [];
+  let page = await client.call((d) => d.filesListFolder({ path: mountPath, recursive: true, include_mounted_folders: true }));
+  for (;;) {
+    out.push(...analyzeEntries(page.entries as ListEntry[], mounts, new Set()).uploads.filter((u) => u.sharedFolderId === sharedFolderId));
+    if (!page.has_more) break;
+    const c = page.cursor;
+    page = await client.call((d) => d.filesListFolderContinue({ cursor: c }));
+  }
+  return out;
+}
+
+async function uploadStatements(db: D1Database, track: TrackRef, u: Upload): Promise<D1PreparedStatement[]> {
+  if (!isUploadAfterImport(u, track.created_at)) return knownFileStatements(db, [u]);
+  const trackId = track.id;
   const now = nowIso();
   const claim = newId('upl');
   const claimed = sql`EXISTS (SELECT 1 FROM dropbox_seen_files WHERE shared_folder_id = ${u.sharedFolderId} AND file_key = ${u.key} AND claimed_by = ${claim})`;
@@ -401,7 +448,7 @@ async function tracksFor(db: D1Database, sharedFolderIds: string[]): Promise<Map
   for (let i = 0; i < sharedFolderIds.length; i += 50) {
     const ids = sharedFolderIds.slice(i, i + 50);
     const { results } = await db
-      .prepare(`SELECT id, owner_id, dropbox_shared_folder_id FROM tracks WHERE dropbox_shared_folder_id IN (${ids.map(() => '?').join(',')})`)
+      .prepare(`SELECT id, owner_id, dropbox_shared_folder_id, created_at FROM tracks WHERE dropbox_shared_folder_id IN (${ids.map(() => '?').join(',')})`)
       .bind(...ids)
       .all<TrackRef>();
     for (const r of results) out.set(r.dropbox_shared_folder_id, r);
@@ -438,6 +485,30 @@ async function readBaseline(client: DropboxClient): Promise<{ cursor: string; mo
     page = await client.call((d) => d.sharingListFoldersContinue({ cursor: c }));
   }
   return { cursor, mounts };
+}
+
+/**
+ * With a new baseline cursor, what happened in this account's track folders before it is not in any walk: each
+ * track folder mounted here is listed once (after the cursor was taken, so nothing falls in between), and a
+ * revision no one has recorded yet and made after the import (e.g. uploaded after the import while this
+ * account's first reconciliation was still queued) becomes its upload entry.
+ */
+async function uploadsBeforeBaseline(db: D1Database, client: DropboxClient, mounts: Map<string, string>): Promise<D1PreparedStatement[]> {
+  const tracks = await tracksFor(db, [...mounts.keys()]);
+  const stmts: D1PreparedStatement[] = [];
+  for (const [sfid, track] of tracks) {
+    const path = mounts.get(sfid);
+    if (!path) continue;
+    const files = await listMountFiles(client, sfid, path);
+    if (!files.length) continue;
+    const { results } = await db
+      .prepare(`SELECT file_key FROM dropbox_seen_files WHERE shared_folder_id = ?`)
+      .bind(sfid)
+      .all<{ file_key: string }>();
+    const seen = new Set(results.map((r) => r.file_key));
+    for (const u of files) if (!seen.has(u.key)) stmts.push(...(await uploadStatements(db, track, u)));
+  }
+  return stmts;
 }
 
 function baselineStatements(db: D1Database, accountId: string, holder: string, cursor: string, mounts: Map<string, string>): D1PreparedStatement[] {
@@ -490,7 +561,8 @@ export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: stri
     const sync = await db.prepare('SELECT cursor FROM dropbox_account_sync WHERE account_id = ?').bind(accountId).first<{ cursor: string | null }>();
     if (!sync?.cursor) {
       const b = await readBaseline(client);
-      await db.batch(baselineStatements(db, accountId, holder, b.cursor, b.mounts));
+      const uploads = await uploadsBeforeBaseline(db, client, b.mounts);
+      await db.batch([...uploads, ...baselineStatements(db, accountId, holder, b.cursor, b.mounts)]);
       await releaseAccountLease(db, accountId, holder, { startedAt });
       return { result: 'baselined', calls: client.calls };
     }
@@ -575,6 +647,7 @@ async function walk(
           stmts.push(...r.statements);
           changes += r.actions.length;
         }
+        stmts.push(...(await uploadsBeforeBaseline(db, client, b.mounts)));
         await db.batch([...stmts, ...baselineStatements(db, accountId, holder, b.cursor, b.mounts)]);
         await recheckTracksOf(env, accountId, new Set([...tracks.values()].map((t) => t.id)));
         return { pages, changes };
@@ -599,7 +672,7 @@ async function walk(
         stmts.push(...r.statements);
         changes += r.actions.length;
       }
-      for (const u of a.uploads.filter((x) => x.sharedFolderId === sfid)) stmts.push(...(await uploadStatements(db, track.id, u)));
+      for (const u of a.uploads.filter((x) => x.sharedFolderId === sfid)) stmts.push(...(await uploadStatements(db, track, u)));
     }
     stmts.push(...mountStatements(db, accountId, before, mounts));
     stmts.push(db.prepare('UPDATE dropbox_account_sync SET cursor = ?, updated_at = ? WHERE account_id = ?').bind(page.cursor, Date.now(), accountId));

@@ -212,6 +212,47 @@ describe('files uploaded into a track folder', () => {
   });
 });
 
+describe('files that were already in the folder', () => {
+  it('are not uploads when an access change makes Dropbox list them again in a member\'s tree', async () => {
+    await h.act({ as: LEO, action: 'upload_file', shared_folder_id: sfid, path: 'vox take 1.wav', size: 700 });
+    await settle();
+    // Maya changes access in Dropbox: Sam's and Leo's trees list the whole folder again with the new read_only.
+    await h.act({ as: MAYA, action: 'change_access', shared_folder_id: sfid, member: SAM, access_level: 'editor' });
+    await h.act({ as: MAYA, action: 'change_access', shared_folder_id: sfid, member: LEO, access_level: 'viewer' });
+    await settle();
+    expect(await collaborator(trackId, SAM)).toMatchObject({ status: 'active', access_level: 'editor' });
+    const uploads = (await historyOf(trackId)).filter((e) => e.kind === 'file_uploaded');
+    expect(uploads.map((e) => JSON.parse(e.details).path)).toEqual(['vox take 1.wav']);
+  });
+
+  it('an upload made after the import but before anyone\'s first reconciliation still becomes its entry', async () => {
+    const [OWEN, MIA] = [`owen.${n}@rec.test`, `mia.${n}@rec.test`];
+    const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', {
+      accounts: [
+        { email: OWEN, display_name: 'Owen Hart' },
+        { email: MIA, display_name: 'Mia Stone' },
+      ],
+      folders: [{ name: 'Late Takes', owner: OWEN, path: '/Music/Late Takes', members: [{ account: MIA, access_level: 'editor' }], files: [{ path: 'mix v1.wav', size: 900, by: OWEN }] }],
+    });
+    const h2 = new Harness(); // its own queue: Owen's and Mia's first reconciliations stay queued for now
+    const owen = await h2.signIn(OWEN);
+    const mia = await h2.signIn(MIA);
+    const imported = await h2.json<{ imported: { trackId: string; sharedFolderId: string }[] }>('/api/v1/dropbox/import', {
+      method: 'POST',
+      session: owen.session,
+      json: { sharedFolderIds: [seeded.folders[0].shared_folder_id] },
+    });
+    const late = imported.imported[0].trackId;
+    await h2.act({ as: MIA, action: 'upload_file', shared_folder_id: seeded.folders[0].shared_folder_id, path: 'vocals take 1.wav', size: 4242 });
+    await h2.deliverWebhooks();
+    await h2.drain(); // the first reconciliations run only now, after the upload
+    const uploads = (await historyOf(late)).filter((e) => e.kind === 'file_uploaded');
+    expect(uploads).toEqual([expect.objectContaining({ actor_id: mia.account.id, via: 'dropbox' })]);
+    expect(JSON.parse(uploads[0].details)).toMatchObject({ path: 'vocals take 1.wav', size: 4242 });
+    void owen;
+  });
+});
+
 describe('cursors', () => {
   it('a reset cursor is re-read from now, and every track of the account is re-checked', async () => {
     await control('cursors/invalidate', { account: LEO });
