@@ -8,15 +8,15 @@
 //  3. Revoke All of 1,000 tracks drained to Dropbox with 20% of the Dropbox calls answering 429 or 500:
 //     time, calls, and that nothing is lost (every change done, nobody left in any folder).
 // Writes bench/dropbox.md at the repository root and prints it.
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator } from '@pd/dropbox-emulator';
+import { bundleWorker, freePort, startLocalWorker } from '../../scripts/local-worker.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -31,35 +31,11 @@ const env = {
 };
 const APP_KEY = 'pd-local-app-key';
 const APP_SECRET = 'pd-bench-app-secret';
-const TOKEN_KEY = 'cGQtbG9jYWwtdG9rZW4tZW5jcnlwdGlvbi1rZXktMzI=';
 const QUICK = process.env.BENCH_QUICK === '1';
 const LOAD = { requests: QUICK ? 300 : 1500, requests100: QUICK ? 100 : 300, concurrency: 16, rounds: QUICK ? 1 : 3 };
 const REVOKE_ALL_TRACKS = QUICK ? 100 : 1000;
 /** BENCH_ONLY=1,3 runs only those sections (for iterating; the report says which ran). */
 const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3').split(',').map((x) => x.trim()));
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function waitFor(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).status < 500) return;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 // ------------------------------------------------------------------------------------------------- processes
 const children = [];
@@ -75,73 +51,34 @@ function cleanup() {
 process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
 
-// The worker is bundled once into the temp directory and run from there with --no-bundle: `wrangler dev` reloads
+// The worker is bundled once into the temp directory and both workers run that snapshot: `wrangler dev` reloads
 // (and kills in-flight queue batches) whenever a watched source file changes, and other people edit this tree.
 let bundledConfig = null;
-function bundle() {
-  if (bundledConfig) return bundledConfig;
-  const dist = path.join(tmp, 'dist');
-  const b = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', dist, '--config', path.join(root, 'wrangler.toml')], { cwd: root, env, encoding: 'utf8' });
-  if (b.status !== 0) throw new Error(`bundle failed:\n${b.stdout}\n${b.stderr}`);
-  const toml = readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
-    .replace(/^main = .*$/m, `main = "dist/index.js"`)
-    .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(path.join(root, 'worker/migrations'))}`);
-  bundledConfig = path.join(tmp, 'wrangler.toml');
-  writeFileSync(bundledConfig, toml);
-  return bundledConfig;
-}
+const bundle = () => (bundledConfig ??= bundleWorker(tmp, { env: { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME } }));
 
 async function startWorker(name, emulatorUrl) {
   const persist = path.join(tmp, name);
   mkdirSync(persist, { recursive: true });
-  const config = bundle();
-  const m = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist, '--config', config], { cwd: root, env, encoding: 'utf8' });
-  if (m.status !== 0) throw new Error(`migrations failed:\n${m.stdout}\n${m.stderr}`);
-  const port = await freePort();
-  const vars = [
-    ['DROPBOX_API_ORIGIN', emulatorUrl],
-    ['DROPBOX_WEB_ORIGIN', emulatorUrl],
-    ['DROPBOX_APP_KEY', APP_KEY],
-    ['DROPBOX_APP_SECRET', APP_SECRET],
-    ['TOKEN_ENCRYPTION_KEY', TOKEN_KEY],
-  ].flatMap(([k, v]) => ['--var', `${k}:${v}`]);
-  const child = spawn('npx', ['wrangler', 'dev', '--config', config, '--no-bundle', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, ...vars], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let log = '';
   const logFile = path.join(tmp, `${name}.log`);
-  const append = (d) => {
-    log = (log + d).slice(-200_000);
-    appendFileSync(logFile, d);
-  };
-  child.stdout.on('data', append);
-  child.stderr.on('data', append);
   console.log(`  worker log: ${logFile}`);
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(`${url}/health`, 90_000);
-  } catch (e) {
-    console.error(log.slice(-3000));
-    throw e;
-  }
+  const w = await startLocalWorker({
+    persistDir: persist,
+    snapshot: bundle(),
+    emulatorUrl,
+    vars: { DROPBOX_APP_SECRET: APP_SECRET },
+    env: { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME },
+    logFile,
+    tailLines: 5000,
+    readyTimeoutMs: 90_000,
+  });
+  children.push(w.child);
   return {
-    url,
+    url: w.url,
     persist,
-    log: () => log,
-    async stop() {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
-      await sleep(500);
-    },
+    log: w.log,
+    stop: w.stop,
     d1(sql) {
-      const out = execFileSync('npx', ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persist, '--config', config, '--json', '--command', sql], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const out = execFileSync('npx', ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persist, '--config', w.config, '--json', '--command', sql], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
       return JSON.parse(out)[0].results;
     },
   };
