@@ -605,6 +605,25 @@ export async function planDeclineInvitation(db: D1Database, input: RespondInput)
   return { eventId, statements: qs.map((q) => prepare(db, q)) };
 }
 
+/**
+ * The Dropbox membership (or Dropbox invitation) that PD's invitation created is gone while the PD invitation is
+ * still pending: the person left the folder in Dropbox before accepting in PD. That is their answer: the PD
+ * invitation is declined by them (via 'dropbox', nothing sent back to Dropbox; the owner is notified as for a
+ * decline in PD), so it can no longer be accepted into access that Dropbox does not give. The owner can invite
+ * them again. Empty plan when there is no pending invitation or no PD account for that e-mail.
+ */
+export async function planInvitationDeclinedInDropbox(db: D1Database, input: { trackId: string; collaboratorId: string }): Promise<Plan> {
+  const row = await prepare(
+    db,
+    sql`SELECT i.id, a.id AS account_id FROM invitations i
+        JOIN accounts a ON a.email_lower = i.email_lower
+        WHERE i.track_id = ${input.trackId} AND i.collaborator_id = ${input.collaboratorId} AND i.status = 'pending'
+        ORDER BY i.created_at DESC LIMIT 1`,
+  ).first<{ id: string; account_id: string }>();
+  if (!row) return { eventId: newId('evt'), statements: [] };
+  return planDeclineInvitation(db, { invitationId: row.id, accountId: row.account_id, via: 'dropbox' });
+}
+
 export async function declineInvitation(db: D1Database, input: RespondInput): Promise<{ invitation: Invitation }> {
   const results = await runPlan(db, await planDeclineInvitation(db, input));
   if (!applied(results)) throw new DomainError('invitation_not_pending', 'This invitation is no longer pending.');

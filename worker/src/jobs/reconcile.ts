@@ -15,7 +15,7 @@
 // left. Anyone else found missing from the owner's list (cron diff, or other members seen during that check)
 // is recorded as revoked by the owner. An unshared folder revokes everyone.
 import type { AccessLevel } from '@pd/shared';
-import { planLeaveTrack, planMemberAddedInDropbox, planRevokeCollaborator, planSetAccessLevel } from '../domain/sharing.ts';
+import { planInvitationDeclinedInDropbox, planLeaveTrack, planMemberAddedInDropbox, planRevokeCollaborator, planSetAccessLevel } from '../domain/sharing.ts';
 import { insertHistory } from '../domain/history.ts';
 import { newId, nowIso } from '../domain/db.ts';
 import { prepare, sql } from '../domain/sql.ts';
@@ -315,6 +315,16 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
   for (const c of collabs) {
     const u = (c.dbid ? byDbid.get(c.dbid) : undefined) ?? byEmail.get(c.email_lower);
     if (u) matched.add(u.accountId);
+    if (c.status === 'invited' && !u && out.confirmed && !unsettled.has(c.id) && !members.inviteeEmails.has(c.email_lower)) {
+      // PD's invitation put them in the folder (or invited them there) and Dropbox no longer has them: they left
+      // before accepting in PD, which declines the invitation (see worker/DROPBOX.md).
+      const plan = await planInvitationDeclinedInDropbox(db, { trackId: track.id, collaboratorId: c.id });
+      if (plan.statements.length) {
+        out.statements.push(...plan.statements);
+        out.actions.push(`declined ${c.id}`);
+      }
+      continue;
+    }
     if (c.status !== 'active' || unsettled.has(c.id)) continue;
     if (!u) {
       if (members.inviteeEmails.has(c.email_lower)) continue; // still invited in Dropbox: not gone

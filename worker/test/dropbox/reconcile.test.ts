@@ -253,6 +253,28 @@ describe('files that were already in the folder', () => {
   });
 });
 
+describe('invited in PD, then gone from the folder in Dropbox before accepting', () => {
+  it('the invitation is declined by them (via Dropbox): it can no longer be accepted into access Dropbox does not give', async () => {
+    const ava = await h.signIn(AVA);
+    await h.drain();
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: AVA, accessLevel: 'editor' } });
+    await h.drain(); // PD's add_member: Ava, who has a Dropbox account, is a member of the folder at once
+    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ kind: 'add_member', status: 'done' })]);
+    // She leaves the folder in Dropbox before PD has read her tree (her notification is never delivered here).
+    await h.act({ as: AVA, action: 'leave_folder', shared_folder_id: sfid });
+    await h.cron(); // the owner-side membership check
+    await h.drain();
+    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'declined', ended_via: 'dropbox' });
+    expect(await h.json<{ invitations: unknown[] }>('/api/v1/invitations', { session: ava.session })).toEqual({ invitations: [] });
+    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'invitation_declined', via: 'dropbox' })]);
+    // Nothing is sent back to Dropbox, and a later check changes nothing more.
+    await h.cron();
+    await h.drain();
+    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ kind: 'add_member', status: 'done' })]);
+    expect((await historyOf(trackId)).filter((e) => e.kind === 'invitation_declined')).toHaveLength(1);
+  });
+});
+
 describe('cursors', () => {
   it('a reset cursor is re-read from now, and every track of the account is re-checked', async () => {
     await control('cursors/invalidate', { account: LEO });
