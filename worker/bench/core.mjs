@@ -7,15 +7,15 @@
 // Data is seeded straight into the local D1 with `wrangler d1 execute --file` (sessions too: the SHA-256 of a
 // token generated here; that is seeding the database, the worker has no test-only entry point).
 // Writes bench/core.md at the repository root and prints it. Uses its own free port and temp state directory.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cursorQuery, libraryQuery, syncQuery } from '../src/domain/library.ts';
 import { planRevokeAll } from '../src/domain/sharing.ts';
+import { migrateLocalD1, startLocalWorker } from '../../scripts/local-worker.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const state = mkdtempSync(path.join(os.tmpdir(), 'pd-bench-core-'));
@@ -37,16 +37,6 @@ function wrangler(args, opts = {}) {
   if (r.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 const q = (v) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
 const hex = (n) => randomBytes(n).toString('hex');
@@ -122,47 +112,24 @@ writeFileSync(seedFile, sql.join('\n'));
 const d1Flags = ['DB', '--local', '--persist-to', state, '--config', 'wrangler.toml'];
 console.log(`state: ${state}`);
 console.log('applying migrations…');
-wrangler(['d1', 'migrations', 'apply', ...d1Flags]);
+migrateLocalD1(state, { env: { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME } });
 console.log(`seeding ${Object.entries(rows).map(([t, r]) => `${r.length} ${t}`).join(', ')}…`);
 let t0 = performance.now();
 wrangler(['d1', 'execute', ...d1Flags, '--yes', '--file', seedFile]);
 console.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-const port = await freePort();
-const inspector = await freePort();
-const dev = spawn(
-  'npx',
-  ['wrangler', 'dev', '--local', '--config', 'wrangler.toml', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector),
-    '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn',
-    // Nothing here talks to Dropbox: point its origins at a closed local port so background jobs fail fast.
-    '--var', 'DROPBOX_API_ORIGIN:http://127.0.0.1:9', '--var', 'DROPBOX_WEB_ORIGIN:http://127.0.0.1:9'],
-  { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-);
-let devLog = '';
-dev.stdout.on('data', (b) => (devLog += b));
-dev.stderr.on('data', (b) => (devLog += b));
-const stop = () => {
-  try {
-    process.kill(-dev.pid, 'SIGTERM');
-  } catch {
-    /* already gone */
-  }
-};
-process.on('exit', stop);
-
-const base = `http://127.0.0.1:${port}`;
-async function waitReady() {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${base}/health`)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`wrangler dev did not start:\n${devLog}`);
-}
+// Nothing here talks to Dropbox: point its origins at a closed local port so background jobs fail fast.
+const dev = await startLocalWorker({
+  persistDir: state,
+  migrate: false,
+  snapshot: false,
+  env: { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME },
+  args: ['--log-level', 'warn'],
+  vars: { DROPBOX_API_ORIGIN: 'http://127.0.0.1:9', DROPBOX_WEB_ORIGIN: 'http://127.0.0.1:9' },
+  readyTimeoutMs: 90_000,
+});
+process.on('exit', dev.kill);
+const base = dev.url;
 
 async function call(token, method, p) {
   const start = performance.now();
@@ -179,7 +146,6 @@ const f = (x) => x.toFixed(1);
 
 let report;
 try {
-  await waitReady();
   // Warm up the isolate (first request compiles the worker).
   await call(tokens.owner, 'GET', '/me');
 
@@ -281,7 +247,7 @@ ${planText.join('\n\n')}
 \`\`\`
 `;
 } finally {
-  stop();
+  dev.kill();
 }
 
 mkdirSync(path.join(root, 'bench'), { recursive: true });
