@@ -2,6 +2,11 @@
 // entrypoints/background.ts only wires these to messages, alarms and browser events.
 import { browser } from 'wxt/browser';
 import type {
+  AcceptInvitationResponse,
+  DeclineInvitationResponse,
+  InvitationsResponse,
+  InviteBody,
+  InviteResponse,
   LeaveResponse,
   LibraryResponse,
   MarkReadBody,
@@ -291,6 +296,23 @@ export function createBackground(opts: BackgroundOptions = {}) {
       return res;
     },
     syncNow: () => sync(),
+    getInvitations: () => authed((c) => c.get<InvitationsResponse>('/invitations')),
+    acceptInvitation: async (d) => {
+      const res = await mutate((c) => c.post<AcceptInvitationResponse>(`/invitations/${encodeURIComponent(d.invitationId)}/accept`));
+      // The track is in my library now: sync so every view (and the badge) sees it at once. A sync already under way
+      // may have read the library before the accept, so wait for it and run a fresh one.
+      if (syncing) await syncing;
+      await sync();
+      return res;
+    },
+    declineInvitation: (d) =>
+      mutate((c) => c.post<DeclineInvitationResponse>(`/invitations/${encodeURIComponent(d.invitationId)}/decline`)),
+    invite: (d) => {
+      const body: InviteBody = { email: d.email, accessLevel: d.accessLevel };
+      if (d.displayName !== undefined) body.displayName = d.displayName;
+      if (d.role !== undefined) body.role = d.role;
+      return mutate((c) => c.post<InviteResponse>(`${track(d.trackId)}/invitations`, body));
+    },
   };
 
   return { handlers, sync, signIn, completeSignIn, signOut, resolvePath, invalidate };

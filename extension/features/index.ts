@@ -6,6 +6,7 @@ import * as revoke from './revoke';
 import * as downgrade from './downgrade';
 import * as revokeAllRow from './revoke-all-row';
 import * as leave from './leave';
+import * as inviteAgain from './invite-again';
 
 export interface Feature<P> {
   id: string;
@@ -14,7 +15,7 @@ export interface Feature<P> {
 }
 
 /** Controls on each collaborator's row (owner's view). */
-export const collaboratorFeatures: Feature<CollaboratorFeatureProps>[] = [downgrade, revoke, revokeAllRow];
+export const collaboratorFeatures: Feature<CollaboratorFeatureProps>[] = [downgrade, revoke, revokeAllRow, inviteAgain];
 
 /** Controls on the track as a whole (collaborator's view). */
 export const trackFeatures: Feature<TrackFeatureProps>[] = [leave];

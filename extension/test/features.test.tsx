@@ -290,3 +290,77 @@ describe("collaborator's Leave confirmation", () => {
     expect(lib.items.map((i) => i.track.title).sort()).toEqual(['Glass Hearts', 'Neon Rain']);
   });
 });
+
+describe("owner's Invite again (sharing again after a revoke, a leave or a decline)", () => {
+  beforeEach(() => setup(MAYA));
+
+  async function revokeLeo(title = 'Midnight Drive') {
+    const ctx = await trackCtx(title);
+    const leo = ctx.detail.collaborators.find((c) => c.displayName === 'Leo Vance')!;
+    await api.revoke({ trackId: ctx.detail.track.id, collaboratorId: leo.id });
+    return { trackId: ctx.detail.track.id, leoId: leo.id };
+  }
+
+  it('is offered only for people whose access ended, and is not an undo: a new invitation they must accept, credits kept', async () => {
+    const { trackId, leoId } = await revokeLeo();
+    await show('Midnight Drive');
+    // Sam is still active: no Invite again on his row; Leo (revoked) has it and no Revoke.
+    expect(screen.queryByRole('button', { name: 'Invite Sam Ortiz again' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Revoke Leo Vance' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Invite Leo Vance again' }));
+    const dialog = screen.getByRole('dialog', { name: 'Invite Leo Vance again to “Midnight Drive”?' });
+    const text = dialog.textContent!;
+    expect(text).toContain('A new invitation is sent to Leo Vance (leo@pd.example) as Editor.');
+    expect(text).toContain('Leo Vance gets access again only after they accept it.');
+    expect(text).toContain('Their credits stay: name, role and splits remain on the track.');
+    expect(text).not.toMatch(/undo/i);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Send invitation' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(notices).toEqual(['Leo Vance was invited again to “Midnight Drive”. They will have access once they accept.']);
+    expect(worker.bodies.get(`POST /tracks/${trackId}/invitations`)).toEqual({
+      email: 'leo@pd.example',
+      displayName: 'Leo Vance',
+      role: 'vocalist',
+      accessLevel: 'editor',
+    });
+
+    // The same record is invited again, with its credits; the row now says Invited and offers Revoke (cancel) again.
+    const after = await api.getTrack({ trackId });
+    expect(after.collaborators.find((c) => c.id === leoId)).toMatchObject({
+      status: 'invited',
+      role: 'vocalist',
+      accessLevel: 'editor',
+      splits: { master: 25, publishing: 25, writer: 25 },
+    });
+    cleanup();
+    await show('Midnight Drive');
+    const row = screen.getByRole('listitem', { name: 'Leo Vance' });
+    expect(row.textContent).toContain('Invited');
+    expect(within(row).queryByRole('button', { name: 'Invite Leo Vance again' })).toBeNull();
+    expect(within(row).getByRole('button', { name: 'Revoke Leo Vance' })).toBeTruthy();
+  });
+
+  it('is offered after a leave too', async () => {
+    const gh = [...worker.tracks.values()].find((t) => t.track.title === 'Glass Hearts')!;
+    const leo = gh.collaborators.find((c) => c.email === LEO.email)!;
+    await worker.fetch(`http://pd.test/api/v1/tracks/${gh.track.id}/leave`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${worker.session(LEO)}` },
+    });
+    expect(leo.status).toBe('left');
+    await show('Glass Hearts');
+    expect(screen.getByRole('button', { name: 'Invite Leo Vance again' })).toBeTruthy();
+  });
+
+  it('shows the worker refusing (someone already re-invited them meanwhile) in the dialog', async () => {
+    const { trackId } = await revokeLeo();
+    await show('Midnight Drive');
+    await api.invite({ trackId, email: LEO.email, accessLevel: 'editor' });
+    fireEvent.click(screen.getByRole('button', { name: 'Invite Leo Vance again' }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Send invitation' }));
+    await waitFor(() =>
+      expect(within(screen.getByRole('dialog')).getByRole('alert').textContent).toBe('Leo Vance already has a pending invitation.'),
+    );
+    expect(notices).toEqual([]);
+  });
+});

@@ -135,3 +135,72 @@ describe('popup', () => {
     expect(request).toHaveBeenCalledWith({ origins: ['https://www.dropbox.com/*'] });
   });
 });
+
+describe('popup: invitations waiting for my answer', () => {
+  /** Maya revokes Leo from Neon Rain, then invites him again, straight on the worker. */
+  async function revokeAndInviteLeoAgain() {
+    const auth = { Authorization: `Bearer ${worker.session(MAYA)}` };
+    const col = worker.tracks.get(ids['Neon Rain']!)!.collaborators[0]!;
+    await worker.fetch(`http://pd.test/api/v1/tracks/${ids['Neon Rain']}/collaborators/${col.id}/revoke`, { method: 'POST', headers: auth });
+    const res = await worker.fetch(`http://pd.test/api/v1/tracks/${ids['Neon Rain']}/invitations`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ email: LEO.email, accessLevel: 'editor' }),
+    });
+    expect(res.status).toBe(201);
+    return col;
+  }
+
+  it('Accept: the invitation is listed with who invited me and as what; the track is back in Shared with me at once', async () => {
+    await signInAs(LEO);
+    await revokeAndInviteLeoAgain();
+    popup(null);
+    fireEvent.click(await screen.findByRole('tab', { name: /Notifications/ }));
+    const pending = await screen.findByRole('list', { name: 'Pending invitations' });
+    const item = within(pending).getByRole('listitem', { name: 'Invitation to Neon Rain' });
+    expect(item.textContent).toContain('Maya Reyes invited you to “Neon Rain” as Editor.');
+    const syncsBefore = worker.requests.filter((r) => r.startsWith('GET /sync')).length;
+    fireEvent.click(within(item).getByRole('button', { name: 'Accept' }));
+    await screen.findByText('You accepted “Neon Rain”. It is in My tracks → Shared with me.');
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Pending invitations' })).toBeNull());
+
+    fireEvent.click(screen.getByRole('tab', { name: 'My tracks' }));
+    const shared = await screen.findByRole('list', { name: 'Tracks shared with me' });
+    expect(within(shared).getByRole('listitem', { name: 'Neon Rain' })).toBeTruthy();
+    // The background synced on accept, so every view (and the badge) sees the track.
+    expect(worker.requests.filter((r) => r.startsWith('GET /sync')).length).toBeGreaterThan(syncsBefore);
+  });
+
+  it('Decline asks first, then tells the owner; the collaborator shows as declined', async () => {
+    await signInAs(LEO);
+    const col = await revokeAndInviteLeoAgain();
+    popup(null);
+    fireEvent.click(await screen.findByRole('tab', { name: /Notifications/ }));
+    const item = await screen.findByRole('listitem', { name: 'Invitation to Neon Rain' });
+    fireEvent.click(within(item).getByRole('button', { name: 'Decline' }));
+    expect(item.textContent).toContain('Decline “Neon Rain”? Maya Reyes will be told.');
+    fireEvent.click(within(item).getByRole('button', { name: 'Cancel' }));
+    expect(col.status).toBe('invited');
+    fireEvent.click(within(item).getByRole('button', { name: 'Decline' }));
+    fireEvent.click(within(item).getByRole('button', { name: 'Yes, decline' }));
+    await screen.findByText('You declined the invitation to “Neon Rain”. Maya Reyes is told.');
+    expect(col.status).toBe('declined');
+    expect(worker.notifications.find((n) => n.recipientId === MAYA.id && n.kind === 'invitation_declined')).toBeTruthy();
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Pending invitations' })).toBeNull());
+  });
+
+  it('an invitation that is no longer pending: the worker says so and the list drops it', async () => {
+    await signInAs(LEO);
+    await revokeAndInviteLeoAgain();
+    popup(null);
+    fireEvent.click(await screen.findByRole('tab', { name: /Notifications/ }));
+    const item = await screen.findByRole('listitem', { name: 'Invitation to Neon Rain' });
+    worker.invitations[0]!.status = 'cancelled'; // Maya cancelled it meanwhile
+    fireEvent.click(within(item).getByRole('button', { name: 'Accept' }));
+    await screen.findByText('This invitation was already cancelled.');
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Pending invitations' })).toBeNull());
+    fireEvent.click(screen.getByRole('tab', { name: 'My tracks' }));
+    const shared = await screen.findByRole('list', { name: 'Tracks shared with me' });
+    expect(within(shared).queryByRole('listitem', { name: 'Neon Rain' })).toBeNull();
+  });
+});

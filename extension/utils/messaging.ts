@@ -3,6 +3,10 @@
 // with the worker's stable `code` (see PdError).
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type {
+  AcceptInvitationResponse,
+  DeclineInvitationResponse,
+  InvitationsResponse,
+  InviteResponse,
   LibraryResponse,
   LeaveResponse,
   MarkReadBody,
@@ -53,6 +57,13 @@ export interface ProtocolMap {
   getNotifications(): NotificationsResponse;
   markNotificationsRead(data: MarkReadBody): MarkReadResponse;
   syncNow(): SyncStatus;
+  /** Pending invitations sent to me. */
+  getInvitations(): InvitationsResponse;
+  /** Accept: the track enters my library (the background syncs right away). */
+  acceptInvitation(data: { invitationId: string }): AcceptInvitationResponse;
+  declineInvitation(data: { invitationId: string }): DeclineInvitationResponse;
+  /** Owner: invite someone (also the way to share again after a revoke, a leave or a decline). */
+  invite(data: { trackId: string; email: string; displayName?: string; role?: string | null; accessLevel: AccessLevel }): InviteResponse;
 }
 
 export const messaging = defineExtensionMessaging<ProtocolMap>();
@@ -86,6 +97,10 @@ export function messagingApi(): PdApi {
     getNotifications: call('getNotifications'),
     markNotificationsRead: call('markNotificationsRead'),
     syncNow: call('syncNow'),
+    getInvitations: call('getInvitations'),
+    acceptInvitation: call('acceptInvitation'),
+    declineInvitation: call('declineInvitation'),
+    invite: call('invite'),
   };
 }
 

@@ -1,4 +1,5 @@
-// Notifications: access revoked, someone left, invitations; unread ones marked, "Mark all read".
+// Notifications: pending invitations to accept or decline first, then access revoked, someone left, invitations;
+// unread ones marked, "Mark all read".
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Notification } from '@pd/shared';
 import { useApi } from '../../components/api-context';
@@ -6,6 +7,7 @@ import { Alert, Spinner } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { describeNotification } from '../../background/notify';
 import { errorMessage } from '../../utils/messaging';
+import { Invitations } from './Invitations';
 
 export function Notifications({ onChanged }: { onChanged: () => void }) {
   const api = useApi();
@@ -24,11 +26,25 @@ export function Notifications({ onChanged }: { onChanged: () => void }) {
     void load();
   }, [load]);
 
-  if (error) return <Alert kind="error">{error}</Alert>;
-  if (!items) return <Spinner label="Loading notifications…" />;
+  const invitations = <Invitations onAnswered={() => void load()} />;
+  if (error)
+    return (
+      <div>
+        {invitations}
+        <Alert kind="error">{error}</Alert>
+      </div>
+    );
+  if (!items)
+    return (
+      <div>
+        {invitations}
+        <Spinner label="Loading notifications…" />
+      </div>
+    );
   const unread = items.filter((n) => !n.read);
   return (
     <div>
+      {invitations}
       <div class="pd-card-row" style={{ marginBottom: '6px' }}>
         <span class="pd-sub" style={{ flex: 1 }}>
           {unread.length === 0 ? 'All read' : `${unread.length} unread`}

@@ -3,6 +3,7 @@
 // (and the Dropbox emulator) are exercised by the end-to-end tests in e2e/.
 import type {
   Collaborator,
+  Invitation,
   DropboxChangeSummary,
   LibraryChangeReason,
   MyRole,
@@ -47,6 +48,7 @@ export class FakeWorker {
   readonly tracks = new Map<string, FakeTrack>();
   readonly notifications: (Notification & { recipientId: string })[] = [];
   readonly changes: { seq: number; accountId: string; trackId: string; change: 'added' | 'updated' | 'removed'; reason: LibraryChangeReason }[] = [];
+  readonly invitations: Invitation[] = [];
   readonly requests: string[] = [];
   /** JSON bodies received, by "METHOD /path". */
   readonly bodies = new Map<string, unknown>();
@@ -253,6 +255,58 @@ export class FakeWorker {
           return json(200, { changed, collaborator: col });
         }
       }
+      if (method === 'POST' && rest === '/invitations') {
+        if (role !== 'owner') return err(403, 'owner_only', 'Only the track owner can do this.');
+        const email = String(body?.email ?? '').trim();
+        if (!/^[^@\s]+@[^@\s]+$/.test(email)) return err(400, 'validation_failed', 'email: Invalid email address.');
+        if (email.toLowerCase() === this.accounts.get(t.track.ownerId)!.email) return err(409, 'cannot_invite_owner', 'You own this track.');
+        const accessLevel = body.accessLevel ?? 'viewer';
+        let col = t.collaborators.find((x) => x.email.toLowerCase() === email.toLowerCase());
+        if (col?.status === 'active') return err(409, 'already_collaborator', `${col.displayName} is already a collaborator on this track.`);
+        if (col?.status === 'invited') return err(409, 'already_invited', `${col.displayName} already has a pending invitation.`);
+        const invitee = [...this.accounts.values()].find((a) => a.email === email.toLowerCase()) ?? null;
+        if (col) {
+          // Sharing again after a revoke, leave or decline: the same record, credits kept.
+          col.status = 'invited';
+          col.accessLevel = accessLevel;
+          if (body.role !== undefined) col.role = body.role;
+          col.invitedAt = NOW;
+          col.endedAt = null;
+          col.endedVia = null;
+        } else {
+          col = {
+            id: `col_${++this.ids}`,
+            accountId: null,
+            displayName: body.displayName ?? email,
+            email,
+            role: body.role ?? null,
+            accessLevel,
+            splits: { master: 0, publishing: 0, writer: 0 },
+            status: 'invited',
+            invitedAt: NOW,
+            joinedAt: null,
+            endedAt: null,
+            endedVia: null,
+          };
+          t.collaborators.push(col);
+        }
+        t.changes.push({ id: ++this.ids, kind: 'add_member', status: 'pending', collaboratorId: col.id, attempts: 0, lastError: null, createdAt: NOW, updatedAt: NOW });
+        const invitation: Invitation = {
+          id: `inv_${++this.ids}`,
+          trackId: t.track.id,
+          trackTitle: t.track.title,
+          collaboratorId: col.id,
+          email,
+          accessLevel,
+          status: 'pending',
+          invitedBy: { id: me.id, name: me.displayName },
+          createdAt: NOW,
+          respondedAt: null,
+        };
+        this.invitations.push(invitation);
+        if (invitee) this.notify(invitee.id, 'invitation_received', t, me);
+        return json(201, { invitation, collaborator: col });
+      }
       if (method === 'POST' && rest === '/leave') {
         if (role === 'owner') return err(409, 'owner_cannot_leave', 'You own this track: an owner cannot leave it.');
         const col = t.collaborators.find((x) => x.accountId === accountId)!;
@@ -323,6 +377,34 @@ export class FakeWorker {
         .filter((c) => c.accountId === accountId && c.seq > cursor)
         .map((c) => ({ seq: c.seq, trackId: c.trackId, change: c.change, reason: c.reason, item: null, at: NOW }));
       return json(200, { changes, cursor: changes.at(-1)?.seq ?? cursor, hasMore: false });
+    }
+    if (method === 'GET' && path === '/invitations')
+      return json(200, { invitations: this.invitations.filter((i) => i.status === 'pending' && i.email.toLowerCase() === me.email) });
+    if (method === 'POST' && (m = /^\/invitations\/([^/]+)\/(accept|decline)$/.exec(path))) {
+      const inv = this.invitations.find((i) => i.id === decodeURIComponent(m![1]!));
+      if (!inv) return err(404, 'invitation_not_found', 'No such invitation.');
+      if (inv.email.toLowerCase() !== me.email) return err(403, 'invitation_not_yours', 'This invitation was sent to another email address.');
+      if (inv.status !== 'pending') return err(409, 'invitation_not_pending', `This invitation was already ${inv.status}.`);
+      const t = this.tracks.get(inv.trackId)!;
+      const col = t.collaborators.find((c) => c.id === inv.collaboratorId)!;
+      inv.respondedAt = NOW;
+      if (m[2] === 'accept') {
+        inv.status = 'accepted';
+        col.status = 'active';
+        col.accountId = me.id;
+        col.joinedAt = NOW;
+        if (!t.paths.has(me.id)) t.paths.set(me.id, `/${t.track.title}`);
+        this.record(me.id, t.track.id, 'added', 'accepted');
+        this.notify(t.track.ownerId, 'invitation_accepted', t, me);
+        return json(200, { invitation: inv, track: this.detail(t, me.id) });
+      }
+      inv.status = 'declined';
+      col.status = 'declined';
+      col.endedAt = NOW;
+      col.endedVia = 'app';
+      t.changes.push({ id: ++this.ids, kind: 'remove_member', status: 'pending', collaboratorId: col.id, attempts: 0, lastError: null, createdAt: NOW, updatedAt: NOW });
+      this.notify(t.track.ownerId, 'invitation_declined', t, me);
+      return json(200, { invitation: inv });
     }
     const mine = () => this.notifications.filter((n) => n.recipientId === accountId);
     if (method === 'GET' && path === '/notifications') {
