@@ -106,6 +106,27 @@ describe('Producer Dashboard extension in Chromium', () => {
     const revoked = notes.notifications.find((n) => n.kind === 'access_revoked' && n.trackTitle === 'Midnight Drive')!;
     expect(await browserNotificationIds(leo)).toContain(`pd:${revoked.id}`);
     await popup.close();
+
+    // Sharing again is not an undo: Maya invites Leo again from the same row, Leo accepts in his popup.
+    await panel(page).getByRole('button', { name: 'Invite Leo Vance again' }).click();
+    const invite = panel(page).getByRole('dialog');
+    await expect(invite.textContent()).resolves.toContain('Leo Vance gets access again only after they accept it.');
+    await invite.getByRole('button', { name: 'Send invitation' }).click();
+    await panel(page).getByText('Leo Vance was invited again to “Midnight Drive”.', { exact: false }).waitFor();
+    await expect.poll(() => leoRow.textContent(), { timeout: 15_000 }).toContain('Invited');
+
+    const again = await openPopup(leo);
+    await again.getByRole('tab', { name: /Notifications/ }).click();
+    const invitation = again.getByRole('list', { name: 'Pending invitations' }).getByRole('listitem', { name: 'Invitation to Midnight Drive' });
+    await invitation.waitFor({ timeout: 15_000 });
+    await expect(invitation.textContent()).resolves.toContain('Maya Reyes invited you to “Midnight Drive” as Editor.');
+    await invitation.getByRole('button', { name: 'Accept' }).click();
+    await again.getByText('You accepted “Midnight Drive”.', { exact: false }).waitFor({ timeout: 15_000 });
+    await again.getByRole('tab', { name: 'My tracks' }).click();
+    await again.getByRole('list', { name: 'Tracks shared with me' }).getByRole('listitem', { name: 'Midnight Drive' }).waitFor({ timeout: 15_000 });
+    await again.close();
+    await page.reload();
+    await expect.poll(() => panel(page).getByRole('listitem', { name: 'Leo Vance' }).textContent(), { timeout: 30_000 }).toContain('Active');
     await page.close();
   });
 
