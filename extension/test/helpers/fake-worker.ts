@@ -383,7 +383,7 @@ export class FakeWorker {
     if (method === 'POST' && (m = /^\/invitations\/([^/]+)\/(accept|decline)$/.exec(path))) {
       const inv = this.invitations.find((i) => i.id === decodeURIComponent(m![1]!));
       if (!inv) return err(404, 'invitation_not_found', 'No such invitation.');
-      if (inv.email.toLowerCase() !== me.email) return err(403, 'invitation_not_yours', 'This invitation was sent to another email address.');
+      if (inv.email.toLowerCase() !== me.email) return err(403, 'invitation_not_yours', 'This invitation was sent to another e-mail address.');
       if (inv.status !== 'pending') return err(409, 'invitation_not_pending', `This invitation was already ${inv.status}.`);
       const t = this.tracks.get(inv.trackId)!;
       const col = t.collaborators.find((c) => c.id === inv.collaboratorId)!;
