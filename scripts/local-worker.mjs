@@ -6,9 +6,8 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { LOCAL } from './local.mjs';
+import { LOCAL, waitFor } from './local.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const quietEnv = { ...process.env, ...LOCAL.quietWrangler };
@@ -138,24 +137,6 @@ export function emulatorVars(emulatorUrl) {
   };
 }
 
-/** Waits until `url` answers below 500; fails at once if `proc` exits first. */
-async function waitUp(url, timeoutMs, proc) {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (proc.exited) throw new Error(`wrangler dev exited (${JSON.stringify(proc.exited)}) before ${url} answered`);
-    try {
-      const r = await fetch(url);
-      if (r.status < 500) return;
-      last = `HTTP ${r.status}`;
-    } catch (e) {
-      last = e.message;
-    }
-    await sleep(250);
-  }
-  throw new Error(`${url} did not come up within ${timeoutMs} ms (${last})`);
-}
-
 /**
  * Starts a local worker and resolves once /health answers. Options (see local-worker.d.mts):
  * port (free by default), persistDir (required), migrate (default true), emulatorUrl (adds emulatorVars), vars
@@ -187,7 +168,7 @@ export async function startLocalWorker(opts) {
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitUp(`${url}/health`, readyTimeoutMs, proc);
+    await waitFor(`${url}/health`, readyTimeoutMs, proc);
   } catch (e) {
     await proc.stop();
     throw new Error(`${e.message}\n--- worker log ---\n${proc.tail.join('\n')}`);

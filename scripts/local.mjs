@@ -30,10 +30,12 @@ export const LOCAL = {
   },
 };
 
-export async function waitFor(url, timeoutMs) {
+/** Waits until `url` answers below 500; with `proc` (a child with an `exited` field), fails at once if it exits first. */
+export async function waitFor(url, timeoutMs, proc) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
+    if (proc?.exited) throw new Error(`the process serving ${url} exited (${JSON.stringify(proc.exited)}) before it answered`);
     try {
       const r = await fetch(url);
       if (r.status < 500) return;
