@@ -1,30 +1,22 @@
 // Invitations waiting for my answer, at the top of Notifications: Accept (the track enters "Shared with me" at once)
 // or Decline (after a one-line confirmation).
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Invitation } from '@pd/shared';
 import { useApi } from '../../components/api-context';
 import { accessText, Alert } from '../../components/ui';
+import { useLoad } from '../../components/use-action';
 import { errorMessage } from '../../utils/messaging';
 
 export function Invitations({ onAnswered }: { onAnswered: () => void }) {
   const api = useApi();
-  const [items, setItems] = useState<Invitation[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [confirmDecline, setConfirmDecline] = useState<string | null>(null);
 
-  const load = useCallback(async () => {
-    try {
-      setItems((await api.getInvitations()).invitations.filter((i) => i.status === 'pending'));
-      setLoadError(null);
-    } catch (err) {
-      setLoadError(errorMessage(err));
-    }
-  }, [api]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data: items, error: loadError, reload: load } = useLoad(
+    async () => (await api.getInvitations()).invitations.filter((i) => i.status === 'pending'),
+    [api],
+  );
 
   const answer = async (inv: Invitation, accept: boolean) => {
     setBusy(inv.id);

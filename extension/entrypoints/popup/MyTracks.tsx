@@ -1,12 +1,13 @@
 // "My tracks": as owner, the sharing panel grouped by collaborator with Revoke All; as collaborator, the tracks
 // shared with me, each with Leave.
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { LibraryItem, SharingPerson, TrackDetail } from '@pd/shared';
 import { useApi } from '../../components/api-context';
 import { Alert, accessText, roleText, Spinner } from '../../components/ui';
 import { LeaveAction } from '../../features/leave';
 import { RevokeAllAction } from '../../features/revoke-all';
 import type { TrackContext } from '../../features/types';
+import { useLoad } from '../../components/use-action';
 import { errorMessage } from '../../utils/messaging';
 
 interface Data {
@@ -61,24 +62,14 @@ function SharedWithMeRow({ item, onLeft, notify }: { item: LibraryItem; onLeft: 
 
 export function MyTracks() {
   const api = useApi();
-  const [data, setData] = useState<Data | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ message: string; kind: 'ok' | 'warn' | 'error' } | null>(null);
   /** People whose access was just revoked with Revoke All: their tracks stay listed, marked revoked. */
   const [revoked, setRevoked] = useState<Set<string>>(new Set());
 
-  const load = useCallback(async () => {
-    try {
-      const [sharing, library] = await Promise.all([api.getSharing(), api.getLibrary()]);
-      setData({ people: sharing.people, sharedWithMe: library.items.filter((i) => i.myRole !== 'owner') });
-    } catch (err) {
-      setError(errorMessage(err));
-    }
+  const { data, error, reload: load } = useLoad<Data>(async () => {
+    const [sharing, library] = await Promise.all([api.getSharing(), api.getLibrary()]);
+    return { people: sharing.people, sharedWithMe: library.items.filter((i) => i.myRole !== 'owner') };
   }, [api]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   if (error) return <Alert kind="error">{error}</Alert>;
   if (!data) return <Spinner label="Loading your tracks…" />;

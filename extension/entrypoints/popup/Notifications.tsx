@@ -1,30 +1,15 @@
 // Notifications: pending invitations to accept or decline first, then access revoked, someone left, invitations;
 // unread ones marked, "Mark all read".
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { Notification } from '@pd/shared';
 import { useApi } from '../../components/api-context';
 import { Alert, Spinner } from '../../components/ui';
-import { useAction } from '../../components/use-action';
+import { useAction, useLoad } from '../../components/use-action';
 import { describeNotification } from '../../background/notify';
-import { errorMessage } from '../../utils/messaging';
 import { Invitations } from './Invitations';
 
 export function Notifications({ onChanged }: { onChanged: () => void }) {
   const api = useApi();
-  const [items, setItems] = useState<Notification[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const mark = useAction();
-
-  const load = useCallback(async () => {
-    try {
-      setItems((await api.getNotifications()).notifications);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
-  }, [api]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data: items, error, reload: load } = useLoad(async () => (await api.getNotifications()).notifications, [api]);
 
   const invitations = <Invitations onAnswered={() => void load()} />;
   if (error)
