@@ -16,17 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { cursorQuery, libraryQuery, syncQuery } from '../src/domain/library.ts';
 import { planRevokeAll } from '../src/domain/sharing.ts';
 import { migrateLocalD1, startLocalWorker } from '../../scripts/local-worker.mjs';
+import { LOCAL } from '../../scripts/local.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const state = mkdtempSync(path.join(os.tmpdir(), 'pd-bench-core-'));
-const env = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_SEND_ERROR_REPORTS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  WRANGLER_HIDE_BANNER: 'true',
-  XDG_CONFIG_HOME: path.join(state, 'xdg'),
-};
+const env = { ...process.env, ...LOCAL.quietWrangler, XDG_CONFIG_HOME: path.join(state, 'xdg') };
 const REVOKE_SIZES = [10, 100, 1000];
 const REPEATS = 3;
 const LIBRARY_TRACKS = 10_000;

@@ -17,19 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator } from '@pd/dropbox-emulator';
 import { bundleWorker, freePort, startLocalWorker } from '../../scripts/local-worker.mjs';
+import { LOCAL } from '../../scripts/local.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'pd-bench-dropbox-'));
-const env = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_SEND_ERROR_REPORTS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  WRANGLER_HIDE_BANNER: 'true',
-  XDG_CONFIG_HOME: path.join(tmp, 'xdg'),
-};
-const APP_KEY = 'pd-local-app-key';
+const env = { ...process.env, ...LOCAL.quietWrangler, XDG_CONFIG_HOME: path.join(tmp, 'xdg') };
+const APP_KEY = LOCAL.appKey;
 const APP_SECRET = 'pd-bench-app-secret';
 const QUICK = process.env.BENCH_QUICK === '1';
 const LOAD = { requests: QUICK ? 300 : 1500, requests100: QUICK ? 100 : 300, concurrency: 16, rounds: QUICK ? 1 : 3 };
