@@ -51,14 +51,30 @@ export type DropboxSignInBody = z.input<typeof DropboxSignInBody>;
 export interface DropboxSignInResponse {
   /** Bearer token for every other call. Shown once; only its hash is stored. */
   session: string;
+  /** When the session ends if unused (sliding; never past the absolute cap). */
   expiresAt: string;
   account: Account;
+  /**
+   * A second secret of this session that can only end it: the extension puts
+   * `${workerUrl}/api/v1/auth/uninstalled?token=<uninstallToken>` in runtime.setUninstallURL so uninstalling signs out.
+   */
+  uninstallToken?: string; // TODO(issue 8): required once the worker issues it
 }
 
 /** POST /api/v1/auth/signout — ends the caller's session. No body. */
 export interface SignOutResponse {
   signedOut: true;
 }
+
+/** POST /api/v1/auth/signout-everywhere — ends every session of the caller's account (all browsers). No body. */
+export interface SignOutEverywhereResponse {
+  signedOut: true;
+  /** How many sessions were ended, the caller's own included. */
+  sessionsEnded: number;
+}
+
+/** GET /api/v1/auth/uninstalled?token=… — opened by the browser after the extension is uninstalled; ends that session. */
+export const UninstalledQuery = z.object({ token: z.string().min(1).max(200) });
 
 /** GET /api/v1/dropbox/status — whether PD can act in the caller's Dropbox. */
 export interface DropboxStatusResponse {

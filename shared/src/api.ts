@@ -45,6 +45,8 @@ export const ERROR_CODES = [
   'cannot_invite_owner', // the owner is already on the track
   // 413
   'payload_too_large', // body over 1 MB
+  // 429
+  'rate_limited', // too many requests from this client or account: wait Retry-After seconds
   // 500
   'internal_error',
 ] as const;

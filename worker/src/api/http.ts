@@ -22,6 +22,7 @@ export type AppEnv = {
 /** HTTP status of each error code. */
 export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_json: 400,
+  rate_limited: 429,
   validation_failed: 400,
   unauthenticated: 401,
   session_expired: 401,
