@@ -134,7 +134,9 @@ describe('background', () => {
     expect(ended.state).toBe('access_ended');
 
     worker.sessions.clear();
-    expect(await api.resolvePath({ path: '/Somewhere', fresh: true })).toEqual({ state: 'signed_out' });
+    const ended = await api.resolvePath({ path: '/Somewhere', fresh: true });
+    expect(ended.state).toBe('signed_out');
+    expect(ended.state === 'signed_out' && ended.message).toMatch(/session was ended .* Sign in with Dropbox again/);
     expect(await sessionItem.getValue()).toBeNull();
   });
 
