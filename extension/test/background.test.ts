@@ -134,9 +134,9 @@ describe('background', () => {
     expect(ended.state).toBe('access_ended');
 
     worker.sessions.clear();
-    const ended = await api.resolvePath({ path: '/Somewhere', fresh: true });
-    expect(ended.state).toBe('signed_out');
-    expect(ended.state === 'signed_out' && ended.message).toMatch(/session was ended .* Sign in with Dropbox again/);
+    const refused = await api.resolvePath({ path: '/Somewhere', fresh: true });
+    expect(refused.state).toBe('signed_out');
+    expect(refused.state === 'signed_out' && refused.message).toMatch(/session was ended .* Sign in with Dropbox again/);
     expect(await sessionItem.getValue()).toBeNull();
   });
 

@@ -58,8 +58,8 @@ export class FakeWorker {
   readonly expired = new Set<string>();
   /** Accounts whose Dropbox sign-in Dropbox refuses (409 dropbox_reauth_required on Dropbox routes). */
   readonly reauthRequired = new Set<string>();
-  /** Answer every request with 429 rate_limited and this Retry-After (seconds), while set. */
-  rateLimitedFor: number | null = null;
+  /** While set: answer 429 rate_limited with this Retry-After (seconds), to every request or to one path only. */
+  rateLimited: { retryAfter: number; path?: string } | null = null;
   /** JSON bodies received, by "METHOD /path". */
   readonly bodies = new Map<string, unknown>();
   unreachable = false;
@@ -216,10 +216,10 @@ export class FakeWorker {
     if (body !== undefined) this.bodies.set(`${method} ${path}`, body);
     const token = (init?.headers as Record<string, string> | undefined)?.Authorization?.replace(/^Bearer /, '');
     this.sent.push({ method, url: url.href, token: token ?? null });
-    if (this.rateLimitedFor !== null)
+    if (this.rateLimited && (!this.rateLimited.path || this.rateLimited.path === path))
       return new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'Too many requests.' } }), {
         status: 429,
-        headers: { 'content-type': 'application/json', 'Retry-After': String(this.rateLimitedFor) },
+        headers: { 'content-type': 'application/json', 'Retry-After': String(this.rateLimited.retryAfter) },
       });
 
     if (method === 'GET' && path === '/auth/config')
