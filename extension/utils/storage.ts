@@ -60,8 +60,7 @@ export const accountItem = storage.defineItem<SessionAccount | null>('local:acco
  *  popup and the panel until the next sign-in. Null after a sign-out the user asked for. */
 export const signedOutReasonItem = storage.defineItem<string | null>('local:signedOutReason', { fallback: null, version: 1 });
 
-/** storage.local keys whose changes mean "signed in or out": what the content script listens to. */
-export const PUBLIC_SESSION_KEYS = ['account', 'signedOutReason'] as const;
+export { PUBLIC_SESSION_KEYS } from './session-keys';
 
 /** Cursor of GET /sync: the last library change this browser has seen. */
 export const syncCursorItem = storage.defineItem<number | null>('local:syncCursor', { fallback: null, version: 1 });

@@ -11,7 +11,7 @@ import { isTrustedEvent, UserGestureContext, type UserGestureCheck } from '../..
 import { startPanelController, type PanelController } from '../../dropbox-page/controller';
 import { findFirst } from '../../dropbox-page/selectors';
 import { messagingApi } from '../../utils/messaging';
-import { PUBLIC_SESSION_KEYS } from '../../utils/storage';
+import { PUBLIC_SESSION_KEYS } from '../../utils/session-keys';
 
 export interface MountPanelOptions {
   /** The trusted-event gate of destructive controls: `isTrustedEvent` in the extension; unit tests pass theirs. */
