@@ -159,6 +159,26 @@ describe('a session the worker ends', () => {
   });
 });
 
+describe('changing the worker URL in the popup', () => {
+  it('signs out and asks to sign in again, saying why', async () => {
+    const { api, signInAs } = await startBackground(worker);
+    const token = await signInAs(MAYA);
+    renderWithApi(<App getActiveUrl={async () => null} />, api);
+    userClick(await screen.findByRole('button', { name: 'Settings' }));
+    expect(screen.getByText(/Changing it signs you out: your session is only ever sent to the address that issued it\./)).toBeTruthy();
+    fireEvent.input(screen.getByLabelText('Producer Dashboard worker URL'), { target: { value: 'https://pd2.example.com' } });
+    userClick(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Saved.');
+    userClick(await screen.findByRole('button', { name: 'Back' }));
+    await screen.findByText(
+      'The Producer Dashboard address changed to https://pd2.example.com, so you were signed out: your session is never sent to another address. Sign in again.',
+    );
+    expect(screen.getByRole('button', { name: 'Sign in with Dropbox' })).toBeTruthy();
+    expect(worker.sent.filter((r) => r.url.startsWith('https://pd2.example.com')).every((r) => r.token === null)).toBe(true);
+    expect(worker.sessions.has(token)).toBe(false);
+  });
+});
+
 describe('rate limits (429 + Retry-After)', () => {
   it('sign-in says how long to wait', async () => {
     const { api } = await startBackground(worker);
