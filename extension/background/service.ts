@@ -147,8 +147,9 @@ export function createBackground(opts: BackgroundOptions = {}) {
 
   /** Signed out without the user asking: the popup and the panel say why until the next sign-in. */
   async function endSession(reason: string): Promise<void> {
-    await clearSession();
+    // The reason first: whoever follows the public keys (the panel) reads it when the account disappears.
     await signedOutReasonItem.setValue(reason);
+    await clearSession();
   }
 
   function invalidate(): void {
