@@ -46,8 +46,16 @@ export async function loadTokens(env: TokenEnv, accountId: string): Promise<Stor
     }>();
   if (!row) return null;
   const keys = { current: env.TOKEN_ENCRYPTION_KEY, previous: env.TOKEN_ENCRYPTION_KEY_PREVIOUS };
-  const refresh = await decryptTokenWithKeys(keys, row.refresh_token, ctx(accountId, 'refresh'));
-  const access = row.access_token ? await decryptTokenWithKeys(keys, row.access_token, ctx(accountId, 'access')) : null;
+  let refresh, access;
+  try {
+    refresh = await decryptTokenWithKeys(keys, row.refresh_token, ctx(accountId, 'refresh'));
+    access = row.access_token ? await decryptTokenWithKeys(keys, row.access_token, ctx(accountId, 'access')) : null;
+  } catch (e) {
+    // Sealed with a key this worker no longer has (TOKEN_ENCRYPTION_KEY_PREVIOUS removed too early): unusable until
+    // the person signs in again, which stores fresh tokens. Not a 500 on every call.
+    console.error(`dropbox tokens of ${accountId} cannot be decrypted with the configured keys: ${e instanceof Error ? e.message : e}`);
+    return { accountId, dropboxAccountId: row.dropbox_account_id, refreshToken: '', accessToken: null, accessTokenExpiresAt: null, needsReauth: true };
+  }
   if (refresh.stale || access?.stale) {
     // Sealed with the previous key (or before key versioning): re-seal with the current one, so a rotation finishes
     // by itself for every account in use (worker/DROPBOX.md, "Rotating the token key").
@@ -91,8 +99,9 @@ export async function resealTokens(env: TokenEnv, limit = 50): Promise<number> {
   )
     .bind(prefix, limit)
     .all<{ account_id: string }>();
-  for (const r of results) await loadTokens(env, r.account_id);
-  return results.length;
+  let resealed = 0;
+  for (const r of results) if ((await loadTokens(env, r.account_id))?.refreshToken) resealed++;
+  return resealed;
 }
 
 export async function persistAccessToken(env: TokenEnv, accountId: string, accessToken: string, expiresAt: number): Promise<void> {
