@@ -5,6 +5,7 @@
  * (answered as 500 so that tests notice). Fault injection may return any error the spec lists, and only those.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Tagged } from './errors.ts';
 
 /** Nested tags of an error union: `{ access_error: { invalid_id: null }, folder_owner: null }`. */
@@ -25,7 +26,7 @@ export interface SpecTable {
 let table: SpecTable | undefined;
 
 export function specTable(): SpecTable {
-  table ??= JSON.parse(readFileSync(new URL('../../shared/dropbox-spec/table.json', import.meta.url), 'utf8')) as SpecTable;
+  table ??= JSON.parse(readFileSync(path.join(import.meta.dirname, '../../shared/dropbox-spec/table.json'), 'utf8')) as SpecTable;
   return table;
 }
 

@@ -61,11 +61,28 @@ export async function persistAccessToken(env: TokenEnv, accountId: string, acces
     .run();
 }
 
-/** The refresh token was rejected: keep the row (so it is visible) but stop using it until the person signs in again. */
-export async function markNeedsReauth(env: TokenEnv, accountId: string, reason: string): Promise<void> {
-  await env.DB.prepare(
-    `UPDATE dropbox_tokens SET needs_reauth = 1, reauth_reason = ?, access_token = NULL, access_token_expires_at = NULL, updated_at = ? WHERE account_id = ?`,
-  )
-    .bind(reason.slice(0, 200), Date.now(), accountId)
-    .run();
+/**
+ * Dropbox rejects the stored sign-in (refresh token refused, or the app was unlinked): keep the row (so it is
+ * visible as needsReauth) but stop using it until the person signs in again. The first time, the person is told with
+ * a notification on the track the failing call was for (one batch: the notification is written only by the call
+ * that turns needs_reauth on; D1 runs batches one at a time).
+ */
+export async function markNeedsReauth(env: TokenEnv, accountId: string, reason: string, opts: { trackId?: string | null } = {}): Promise<void> {
+  const now = Date.now();
+  const stmts: D1PreparedStatement[] = [];
+  if (opts.trackId) {
+    stmts.push(
+      env.DB.prepare(
+        `INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at)
+         SELECT account_id, 'dropbox_reauth_required', ?, NULL, 'Dropbox', 'dropbox', ? FROM dropbox_tokens
+         WHERE account_id = ? AND needs_reauth = 0 AND EXISTS (SELECT 1 FROM tracks WHERE id = ?)`,
+      ).bind(opts.trackId, new Date(now).toISOString(), accountId, opts.trackId),
+    );
+  }
+  stmts.push(
+    env.DB.prepare(
+      `UPDATE dropbox_tokens SET needs_reauth = 1, reauth_reason = ?, access_token = NULL, access_token_expires_at = NULL, updated_at = ? WHERE account_id = ?`,
+    ).bind(reason.slice(0, 200), now, accountId),
+  );
+  await env.DB.batch(stmts);
 }
