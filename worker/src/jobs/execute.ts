@@ -447,7 +447,11 @@ async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Prom
     if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED);
     if (read.member.kind === 'absent') throw new Moot('not a member of the folder in Dropbox any more: nothing to change');
     if (read.member.accessLevel === level) throw new Moot(`already ${level} in Dropbox`);
-    if (read.member.kind === 'invitee') throw new Permanent('they have not joined the folder in Dropbox yet: Dropbox changes an invitation’s access only when it is sent again');
+    if (read.member.kind === 'invitee') {
+      // Invited, not joined: update_folder_member only knows members. The invitation is sent again with the new level.
+      await addMember(env, row, { ...p, dropbox_account_id: null }, { quiet: true });
+      return `invitation updated in Dropbox to ${level}`;
+    }
     dropboxId = read.member.accountId;
   }
   try {
@@ -470,7 +474,7 @@ async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Prom
   }
 }
 
-async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<string | undefined> {
+async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { quiet?: boolean } = {}): Promise<string | undefined> {
   const owner = await clientForAccount(env, p.actor_account_id, { trackId: row.track_id });
   const level = p.access_level === 'editor' ? 'editor' : 'viewer';
   try {
@@ -478,7 +482,7 @@ async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise
       d.sharingAddFolderMember({
         shared_folder_id: p.shared_folder_id,
         members: [{ member: memberSelector(p), access_level: { '.tag': level } }],
-        quiet: false,
+        quiet: opts.quiet ?? false,
       }),
     );
     return undefined;

@@ -155,6 +155,22 @@ describe('moot changes (the goal already holds in Dropbox) end as done, never fa
   });
 });
 
+describe('access level of someone only invited in Dropbox', () => {
+  it('sends the invitation again with the new level (update_folder_member only knows members)', async () => {
+    const NEW = `nova.${n}@unions.test`; // no Dropbox account: stays an invitee
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: NEW, accessLevel: 'editor' } });
+    await h.drain();
+    await setAccess(NEW, 'viewer');
+    await h.drain();
+    expect((await changesOf(trackId)).map((c) => [c.kind, c.status, c.last_error])).toEqual([
+      ['add_member', 'done', null],
+      ['update_access', 'done', 'invitation updated in Dropbox to viewer'],
+    ]);
+    const s = await control<{ folders: { shared_folder_id: string; invitees: { email: string; access_type: string }[] }[] }>('state');
+    expect(s.folders.find((f) => f.shared_folder_id === sfid)!.invitees).toEqual([{ email: NEW, access_type: 'viewer' }]);
+  });
+});
+
 describe('update_folder_member: no_explicit_access wraps a whole AddFolderMemberError', () => {
   it('…/rate_limit waits a day (back on the queue), it is not "nothing to change"', async () => {
     await fault('update_folder_member', { kind: 'error', error: 'no_explicit_access/rate_limit' });
