@@ -344,10 +344,19 @@ async function pollJob(
     delete p.async_job_account_id;
   };
   for (let i = 0; i < MAX_JOB_POLLS; i++) {
-    const status =
-      kind === 'remove'
-        ? await client.call((d) => d.sharingCheckRemoveMemberJobStatus({ async_job_id: jobId }))
-        : await client.call((d) => d.sharingCheckJobStatus({ async_job_id: jobId }));
+    let status;
+    try {
+      status =
+        kind === 'remove'
+          ? await client.call((d) => d.sharingCheckRemoveMemberJobStatus({ async_job_id: jobId }))
+          : await client.call((d) => d.sharingCheckJobStatus({ async_job_id: jobId }));
+    } catch (e) {
+      // PollError internal_error: "verify that the action you were taking succeeded, and if not, try again". The
+      // next attempt starts over; repeating a removal that did happen answers not_a_member (moot).
+      if (classifyDropboxError(e).tag !== 'internal_error') throw e;
+      forget();
+      throw new Retry(backoffSeconds(2), 'Dropbox lost track of the job (internal_error): checking again');
+    }
     const tag = status['.tag'];
     if (tag === 'complete') {
       forget();

@@ -99,6 +99,16 @@ describe('remove_folder_member: access_error/* is the caller, not the member', (
     for (const c of changes) expect(c.last_error).toMatch(/member_error\/no_explicit_access.*group or a parent folder/);
   });
 
+  it('a poll answering internal_error ("verify that the action … succeeded") starts over: the repeat finds it done (moot)', async () => {
+    await fault('check_remove_member_job_status', { kind: 'error', error: 'internal_error', count: 1 });
+    await revoke(LEO);
+    const first = await h.drain({ maxRounds: 1 });
+    expect(first).toEqual([expect.objectContaining({ outcome: 'retry' })]);
+    await h.drain();
+    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'done', last_error: 'moot: already not a member in Dropbox' })]);
+    expect(await dropboxMembers()).not.toHaveProperty(LEO);
+  });
+
   it('member_error/not_a_member is moot: done, with the reason', async () => {
     await h.act({ as: MAYA, action: 'remove_member', shared_folder_id: sfid, member: LEO });
     await revoke(LEO);
