@@ -299,9 +299,9 @@ function routeErrorPath(e: unknown): string {
 }
 
 /** access_error/invalid_id: the folder may have been unshared. Settled only if get_folder_metadata agrees. */
-async function confirmUnshared(client: DropboxClient, p: ChangeParams, firstAnswer: string): Promise<never> {
+async function confirmUnshared(client: DropboxClient, p: ChangeParams, firstAnswer: string, reason = MOOT_UNSHARED): Promise<never> {
   const state = await readFolderState(client, p.shared_folder_id);
-  if (state.state === 'unshared') throw new Moot(MOOT_UNSHARED);
+  if (state.state === 'unshared') throw new Moot(reason);
   if (state.state === 'caller') throw refused(`access_error/${state.tag}`);
   throw new Retry(backoffSeconds(1), `Dropbox answered ${firstAnswer} but still shows the folder: trying again`);
 }
@@ -498,6 +498,9 @@ async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { 
   } catch (e) {
     const path = routeErrorPath(e);
     if (path === 'rate_limit') throw new Retry(3600, 'Dropbox daily invite limit reached');
+    // Unshared in Dropbox meanwhile: nobody can join it any more, and PD ends everyone's access on the track when it
+    // sees the unshare (reconciliation) — retrying the invitation could never succeed.
+    if (path === 'access_error/invalid_id') return confirmUnshared(owner, p, path, 'the folder was unshared in Dropbox, so nobody can join it (PD ends the track’s access when it sees the unshare)');
     throw refused(path);
   }
 }

@@ -157,6 +157,20 @@ describe('moot changes (the goal already holds in Dropbox) end as done, never fa
     expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'done', last_error: expect.stringMatching(/^moot: the folder was unshared/) })]);
   });
 
+  it('an invitation to a folder unshared in Dropbox meanwhile is moot, and reconciliation ends the access', async () => {
+    const NEW = `nova.${n}@unions.test`;
+    await h.act({ as: MAYA, action: 'unshare', shared_folder_id: sfid });
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: NEW, accessLevel: 'editor' } });
+    await h.drain();
+    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ kind: 'add_member', status: 'done', last_error: expect.stringMatching(/^moot: the folder was unshared in Dropbox, so nobody can join it/) })]);
+    expect(await shownChanges()).toEqual([]);
+    await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0, checked_at = 0').run();
+    await h.cron();
+    await h.drain();
+    expect(await collaborator(trackId, NEW)).toMatchObject({ status: 'revoked' });
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_via: 'dropbox' });
+  });
+
   it('leaving a folder someone already left in Dropbox is moot (their own access_error/not_a_member)', async () => {
     await h.act({ as: LEO, action: 'leave_folder', shared_folder_id: sfid });
     await h.json(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: leo.session });
