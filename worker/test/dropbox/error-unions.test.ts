@@ -233,6 +233,21 @@ describe('relinquish_folder_membership: mounted', () => {
   });
 });
 
+describe('relinquish_folder_membership: inherited or group access', () => {
+  it('no_explicit_access and group_access fail with the reason (Dropbox keeps that access)', async () => {
+    await fault('relinquish_folder_membership', { kind: 'error', error: 'no_explicit_access', count: 1 });
+    await h.json(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: leo.session });
+    await h.drain();
+    await fault('remove_folder_member', { kind: 'error', error: 'group_access', count: 1 });
+    await revoke(SAM);
+    await h.drain();
+    const [leave, remove] = await changesOf(trackId);
+    expect(leave).toMatchObject({ kind: 'relinquish', status: 'failed', last_error: expect.stringMatching(/\(no_explicit_access\).*parent folder/) });
+    expect(remove).toMatchObject({ kind: 'remove_member', status: 'failed', last_error: expect.stringMatching(/\(group_access\).*Dropbox group/) });
+    expect(await dropboxMembers()).toMatchObject({ [LEO]: 'editor', [SAM]: 'viewer' });
+  });
+});
+
 describe('401 invalid_access_token: the person unlinked PD in Dropbox', () => {
   it('marks the sign-in as needing reauth at once, tells the person, and fails the change as "sign in again" (not a Dropbox refusal)', async () => {
     await fault('remove_folder_member', { kind: 'error', status: 401, error: 'invalid_access_token' });
