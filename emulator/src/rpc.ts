@@ -97,7 +97,8 @@ function specArgs(spec: RouteSpec, apiName: string, args: Record<string, unknown
   for (const k of Object.keys(args)) if (!Object.hasOwn(fields, k)) throw new BadRequest(`request body: unknown field '${k}'`);
   return new Proxy(args, {
     get(target, key, receiver) {
-      if (typeof key === 'string' && !Object.hasOwn(fields, key)) throw new Error(`emulator bug: ${apiName} reads argument '${key}', which the spec does not define`);
+      // (property names every object answers — toJSON, then, hasOwnProperty… — are not arguments)
+      if (typeof key === 'string' && !Object.hasOwn(fields, key) && !(key in Object.prototype) && key !== 'toJSON' && key !== 'then') throw new Error(`emulator bug: ${apiName} reads argument '${key}', which the spec does not define`);
       return Reflect.get(target, key, receiver);
     },
   });
