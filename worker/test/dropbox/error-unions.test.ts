@@ -252,28 +252,33 @@ describe('401 invalid_access_token: the person unlinked PD in Dropbox', () => {
   it('marks the sign-in as needing reauth at once, tells the person, and fails the change as "sign in again" (not a Dropbox refusal)', async () => {
     await fault('remove_folder_member', { kind: 'error', status: 401, error: 'invalid_access_token' });
     await revoke(LEO);
+    await revoke(SAM); // a second change already queued for the same owner
     await h.drain();
-    const [change] = await changesOf(trackId);
-    expect(change).toMatchObject({ status: 'failed' });
-    expect(change.last_error).toMatch(/sign in with Dropbox again/);
-    expect(change.last_error).not.toMatch(/refused/);
-    // One refresh was tried first: the refreshed token was refused too.
-    expect((await h.calls('oauth2/token')).length).toBe(1);
-    expect(await h.json('/api/v1/dropbox/status', { session: maya.session })).toMatchObject({ linked: true, needsReauth: true, reason: expect.stringMatching(/disconnected/) });
-    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'dropbox_reauth_required', track_id: trackId, via: 'dropbox' })]);
+    const changes = await changesOf(trackId);
+    expect(changes.map((c) => c.status)).toEqual(['failed', 'failed']);
+    for (const c of changes) {
+      expect(c.last_error).toMatch(/sign in (with Dropbox )?again/);
+      expect(c.last_error).not.toMatch(/refused/);
+    }
+    expect(changes[0].last_error).toMatch(/disconnected/);
+    // A refresh was tried first (per change running at that moment): the refreshed token was refused too.
+    const refreshes = (await h.calls('oauth2/token')).length;
+    expect(refreshes).toBeGreaterThanOrEqual(1);
+    expect((await h.calls('2/sharing/remove_folder_member')).length).toBe(2 * refreshes);
+    const row = await env.DB.prepare('SELECT needs_reauth, reauth_reason FROM dropbox_tokens WHERE account_id = ?').bind(maya.account.id).first<{ needs_reauth: number; reauth_reason: string }>();
+    expect(row).toMatchObject({ needs_reauth: 1, reauth_reason: expect.stringMatching(/disconnected/) });
+    // Told once, on the track; and signed out of PD everywhere (whoever disconnected PD in Dropbox).
+    expect((await notificationsOf(maya.account.id)).filter((x) => x.kind === 'dropbox_reauth_required')).toEqual([
+      expect.objectContaining({ track_id: trackId, via: 'dropbox' }),
+    ]);
+    expect((await h.fetch('/api/v1/dropbox/status', { session: maya.session })).status).toBe(401);
 
-    // The next change does not call Dropbox with the dead sign-in, and does not notify again.
-    await h.clearCalls();
-    await revoke(SAM);
-    await h.drain();
-    expect(await h.calls()).toEqual([]);
-    expect((await changesOf(trackId))[1]).toMatchObject({ status: 'failed', last_error: expect.stringMatching(/sign in again/) });
-    expect((await notificationsOf(maya.account.id)).filter((x) => x.kind === 'dropbox_reauth_required')).toHaveLength(1);
-
-    // Signing in again clears it.
+    // Signing in again clears it, and the notification is there to read.
     await control('faults', undefined, 'DELETE');
-    await h.signIn(MAYA);
-    expect(await h.json('/api/v1/dropbox/status', { session: maya.session })).toMatchObject({ needsReauth: false });
+    const again = await h.signIn(MAYA);
+    expect(await h.json('/api/v1/dropbox/status', { session: again.session })).toMatchObject({ linked: true, needsReauth: false });
+    const { notifications } = await h.json<{ notifications: { kind: string; trackId: string }[] }>('/api/v1/notifications', { session: again.session });
+    expect(notifications).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'dropbox_reauth_required', trackId })]));
   });
 });
 
