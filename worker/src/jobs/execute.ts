@@ -8,6 +8,7 @@
 import { DropboxCallError, allTags, classifyDropboxError } from '../dropbox/errors.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { sendJobs, type Job } from './messages.ts';
+import { GROUP_ACCESS_NOTE, MountRefused, afterRemoval, isPlanRefusal, mountForMember, recordAgreement, recordPlanRefusal } from './membership.ts';
 
 export const MAX_ATTEMPTS = 8;
 /** How long a claimed change may run before another executor may take it over. */
@@ -21,7 +22,7 @@ export interface ChangeRow {
   id: number;
   track_id: string;
   collaborator_id: string | null;
-  kind: 'remove_member' | 'relinquish' | 'update_access' | 'add_member';
+  kind: 'remove_member' | 'relinquish' | 'update_access' | 'add_member' | 'mount_folder';
   params: string;
   status: 'pending' | 'running' | 'done' | 'failed';
   attempts: number;
@@ -225,7 +226,7 @@ function toOutcome(e: unknown, attempts: number): ExecOutcome {
   if (e instanceof NotLinkedError) {
     return { result: 'failed', error: e.reason === 'needs_reauth' ? 'Dropbox sign-in expired: sign in again, then retry.' : 'This person has not linked Dropbox to PD.' };
   }
-  if (e instanceof Permanent) return { result: 'failed', error: e.message };
+  if (e instanceof Permanent || e instanceof MountRefused) return { result: 'failed', error: e.message };
   let delay: number;
   let message: string;
   if (e instanceof Retry) {
@@ -287,7 +288,8 @@ async function pollJob(client: DropboxClient, p: ChangeParams, jobId: string, ki
     if (tag === 'complete') {
       forget();
       const residual = (status as { access_level?: { '.tag': string } }).access_level?.['.tag'];
-      return residual ? `Dropbox still gives ${residual} access through a parent folder` : undefined;
+      const warning = (status as { warning?: string }).warning;
+      return residual ? `Dropbox still gives ${residual} access ${warning ? `(${warning})` : 'through a parent folder'}` : undefined;
     }
     if (tag === 'failed') {
       forget();
@@ -316,6 +318,7 @@ async function removeMember(env: ExecEnv, p: ChangeParams, actorAccountId: strin
     jobId = launched.async_job_id;
   } catch (e) {
     const err = classifyDropboxError(e);
+    if (err.kind === 'route' && err.tag === 'group_access') return GROUP_ACCESS_NOTE; // only a group gives them access
     if (alreadyGone(err)) return 'already not a member in Dropbox';
     if (err.kind === 'route') throw new Permanent(`Dropbox refused: ${err.message}`);
     throw err;
@@ -350,7 +353,10 @@ async function perform(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<s
 
   switch (row.kind) {
     case 'remove_member':
-      return removeMember(env, p, p.actor_account_id);
+      return afterRemoval(env, row, await removeMember(env, p, p.actor_account_id));
+
+    case 'mount_folder':
+      return mountForMember(env, row, p);
 
     case 'relinquish': {
       let leaver: DropboxClient;
@@ -373,6 +379,7 @@ async function perform(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<s
         return undefined;
       } catch (e) {
         const err = classifyDropboxError(e);
+        if (err.kind === 'route' && err.tag === 'group_access') return afterRemoval(env, row, GROUP_ACCESS_NOTE);
         if (alreadyGone(err)) return 'already not a member in Dropbox';
         if (err.kind === 'route') throw new Permanent(`Dropbox refused: ${err.message}`);
         throw err;
@@ -392,9 +399,11 @@ async function perform(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<s
             access_level: { '.tag': level },
           }),
         );
+        await recordAgreement(env, row);
         return undefined;
       } catch (e) {
         const err = classifyDropboxError(e);
+        if (isPlanRefusal(err)) return recordPlanRefusal(env, row);
         if (alreadyGone(err)) return 'not a member in Dropbox: nothing to change';
         if (err.kind === 'route') throw new Permanent(`Dropbox refused: ${err.message}`);
         throw err;
@@ -412,9 +421,11 @@ async function perform(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<s
             quiet: false,
           }),
         );
+        await recordAgreement(env, row);
         return undefined;
       } catch (e) {
         const err = classifyDropboxError(e);
+        if (isPlanRefusal(err)) return recordPlanRefusal(env, row);
         if (err.kind === 'route' && err.tag === 'rate_limit') throw new Retry(3600, 'Dropbox daily invite limit reached');
         if (err.kind === 'route') throw new Permanent(`Dropbox refused: ${err.message}`);
         throw err;
