@@ -1,6 +1,7 @@
 // Downgrade to Viewer (and back to Editor): the gentler alternative to revoking. Owner only, active collaborators.
 import { useApi } from '../components/api-context';
 import { useAction } from '../components/use-action';
+import { planNote } from './dropbox-membership';
 import type { CollaboratorFeatureProps } from './types';
 
 export const id = 'downgrade';
@@ -14,6 +15,8 @@ export function AccessLevelAction({ ctx, collaborator }: CollaboratorFeatureProp
   const { busy, error, run } = useAction();
   const toViewer = collaborator.accessLevel === 'editor';
   const name = collaborator.displayName;
+  // Said before the owner acts: Dropbox Basic refuses view-only (PD would show Viewer, Dropbox keeps Editor).
+  const note = toViewer ? planNote(ctx.detail.ownerPlan) : null;
   const change = () =>
     run(async () => {
       await api.setAccessLevel({
@@ -29,6 +32,7 @@ export function AccessLevelAction({ ctx, collaborator }: CollaboratorFeatureProp
       <button type="button" class="pd-btn" onClick={change} disabled={busy}>
         {busy ? 'Saving…' : toViewer ? 'Downgrade to Viewer' : 'Make Editor'}
       </button>
+      {note && <span class="pd-small pd-muted">{note}</span>}
       {error && (
         <span class="pd-alert pd-alert-error" role="alert">
           {error}

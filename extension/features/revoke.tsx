@@ -17,6 +17,7 @@ export function RevokeConfirmation({
   trackTitle,
   invited,
   canDowngrade,
+  dropboxGroup = null,
   busy,
   error,
   onRevoke,
@@ -27,6 +28,8 @@ export function RevokeConfirmation({
   trackTitle: string;
   invited: boolean;
   canDowngrade: boolean;
+  /** A Dropbox group that also gives them access: Dropbox keeps that access. */
+  dropboxGroup?: string | null;
   busy: boolean;
   error: string | null;
   onRevoke: () => void;
@@ -49,6 +52,11 @@ export function RevokeConfirmation({
           </ul>
           <p class="pd-muted pd-small">There is no undo: to work together again, invite them again.</p>
         </>
+      )}
+      {dropboxGroup && (
+        <Alert kind="warn">
+          Dropbox keeps {personName}'s access through {dropboxGroup}: remove them from that group in Dropbox too.
+        </Alert>
       )}
       {canDowngrade && (
         <Alert kind="info">
@@ -112,6 +120,7 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
           trackTitle={title}
           invited={collaborator.status === 'invited'}
           canDowngrade={collaborator.status === 'active' && collaborator.accessLevel === 'editor'}
+          dropboxGroup={collaborator.dropbox?.group ?? null}
           busy={busy}
           error={error}
           onRevoke={revoke}
