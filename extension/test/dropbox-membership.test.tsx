@@ -15,7 +15,7 @@ function person(id: string, name: string, over: Partial<Collaborator> = {}): Col
     id,
     accountId: `acc_${id}`,
     displayName: name,
-    email: `${name.split(' ')[0].toLowerCase()}@pd.example`,
+    email: `${(name.split(' ')[0] ?? name).toLowerCase()}@pd.example`,
     role: null,
     accessLevel: 'editor',
     splits: { master: 0, publishing: 0, writer: 0 },

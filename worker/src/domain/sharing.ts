@@ -695,15 +695,15 @@ export async function planMemberAddedInDropbox(
   if (existing) {
     qs.push(sql`UPDATE collaborators SET previous_status = status, status = 'active', account_id = ${account},
           access_level = ${input.accessLevel}, joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL,
-          event_id = ${eventId}, updated_at = ${now}
+          dropbox_state = 'member', dropbox_access_level = NULL, event_id = ${eventId}, updated_at = ${now}
         WHERE id = ${existing.id} AND status <> 'active'`);
     qs.push(sql`UPDATE invitations SET status = 'accepted', responded_at = ${now}
         WHERE collaborator_id = ${existing.id} AND status = 'pending' AND ${collaboratorStamped(existing.id, eventId)}`);
   } else {
     qs.push(sql`INSERT INTO collaborators (id, track_id, account_id, email, email_lower, display_name, role, access_level,
-        status, invited_at, invited_by, joined_at, event_id, updated_at)
+        status, invited_at, invited_by, joined_at, event_id, updated_at, dropbox_state)
       VALUES (${collaboratorId}, ${input.trackId}, ${account}, ${input.email.trim()}, ${emailLower}, ${input.displayName.trim()},
-        NULL, ${input.accessLevel}, 'active', ${now}, ${track.owner_id}, ${now}, ${eventId}, ${now})
+        NULL, ${input.accessLevel}, 'active', ${now}, ${track.owner_id}, ${now}, ${eventId}, ${now}, 'member')
       ON CONFLICT DO NOTHING`);
   }
   qs.push(
