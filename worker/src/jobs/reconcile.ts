@@ -176,6 +176,12 @@ export interface MemberSyncOptions {
   allowAdds?: boolean;
   /** A member's own token to fall back on when the owner cannot be asked (owner not linked). */
   memberClient?: DropboxClient | null;
+  /**
+   * How many other people's own tokens may be asked whether a group gives them access (default 0: only the
+   * leaver's own token, via memberClient). The cron's per-track check (its own invocation) allows a few; a walk,
+   * which may sync many tracks in one invocation, leaves them to it.
+   */
+  groupCheckBudget?: number;
 }
 
 export interface MemberSyncResult {
@@ -238,10 +244,10 @@ async function listMembers(client: DropboxClient, sharedFolderId: string): Promi
 }
 
 /** Group access can't be read from the owner's list: ask the person's own token, when they linked Dropbox. */
-async function hasOwnAccess(env: ReconcileEnv, accountId: string | null, sharedFolderId: string): Promise<'yes' | 'no' | 'unknown'> {
+async function hasOwnAccess(env: ReconcileEnv, accountId: string | null, sharedFolderId: string, own?: DropboxClient | null): Promise<'yes' | 'no' | 'unknown'> {
   if (!accountId) return 'unknown';
   try {
-    const client = await clientForAccount(env, accountId);
+    const client = own ?? (await clientForAccount(env, accountId));
     await client.call((d) => d.sharingGetFolderMetadata({ shared_folder_id: sharedFolderId }));
     return 'yes';
   } catch (e) {
@@ -356,9 +362,10 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
   /** Missing from `users` and invitees while groups have access: a group may be why. Only their own token can tell. */
   const keptByGroup = async (c: CollabRow): Promise<boolean> => {
     if (!members.groups.length) return false;
-    if (groupChecks >= GROUP_CHECKS_PER_SYNC) return true; // not checked this time: never revoked on a guess
-    groupChecks++;
-    const own = await hasOwnAccess(env, c.account_id, track.dropbox_shared_folder_id);
+    const self = !!opts.memberClient && !!c.account_id && c.account_id === opts.leftAccountId;
+    if (!self && groupChecks >= Math.min(opts.groupCheckBudget ?? 0, GROUP_CHECKS_PER_SYNC)) return true; // not asked now: never revoked on a guess
+    if (!self) groupChecks++;
+    const own = await hasOwnAccess(env, c.account_id, track.dropbox_shared_folder_id, self ? opts.memberClient : null);
     out.calls++;
     if (own === 'no') return false;
     if (own === 'yes') {
@@ -778,7 +785,7 @@ export async function checkTrackMembership(
     return { result: 'gone', actions: [] };
   }
   try {
-    const r = await syncTrackMembers(env, track, { leftAccountId: null });
+    const r = await syncTrackMembers(env, track, { leftAccountId: null, groupCheckBudget: GROUP_CHECKS_PER_SYNC });
     if (!r.confirmed) {
       await done('owner has not linked Dropbox').run();
       return { result: 'owner-not-linked', actions: [] };

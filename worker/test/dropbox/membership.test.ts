@@ -228,6 +228,20 @@ describe('5. groups', () => {
     void ava;
   });
 
+  it('with groups on the folder, someone leaving in Dropbox is still seen leaving (their own token says so)', async () => {
+    await control('act', { as: MAYA, action: 'add_member', shared_folder_id: sfid, member: AVA, access_level: 'editor' });
+    await control('act', { as: AVA, action: 'accept_invite', shared_folder_id: sfid });
+    await importAs(MAYA);
+    const ava = await h.signIn(AVA);
+    await h.drain();
+    await control('act', { as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'editor' });
+    await h.act({ as: AVA, action: 'leave_folder', shared_folder_id: sfid });
+    await h.deliverWebhooks();
+    await h.drain();
+    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'left', ended_via: 'dropbox', account_id: ava.account.id });
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active' });
+  });
+
   it('revoking someone who also has group access: done in Dropbox, and PD says Dropbox keeps that access', async () => {
     await importAs(MAYA);
     await control('act', { as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'viewer' });
