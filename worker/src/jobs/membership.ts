@@ -63,7 +63,9 @@ export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangePara
       throw new MountRefused('Dropbox does not let this folder be added for you from PD: accept the invitation in Dropbox itself');
     }
     if (tags.includes('not_a_member') || tags.includes('invalid_id')) {
-      throw new MountRefused('Dropbox no longer has an invitation for you to this folder: ask the owner to share the track again');
+      // Removed or unshared in Dropbox meanwhile: nothing to mount, and no retry can change that; the membership
+      // check settles PD (revoked/unshared) as for any other change made in Dropbox.
+      return 'no invitation in Dropbox any more (removed or unshared there): nothing to mount';
     }
     throw err;
   }
