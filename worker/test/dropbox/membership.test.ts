@@ -144,6 +144,21 @@ describe('1. invitations join the folder in Dropbox only when accepted there or 
     expect(person(await detail(maya.session), AVA)).toMatchObject({ status: 'active', dropbox: { state: 'member' } });
   });
 
+  it('the invitation withdrawn in Dropbox before the mount: nothing to mount and nothing to retry; the check revokes', async () => {
+    const ava = await h.signIn(AVA);
+    await h.drain();
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: AVA, accessLevel: 'editor' } });
+    await h.drain();
+    const { invitations } = await h.json<{ invitations: { id: string }[] }>('/api/v1/invitations', { session: ava.session });
+    await h.json(`/api/v1/invitations/${invitations[0].id}/accept`, { method: 'POST', session: ava.session });
+    await h.act({ as: MAYA, action: 'remove_member', shared_folder_id: sfid, member: AVA }); // before PD mounts it
+    await h.drain();
+    expect((await changesOf(trackId)).find((c) => c.kind === 'mount_folder')).toMatchObject({ status: 'done', last_error: expect.stringContaining('nothing to mount') });
+    expect((await detail(ava.session)).dropboxChanges).toEqual([]);
+    await checkMembership();
+    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'revoked', ended_via: 'dropbox' });
+  });
+
   it('an active collaborator still only invited in Dropbox is never revoked as "missing"', async () => {
     const ava = await h.signIn(AVA);
     await h.drain();
