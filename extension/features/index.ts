@@ -8,6 +8,7 @@ import * as revokeAllRow from './revoke-all-row';
 import * as leave from './leave';
 import * as inviteAgain from './invite-again';
 import * as dropboxMembership from './dropbox-membership';
+import * as acceptInDropbox from './accept-in-dropbox';
 
 export interface Feature<P> {
   id: string;
@@ -19,4 +20,4 @@ export interface Feature<P> {
 export const collaboratorFeatures: Feature<CollaboratorFeatureProps>[] = [downgrade, revoke, revokeAllRow, inviteAgain, dropboxMembership];
 
 /** Controls on the track as a whole (collaborator's view). */
-export const trackFeatures: Feature<TrackFeatureProps>[] = [leave];
+export const trackFeatures: Feature<TrackFeatureProps>[] = [acceptInDropbox, leave];

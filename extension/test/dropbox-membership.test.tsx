@@ -74,6 +74,16 @@ describe('invitations that join in Dropbox only when accepted there', () => {
     expect(within(row('Leo Vance')).getByText(/Waiting for Leo Vance to accept in Dropbox/)).toBeTruthy();
     expect(within(row('Sam Ortiz')).queryByText(/Waiting for/)).toBeNull();
   });
+
+
+  it("the collaborator's own view says plainly to accept in Dropbox too while the folder is not in their Dropbox", () => {
+    const d = { ...detail([]), myRole: 'editor' as const, myDropboxState: 'invited' as const, ownerPlan: null };
+    show(d);
+    expect(screen.getByText(/The shared folder is not in your Dropbox yet: accept the invitation in Dropbox too/)).toBeTruthy();
+    cleanup();
+    show({ ...d, myDropboxState: 'member' });
+    expect(screen.queryByText(/accept the invitation in Dropbox too/)).toBeNull();
+  });
 });
 
 describe('Dropbox Basic', () => {

@@ -343,6 +343,8 @@ export interface TrackDetail {
   dropboxChanges: DropboxChangeSummary[];
   /** The owner's Dropbox plan, when known (read at their sign-in): on 'basic' Dropbox refuses view-only. */
   ownerPlan?: DropboxPlan | null;
+  /** A collaborator's own Dropbox side: 'invited' = the folder is not in their Dropbox yet (accept there too). */
+  myDropboxState?: CollaboratorInDropbox['state'];
 }
 export interface TrackDetailResponse extends TrackDetail {}
 

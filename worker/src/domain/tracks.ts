@@ -136,6 +136,7 @@ export async function getTrackDetail(db: D1Database, trackId: string, accountId:
     dropboxChanges: (changes.results as DropboxChangeRow[])
       .filter((c) => role === 'owner' || c.collaborator_id === collaboratorId)
       .map(toDropboxChange),
+    myDropboxState: role !== 'owner' && role ? (collaboratorRows.find((c) => c.id === collaboratorId)?.dropbox_state ?? null) : null,
     ownerPlan: role === 'owner' ? ((plan.results[0] as { dropbox_account_type: DropboxPlan | null } | undefined)?.dropbox_account_type ?? null) : null,
   };
 }

@@ -138,6 +138,7 @@ describe('1. invitations join the folder in Dropbox only when accepted there or 
     expect(await h.calls('2/sharing/mount_folder')).toEqual([]);
     expect(person(await detail(maya.session), AVA)).toMatchObject({ status: 'active', dropbox: { state: 'invited' } });
     expect(person(await detail(ava.session), AVA).dropbox?.state).toBe('invited');
+    expect((await detail(ava.session)).myDropboxState).toBe('invited'); // her view: "accept the invitation in Dropbox too"
 
     await h.act({ as: AVA, action: 'accept_invite', shared_folder_id: sfid });
     await checkMembership(); // the owner-side check sees her among the members now
