@@ -177,6 +177,12 @@ export interface MemberSyncOptions {
   allowAdds?: boolean;
   /** A member's own token to fall back on when the owner cannot be asked (owner not linked). */
   memberClient?: DropboxClient | null;
+  /**
+   * How many other people's own tokens may be asked whether a group gives them access (default 0: only the
+   * leaver's own token, via memberClient). The cron's per-track check (its own invocation) allows a few; a walk,
+   * which may sync many tracks in one invocation, leaves them to it.
+   */
+  groupCheckBudget?: number;
 }
 
 export interface MemberSyncResult {
@@ -194,13 +200,22 @@ export interface MemberSyncResult {
 const levelOf = (access: string): AccessLevel | null =>
   access === 'editor' ? 'editor' : access === 'viewer' || access === 'viewer_no_comment' ? 'viewer' : null;
 
-async function listMembers(
-  client: DropboxClient,
-  sharedFolderId: string,
-): Promise<{ users: DropboxMember[]; inviteeEmails: Set<string>; inviteeLevels: Map<string, AccessLevel> } | 'unshared' | 'not_a_member'> {
+interface DropboxMembers {
+  users: DropboxMember[];
+  inviteeEmails: Set<string>;
+  inviteeLevels: Map<string, AccessLevel>;
+  /** Invitations tied to a Dropbox account (InviteeMembershipInfo.user): added, not yet accepted in Dropbox. */
+  inviteeIds: Set<string>;
+  /** Groups with access (GroupMembershipInfo): their members are not in `users`. */
+  groups: string[];
+}
+
+async function listMembers(client: DropboxClient, sharedFolderId: string): Promise<DropboxMembers | 'unshared' | 'not_a_member'> {
   const users: DropboxMember[] = [];
   const inviteeEmails = new Set<string>();
   const inviteeLevels = new Map<string, AccessLevel>();
+  const inviteeIds = new Set<string>();
+  const groups: string[] = [];
   try {
     let page = await client.call((d) => d.sharingListFolderMembers({ shared_folder_id: sharedFolderId, limit: 1000 }));
     for (;;) {
@@ -213,7 +228,9 @@ async function listMembers(
           inviteeEmails.add(email);
           inviteeLevels.set(email, levelOf(i.access_type['.tag']) ?? 'viewer');
         }
+        if (i.user?.account_id) inviteeIds.add(i.user.account_id);
       }
+      for (const g of page.groups ?? []) groups.push(g.group.group_name);
       if (!page.cursor) break;
       const cursor = page.cursor;
       page = await client.call((d) => d.sharingListFolderMembersContinue({ cursor }));
@@ -229,8 +246,27 @@ async function listMembers(
     if (err.kind === 'route' && allTags(err.error).includes('not_a_member')) return 'not_a_member';
     throw err;
   }
-  return { users, inviteeEmails, inviteeLevels };
+  return { users, inviteeEmails, inviteeLevels, inviteeIds, groups };
 }
+
+/** Group access can't be read from the owner's list: ask the person's own token, when they linked Dropbox. */
+async function hasOwnAccess(env: ReconcileEnv, accountId: string | null, sharedFolderId: string, own?: DropboxClient | null): Promise<'yes' | 'no' | 'unknown'> {
+  if (!accountId) return 'unknown';
+  try {
+    const client = own ?? (await clientForAccount(env, accountId));
+    await client.call((d) => d.sharingGetFolderMetadata({ shared_folder_id: sharedFolderId }));
+    return 'yes';
+  } catch (e) {
+    if (e instanceof NotLinkedError) return 'unknown';
+    const err = classifyDropboxError(e);
+    if (err.kind === 'route' && allTags(err.error).some((t) => t === 'not_a_member' || t === 'invalid_id')) return 'no';
+    if (err.retryable) throw err;
+    return 'unknown';
+  }
+}
+
+/** At most this many own-token checks per member sync (each is a Dropbox call, maybe a token refresh). */
+const GROUP_CHECKS_PER_SYNC = 20;
 
 interface CollabRow {
   id: string;
@@ -239,6 +275,9 @@ interface CollabRow {
   status: string;
   access_level: AccessLevel;
   dbid: string | null;
+  dropbox_state: string | null;
+  dropbox_access_level: string | null;
+  dropbox_group: string | null;
 }
 
 /**
@@ -279,7 +318,8 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
   const [collabRes, unsettledRes] = await db.batch([
     prepare(
       db,
-      sql`SELECT c.id, c.account_id, c.email_lower, c.status, c.access_level, a.dropbox_account_id AS dbid
+      sql`SELECT c.id, c.account_id, c.email_lower, c.status, c.access_level, a.dropbox_account_id AS dbid,
+                 c.dropbox_state, c.dropbox_access_level, c.dropbox_group
           FROM collaborators c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.track_id = ${track.id}`,
     ),
     prepare(
@@ -317,11 +357,36 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
   const byDbid = new Map(members.users.map((u) => [u.accountId, u]));
   const byEmail = new Map(members.users.filter((u) => u.email).map((u) => [u.email.toLowerCase(), u]));
   const matched = new Set<string>();
+  const invited = (c: CollabRow) => members.inviteeEmails.has(c.email_lower) || (!!c.dbid && members.inviteeIds.has(c.dbid));
+  // Dropbox's side of each current collaborator, as a fact shown next to PD's (collaborators.dropbox_state).
+  const noteState = (c: CollabRow, state: 'invited' | 'member') => {
+    if (c.dropbox_state === state || (c.status !== 'active' && c.status !== 'invited')) return;
+    out.statements.push(db.prepare('UPDATE collaborators SET dropbox_state = ? WHERE id = ? AND dropbox_state IS NOT ?').bind(state, c.id, state));
+    out.actions.push(`dropbox ${state} ${c.id}`);
+  };
+  let groupChecks = 0;
+  /** Missing from `users` and invitees while groups have access: a group may be why. Only their own token can tell. */
+  const keptByGroup = async (c: CollabRow): Promise<boolean> => {
+    if (!members.groups.length) return false;
+    const self = !!opts.memberClient && !!c.account_id && c.account_id === opts.leftAccountId;
+    if (!self && groupChecks >= Math.min(opts.groupCheckBudget ?? 0, GROUP_CHECKS_PER_SYNC)) return true; // not asked now: never revoked on a guess
+    if (!self) groupChecks++;
+    const own = await hasOwnAccess(env, c.account_id, track.dropbox_shared_folder_id, self ? opts.memberClient : null);
+    out.calls++;
+    if (own === 'no') return false;
+    if (own === 'yes') {
+      const group = members.groups.length === 1 ? `the group "${members.groups[0]}"` : `one of the groups ${members.groups.map((g) => `"${g}"`).join(', ')}`;
+      if (c.dropbox_group !== group) out.statements.push(db.prepare('UPDATE collaborators SET dropbox_group = ?, dropbox_state = ? WHERE id = ?').bind(group, 'member', c.id));
+    }
+    return true;
+  };
 
   for (const c of collabs) {
     const u = (c.dbid ? byDbid.get(c.dbid) : undefined) ?? byEmail.get(c.email_lower);
     if (u) matched.add(u.accountId);
-    if (c.status === 'invited' && !u && out.confirmed && !unsettled.has(c.id) && !members.inviteeEmails.has(c.email_lower)) {
+    if (u) noteState(c, 'member');
+    else if (invited(c)) noteState(c, 'invited');
+    if (c.status === 'invited' && !u && out.confirmed && !unsettled.has(c.id) && !invited(c) && !members.groups.length) {
       // PD's invitation put them in the folder (or invited them there) and Dropbox no longer has them: they left
       // before accepting in PD, which declines the invitation (see worker/DROPBOX.md).
       const plan = await planInvitationDeclinedInDropbox(db, { trackId: track.id, collaboratorId: c.id });
@@ -333,8 +398,9 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     }
     if (c.status !== 'active' || unsettled.has(c.id)) continue;
     if (!u) {
-      if (members.inviteeEmails.has(c.email_lower)) continue; // still invited in Dropbox: not gone
+      if (invited(c)) continue; // still invited in Dropbox (not accepted there yet): not gone
       if (!out.confirmed && c.account_id !== opts.leftAccountId) continue; // a member's token only vouches for itself
+      if (await keptByGroup(c)) continue; // group members are not in `users`: not missing
       if (opts.leftAccountId && c.account_id === opts.leftAccountId) {
         const plan = await planLeaveTrack(db, { trackId: track.id, accountId: c.account_id, via: 'dropbox' });
         out.statements.push(...plan.statements);
@@ -347,7 +413,8 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
       continue;
     }
     const level = levelOf(u.access);
-    if (level && level !== c.access_level && out.confirmed) {
+    // A level Dropbox refused to change (Basic keeps an Editor) is already shown as such: not a change in Dropbox.
+    if (level && level !== c.access_level && out.confirmed && c.dropbox_access_level !== level) {
       const plan = await planSetAccessLevel(db, { trackId: track.id, collaboratorId: c.id, accessLevel: level, actorId: track.owner_id, via: 'dropbox' });
       out.statements.push(...plan.statements);
       out.actions.push(`access ${c.id} ${level}`);
@@ -602,14 +669,14 @@ export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: stri
 }
 
 /** This account's own collaborator records on these tracks (one query). */
-async function myRecords(db: D1Database, accountId: string, trackIds: string[]): Promise<Map<string, { status: string; access_level: AccessLevel }>> {
-  const out = new Map<string, { status: string; access_level: AccessLevel }>();
+async function myRecords(db: D1Database, accountId: string, trackIds: string[]): Promise<Map<string, { status: string; access_level: AccessLevel; dropbox_state?: string | null }>> {
+  const out = new Map<string, { status: string; access_level: AccessLevel; dropbox_state?: string | null }>();
   for (let i = 0; i < trackIds.length; i += 50) {
     const ids = trackIds.slice(i, i + 50);
     const { results } = await db
-      .prepare(`SELECT track_id, status, access_level FROM collaborators WHERE account_id = ? AND track_id IN (${ids.map(() => '?').join(',')})`)
+      .prepare(`SELECT track_id, status, access_level, dropbox_state FROM collaborators WHERE account_id = ? AND track_id IN (${ids.map(() => '?').join(',')})`)
       .bind(accountId, ...ids)
-      .all<{ track_id: string; status: string; access_level: AccessLevel }>();
+      .all<{ track_id: string; status: string; access_level: AccessLevel; dropbox_state: string | null }>();
     for (const r of results) out.set(r.track_id, r);
   }
   return out;
@@ -619,11 +686,18 @@ async function myRecords(db: D1Database, accountId: string, trackIds: string[]):
  * Whether what this account's tree showed can change PD at all; only then is the owner asked (a Dropbox call).
  * E.g. the mount vanishing for someone PD already shows as revoked (our own removal, echoed back) needs nothing.
  */
-export function needsConfirmation(isOwner: boolean, mine: { status: string; access_level: AccessLevel } | undefined, a: PageAnalysis, sfid: string): boolean {
+export function needsConfirmation(
+  isOwner: boolean,
+  mine: { status: string; access_level: AccessLevel; dropbox_state?: string | null } | undefined,
+  a: PageAnalysis,
+  sfid: string,
+): boolean {
   if (isOwner) return a.lost.has(sfid); // the owner's own share vanished: unshared (or the folder is gone)
   const active = mine?.status === 'active';
   if (a.lost.has(sfid)) return active;
   if (a.joined.has(sfid) && !active && mine?.status !== 'invited') return true; // added in Dropbox
+  // Accepted in Dropbox (or re-mounted) after accepting in PD: "waiting for them to accept in Dropbox" ends.
+  if (a.joined.has(sfid) && (active || mine?.status === 'invited') && mine?.dropbox_state !== 'member') return true;
   const ro = a.readOnly.get(sfid);
   return active && ro !== undefined && (mine!.access_level === 'viewer') !== ro;
 }
@@ -717,7 +791,7 @@ export async function checkTrackMembership(
     return { result: 'gone', actions: [] };
   }
   try {
-    const r = await syncTrackMembers(env, track, { leftAccountId: null });
+    const r = await syncTrackMembers(env, track, { leftAccountId: null, groupCheckBudget: GROUP_CHECKS_PER_SYNC });
     if (!r.confirmed) {
       await done('owner has not linked Dropbox').run();
       return { result: 'owner-not-linked', actions: [] };
