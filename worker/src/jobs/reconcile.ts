@@ -384,9 +384,9 @@ export const MAX_INLINE_CONFIRMATIONS = 20;
 /** list_folder/continue pages (≤ 2,000 entries each) read per invocation. */
 export const MAX_PAGES_PER_INVOCATION = 3;
 /** Track folders listed per invocation after a new baseline cursor. */
-export const BASELINE_FOLDERS_PER_INVOCATION = 25;
+export const BASELINE_FOLDERS_PER_INVOCATION = 100;
 /** Dropbox calls and file revisions a baseline listing may spend per invocation (it stops between folders). */
-const BASELINE_CALLS_PER_INVOCATION = 200;
+const BASELINE_CALLS_PER_INVOCATION = 300;
 const BASELINE_REVISIONS_PER_INVOCATION = 20_000;
 /** Characters per bound JSON array: one bound parameter, well under D1's 100 KB per statement. */
 const JSON_CHUNK_CHARS = 50_000;

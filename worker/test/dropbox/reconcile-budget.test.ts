@@ -1,0 +1,188 @@
+// Issue 10 item 1 for the reconcile paths: every queue invocation stays within 1,000 D1 queries (each statement of
+// a batch counted) and 1,000 subrequests at any size; work that grows with the account continues in new messages.
+// Each test drives the real reconcile code against the emulator and counts every invocation it runs.
+import { env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { reconcileAccount, checkTrackMembership, BASELINE_FOLDERS_PER_INVOCATION, MAX_INLINE_CONFIRMATIONS } from '../../src/jobs/reconcile.ts';
+import type { Job } from '../../src/jobs/messages.ts';
+import { Harness, control, historyOf } from './harness.ts';
+import { D1_QUERIES_PER_INVOCATION, SUBREQUESTS_PER_INVOCATION, measure, subrequests, type Cost } from './budget.ts';
+
+let n = 0;
+const people = () => {
+  n++;
+  return { OWEN: `owen.${n}@budget.test`, MIA: `mia.${n}@budget.test`, JULES: `jules.${n}@budget.test` };
+};
+
+beforeAll(async () => {
+  await new Harness().reset();
+  await control('webhooks', { duplicateRate: 0 });
+});
+
+function withinBudget(label: string, cost: Cost) {
+  console.log(`[budget] ${label}: ${cost.d1} D1 queries, ${cost.dropbox} Dropbox calls, ${cost.queueSends} queue sends`);
+  expect(cost.d1, `${label}: D1 queries`).toBeLessThanOrEqual(D1_QUERIES_PER_INVOCATION);
+  expect(subrequests(cost), `${label}: subrequests`).toBeLessThanOrEqual(SUBREQUESTS_PER_INVOCATION);
+}
+
+/** Tracks for seeded folders straight into D1 (as an import would leave them), owned by `ownerId`. */
+async function insertTracks(ownerId: string, sfids: string[], createdAt = new Date(Date.now() - 60_000).toISOString()) {
+  for (let i = 0; i < sfids.length; i += 1000) {
+    const rows = sfids.slice(i, i + 1000).map((s, j) => ({ id: `trk_b${n}_${i + j}`, s }));
+    await env.DB.prepare(
+      `INSERT INTO tracks (id, owner_id, dropbox_shared_folder_id, title, created_at, updated_at)
+       SELECT json_extract(value, '$.id'), ?1, json_extract(value, '$.s'), 'Song', ?2, ?2 FROM json_each(?3)`,
+    )
+      .bind(ownerId, createdAt, JSON.stringify(rows))
+      .run();
+  }
+  const { results } = await env.DB.prepare('SELECT id, dropbox_shared_folder_id AS s FROM tracks WHERE owner_id = ?').bind(ownerId).all<{ id: string; s: string }>();
+  return new Map(results.map((r) => [r.s, r.id]));
+}
+
+/** The member as an active collaborator on those tracks (what PD shows for a Dropbox member). */
+async function insertCollaborator(trackIds: string[], account: { id: string; email: string }) {
+  for (let i = 0; i < trackIds.length; i += 1000) {
+    await env.DB.prepare(
+      `INSERT INTO collaborators (id, track_id, account_id, email, email_lower, display_name, access_level, status, invited_at, joined_at, updated_at)
+       SELECT 'col_b' || value, value, ?1, ?2, lower(?2), 'Mia', 'editor', 'active', ?3, ?3, ?3 FROM json_each(?4)`,
+    )
+      .bind(account.id, account.email, new Date().toISOString(), JSON.stringify(trackIds.slice(i, i + 1000)))
+      .run();
+  }
+}
+
+/** Delivers the reconcile-account messages of `h` one invocation at a time, each measured. */
+async function runReconciles(h: Harness, max: number): Promise<Cost[]> {
+  const costs: Cost[] = [];
+  for (let i = 0; i < max; i++) {
+    const k = h.queued.findIndex((q) => q.job.kind === 'reconcile-account');
+    if (k < 0) break;
+    const [{ job }] = h.queued.splice(k, 1) as { job: Extract<Job, { kind: 'reconcile-account' }> }[];
+    const { cost, result } = await measure(h, (e) => reconcileAccount(e, job.dropboxAccountId, job.at, { continued: job.continued }));
+    console.log(`[budget] invocation ${i + 1}: ${JSON.stringify(result)}`);
+    costs.push(cost);
+  }
+  return costs;
+}
+
+const seenOf = async (sfids: string[]) =>
+  (await env.DB.prepare(`SELECT count(*) AS n FROM dropbox_seen_files WHERE shared_folder_id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(sfids)).first<{ n: number }>())!.n;
+
+describe('one list_folder/continue page with 2,000 new files', () => {
+  it('records 2,000 uploads, as their uploader\'s edits, in one invocation within budget', async () => {
+    const { OWEN, MIA, JULES } = people();
+    const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', {
+      accounts: [{ email: OWEN }, { email: MIA }, { email: JULES }],
+      folders: [{ name: `Big ${n}`, owner: OWEN, members: [{ account: MIA, access_level: 'editor' }, { account: JULES, access_level: 'editor' }], files: [{ path: 'mix.wav', size: 1 }] }],
+    });
+    const sfid = seeded.folders[0].shared_folder_id;
+    const h = new Harness();
+    const owen = await h.signIn(OWEN);
+    const mia = await h.signIn(MIA);
+    await h.drain();
+    const imported = await h.json<{ imported: { trackId: string }[] }>('/api/v1/dropbox/import', { method: 'POST', session: owen.session, json: {} });
+    const trackId = imported.imported[0].trackId;
+    await h.drain();
+    // Mia (a PD user) and Jules (not one) each upload 1,000 takes: Owen's tree gets 2,000 new file entries.
+    for (let i = 0; i < 2000; i++) {
+      await control('act', { as: i % 2 ? JULES : MIA, action: 'upload_file', shared_folder_id: sfid, path: `take ${i}.wav`, size: 100 + i });
+    }
+    const { result, cost } = await measure(h, (e) => reconcileAccount(e, owen.account.dropboxAccountId, Date.now()));
+    expect(result).toMatchObject({ result: 'done', pages: 1 });
+    withinBudget('2,000-file page', cost);
+    const uploads = (await historyOf(trackId)).filter((e) => e.kind === 'file_uploaded');
+    expect(uploads).toHaveLength(2000);
+    expect(uploads.filter((u) => u.actor_id === mia.account.id)).toHaveLength(1000);
+    expect(uploads.filter((u) => u.actor_id === null)).toHaveLength(1000); // Jules has no PD account: "Dropbox"
+    expect(JSON.parse(uploads[0].details)).toMatchObject({ path: 'take 0.wav', size: 100 });
+    // Mia's tree shows the same 2,000 revisions: nothing new.
+    const again = await measure(h, (e) => reconcileAccount(e, mia.account.dropboxAccountId, Date.now()));
+    withinBudget('the same page in another member\'s tree', again.cost);
+    expect((await historyOf(trackId)).filter((e) => e.kind === 'file_uploaded')).toHaveLength(2000);
+  }, 120_000);
+});
+
+describe('a folder with 300 track mounts deleted', () => {
+  it('is split: some owner confirmations inline, the rest queued as membership checks, each invocation within budget; all 300 end as "left"', async () => {
+    const { OWEN, MIA } = people();
+    const folders = Array.from({ length: 300 }, (_, i) => ({ name: `Song ${i}`, owner: OWEN, members: [{ account: MIA, access_level: 'editor' as const, path: `/Band/Song ${i}` }] }));
+    const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', { accounts: [{ email: OWEN }, { email: MIA }], folders });
+    const sfids = seeded.folders.map((f) => f.shared_folder_id);
+    const h = new Harness();
+    const owen = await h.signIn(OWEN);
+    const mia = await h.signIn(MIA);
+    const tracks = await insertTracks(owen.account.id, sfids);
+    await insertCollaborator([...tracks.values()], { id: mia.account.id, email: MIA });
+    const baseline = await runReconciles(h, 20); // both first reconciles, paged
+    baseline.forEach((c, i) => withinBudget(`300 mounts: baseline invocation ${i + 1}`, c));
+    h.queued.length = 0;
+    // Mia leaves all 300 folders in Dropbox (as deleting the folder that holds them would): one page of 300 deletions.
+    for (const s of sfids) await control('act', { as: MIA, action: 'leave_folder', shared_folder_id: s });
+    const walk = await measure(h, (e) => reconcileAccount(e, mia.account.dropboxAccountId, Date.now()));
+    withinBudget('300 lost mounts: the walk', walk.cost);
+    const checks = h.queued.filter((q) => q.job.kind === 'check-track-membership');
+    expect(checks).toHaveLength(300 - MAX_INLINE_CONFIRMATIONS);
+    expect(checks[0].job).toMatchObject({ leftAccountId: mia.account.id, memberAccountId: mia.account.id });
+    let worst: Cost = { d1: 0, dropbox: 0, queueSends: 0 };
+    for (const q of checks) {
+      const job = q.job as Extract<Job, { kind: 'check-track-membership' }>;
+      const { cost } = await measure(h, (e) => checkTrackMembership(e, job.trackId, { leftAccountId: job.leftAccountId, memberAccountId: job.memberAccountId }));
+      withinBudget('300 lost mounts: one queued check', cost);
+      if (cost.d1 > worst.d1) worst = cost;
+    }
+    const { results } = await env.DB.prepare(`SELECT status, count(*) AS n FROM collaborators WHERE account_id = ? GROUP BY status`).bind(mia.account.id).all<{ status: string; n: number }>();
+    expect(results).toEqual([{ status: 'left', n: 300 }]);
+  }, 180_000);
+});
+
+describe('the first reconcile of an account with many tracks', () => {
+  async function bigAccount(count: number) {
+    const { OWEN, MIA, JULES } = people();
+    const folders = Array.from({ length: count }, (_, i) => ({
+      name: `T${i}`,
+      owner: OWEN,
+      path: `/Owen/T${i}`,
+      members: [{ account: MIA, access_level: 'editor' as const, path: `/Mia/T${i}` }, { account: JULES, access_level: 'editor' as const, path: `/Jules/T${i}` }],
+      files: [{ path: 'bounce.wav', size: 1, by: OWEN }],
+    }));
+    const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', { accounts: [{ email: OWEN }, { email: MIA }, { email: JULES }], folders });
+    const sfids = seeded.folders.map((f) => f.shared_folder_id);
+    const h = new Harness();
+    const owen = await h.signIn(OWEN);
+    // The tracks are made after the files were stored (Dropbox's server_modified has whole seconds): the seeded
+    // files were there before, so they are not uploads (the import's listing would have claimed them too).
+    await new Promise((r) => setTimeout(r, 1100));
+    const tracks = await insertTracks(owen.account.id, sfids, new Date().toISOString());
+    h.queued.length = 0;
+    return { h, sfids, tracks, MIA, JULES };
+  }
+
+  for (const count of [1000, 10_000]) {
+    it(`${count.toLocaleString('en')} tracks: the baseline is paged across messages, each within budget, and an upload made before it is still found`, async () => {
+      const { h, sfids, tracks, MIA, JULES } = await bigAccount(count);
+      // An upload after the tracks exist but before Mia's first reconcile: only her baseline listing can find it in her tree.
+      const late = sfids[Math.floor(count / 2)];
+      await control('act', { as: JULES, action: 'upload_file', shared_folder_id: late, path: 'late take.wav', size: 77 });
+      await h.signIn(MIA);
+      const invocations = count > 1000 ? 4 : 1000; // 10,000: the first few messages; 1,000: all of them
+      const costs = await runReconciles(h, invocations);
+      costs.forEach((c, i) => withinBudget(`${count} tracks: baseline invocation ${i + 1}`, c));
+      const listedPerMessage = BASELINE_FOLDERS_PER_INVOCATION;
+      const left = (await env.DB.prepare('SELECT count(*) AS n FROM dropbox_baseline_folders').first<{ n: number }>())!.n;
+      if (count > 1000) {
+        expect(costs).toHaveLength(4);
+        expect(left).toBe(count - 4 * listedPerMessage);
+        expect(h.queued.filter((q) => q.job.kind === 'reconcile-account' && q.job.continued)).toHaveLength(1);
+        console.log(`[budget] ${count} tracks: ${Math.ceil(count / listedPerMessage)} messages to list every track folder once`);
+      } else {
+        expect(costs).toHaveLength(Math.ceil(count / listedPerMessage));
+        expect(left).toBe(0);
+        expect((await historyOf(tracks.get(late)!)).filter((e) => e.kind === 'file_uploaded')).toEqual([expect.objectContaining({ via: 'dropbox' })]);
+        // Every other revision was in the folders before the tracks: known, not uploads.
+        expect(await seenOf(sfids)).toBeGreaterThanOrEqual(count);
+      }
+      await env.DB.prepare('DELETE FROM dropbox_baseline_folders').run();
+    }, 600_000);
+  }
+});
