@@ -381,6 +381,8 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
 
 /** Owner-side confirmations made inline per invocation; more are queued as membership checks. */
 export const MAX_INLINE_CONFIRMATIONS = 20;
+/** Statements those confirmations may add (an unshared track with many collaborators is a plan per person). */
+const MAX_INLINE_CONFIRMATION_STATEMENTS = 400;
 /** list_folder/continue pages (≤ 2,000 entries each) read per invocation. */
 export const MAX_PAGES_PER_INVOCATION = 3;
 /** Track folders listed per invocation after a new baseline cursor. */
@@ -763,20 +765,21 @@ async function confirmMembers(
   client: DropboxClient,
   accountId: string,
   items: { track: TrackRef; lost: boolean }[],
-  budget: { inline: number },
+  budget: { inline: number; statements: number },
 ): Promise<{ statements: D1PreparedStatement[]; changes: number }> {
   const statements: D1PreparedStatement[] = [];
   let changes = 0;
   const queued: CheckTrackMembershipJob[] = [];
   for (const { track, lost } of items) {
     const isOwner = track.owner_id === accountId;
-    if (budget.inline <= 0) {
+    if (budget.inline <= 0 || budget.statements >= MAX_INLINE_CONFIRMATION_STATEMENTS) {
       queued.push({ kind: 'check-track-membership', trackId: track.id, ...(lost ? { leftAccountId: accountId } : {}), ...(isOwner ? {} : { memberAccountId: accountId }) });
       continue;
     }
     budget.inline--;
     const r = await syncTrackMembers(env, track, { leftAccountId: lost ? accountId : null, memberClient: isOwner ? null : client });
     statements.push(...r.statements);
+    budget.statements += r.statements.length;
     changes += r.actions.length;
   }
   await sendJobs(env.JOBS, queued);
@@ -793,7 +796,7 @@ async function walk(
   const db = env.DB;
   const { results } = await db.prepare('SELECT shared_folder_id, path_lower FROM dropbox_mounts WHERE account_id = ?').bind(accountId).all<{ shared_folder_id: string; path_lower: string }>();
   const mounts = new Map(results.map((r) => [r.shared_folder_id, r.path_lower]));
-  const budget = { inline: MAX_INLINE_CONFIRMATIONS };
+  const budget = { inline: MAX_INLINE_CONFIRMATIONS, statements: 0 };
   let cursor = startCursor;
   let pages = 0;
   let changes = 0;
