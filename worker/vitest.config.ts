@@ -14,6 +14,8 @@ const workerOptions = async (extra: Record<string, string> = {}) => ({
       TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'worker/migrations')),
       DROPBOX_APP_SECRET: 'test-app-secret',
       TOKEN_ENCRYPTION_KEY: 'dGVzdC10b2tlbi1lbmNyeXB0aW9uLWtleS0zMi1ieXQ=',
+      // Every invocation is metered against production's per-invocation limits (src/budget.ts).
+      PD_ENFORCE_BUDGET: '1',
       ...extra,
     },
   },

@@ -6,6 +6,7 @@ import { handleQueue } from './jobs/consumer.ts';
 import { handleScheduled } from './jobs/cron.ts';
 import { enqueueDueChanges } from './jobs/execute.ts';
 import type { Job } from './jobs/messages.ts';
+import { metered } from './budget.ts';
 
 // Entry point: fetch (API + webhook), queue and scheduled handlers are composed here.
 const app = new Hono<{ Bindings: Env }>();
@@ -25,12 +26,20 @@ app.use('/api/v1/*', async (c, next) => {
 app.route('/api/v1', dropboxApi);
 app.route('/api/v1', api);
 
+/** A label per route shape for the budget meter: ids (numbers, `trk_…`, `dbid:…`, long tokens) become ":id". */
+const routeLabel = (req: Request) =>
+  `${req.method} ${new URL(req.url).pathname.split('/').map((s) => (/^\d+$|[_:%]/.test(s) || s.length >= 20 ? ':id' : s)).join('/')}`;
+
+// Each handler runs under the per-invocation budget meter when tests ask for it (src/budget.ts; a no-op in production).
 export default {
-  fetch: app.fetch,
+  fetch(req, env, ctx) {
+    return metered(routeLabel(req), env, (e) => app.fetch(req, e, ctx));
+  },
   async queue(batch, env, ctx) {
-    await handleQueue(batch, env, ctx);
+    const kinds = [...new Set(batch.messages.map((m) => (m.body as Job | undefined)?.kind ?? 'malformed'))].sort().join(',');
+    await metered(`queue ${batch.queue} ${kinds}`, env, (e) => handleQueue(batch, e, ctx));
   },
   async scheduled(controller, env, ctx) {
-    await handleScheduled(controller, env, ctx);
+    await metered('scheduled', env, (e) => handleScheduled(controller, e, ctx));
   },
 } satisfies ExportedHandler<Env, Job>;
