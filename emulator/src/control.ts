@@ -234,7 +234,7 @@ export class Control {
   faults = {
     add: (spec: FaultSpec): Fault => {
       if (!spec || typeof spec.route !== 'string') throw new ControlError('bad_request', 'route is required');
-      const kinds = ['429', '500', '503', 'slow', 'expired_token', 'timeout', 'job_failed'];
+      const kinds = ['429', '500', '503', 'slow', 'expired_token', 'timeout', 'job_failed', 'rate_limit'];
       if (!kinds.includes(String(spec.kind))) throw new ControlError('bad_request', `kind must be one of ${kinds.join(', ')}`);
       if (spec.rate !== undefined && !(spec.rate >= 0 && spec.rate <= 1)) throw new ControlError('bad_request', 'rate must be between 0 and 1');
       const account = spec.account ? this.account(spec.account, 'account').account_id : undefined;
