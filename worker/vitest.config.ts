@@ -43,6 +43,9 @@ export default defineConfig({
               DROPBOX_WEB_ORIGIN: inject<string>('emulatorUrl'),
               // Hung Dropbox calls give up sooner than in production (20 s) so timeout tests stay short.
               DROPBOX_TIMEOUT_MS: '1500',
+              // Dropbox calls are paced per account (src/dropbox/pace.ts, 10/s by default); the emulator has no
+              // limit unless a test adds one, so tests pace faster. test/budget/pace.dropbox.test.ts sets its own.
+              DROPBOX_PACE_PER_SECOND: '100',
             }),
           ),
         ],

@@ -2,15 +2,18 @@ import { Hono } from 'hono';
 import { api } from './app.ts';
 import { dropboxApi } from './api-dropbox/index.ts';
 import { webhook } from './webhook.ts';
-import { handleQueue } from './jobs/consumer.ts';
+import { runQueueInvocation } from './jobs/consumer.ts';
 import { handleScheduled } from './jobs/cron.ts';
 import { enqueueDueChanges } from './jobs/execute.ts';
 import type { Job } from './jobs/messages.ts';
 import { metered } from './budget.ts';
+import { deadLetterSummary } from './jobs/recovery.ts';
 
 // Entry point: fetch (API + webhook), queue and scheduled handlers are composed here.
 const app = new Hono<{ Bindings: Env }>();
 app.get('/health', (c) => c.json({ ok: true }));
+// Detail for the operator: dead queue messages and accounts being retried (counts only, nothing identifying).
+app.get('/health/detail', async (c) => c.json({ ok: true, deadLetters: await deadLetterSummary(c.env.DB) }));
 app.route('/', webhook);
 
 // After a mutating API call, hand any Dropbox change it recorded (revoke, leave, access change, invite…) to the
@@ -36,8 +39,7 @@ export default {
     return metered(routeLabel(req), env, (e) => app.fetch(req, e, ctx));
   },
   async queue(batch, env, ctx) {
-    const kinds = [...new Set(batch.messages.map((m) => (m.body as Job | undefined)?.kind ?? 'malformed'))].sort().join(',');
-    await metered(`queue ${batch.queue} ${kinds}`, env, (e) => handleQueue(batch, e, ctx));
+    await runQueueInvocation(batch, env, ctx);
   },
   async scheduled(controller, env, ctx) {
     await metered('scheduled', env, (e) => handleScheduled(controller, e, ctx));

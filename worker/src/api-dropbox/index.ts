@@ -26,6 +26,7 @@ import { exchangeCode, SignInError } from '../dropbox/oauth.ts';
 import { saveTokens } from '../dropbox/tokens.ts';
 import { retryFailedChange } from '../jobs/execute.ts';
 import { sendJobs } from '../jobs/messages.ts';
+import { signInBackupStatement } from '../jobs/recovery.ts';
 import { DropboxApiError, dropboxErrorResponse } from './errors.ts';
 import { requireFolderOwner } from './folder-owner.ts';
 import { importSharedFolders } from './import.ts';
@@ -67,7 +68,8 @@ export const dropboxApi = new Hono<AppEnv>()
     }
     const d = db(c);
     const account = await upsertAccount(d, { dropboxAccountId: t.dropboxAccountId, email: t.email, displayName: t.displayName });
-    await (await saveTokens({ DB: d, TOKEN_ENCRYPTION_KEY: c.env.TOKEN_ENCRYPTION_KEY }, { accountId: account.id, ...t })).run();
+    // With the tokens, the first reconcile's cron backup (if the message queued below is lost, the cron runs it).
+    await d.batch([await saveTokens({ DB: d, TOKEN_ENCRYPTION_KEY: c.env.TOKEN_ENCRYPTION_KEY }, { accountId: account.id, ...t }), signInBackupStatement(d, account.id)]);
     const session = await createSession(d, account.id);
     // Read the account's Dropbox once now: sets the list_folder baseline that later notifications continue from.
     c.executionCtx.waitUntil(

@@ -4,9 +4,13 @@
 //    membership of shared tracks is re-read on a rotation, oldest-checked first, MEMBERSHIP_CHECKS_PER_RUN
 //    tracks per run. Each check is its own queue message (its own subrequest budget); this handler only
 //    makes a few D1 queries and one sendBatch per 100 tracks.
-// 3. Accounts whose notification found the lease taken and that were not reconciled since get a new run.
+// 3. Accounts with a notification no completed walk covered (lease busy, walk failed, message lost or dead, first
+//    reconcile after sign-in never ran) get a new run, with backoff (jobs/recovery.ts).
 import { enqueueDueChanges } from './execute.ts';
+import { enqueueMissedReconciles } from './recovery.ts';
 import { sendJobs, type Job } from './messages.ts';
+
+export { enqueueMissedReconciles };
 
 export const MEMBERSHIP_CHECKS_PER_RUN = 100;
 /** A check handed to the queue is not handed over again for this long (unless it completed). */
@@ -23,17 +27,6 @@ export async function enqueueMembershipChecks(env: Pick<Env, 'DB' | 'JOBS'>, lim
     .bind(now, now - CHECK_ENQUEUE_LEASE_MS, limit)
     .all<{ track_id: string }>();
   await sendJobs(env.JOBS, results.map((r): Job => ({ kind: 'check-track-membership', trackId: r.track_id })));
-  return results.length;
-}
-
-export async function enqueueMissedReconciles(env: Pick<Env, 'DB' | 'JOBS'>, now = Date.now()): Promise<number> {
-  const { results } = await env.DB.prepare(
-    `SELECT t.dropbox_account_id, s.notified_at FROM dropbox_account_sync s JOIN dropbox_tokens t ON t.account_id = s.account_id
-     WHERE s.notified_at > s.last_started_at AND s.lease_until < ? AND t.needs_reauth = 0 LIMIT 100`,
-  )
-    .bind(now)
-    .all<{ dropbox_account_id: string; notified_at: number }>();
-  await sendJobs(env.JOBS, results.map((r): Job => ({ kind: 'reconcile-account', dropboxAccountId: r.dropbox_account_id, at: r.notified_at })));
   return results.length;
 }
 
