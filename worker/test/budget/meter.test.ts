@@ -34,7 +34,7 @@ describe('per-invocation budget meter', () => {
     await waitOnExecutionContext(ctx);
     const over = budgetLog().violations.splice(0);
     expect(over).toEqual([{ label: 'test: 1001 queries', d1: 1001, subrequests: 0 }]);
-  });
+  }, 60_000);
 
   it('counts outbound fetch and queue sends as subrequests of the invocation that made them', async () => {
     // A queue that goes nowhere (the sends are only counted), so no 1,000 messages reach the consumer.
@@ -45,7 +45,7 @@ describe('per-invocation budget meter', () => {
     });
     await expect(run).rejects.toBeInstanceOf(BudgetExceededError);
     expect(budgetLog().violations.splice(0)).toEqual([{ label: 'test: subrequests', d1: 0, subrequests: 1001 }]);
-  });
+  }, 60_000);
 
   it('leaves production alone: without the binding nothing is metered', async () => {
     const before = budgetLog().recent.length;

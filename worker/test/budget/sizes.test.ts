@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index.ts';
 import { budgetLog, type InvocationUsage } from '../../src/budget.ts';
 import { runQueueInvocation } from '../../src/jobs/consumer.ts';
+import { MAX_MEMBERSHIP_CHECKS_PER_TICK, SWEEP_WINDOW_MINUTES } from '../../src/jobs/cron.ts';
 import type { Job } from '../../src/jobs/messages.ts';
 import { person, type Person } from '../core/helpers.ts';
 
@@ -96,7 +97,8 @@ describe('per-invocation budget at the sizes of issue 10', () => {
     const cctx = createExecutionContext();
     await worker.scheduled!(createScheduledController({ cron: '* * * * *', scheduledTime: Date.now() }), { ...env, JOBS: cronQ }, cctx);
     await waitOnExecutionContext(cctx);
-    expect(sent.filter((m) => m.body.kind === 'check-track-membership')).toHaveLength(100);
+    // The owner-side sweep follows the number of tracks: every track once per SWEEP_WINDOW_MINUTES.
+    expect(sent.filter((m) => m.body.kind === 'check-track-membership')).toHaveLength(Math.ceil(TRACKS / SWEEP_WINDOW_MINUTES));
     const cron = lastUsage(/^scheduled$/);
     console.log(`[budget] consumer batch: ${consumer.d1} D1; cron tick over ${TRACKS} tracks: ${cron.d1} D1, ${cron.subrequests} subrequests`);
     expect(cron.d1).toBeLessThanOrEqual(1000);
@@ -115,4 +117,23 @@ describe('per-invocation budget at the sizes of issue 10', () => {
     expect(cron.d1).toBeLessThanOrEqual(1000);
     expect(cron.subrequests).toBeLessThanOrEqual(1000);
   }, 60_000);
+
+  it('the owner-side sweep at 1,000,000 tracks: one cron tick hands over its share within budget', async () => {
+    // The rotation's rows only (the sweep reads nothing else): 1,000,000 tracks, all due.
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
+       INSERT OR IGNORE INTO dropbox_membership_checks (track_id, checked_at, enqueued_at) SELECT 'trk_sweep_' || i, i, 0 FROM n`,
+    ).run();
+    await env.DB.prepare(`UPDATE dropbox_changes SET status = 'done'`).run(); // no due changes in this tick
+    const { q, sent } = recordingQueue();
+    const ctx = createExecutionContext();
+    await worker.scheduled!(createScheduledController({ cron: '* * * * *', scheduledTime: Date.now() }), { ...env, JOBS: q }, ctx);
+    await waitOnExecutionContext(ctx);
+    const checks = sent.filter((m) => m.body.kind === 'check-track-membership').length;
+    expect(checks).toBe(Math.min(MAX_MEMBERSHIP_CHECKS_PER_TICK, Math.ceil((1_000_000 + TRACKS) / SWEEP_WINDOW_MINUTES)));
+    const cron = lastUsage(/^scheduled$/);
+    console.log(`[budget] sweep tick at 1,010,000 tracks: ${checks} checks handed over, ${cron.d1} D1, ${cron.subrequests} subrequests`);
+    expect(cron.d1).toBeLessThanOrEqual(1000);
+    expect(cron.subrequests).toBeLessThanOrEqual(1000);
+  }, 120_000);
 });
