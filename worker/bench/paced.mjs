@@ -110,7 +110,7 @@ if (memberIn() !== TRACKS) throw new Error('setup: member not in every folder');
 emu.control.clearCalls();
 emu.control.faults.add({ route: '*', kind: 'rate_limit', perSecond: LIMIT, retryAfter: 1, account: OWNER });
 // Production runs the cron every minute; `wrangler dev` never fires it by itself.
-const cron = setInterval(() => fetch(`${w.url}/cdn-cgi/handler/scheduled`).catch(() => undefined), 60_000);
+const cron = setInterval(() => fetch(`${w.url}/cdn-cgi/local/scheduled`).catch(() => undefined), 60_000);
 const t0 = performance.now();
 const r = await api(`/api/v1/sharing/${encodeURIComponent(MEMBER)}/revoke-all`, { method: 'POST', session: owner.session });
 const tPd = performance.now() - t0;
@@ -166,7 +166,7 @@ const md = [
   '',
   'Each change is remove_folder_member plus polls of its async job, all with the owner\'s token, so the drain time is',
   'bounded below by calls ÷ pace. Locally the queue delivers one batch of 10 at a time; on Cloudflare `max_concurrency`',
-  '= 5 consumer invocations share the same per-account bucket, so the pace — not the consumer — sets the drain time.',
+  '= 50 consumer invocations share the same per-account bucket, so the pace — not the consumer — sets the drain time.',
   '',
 ].join('\n');
 mkdirSync(path.join(root, 'bench'), { recursive: true });

@@ -72,3 +72,21 @@ export async function noteRateLimited(env: PaceEnv, accountId: string, retryAfte
     .bind(accountId, now, until)
     .run();
 }
+
+/**
+ * Whether the owner of this track is using their Dropbox calls for something else right now (bucket under half
+ * full, or closed by a 429). The owner-side sweep then steps aside: a Revoke All's removals go first, and the
+ * check waits for the next cron tick at the head of the rotation. One statement.
+ */
+export async function trackOwnerBusy(env: PaceEnv, trackId: string, now = Date.now()): Promise<boolean> {
+  const rate = rateOf(env) / 1000;
+  const burst = Math.max(PACE_BURST, rateOf(env) * 2);
+  const row = await env.DB.prepare(
+    `SELECT p.tokens, p.refilled_at, p.throttled_until FROM tracks t JOIN dropbox_pace p ON p.account_id = t.owner_id WHERE t.id = ?`,
+  )
+    .bind(trackId)
+    .first<{ tokens: number; refilled_at: number; throttled_until: number }>();
+  if (!row) return false;
+  const tokens = Math.min(burst, row.tokens + (now - row.refilled_at) * rate);
+  return row.throttled_until > now || tokens < burst / 2;
+}

@@ -5,6 +5,7 @@ import { reconcileAccount, checkTrackMembership } from './reconcile.ts';
 import { sendJobs, type Job } from './messages.ts';
 import { noteWalkSucceeded, recordDeadLetters, walkFailedStatement } from './recovery.ts';
 import { metered } from '../budget.ts';
+import { trackOwnerBusy } from '../dropbox/pace.ts';
 
 /** Longest a single job may take before the consumer stops waiting for it (well under the 15-minute wall limit). */
 const JOB_TIMEOUT_MS = 120_000;
@@ -42,6 +43,12 @@ async function runJob(job: Job, env: Env): Promise<{ outcome: string; retry?: nu
       return { outcome: r.result };
     }
     case 'check-track-membership': {
+      if (await trackOwnerBusy(env, job.trackId)) {
+        // The owner's Dropbox calls are busy (e.g. a Revoke All draining): the check steps aside and is first in
+        // line at the next cron tick (it keeps its checked_at; enqueued_at 0 makes it claimable again).
+        await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0 WHERE track_id = ?').bind(job.trackId).run();
+        return { outcome: 'deferred: the owner\'s Dropbox calls are busy' };
+      }
       const r = await checkTrackMembership(env, job.trackId);
       if (r.result === 'retry') return { outcome: `retry: ${r.error}`, retry: r.delaySeconds };
       return { outcome: r.result };
