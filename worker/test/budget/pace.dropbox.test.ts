@@ -29,7 +29,7 @@ beforeAll(async () => {
   }
   expect(remaining).toBe(0);
   h.queued.length = 0;
-});
+}, 120_000);
 
 describe('per-account token bucket', () => {
   const penv = { DB: env.DB, DROPBOX_PACE_PER_SECOND: '5' };

@@ -52,7 +52,7 @@ beforeAll(async () => {
        SELECT 'col_big_' || i, 'trk_big_' || i, ?2, ?3, lower(?3), 'Ben Beats', 'editor', 'active', ?4, ?5, ?4, ?4 FROM n`,
     ).bind(TRACKS, ben.account.id, ben.email, now, olivia.account.id),
   ]);
-});
+}, 120_000);
 
 describe('per-invocation budget at the sizes of issue 10', () => {
   it('Revoke All of 10,000 tracks: one request revokes them all and hands all 10,000 Dropbox changes to the queue', async () => {

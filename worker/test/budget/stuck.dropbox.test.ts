@@ -36,7 +36,7 @@ beforeAll(async () => {
   await h.drain();
   await h.json('/api/v1/dropbox/import', { method: 'POST', session: maya.session, json: {} });
   h.queued.length = 0;
-});
+}, 120_000);
 
 describe('the first reconcile queued at sign-in has a cron backup', () => {
   it('when the queued message is lost, the cron runs the first reconcile after a grace period, once', async () => {
