@@ -4,10 +4,12 @@
 //    membership of shared tracks is re-read on a rotation, oldest-checked first, tracks / SWEEP_WINDOW_MINUTES
 //    per run (at least 100). Each check is its own queue message (its own subrequest budget); this handler only
 //    makes a few D1 queries and one sendBatch per 100 tracks.
+// 4. Retention: read notifications expire after 90 days (jobs/retention.ts).
 // 3. Accounts with a notification no completed walk covered (lease busy, walk failed, message lost or dead, first
 //    reconcile after sign-in never ran) get a new run, with backoff (jobs/recovery.ts).
 import { enqueueDueChanges } from './execute.ts';
 import { enqueueMissedReconciles } from './recovery.ts';
+import { expireReadNotifications } from './retention.ts';
 import { sendJobs, type Job } from './messages.ts';
 
 export { enqueueMissedReconciles };
@@ -56,11 +58,14 @@ export interface CronSummary {
   changes: number;
   membershipChecks: number;
   reconciles: number;
+  expiredNotifications: number;
 }
 
 export async function handleScheduled(_controller: ScheduledController | null, env: Env, _ctx?: ExecutionContext): Promise<CronSummary> {
   const changes = await enqueueDueChanges(env);
   const membershipChecks = await enqueueMembershipChecks(env);
   const reconciles = await enqueueMissedReconciles(env);
-  return { changes, membershipChecks, reconciles };
+  // 4. Retention: read notifications older than 90 days (jobs/retention.ts).
+  const expiredNotifications = await expireReadNotifications(env.DB);
+  return { changes, membershipChecks, reconciles, expiredNotifications };
 }
