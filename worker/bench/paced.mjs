@@ -89,8 +89,8 @@ await sleep(5000); // the two first reconciles (baselines) from sign-in
 const now = new Date().toISOString();
 const q = (v) => `'${String(v).replace(/'/g, "''")}'`;
 const sql = [];
-for (let i = 0; i < TRACKS; i += 500) {
-  const part = seeded.folders.slice(i, i + 500);
+for (let i = 0; i < TRACKS; i += 100) {
+  const part = seeded.folders.slice(i, i + 100); // D1 statements are at most 100 KB
   sql.push(`INSERT INTO tracks (id, owner_id, dropbox_shared_folder_id, title, created_at, updated_at) VALUES\n${part.map((f, j) => `(${q(`trk_p${i + j}`)}, ${q(owner.account.id)}, ${q(f.shared_folder_id)}, ${q(f.name)}, ${q(now)}, ${q(now)})`).join(',\n')};`);
   sql.push(
     `INSERT INTO collaborators (id, track_id, account_id, email, email_lower, display_name, access_level, status, invited_at, invited_by, joined_at, updated_at) VALUES\n${part
