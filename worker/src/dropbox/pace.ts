@@ -40,10 +40,11 @@ export async function takeToken(env: PaceEnv, accountId: string, now = Date.now(
   const rate = rateOf(env) / 1000; // tokens per ms
   const burst = Math.max(PACE_BURST, rateOf(env) * 2);
   // tokens after refill; the reservation may take it down to -rate*MAX_WAIT (callers then wait for their slot).
-  const refill = `min(?3, tokens + (?2 - refilled_at) * ?4)`;
+  // Callers' clocks differ by a little: time only moves forward for the bucket (no refill counted twice).
+  const refill = `min(?3, tokens + max(0, ?2 - refilled_at) * ?4)`;
   const row = await env.DB.prepare(
     `INSERT INTO dropbox_pace (account_id, tokens, refilled_at, calls) VALUES (?1, ?3 - 1, ?2, 1)
-     ON CONFLICT (account_id) DO UPDATE SET tokens = ${refill} - 1, refilled_at = ?2, calls = calls + 1
+     ON CONFLICT (account_id) DO UPDATE SET tokens = ${refill} - 1, refilled_at = max(refilled_at, ?2), calls = calls + 1
        WHERE ${refill} - 1 >= -(?4 * ?5) AND throttled_until <= ?2 + ?5
      RETURNING tokens, throttled_until`,
   )
@@ -57,7 +58,7 @@ export async function takeToken(env: PaceEnv, accountId: string, now = Date.now(
   const cur = await env.DB.prepare('SELECT tokens, refilled_at, throttled_until FROM dropbox_pace WHERE account_id = ?')
     .bind(accountId)
     .first<{ tokens: number; refilled_at: number; throttled_until: number }>();
-  const tokens = cur ? Math.min(burst, cur.tokens + (now - cur.refilled_at) * rate) : burst;
+  const tokens = cur ? Math.min(burst, cur.tokens + Math.max(0, now - cur.refilled_at) * rate) : burst;
   const waitMs = Math.max(tokens < 1 ? (1 - tokens) / rate : 0, (cur?.throttled_until ?? 0) - now);
   throw new PacedError(Math.max(1, Math.ceil(waitMs / 1000)));
 }
@@ -87,6 +88,6 @@ export async function trackOwnerBusy(env: PaceEnv, trackId: string, now = Date.n
     .bind(trackId)
     .first<{ tokens: number; refilled_at: number; throttled_until: number }>();
   if (!row) return false;
-  const tokens = Math.min(burst, row.tokens + (now - row.refilled_at) * rate);
+  const tokens = Math.min(burst, row.tokens + Math.max(0, now - row.refilled_at) * rate);
   return row.throttled_until > now || tokens < burst / 2;
 }
