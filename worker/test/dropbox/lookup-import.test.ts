@@ -103,7 +103,7 @@ describe('POST /api/v1/dropbox/import', () => {
     // Already imported ones cost no inline Dropbox call: their members are re-checked from the queue.
     expect((await h.calls('2/sharing/list_folder_members')).length).toBe(0);
     expect(h.queued.filter((q) => q.job.kind === 'check-track-membership')).toHaveLength(103);
-  });
+  }, 120_000);
 
   it('answers 401 without a session and 400 for a bad body', async () => {
     expect((await h.fetch('/api/v1/dropbox/import', { method: 'POST', json: {} })).status).toBe(401);
