@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { api } from './app.ts';
 import { dropboxApi } from './api-dropbox/index.ts';
 import { webhook } from './webhook.ts';
+import { unsafeConfiguration } from './dropbox/origins.ts';
 import { runQueueInvocation } from './jobs/consumer.ts';
 import { handleScheduled } from './jobs/cron.ts';
 import { enqueueDueChanges } from './jobs/execute.ts';
@@ -11,6 +12,23 @@ import { deadLetterSummary } from './jobs/recovery.ts';
 
 // Entry point: fetch (API + webhook), queue and scheduled handlers are composed here.
 const app = new Hono<{ Bindings: Env }>();
+
+// Published local secrets with real Dropbox: refuse every request (503, logged) until the operator sets real ones.
+app.use('*', async (c, next) => {
+  const problems = unsafeConfiguration(c.env);
+  if (problems.length === 0) return next();
+  console.error(`refusing to serve: unsafe configuration: ${problems.join('; ')}`);
+  return c.json(
+    {
+      error: {
+        code: 'unsafe_configuration',
+        message: `This server is misconfigured and refuses to run: ${problems.join('; ')}. Set real secrets (see worker/DROPBOX.md).`,
+      },
+    },
+    503,
+    { 'X-Content-Type-Options': 'nosniff' },
+  );
+});
 app.get('/health', (c) => c.json({ ok: true }));
 // Detail for the operator: dead queue messages and accounts being retried (counts only, nothing identifying).
 app.get('/health/detail', async (c) => c.json({ ok: true, deadLetters: await deadLetterSummary(c.env.DB) }));
@@ -39,9 +57,21 @@ export default {
     return metered(routeLabel(req), env, (e) => app.fetch(req, e, ctx));
   },
   async queue(batch, env, ctx) {
+    const problems = unsafeConfiguration(env);
+    if (problems.length) {
+      // Nothing is lost: the messages come back once the configuration is fixed (or go to the dead-letter queue).
+      console.error(`refusing to process the queue: unsafe configuration: ${problems.join('; ')}`);
+      batch.retryAll({ delaySeconds: 300 });
+      return;
+    }
     await runQueueInvocation(batch, env, ctx);
   },
   async scheduled(controller, env, ctx) {
+    const problems = unsafeConfiguration(env);
+    if (problems.length) {
+      console.error(`refusing to run the cron: unsafe configuration: ${problems.join('; ')}`);
+      return;
+    }
     await metered('scheduled', env, (e) => handleScheduled(controller, e, ctx));
   },
 } satisfies ExportedHandler<Env, Job>;

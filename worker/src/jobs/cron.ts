@@ -4,9 +4,10 @@
 //    membership of shared tracks is re-read on a rotation, oldest-checked first, tracks / SWEEP_WINDOW_MINUTES
 //    per run (at least 100). Each check is its own queue message (its own subrequest budget); this handler only
 //    makes a few D1 queries and one sendBatch per 100 tracks.
-// 4. Retention: read notifications expire after 90 days (jobs/retention.ts).
 // 3. Accounts with a notification no completed walk covered (lease busy, walk failed, message lost or dead, first
 //    reconcile after sign-in never ran) get a new run, with backoff (jobs/recovery.ts).
+// 4. Retention: read notifications expire after 90 days (jobs/retention.ts).
+import { resealTokens } from '../dropbox/tokens.ts';
 import { enqueueDueChanges } from './execute.ts';
 import { enqueueMissedReconciles } from './recovery.ts';
 import { expireReadNotifications } from './retention.ts';
@@ -62,6 +63,8 @@ export interface CronSummary {
 }
 
 export async function handleScheduled(_controller: ScheduledController | null, env: Env, _ctx?: ExecutionContext): Promise<CronSummary> {
+  // Token key rotation (issue 8): re-seal a few rows still sealed with the previous key (worker/DROPBOX.md).
+  await resealTokens(env).catch((e) => console.error('cron: re-sealing Dropbox tokens failed', e));
   const changes = await enqueueDueChanges(env);
   const membershipChecks = await enqueueMembershipChecks(env);
   const reconciles = await enqueueMissedReconciles(env);
