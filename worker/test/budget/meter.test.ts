@@ -4,7 +4,7 @@ import { SELF, env, createExecutionContext, waitOnExecutionContext } from 'cloud
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index.ts';
 import { budgetLog, metered, BudgetExceededError } from '../../src/budget.ts';
-import { person } from '../core/helpers.ts';
+import { person, trackOf } from '../core/helpers.ts';
 
 describe('per-invocation budget meter', () => {
   it('meters each request through the worker entry, counting batch statements one by one', async () => {
@@ -12,11 +12,12 @@ describe('per-invocation budget meter', () => {
     const res = await SELF.fetch('http://pd.test/health');
     expect(res.status).toBe(200);
     const owner = await person('Olivia');
-    const created = await owner.post('/tracks', { dropboxSharedFolderId: `sf:meter-${crypto.randomUUID()}`, title: 'Meter' });
+    const trackId = await trackOf(owner, 'Meter');
+    const created = await owner.post(`/tracks/${trackId}/invitations`, { email: 'ben.meter@example.test', accessLevel: 'viewer' });
     expect(created.status).toBe(201);
     const seen = budgetLog().recent.slice(before);
     expect(seen.map((u) => u.label)).toContain('GET /health');
-    const create = seen.find((u) => u.label === 'POST /api/v1/tracks');
+    const create = seen.find((u) => u.label === 'POST /api/v1/tracks/:id/invitations');
     expect(create).toBeDefined();
     // The route reports its round trips (a batch = 1); the meter counts statements, so it sees at least as many.
     const roundTrips = Number(/d1;desc="(\d+) round trips"/.exec(created.headers.get('Server-Timing') ?? '')?.[1]);
