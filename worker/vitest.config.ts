@@ -14,6 +14,8 @@ const workerOptions = async (extra: Record<string, string> = {}) => ({
       TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'worker/migrations')),
       DROPBOX_APP_SECRET: 'test-app-secret',
       TOKEN_ENCRYPTION_KEY: 'dGVzdC10b2tlbi1lbmNyeXB0aW9uLWtleS0zMi1ieXQ=',
+      // Every invocation is metered against production's per-invocation limits (src/budget.ts).
+      PD_ENFORCE_BUDGET: '1',
       ...extra,
     },
   },
@@ -43,6 +45,9 @@ export default defineConfig({
               DROPBOX_WEB_ORIGIN: inject<string>('emulatorUrl'),
               // Hung Dropbox calls give up sooner than in production (20 s) so timeout tests stay short.
               DROPBOX_TIMEOUT_MS: '1500',
+              // Dropbox calls are paced per account (src/dropbox/pace.ts, 10/s by default); the emulator has no
+              // limit unless a test adds one, so tests pace faster. test/budget/pace.dropbox.test.ts sets its own.
+              DROPBOX_PACE_PER_SECOND: '100',
             }),
           ),
         ],

@@ -1,13 +1,14 @@
 /**
  * Fault injection per route: 429 with Retry-After, 500, 503, slow answers, expired tokens, timeouts, failed jobs,
  * and any error the spec lists for the route ('error': a tag path such as access_error/invalid_id with its HTTP
- * status — 409 route errors, 401 auth errors, 400 plain text).
+ * status — 409 route errors, 401 auth errors, 400 plain text), and a per-user rate limit ('rate_limit': more than
+ * `perSecond` calls by one account within a second get a 429).
  */
 import type { Tagged } from './errors.ts';
 import { Prng } from './util.ts';
 
-export type FaultKind = '429' | '500' | '503' | 'slow' | 'expired_token' | 'timeout' | 'job_failed' | 'error';
-export const FAULT_KINDS: FaultKind[] = ['429', '500', '503', 'slow', 'expired_token', 'timeout', 'job_failed', 'error'];
+export type FaultKind = '429' | '500' | '503' | 'slow' | 'expired_token' | 'timeout' | 'job_failed' | 'error' | 'rate_limit';
+export const FAULT_KINDS: FaultKind[] = ['429', '500', '503', 'slow', 'expired_token', 'timeout', 'job_failed', 'error', 'rate_limit'];
 
 export interface FaultSpec {
   /** '2/sharing/remove_folder_member', 'oauth2/token', or '*' (every /2/ and /oauth2/token call) */
@@ -40,12 +41,17 @@ export interface FaultSpec {
   account?: string;
   /** apply the call's effect first, then answer with the fault (the client sees an error but Dropbox did it) */
   afterEffect?: boolean;
+  /** for 'rate_limit': calls allowed per account in any one-second window (default 10); Dropbox's limits are per user */
+  perSecond?: number;
 }
 
 export interface Fault extends FaultSpec {
   id: number;
   injected: number;
 }
+
+/** Calls per account in the last second, for 'rate_limit' faults (kept outside the fault so listing stays JSON). */
+const windows = new WeakMap<Fault, Map<string, number[]>>();
 
 export class Faults {
   list: Fault[] = [];
@@ -68,19 +74,35 @@ export class Faults {
   }
 
   /** The fault to inject for this call, if any (consumes count). */
-  pick(route: string, kinds?: FaultKind[], accountId?: string | null): Fault | undefined {
+  pick(route: string, kinds?: FaultKind[], accountId?: string | null, now = Date.now()): Fault | undefined {
     for (const f of this.list) {
       if (f.route !== '*' && f.route !== route) continue;
       if (f.account && f.account !== accountId) continue;
       if (kinds && !kinds.includes(f.kind)) continue;
       if (!kinds && f.kind === 'job_failed') continue;
       if (f.count !== undefined && f.injected >= f.count) continue;
+      if (f.kind === 'rate_limit') {
+        if (!accountId || !this.overLimit(f, accountId, now)) continue;
+        f.injected++;
+        return f;
+      }
       const rate = f.rate ?? 1;
       if (rate < 1 && this.prng.next() >= rate) continue;
       f.injected++;
       return f;
     }
     return undefined;
+  }
+
+  /** Sliding one-second window per account: records the call when it is allowed, true when it is over the limit. */
+  private overLimit(f: Fault, accountId: string, now: number): boolean {
+    let perAccount = windows.get(f);
+    if (!perAccount) windows.set(f, (perAccount = new Map()));
+    const recent = (perAccount.get(accountId) ?? []).filter((t) => t > now - 1000);
+    perAccount.set(accountId, recent);
+    if (recent.length >= (f.perSecond ?? 10)) return true;
+    recent.push(now);
+    return false;
   }
 
   plainText429(f: Fault): boolean {

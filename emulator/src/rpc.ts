@@ -41,6 +41,7 @@ export async function faultResponse(ctx: EmulatorContext, f: Fault, apiName: str
     case 'timeout':
       await abortableSleep(ctx, f.delayMs ?? 30_000);
       return new Response('Gateway Timeout', { status: 504, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    case 'rate_limit':
     case '429': {
       const retryAfter = f.retryAfter ?? 1;
       const headers = { 'Retry-After': String(retryAfter) };

@@ -26,6 +26,18 @@ describe('faults', () => {
     expect(ok.result['.tag']).toBe('async_job_id');
   });
 
+  it('rate_limit: a user past perSecond calls in one second gets 429s; other users are not affected', async () => {
+    emu.control.faults.add({ route: '*', kind: 'rate_limit', perSecond: 3, retryAfter: 1 });
+    const maya = emu.control.issueTokens(MAYA).access_token;
+    const sam = emu.control.issueTokens(SAM).access_token;
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await rpc(emu, 'sharing/list_folders', maya, {})).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect((await rpc(emu, 'sharing/list_folders', sam, {})).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1050));
+    expect((await rpc(emu, 'sharing/list_folders', maya, {})).status).toBe(200);
+  });
+
   it('429 can come as plain text (check Content-Type)', async () => {
     emu.control.faults.add({ route: '*', kind: '429', format: 'text', count: 1 });
     const { access_token } = emu.control.issueTokens(MAYA);

@@ -3,10 +3,12 @@ import { api } from './app.ts';
 import { dropboxApi } from './api-dropbox/index.ts';
 import { webhook } from './webhook.ts';
 import { unsafeConfiguration } from './dropbox/origins.ts';
-import { handleQueue } from './jobs/consumer.ts';
+import { runQueueInvocation } from './jobs/consumer.ts';
 import { handleScheduled } from './jobs/cron.ts';
 import { enqueueDueChanges } from './jobs/execute.ts';
 import type { Job } from './jobs/messages.ts';
+import { metered } from './budget.ts';
+import { deadLetterSummary } from './jobs/recovery.ts';
 
 // Entry point: fetch (API + webhook), queue and scheduled handlers are composed here.
 const app = new Hono<{ Bindings: Env }>();
@@ -28,6 +30,8 @@ app.use('*', async (c, next) => {
   );
 });
 app.get('/health', (c) => c.json({ ok: true }));
+// Detail for the operator: dead queue messages and accounts being retried (counts only, nothing identifying).
+app.get('/health/detail', async (c) => c.json({ ok: true, deadLetters: await deadLetterSummary(c.env.DB) }));
 app.route('/', webhook);
 
 // After a mutating API call, hand any Dropbox change it recorded (revoke, leave, access change, invite…) to the
@@ -43,8 +47,15 @@ app.use('/api/v1/*', async (c, next) => {
 app.route('/api/v1', dropboxApi);
 app.route('/api/v1', api);
 
+/** A label per route shape for the budget meter: ids (numbers, `trk_…`, `dbid:…`, long tokens) become ":id". */
+const routeLabel = (req: Request) =>
+  `${req.method} ${new URL(req.url).pathname.split('/').map((s) => (/^\d+$|[_:%]/.test(s) || s.length >= 20 ? ':id' : s)).join('/')}`;
+
+// Each handler runs under the per-invocation budget meter when tests ask for it (src/budget.ts; a no-op in production).
 export default {
-  fetch: app.fetch,
+  fetch(req, env, ctx) {
+    return metered(routeLabel(req), env, (e) => app.fetch(req, e, ctx));
+  },
   async queue(batch, env, ctx) {
     const problems = unsafeConfiguration(env);
     if (problems.length) {
@@ -53,7 +64,7 @@ export default {
       batch.retryAll({ delaySeconds: 300 });
       return;
     }
-    await handleQueue(batch, env, ctx);
+    await runQueueInvocation(batch, env, ctx);
   },
   async scheduled(controller, env, ctx) {
     const problems = unsafeConfiguration(env);
@@ -61,6 +72,6 @@ export default {
       console.error(`refusing to run the cron: unsafe configuration: ${problems.join('; ')}`);
       return;
     }
-    await handleScheduled(controller, env, ctx);
+    await metered('scheduled', env, (e) => handleScheduled(controller, e, ctx));
   },
 } satisfies ExportedHandler<Env, Job>;

@@ -9,6 +9,7 @@ import { clientForAccount, type ClientEnv } from '../dropbox/client.ts';
 import { knownFileStatements, listMountFiles, syncTrackMembers, type ReconcileEnv } from '../jobs/reconcile.ts';
 import { asApiError } from './dropbox-errors.ts';
 import { sendJobs } from '../jobs/messages.ts';
+import { countStatements } from '../budget.ts';
 
 interface FolderInfo {
   shared_folder_id: string;
@@ -27,17 +28,35 @@ function titleOf(folderName: string): string {
 }
 
 /**
- * New tracks per call: each costs a member read (a Dropbox subrequest) inline, and one request has a subrequest
- * budget. More owned folders than this → `remaining` > 0: call again (already imported ones are then cheap).
+ * New tracks per call, at most. Each costs Dropbox calls (its files, its members) and D1 statements inline, and one
+ * request has 1,000 of each: the loop also stops once IMPORT_D1_BUDGET statements or IMPORT_CALL_BUDGET Dropbox
+ * calls are used (a folder with many members or files costs more). Past either, `remaining` > 0: call again.
  */
 export const MAX_NEW_PER_REQUEST = 100;
+export const IMPORT_D1_BUDGET = 600;
+export const IMPORT_CALL_BUDGET = 600;
+/** Folders imported before get their members re-read by a queued check, up to this many per call; the rest are
+ * moved to the front of the membership rotation (one statement, no queue send each). */
+export const MAX_RECHECKS_QUEUED = 500;
+/** Folder ids per set-based lookup (one bound JSON array). */
+const CHUNK = 500;
+
+interface ExistingTrack {
+  id: string;
+  owner_id: string;
+  title: string;
+}
+
+const chunks = <T>(xs: T[], n = CHUNK): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
 export async function importSharedFolders(
   env: ClientEnv & Pick<Env, 'JOBS'>,
-  db: D1Database,
+  requestDb: D1Database,
   ownerId: string,
   only?: string[],
 ): Promise<DropboxImportResponse> {
+  const used = { statements: 0 };
+  const db = countStatements(requestDb, used);
   const renv: ReconcileEnv = { ...env, DB: db };
   const folders: FolderInfo[] = [];
   let client: Awaited<ReturnType<typeof clientForAccount>>;
@@ -54,10 +73,23 @@ export async function importSharedFolders(
     throw asApiError(e) ?? e;
   }
 
+  // Which of the owned folders are tracks already: one query per CHUNK folders, not one per folder.
+  const owned = folders.filter((f) => f.access_type['.tag'] === 'owner' && !f.is_team_folder && !f.is_inside_team_folder);
+  const existing = new Map<string, ExistingTrack>();
+  for (const part of chunks(owned.map((f) => f.shared_folder_id))) {
+    const { results } = await db
+      .prepare(`SELECT id, owner_id, title, dropbox_shared_folder_id FROM tracks WHERE dropbox_shared_folder_id IN (SELECT value FROM json_each(?))`)
+      .bind(JSON.stringify(part))
+      .all<ExistingTrack & { dropbox_shared_folder_id: string }>();
+    for (const r of results) existing.set(r.dropbox_shared_folder_id, r);
+  }
+
   const out: DropboxImportResponse = { imported: [], skipped: [], remaining: 0 };
   const wanted = only ? new Set(only) : null;
-  const recheck: string[] = [];
+  // Imported before: listed in folder order now, their collaborators filled in below with one query per chunk.
+  const recheck: ImportedTrack[] = [];
   let created = 0;
+  let memberCalls = 0;
   for (const f of folders) {
     if (wanted && !wanted.has(f.shared_folder_id)) continue;
     wanted?.delete(f.shared_folder_id);
@@ -69,33 +101,35 @@ export async function importSharedFolders(
       out.skipped.push({ sharedFolderId: f.shared_folder_id, name: f.name, reason: 'Team folders cannot be tracks.' });
       continue;
     }
-    let track = await findTrackByDropboxSharedFolderId(db, f.shared_folder_id);
-    if (track && track.ownerId !== ownerId) {
+    const known = existing.get(f.shared_folder_id);
+    if (known && known.owner_id !== ownerId) {
       out.skipped.push({ sharedFolderId: f.shared_folder_id, name: f.name, reason: 'This folder is already a track of another account.' });
       continue;
     }
-    if (track) {
+    if (known) {
       // Imported before: its members are re-read by a queued membership check, not inline (keeps a repeated
       // import cheap, so a big import done in several calls always moves forward).
-      recheck.push(track.id);
-      out.imported.push({ ...(await importedTrack(db, track.id, f.shared_folder_id, track.title)), created: false });
+      const entry: ImportedTrack = { trackId: known.id, sharedFolderId: f.shared_folder_id, title: known.title, collaborators: [], created: false };
+      out.imported.push(entry);
+      recheck.push(entry);
       continue;
     }
-    if (created >= MAX_NEW_PER_REQUEST) {
+    if (created >= MAX_NEW_PER_REQUEST || used.statements >= IMPORT_D1_BUDGET || client.calls + memberCalls >= IMPORT_CALL_BUDGET) {
       out.remaining++;
       continue;
     }
     // What is in the folder now was not uploaded to the track: read before the track exists, so every later
     // revision is one (see worker/DROPBOX.md, Uploads). Best effort: if Dropbox fails here, revisions older than
     // the track are still told apart by when Dropbox stored them.
-    let existing: Awaited<ReturnType<typeof listMountFiles>> = [];
+    let existingFiles: Awaited<ReturnType<typeof listMountFiles>> = [];
     if (f.path_lower) {
       try {
-        existing = await listMountFiles(client, f.shared_folder_id, f.path_lower);
+        existingFiles = await listMountFiles(client, f.shared_folder_id, f.path_lower);
       } catch {
-        existing = [];
+        existingFiles = [];
       }
     }
+    let track;
     try {
       track = await createTrack(db, { ownerId, dropboxSharedFolderId: f.shared_folder_id, title: titleOf(f.name), via: 'dropbox' });
       created++;
@@ -111,7 +145,8 @@ export async function importSharedFolders(
     } catch (e) {
       throw asApiError(e) ?? e;
     }
-    const stmts = [...members.statements, ...knownFileStatements(db, existing)];
+    memberCalls += members.calls;
+    const stmts = [...members.statements, ...knownFileStatements(db, existingFiles)];
     if (f.path_lower) {
       stmts.push(
         db
@@ -132,7 +167,26 @@ export async function importSharedFolders(
     out.imported.push({ ...(await importedTrack(db, track.id, f.shared_folder_id, track.title)), created: true });
   }
   for (const id of wanted ?? []) out.skipped.push({ sharedFolderId: id, name: '', reason: 'No such shared folder in your Dropbox.' });
-  await sendJobs(env.JOBS, recheck.map((trackId) => ({ kind: 'check-track-membership' as const, trackId })));
+
+  // The folders imported before, with their collaborators: one query per CHUNK tracks.
+  const byTrack = new Map(recheck.map((r) => [r.trackId, r]));
+  for (const part of chunks(recheck.map((r) => r.trackId))) {
+    const { results } = await db
+      .prepare(
+        `SELECT track_id, email, display_name, access_level, status FROM collaborators
+         WHERE track_id IN (SELECT value FROM json_each(?)) AND status IN ('active', 'invited') ORDER BY invited_at, id`,
+      )
+      .bind(JSON.stringify(part))
+      .all<{ track_id: string; email: string; display_name: string; access_level: 'editor' | 'viewer'; status: 'active' | 'invited' }>();
+    for (const r of results) {
+      byTrack.get(r.track_id)?.collaborators.push({ email: r.email, displayName: r.display_name, accessLevel: r.access_level, status: r.status });
+    }
+  }
+  const queued = recheck.slice(0, MAX_RECHECKS_QUEUED);
+  await sendJobs(env.JOBS, queued.map((r) => ({ kind: 'check-track-membership' as const, trackId: r.trackId })));
+  for (const part of chunks(recheck.slice(MAX_RECHECKS_QUEUED).map((r) => r.trackId))) {
+    await db.prepare(`UPDATE dropbox_membership_checks SET checked_at = 0 WHERE track_id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(part)).run();
+  }
   return out;
 }
 

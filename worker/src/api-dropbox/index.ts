@@ -29,6 +29,7 @@ import { exchangeCode, SignInError } from '../dropbox/oauth.ts';
 import { saveTokens } from '../dropbox/tokens.ts';
 import { retryFailedChange } from '../jobs/execute.ts';
 import { sendJobs } from '../jobs/messages.ts';
+import { signInBackupStatement } from '../jobs/recovery.ts';
 import { DropboxApiError, dropboxErrorResponse } from './errors.ts';
 import { importSharedFolders } from './import.ts';
 import { trackByDropboxPath } from './lookup.ts';
@@ -81,7 +82,8 @@ export const dropboxApi = new Hono<AppEnv>()
     const account = await upsertAccount(d, { dropboxAccountId: t.dropboxAccountId, email: t.email, displayName: t.displayName });
     // The plan decides what Dropbox allows this owner (Basic: no view-only members); refreshed at every sign-in.
     await d.prepare('UPDATE accounts SET dropbox_account_type = ? WHERE id = ?').bind(t.accountType, account.id).run();
-    await (await saveTokens({ DB: d, TOKEN_ENCRYPTION_KEY: c.env.TOKEN_ENCRYPTION_KEY }, { accountId: account.id, ...t })).run();
+    // With the tokens, the first reconcile's cron backup (if the message queued below is lost, the cron runs it).
+    await d.batch([await saveTokens({ DB: d, TOKEN_ENCRYPTION_KEY: c.env.TOKEN_ENCRYPTION_KEY }, { accountId: account.id, ...t }), signInBackupStatement(d, account.id)]);
     const session = await createSession(d, account.id);
     // Read the account's Dropbox once now: sets the list_folder baseline that later notifications continue from.
     c.executionCtx.waitUntil(

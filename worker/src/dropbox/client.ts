@@ -6,6 +6,7 @@ import type { DropboxResponse } from 'dropbox';
 import { dropboxFetch } from './origins.ts';
 import { DropboxCallError, classifyDropboxError } from './errors.ts';
 import { loadTokens, markNeedsReauth, persistAccessToken } from './tokens.ts';
+import { noteRateLimited, takeToken } from './pace.ts';
 
 /** Refresh when the access token has less than this left (the SDK itself would refresh at 300 s). */
 const REFRESH_MARGIN_MS = 10 * 60 * 1000;
@@ -37,9 +38,16 @@ export class DropboxClient {
     tokens: { accessToken: string | null; accessTokenExpiresAt: number | null; refreshToken: string | null },
   ) {
     const baseFetch = dropboxFetch(env);
-    const counted: typeof fetch = (input, init) => {
+    // Calls made with an account's token are paced per account (pace.ts); a 429 closes that account's bucket.
+    const counted: typeof fetch = async (input, init) => {
+      if (accountId) await takeToken(env, accountId);
       this.calls++;
-      return baseFetch(input, init);
+      const res = await baseFetch(input, init);
+      if (res.status === 429 && accountId) {
+        const ra = Number(res.headers.get('Retry-After'));
+        await noteRateLimited(env, accountId, Number.isFinite(ra) && ra > 0 ? ra : 1).catch((e) => console.error('pace: could not record a 429', e));
+      }
+      return res;
     };
     this.auth = new DropboxAuth({
       fetch: counted,

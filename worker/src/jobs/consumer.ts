@@ -2,7 +2,10 @@
 // with a delay (message.retry); nothing is dropped on an unexpected error.
 import { executeChange, backoffSeconds } from './execute.ts';
 import { reconcileAccount, checkTrackMembership } from './reconcile.ts';
-import type { Job } from './messages.ts';
+import { sendJobs, type Job } from './messages.ts';
+import { noteWalkSucceeded, recordDeadLetters, walkFailedStatement } from './recovery.ts';
+import { metered } from '../budget.ts';
+import { trackOwnerBusy } from '../dropbox/pace.ts';
 
 /** Longest a single job may take before the consumer stops waiting for it (well under the 15-minute wall limit). */
 const JOB_TIMEOUT_MS = 120_000;
@@ -23,12 +26,30 @@ async function runJob(job: Job, env: Env): Promise<{ outcome: string; retry?: nu
       return { outcome: r.result === 'skipped' ? `skipped: ${r.reason}` : r.result };
     }
     case 'reconcile-account': {
-      const r = await reconcileAccount(env, job.dropboxAccountId, job.at, { continued: job.continued });
+      let r: Awaited<ReturnType<typeof reconcileAccount>>;
+      try {
+        r = await reconcileAccount(env, job.dropboxAccountId, job.at, { continued: job.continued });
+      } catch (e) {
+        // Never forgotten: besides the queue's own retry, the cron retries this account with backoff.
+        await walkFailedStatement(env.DB, job.dropboxAccountId, job.at).run();
+        throw e;
+      }
       if (r.result === 'busy') return { outcome: 'busy', retry: 3 };
-      if (r.result === 'retry') return { outcome: `retry: ${r.error}`, retry: r.delaySeconds };
+      if (r.result === 'retry') {
+        await walkFailedStatement(env.DB, job.dropboxAccountId, job.at).run();
+        return { outcome: `retry: ${r.error}`, retry: r.delaySeconds };
+      }
+      if (r.result === 'done' || r.result === 'baselined') await noteWalkSucceeded(env.DB, job.dropboxAccountId);
       return { outcome: r.result };
     }
     case 'check-track-membership': {
+      // A check queued by a walk (who lost the mount) is not deferred: the cron's re-check would not know who left.
+      if (!job.leftAccountId && (await trackOwnerBusy(env, job.trackId))) {
+        // The owner's Dropbox calls are busy (e.g. a Revoke All draining): the check steps aside and is first in
+        // line at the next cron tick (it keeps its checked_at; enqueued_at 0 makes it claimable again).
+        await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0 WHERE track_id = ?').bind(job.trackId).run();
+        return { outcome: 'deferred: the owner\'s Dropbox calls are busy' };
+      }
       const r = await checkTrackMembership(env, job.trackId, { leftAccountId: job.leftAccountId, memberAccountId: job.memberAccountId });
       if (r.result === 'retry') return { outcome: `retry: ${r.error}`, retry: r.delaySeconds };
       return { outcome: r.result };
@@ -38,7 +59,23 @@ async function runJob(job: Job, env: Env): Promise<{ outcome: string; retry?: nu
   }
 }
 
+/**
+ * One queue invocation as the worker's entry runs it: under the per-invocation budget meter when the env asks for
+ * it (tests; src/budget.ts). The test harness delivers its batches through this too.
+ */
+export function runQueueInvocation(batch: MessageBatch<Job>, env: Env, ctx?: ExecutionContext): Promise<JobResult[]> {
+  const kinds = [...new Set(batch.messages.map((m) => (m.body as Job | undefined)?.kind ?? 'malformed'))].sort().join(',');
+  return metered(`queue ${batch.queue} ${kinds}`, env, (e) => handleQueue(batch, e, ctx));
+}
+
+/** The dead-letter queue of JOBS (wrangler.toml): its messages are recorded, never run again from here. */
+export const DEAD_LETTER_QUEUE = 'pd-jobs-dlq';
+
 export async function handleQueue(batch: MessageBatch<Job>, env: Env, _ctx?: ExecutionContext): Promise<JobResult[]> {
+  if (batch.queue === DEAD_LETTER_QUEUE) {
+    await recordDeadLetters(batch, env);
+    return batch.messages.map((m) => ({ kind: (m.body as Job | undefined)?.kind ?? 'execute-change', outcome: 'dead letter recorded' }));
+  }
   // Several notifications for one account in one batch: the newest covers the others.
   const newest = new Map<string, number>();
   for (const m of batch.messages) {
@@ -69,8 +106,21 @@ export async function handleQueue(batch: MessageBatch<Job>, env: Env, _ctx?: Exe
           runJob(job, env),
           new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`job timed out after ${JOB_TIMEOUT_MS} ms`)), JOB_TIMEOUT_MS)),
         ]);
-        if (r.retry !== undefined) m.retry({ delaySeconds: Math.max(1, Math.min(43_200, Math.ceil(r.retry))) });
-        else m.ack();
+        if (r.retry !== undefined) {
+          const delaySeconds = Math.max(1, Math.min(43_200, Math.ceil(r.retry)));
+          if (job.kind === 'execute-change') {
+            // The change row counts its own attempts (and does not count 429s): send it afresh instead of using up
+            // the message's delivery count, which is left for crashes (after 10 the message goes to the DLQ).
+            try {
+              await sendJobs(env.JOBS, [job], delaySeconds);
+              m.ack();
+            } catch {
+              m.retry({ delaySeconds });
+            }
+          } else {
+            m.retry({ delaySeconds });
+          }
+        } else m.ack();
         return { kind: job.kind, outcome: r.outcome, retryDelaySeconds: r.retry };
       } catch (e) {
         console.error(`job ${job.kind} failed`, e);

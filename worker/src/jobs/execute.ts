@@ -10,6 +10,7 @@ import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox
 import { UnconfirmedError, readFolderState, readMemberState } from '../dropbox/folder-state.ts';
 import { sendJobs, type Job } from './messages.ts';
 import { GROUP_ACCESS_NOTE, MountRefused, afterRemoval, mountForMember, recordAgreement, recordPlanRefusal } from './membership.ts';
+import { PacedError } from '../dropbox/pace.ts';
 
 export const MAX_ATTEMPTS = 8;
 /** How long a claimed change may run before another executor may take it over. */
@@ -49,7 +50,7 @@ export type ExecEnv = Pick<Env, 'DB' | 'JOBS' | 'TOKEN_ENCRYPTION_KEY' | 'DROPBO
 
 export type ExecOutcome =
   | { result: 'done'; note?: string }
-  | { result: 'retry'; delaySeconds: number; error: string }
+  | { result: 'retry'; delaySeconds: number; error: string; rateLimited?: 'dropbox' | 'paced' }
   | { result: 'failed'; error: string }
   | { result: 'skipped'; reason: string };
 
@@ -122,7 +123,11 @@ export async function retryFailedChange(env: Pick<Env, 'DB' | 'JOBS'>, id: numbe
   return true;
 }
 
-async function finish(env: ExecEnv, row: ChangeRow, outcome: ExecOutcome, params: ChangeParams): Promise<void> {
+/**
+ * Records a run's outcome, fenced by its claim: a no-op (returns false) when the row no longer carries this claim
+ * id (the run lease ran out and another executor claimed the change; its outcome wins).
+ */
+export async function finish(env: ExecEnv, row: ChangeRow, claimId: string, outcome: ExecOutcome, params: ChangeParams): Promise<boolean> {
   const now = Date.now();
   const db = env.DB;
   const stmts: D1PreparedStatement[] = [];
@@ -130,8 +135,11 @@ async function finish(env: ExecEnv, row: ChangeRow, outcome: ExecOutcome, params
   if (outcome.result === 'done') {
     stmts.push(
       db
-        .prepare(`UPDATE dropbox_changes SET status = 'done', params = ?, last_error = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ? AND status = 'running'`)
-        .bind(p, outcome.note ?? null, iso(now), row.id),
+        .prepare(
+          `UPDATE dropbox_changes SET status = 'done', params = ?, last_error = ?, next_attempt_at = NULL, updated_at = ?
+           WHERE id = ? AND status = 'running' AND claim_id = ?`,
+        )
+        .bind(p, outcome.note ?? null, iso(now), row.id, claimId),
     );
     // A later change for the same person supersedes an earlier failed one (e.g. revoke failed, then re-invited).
     if (row.collaborator_id) {
@@ -139,25 +147,38 @@ async function finish(env: ExecEnv, row: ChangeRow, outcome: ExecOutcome, params
         db
           .prepare(
             `UPDATE dropbox_changes SET status = 'done', last_error = 'superseded by change ' || ?, updated_at = ?
-             WHERE track_id = ? AND collaborator_id = ? AND id < ? AND status = 'failed'`,
+             WHERE track_id = ? AND collaborator_id = ? AND id < ? AND status = 'failed'
+               AND EXISTS (SELECT 1 FROM dropbox_changes WHERE id = ? AND status = 'done' AND claim_id = ?)`,
           )
-          .bind(row.id, iso(now), row.track_id, row.collaborator_id, row.id),
+          .bind(row.id, iso(now), row.track_id, row.collaborator_id, row.id, row.id, claimId),
       );
     }
   } else if (outcome.result === 'retry') {
+    // Told "later" (a Dropbox 429, or this account's own pacing): the attempt is given back, and a Dropbox 429 is
+    // counted on its own, so a busy account never turns into failed changes.
+    const giveBack = outcome.rateLimited ? 1 : 0;
+    const count429 = outcome.rateLimited === 'dropbox' ? 1 : 0;
     stmts.push(
       db
-        .prepare(`UPDATE dropbox_changes SET status = 'pending', params = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'running'`)
-        .bind(p, outcome.error.slice(0, 500), iso(now + outcome.delaySeconds * 1000 + ENQUEUE_LEASE_MS), iso(now), row.id),
+        .prepare(
+          `UPDATE dropbox_changes SET status = 'pending', params = ?, last_error = ?, next_attempt_at = ?, updated_at = ?,
+             attempts = attempts - ?, rate_limited = rate_limited + ?
+           WHERE id = ? AND status = 'running' AND claim_id = ?`,
+        )
+        .bind(p, outcome.error.slice(0, 500), iso(now + outcome.delaySeconds * 1000 + ENQUEUE_LEASE_MS), iso(now), giveBack, count429, row.id, claimId),
     );
   } else if (outcome.result === 'failed') {
     stmts.push(
       db
-        .prepare(`UPDATE dropbox_changes SET status = 'failed', params = ?, last_error = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ? AND status = 'running'`)
-        .bind(p, outcome.error.slice(0, 500), iso(now), row.id),
+        .prepare(
+          `UPDATE dropbox_changes SET status = 'failed', params = ?, last_error = ?, next_attempt_at = NULL, updated_at = ?
+           WHERE id = ? AND status = 'running' AND claim_id = ?`,
+        )
+        .bind(p, outcome.error.slice(0, 500), iso(now), row.id, claimId),
     );
   }
-  if (stmts.length) await db.batch(stmts);
+  const results = stmts.length ? await db.batch(stmts) : [];
+  if ((results[0]?.meta.changes ?? 0) !== 1) return false;
   // The next change for the same person waited for this one (id order): hand it over now.
   if (outcome.result === 'done' || outcome.result === 'failed') {
     const next = await db
@@ -170,6 +191,7 @@ async function finish(env: ExecEnv, row: ChangeRow, outcome: ExecOutcome, params
       .first<{ id: number }>();
     if (next) await sendJobs(env.JOBS, [{ kind: 'execute-change', changeId: String(next.id) }]).catch(() => undefined);
   }
+  return true;
 }
 
 /**
@@ -192,13 +214,7 @@ export async function executeChange(env: ExecEnv, changeId: number): Promise<Exe
     .first<{ id: number }>();
   if (earlier) return { result: 'skipped', reason: `waits for change ${earlier.id}` };
 
-  const claim = await db
-    .prepare(
-      `UPDATE dropbox_changes SET status = 'running', attempts = attempts + 1, next_attempt_at = ?, updated_at = ?
-       WHERE id = ? AND (status = 'pending' OR (status = 'running' AND next_attempt_at <= ?)) RETURNING attempts`,
-    )
-    .bind(iso(now + RUN_LEASE_MS), iso(now), row.id, iso(now))
-    .first<{ attempts: number }>();
+  const claim = await claimChange(db, row.id, now);
   if (!claim) return { result: 'skipped', reason: 'claimed elsewhere' };
   const attempts = claim.attempts;
 
@@ -208,7 +224,10 @@ export async function executeChange(env: ExecEnv, changeId: number): Promise<Exe
     if (!params.shared_folder_id || !params.actor_account_id) throw new Error('missing shared_folder_id/actor_account_id');
   } catch (e) {
     const outcome: ExecOutcome = { result: 'failed', error: `invalid params: ${(e as Error).message}` };
-    await db.prepare(`UPDATE dropbox_changes SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?`).bind(outcome.error, iso(now), row.id).run();
+    await db
+      .prepare(`UPDATE dropbox_changes SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ? AND claim_id = ?`)
+      .bind(outcome.error, iso(now), row.id, claim.claimId)
+      .run();
     return outcome;
   }
 
@@ -219,8 +238,31 @@ export async function executeChange(env: ExecEnv, changeId: number): Promise<Exe
   } catch (e) {
     outcome = toOutcome(e, attempts);
   }
-  await finish(env, row, outcome, params);
+  const applied = await finish(env, row, claim.claimId, outcome, params);
+  // Our run lease ran out and another executor took the change over: its outcome stands, not ours.
+  if (!applied) return { result: 'skipped', reason: 'claim taken over by another executor' };
   return outcome;
+}
+
+export interface Claim {
+  claimId: string;
+  attempts: number;
+}
+
+/**
+ * Claims a change for one run: status running, a run lease, and a fresh claim id that fences its completion
+ * (finish only applies while the row still carries it). Null when another executor holds a live claim.
+ */
+export async function claimChange(db: D1Database, id: number, now = Date.now()): Promise<Claim | null> {
+  const claimId = crypto.randomUUID();
+  const r = await db
+    .prepare(
+      `UPDATE dropbox_changes SET status = 'running', attempts = attempts + 1, claim_id = ?, next_attempt_at = ?, updated_at = ?
+       WHERE id = ? AND (status = 'pending' OR (status = 'running' AND next_attempt_at <= ?)) RETURNING attempts`,
+    )
+    .bind(claimId, iso(now + RUN_LEASE_MS), iso(now), id, iso(now))
+    .first<{ attempts: number }>();
+  return r ? { claimId, attempts: r.attempts } : null;
 }
 
 function toOutcome(e: unknown, attempts: number): ExecOutcome {
@@ -243,7 +285,12 @@ function toOutcome(e: unknown, attempts: number): ExecOutcome {
     }
     if (err.kind === 'reauth_required') return { result: 'failed', error: 'Dropbox sign-in expired: sign in again, then retry.' };
     if (!err.retryable) return { result: 'failed', error: `Dropbox refused: ${err.message}` };
-    delay = err.kind === 'rate_limited' ? Math.max(1, Math.ceil(err.retryAfterSeconds ?? 1)) : backoffSeconds(attempts);
+    if (err.kind === 'rate_limited') {
+      // Not a failure: Dropbox (or our pacing of this account) said "later". No attempt is used up.
+      const delaySeconds = Math.max(1, Math.ceil(err.retryAfterSeconds ?? 1));
+      return { result: 'retry', delaySeconds, error: err.message, rateLimited: err instanceof PacedError ? 'paced' : 'dropbox' };
+    }
+    delay = backoffSeconds(attempts);
     message = err.message;
   }
   if (attempts >= MAX_ATTEMPTS) return { result: 'failed', error: `gave up after ${attempts} attempts: ${message}` };

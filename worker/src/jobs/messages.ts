@@ -26,9 +26,13 @@ export interface CheckTrackMembershipJob {
 
 export type Job = ReconcileAccountJob | ExecuteChangeJob | CheckTrackMembershipJob;
 
-/** Queues.sendBatch takes at most 100 messages per call. */
+/** Queues.sendBatch takes at most 100 messages per call; up to 6 calls are in flight (a Worker's open connections). */
 export async function sendJobs(queue: Queue, jobs: Job[], delaySeconds?: number): Promise<void> {
-  for (let i = 0; i < jobs.length; i += 100) {
-    await queue.sendBatch(jobs.slice(i, i + 100).map((body) => ({ body, contentType: 'json' as const, delaySeconds })));
+  const batches: Job[][] = [];
+  for (let i = 0; i < jobs.length; i += 100) batches.push(jobs.slice(i, i + 100));
+  for (let i = 0; i < batches.length; i += 6) {
+    await Promise.all(
+      batches.slice(i, i + 6).map((b) => queue.sendBatch(b.map((body) => ({ body, contentType: 'json' as const, delaySeconds })))),
+    );
   }
 }

@@ -94,8 +94,17 @@ describe('revoke', () => {
     await control('faults', { route: '2/sharing/remove_folder_member', kind: '429', retryAfter: 30, count: 1 });
     await revoke(LEO);
     let d = await h.drain({ maxRounds: 1 });
+    // Back on the queue with Dropbox's delay (sent afresh: the change counts its own attempts), and a 429 is counted
+    // apart — it uses up no attempt, so a busy Dropbox never turns into a failed change.
     expect(d).toEqual([expect.objectContaining({ outcome: 'retry', delaySeconds: 30 })]);
-    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'pending', attempts: 1 })]);
+    expect(h.queued).toEqual([expect.objectContaining({ job: expect.objectContaining({ kind: 'execute-change' }), delaySeconds: 30 })]);
+    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'pending', attempts: 0, rate_limited: 1 })]);
+    // Every call with Maya's token now waits those 30 s (her account's bucket is closed); the drain below does not
+    // wait for delays, so let the 30 s pass.
+    const paused = await env.DB.prepare('SELECT throttled_until, rate_limited FROM dropbox_pace WHERE account_id = ?').bind(maya.account.id).first<{ throttled_until: number; rate_limited: number }>();
+    expect(paused).toMatchObject({ rate_limited: 1 });
+    expect(paused!.throttled_until).toBeGreaterThan(Date.now() + 25_000);
+    await env.DB.prepare('UPDATE dropbox_pace SET throttled_until = 0').run();
 
     await control('faults', { route: '2/sharing/remove_folder_member', kind: '500', count: 2 });
     await control('faults', { route: '2/sharing/check_remove_member_job_status', kind: '503', count: 1 });

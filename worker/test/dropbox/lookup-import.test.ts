@@ -71,7 +71,7 @@ describe('POST /api/v1/dropbox/import', () => {
     expect(n!.n).toBe(2);
   });
 
-  it('imports at most 100 new tracks per call (a request\'s subrequest budget); calling again finishes the rest', async () => {
+  it('imports new tracks within one request\'s budget (at most 100 per call); calling again finishes the rest', async () => {
     const BIG = 'big@look.test';
     await control('seed', {
       accounts: [{ email: BIG, display_name: 'Big Owner' }],
@@ -79,23 +79,31 @@ describe('POST /api/v1/dropbox/import', () => {
     });
     const big = await h.signIn(BIG);
     h.queued.length = 0;
-    const first = await h.json<{ imported: { created: boolean }[]; remaining: number }>('/api/v1/dropbox/import', { method: 'POST', session: big.session, json: {} });
-    expect(first.imported.filter((i) => i.created)).toHaveLength(100);
-    expect(first.remaining).toBe(3);
+    type Answer = { imported: { created: boolean; collaborators: unknown[] }[]; remaining: number };
+    const first = await h.json<Answer>('/api/v1/dropbox/import', { method: 'POST', session: big.session, json: {} });
+    const firstCreated = first.imported.filter((i) => i.created).length;
+    // Each new folder costs Dropbox calls and D1 statements inline: the request stops well inside its budget
+    // (the test setup fails any invocation past 1,000 of either) and says how many are left.
+    expect(firstCreated).toBeGreaterThan(0);
+    expect(firstCreated).toBeLessThanOrEqual(100);
+    expect(first.remaining).toBe(103 - firstCreated);
+    let last = first;
+    let calls = 1;
+    while (last.remaining > 0 && calls < 10) {
+      last = await h.json<Answer>('/api/v1/dropbox/import', { method: 'POST', session: big.session, json: {} });
+      calls++;
+    }
+    expect(last.remaining).toBe(0);
     await h.clearCalls();
-    const second = await h.json<{ imported: { created: boolean; collaborators: unknown[] }[]; remaining: number }>('/api/v1/dropbox/import', {
-      method: 'POST',
-      session: big.session,
-      json: {},
-    });
-    expect(second.imported.filter((i) => i.created)).toHaveLength(3);
-    expect(second.imported).toHaveLength(103);
-    expect(second.imported.every((i) => i.collaborators.length === 1)).toBe(true);
-    expect(second.remaining).toBe(0);
-    // The 100 already imported cost no inline Dropbox call: their members are re-checked from the queue.
-    expect((await h.calls('2/sharing/list_folder_members')).length).toBe(3);
-    expect(h.queued.filter((q) => q.job.kind === 'check-track-membership')).toHaveLength(100);
-  });
+    h.queued.length = 0;
+    const again = await h.json<Answer>('/api/v1/dropbox/import', { method: 'POST', session: big.session, json: {} });
+    expect(again.imported).toHaveLength(103);
+    expect(again.imported.every((i) => !i.created && i.collaborators.length === 1)).toBe(true);
+    expect(again.remaining).toBe(0);
+    // Already imported ones cost no inline Dropbox call: their members are re-checked from the queue.
+    expect((await h.calls('2/sharing/list_folder_members')).length).toBe(0);
+    expect(h.queued.filter((q) => q.job.kind === 'check-track-membership')).toHaveLength(103);
+  }, 120_000);
 
   it('answers 401 without a session and 400 for a bad body', async () => {
     expect((await h.fetch('/api/v1/dropbox/import', { method: 'POST', json: {} })).status).toBe(401);
