@@ -2,7 +2,7 @@
 // Dropbox when mounted with THEIR token, plan limits that no retry can overcome, and access that Dropbox keeps
 // through a group. Each outcome is written to the collaborator (collaborators.dropbox_*) so PD shows the truth.
 import { NotLinkedError, clientForAccount } from '../dropbox/client.ts';
-import { allTags, classifyDropboxError, type DropboxCallError } from '../dropbox/errors.ts';
+import { allTags, classifyDropboxError } from '../dropbox/errors.ts';
 import type { ChangeParams, ChangeRow, ExecEnv } from './execute.ts';
 
 /** A refusal the person must act on; the executor records it as a failed change with this message. */
@@ -71,11 +71,6 @@ export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangePara
   }
   await setDropboxState(env.DB, row.collaborator_id, 'member');
   return undefined;
-}
-
-/** insufficient_plan, also nested (update_folder_member's no_explicit_access wraps an AddFolderMemberError). */
-export function isPlanRefusal(err: DropboxCallError): boolean {
-  return err.kind === 'route' && allTags(err.error).includes('insufficient_plan');
 }
 
 /**
