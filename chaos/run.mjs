@@ -8,7 +8,7 @@
 // Usage: node chaos/run.mjs [--ops 1000] [--concurrency 8] [--seed 7] [--fault-rate 0.3] [--short] [--report path]
 //        [--keep] [--verbose]
 // Exit code 0 only when every check holds.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -38,6 +38,9 @@ const { values: opt } = parseArgs({
     rates: { type: 'string' },
     jobs: { type: 'string' },
     'drain-timeout': { type: 'string' },
+    // Set by the sweep: one worker bundle and one migrated D1 for all its runs (each run copies the D1).
+    'worker-config': { type: 'string' },
+    'd1-template': { type: 'string' },
     // Machine-readable outcome of this run (the sweep reads it).
     'result-json': { type: 'string' },
     // Replay a kept diagnosis dir's operations against a fresh world (chaos/replay.mjs).
@@ -626,7 +629,10 @@ try {
   children.push(emu);
   emulatorUrl = emu.url;
   // The real worker behind a queue-crash hook (chaos/worker-entry.js), crashing batches from the start.
+  if (opt['d1-template']) cpSync(path.join(opt['d1-template'], 'v3'), path.join(persistDir, 'v3'), { recursive: true });
   const worker = await startWorkerProcess({
+    ...(opt['worker-config'] ? { snapshot: opt['worker-config'] } : {}),
+    ...(opt['d1-template'] ? { migrate: false } : {}),
     port: workerPort,
     emulatorUrl,
     persistDir,
