@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleWorker, migrateLocalD1 } from '../scripts/local-worker.mjs';
+import { RUN_OPTIONS } from './options.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -38,9 +39,9 @@ const fmtS = (ms) => (ms === undefined || ms === null ? '?' : `${(ms / 1000).toF
 export async function sweep(argv) {
   const { values: o, tokens } = parseArgs({
     args: argv,
-    strict: false,
     tokens: true,
     options: {
+      ...RUN_OPTIONS,
       seeds: { type: 'string' },
       rates: { type: 'string', default: '0.1,0.3,0.5' },
       jobs: { type: 'string', default: '1' },
@@ -53,7 +54,7 @@ export async function sweep(argv) {
   if (rates.some((r) => !(r >= 0 && r <= 1))) throw new Error(`--rates: each rate must be within 0..1 (${o.rates})`);
   const jobs = Math.max(1, Number(o.jobs) || 1);
   // Everything else is handed to each run as given (minus what the sweep decides per run).
-  const own = new Set(['seeds', 'rates', 'jobs', 'report', 'seed', 'fault-rate', 'result-json', 'worker-config', 'd1-template']);
+  const own = new Set(['seeds', 'rates', 'jobs', 'report', 'seed', 'fault-rate', 'result-json', 'worker-config', 'd1-template', 'replay']);
   const pass = [];
   for (const t of tokens) {
     if (t.kind !== 'option' || own.has(t.name)) continue;
@@ -111,7 +112,7 @@ export async function sweep(argv) {
       let res = await runOne(run, 1);
       // A run that could not start (exit 2: a port taken between asking the OS and binding, a wrangler hiccup on a
       // loaded machine) is not a verdict: try once more, then report it as aborted.
-      if (res.code === 2) res = { ...(await runOne(run, 2)), retried: true };
+      if (res.code === 2 || !res.r) res = { ...(await runOne(run, 2)), retried: true };
       results.push(res);
       console.log(line(res, results.length, runs.length));
     }
@@ -121,14 +122,14 @@ export async function sweep(argv) {
 
   const wallMs = Date.now() - started;
   const failed = results.filter((x) => x.code !== 0);
-  const aborted = results.filter((x) => x.code === 2);
+  const aborted = results.filter((x) => x.code === 2 || !x.r);
   const mismatches = results.reduce((s, x) => s + (x.r?.mismatches?.length ?? 0), 0);
   const moot = results.reduce((s, x) => s + (x.r?.mismatches ?? []).filter((m) => / but is moot: /.test(m)).length, 0);
   const converge = results.filter((x) => x.r?.convergeMs !== undefined).map((x) => x.r.convergeMs).sort((a, b) => a - b);
   console.log(`\nSummary: ${results.length} runs in ${fmtS(wallMs)}; ${results.length - failed.length} passed, ${failed.length - aborted.length} with mismatches (${mismatches} in all, ${moot} moot failed changes), ${aborted.length} aborted`);
   if (converge.length) console.log(`  time to converge: median ${fmtS(converge[Math.floor(converge.length / 2)])}, max ${fmtS(converge.at(-1))}`);
   for (const x of failed) {
-    console.log(`  ✖ seed ${x.seed} rate ${x.rate}: ${x.code === 2 ? `aborted (${x.r?.aborted?.split('\n')[0] ?? 'no result'}) log ${x.logFile}` : `${x.r?.mismatches?.length} mismatch(es), kept ${x.r?.keptDir}`}`);
+    console.log(`  ✖ seed ${x.seed} rate ${x.rate}: ${x.code === 2 || !x.r ? `aborted (${x.r?.aborted?.split('\n')[0] ?? 'no result'}) log ${x.logFile}` : `${x.r?.mismatches?.length} mismatch(es), kept ${x.r?.keptDir}`}`);
     for (const g of x.r?.groups ?? []) console.log(`      ${g.count} × ${g.finding}${g.repro ? ` (reproduce alone: ${g.repro})` : ''}`);
     for (const m of (x.r?.mismatches ?? []).slice(0, 5)) console.log(`      - ${m}`);
   }
@@ -150,7 +151,7 @@ function markdown({ seeds, rates, jobs, pass, results, wallMs, mismatches, moot,
   const sorted = [...results].sort((a, b) => a.seed - b.seed || a.rate - b.rate);
   const rows = sorted.map((x) => {
     const r = x.r;
-    if (!r || x.code === 2) return `| ${x.seed} | ${x.rate} | aborted | | | | |`;
+    if (!r || x.code === 2) return `| ${x.seed} | ${x.rate} | aborted (not a verdict) | | | | |`;
     return `| ${x.seed} | ${x.rate} | ${r.mismatches.length} | ${fmtS(r.opsMs)} | ${r.converged ? fmtS(r.convergeMs) : `not within ${fmtS(r.convergeMs)}`} | ${r.failedVisible} | ${r.dropboxCalls} |`;
   });
   const failing = sorted.filter((x) => x.code !== 0);
