@@ -6,7 +6,7 @@
 //        [any chaos/run.mjs option: --short, --ops 300, --concurrency 8, --queue-crash-rate 0.2, --keep ...]
 //        --seeds takes a count (seeds 1..N), a list (7,99,1234) or a range (1-20).
 //   also: npm run chaos -- --seeds 20 --jobs 2
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +71,13 @@ export async function sweep(argv) {
   const shown = [...pass];
   pass.push('--worker-config', workerConfig, '--d1-template', d1Template);
   const started = Date.now();
+  const commit = (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    } catch {
+      return '?';
+    }
+  })();
   console.log(`chaos sweep: ${seeds.length} seed(s) × ${rates.length} fault rate(s) = ${runs.length} runs, ${jobs} at once${shown.length ? `, each with ${shown.join(' ')}` : ''}`);
 
   const results = [];
@@ -135,7 +142,7 @@ export async function sweep(argv) {
   }
   if (failed.length === 0) rmSync(tmp, { recursive: true, force: true });
   else console.log(`  logs of every run: ${tmp}`);
-  if (o.report) writeFileSync(o.report, markdown({ seeds, rates, jobs, pass: shown, results, wallMs, mismatches, moot, converge }));
+  if (o.report) writeFileSync(o.report, markdown({ commit, seeds, rates, jobs, pass: shown, results, wallMs, mismatches, moot, converge }));
   return failed.length === 0 ? 0 : aborted.length === failed.length ? 2 : 1;
 }
 
@@ -147,7 +154,7 @@ function line(x, i, n) {
   return `${head}  ${verdict}; ${r.ops} ops in ${fmtS(r.opsMs)}, converged ${r.converged ? 'in' : 'NOT within'} ${fmtS(r.convergeMs)}, ${r.failedVisible} failed changes visible, ${r.dropboxCalls} Dropbox calls, ${fmtS(x.wallMs)} wall`;
 }
 
-function markdown({ seeds, rates, jobs, pass, results, wallMs, mismatches, moot, converge }) {
+function markdown({ commit, seeds, rates, jobs, pass, results, wallMs, mismatches, moot, converge }) {
   const sorted = [...results].sort((a, b) => a.seed - b.seed || a.rate - b.rate);
   const rows = sorted.map((x) => {
     const r = x.r;
@@ -157,7 +164,7 @@ function markdown({ seeds, rates, jobs, pass, results, wallMs, mismatches, moot,
   const failing = sorted.filter((x) => x.code !== 0);
   return `# Chaos sweep
 
-\`node chaos/sweep.mjs --seeds ${seeds.length === 1 ? seeds[0] : `${seeds[0]}-${seeds.at(-1)}`} --rates ${rates.join(',')} --jobs ${jobs}${pass.length ? ` ${pass.join(' ')}` : ''}\`: ${results.length} runs, ${fmtS(wallMs)} wall on ${os.cpus().length} cores (shared), Node ${process.version}, generated ${new Date().toISOString()}.
+\`node chaos/sweep.mjs --seeds ${seeds.length === 1 ? seeds[0] : `${seeds[0]}-${seeds.at(-1)}`} --rates ${rates.join(',')} --jobs ${jobs}${pass.length ? ` ${pass.join(' ')}` : ''}\`: ${results.length} runs of commit ${commit}, ${fmtS(wallMs)} wall on ${os.cpus().length} cores (shared), Node ${process.version}, generated ${new Date().toISOString()}.
 
 **${results.length - failing.length} of ${results.length} runs passed; ${mismatches} mismatches in all (${moot} of them moot failed changes).** Time to converge after the last operation: median ${converge.length ? fmtS(converge[Math.floor(converge.length / 2)]) : '?'}, max ${converge.length ? fmtS(converge.at(-1)) : '?'}.
 
