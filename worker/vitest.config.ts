@@ -31,7 +31,9 @@ export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [cloudflareTest(async () => workerOptions())],
+        // No Dropbox here: the origins point at a closed local port, so the worker runs as in development (the
+        // published test secrets above are refused only with real Dropbox origins) and a stray call fails fast.
+        plugins: [cloudflareTest(async () => workerOptions({ DROPBOX_API_ORIGIN: 'http://127.0.0.1:9', DROPBOX_WEB_ORIGIN: 'http://127.0.0.1:9' }))],
         test: {
           name: 'worker',
           include: ['test/**/*.test.ts'],

@@ -58,7 +58,7 @@ export interface DropboxSignInResponse {
    * A second secret of this session that can only end it: the extension puts
    * `${workerUrl}/api/v1/auth/uninstalled?token=<uninstallToken>` in runtime.setUninstallURL so uninstalling signs out.
    */
-  uninstallToken?: string; // TODO(issue 8): required once the worker issues it
+  uninstallToken: string;
 }
 
 /** POST /api/v1/auth/signout — ends the caller's session. No body. */

@@ -8,6 +8,7 @@
 // - Split percentages are numbers from 0 to 100 with at most two decimals.
 // - Every error is `{ "error": { "code": ErrorCode, "message": string } }` with a 4xx/5xx status.
 import { z } from 'zod';
+import { nameText } from './text.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Errors
@@ -49,6 +50,8 @@ export const ERROR_CODES = [
   'rate_limited', // too many requests from this client or account: wait Retry-After seconds
   // 500
   'internal_error',
+  // 503
+  'unsafe_configuration', // the server runs with published local secrets against real Dropbox: it refuses to work
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -84,15 +87,15 @@ export const Splits = z.object({ master: SplitPercent, publishing: SplitPercent,
 export type Splits = z.infer<typeof Splits>;
 
 const Id = z.string().min(1).max(64);
-const Title = z.string().trim().min(1).max(200);
-const Tag = z.string().trim().min(1).max(40);
+const Title = nameText(200);
+const Tag = nameText(40);
 const Tags = z.array(Tag).max(50);
 const Bpm = z.number().min(1).max(999);
-const MusicalKey = z.string().trim().min(1).max(16);
-const ProjectName = z.string().trim().min(1).max(100);
+const MusicalKey = nameText(16);
+const ProjectName = nameText(100);
 const Email = z.email().max(254);
-const DisplayName = z.string().trim().min(1).max(100);
-const CreativeRole = z.string().trim().min(1).max(50); // producer, vocalist, engineer, writer, ...
+const DisplayName = nameText(100);
+const CreativeRole = nameText(50); // producer, vocalist, engineer, writer, ...
 
 /** Boolean query filter: "true" | "false" | "any". */
 const BoolFilter = z.enum(['true', 'false', 'any']);

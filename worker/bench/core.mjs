@@ -49,7 +49,7 @@ function account(key, name) {
   const email = `${key}@bench.test`;
   rows.accounts.push([accId, `dbid:${key}`, email, email, name, now, now]);
   const token = randomBytes(32).toString('base64url');
-  rows.sessions.push([createHash('sha256').update(token).digest('hex'), accId, now, later]);
+  rows.sessions.push([createHash('sha256').update(token).digest('hex'), accId, now, later, now, later]); // used now: no sliding write during the bench
   tokens[key] = token;
   return { id: accId, email, name };
 }
@@ -88,7 +88,7 @@ for (let i = 0; i < LIBRARY_TRACKS; i++) {
 
 const columns = {
   accounts: 'id, dropbox_account_id, email, email_lower, display_name, created_at, updated_at',
-  sessions: 'token_hash, account_id, created_at, expires_at',
+  sessions: 'token_hash, account_id, created_at, expires_at, last_used_at, absolute_expires_at',
   tracks: 'id, owner_id, dropbox_shared_folder_id, title, stage, bpm, musical_key, tags, archived, event_id, created_at, updated_at',
   collaborators: 'id, track_id, account_id, email, email_lower, display_name, role, access_level, status, invited_at, invited_by, joined_at, updated_at',
   library_entries: 'account_id, track_id, project, hidden, in_library, added_at, updated_at',

@@ -13,22 +13,40 @@ import { me } from './api/me.ts';
 import { notifications } from './api/notifications.ts';
 import { sharing } from './api/sharing.ts';
 import { tracks } from './api/tracks.ts';
+import { usesRealDropbox } from './dropbox/origins.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Browser extensions (any id: ids differ per install on Firefox) plus the configured origins. */
-export function allowedOrigin(origin: string, allowed: string | undefined): string | null {
-  if (/^(chrome|moz)-extension:\/\/[a-z0-9-]+$/i.test(origin)) return origin;
-  const list = (allowed ?? '').split(',').map((o) => o.trim()).filter(Boolean);
-  return list.includes(origin) ? origin : null;
+const list = (v: string | undefined) => (v ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+
+/**
+ * CORS: the exact `allowed` origins, plus extension origins — only the published ids (`extensionIds`: Chrome ids or
+ * full origins) unless `devBuilds` (local Dropbox origins: development builds of any id, Firefox's per-install UUIDs).
+ */
+export function allowedOrigin(
+  origin: string,
+  allowed: string | undefined,
+  ext: { extensionIds?: string; devBuilds?: boolean } = {},
+): string | null {
+  const m = /^(chrome|moz)-extension:\/\/([a-z0-9-]+)$/i.exec(origin);
+  if (m) {
+    if (ext.devBuilds) return origin;
+    const ids = list(ext.extensionIds).map((i) => i.toLowerCase());
+    return ids.includes(m[2].toLowerCase()) || ids.includes(origin.toLowerCase()) ? origin : null;
+  }
+  return list(allowed).includes(origin) ? origin : null;
 }
+
+/** allowedOrigin with this worker's settings. */
+export const corsOrigin = (origin: string, env: Env): string | null =>
+  allowedOrigin(origin, env.ALLOWED_ORIGINS, { extensionIds: env.EXTENSION_IDS, devBuilds: !usesRealDropbox(env) });
 
 const api = new Hono<AppEnv>();
 
 api.use(
   '*',
   cors({
-    origin: (origin, c) => allowedOrigin(origin, (c.env as Env).ALLOWED_ORIGINS),
+    origin: (origin, c) => corsOrigin(origin, c.env as Env),
     allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowHeaders: ['Authorization', 'Content-Type'],
     exposeHeaders: ['Server-Timing'],

@@ -1,12 +1,46 @@
 // Dropbox webhook receiver. GET: the unsigned verification challenge. POST: a signed notification that
 // names accounts whose files changed (and nothing else). We verify the signature on the raw bytes before
-// parsing, enqueue one reconcile job per account and answer at once: no Dropbox call and no D1 access on
-// the request path. Anything non-200 makes Dropbox retry for ~10 minutes, so only a queue failure is a 5xx.
+// parsing, enqueue one reconcile job per account and answer at once: no Dropbox call on the request path.
+// Anything non-200 makes Dropbox retry for ~10 minutes, so only a queue (or D1) failure is a 5xx.
+//
+// Replays (issue 8): a captured signed body can be sent again by anyone, and each delivery costs Dropbox calls.
+// The SHA-256 of each signed body is kept for REPLAY_WINDOW_MS in D1 (table webhook_deliveries: 2–3 indexed
+// queries per notification; D1 rather than the Cache API because the cache is per location and not written on
+// workers.dev, and rather than a Durable Object because D1 is already bound). The same bytes again within the
+// window queue nothing while the reconcile the first delivery queued has not started yet — that reconcile reads
+// everything up to the moment it runs, so nothing is lost. Once it has started (or finished), the same body is
+// accepted again: Dropbox legitimately repeats a body when the same accounts change again.
 import { Hono } from 'hono';
 import { verifySignature } from './dropbox/signature.ts';
 import { sendJobs, type ReconcileAccountJob } from './jobs/messages.ts';
 
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+export const REPLAY_WINDOW_MS = 10 * 60_000;
+
+const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/**
+ * true: these exact bytes were accepted within the window and the reconcile they queued has not started for any of
+ * the notified accounts — a replay, nothing to queue. Otherwise records the delivery and returns false.
+ */
+export async function isReplay(db: D1Database, raw: ArrayBuffer, accounts: string[], now = Date.now()): Promise<boolean> {
+  const hash = hex(await crypto.subtle.digest('SHA-256', raw));
+  const [, inserted, renewed] = await db.batch([
+    db.prepare('DELETE FROM webhook_deliveries WHERE received_at <= ?').bind(now - REPLAY_WINDOW_MS),
+    db.prepare('INSERT INTO webhook_deliveries (body_hash, received_at) VALUES (?, ?) ON CONFLICT (body_hash) DO NOTHING').bind(hash, now),
+    // Seen before: accepted again only if a reconcile of one of its accounts started since (or is running now).
+    db
+      .prepare(
+        `UPDATE webhook_deliveries SET received_at = ?1 WHERE body_hash = ?2 AND received_at < ?1 AND EXISTS (
+           SELECT 1 FROM json_each(?3) j
+           JOIN dropbox_tokens t ON t.dropbox_account_id = j.value
+           JOIN dropbox_account_sync s ON s.account_id = t.account_id
+           WHERE s.last_started_at >= webhook_deliveries.received_at OR s.lease_until >= ?1)`,
+      )
+      .bind(now, hash, JSON.stringify(accounts)),
+  ]);
+  return (inserted.meta.changes ?? 0) === 0 && (renewed.meta.changes ?? 0) === 0;
+}
 
 const fail = (code: string, message: string, status: 400 | 403 | 413 | 500) =>
   new Response(JSON.stringify({ error: { code, message } }), {
@@ -84,6 +118,12 @@ webhook.post('/dropbox/webhook', async (c) => {
   if (accounts === null) return fail('invalid_notification', 'list_folder.accounts must be a list of account ids.', 400);
 
   const at = Date.now();
+  try {
+    if (accounts.length > 0 && (await isReplay(c.env.DB, raw, accounts, at))) return new Response(null, { status: 200 });
+  } catch (e) {
+    console.error('webhook: replay check failed', e);
+    return fail('enqueue_failed', 'Could not record the notification; Dropbox will retry.', 500);
+  }
   const jobs: ReconcileAccountJob[] = accounts.map((dropboxAccountId) => ({ kind: 'reconcile-account', dropboxAccountId, at }));
   try {
     await sendJobs(c.env.JOBS, jobs);

@@ -1,7 +1,7 @@
 // Import: the owner's existing Dropbox shared folders become PD tracks, their Dropbox members collaborators
 // (found in Dropbox: nothing is queued back to Dropbox). Safe to repeat: an imported folder keeps its track and
 // only has its members reconciled again.
-import type { DropboxImportResponse, ImportedTrack } from '@pd/shared';
+import { cleanName, type DropboxImportResponse, type ImportedTrack } from '@pd/shared';
 import { DomainError } from '../domain/index.ts';
 import { createTrack, findTrackByDropboxSharedFolderId } from '../domain/tracks.ts';
 import { planInvite } from '../domain/sharing.ts';
@@ -20,7 +20,8 @@ interface FolderInfo {
 }
 
 /** The folder name as a track title: at most 200 UTF-16 units, never cutting a character (emoji) in half. */
-function titleOf(name: string): string {
+function titleOf(folderName: string): string {
+  const name = cleanName(folderName); // the one name rule (shared/src/text.ts), stripping what Dropbox lets through
   const cut = name.length > 200 ? name.slice(0, /[\uD800-\uDBFF]/.test(name[199]) ? 199 : 200) : name;
   return cut.trim() || 'Untitled';
 }

@@ -6,28 +6,30 @@ import {
   DropboxChangeParams,
   DropboxImportBody,
   DropboxSignInBody,
+  UninstalledQuery,
   type AuthConfigResponse,
   type ByDropboxPathResponse,
   type DropboxImportResponse,
   type DropboxSignInResponse,
   type DropboxStatusResponse,
   type RetryDropboxChangeResponse,
+  type SignOutEverywhereResponse,
   type SignOutResponse,
 } from '@pd/shared';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { allowedOrigin } from '../app.ts';
-import { createSession, endSession, upsertAccount } from '../domain/index.ts';
+import { corsOrigin } from '../app.ts';
+import { createSession, endAllSessions, endSession, endSessionByUninstallToken, upsertAccount } from '../domain/index.ts';
 import { toDropboxChange, type DropboxChangeRow } from '../domain/rows.ts';
 import { apiError, d1, db, onError, requireSession, validate, type AppEnv } from '../api/http.ts';
+import { limitSignIn } from '../api/limits.ts';
 import { webOrigin } from '../dropbox/origins.ts';
 import { exchangeCode, SignInError } from '../dropbox/oauth.ts';
 import { saveTokens } from '../dropbox/tokens.ts';
 import { retryFailedChange } from '../jobs/execute.ts';
 import { sendJobs } from '../jobs/messages.ts';
 import { DropboxApiError, dropboxErrorResponse } from './errors.ts';
-import { requireFolderOwner } from './folder-owner.ts';
 import { importSharedFolders } from './import.ts';
 import { trackByDropboxPath } from './lookup.ts';
 
@@ -40,12 +42,21 @@ const limit = bodyLimit({
 // middleware here would run for every core route too. Preflight OPTIONS falls through to the core's CORS.
 const common = [
   cors({
-    origin: (origin, c) => allowedOrigin(origin, (c.env as Env).ALLOWED_ORIGINS),
+    origin: (origin, c) => corsOrigin(origin, c.env as Env),
     allowHeaders: ['Authorization', 'Content-Type'],
     exposeHeaders: ['Server-Timing'],
   }),
   d1,
 ] as const;
+
+const UNINSTALLED_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Signed out</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; margin: 3rem auto; max-width: 32rem; text-align: center">
+<h1>You are signed out of Producer Dashboard</h1>
+<p>The extension was removed from this browser and its sign-in has ended. Your tracks, collaborators and Dropbox files are unchanged.</p>
+</body></html>
+`;
 
 export const dropboxApi = new Hono<AppEnv>()
   .get('/auth/config', ...common, (c) =>
@@ -57,7 +68,8 @@ export const dropboxApi = new Hono<AppEnv>()
     }),
   )
 
-  .post('/auth/dropbox', ...common, limit, validate('json', DropboxSignInBody), async (c) => {
+  // Rate limited per client IP before anything else: a refused attempt never reaches Dropbox's token endpoint.
+  .post('/auth/dropbox', ...common, limitSignIn, limit, validate('json', DropboxSignInBody), async (c) => {
     let t;
     try {
       t = await exchangeCode(c.env, c.req.valid('json'));
@@ -75,13 +87,35 @@ export const dropboxApi = new Hono<AppEnv>()
         console.error('sign-in: could not queue the first reconcile', e),
       ),
     );
-    return c.json<DropboxSignInResponse>({ session: session.token, expiresAt: session.expiresAt, account });
+    return c.json<DropboxSignInResponse>({ session: session.token, expiresAt: session.expiresAt, account, uninstallToken: session.uninstallToken });
   })
 
   .post('/auth/signout', ...common, requireSession, async (c) => {
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('Authorization') ?? '')![1];
     await endSession(db(c), token);
     return c.json<SignOutResponse>({ signedOut: true });
+  })
+
+  // Every session of the account, in every browser (the caller's own included).
+  .post('/auth/signout-everywhere', ...common, requireSession, async (c) => {
+    const sessionsEnded = await endAllSessions(db(c), c.var.account.id);
+    return c.json<SignOutEverywhereResponse>({ signedOut: true, sessionsEnded });
+  })
+
+  // Opened by the browser after the extension is uninstalled (runtime.setUninstallURL): ends that one session.
+  // Idempotent, and the same page whether or not the token was still valid (it tells nothing about sessions).
+  .get('/auth/uninstalled', ...common, validate('query', UninstalledQuery), async (c) => {
+    await endSessionByUninstallToken(db(c), c.req.valid('query').token);
+    return new Response(UNINSTALLED_PAGE, {
+      status: 200,
+      headers: {
+        'Content-Type': 'text/html; charset=utf-8',
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+        'Referrer-Policy': 'no-referrer',
+        'Cache-Control': 'no-store',
+      },
+    });
   })
 
   .get('/dropbox/status', ...common, requireSession, async (c) => {
@@ -126,9 +160,6 @@ export const dropboxApi = new Hono<AppEnv>()
     const after = await d.prepare('SELECT * FROM dropbox_changes WHERE id = ?').bind(changeId).first<DropboxChangeRow>();
     return c.json<RetryDropboxChangeResponse>({ change: toDropboxChange(after!) });
   })
-
-  // Creating a track claims a Dropbox shared folder: only its Dropbox owner may. The core's POST /tracks runs next.
-  .post('/tracks', common[0], limit, requireSession, requireFolderOwner)
 
   .onError((err, c) => {
     if (err instanceof DropboxApiError) return dropboxErrorResponse(c, err);

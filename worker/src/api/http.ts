@@ -7,6 +7,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { countRoundTrips, DomainError, resolveSession, type RoundTrips } from '../domain/index.ts';
+import { DropboxApiError, dropboxErrorResponse } from '../api-dropbox/errors.ts';
+import { mutationAllowed, rateLimited } from './limits.ts';
 
 export type AppEnv = {
   Bindings: Env;
@@ -47,6 +49,7 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   cannot_invite_owner: 409,
   payload_too_large: 413,
   internal_error: 500,
+  unsafe_configuration: 503,
 };
 
 export const errorBody = (code: ErrorCode, message: string): ApiError => ({ error: { code, message } });
@@ -83,6 +86,8 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const session = await resolveSession(db(c), match[1]);
   if (session.status === 'expired') return apiError(c, 'session_expired', 'Your session has expired: sign in again.');
   if (session.status !== 'ok') return apiError(c, 'unauthenticated', 'Unknown session: sign in again.');
+  // Per-account limit on mutating calls (429 rate_limited with Retry-After); reads are not limited.
+  if (!(await mutationAllowed(c, session.account.id))) return rateLimited(c, 'changes from this account');
   c.set('account', session.account);
   await next();
 };
@@ -123,6 +128,7 @@ function illFormedText(value: unknown, path = ''): string | null {
 /** Turns DomainError (and Hono's HTTP errors) into our error shape; anything else is a 500 with no details. */
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof DomainError) return apiError(c, err.code, err.message);
+  if (err instanceof DropboxApiError) return dropboxErrorResponse(c, err);
   if (err instanceof HTTPException) {
     if (err.status === 400 && /JSON/i.test(err.message)) return apiError(c, 'invalid_json', 'The request body is not valid JSON.');
     if (err.status === 413) return apiError(c, 'payload_too_large', 'The request body is larger than 1 MB.');

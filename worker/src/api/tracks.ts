@@ -1,4 +1,4 @@
-// /tracks: create, detail, metadata/tags, splits, archive, per-person placement, history.
+// /tracks: create (only for a Dropbox shared folder the caller owns), detail, metadata/tags, splits, archive, per-person placement, history.
 import {
   ArchiveBody,
   CreateTrackBody,
@@ -21,11 +21,14 @@ import {
   updateSplits,
   updateTrack,
 } from '../domain/index.ts';
+import { assertOwnsSharedFolder } from '../api-dropbox/folder-owner.ts';
 import { db, validate, type AppEnv } from './http.ts';
 
 export const tracks = new Hono<AppEnv>()
   .post('/', validate('json', CreateTrackBody), async (c) => {
     const body = c.req.valid('json');
+    // Ownership in Dropbox, checked on the parsed (trimmed) id that is stored below — never on the raw input.
+    await assertOwnsSharedFolder({ ...c.env, DB: db(c) }, c.var.account.id, body.dropboxSharedFolderId);
     const track = await createTrack(db(c), { ...body, ownerId: c.var.account.id, via: 'app' });
     return c.json<TrackDetailResponse>(await getTrackDetail(db(c), track.id, c.var.account.id), 201);
   })

@@ -7,7 +7,15 @@
 export { DomainError, isDomainError } from './errors.ts';
 export { applied, countRoundTrips, newId, nowIso, runPlan, type Plan, type RoundTrips, type Via } from './db.ts';
 export { findAccountByDropboxId, getAccount, upsertAccount, type UpsertAccountInput } from './accounts.ts';
-export { createSession, endSession, hashToken, resolveSession, type SessionResolution } from './sessions.ts';
+export {
+  createSession,
+  endAllSessions,
+  endSession,
+  endSessionByUninstallToken,
+  hashToken,
+  resolveSession,
+  type SessionResolution,
+} from './sessions.ts';
 export { trackAccess, type TrackAccess } from './access.ts';
 export {
   createTrack,

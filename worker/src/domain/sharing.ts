@@ -4,9 +4,9 @@
 // correct if the state changed in between. The first statement is a conditional UPDATE/INSERT that stamps a
 // fresh event id on the rows it changes; every other statement acts only on rows carrying that stamp. So a
 // repeated revoke changes nothing and notifies nobody, and a revoke racing a leave ends in exactly one of them.
-import type { AccessLevel, Collaborator, Invitation, SharingPerson, Splits } from '@pd/shared';
+import { cleanName, type AccessLevel, type Collaborator, type Invitation, type SharingPerson, type Splits } from '@pd/shared';
 import { requireOwner, trackAccess } from './access.ts';
-import { UPSERT_ACCOUNT_SQL } from './accounts.ts';
+import { MEMBER_ACCOUNT_SQL } from './accounts.ts';
 import { applied, lower, newId, nowIso, runPlan, toBp, type Plan, type Via } from './db.ts';
 import { DomainError } from './errors.ts';
 import { insertHistory } from './history.ts';
@@ -358,10 +358,9 @@ export async function planInvite(
   const track = await ownerAction(db, input.trackId, input.actorId, input.via, 'share this track');
   const actorId = input.actorId ?? track.owner_id;
   const emailLower = lower(input.email);
-  const [existingRes, ownerRes, knownRes] = await db.batch([
+  const [existingRes, ownerRes] = await db.batch([
     prepare(db, sql`SELECT * FROM collaborators WHERE track_id = ${input.trackId} AND email_lower = ${emailLower}`),
     prepare(db, sql`SELECT email_lower FROM accounts WHERE id = ${track.owner_id}`),
-    prepare(db, sql`SELECT display_name FROM accounts WHERE email_lower = ${emailLower} ORDER BY created_at LIMIT 1`),
   ]);
   const existing = existingRes.results[0] as CollaboratorRow | undefined;
   const ownerEmail = (ownerRes.results[0] as { email_lower: string } | undefined)?.email_lower;
@@ -372,8 +371,9 @@ export async function planInvite(
   if (existing?.status === 'invited') {
     throw new DomainError('already_invited', `${existing.display_name} already has a pending invitation.`);
   }
-  const known = knownRes.results[0] as { display_name: string } | undefined;
-  const displayName = input.displayName?.trim() || known?.display_name || existing?.display_name || input.email.split('@')[0];
+  // Never the name of a PD account with this e-mail: inviting an address must not reveal who uses it (issue 8). The
+  // owner's own name for them, the name already on this track's record, or the address's local part.
+  const displayName = input.displayName?.trim() || existing?.display_name || input.email.split('@')[0];
   const now = nowIso();
   const eventId = newId('evt');
   const invitationId = newId('inv');
@@ -672,10 +672,11 @@ export async function planMemberAddedInDropbox(
   const account = sql`(SELECT id FROM accounts WHERE dropbox_account_id = ${input.dropboxAccountId})`;
   const collaboratorId = existing?.id ?? newId('col');
   const qs: Sql[] = [
-    // Their PD account record (created if they never signed in; refreshed e-mail and name otherwise).
+    // Their PD account record (created if they never signed in; refreshed name otherwise: never the e-mail, see
+    // MEMBER_ACCOUNT_SQL).
     {
-      text: UPSERT_ACCOUNT_SQL,
-      params: [newId('acc'), input.dropboxAccountId, input.email.trim(), emailLower, input.displayName.trim(), now, now],
+      text: MEMBER_ACCOUNT_SQL,
+      params: [newId('acc'), input.dropboxAccountId, input.email.trim(), emailLower, cleanName(input.displayName) || input.email.trim(), now, now],
     },
   ];
   if (existing) {
@@ -688,7 +689,7 @@ export async function planMemberAddedInDropbox(
   } else {
     qs.push(sql`INSERT INTO collaborators (id, track_id, account_id, email, email_lower, display_name, role, access_level,
         status, invited_at, invited_by, joined_at, event_id, updated_at)
-      VALUES (${collaboratorId}, ${input.trackId}, ${account}, ${input.email.trim()}, ${emailLower}, ${input.displayName.trim()},
+      VALUES (${collaboratorId}, ${input.trackId}, ${account}, ${input.email.trim()}, ${emailLower}, ${cleanName(input.displayName) || input.email.trim()},
         NULL, ${input.accessLevel}, 'active', ${now}, ${track.owner_id}, ${now}, ${eventId}, ${now})
       ON CONFLICT DO NOTHING`);
   }

@@ -1,6 +1,7 @@
 // Dropbox tokens at rest: AES-GCM with a key from the TOKEN_ENCRYPTION_KEY secret (base64 of 32 bytes).
-// Every value gets its own random 96-bit IV. The additional data binds a ciphertext to its account and
-// field, so a refresh token copied onto another row (or into the access-token column) does not decrypt.
+// Every value gets its own random 96-bit IV and names the key that sealed it (`v1:<key id>:`), so the key can be
+// rotated: TOKEN_ENCRYPTION_KEY seals, TOKEN_ENCRYPTION_KEY_PREVIOUS still opens (worker/DROPBOX.md, "Rotating").
+// The additional data binds a ciphertext to its account and field, so a refresh token copied onto another row (or into the access-token column) does not decrypt.
 
 const IV_BYTES = 12;
 const keyCache = new Map<string, Promise<CryptoKey>>();
@@ -37,7 +38,25 @@ function tokenKey(secret: string | undefined): Promise<CryptoKey> {
   return key;
 }
 
-/** Encrypts `plaintext`; the result is base64(iv || ciphertext+tag). `context` must be given again to decrypt. */
+/** Short id of a key (first 8 hex digits of the SHA-256 of its bytes): names the key a ciphertext was sealed with. */
+async function keyId(secret: string): Promise<string> {
+  let id = keyIds.get(secret);
+  if (!id) {
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', base64ToBytes(secret.trim())));
+    id = [...digest.slice(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    keyIds.set(secret, id);
+  }
+  return id;
+}
+const keyIds = new Map<string, string>();
+
+/** `v1:<key id>:<base64(iv || ciphertext+tag)>`; ciphertexts from before key versioning have no prefix. */
+const VERSIONED = /^v1:([0-9a-f]{8}):(.*)$/s;
+
+/**
+ * Encrypts `plaintext` with the current key; the result is `v1:<key id>:base64(iv || ciphertext+tag)`. `context` must
+ * be given again to decrypt.
+ */
 export async function encryptToken(secret: string | undefined, plaintext: string, context: string): Promise<string> {
   const key = await tokenKey(secret);
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
@@ -49,16 +68,47 @@ export async function encryptToken(secret: string | undefined, plaintext: string
   const out = new Uint8Array(IV_BYTES + ct.byteLength);
   out.set(iv, 0);
   out.set(new Uint8Array(ct), IV_BYTES);
-  return bytesToBase64(out);
+  return `v1:${await keyId(secret!)}:${bytesToBase64(out)}`;
 }
 
-export async function decryptToken(secret: string | undefined, sealed: string, context: string): Promise<string> {
+async function open(secret: string, b64: string, context: string): Promise<string> {
   const key = await tokenKey(secret);
-  const bytes = base64ToBytes(sealed);
+  const bytes = base64ToBytes(b64);
   const pt = await crypto.subtle.decrypt(
     { name: 'AES-GCM', iv: bytes.subarray(0, IV_BYTES), additionalData: new TextEncoder().encode(context) },
     key,
     bytes.subarray(IV_BYTES),
   );
   return new TextDecoder().decode(pt);
+}
+
+/**
+ * Decrypts with whichever configured key sealed it: the current key or, during a rotation, `previous`
+ * (TOKEN_ENCRYPTION_KEY_PREVIOUS). Unprefixed (pre-versioning) values are tried with the current key, then the previous.
+ * `stale` is true when the value was not sealed with the current key (the caller re-seals it).
+ */
+export async function decryptTokenWithKeys(
+  keys: { current: string | undefined; previous?: string | undefined },
+  sealed: string,
+  context: string,
+): Promise<{ plaintext: string; stale: boolean }> {
+  await tokenKey(keys.current); // refuses a missing or malformed key with TokenKeyError
+  const current = keys.current!;
+  const previous = keys.previous?.trim() ? keys.previous : undefined;
+  const m = VERSIONED.exec(sealed);
+  if (m) {
+    if (m[1] === (await keyId(current))) return { plaintext: await open(current, m[2], context), stale: false };
+    if (previous && m[1] === (await keyId(previous))) return { plaintext: await open(previous, m[2], context), stale: true };
+    throw new TokenKeyError(`sealed with key ${m[1]}, which is neither TOKEN_ENCRYPTION_KEY nor TOKEN_ENCRYPTION_KEY_PREVIOUS`);
+  }
+  try {
+    return { plaintext: await open(current, sealed, context), stale: true };
+  } catch (e) {
+    if (!previous) throw e;
+    return { plaintext: await open(previous, sealed, context), stale: true };
+  }
+}
+
+export async function decryptToken(secret: string | undefined, sealed: string, context: string, previous?: string): Promise<string> {
+  return (await decryptTokenWithKeys({ current: secret, previous }, sealed, context)).plaintext;
 }

@@ -50,3 +50,40 @@ export function dropboxFetch(env: OriginEnv): typeof fetch {
     return fetch(rewriteDropboxUrl(env, url), { ...init, signal });
   };
 }
+
+/** True when the worker talks to real Dropbox (either configured origin is Dropbox's own). */
+export function usesRealDropbox(env: OriginEnv): boolean {
+  return apiOrigin(env) === REAL_API_ORIGIN || webOrigin(env) === REAL_WEB_ORIGIN;
+}
+
+/**
+ * Values published in this repository (scripts/local.mjs, worker/vitest.config.ts, wrangler.toml): anyone can read
+ * them, so with real Dropbox they would let anyone forge webhook signatures or decrypt every stored Dropbox token.
+ */
+export const PUBLISHED_LOCAL_DEFAULTS: Record<'DROPBOX_APP_KEY' | 'DROPBOX_APP_SECRET' | 'TOKEN_ENCRYPTION_KEY', readonly string[]> = {
+  DROPBOX_APP_KEY: ['pd-local-app-key'],
+  DROPBOX_APP_SECRET: ['pd-local-app-secret', 'test-app-secret'],
+  TOKEN_ENCRYPTION_KEY: ['cGQtbG9jYWwtdG9rZW4tZW5jcnlwdGlvbi1rZXktMzI=', 'dGVzdC10b2tlbi1lbmNyeXB0aW9uLWtleS0zMi1ieXQ='],
+};
+
+/**
+ * The settings that make this worker unsafe to run: a published local default (or a missing secret) while the
+ * Dropbox origins are the real ones. Empty when the configuration is fine. Checked on every request, queue batch
+ * and cron tick (src/index.ts).
+ */
+export function unsafeConfiguration(
+  env: OriginEnv & { DROPBOX_APP_KEY?: string; DROPBOX_APP_SECRET?: string; TOKEN_ENCRYPTION_KEY?: string; TOKEN_ENCRYPTION_KEY_PREVIOUS?: string },
+): string[] {
+  if (!usesRealDropbox(env)) return [];
+  const problems: string[] = [];
+  for (const name of ['DROPBOX_APP_KEY', 'DROPBOX_APP_SECRET', 'TOKEN_ENCRYPTION_KEY'] as const) {
+    const value = (env[name] ?? '').trim();
+    if (!value) problems.push(`${name} is not set`);
+    else if (PUBLISHED_LOCAL_DEFAULTS[name].includes(value)) problems.push(`${name} is the published local default`);
+  }
+  const previous = (env.TOKEN_ENCRYPTION_KEY_PREVIOUS ?? '').trim();
+  if (previous && PUBLISHED_LOCAL_DEFAULTS.TOKEN_ENCRYPTION_KEY.includes(previous)) {
+    problems.push('TOKEN_ENCRYPTION_KEY_PREVIOUS is the published local default');
+  }
+  return problems;
+}

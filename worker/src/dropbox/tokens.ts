@@ -1,5 +1,6 @@
 // Dropbox tokens per PD account, AES-GCM encrypted at rest (see crypto.ts). Table: dropbox_tokens (0010).
-import { decryptToken, encryptToken } from './crypto.ts';
+import { endAllSessionsStatement } from '../domain/sessions.ts';
+import { decryptTokenWithKeys, encryptToken } from './crypto.ts';
 
 export interface StoredTokens {
   accountId: string;
@@ -10,7 +11,7 @@ export interface StoredTokens {
   needsReauth: boolean;
 }
 
-type TokenEnv = Pick<Env, 'DB' | 'TOKEN_ENCRYPTION_KEY'>;
+type TokenEnv = Pick<Env, 'DB' | 'TOKEN_ENCRYPTION_KEY'> & { TOKEN_ENCRYPTION_KEY_PREVIOUS?: string };
 
 const ctx = (accountId: string, field: 'refresh' | 'access') => `${accountId}:${field}`;
 
@@ -44,14 +45,63 @@ export async function loadTokens(env: TokenEnv, accountId: string): Promise<Stor
       needs_reauth: number;
     }>();
   if (!row) return null;
+  const keys = { current: env.TOKEN_ENCRYPTION_KEY, previous: env.TOKEN_ENCRYPTION_KEY_PREVIOUS };
+  let refresh, access;
+  try {
+    refresh = await decryptTokenWithKeys(keys, row.refresh_token, ctx(accountId, 'refresh'));
+    access = row.access_token ? await decryptTokenWithKeys(keys, row.access_token, ctx(accountId, 'access')) : null;
+  } catch (e) {
+    // Sealed with a key this worker no longer has (TOKEN_ENCRYPTION_KEY_PREVIOUS removed too early): unusable until
+    // the person signs in again, which stores fresh tokens. Not a 500 on every call.
+    console.error(`dropbox tokens of ${accountId} cannot be decrypted with the configured keys: ${e instanceof Error ? e.message : e}`);
+    return { accountId, dropboxAccountId: row.dropbox_account_id, refreshToken: '', accessToken: null, accessTokenExpiresAt: null, needsReauth: true };
+  }
+  if (refresh.stale || access?.stale) {
+    // Sealed with the previous key (or before key versioning): re-seal with the current one, so a rotation finishes
+    // by itself for every account in use (worker/DROPBOX.md, "Rotating the token key").
+    await resealStatement(env, accountId, row.refresh_token, refresh.plaintext, row.access_token, access?.plaintext ?? null).then((s) => s.run());
+  }
   return {
     accountId: row.account_id,
     dropboxAccountId: row.dropbox_account_id,
-    refreshToken: await decryptToken(env.TOKEN_ENCRYPTION_KEY, row.refresh_token, ctx(accountId, 'refresh')),
-    accessToken: row.access_token ? await decryptToken(env.TOKEN_ENCRYPTION_KEY, row.access_token, ctx(accountId, 'access')) : null,
+    refreshToken: refresh.plaintext,
+    accessToken: access?.plaintext ?? null,
     accessTokenExpiresAt: row.access_token_expires_at,
     needsReauth: row.needs_reauth === 1,
   };
+}
+
+/** Re-seals one row with the current key; changes nothing if the row changed in between (compare-and-set). */
+async function resealStatement(
+  env: TokenEnv,
+  accountId: string,
+  oldRefresh: string,
+  refresh: string,
+  oldAccess: string | null,
+  access: string | null,
+): Promise<D1PreparedStatement> {
+  const newRefresh = await encryptToken(env.TOKEN_ENCRYPTION_KEY, refresh, ctx(accountId, 'refresh'));
+  const newAccess = access === null ? null : await encryptToken(env.TOKEN_ENCRYPTION_KEY, access, ctx(accountId, 'access'));
+  return env.DB.prepare(
+    `UPDATE dropbox_tokens SET refresh_token = ?1, access_token = ?2
+     WHERE account_id = ?3 AND refresh_token = ?4 AND access_token IS ?5`,
+  ).bind(newRefresh, newAccess, accountId, oldRefresh, oldAccess);
+}
+
+/**
+ * Rotation sweep: re-seals up to `limit` rows not sealed with the current key (accounts not used since the rotation).
+ * Returns how many it re-sealed; 0 means TOKEN_ENCRYPTION_KEY_PREVIOUS can be removed.
+ */
+export async function resealTokens(env: TokenEnv, limit = 50): Promise<number> {
+  const prefix = (await encryptToken(env.TOKEN_ENCRYPTION_KEY, '', 'probe')).slice(0, 'v1:00000000:'.length);
+  const { results } = await env.DB.prepare(
+    `SELECT account_id FROM dropbox_tokens WHERE substr(refresh_token, 1, 12) <> ?1 OR substr(access_token, 1, 12) <> ?1 LIMIT ?2`,
+  )
+    .bind(prefix, limit)
+    .all<{ account_id: string }>();
+  let resealed = 0;
+  for (const r of results) if ((await loadTokens(env, r.account_id))?.refreshToken) resealed++;
+  return resealed;
 }
 
 export async function persistAccessToken(env: TokenEnv, accountId: string, accessToken: string, expiresAt: number): Promise<void> {
@@ -61,11 +111,16 @@ export async function persistAccessToken(env: TokenEnv, accountId: string, acces
     .run();
 }
 
-/** The refresh token was rejected: keep the row (so it is visible) but stop using it until the person signs in again. */
+/**
+ * The refresh token was rejected (the app was disconnected in Dropbox, the password changed…): keep the row (so it is
+ * visible) but stop using it until the person signs in again, and end every PD session of the account in the same
+ * batch — whoever disconnected PD in Dropbox is signed out of PD everywhere too.
+ */
 export async function markNeedsReauth(env: TokenEnv, accountId: string, reason: string): Promise<void> {
-  await env.DB.prepare(
-    `UPDATE dropbox_tokens SET needs_reauth = 1, reauth_reason = ?, access_token = NULL, access_token_expires_at = NULL, updated_at = ? WHERE account_id = ?`,
-  )
-    .bind(reason.slice(0, 200), Date.now(), accountId)
-    .run();
+  await env.DB.batch([
+    env.DB.prepare(
+      `UPDATE dropbox_tokens SET needs_reauth = 1, reauth_reason = ?, access_token = NULL, access_token_expires_at = NULL, updated_at = ? WHERE account_id = ?`,
+    ).bind(reason.slice(0, 200), Date.now(), accountId),
+    endAllSessionsStatement(env.DB, accountId),
+  ]);
 }

@@ -5,6 +5,7 @@
 //    tracks per run. Each check is its own queue message (its own subrequest budget); this handler only
 //    makes a few D1 queries and one sendBatch per 100 tracks.
 // 3. Accounts whose notification found the lease taken and that were not reconciled since get a new run.
+import { resealTokens } from '../dropbox/tokens.ts';
 import { enqueueDueChanges } from './execute.ts';
 import { sendJobs, type Job } from './messages.ts';
 
@@ -44,6 +45,8 @@ export interface CronSummary {
 }
 
 export async function handleScheduled(_controller: ScheduledController | null, env: Env, _ctx?: ExecutionContext): Promise<CronSummary> {
+  // Token key rotation (issue 8): re-seal a few rows still sealed with the previous key (worker/DROPBOX.md).
+  await resealTokens(env).catch((e) => console.error('cron: re-sealing Dropbox tokens failed', e));
   const changes = await enqueueDueChanges(env);
   const membershipChecks = await enqueueMembershipChecks(env);
   const reconciles = await enqueueMissedReconciles(env);

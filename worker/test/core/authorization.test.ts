@@ -11,7 +11,7 @@ type Expect = 'ok' | string; // 'ok' = 2xx, else the error code
 
 const STATUS: Record<string, number> = {
   unauthenticated: 401, access_ended: 403, owner_only: 403, editor_required: 403, invitation_not_yours: 403,
-  track_not_found: 404, person_not_found: 404, owner_cannot_leave: 409,
+  track_not_found: 404, person_not_found: 404, owner_cannot_leave: 409, dropbox_not_linked: 409,
 };
 
 interface Fixture {
@@ -87,7 +87,11 @@ const ROUTES: Record<string, Route> = {
   'GET /notifications': signedIn('GET', () => '/notifications'),
   'GET /notifications/unread-count': signedIn('GET', () => '/notifications/unread-count'),
   'POST /notifications/read': signedIn('POST', () => '/notifications/read', () => ({ all: true })),
-  'POST /tracks': signedIn('POST', () => '/tracks', () => ({ dropboxSharedFolderId: `sf:${crypto.randomUUID()}`, title: 'New' })),
+  // Nobody here has linked Dropbox, so nobody can prove they own a shared folder (with Dropbox:
+  // test/security/track-ownership.dropbox.test.ts).
+  'POST /tracks': signedIn('POST', () => '/tracks', () => ({ dropboxSharedFolderId: `sf:${crypto.randomUUID()}`, title: 'New' }), {
+    owner: 'dropbox_not_linked', editor: 'dropbox_not_linked', viewer: 'dropbox_not_linked', revoked: 'dropbox_not_linked', left: 'dropbox_not_linked', stranger: 'dropbox_not_linked',
+  }),
   'POST /sharing/:personKey/revoke-all': signedIn('POST', () => `/sharing/${encodeURIComponent(people.target!.email)}/revoke-all`, () => ({}), {
     stranger: 'person_not_found', revoked: 'person_not_found', left: 'person_not_found', viewer: 'person_not_found', editor: 'person_not_found',
   }),

@@ -62,12 +62,14 @@ const cases = (): Array<[string, string, string, unknown, number, string]> => [
   ['unknown person', 'POST', '/sharing/nobody%40example.test/revoke-all', {}, 404, 'person_not_found'],
   ['unknown route', 'GET', '/nothing-here', undefined, 404, 'not_found'],
   ['wrong method', 'DELETE', `/tracks/${trackId}/comments`, undefined, 405, 'method_not_allowed'],
-  ['duplicate Dropbox folder', 'POST', '/tracks', { dropboxSharedFolderId: 'DUP', title: 'x' }, 409, 'track_exists'],
+  // Checked after the body is valid, before anything else: without Dropbox, no folder can be shown to be yours.
+  ['a folder that cannot be checked in Dropbox', 'POST', '/tracks', { dropboxSharedFolderId: 'DUP', title: 'x' }, 409, 'dropbox_not_linked'],
+  ['a padded folder id that cannot be checked', 'POST', '/tracks', { dropboxSharedFolderId: `${' '.repeat(60)}DUP`, title: 'x' }, 409, 'dropbox_not_linked'],
 ];
 
 describe('bad inputs', () => {
   it('each is answered 4xx with its code and a message, and the database is unchanged', async () => {
-    await olivia.post('/tracks', { dropboxSharedFolderId: 'DUP', title: 'Original' });
+    await trackOf(olivia, 'Original', { dropboxSharedFolderId: 'DUP' });
     const before = await dump();
     const failures: string[] = [];
     for (const [what, method, path, body, status, code] of cases()) {

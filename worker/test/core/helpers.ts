@@ -3,12 +3,16 @@
 import { SELF, env } from 'cloudflare:test';
 import type { Account } from '@pd/shared';
 import { createSession, upsertAccount } from '../../src/domain/index.ts';
+import { createTrack, type CreateTrackInput } from '../../src/domain/tracks.ts';
 
 export interface Res<T = any> {
   status: number;
   body: T;
   headers: Headers;
 }
+
+/** A random address from TEST-NET-3 (203.0.113.0/24) and 198.18.0.0/15: never a real client. */
+export const randomIp = () => `198.${18 + Math.floor(Math.random() * 2)}.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
 
 export async function call<T = any>(
   token: string | null,
@@ -17,7 +21,8 @@ export async function call<T = any>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Res<T>> {
-  const h: Record<string, string> = { ...headers };
+  // Each call is its own client address unless the test pins one (sign-in is rate limited per address).
+  const h: Record<string, string> = { 'CF-Connecting-IP': randomIp(), ...headers };
   if (token) h.Authorization = `Bearer ${token}`;
   let payload: BodyInit | undefined;
   if (body !== undefined) {
@@ -64,11 +69,15 @@ export async function person(name: string, email = `${name.toLowerCase().replace
 }
 
 let folder = 0;
-/** The owner creates a track for a (pretend) Dropbox shared folder. */
-export async function trackOf(owner: Person, title = 'Midnight Drive', extra: Record<string, unknown> = {}): Promise<string> {
-  const res = await owner.post('/tracks', { dropboxSharedFolderId: `sf:${crypto.randomUUID()}-${++folder}`, title, ...extra });
-  if (res.status !== 201) throw new Error(`create track: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.track.id;
+/**
+ * The owner's track for a (pretend) Dropbox shared folder, made through the domain (what POST /tracks and the import
+ * call once Dropbox has confirmed the folder is the owner's). These people have no Dropbox, so POST /tracks itself
+ * refuses them (409 dropbox_not_linked): creating over HTTP is tested against the emulator, in
+ * test/security/track-ownership.dropbox.test.ts.
+ */
+export async function trackOf(owner: Person, title = 'Midnight Drive', extra: Partial<Omit<CreateTrackInput, 'ownerId' | 'title' | 'via'>> = {}): Promise<string> {
+  const track = await createTrack(env.DB, { dropboxSharedFolderId: `sf:${crypto.randomUUID()}-${++folder}`, ...extra, ownerId: owner.account.id, title, via: 'app' });
+  return track.id;
 }
 
 /** Owner invites, the person accepts. Returns the collaborator id. */

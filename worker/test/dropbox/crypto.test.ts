@@ -19,9 +19,10 @@ describe('token encryption (AES-GCM)', () => {
     await expect(decryptToken(env.TOKEN_ENCRYPTION_KEY, sealed, 'acc_1:access')).rejects.toThrow();
     const otherKey = btoa(String.fromCharCode(...new Uint8Array(32).fill(7)));
     await expect(decryptToken(otherKey, sealed, 'acc_1:refresh')).rejects.toThrow();
-    const bytes = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
+    const [, kid, b64] = sealed.split(':'); // v1:<key id>:<base64>
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     bytes[bytes.length - 1] ^= 1;
-    await expect(decryptToken(env.TOKEN_ENCRYPTION_KEY, btoa(String.fromCharCode(...bytes)), 'acc_1:refresh')).rejects.toThrow();
+    await expect(decryptToken(env.TOKEN_ENCRYPTION_KEY, `v1:${kid}:${btoa(String.fromCharCode(...bytes))}`, 'acc_1:refresh')).rejects.toThrow();
   });
 
   it('refuses a key that is not 32 bytes of base64', async () => {

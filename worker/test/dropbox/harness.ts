@@ -73,6 +73,8 @@ export class Harness {
 
   async fetch(path: string, init: RequestInit & { session?: string; json?: unknown } = {}): Promise<Response> {
     const headers = new Headers(init.headers);
+    // Each request is its own client address unless the test pins one (sign-in is rate limited per address).
+    if (!headers.has('CF-Connecting-IP')) headers.set('CF-Connecting-IP', `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`);
     if (init.session) headers.set('Authorization', `Bearer ${init.session}`);
     let body = init.body;
     if (init.json !== undefined) {

@@ -13,6 +13,7 @@ import { contentType, extraHeaders, fuzzSeed, hostileBody, hostileString, mutate
 import { dbState, diffState, writesSoFar } from './db-state.ts';
 import { judge } from './judge.ts';
 import { buildWorld, expiredSession, quiesce, type World } from './fixture.ts';
+import { person } from '../core/helpers.ts';
 import { fillPath, paramsOf, servedRoutes } from './routes.ts';
 
 const SEED = fuzzSeed();
@@ -38,6 +39,8 @@ interface FuzzRoute {
   ids?: (w: Ids) => Record<string, string[]>;
   /** Ends the session it is called with: use a fresh one per case. */
   endsSession?: boolean;
+  /** Ends every session of the caller's account: a fresh person per case (the world's people keep theirs). */
+  endsAllSessions?: boolean;
 }
 
 const trackIds = (w: Ids) => ({ trackId: [w.trackId, w.trackId, w.otherTrackId] });
@@ -112,6 +115,8 @@ const ROUTES: Record<string, FuzzRoute> = {
   // dropbox_not_linked; they are fuzzed against the emulator, signed in, in dropbox-routes.dropbox.test.ts.
   'GET /api/v1/auth/config': {},
   'POST /api/v1/auth/signout': { endsSession: true },
+  'POST /api/v1/auth/signout-everywhere': { endsAllSessions: true },
+  'GET /api/v1/auth/uninstalled': { query: ['token'] },
   'GET /api/v1/dropbox/status': {},
   'POST /api/v1/dropbox/import': { body: () => fc.record({ sharedFolderIds: opt(fc.array(validText(64), { minLength: 1, maxLength: 5 })) }).map(strip) },
   'GET /api/v1/tracks/by-dropbox-path': { query: ['path'] },
@@ -183,6 +188,7 @@ async function tokenFor(c: Case, w: World, spec: FuzzRoute): Promise<string | nu
       return ['Basic b3duZXI6cHc=', 'Bearer', 'Bearer  ', `Token ${w.people.owner.token}`, w.people.owner.token, `Bearer ${w.people.owner.token} ${w.people.owner.token}`, `Bearer ${w.people.owner.token}x`, c.garbage][c.garbage.length % 8];
     default: {
       const who = w.people[c.auth];
+      if (spec.endsAllSessions) return `Bearer ${(await person(`Everywhere ${c.auth}`)).token}`;
       return `Bearer ${spec.endsSession ? (await createSession(env.DB, who.account.id)).token : who.token}`;
     }
   }

@@ -41,7 +41,10 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/me':                                  { method: 'GET',  path: () => '/me', roles: ALL_OK },
   'GET /api/v1/library':                             { method: 'GET',  path: () => '/library', roles: ALL_OK },
   'GET /api/v1/sync':                                { method: 'GET',  path: () => '/sync?cursor=0', roles: ALL_OK },
-  'POST /api/v1/tracks':                             { method: 'POST', path: () => '/tracks', body: () => ({ dropboxSharedFolderId: `sf:${crypto.randomUUID()}`, title: 'Mine' }), roles: ALL_OK },
+  // Creating a track claims a Dropbox shared folder: checked in the caller's own Dropbox, which nobody here linked
+  // (the owner's side with Dropbox: track-ownership.dropbox.test.ts).
+  'POST /api/v1/tracks':                             { method: 'POST', path: () => '/tracks', body: () => ({ dropboxSharedFolderId: `sf:${crypto.randomUUID()}`, title: 'Mine' }),
+                                                                                                                              roles: ['dropbox_not_linked', 'dropbox_not_linked', 'dropbox_not_linked', 'dropbox_not_linked', 'dropbox_not_linked', 'dropbox_not_linked', 'dropbox_not_linked'] },
   'GET /api/v1/tracks/:trackId':                     { method: 'GET',  path: (w) => `/tracks/${w.trackId}`,                 roles: ['ok',          'ok',             'ok',             NF,      END,     END,   NF] },
   'PATCH /api/v1/tracks/:trackId':                   { method: 'PATCH', path: (w) => `/tracks/${w.trackId}`, body: () => ({ stage: 'mixing' }), roles: ['ok', 'ok',      'editor_required', NF,     END,     END,   NF] },
   'PUT /api/v1/tracks/:trackId/splits':              { method: 'PUT',  path: (w) => `/tracks/${w.trackId}/splits`, body: () => ({ owner: { master: 60, publishing: 60, writer: 60 } }),
@@ -88,6 +91,9 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/auth/dropbox':                       { method: 'POST', path: () => '/auth/dropbox', body: () => ({ code: '' }), signedOut: 'public',
                                                                                                                               roles: ['validation_failed', 'validation_failed', 'validation_failed', 'validation_failed', 'validation_failed', 'validation_failed', 'validation_failed'] },
   'POST /api/v1/auth/signout':                       { method: 'POST', path: () => '/auth/signout', roles: ALL_OK },
+  'POST /api/v1/auth/signout-everywhere':            { method: 'POST', path: () => '/auth/signout-everywhere', fresh: true, roles: ALL_OK },
+  // Opened by the browser after an uninstall: authorized by its own token (sessions.test.ts), the same page for all.
+  'GET /api/v1/auth/uninstalled':                    { method: 'GET',  path: () => '/auth/uninstalled?token=not-a-real-uninstall-token', roles: ALL_OK, signedOut: 'public' },
   'GET /api/v1/dropbox/status':                      { method: 'GET',  path: () => '/dropbox/status', roles: ALL_OK },
   'POST /api/v1/dropbox/import':                     { method: 'POST', path: () => '/dropbox/import', body: () => ({}),
                                                                                                                               roles: ['dropbox_not_linked', 'dropbox_not_linked', 'dropbox_not_linked', 'dropbox_not_linked', 'dropbox_not_linked', 'dropbox_not_linked', 'dropbox_not_linked'] },
@@ -115,7 +121,7 @@ async function tokenOf(w: World, who: Caller, row: Row): Promise<string | null> 
   if (who === 'expired') return expiredSession(w.people.owner);
   if (who === 'garbage') return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   // Sign-out ends the session it is called with: give each caller a session of their own for it.
-  if (row.path(w) === '/auth/signout') return (await createSession(env.DB, w.people[who].account.id)).token;
+  if (row.path(w) === '/auth/signout' || row.path(w) === '/auth/signout-everywhere') return (await createSession(env.DB, w.people[who].account.id)).token;
   return w.people[who].token;
 }
 

@@ -1,5 +1,6 @@
 // CORS: the worker answers browsers only for the extension's own origins (chrome-extension://, moz-extension://)
-// and the operator's ALLOWED_ORIGINS — never "*", never an arbitrary web page, and never with cookies/credentials
+// and the operator's ALLOWED_ORIGINS. With real Dropbox (production) only the published ids in EXTENSION_IDS; any
+// extension id only in development (local Dropbox origins, as in this test project), see "pinned ids" below — never "*", never an arbitrary web page, and never with cookies/credentials
 // (the API authenticates with a bearer token the extension holds, so a web page has nothing to ride on).
 import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -152,5 +153,37 @@ describe('CORS', () => {
         expect(res.headers.get('access-control-allow-origin')).toBeNull();
       }
     }
+  });
+});
+
+describe('CORS in production: pinned extension ids (issue 8)', () => {
+  const PROD = {
+    DROPBOX_API_ORIGIN: 'https://api.dropboxapi.com',
+    DROPBOX_WEB_ORIGIN: 'https://www.dropbox.com',
+    DROPBOX_APP_KEY: 'a1b2c3d4e5f6g7h',
+    DROPBOX_APP_SECRET: 'a-real-app-secret-nobody-published',
+    TOKEN_ENCRYPTION_KEY: btoa(String.fromCharCode(...new Uint8Array(32).fill(42))),
+    EXTENSION_IDS: 'oaiaeejnfngjihimhhifgbedfocmgghg, moz-extension://6f1d1d3e-8e2a-4f5b-9c1a-2b3c4d5e6f70',
+  };
+
+  it('only the published ids get CORS; any other extension (another Chrome id, another Firefox install) gets nothing', async () => {
+    const pinned = ['chrome-extension://oaiaeejnfngjihimhhifgbedfocmgghg', 'moz-extension://6f1d1d3e-8e2a-4f5b-9c1a-2b3c4d5e6f70'];
+    const others = ['chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'moz-extension://00000000-0000-4000-8000-000000000000', 'chrome-extension://oaiaeejnfngjihimhhifgbedfocmgghh'];
+    for (const origin of pinned) {
+      const res = await viaWorker(preflight('/api/v1/me', origin, 'GET'), PROD);
+      expect([origin, res.headers.get('access-control-allow-origin')]).toEqual([origin, origin]);
+    }
+    for (const origin of others) {
+      for (const req of [preflight('/api/v1/me', origin, 'GET'), actual('/api/v1/auth/config', origin, 'GET')]) {
+        const res = await viaWorker(req, PROD);
+        await res.arrayBuffer();
+        expect([origin, req.method, res.headers.get('access-control-allow-origin')]).toEqual([origin, req.method, null]);
+      }
+    }
+  });
+
+  it('with no EXTENSION_IDS configured, no extension origin at all', async () => {
+    const res = await viaWorker(preflight('/api/v1/me', 'chrome-extension://oaiaeejnfngjihimhhifgbedfocmgghg', 'GET'), { ...PROD, EXTENSION_IDS: '' });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -2,7 +2,8 @@
 // (which covers: missing, empty, other secret, truncated, hex + extra digits, re-serialised JSON, invalid JSON,
 // bad accounts list, 413 by Content-Length and by stream, exactly 1 MB, the published test vector). A replayed
 // notification producing exactly one state change is covered end to end in test/dropbox/reconcile.test.ts
-// ("a duplicated and re-delivered notification still makes exactly one change and one notification").
+// ("a duplicated and re-delivered notification still makes exactly one change and one notification"); a replay
+// queueing no extra work (so no extra Dropbox calls) is the replay test below.
 import { SELF, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { signBody } from '../../src/dropbox/signature.ts';
@@ -72,19 +73,35 @@ describe('webhook signature checklist (Standard Webhooks)', () => {
   });
 
   it('the signature covers the bytes, not the Content-Type: a correctly signed body is accepted with any content type', async () => {
-    const sig = await signBody(SECRET, enc(BODY));
-    for (const ct of ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream']) {
-      const r = await post(BODY, { 'X-Dropbox-Signature': sig, 'Content-Type': ct });
+    // A different body per content type: the same bytes again would be a replay (next test).
+    for (const [i, ct] of ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream'].entries()) {
+      const body = JSON.stringify({ list_folder: { accounts: [ACCOUNT] }, delta: { users: [700 + i] } });
+      const r = await post(body, { 'X-Dropbox-Signature': await signBody(SECRET, enc(body)), 'Content-Type': ct });
       expect([ct, r.status, r.sent.length]).toEqual([ct, 200, 1]);
     }
   });
 
-  it('a replayed notification is acknowledged every time (so Dropbox stops retrying) and queues the same job again', async () => {
-    const sig = await signBody(SECRET, enc(BODY));
-    const first = await post(BODY, { 'X-Dropbox-Signature': sig });
-    const again = await post(BODY, { 'X-Dropbox-Signature': sig });
-    expect([first.status, again.status]).toEqual([200, 200]);
-    expect(again.sent).toEqual([{ kind: 'reconcile-account', dropboxAccountId: ACCOUNT, at: expect.any(Number) }]);
+  it('a replayed notification is acknowledged every time (so Dropbox stops retrying) but queues nothing while the reconcile it queued has not started; after that, the same body queues again', async () => {
+    // A linked account whose reconcile state the test moves by hand (what the queue consumer does).
+    const dbid = 'dbid:AAReplayReplayReplayReplayReplayReplay0';
+    await env.DB.batch([
+      env.DB.prepare(`INSERT INTO accounts (id, dropbox_account_id, email, email_lower, display_name, created_at, updated_at) VALUES ('acc_replay', ?, 'r@x.test', 'r@x.test', 'R', '', '')`).bind(dbid),
+      env.DB.prepare(`INSERT INTO dropbox_tokens (account_id, dropbox_account_id, refresh_token, updated_at) VALUES ('acc_replay', ?, 'x', 0)`).bind(dbid),
+      env.DB.prepare(`INSERT INTO dropbox_account_sync (account_id, last_started_at) VALUES ('acc_replay', 0)`),
+    ]);
+    const body = JSON.stringify({ list_folder: { accounts: [dbid] }, delta: { users: [4242] } });
+    const sig = await signBody(SECRET, enc(body));
+    const first = await post(body, { 'X-Dropbox-Signature': sig });
+    const replays = await Promise.all(Array.from({ length: 5 }, () => post(body, { 'X-Dropbox-Signature': sig })));
+    expect([first.status, first.sent]).toEqual([200, [{ kind: 'reconcile-account', dropboxAccountId: dbid, at: expect.any(Number) }]]);
+    expect(replays.map((r) => [r.status, r.sent.length])).toEqual(Array(5).fill([200, 0]));
+
+    // The queued reconcile ran (it read everything up to then): the same bytes are a new notification again.
+    await env.DB.prepare(`UPDATE dropbox_account_sync SET last_started_at = ? WHERE account_id = 'acc_replay'`).bind(Date.now()).run();
+    const later = await post(body, { 'X-Dropbox-Signature': sig });
+    expect([later.status, later.sent]).toEqual([200, [{ kind: 'reconcile-account', dropboxAccountId: dbid, at: expect.any(Number) }]]);
+    const replayAgain = await post(body, { 'X-Dropbox-Signature': sig });
+    expect([replayAgain.status, replayAgain.sent.length]).toEqual([200, 0]);
   });
 
   it('refused notifications write nothing to the database (the receiver never touches D1)', async () => {
