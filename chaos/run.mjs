@@ -500,7 +500,8 @@ function faultSpecs() {
     }
   }
   // Dropbox accepts a removal, then its job fails: the change must end visible as failed (and be retryable).
-  specs.push({ route: '2/sharing/remove_folder_member', kind: 'job_failed', rate: 0.03, errorTag: 'internal_error' });
+  // (no_permission: a tag of RemoveFolderMemberError — the emulator takes only the spec's tags for a job's failure.)
+  specs.push({ route: '2/sharing/remove_folder_member', kind: 'job_failed', rate: 0.03, errorTag: 'no_permission' });
   return specs;
 }
 const API_ROUTES = [

@@ -320,6 +320,15 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     return {};
   });
 
+  // The member's own copy leaves their tree; they stay a member (relinquish_folder_membership ends that).
+  rpc(app, ctx, 'sharing/unmount_folder', ({ acc, args }) => {
+    const folder = wrapAccess(() => st().folderFor(acc, sfid(args)));
+    if (folder.owner === acc.account_id) throw RouteError.of('no_permission');
+    if (!acc.mounts.has(folder.shared_folder_id)) throw RouteError.of('access_error', 'unmounted');
+    st().unmount(acc, folder, false);
+    return null;
+  });
+
   rpc(app, ctx, 'sharing/unshare_folder', ({ acc, args, jobFailure }) => {
     const id = sfid(args);
     const leaveACopy = optBool(args, 'leave_a_copy', false);

@@ -5,7 +5,9 @@
 import type { Hono } from 'hono';
 import type { CallRecord, EmulatorContext, SeedOption } from './context.ts';
 import { RouteError } from './errors.ts';
-import type { Fault, FaultSpec } from './faults.ts';
+import { FAULT_KINDS, type Fault, type FaultSpec } from './faults.ts';
+import { taggedError } from './errors.ts';
+import { inTree, routeSpec, specTable, tagPath } from './spec.ts';
 import { approve, OAuthPageError, type AuthorizeParams } from './oauth.ts';
 import { SeedError, type SeedResult, type SeedSpec } from './seed.ts';
 import { ACCESS_LEVELS, type AccessLevel, type Account, type MemberSelector, type SharedFolder } from './state.ts';
@@ -234,8 +236,8 @@ export class Control {
   faults = {
     add: (spec: FaultSpec): Fault => {
       if (!spec || typeof spec.route !== 'string') throw new ControlError('bad_request', 'route is required');
-      const kinds = ['429', '500', '503', 'slow', 'expired_token', 'timeout', 'job_failed'];
-      if (!kinds.includes(String(spec.kind))) throw new ControlError('bad_request', `kind must be one of ${kinds.join(', ')}`);
+      if (!FAULT_KINDS.includes(spec.kind)) throw new ControlError('bad_request', `kind must be one of ${FAULT_KINDS.join(', ')}`);
+      if (spec.kind === 'error' || (spec.kind === 'job_failed' && spec.errorTag !== undefined)) this.checkSpecError(spec);
       if (spec.rate !== undefined && !(spec.rate >= 0 && spec.rate <= 1)) throw new ControlError('bad_request', 'rate must be between 0 and 1');
       const account = spec.account ? this.account(spec.account, 'account').account_id : undefined;
       return this.ctx.faults.add({ ...spec, account, kind: String(spec.kind) as FaultSpec['kind'] });
@@ -245,6 +247,27 @@ export class Control {
     /** seed of the PRNG that decides rate-based faults */
     seed: (n: number) => this.ctx.faults.seed(n),
   };
+
+  /** Injected errors must be ones Dropbox documents for that route (the spec table), at that nesting. */
+  private checkSpecError(spec: FaultSpec) {
+    const raw = spec.kind === 'error' ? spec.error : spec.errorTag;
+    if (raw === undefined || raw === null || (typeof raw !== 'string' && typeof raw !== 'object')) {
+      throw new ControlError('bad_request', spec.kind === 'error' ? 'error is required: a tag path like access_error/invalid_id, or a tagged object' : 'errorTag must be a tag path');
+    }
+    const tags = tagPath(taggedError(raw));
+    const status = spec.kind === 'error' ? (spec.status ?? 409) : 409;
+    if (!Number.isInteger(status) || status < 400 || status > 599) throw new ControlError('bad_request', 'status must be an HTTP error status (400–599)');
+    const route = spec.route.replace(/^\/+/, '');
+    if (status === 401) {
+      if (!inTree(specTable().auth_error, tags)) throw new ControlError('not_in_spec', `${tags.join('/')} is not an auth.AuthError tag`);
+      return;
+    }
+    if (status !== 409) return; // 400 plain text, 403, 5xx: no union to check
+    if (route === '*') throw new ControlError('bad_request', 'a 409 route error needs one route (each route has its own error union)');
+    const rs = routeSpec(route);
+    if (!rs) throw new ControlError('not_in_spec', `${route} is not a route of Dropbox's spec`);
+    if (!inTree(rs.error.tags, tags)) throw new ControlError('not_in_spec', `${tags.join('/')} is not in ${rs.error.type} (the errors of ${route})`);
+  }
 
   webhooks = {
     configure: (s: Partial<Pick<WebhookSettings, 'url' | 'enabled' | 'duplicateRate' | 'dropRate' | 'delayMs' | 'onlyLinked' | 'retryDelaysMs' | 'timeoutMs'>> & { seed?: number }): WebhookSettings => {

@@ -13,6 +13,20 @@ export function tagChain(...tags: string[]): Tagged {
   return { '.tag': first, [first]: tagChain(...rest) };
 }
 
+/**
+ * A tagged error from a tag path ('member_error/no_explicit_access') or a whole object, with an optional value for
+ * the innermost tag: an object's fields are merged into it (a struct value), anything else is set as `tag: value`.
+ */
+export function taggedError(error: string | Tagged, value?: unknown): Tagged {
+  const root: Tagged = typeof error === 'string' ? tagChain(...error.split('/').filter(Boolean)) : structuredClone(error);
+  if (value === undefined) return root;
+  let inner = root;
+  while (inner[inner['.tag']] && typeof inner[inner['.tag']] === 'object' && '.tag' in (inner[inner['.tag']] as object)) inner = inner[inner['.tag']] as Tagged;
+  if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(inner, value);
+  else inner[inner['.tag']] = value;
+  return root;
+}
+
 export function summaryOf(err: Tagged): string {
   const parts: string[] = [];
   let cur: unknown = err;

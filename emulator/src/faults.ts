@@ -1,7 +1,13 @@
-/** Fault injection per route: 429 with Retry-After, 500, 503, slow answers, expired tokens, timeouts, failed jobs. */
+/**
+ * Fault injection per route: 429 with Retry-After, 500, 503, slow answers, expired tokens, timeouts, failed jobs,
+ * and any error the spec lists for the route ('error': a tag path such as access_error/invalid_id with its HTTP
+ * status — 409 route errors, 401 auth errors, 400 plain text).
+ */
+import type { Tagged } from './errors.ts';
 import { Prng } from './util.ts';
 
-export type FaultKind = '429' | '500' | '503' | 'slow' | 'expired_token' | 'timeout' | 'job_failed';
+export type FaultKind = '429' | '500' | '503' | 'slow' | 'expired_token' | 'timeout' | 'job_failed' | 'error';
+export const FAULT_KINDS: FaultKind[] = ['429', '500', '503', 'slow', 'expired_token', 'timeout', 'job_failed', 'error'];
 
 export interface FaultSpec {
   /** '2/sharing/remove_folder_member', 'oauth2/token', or '*' (every /2/ and /oauth2/token call) */
@@ -19,8 +25,17 @@ export interface FaultSpec {
   format?: 'json' | 'text' | 'mixed';
   /** 429 reason: too_many_requests (default) or too_many_write_operations */
   reason?: 'too_many_requests' | 'too_many_write_operations';
-  /** for 'job_failed': the error tag the job fails with (e.g. 'no_permission', 'team_folder', 'too_many_files') */
+  /** for 'job_failed': the error the job fails with, a tag path of the route's union (e.g. 'no_permission',
+   *  'member_error/no_explicit_access') */
   errorTag?: string;
+  /** for 'error': the error to answer with — a tag path ('access_error/invalid_id', 'no_explicit_access/rate_limit')
+   *  or a whole tagged object; it must exist in the route's union in the spec (401: in auth.AuthError) */
+  error?: string | Tagged;
+  /** for 'error': HTTP status (default 409; 401 for auth errors such as invalid_access_token; 400 = plain text) */
+  status?: number;
+  /** for 'error'/'job_failed': the value of the innermost tag — an object's fields are merged into it (a struct value,
+   *  e.g. {access_level: {'.tag': 'editor'}}), anything else becomes `tag: value` (e.g. too_many_members: 25) */
+  value?: unknown;
   /** only calls made with this account's token (email or account_id; resolved when the fault is added) */
   account?: string;
   /** apply the call's effect first, then answer with the fault (the client sees an error but Dropbox did it) */

@@ -4,8 +4,9 @@
  */
 import type { Context, Hono } from 'hono';
 import type { AccessToken, EmulatorContext } from './context.ts';
-import { AuthError, BadRequest, RouteError, tagChain, type Tagged } from './errors.ts';
+import { AuthError, BadRequest, RouteError, summaryOf, taggedError, type Tagged } from './errors.ts';
 import type { Fault } from './faults.ts';
+import { inTree, routeSpec, tagPath, type RouteSpec } from './spec.ts';
 import type { Account } from './state.ts';
 import { sleep } from './util.ts';
 
@@ -56,6 +57,13 @@ export async function faultResponse(ctx: EmulatorContext, f: Fault, apiName: str
     }
     case 'expired_token':
       return json(401, new AuthError('expired_access_token').body());
+    case 'error': {
+      const status = f.status ?? 409;
+      const err = taggedError(f.error ?? 'no_permission', f.value);
+      if (status === 400) return new Response(`Error in call to API function "${apiName}": ${summaryOf(err)}`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+      if (status === 409) return json(409, new RouteError(err).body());
+      return json(status, { error_summary: summaryOf(err) + '..', error: err });
+    }
     default:
       return null;
   }
@@ -77,9 +85,31 @@ export function authenticate(ctx: EmulatorContext, header: string | undefined, a
   return t;
 }
 
+/** Every /2/ route the emulator serves (for the spec conformance test). */
+export const servedRoutes = new Set<string>();
+
+/**
+ * The arguments as the handler sees them: a field the spec does not define was already refused (400); reading one
+ * is an emulator bug (the route would depend on something Dropbox never sends).
+ */
+function specArgs(spec: RouteSpec, apiName: string, args: Record<string, unknown>): Record<string, unknown> {
+  const fields = spec.arg.fields ?? {};
+  for (const k of Object.keys(args)) if (!Object.hasOwn(fields, k)) throw new BadRequest(`request body: unknown field '${k}'`);
+  return new Proxy(args, {
+    get(target, key, receiver) {
+      // (property names every object answers — toJSON, then, hasOwnProperty… — are not arguments)
+      if (typeof key === 'string' && !Object.hasOwn(fields, key) && !(key in Object.prototype) && key !== 'toJSON' && key !== 'then') throw new Error(`emulator bug: ${apiName} reads argument '${key}', which the spec does not define`);
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
 /** Register POST /2/<apiName>. `noArgs` routes take no body (users/get_current_account). */
 export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: Handler, opts: { noArgs?: boolean; jobs?: boolean; upload?: boolean } = {}) {
   const route = '2/' + apiName;
+  const spec = routeSpec(apiName);
+  if (!spec) throw new Error(`emulator route ${apiName} is not in Dropbox's spec (shared/dropbox-spec/table.json)`);
+  servedRoutes.add(apiName);
   app.post('/' + route, async (c) => {
     const started = Date.now();
     let accountId: string | null = null;
@@ -133,12 +163,12 @@ export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: H
           throw new BadRequest(opts.upload ? 'HTTP header "Dropbox-API-Arg": could not decode input as JSON' : 'request body: could not decode input as JSON');
         }
         if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BadRequest('request body: expected object, got ' + (Array.isArray(parsed) ? 'list' : typeof parsed));
-        args = parsed as Record<string, unknown>;
+        args = specArgs(spec, apiName, parsed as Record<string, unknown>);
       }
       const acc = ctx.state.accounts.get(token.account_id);
       if (!acc) throw new AuthError('invalid_access_token');
       const jf = opts.jobs ? ctx.faults.pick(route, ['job_failed'], acc.account_id) : undefined;
-      const jobFailure = jf ? tagChain(jf.errorTag ?? 'no_permission') : undefined;
+      const jobFailure = jf ? taggedError(jf.errorTag ?? 'no_permission', jf.value) : undefined;
       if (jf) faultKind = 'job_failed';
       const result = await handler({ acc, token, args, jobFailure, body: bytes });
       if (deferred) {
@@ -147,13 +177,23 @@ export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: H
       }
       return finish(json(200, result === undefined ? null : result));
     } catch (e) {
-      return finish(errorResponse(e, apiName));
+      return finish(errorResponse(e, apiName, spec));
     }
   });
 }
 
-export function errorResponse(e: unknown, apiName: string): Response {
-  if (e instanceof RouteError) return json(409, e.body());
+export function errorResponse(e: unknown, apiName: string, spec?: RouteSpec): Response {
+  if (e instanceof RouteError) {
+    // The emulator may only answer what Dropbox documents for this route.
+    if (spec && !inTree(spec.error.tags, tagPath(e.error))) {
+      console.error(`[dropbox-emulator] emulator bug: ${apiName} answered ${summaryOf(e.error)}, which is not in ${spec.error.type}`);
+      return new Response(`Error in call to API function "${apiName}": emulator bug: ${summaryOf(e.error)} is not in the spec's ${spec.error.type}`, {
+        status: 500,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      });
+    }
+    return json(409, e.body());
+  }
   if (e instanceof AuthError) return json(401, e.body());
   if (e instanceof BadRequest) return new Response(`Error in call to API function "${apiName}": ${e.message}`, { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   console.error('[dropbox-emulator] internal error in', apiName, e);

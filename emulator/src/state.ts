@@ -389,11 +389,12 @@ export class DropboxState {
   }
 
   /** Dropbox does not allow a shared folder inside another shared folder. */
-  private refuseNesting(acc: Account, path: string, except?: string) {
+  /** `tag`: MountFolderError's inside_shared_folder when mounting; a move of the mount (files/move) answers RelocationError's. */
+  private refuseNesting(acc: Account, path: string, except?: string, tag: 'inside_shared_folder' | 'cant_nest_shared_folder' = 'inside_shared_folder') {
     const l = lower(path);
     for (const [sfid, mp] of acc.mounts) {
       if (sfid === except) continue;
-      if (l.startsWith(lower(mp) + '/')) throw RouteError.of('cant_nest_shared_folder');
+      if (l.startsWith(lower(mp) + '/')) throw RouteError.of(tag);
     }
   }
 
@@ -429,7 +430,13 @@ export class DropboxState {
     }
     folder.invitees.delete(acc.email.toLowerCase());
     folder.members.set(acc.account_id, { access_type: level, time_invited: this.now() });
-    this.mount(acc, folder, mountPath);
+    try {
+      this.mount(acc, folder, mountPath);
+    } catch (e) {
+      // Mounting would put a shared folder inside another: the member is added but left unmounted (the add itself
+      // succeeds; AddFolderMemberError has no tag for this).
+      if (!(e instanceof RouteError)) throw e;
+    }
   }
 
   invite(folder: SharedFolder, email: string, level: AccessLevel) {
@@ -558,7 +565,7 @@ export class DropboxState {
       this.announce([acc.account_id]);
       return want;
     }
-    this.refuseNesting(acc, want, folder.shared_folder_id);
+    this.refuseNesting(acc, want, folder.shared_folder_id, 'cant_nest_shared_folder');
     acc.mounts.delete(folder.shared_folder_id);
     const parents = this.ensureParents(acc, want);
     const path = this.freePath(acc, want);

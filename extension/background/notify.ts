@@ -19,17 +19,25 @@ export function describeNotification(n: Pick<Notification, 'kind' | 'trackTitle'
       return `${who} declined your invitation to “${n.trackTitle}”.`;
     case 'access_level_changed':
       return `${who} changed your access to “${n.trackTitle}”.`;
+    case 'dropbox_reauth_required':
+      return `Dropbox no longer accepts Producer Dashboard’s sign-in, so “${n.trackTitle}” can’t be updated in Dropbox. Sign in with Dropbox again.`;
     default:
       return `Update on “${n.trackTitle}”.`;
   }
 }
 
 /** Kinds announced with a browser notification: a track left my library, or someone left my track. */
-export const ANNOUNCED_KINDS: ReadonlySet<Notification['kind']> = new Set(['access_revoked', 'collaborator_left', 'invitation_received']);
+export const ANNOUNCED_KINDS: ReadonlySet<Notification['kind']> = new Set(['access_revoked', 'collaborator_left', 'invitation_received', 'dropbox_reauth_required']);
 
 export async function showBrowserNotification(n: Notification): Promise<void> {
   const title =
-    n.kind === 'access_revoked' ? 'Access revoked' : n.kind === 'collaborator_left' ? 'A collaborator left' : 'Producer Dashboard';
+    n.kind === 'access_revoked'
+      ? 'Access revoked'
+      : n.kind === 'collaborator_left'
+        ? 'A collaborator left'
+        : n.kind === 'dropbox_reauth_required'
+          ? 'Sign in with Dropbox again'
+          : 'Producer Dashboard';
   await browser.notifications.create(`pd:${n.id}`, {
     type: 'basic',
     iconUrl: browser.runtime.getURL('/icon/128.png'),

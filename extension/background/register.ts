@@ -1,6 +1,7 @@
 // Wires the background's functions to typed messages, the sync alarm and browser events.
 import { browser } from 'wxt/browser';
 import { messaging, type ProtocolMap } from '../utils/messaging';
+import { settingsItem } from '../utils/storage';
 import { createBackground, SYNC_ALARM, type BackgroundOptions } from './service';
 
 export function registerBackground(opts: BackgroundOptions = {}) {
@@ -12,6 +13,11 @@ export function registerBackground(opts: BackgroundOptions = {}) {
     const handler = bg.handlers[type] as (data: unknown) => Promise<unknown>;
     messaging.onMessage(type, (message) => handler(message.data) as never);
   }
+
+  // Moves a token an older version kept in clear, and re-applies the uninstall URL of the current session.
+  void bg.start().catch(() => {});
+  // Pointing the extension at another worker ends the session at once (the bearer token never goes to a new address).
+  settingsItem.watch(() => void bg.checkWorkerUrl().catch(() => {}));
 
   // Sync every minute, and right away when the browser starts or the extension is installed/updated.
   void browser.alarms.create(SYNC_ALARM, { periodInMinutes: 1, delayInMinutes: 1 });

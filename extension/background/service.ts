@@ -16,6 +16,7 @@ import type {
   RevokeResponse,
   SetAccessLevelResponse,
   SharingResponse,
+  SignOutEverywhereResponse,
   SyncResponse,
   TrackDetail,
   UnreadCountResponse,
@@ -23,15 +24,18 @@ import type {
 } from '@pd/shared';
 import { PdError, UNREACHABLE, WorkerClient } from '../utils/worker-client';
 import {
+  accountItem,
   announcedItem,
   effectiveWorkerUrl,
   lastSyncItem,
-  sessionItem,
   settingsItem,
+  signedOutReasonItem,
   syncCursorItem,
+  type Session,
   type SessionAccount,
   type SyncStatus,
 } from '../utils/storage';
+import { createSessionStore, takeLegacySession, type KeyStore } from './session-store';
 import type { ExtensionStatus, PathResolution, ProtocolMap } from '../utils/messaging';
 import { buildAuthorizeUrl, codeChallengeS256, createCodeVerifier, createState, parseAuthorizeRedirect, SignInError } from '../utils/pkce';
 import { folderUrlOf } from '../dropbox-page/url';
@@ -45,6 +49,26 @@ const ANNOUNCED_LIMIT = 500;
 export interface BackgroundOptions {
   fetch?: typeof fetch;
   now?: () => number;
+  /** Where the key sealing the persisted session lives (IndexedDB in the extension; in memory in unit tests). */
+  keyStore?: KeyStore;
+}
+
+/** Worker errors that mean the session is over: the extension signs out and says why. */
+const SESSION_ENDED: Record<string, string> = {
+  unauthenticated:
+    'Your Producer Dashboard session was ended (for example with “Sign out everywhere”, or from another browser). Sign in with Dropbox again.',
+  session_expired: 'Your Producer Dashboard session expired. Sign in with Dropbox again.',
+  dropbox_reauth_required:
+    'Dropbox no longer accepts Producer Dashboard’s access to your account (the app was disconnected in Dropbox, or your Dropbox password changed), so you were signed out. Sign in with Dropbox again.',
+};
+
+export function workerChangedReason(workerUrl: string): string {
+  return `The Producer Dashboard address changed to ${workerUrl}, so you were signed out: your session is never sent to another address. Sign in again.`;
+}
+
+/** The page the browser opens after the extension is uninstalled: it ends this session (GET /auth/uninstalled). */
+export function uninstallUrlOf(session: Pick<Session, 'workerUrl' | 'uninstallToken'>): string {
+  return session.uninstallToken ? `${session.workerUrl}/api/v1/auth/uninstalled?token=${encodeURIComponent(session.uninstallToken)}` : '';
 }
 
 type Handlers = { [K in keyof ProtocolMap]: (data: Parameters<ProtocolMap[K]>[0]) => Promise<ReturnType<ProtocolMap[K]>> };
@@ -52,6 +76,7 @@ type Handlers = { [K in keyof ProtocolMap]: (data: Parameters<ProtocolMap[K]>[0]
 export function createBackground(opts: BackgroundOptions = {}) {
   const fetchImpl = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const now = opts.now ?? (() => Date.now());
+  const store = createSessionStore(opts.keyStore);
   /** Folder path → resolution, per signed-in account. Cleared by every change and every sync that saw one. */
   const pathCache = new Map<string, { at: number; value: PathResolution }>();
   let syncing: Promise<SyncStatus> | null = null;
@@ -60,42 +85,81 @@ export function createBackground(opts: BackgroundOptions = {}) {
     return new WorkerClient({ baseUrl: await effectiveWorkerUrl(), fetch: fetchImpl });
   }
 
-  /** Runs a worker call as the signed-in user; a refused session signs the extension out. */
+  /**
+   * The session, if any — and only for the worker that issued it: when the worker URL setting points elsewhere, the
+   * session ends here (the old worker is told) and the bearer token is never sent to the new address.
+   */
+  async function currentSession(): Promise<Session | null> {
+    const session = await store.get();
+    if (!session) return null;
+    const workerUrl = await effectiveWorkerUrl();
+    if (session.workerUrl !== workerUrl) {
+      await tellWorkerSignOut(session);
+      await endSession(workerChangedReason(workerUrl));
+      return null;
+    }
+    return session;
+  }
+
+  async function tellWorkerSignOut(session: Session): Promise<void> {
+    const client = new WorkerClient({ baseUrl: session.workerUrl, token: session.token, fetch: fetchImpl, timeoutMs: 5_000 });
+    await client.post('/auth/signout').catch(() => {});
+  }
+
+  async function signedOutError(): Promise<PdError> {
+    const reason = await signedOutReasonItem.getValue();
+    return new PdError('signed_out', reason ?? 'Sign in to Producer Dashboard first (toolbar button → Sign in with Dropbox).');
+  }
+
+  /** Runs a worker call as the signed-in user; a session the worker ended signs the extension out, with the reason. */
   async function authed<T>(fn: (c: WorkerClient) => Promise<T>): Promise<T> {
-    const session = await sessionItem.getValue();
-    if (!session) throw new PdError('signed_out', 'Sign in to Producer Dashboard first (toolbar button → Sign in with Dropbox).');
-    const client = new WorkerClient({ baseUrl: await effectiveWorkerUrl(), token: session.token, fetch: fetchImpl });
+    const session = await currentSession();
+    if (!session) throw await signedOutError();
+    const client = new WorkerClient({ baseUrl: session.workerUrl, token: session.token, fetch: fetchImpl });
     try {
       return await fn(client);
     } catch (err) {
-      if (err instanceof PdError && (err.code === 'unauthenticated' || err.code === 'session_expired')) {
-        await clearSession();
-        throw new PdError('signed_out', 'Your Producer Dashboard session has ended. Sign in again.');
+      const reason = err instanceof PdError ? SESSION_ENDED[err.code] : undefined;
+      if (reason) {
+        // Only if it is still this session (a sign-in meanwhile must not be undone by a late 401 of the old one).
+        if ((await store.get())?.token === session.token) await endSession(reason);
+        throw new PdError('signed_out', reason);
       }
       throw err;
     }
   }
 
+  async function setUninstallUrl(url: string): Promise<void> {
+    // Chrome and Firefox: an empty string means "open nothing". The fake browser of unit tests may lack it.
+    await Promise.resolve()
+      .then(() => browser.runtime.setUninstallURL(url))
+      .catch(() => {});
+  }
+
   async function clearSession(): Promise<void> {
-    await sessionItem.setValue(null);
+    await store.clear();
+    await accountItem.setValue(null);
     await syncCursorItem.setValue(null);
     pathCache.clear();
     await setBadge(0).catch(() => {});
+    await setUninstallUrl('');
+  }
+
+  /** Signed out without the user asking: the popup and the panel say why until the next sign-in. */
+  async function endSession(reason: string): Promise<void> {
+    // The reason first: whoever follows the public keys (the panel) reads it when the account disappears.
+    await signedOutReasonItem.setValue(reason);
+    await clearSession();
   }
 
   function invalidate(): void {
     pathCache.clear();
   }
 
-  async function cacheKey(path: string): Promise<string> {
-    const session = await sessionItem.getValue();
-    return `${session?.account.id ?? 'anon'}|${path}`;
-  }
-
   async function resolvePath(path: string, fresh = false): Promise<PathResolution> {
-    const session = await sessionItem.getValue();
-    if (!session) return { state: 'signed_out' };
-    const key = await cacheKey(path);
+    const session = await currentSession();
+    if (!session) return signedOutResolution();
+    const key = `${session.account.id}|${path}`;
     const hit = pathCache.get(key);
     if (!fresh && hit && now() - hit.at < PATH_CACHE_TTL_MS) return hit.value;
     let value: PathResolution;
@@ -106,7 +170,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
       const detail = await authed((c) => c.get<TrackDetail>(`/tracks/${encodeURIComponent(found.track.id)}`));
       value = { state: 'track', detail };
     } catch (err) {
-      value = resolutionFromError(err);
+      value = err instanceof PdError && err.code === 'signed_out' ? await signedOutResolution() : resolutionFromError(err);
     }
     // Failures are not cached: "worker unreachable" must clear as soon as it is reachable again.
     if (value.state === 'track' || value.state === 'not_track' || value.state === 'access_ended') pathCache.set(key, { at: now(), value });
@@ -137,7 +201,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
    * browser notifications, then the badge. The first sync after sign-in only records where we are.
    */
   async function runSync(): Promise<SyncStatus> {
-    const session = await sessionItem.getValue();
+    const session = await currentSession();
     if (!session) return { at: now(), ok: false, message: 'Signed out.' };
     try {
       let cursor = await syncCursorItem.getValue();
@@ -206,32 +270,65 @@ export function createBackground(opts: BackgroundOptions = {}) {
       throw err;
     }
     const result = await client.post<SignInResult>('/auth/dropbox', { code, codeVerifier: verifier, redirectUri });
-    return completeSignIn(result);
+    return completeSignIn(result, client.baseUrl);
   }
 
   /** Stores the session from the worker's sign-in answer and takes a first sync as the starting point. */
-  async function completeSignIn(result: SignInResult): Promise<SessionAccount> {
+  async function completeSignIn(result: SignInResult, workerUrl?: string): Promise<SessionAccount> {
     const token = result.session;
     if (!token || !result.account) throw new PdError('sign_in_failed', 'Producer Dashboard did not return a session. Try again.');
     const account: SessionAccount = { id: result.account.id, email: result.account.email, displayName: result.account.displayName };
-    await sessionItem.setValue({ token, account });
+    const session: Session = {
+      token,
+      account,
+      workerUrl: workerUrl ?? (await effectiveWorkerUrl()),
+      uninstallToken: result.uninstallToken ?? null,
+    };
+    await store.set(session);
+    await accountItem.setValue(account);
+    await signedOutReasonItem.setValue(null);
     await syncCursorItem.setValue(null);
     pathCache.clear();
+    // Uninstalling the extension opens this URL, which ends the session on the worker.
+    await setUninstallUrl(uninstallUrlOf(session));
     await sync();
     return account;
   }
 
   async function signOut(): Promise<void> {
-    const session = await sessionItem.getValue();
-    if (session) {
-      const client = new WorkerClient({ baseUrl: await effectiveWorkerUrl(), token: session.token, fetch: fetchImpl });
-      await client.post('/auth/signout').catch(() => {});
-    }
+    const session = await store.get();
+    if (session) await tellWorkerSignOut(session);
     await clearSession();
+    await signedOutReasonItem.setValue(null);
+  }
+
+  /** Ends every session of this account (every browser), this one included. Stays signed in if the worker refuses. */
+  async function signOutEverywhere(): Promise<SignOutEverywhereResponse> {
+    const res = await authed((c) => c.post<SignOutEverywhereResponse>('/auth/signout-everywhere'));
+    await clearSession();
+    await signedOutReasonItem.setValue(null);
+    return res;
+  }
+
+  async function signedOutResolution(): Promise<PathResolution> {
+    const reason = await signedOutReasonItem.getValue();
+    return reason ? { state: 'signed_out', message: reason } : { state: 'signed_out' };
+  }
+
+  /** Background start: moves a token an older version kept in clear, and re-applies the uninstall URL. */
+  async function start(): Promise<void> {
+    const legacy = await takeLegacySession();
+    if (legacy && !(await store.get())) {
+      const session: Session = { ...legacy, workerUrl: await effectiveWorkerUrl(), uninstallToken: null };
+      await store.set(session);
+      await accountItem.setValue(legacy.account);
+    }
+    const session = await currentSession();
+    await setUninstallUrl(session ? uninstallUrlOf(session) : '');
   }
 
   async function status(): Promise<ExtensionStatus> {
-    const session = await sessionItem.getValue();
+    const session = await currentSession();
     let unread = 0;
     if (session) {
       try {
@@ -240,10 +337,11 @@ export function createBackground(opts: BackgroundOptions = {}) {
         unread = 0;
       }
     }
-    const after = await sessionItem.getValue();
+    const after = await store.get();
     return {
       signedIn: !!after,
       account: after?.account ?? null,
+      signedOutReason: after ? null : await signedOutReasonItem.getValue(),
       workerUrl: await effectiveWorkerUrl(),
       unread,
       lastSync: await lastSyncItem.getValue(),
@@ -265,6 +363,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
     getStatus: () => status(),
     signIn: () => signIn(),
     signOut: () => signOut(),
+    signOutEverywhere: () => signOutEverywhere(),
     resolvePath: (d) => resolvePath(d.path, d.fresh),
     getTrack: (d) => authed((c) => c.get<TrackDetail>(track(d.trackId))),
     revoke: (d) =>
@@ -315,7 +414,22 @@ export function createBackground(opts: BackgroundOptions = {}) {
     },
   };
 
-  return { handlers, sync, signIn, completeSignIn, signOut, resolvePath, invalidate };
+  return {
+    handlers,
+    sync,
+    signIn,
+    completeSignIn,
+    signOut,
+    signOutEverywhere,
+    resolvePath,
+    invalidate,
+    start,
+    /** Re-checks the session against the worker URL setting (called when the settings change). */
+    checkWorkerUrl: async () => {
+      await currentSession();
+    },
+    session: () => store.get(),
+  };
 }
 
 export type Background = ReturnType<typeof createBackground>;

@@ -87,14 +87,16 @@ async function spaNavigate(page: Page, url: string, folder: string): Promise<num
         fresh.setAttribute('data-testid', 'page-header');
         const h1 = fresh.querySelector('h1');
         if (h1) h1.textContent = folder;
-        const visible = () => {
-          const host = document.querySelector('pd-panel');
-          const controls = host?.shadowRoot?.querySelector('[data-state="track"] .pd-people button, [data-state="track"] .pd-track button');
-          return !!controls && controls.getBoundingClientRect().width > 0;
-        };
+        // The panel's shadow root is closed: the page cannot look inside. The content script marks each resolved
+        // folder it renders ('pd:panel-shown', detail { path, state }) on the document's timeline, which the page reads.
+        const visible = () =>
+          performance
+            .getEntriesByName('pd:panel-shown')
+            .some((e) => e.startTime >= t0 && (e as PerformanceMark).detail?.state === 'track') &&
+          (document.querySelector('pd-panel')?.getBoundingClientRect().height ?? 0) > 0;
         const timeout = setTimeout(() => reject(new Error(`controls never appeared for ${url}`)), 10_000);
-        history.pushState(null, '', url);
         const t0 = performance.now();
+        history.pushState(null, '', url);
         if (header) header.replaceWith(fresh);
         else main.prepend(fresh);
         const tick = () => {
@@ -103,7 +105,7 @@ async function spaNavigate(page: Page, url: string, folder: string): Promise<num
             resolve(performance.now() - t0);
           } else requestAnimationFrame(tick);
         };
-        // Check on every DOM change (light DOM and our open shadow root) and every frame.
+        // Check on every DOM change and every frame.
         new MutationObserver(() => {
           if (visible()) {
             clearTimeout(timeout);
@@ -138,10 +140,16 @@ async function measureTiming() {
     await maya.context.addInitScript({ content: 'globalThis.__name = globalThis.__name || ((f) => f);' });
     // Hand Maya's session to the extension the way its sign-in stores it (the sign-in flow itself is covered by e2e).
     const popup = await openPopup(maya);
-    await popup.evaluate(async (token) => {
-      const c = (globalThis as unknown as { chrome: { storage: { local: { set(v: unknown): Promise<void> } } } }).chrome;
-      await c.storage.local.set({ session: { token, account: { id: 'bench', email: 'maya@pd.example', displayName: 'Maya Reyes' } } });
-    }, owner);
+    await popup.evaluate(
+      async ({ token, workerUrl }) => {
+        type Area = { set(v: unknown): Promise<void> };
+        const c = (globalThis as unknown as { chrome: { storage: { local: Area; session: Area } } }).chrome;
+        const account = { id: 'bench', email: 'maya@pd.example', displayName: 'Maya Reyes' };
+        await c.storage.session.set({ session: { token, account, workerUrl, uninstallToken: null } });
+        await c.storage.local.set({ account });
+      },
+      { token: owner, workerUrl: stack.workerUrl },
+    );
     await popup.close();
 
     const folders = [
@@ -176,8 +184,8 @@ async function measureTiming() {
             const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
             const timeout = setTimeout(() => reject(new Error('controls never appeared')), 10_000);
             const tick = () => {
-              const b = document.querySelector('pd-panel')?.shadowRoot?.querySelector('[data-state="track"] .pd-people button');
-              if (b && b.getBoundingClientRect().width > 0) {
+              const shown = performance.getEntriesByName('pd:panel-shown').some((e) => (e as PerformanceMark).detail?.state === 'track');
+              if (shown && (document.querySelector('pd-panel')?.getBoundingClientRect().height ?? 0) > 0) {
                 clearTimeout(timeout);
                 const now = performance.now();
                 // The content script marks its own start (same document timeline as the page).

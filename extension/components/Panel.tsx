@@ -30,11 +30,12 @@ export interface PanelProps {
 
 type Notice = { message: string; kind: 'ok' | 'warn' | 'error' };
 
-function SignedOut({ onSignedIn }: { onSignedIn: () => void }) {
+function SignedOut({ onSignedIn, reason }: { onSignedIn: () => void; reason?: string | undefined }) {
   const api = useApi();
   const { busy, error, run } = useAction();
   return (
     <div>
+      {reason && <Alert kind="warn">{reason}</Alert>}
       <p class="pd-sub">Sign in to see and manage this folder's Producer Dashboard track.</p>
       <button
         type="button"
@@ -60,7 +61,7 @@ function Body({ props, notify }: { props: PanelProps; notify: (n: Notice) => voi
   if (!r) return <Spinner label="Looking up this folder in Producer Dashboard…" />;
   switch (r.state) {
     case 'signed_out':
-      return <SignedOut onSignedIn={onRefresh} />;
+      return <SignedOut onSignedIn={onRefresh} reason={r.message} />;
     case 'not_track':
       return <p class="pd-sub">This folder is not a Producer Dashboard track.</p>;
     case 'unreachable':

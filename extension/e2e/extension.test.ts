@@ -7,16 +7,26 @@ import type { Page } from 'playwright-core';
 import type { NotificationsResponse } from '@pd/shared';
 import {
   api,
+  axCount,
+  axText,
+  axWaitFor,
+  axWaitForText,
   browserNotificationIds,
+  extensionLocalStorage,
   extensionSession,
   launchProfile,
   openEmulatorFolder,
   openPopup,
+  PANEL,
+  pageViewOfPanel,
+  scriptedClick,
   shot,
   signInDirect,
   startStack,
+  type ChromeGlobal,
   type Profile,
   type Stack,
+  userClick,
 } from './harness';
 
 const OWNER_FOLDER = (track: string, project: string) =>
@@ -47,9 +57,10 @@ async function signInThroughPopup(p: Profile, email: string, screenshots = false
   return page;
 }
 
-function panel(page: Page) {
-  return page.locator('pd-panel');
-}
+/** A collaborator's row in the panel. */
+const row = (name: string) => ({ role: 'listitem', name });
+const inPanel = { within: PANEL };
+const rowText = (page: Page, name: string) => axText(page, row(name), inPanel);
 
 beforeAll(async () => {
   stack = await startStack();
@@ -77,18 +88,26 @@ describe('Producer Dashboard extension in Chromium', () => {
   it('owner revokes from the injected panel → the collaborator no longer has the track and is notified', async () => {
     const page = await maya.context.newPage();
     await page.goto(OWNER_FOLDER('Midnight Drive', 'After Hours'));
-    const leoRow = panel(page).getByRole('listitem', { name: 'Leo Vance' });
-    await leoRow.waitFor({ timeout: 30_000 });
-    await expect(leoRow.textContent()).resolves.toContain('Editor');
+    await expect(axWaitFor(page, row('Leo Vance'), inPanel)).resolves.toContain('Editor');
     await shot(page, 'panel-owner.png');
 
-    await panel(page).getByRole('button', { name: 'Revoke Leo Vance' }).click();
-    const dialog = panel(page).getByRole('dialog');
-    await expect(dialog.textContent()).resolves.toContain("Revoke Leo Vance's access to “Midnight Drive”?");
+    // What a script of dropbox.com gets: the host element, no shadow root, no text — no names, emails or splits.
+    await expect(pageViewOfPanel(page)).resolves.toEqual({ host: true, shadowRoot: false, text: '' });
+    // And a button it got hold of anyway does nothing when the script clicks it (untrusted events).
+    await scriptedClick(page, { role: 'button', name: 'Revoke Leo Vance' }, inPanel);
+    await page.waitForTimeout(500);
+    await expect(axCount(page, { role: 'dialog', name: /Revoke/ }, inPanel)).resolves.toBe(0);
+
+    await userClick(page, { role: 'button', name: 'Revoke Leo Vance' }, inPanel);
+    const dialog = { role: 'dialog', name: "Revoke Leo Vance's access to “Midnight Drive”?" };
+    await axWaitFor(page, dialog, inPanel);
     await shot(page, 'confirm-revoke.png');
-    await dialog.getByRole('button', { name: 'Revoke access' }).click();
-    await panel(page).getByText("Leo Vance's access to “Midnight Drive” was revoked").waitFor();
-    await expect.poll(() => leoRow.textContent(), { timeout: 15_000 }).toContain('Revoked');
+    await scriptedClick(page, { role: 'button', name: 'Revoke access' }, { within: dialog });
+    await page.waitForTimeout(500);
+    await expect(rowText(page, 'Leo Vance')).resolves.toContain('Active');
+    await userClick(page, { role: 'button', name: 'Revoke access' }, { within: dialog });
+    await axWaitForText(page, "Leo Vance's access to “Midnight Drive” was revoked", inPanel);
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 15_000 }).toContain('Revoked');
     await shot(page, 'panel-after-revoke.png');
 
     // Leo's side: his popup syncs on open; the track is gone from "Shared with me" and the notification is there.
@@ -108,12 +127,12 @@ describe('Producer Dashboard extension in Chromium', () => {
     await popup.close();
 
     // Sharing again is not an undo: Maya invites Leo again from the same row, Leo accepts in his popup.
-    await panel(page).getByRole('button', { name: 'Invite Leo Vance again' }).click();
-    const invite = panel(page).getByRole('dialog');
-    await expect(invite.textContent()).resolves.toContain('Leo Vance gets access again only after they accept it.');
-    await invite.getByRole('button', { name: 'Send invitation' }).click();
-    await panel(page).getByText('Leo Vance was invited again to “Midnight Drive”.', { exact: false }).waitFor();
-    await expect.poll(() => leoRow.textContent(), { timeout: 15_000 }).toContain('Invited');
+    await userClick(page, { role: 'button', name: 'Invite Leo Vance again' }, inPanel);
+    const invite = { role: 'dialog', name: 'Invite Leo Vance again to “Midnight Drive”?' };
+    await expect(axWaitFor(page, invite, inPanel)).resolves.toContain('Leo Vance gets access again only after they accept it.');
+    await userClick(page, { role: 'button', name: 'Send invitation' }, { within: invite });
+    await axWaitForText(page, 'Leo Vance was invited again to “Midnight Drive”.', inPanel);
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 15_000 }).toContain('Invited');
 
     const again = await openPopup(leo);
     await again.getByRole('tab', { name: /Notifications/ }).click();
@@ -126,7 +145,7 @@ describe('Producer Dashboard extension in Chromium', () => {
     await again.getByRole('list', { name: 'Tracks shared with me' }).getByRole('listitem', { name: 'Midnight Drive' }).waitFor({ timeout: 15_000 });
     await again.close();
     await page.reload();
-    await expect.poll(() => panel(page).getByRole('listitem', { name: 'Leo Vance' }).textContent(), { timeout: 30_000 }).toContain('Active');
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 30_000 }).toContain('Active');
     await page.close();
   });
 
@@ -134,18 +153,23 @@ describe('Producer Dashboard extension in Chromium', () => {
     // Leo looks at his copy of Glass Hearts (mounted at his Dropbox root): the panel offers Leave Track.
     const dropboxTab = await leo.context.newPage();
     await dropboxTab.goto(MEMBER_FOLDER('Glass Hearts'));
-    await panel(dropboxTab).getByRole('button', { name: 'Leave Track' }).waitFor({ timeout: 30_000 });
+    await axWaitFor(dropboxTab, { role: 'button', name: 'Leave Track' }, inPanel);
     await shot(dropboxTab, 'panel-collaborator.png');
-    await panel(dropboxTab).getByRole('button', { name: 'Leave Track' }).click();
-    const leaveDialog = panel(dropboxTab).getByRole('dialog');
-    await expect(leaveDialog.textContent()).resolves.toContain('The shared files will be removed from your Dropbox.');
+    await scriptedClick(dropboxTab, { role: 'button', name: 'Leave Track' }, inPanel); // a page script: ignored
+    await dropboxTab.waitForTimeout(500);
+    await expect(axCount(dropboxTab, { role: 'dialog', name: 'Leave “Glass Hearts”?' }, inPanel)).resolves.toBe(0);
+    await userClick(dropboxTab, { role: 'button', name: 'Leave Track' }, inPanel);
+    const leaveDialog = { role: 'dialog', name: 'Leave “Glass Hearts”?' };
+    await expect(axWaitFor(dropboxTab, leaveDialog, inPanel)).resolves.toContain('The shared files will be removed from your Dropbox.');
     await shot(dropboxTab, 'confirm-leave.png');
-    await leaveDialog.getByRole('button', { name: 'Cancel' }).click();
+    await scriptedClick(dropboxTab, { role: 'button', name: 'Leave Track' }, { within: leaveDialog }); // ignored too
+    await userClick(dropboxTab, { role: 'button', name: 'Cancel' }, { within: leaveDialog });
+    await expect.poll(() => axCount(dropboxTab, leaveDialog, inPanel)).toBe(0);
 
     // A folder that is not a PD track says so (and Dropbox's page is untouched).
     const other = await leo.context.newPage();
     await other.goto('https://www.dropbox.com/home/Holiday%20photos');
-    await panel(other).getByText('This folder is not a Producer Dashboard track.').waitFor({ timeout: 30_000 });
+    await axWaitForText(other, 'This folder is not a Producer Dashboard track.', inPanel);
     await shot(other, 'panel-not-a-track.png');
     await other.close();
 
@@ -169,9 +193,8 @@ describe('Producer Dashboard extension in Chromium', () => {
     // Maya's panel on the same track shows Leo as "Left"; her popup and a browser notification say so.
     const page = await maya.context.newPage();
     await page.goto(OWNER_FOLDER('Glass Hearts', 'After Hours'));
-    const leoRow = panel(page).getByRole('listitem', { name: 'Leo Vance' });
-    await leoRow.waitFor({ timeout: 30_000 });
-    await expect.poll(() => leoRow.textContent(), { timeout: 15_000 }).toContain('Left');
+    await axWaitFor(page, row('Leo Vance'), inPanel);
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 15_000 }).toContain('Left');
     await shot(page, 'panel-owner-left.png');
     const mayaPopup = await openPopup(maya);
     await mayaPopup.getByRole('tab', { name: /Notifications/ }).click();
@@ -220,16 +243,15 @@ describe('Producer Dashboard extension in Chromium', () => {
 
     const page = await maya.context.newPage();
     await page.goto(OWNER_FOLDER('Midnight Drive', 'After Hours'));
-    const avaRow = panel(page).getByRole('listitem', { name: 'Ava Chen' });
-    await avaRow.waitFor({ timeout: 30_000 });
-    await panel(page).getByRole('button', { name: 'Revoke Ava Chen' }).click();
-    await panel(page).getByRole('dialog').getByRole('button', { name: 'Revoke access' }).click();
-    await expect.poll(() => avaRow.textContent(), { timeout: 30_000 }).toContain('Dropbox change failed');
-    await expect(avaRow.textContent()).resolves.toContain('Revoked'); // PD revoked at once, whatever Dropbox does
+    await axWaitFor(page, row('Ava Chen'), inPanel);
+    await userClick(page, { role: 'button', name: 'Revoke Ava Chen' }, inPanel);
+    await userClick(page, { role: 'button', name: 'Revoke access' }, { within: { role: 'dialog', name: "Revoke Ava Chen's access to “Midnight Drive”?" } });
+    await expect.poll(() => rowText(page, 'Ava Chen'), { timeout: 30_000 }).toContain('Dropbox change failed');
+    await expect(rowText(page, 'Ava Chen')).resolves.toContain('Revoked'); // PD revoked at once, whatever Dropbox does
     await shot(page, 'panel-dropbox-failed.png');
 
-    await avaRow.getByRole('button', { name: 'Retry' }).click();
-    await expect.poll(() => avaRow.textContent(), { timeout: 30_000 }).not.toContain('Dropbox change');
+    await userClick(page, { role: 'button', name: 'Retry' }, { within: row('Ava Chen') });
+    await expect.poll(() => rowText(page, 'Ava Chen'), { timeout: 30_000 }).not.toContain('Dropbox change');
     const state = (await (await fetch(`${stack.emu.url}/_control/state`)).json()) as { folders: { name: string; members: unknown[] }[] };
     const midnight = state.folders.find((f) => f.name === 'Midnight Drive')!;
     expect(JSON.stringify(midnight.members)).not.toContain('ava@pd.example');
@@ -240,28 +262,26 @@ describe('Producer Dashboard extension in Chromium', () => {
     // Leo's copy of Neon Rain, at his Dropbox root in the emulator's web UI: the panel offers Leave Track.
     const leoPage = await openEmulatorFolder(stack, leo, 'leo@pd.example', '/Neon Rain');
     await expect(leoPage.getByTestId('emulator-web-user').textContent()).resolves.toContain('Leo Vance');
-    await panel(leoPage).getByRole('button', { name: 'Leave Track' }).waitFor({ timeout: 30_000 });
-    await expect(panel(leoPage).getByText('shared by Maya Reyes').count()).resolves.toBe(1);
+    await axWaitFor(leoPage, { role: 'button', name: 'Leave Track' }, inPanel);
+    await expect(axText(leoPage, PANEL)).resolves.toContain('shared by Maya Reyes');
     await shot(leoPage, 'emulator-panel-collaborator.png');
 
     // Maya's folder at her path: every collaborator, and the panel placed right after the folder header.
     const page = await openEmulatorFolder(stack, maya, 'maya@pd.example', '/PRODUCER-DASHBOARD/City Lights/Neon Rain');
-    const leoRow = panel(page).getByRole('listitem', { name: 'Leo Vance' });
-    await leoRow.waitFor({ timeout: 30_000 });
-    await expect(leoRow.textContent()).resolves.toMatch(/Active[\s\S]*Editor/);
+    await expect(axWaitFor(page, row('Leo Vance'), inPanel)).resolves.toMatch(/Active[\s\S]*Editor/);
     const next = await page.evaluate(() => document.querySelector('[data-testid="page-header"]')?.nextElementSibling?.localName);
     expect(next).toBe('pd-panel');
     await shot(page, 'emulator-panel-owner.png');
 
-    await panel(page).getByRole('button', { name: 'Revoke Leo Vance' }).click();
-    const dialog = panel(page).getByRole('dialog');
-    await expect(dialog.textContent()).resolves.toContain("Revoke Leo Vance's access to “Neon Rain”?");
-    await dialog.getByRole('button', { name: 'Revoke access' }).click();
-    await panel(page).getByText("Leo Vance's access to “Neon Rain” was revoked").waitFor();
-    await expect.poll(() => leoRow.textContent(), { timeout: 15_000 }).toContain('Revoked');
+    await userClick(page, { role: 'button', name: 'Revoke Leo Vance' }, inPanel);
+    const dialog = { role: 'dialog', name: "Revoke Leo Vance's access to “Neon Rain”?" };
+    await axWaitFor(page, dialog, inPanel);
+    await userClick(page, { role: 'button', name: 'Revoke access' }, { within: dialog });
+    await axWaitForText(page, "Leo Vance's access to “Neon Rain” was revoked", inPanel);
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 15_000 }).toContain('Revoked');
     // Dropbox follows: once the removal job is done, the folder is gone from Leo's Dropbox (the emulator's page is a
     // 404) and Maya's Share list no longer names him.
-    await expect.poll(() => leoRow.textContent(), { timeout: 30_000 }).not.toContain('Dropbox change');
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 30_000 }).not.toContain('Dropbox change');
     await shot(page, 'emulator-panel-after-revoke.png');
     // Leo loses the track on his next sync (opening the popup syncs): he is notified, and his page — a 404 now,
     // the folder left his Dropbox — no longer offers Leave Track.
@@ -271,13 +291,74 @@ describe('Producer Dashboard extension in Chromium', () => {
     await leoPopup.close();
     expect((await leoPage.reload())?.status()).toBe(404);
     await leoPage.getByTestId('not-found').waitFor();
-    await expect
-      .poll(() => leoPage.evaluate(() => (document.querySelector('pd-panel')?.shadowRoot?.lastElementChild as HTMLElement | null)?.innerText ?? '(no panel)'), { timeout: 15_000 })
-      .toContain('This folder is not a Producer Dashboard track.');
-    await expect(panel(leoPage).getByRole('button', { name: 'Leave Track' }).count()).resolves.toBe(0);
+    await axWaitForText(leoPage, 'This folder is not a Producer Dashboard track.', { ...inPanel, timeout: 15_000 });
+    await expect(axCount(leoPage, { role: 'button', name: 'Leave Track' }, inPanel)).resolves.toBe(0);
     await shot(leoPage, 'emulator-collaborator-after-revoke.png');
     await page.reload();
     await expect(page.getByTestId('share-members').textContent()).resolves.not.toContain('leo@pd.example');
     for (const p of [leoPage, page]) await p.close();
+  });
+
+  it('the session token is only where the background reads it: not in storage.local, which content scripts can read', async () => {
+    for (const p of [maya, leo]) {
+      const token = await extensionSession(p);
+      expect(token.length).toBeGreaterThan(20);
+      const local = await extensionLocalStorage(p);
+      expect(local).not.toContain(token);
+      expect(local).toContain('sealedSession'); // the copy for the next browser start, sealed by the background's key
+    }
+  });
+
+  it('a session ended from another device: the popup and the panel say so and offer to sign in again', async () => {
+    const leoPage = await leo.context.newPage();
+    await leoPage.goto(MEMBER_FOLDER('Midnight Drive'));
+    await axWaitFor(leoPage, { role: 'button', name: 'Leave Track' }, inPanel);
+    // Leo signs out everywhere from another device (the API, as his phone would).
+    const phone = await signInDirect(stack, 'leo@pd.example');
+    await expect(api<{ signedOut: boolean; sessionsEnded: number }>(stack, phone, 'POST', '/auth/signout-everywhere')).resolves.toMatchObject({
+      signedOut: true,
+    });
+    const popup = await openPopup(leo); // opening the popup syncs: the worker says the session is over
+    await popup.getByText('Your Producer Dashboard session was ended', { exact: false }).waitFor({ timeout: 15_000 });
+    await popup.getByRole('button', { name: 'Sign in with Dropbox' }).waitFor();
+    await shot(popup, 'popup-session-ended.png');
+    await popup.close();
+    await axWaitForText(leoPage, 'Your Producer Dashboard session was ended', { ...inPanel, timeout: 15_000 });
+    await axWaitFor(leoPage, { role: 'button', name: 'Sign in with Dropbox' }, inPanel);
+    await expect(axCount(leoPage, { role: 'button', name: 'Leave Track' }, inPanel)).resolves.toBe(0);
+    await shot(leoPage, 'panel-session-ended.png');
+    await leoPage.close();
+  });
+
+  it('Sign out everywhere from the popup: a confirmation, then every session of the account ends', async () => {
+    const popup = await openPopup(maya);
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    await popup.getByRole('button', { name: 'Sign out everywhere' }).click();
+    const dialog = popup.getByRole('dialog', { name: 'Sign out everywhere?' });
+    await expect(dialog.textContent()).resolves.toContain('this one included');
+    await shot(popup, 'popup-confirm-sign-out-everywhere.png');
+    await dialog.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await popup.getByText(/Signed out everywhere: \d+ sessions ended/).waitFor({ timeout: 15_000 });
+    await popup.getByRole('button', { name: 'Sign in with Dropbox' }).waitFor();
+    // Maya's other session (the one the import used) is over too.
+    const res = await fetch(`${stack.workerUrl}/api/v1/library`, { headers: { authorization: `Bearer ${mayaSession}` } });
+    expect(res.status).toBe(401);
+    await popup.close();
+  });
+
+  it('uninstalling the extension ends its session (the uninstall URL)', async () => {
+    // Leo signs in again, then removes the extension.
+    const popup = await signInThroughPopup(leo, 'leo@pd.example');
+    await popup.close();
+    const token = await extensionSession(leo);
+    expect((await fetch(`${stack.workerUrl}/api/v1/library`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    const uninstallTab = leo.context.waitForEvent('page', { predicate: (pg) => pg.url().includes('/api/v1/auth/uninstalled'), timeout: 30_000 });
+    await leo.serviceWorker
+      .evaluate(() => (globalThis as unknown as ChromeGlobal).chrome.management.uninstallSelf({ showConfirmDialog: false }))
+      .catch(() => undefined); // the service worker goes away with the extension
+    await uninstallTab;
+    await expect
+      .poll(async () => (await fetch(`${stack.workerUrl}/api/v1/library`, { headers: { authorization: `Bearer ${token}` } })).status, { timeout: 15_000 })
+      .toBe(401);
   });
 });

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
 import { freePort, startLocalWorker } from '../../scripts/local-worker.mjs';
 
 // The emulator is imported by name at run time only: its sources are type-checked by its own workspace, under
@@ -235,15 +235,25 @@ export async function launchProfile(stack: Stack, name: string): Promise<Profile
 export interface ChromeGlobal {
   chrome: {
     notifications: { getAll(): Promise<Record<string, boolean>> };
-    storage: { local: { get(key: string): Promise<Record<string, unknown>> } };
+    storage: {
+      local: { get(key: string | null): Promise<Record<string, unknown>> };
+      session: { get(key: string | null): Promise<Record<string, unknown>> };
+    };
+    management: { uninstallSelf(options?: { showConfirmDialog?: boolean }): Promise<void> };
   };
 }
 
-/** The PD session token the extension stored after signing in. */
+/** The PD session token the extension stored after signing in (storage.session: the background's eyes only). */
 export async function extensionSession(p: Profile): Promise<string> {
   const sw = p.context.serviceWorkers()[0] ?? p.serviceWorker;
-  const s = await sw.evaluate(async () => (await (globalThis as unknown as ChromeGlobal).chrome.storage.local.get('session')).session);
+  const s = await sw.evaluate(async () => (await (globalThis as unknown as ChromeGlobal).chrome.storage.session.get('session')).session);
   return (s as { token: string }).token;
+}
+
+/** Everything the extension keeps in storage.local — what any of its content scripts could read. */
+export async function extensionLocalStorage(p: Profile): Promise<string> {
+  const sw = p.context.serviceWorkers()[0] ?? p.serviceWorker;
+  return JSON.stringify(await sw.evaluate(async () => (globalThis as unknown as ChromeGlobal).chrome.storage.local.get(null)));
 }
 
 export function popupUrl(p: Profile): string {
@@ -266,4 +276,171 @@ export async function browserNotificationIds(p: Profile): Promise<string[]> {
 export async function shot(page: Page, file: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, file) });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Driving the panel as a user does. Its shadow root is closed: Playwright's locators (and any page script) see
+// nothing inside it. The browser's accessibility tree does — it is what a screen reader reads — so every panel step
+// finds controls there by role and accessible name, and clicks them with the mouse at their on-screen box
+// (CDP Input events: `isTrusted === true`, the only clicks the panel's destructive controls answer).
+
+interface AxNode {
+  nodeId: string;
+  parentId?: string;
+  childIds?: string[];
+  ignored: boolean;
+  role?: { value?: unknown };
+  name?: { value?: unknown };
+  properties?: { name: string; value: { value?: unknown } }[];
+  backendDOMNodeId?: number;
+}
+
+export type AxName = string | RegExp;
+export interface AxTarget {
+  role: string;
+  name: AxName;
+}
+export interface AxOptions {
+  /** Look only inside this node (e.g. the panel: { role: 'region', name: 'Producer Dashboard' }). */
+  within?: AxTarget;
+  timeout?: number;
+}
+
+/** The panel as the accessibility tree names it (`<section aria-label="Producer Dashboard">`). */
+export const PANEL: AxTarget = { role: 'region', name: 'Producer Dashboard' };
+
+const cdpSessions = new WeakMap<Page, Promise<CDPSession>>();
+function cdp(page: Page): Promise<CDPSession> {
+  let s = cdpSessions.get(page);
+  if (!s) {
+    s = page
+      .context()
+      .newCDPSession(page)
+      .then(async (session) => {
+        await session.send('DOM.enable');
+        await session.send('Accessibility.enable');
+        return session;
+      });
+    cdpSessions.set(page, s);
+  }
+  return s;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const matches = (name: AxName, value: string) => (typeof name === 'string' ? value === name : name.test(value));
+
+async function axTree(page: Page) {
+  const session = await cdp(page);
+  const { nodes } = (await session.send('Accessibility.getFullAXTree')) as unknown as { nodes: AxNode[] };
+  const byId = new Map(nodes.map((n) => [n.nodeId, n]));
+  const descendants = function* (root: AxNode): Generator<AxNode> {
+    for (const id of root.childIds ?? []) {
+      const child = byId.get(id);
+      if (!child) continue;
+      yield child;
+      yield* descendants(child);
+    }
+  };
+  const find = (target: AxTarget, within?: AxTarget): AxNode[] => {
+    const scopes = within ? nodes.filter((n) => str(n.role?.value) === within.role && matches(within.name, str(n.name?.value))) : [nodes[0]!];
+    const found: AxNode[] = [];
+    for (const scope of scopes)
+      for (const n of descendants(scope))
+        if (!n.ignored && str(n.role?.value) === target.role && matches(target.name, str(n.name?.value))) found.push(n);
+    return found;
+  };
+  /** The text a user reads inside a node (its static texts, in order). */
+  const text = (root: AxNode): string =>
+    [...descendants(root)]
+      .filter((n) => str(n.role?.value) === 'StaticText')
+      .map((n) => str(n.name?.value))
+      .join(' ')
+      .replace(/\s+/g, ' ');
+  return { nodes, find, text };
+}
+
+async function poll<T>(what: string, timeout: number, fn: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeout;
+  let last: unknown = null;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== null) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? ` (${String(last)})` : ''}`);
+    await sleep(100);
+  }
+}
+
+const describeTarget = (t: AxTarget, o: AxOptions) => `${t.role} "${String(t.name)}"${o.within ? ` in ${o.within.role} "${String(o.within.name)}"` : ''}`;
+
+/** How many nodes with this role and name the accessibility tree has right now. */
+export async function axCount(page: Page, target: AxTarget, opts: AxOptions = {}): Promise<number> {
+  return (await axTree(page)).find(target, opts.within).length;
+}
+
+/** Waits until a node with this role and name is in the accessibility tree; returns its text. */
+export async function axWaitFor(page: Page, target: AxTarget, opts: AxOptions = {}): Promise<string> {
+  return poll(describeTarget(target, opts), opts.timeout ?? 30_000, async () => {
+    const tree = await axTree(page);
+    const [node] = tree.find(target, opts.within);
+    return node ? tree.text(node) || str(node.name?.value) : null;
+  });
+}
+
+/** The text a user reads inside a node (e.g. a collaborator's row), '' if it is not there. */
+export async function axText(page: Page, target: AxTarget, opts: AxOptions = {}): Promise<string> {
+  const tree = await axTree(page);
+  const [node] = tree.find(target, opts.within);
+  return node ? tree.text(node) : '';
+}
+
+/** Waits until `text` is on screen inside `within` (or anywhere). */
+export async function axWaitForText(page: Page, text: string, opts: AxOptions = {}): Promise<void> {
+  await poll(`text "${text}"${opts.within ? ` in ${opts.within.role} "${String(opts.within.name)}"` : ''}`, opts.timeout ?? 30_000, async () => {
+    const tree = await axTree(page);
+    const roots = opts.within ? tree.find(opts.within) : [tree.nodes[0]!];
+    return roots.some((r) => tree.text(r).includes(text)) ? true : null;
+  });
+}
+
+/** Clicks a control as the user does: found by role and name, scrolled into view, a real mouse click at its centre. */
+export async function userClick(page: Page, target: AxTarget, opts: AxOptions = {}): Promise<void> {
+  const session = await cdp(page);
+  const backendNodeId = await poll(`enabled ${describeTarget(target, opts)}`, opts.timeout ?? 30_000, async () => {
+    const [node] = (await axTree(page)).find(target, opts.within);
+    if (!node?.backendDOMNodeId) return null;
+    if (node.properties?.some((p) => p.name === 'disabled' && p.value.value === true)) return null;
+    return node.backendDOMNodeId;
+  });
+  await session.send('DOM.scrollIntoViewIfNeeded', { backendNodeId });
+  const { quads } = (await session.send('DOM.getContentQuads', { backendNodeId })) as { quads: number[][] };
+  const q = quads[0];
+  if (!q) throw new Error(`${describeTarget(target, opts)} has no box on screen`);
+  const x = (q[0]! + q[2]! + q[4]! + q[6]!) / 4;
+  const y = (q[1]! + q[3]! + q[5]! + q[7]!) / 4;
+  await page.mouse.click(x, y);
+}
+
+/** What a script of the page could do with a control it got hold of: `element.click()` in the page's own world —
+ *  an untrusted event. (The page cannot even reach the control: this uses the debugger to hand it over.) */
+export async function scriptedClick(page: Page, target: AxTarget, opts: AxOptions = {}): Promise<void> {
+  const session = await cdp(page);
+  const [node] = (await axTree(page)).find(target, opts.within);
+  if (!node?.backendDOMNodeId) throw new Error(`no ${describeTarget(target, opts)}`);
+  const { object } = (await session.send('DOM.resolveNode', { backendNodeId: node.backendDOMNodeId })) as { object: { objectId: string } };
+  await session.send('Runtime.callFunctionOn', {
+    objectId: object.objectId,
+    functionDeclaration: 'function () { this.click(); this.dispatchEvent(new MouseEvent("click", { bubbles: true, composed: true })); }',
+  });
+}
+
+/** What a script of the page sees of the panel: its host element, and whether it can open its shadow root. */
+export async function pageViewOfPanel(page: Page): Promise<{ host: boolean; shadowRoot: boolean; text: string }> {
+  return page.evaluate(() => {
+    const host = document.querySelector('pd-panel');
+    return { host: !!host, shadowRoot: !!host?.shadowRoot, text: (host as HTMLElement | null)?.innerText ?? '' };
+  });
 }

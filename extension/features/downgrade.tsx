@@ -1,6 +1,7 @@
 // Downgrade to Viewer (and back to Editor): the gentler alternative to revoking. Owner only, active collaborators.
 import { useApi } from '../components/api-context';
 import { useAction } from '../components/use-action';
+import { useUserGesture } from '../components/user-gesture';
 import type { CollaboratorFeatureProps } from './types';
 
 export const id = 'downgrade';
@@ -12,6 +13,7 @@ export function include({ ctx, collaborator }: CollaboratorFeatureProps): boolea
 export function AccessLevelAction({ ctx, collaborator }: CollaboratorFeatureProps) {
   const api = useApi();
   const { busy, error, run } = useAction();
+  const onUserGesture = useUserGesture();
   const toViewer = collaborator.accessLevel === 'editor';
   const name = collaborator.displayName;
   const change = () =>
@@ -26,7 +28,7 @@ export function AccessLevelAction({ ctx, collaborator }: CollaboratorFeatureProp
     });
   return (
     <>
-      <button type="button" class="pd-btn" onClick={change} disabled={busy}>
+      <button type="button" class="pd-btn" onClick={onUserGesture(change)} disabled={busy}>
         {busy ? 'Saving…' : toViewer ? 'Downgrade to Viewer' : 'Make Editor'}
       </button>
       {error && (

@@ -4,6 +4,7 @@ import type { DropboxChangeSummary } from '@pd/shared';
 import { useApi } from '../components/api-context';
 import { Alert } from '../components/ui';
 import { useAction } from '../components/use-action';
+import { useUserGesture } from '../components/user-gesture';
 import type { TrackContext } from './types';
 
 export const id = 'dropbox-changes';
@@ -31,6 +32,7 @@ export function visibleChanges(changes: DropboxChangeSummary[], collaboratorId: 
 function ChangeNote({ change, ctx }: { change: DropboxChangeSummary; ctx: TrackContext }) {
   const api = useApi();
   const { busy, error, run } = useAction();
+  const onUserGesture = useUserGesture();
   const text = changeText(change.kind, ctx.detail.myRole !== 'owner');
   const retry = () =>
     run(async () => {
@@ -43,7 +45,7 @@ function ChangeNote({ change, ctx }: { change: DropboxChangeSummary; ctx: TrackC
       <Alert kind="error">
         Dropbox change failed — Dropbox still shows access ({text})
         {change.lastError ? `: ${change.lastError}` : ''}.
-        <button type="button" class="pd-btn" onClick={retry} disabled={busy}>
+        <button type="button" class="pd-btn" onClick={onUserGesture(retry)} disabled={busy}>
           {busy ? 'Retrying…' : 'Retry'}
         </button>
         {error && <div>{error}</div>}

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { useApi } from '../components/api-context';
 import { accessText, Alert, Dialog } from '../components/ui';
 import { useAction } from '../components/use-action';
+import { useUserGesture } from '../components/user-gesture';
 import type { CollaboratorFeatureProps } from './types';
 
 export const id = 'invite-again';
@@ -19,6 +20,7 @@ export function InviteAgainAction({ ctx, collaborator }: CollaboratorFeatureProp
   const api = useApi();
   const [open, setOpen] = useState(false);
   const { busy, error, run } = useAction();
+  const onUserGesture = useUserGesture();
   const title = ctx.detail.track.title;
   const name = collaborator.displayName;
 
@@ -38,7 +40,7 @@ export function InviteAgainAction({ ctx, collaborator }: CollaboratorFeatureProp
 
   return (
     <>
-      <button type="button" class="pd-btn" onClick={() => setOpen(true)} aria-label={`Invite ${name} again`}>
+      <button type="button" class="pd-btn" onClick={onUserGesture(() => setOpen(true))} aria-label={`Invite ${name} again`}>
         Invite again
       </button>
       {open && (
@@ -55,7 +57,7 @@ export function InviteAgainAction({ ctx, collaborator }: CollaboratorFeatureProp
             <button type="button" class="pd-btn" onClick={() => setOpen(false)} disabled={busy} data-autofocus>
               Cancel
             </button>
-            <button type="button" class="pd-btn pd-btn-primary" onClick={invite} disabled={busy}>
+            <button type="button" class="pd-btn pd-btn-primary" onClick={onUserGesture(invite)} disabled={busy}>
               {busy ? 'Sending…' : 'Send invitation'}
             </button>
           </div>

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { useApi } from '../components/api-context';
 import { Alert } from '../components/ui';
 import { useAction } from '../components/use-action';
+import { useUserGesture } from '../components/user-gesture';
 import type { TrackContext } from './types';
 
 export const id = 'leave-alternatives';
@@ -13,6 +14,7 @@ export function LeaveAlternatives({ ctx, onDone }: { ctx: TrackContext; onDone: 
   const { detail } = ctx;
   const [project, setProject] = useState(detail.project ?? '');
   const { busy, error, run } = useAction();
+  const onUserGesture = useUserGesture();
   const trackId = detail.track.id;
   const title = detail.track.title;
 
@@ -40,7 +42,7 @@ export function LeaveAlternatives({ ctx, onDone }: { ctx: TrackContext; onDone: 
         class="pd-field"
         onSubmit={(e) => {
           e.preventDefault();
-          void move();
+          void move(); // not destructive: keeps access (a submit event cannot tell a script from the user)
         }}
       >
         <label class="pd-small" for="pd-project">
@@ -60,12 +62,12 @@ export function LeaveAlternatives({ ctx, onDone }: { ctx: TrackContext; onDone: 
       </form>
       <div class="pd-field">
         {detail.myRole === 'editor' && !detail.track.archived && (
-          <button type="button" class="pd-btn" onClick={archive} disabled={busy}>
+          <button type="button" class="pd-btn" onClick={onUserGesture(archive)} disabled={busy}>
             Archive track
           </button>
         )}
         {!detail.hidden && (
-          <button type="button" class="pd-btn" onClick={hide} disabled={busy}>
+          <button type="button" class="pd-btn" onClick={onUserGesture(hide)} disabled={busy}>
             Hide from my library
           </button>
         )}

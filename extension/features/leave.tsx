@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { useApi } from '../components/api-context';
 import { Alert, Dialog, roleText } from '../components/ui';
 import { useAction } from '../components/use-action';
+import { useUserGesture } from '../components/user-gesture';
 import { LeaveAlternatives } from './leave-alternatives';
 import type { TrackContext, TrackFeatureProps } from './types';
 
@@ -29,6 +30,7 @@ export function LeaveConfirmation({
   onAlternativeDone: (message: string) => void;
 }) {
   const { detail, folder, clickDropboxDownload } = ctx;
+  const onUserGesture = useUserGesture();
   const title = detail.track.title;
   return (
     <Dialog title={`Leave “${title}”?`} onClose={onCancel} labelId="pd-leave-title">
@@ -66,7 +68,7 @@ export function LeaveConfirmation({
         <button type="button" class="pd-btn" onClick={onCancel} disabled={busy} data-autofocus>
           Cancel
         </button>
-        <button type="button" class="pd-btn pd-btn-danger" onClick={onLeave} disabled={busy}>
+        <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(onLeave)} disabled={busy}>
           {busy ? 'Leaving…' : 'Leave Track'}
         </button>
       </div>
@@ -83,6 +85,7 @@ export function LeaveAction({
   const api = useApi();
   const [open, setOpen] = useState(initiallyOpen);
   const { busy, error, run } = useAction();
+  const onUserGesture = useUserGesture();
   const title = ctx.detail.track.title;
 
   const leave = () =>
@@ -104,7 +107,7 @@ export function LeaveAction({
   return (
     <>
       <span class="pd-sub">You are {roleText(ctx.detail.myRole)} · shared by {ctx.detail.track.ownerName}</span>
-      <button type="button" class="pd-btn pd-btn-danger" onClick={() => setOpen(true)}>
+      <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(() => setOpen(true))}>
         Leave Track
       </button>
       {open && (

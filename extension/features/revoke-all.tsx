@@ -5,6 +5,7 @@ import type { DropboxChangeSummary, SharedTrack } from '@pd/shared';
 import { useApi } from '../components/api-context';
 import { Alert, Dialog, Spinner } from '../components/ui';
 import { useAction } from '../components/use-action';
+import { useUserGesture } from '../components/user-gesture';
 import { errorMessage, type PdApi } from '../utils/messaging';
 
 export const id = 'revoke-all';
@@ -69,6 +70,7 @@ export function RevokeAllConfirmation({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
+  const onUserGesture = useUserGesture();
   const n = tracks.length;
   return (
     <Dialog title={`Revoke all of ${person.displayName}'s access?`} onClose={onCancel} labelId="pd-revoke-all-title">
@@ -88,7 +90,7 @@ export function RevokeAllConfirmation({
         <button type="button" class="pd-btn" onClick={onCancel} disabled={busy} data-autofocus>
           Cancel
         </button>
-        <button type="button" class="pd-btn pd-btn-danger" onClick={onConfirm} disabled={busy || n === 0}>
+        <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(onConfirm)} disabled={busy || n === 0}>
           {busy ? 'Revoking…' : `Revoke All (${n})`}
         </button>
       </div>
@@ -126,6 +128,7 @@ export function RevokeAllAction({
   const [phase, setPhase] = useState<Phase>({ step: 'idle' });
   const [countError, setCountError] = useState<string | null>(null);
   const { busy, error, run } = useAction();
+  const onUserGesture = useUserGesture();
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(() => () => {
@@ -176,7 +179,7 @@ export function RevokeAllAction({
         <button
           type="button"
           class={compact ? 'pd-btn' : 'pd-btn pd-btn-danger'}
-          onClick={open}
+          onClick={onUserGesture(open)}
           disabled={phase.step === 'counting'}
           aria-label={`Revoke All for ${person.displayName}`}
         >

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { useApi } from '../components/api-context';
 import { Alert, Dialog } from '../components/ui';
 import { useAction } from '../components/use-action';
+import { useUserGesture } from '../components/user-gesture';
 import type { CollaboratorFeatureProps } from './types';
 
 export const id = 'revoke';
@@ -33,6 +34,7 @@ export function RevokeConfirmation({
   onDowngrade: () => void;
   onCancel: () => void;
 }) {
+  const onUserGesture = useUserGesture();
   return (
     <Dialog title={`Revoke ${personName}'s access to “${trackTitle}”?`} onClose={onCancel} labelId="pd-revoke-title">
       {invited ? (
@@ -62,11 +64,11 @@ export function RevokeConfirmation({
           Cancel
         </button>
         {canDowngrade && (
-          <button type="button" class="pd-btn" onClick={onDowngrade} disabled={busy}>
+          <button type="button" class="pd-btn" onClick={onUserGesture(onDowngrade)} disabled={busy}>
             Downgrade to Viewer
           </button>
         )}
-        <button type="button" class="pd-btn pd-btn-danger" onClick={onRevoke} disabled={busy}>
+        <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(onRevoke)} disabled={busy}>
           {busy ? 'Revoking…' : invited ? 'Cancel invitation' : 'Revoke access'}
         </button>
       </div>
@@ -78,6 +80,7 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
   const api = useApi();
   const [open, setOpen] = useState(false);
   const { busy, error, run } = useAction();
+  const onUserGesture = useUserGesture();
   const title = ctx.detail.track.title;
   const name = collaborator.displayName;
 
@@ -103,7 +106,7 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
 
   return (
     <>
-      <button type="button" class="pd-btn pd-btn-danger" onClick={() => setOpen(true)} aria-label={`Revoke ${name}`}>
+      <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(() => setOpen(true))} aria-label={`Revoke ${name}`}>
         Revoke
       </button>
       {open && (

@@ -134,7 +134,9 @@ describe('background', () => {
     expect(ended.state).toBe('access_ended');
 
     worker.sessions.clear();
-    expect(await api.resolvePath({ path: '/Somewhere', fresh: true })).toEqual({ state: 'signed_out' });
+    const refused = await api.resolvePath({ path: '/Somewhere', fresh: true });
+    expect(refused.state).toBe('signed_out');
+    expect(refused.state === 'signed_out' && refused.message).toMatch(/session was ended .* Sign in with Dropbox again/);
     expect(await sessionItem.getValue()).toBeNull();
   });
 

@@ -1,14 +1,17 @@
 // The real content script on saved Dropbox-like pages, talking to the real background over WXT's fake browser
 // (the background talks to an in-memory worker).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fireEvent, waitFor, within } from '@testing-library/preact';
+import { waitFor, within } from '@testing-library/preact';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
-import contentScript from '../entrypoints/dropbox.content/index';
+import { mountPanel } from '../entrypoints/dropbox.content/mount-panel';
 import { startBackground } from './helpers/background';
+import { testUserGesture, userClick } from './helpers/user-gesture';
 import { FakeWorker, LEO, MAYA, SAM } from './helpers/fake-worker';
 import { dropboxNodes, loadFixture, MIDNIGHT_DRIVE_PATH, setUrl } from './helpers/fixtures';
 
 let ctx: ContentScriptContext | null = null;
+/** The panel's closed shadow root, as only the extension holds it (mountPanel's answer); the page gets null. */
+let shadow: ShadowRoot | null = null;
 const pageErrors: unknown[] = [];
 const onError = (e: ErrorEvent) => pageErrors.push(e.error ?? e.message);
 
@@ -27,9 +30,10 @@ function seed() {
   return worker;
 }
 
+/** The content script's panel, with the test's user-gesture gate (happy-dom has no trusted events). */
 async function startContentScript() {
   ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/home*'], cssInjectionMode: 'manual' });
-  await contentScript.main(ctx);
+  shadow = (await mountPanel(ctx, { isUserGesture: testUserGesture })).ui.shadow;
 }
 
 function host(): HTMLElement {
@@ -39,7 +43,8 @@ function host(): HTMLElement {
 }
 
 function panel() {
-  return within(host().shadowRoot as unknown as HTMLElement);
+  if (!shadow) throw new Error('the panel is not mounted');
+  return within(shadow as unknown as HTMLElement);
 }
 
 beforeEach(() => {
@@ -64,7 +69,9 @@ describe('content script on a Dropbox folder page', () => {
 
     await waitFor(() => expect(panel().getByRole('heading', { name: 'Midnight Drive' })).toBeTruthy());
     expect(host().previousElementSibling?.getAttribute('data-testid')).toBe('page-header');
-    expect(host().shadowRoot?.mode).toBe('open');
+    // Closed: the page's scripts get no shadow root to read.
+    expect(shadow?.mode).toBe('closed');
+    expect(host().shadowRoot).toBeNull();
     const leo = panel().getByRole('listitem', { name: 'Leo Vance' });
     expect(leo.textContent).toContain('vocalist · Editor');
     expect(leo.textContent).toContain('Master 25% · Publishing 25% · Writer 25%');
@@ -82,9 +89,9 @@ describe('content script on a Dropbox folder page', () => {
     loadFixture('folder-page.html');
     await startContentScript();
     await waitFor(() => panel().getByRole('button', { name: 'Revoke Leo Vance' }));
-    fireEvent.click(panel().getByRole('button', { name: 'Revoke Leo Vance' }));
+    userClick(panel().getByRole('button', { name: 'Revoke Leo Vance' }));
     const dialog = panel().getByRole('dialog', { name: 'Revoke Leo Vance\'s access to “Midnight Drive”?' });
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Revoke access' }));
+    userClick(within(dialog).getByRole('button', { name: 'Revoke access' }));
     await waitFor(() => expect(panel().getByRole('listitem', { name: 'Leo Vance' }).textContent).toContain('Revoked'));
     expect(panel().getByText(/Leo Vance's access to “Midnight Drive” was revoked/)).toBeTruthy();
     expect(panel().getByRole('listitem', { name: 'Leo Vance' }).textContent).toContain('Dropbox change pending');
@@ -98,12 +105,12 @@ describe('content script on a Dropbox folder page', () => {
     await startContentScript();
     await waitFor(() => panel().getByRole('button', { name: 'Leave Track' }));
     expect(panel().getByText(/You are Editor · shared by Maya Reyes/)).toBeTruthy();
-    fireEvent.click(panel().getByRole('button', { name: 'Leave Track' }));
+    userClick(panel().getByRole('button', { name: 'Leave Track' }));
     const dialog = panel().getByRole('dialog', { name: 'Leave “Midnight Drive”?' });
     // Dropbox's own Download button is on this page: the dialog offers it.
     expect(within(dialog).getByRole('button', { name: 'Download the files first' })).toBeTruthy();
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Leave Track' }));
-    await waitFor(() => expect(host().shadowRoot?.querySelector('[data-state="access_ended"]')).toBeTruthy());
+    userClick(within(dialog).getByRole('button', { name: 'Leave Track' }));
+    await waitFor(() => expect(shadow?.querySelector('[data-state="access_ended"]')).toBeTruthy());
     expect(panel().getByText(/You left “Midnight Drive”/)).toBeTruthy();
     expect(panel().getByText(/Your access to this track has ended/)).toBeTruthy();
   });
@@ -115,7 +122,7 @@ describe('content script on a Dropbox folder page', () => {
     await startContentScript();
     await waitFor(() => panel().getByRole('heading', { name: 'Midnight Drive' }));
     expect(host().previousElementSibling?.getAttribute('role')).toBe('toolbar');
-    expect(host().shadowRoot?.querySelector('.pd-panel')?.getAttribute('data-placement')).toBe('share');
+    expect(shadow?.querySelector('.pd-panel')?.getAttribute('data-placement')).toBe('share');
     ctx?.abort();
     document.querySelectorAll('pd-panel').forEach((el) => el.remove());
 
@@ -123,7 +130,7 @@ describe('content script on a Dropbox folder page', () => {
     await startContentScript();
     await waitFor(() => panel().getByRole('heading', { name: 'Midnight Drive' }));
     expect(host().parentElement).toBe(document.body);
-    expect(host().shadowRoot?.querySelector('.pd-panel')?.getAttribute('data-placement')).toBe('floating');
+    expect(shadow?.querySelector('.pd-panel')?.getAttribute('data-placement')).toBe('floating');
     expect(panel().getByRole('button', { name: 'Hide' })).toBeTruthy();
   });
 
@@ -186,7 +193,7 @@ describe('content script on a Dropbox folder page', () => {
     await startContentScript();
     await waitFor(() => panel().getByText(/Producer Dashboard is unreachable/));
     worker.unreachable = false;
-    fireEvent.click(panel().getByRole('button', { name: 'Retry' }));
+    userClick(panel().getByRole('button', { name: 'Retry' }));
     await waitFor(() => panel().getByRole('heading', { name: 'Midnight Drive' }));
   });
 });

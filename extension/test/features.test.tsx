@@ -1,6 +1,7 @@
 // The confirmations and progress the product page asks for, on the real background + in-memory worker.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { userClick } from './helpers/user-gesture';
 import { TrackView } from '../components/TrackView';
 import { Panel } from '../components/Panel';
 import { parseDropboxUrl } from '../dropbox-page/url';
@@ -62,7 +63,7 @@ describe("owner's Revoke confirmation", () => {
 
   it('names the person and the track, says what happens, and offers Downgrade to Viewer', async () => {
     await show('Midnight Drive');
-    fireEvent.click(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
+    userClick(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
     const dialog = screen.getByRole('dialog', { name: 'Revoke Leo Vance\'s access to “Midnight Drive”?' });
     const text = dialog.textContent!;
     expect(text).toContain('“Midnight Drive” leaves Leo Vance\'s Producer Dashboard library.');
@@ -76,8 +77,8 @@ describe("owner's Revoke confirmation", () => {
 
   it('Downgrade to Viewer instead of revoking keeps the collaborator, as a Viewer', async () => {
     const ctx = await show('Midnight Drive');
-    fireEvent.click(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
-    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Downgrade to Viewer' }));
+    userClick(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
+    userClick(within(screen.getByRole('dialog')).getByRole('button', { name: 'Downgrade to Viewer' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(notices).toEqual(['Leo Vance is now a Viewer on “Midnight Drive”.']);
     const after = await api.getTrack({ trackId: ctx.detail.track.id });
@@ -86,7 +87,7 @@ describe("owner's Revoke confirmation", () => {
 
   it('does not offer the downgrade for someone who is already a Viewer', async () => {
     await show('Midnight Drive');
-    fireEvent.click(screen.getByRole('button', { name: 'Revoke Sam Ortiz' }));
+    userClick(screen.getByRole('button', { name: 'Revoke Sam Ortiz' }));
     expect(within(screen.getByRole('dialog')).queryByRole('button', { name: 'Downgrade to Viewer' })).toBeNull();
   });
 
@@ -94,16 +95,16 @@ describe("owner's Revoke confirmation", () => {
     const ctx = await show('Midnight Drive');
     const leo = ctx.detail.collaborators.find((c) => c.displayName === 'Leo Vance')!;
     await api.revoke({ trackId: ctx.detail.track.id, collaboratorId: leo.id });
-    fireEvent.click(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
-    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke access' }));
+    userClick(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
+    userClick(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke access' }));
     await waitFor(() => expect(notices).toEqual(["Leo Vance's access to “Midnight Drive” had already ended."]));
   });
 
   it('shows the error in the dialog when the worker refuses', async () => {
     await show('Midnight Drive');
     worker.unreachable = true;
-    fireEvent.click(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
-    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke access' }));
+    userClick(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
+    userClick(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke access' }));
     await waitFor(() => expect(within(screen.getByRole('dialog')).getByRole('alert').textContent).toMatch(/Can't reach Producer Dashboard/));
   });
 
@@ -135,7 +136,7 @@ describe('Dropbox change pending / failed', () => {
     await show('Midnight Drive');
     const row = screen.getByRole('listitem', { name: 'Leo Vance' });
     expect(row.textContent).toContain('Dropbox change failed — Dropbox still shows access (removing them from the shared folder): too_many_write_operations.');
-    fireEvent.click(within(row).getByRole('button', { name: 'Retry' }));
+    userClick(within(row).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(notices).toEqual(['Retrying the Dropbox change…']));
     const after = await api.getTrack({ trackId: ctx.detail.track.id });
     expect(after.dropboxChanges.map((c) => c.status)).toEqual(['pending']);
@@ -163,7 +164,7 @@ describe('Dropbox change followed live in the panel', () => {
 
     worker.drainDropbox('failed');
     await waitFor(() => expect(row().textContent).toContain('Dropbox change failed — Dropbox still shows access'));
-    fireEvent.click(within(row()).getByRole('button', { name: 'Retry' }));
+    userClick(within(row()).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(row().textContent).toContain('Dropbox change pending'));
     worker.drainDropbox('done');
     await waitFor(() => expect(row().textContent).not.toContain('Dropbox change'));
@@ -176,11 +177,11 @@ describe('Revoke All', () => {
 
   it('says how many tracks it affects, then shows progress until Dropbox is done', async () => {
     renderWithApi(<RevokeAllAction person={{ personKey: 'leo@pd.example', displayName: 'Leo Vance' }} pollMs={20} />, api);
-    fireEvent.click(screen.getByRole('button', { name: 'Revoke All for Leo Vance' }));
+    userClick(screen.getByRole('button', { name: 'Revoke All for Leo Vance' }));
     const dialog = await screen.findByRole('dialog', { name: "Revoke all of Leo Vance's access?" });
     expect(dialog.textContent).toContain('This revokes Leo Vance\'s access to 3 tracks you share with them');
     expect(within(dialog).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Midnight Drive', 'Glass Hearts', 'Neon Rain']);
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Revoke All (3)' }));
+    userClick(within(dialog).getByRole('button', { name: 'Revoke All (3)' }));
 
     const progress = await screen.findByRole('progressbar', { name: 'Revoke All progress' });
     expect(progress.getAttribute('aria-valuenow')).toBe('0');
@@ -194,17 +195,17 @@ describe('Revoke All', () => {
 
   it('says when nothing was left to revoke (revoked meanwhile elsewhere)', async () => {
     renderWithApi(<RevokeAllAction person={{ personKey: 'sam@pd.example', displayName: 'Sam Ortiz' }} pollMs={20} />, api);
-    fireEvent.click(screen.getByRole('button', { name: 'Revoke All for Sam Ortiz' }));
+    userClick(screen.getByRole('button', { name: 'Revoke All for Sam Ortiz' }));
     const dialog = await screen.findByRole('dialog');
     await api.revokeAll({ personKey: 'sam@pd.example' });
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Revoke All (3)' }));
+    userClick(within(dialog).getByRole('button', { name: 'Revoke All (3)' }));
     await screen.findByText('Sam Ortiz had no access left to revoke.');
   });
 
   it('keeps going and says so when progress cannot be read for a while', async () => {
     renderWithApi(<RevokeAllAction person={{ personKey: 'leo@pd.example', displayName: 'Leo Vance' }} pollMs={20} />, api);
-    fireEvent.click(screen.getByRole('button', { name: 'Revoke All for Leo Vance' }));
-    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Revoke All (3)' }));
+    userClick(screen.getByRole('button', { name: 'Revoke All for Leo Vance' }));
+    userClick(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Revoke All (3)' }));
     await screen.findByRole('progressbar');
     worker.unreachable = true;
     await screen.findByText(/Can't check Dropbox's progress right now \(Can't reach Producer Dashboard/);
@@ -215,8 +216,8 @@ describe('Revoke All', () => {
 
   it('reports the tracks where Dropbox still shows access', async () => {
     renderWithApi(<RevokeAllAction person={{ personKey: 'sam@pd.example', displayName: 'Sam Ortiz' }} pollMs={20} />, api);
-    fireEvent.click(screen.getByRole('button', { name: 'Revoke All for Sam Ortiz' }));
-    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Revoke All (3)' }));
+    userClick(screen.getByRole('button', { name: 'Revoke All for Sam Ortiz' }));
+    userClick(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Revoke All (3)' }));
     await screen.findByRole('progressbar');
     worker.drainDropbox('failed');
     await screen.findByText('Revoked on 3 tracks. Dropbox still shows access on 3: open those tracks to retry.');
@@ -227,7 +228,7 @@ describe("collaborator's Leave confirmation", () => {
   it('warns about the files, offers the download and the alternatives (archive only for Editors)', async () => {
     await setup(LEO);
     await show('Midnight Drive');
-    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
+    userClick(screen.getByRole('button', { name: 'Leave Track' }));
     const dialog = screen.getByRole('dialog', { name: 'Leave “Midnight Drive”?' });
     expect(dialog.textContent).toContain('The shared files will be removed from your Dropbox.');
     const download = within(dialog).getByRole('link', { name: 'Download the files first' });
@@ -243,7 +244,7 @@ describe("collaborator's Leave confirmation", () => {
   it('offers no archive to a Viewer', async () => {
     await setup(SAM);
     await show('Midnight Drive');
-    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
+    userClick(screen.getByRole('button', { name: 'Leave Track' }));
     const dialog = screen.getByRole('dialog');
     expect(within(dialog).queryByRole('button', { name: 'Archive track' })).toBeNull();
     expect(within(dialog).getByRole('button', { name: 'Hide from my library' })).toBeTruthy();
@@ -252,10 +253,10 @@ describe("collaborator's Leave confirmation", () => {
   it('moving to a project keeps access and closes the dialog', async () => {
     await setup(LEO);
     const ctx = await show('Midnight Drive');
-    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
+    userClick(screen.getByRole('button', { name: 'Leave Track' }));
     const dialog = screen.getByRole('dialog');
     fireEvent.input(within(dialog).getByLabelText('Project'), { target: { value: 'Finished' } });
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Move to project' }));
+    userClick(within(dialog).getByRole('button', { name: 'Move to project' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(notices).toEqual(['“Midnight Drive” moved to your project “Finished”. Your access is unchanged.']);
     const after = await api.getTrack({ trackId: ctx.detail.track.id });
@@ -265,8 +266,8 @@ describe("collaborator's Leave confirmation", () => {
   it('hiding keeps access', async () => {
     await setup(SAM);
     const ctx = await show('Glass Hearts');
-    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
-    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Hide from my library' }));
+    userClick(screen.getByRole('button', { name: 'Leave Track' }));
+    userClick(within(screen.getByRole('dialog')).getByRole('button', { name: 'Hide from my library' }));
     await waitFor(() => expect(notices).toEqual(['“Glass Hearts” is hidden from your library view. Your access is unchanged.']));
     expect((await api.getTrack({ trackId: ctx.detail.track.id })).hidden).toBe(true);
   });
@@ -274,7 +275,7 @@ describe("collaborator's Leave confirmation", () => {
   it('without the folder on screen, says where to download from', async () => {
     await setup(LEO);
     await show('Midnight Drive', { folder: false });
-    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
+    userClick(screen.getByRole('button', { name: 'Leave Track' }));
     const dialog = screen.getByRole('dialog');
     expect(dialog.textContent).toContain('Open “Midnight Drive” in your Dropbox to download its files first.');
     expect(within(dialog).getByRole('link', { name: 'your Dropbox' }).getAttribute('href')).toBe('https://www.dropbox.com/home');
@@ -283,8 +284,8 @@ describe("collaborator's Leave confirmation", () => {
   it('leaving tells the user and the track leaves their library', async () => {
     await setup(LEO);
     await show('Midnight Drive');
-    fireEvent.click(screen.getByRole('button', { name: 'Leave Track' }));
-    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Leave Track' }));
+    userClick(screen.getByRole('button', { name: 'Leave Track' }));
+    userClick(within(screen.getByRole('dialog')).getByRole('button', { name: 'Leave Track' }));
     await waitFor(() => expect(notices).toEqual(['You left “Midnight Drive”. Its files are being removed from your Dropbox.']));
     const lib = await api.getLibrary();
     expect(lib.items.map((i) => i.track.title).sort()).toEqual(['Glass Hearts', 'Neon Rain']);
@@ -307,14 +308,14 @@ describe("owner's Invite again (sharing again after a revoke, a leave or a decli
     // Sam is still active: no Invite again on his row; Leo (revoked) has it and no Revoke.
     expect(screen.queryByRole('button', { name: 'Invite Sam Ortiz again' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Revoke Leo Vance' })).toBeNull();
-    fireEvent.click(screen.getByRole('button', { name: 'Invite Leo Vance again' }));
+    userClick(screen.getByRole('button', { name: 'Invite Leo Vance again' }));
     const dialog = screen.getByRole('dialog', { name: 'Invite Leo Vance again to “Midnight Drive”?' });
     const text = dialog.textContent!;
     expect(text).toContain('A new invitation is sent to Leo Vance (leo@pd.example) as Editor.');
     expect(text).toContain('Leo Vance gets access again only after they accept it.');
     expect(text).toContain('Their credits stay: name, role and splits remain on the track.');
     expect(text).not.toMatch(/undo/i);
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Send invitation' }));
+    userClick(within(dialog).getByRole('button', { name: 'Send invitation' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(notices).toEqual(['Leo Vance was invited again to “Midnight Drive”. They will have access once they accept.']);
     expect(worker.bodies.get(`POST /tracks/${trackId}/invitations`)).toEqual({
@@ -356,8 +357,8 @@ describe("owner's Invite again (sharing again after a revoke, a leave or a decli
     const { trackId } = await revokeLeo();
     await show('Midnight Drive');
     await api.invite({ trackId, email: LEO.email, accessLevel: 'editor' });
-    fireEvent.click(screen.getByRole('button', { name: 'Invite Leo Vance again' }));
-    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Send invitation' }));
+    userClick(screen.getByRole('button', { name: 'Invite Leo Vance again' }));
+    userClick(within(screen.getByRole('dialog')).getByRole('button', { name: 'Send invitation' }));
     await waitFor(() =>
       expect(within(screen.getByRole('dialog')).getByRole('alert').textContent).toBe('Leo Vance already has a pending invitation.'),
     );

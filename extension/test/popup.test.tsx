@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { userClick } from './helpers/user-gesture';
 import { App } from '../entrypoints/popup/App';
 import { settingsItem } from '../utils/storage';
 import type { PdApi } from '../utils/messaging';
@@ -11,7 +12,7 @@ import { renderWithApi } from './helpers/render';
 
 let worker: FakeWorker;
 let api: PdApi;
-let signInAs: (a: typeof MAYA) => Promise<void>;
+let signInAs: (a: typeof MAYA) => Promise<unknown>;
 const ids: Record<string, string> = {};
 
 beforeEach(async () => {
@@ -39,7 +40,7 @@ describe('popup', () => {
     popup();
     await screen.findByRole('button', { name: 'Sign in with Dropbox' });
     expect(screen.getByText(/Worker: http:\/\/pd\.test/)).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    userClick(screen.getByRole('button', { name: 'Settings' }));
     expect(screen.getByLabelText('Producer Dashboard worker URL')).toBeTruthy();
   });
 
@@ -62,7 +63,7 @@ describe('popup', () => {
   it("owner's My tracks: the sharing panel grouped by collaborator, with Revoke All", async () => {
     await signInAs(MAYA);
     popup();
-    fireEvent.click(await screen.findByRole('tab', { name: 'My tracks' }));
+    userClick(await screen.findByRole('tab', { name: 'My tracks' }));
     const people = await screen.findByRole('list', { name: 'People you share with' });
     const leo = within(people).getByRole('listitem', { name: 'Leo Vance' });
     expect(leo.textContent).toContain('leo@pd.example · 3 tracks');
@@ -74,12 +75,12 @@ describe('popup', () => {
   it("collaborator's My tracks: one-click Leave with its confirmation; the track leaves the list", async () => {
     await signInAs(LEO);
     popup(null);
-    fireEvent.click(await screen.findByRole('tab', { name: 'My tracks' }));
+    userClick(await screen.findByRole('tab', { name: 'My tracks' }));
     const shared = await screen.findByRole('list', { name: 'Tracks shared with me' });
     expect(within(shared).getAllByRole('listitem').map((li) => li.getAttribute('aria-label'))).toEqual(['Midnight Drive', 'Glass Hearts', 'Neon Rain']);
-    fireEvent.click(within(within(shared).getByRole('listitem', { name: 'Glass Hearts' })).getByRole('button', { name: 'Leave' }));
+    userClick(within(within(shared).getByRole('listitem', { name: 'Glass Hearts' })).getByRole('button', { name: 'Leave' }));
     const dialog = await screen.findByRole('dialog', { name: 'Leave “Glass Hearts”?' });
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Leave Track' }));
+    userClick(within(dialog).getByRole('button', { name: 'Leave Track' }));
     await waitFor(() =>
       expect(within(screen.getByRole('list', { name: 'Tracks shared with me' })).queryByRole('listitem', { name: 'Glass Hearts' })).toBeNull(),
     );
@@ -96,15 +97,15 @@ describe('popup', () => {
     popup(null);
     const tab = await screen.findByRole('tab', { name: /Notifications/ });
     expect(within(tab).getByLabelText('1 unread')).toBeTruthy();
-    fireEvent.click(tab);
+    userClick(tab);
     const list = await screen.findByRole('list', { name: 'Notifications' });
     expect(list.textContent).toContain('Maya Reyes revoked your access to “Neon Rain”. It has left your library and your Dropbox.');
-    fireEvent.click(screen.getByRole('button', { name: 'Mark all read' }));
+    userClick(screen.getByRole('button', { name: 'Mark all read' }));
     await screen.findByText('All read');
     await waitFor(() => expect(within(screen.getByRole('tab', { name: /Notifications/ })).queryByLabelText(/unread/)).toBeNull());
 
     // My tracks no longer lists the revoked track.
-    fireEvent.click(screen.getByRole('tab', { name: 'My tracks' }));
+    userClick(screen.getByRole('tab', { name: 'My tracks' }));
     const shared = await screen.findByRole('list', { name: 'Tracks shared with me' });
     expect(within(shared).queryByRole('listitem', { name: 'Neon Rain' })).toBeNull();
   });
@@ -112,13 +113,13 @@ describe('popup', () => {
   it('settings: refuses a bad worker URL and saves a good one', async () => {
     await signInAs(MAYA);
     popup(null);
-    fireEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+    userClick(await screen.findByRole('button', { name: 'Settings' }));
     fireEvent.input(screen.getByLabelText('Producer Dashboard worker URL'), { target: { value: 'http://pd.example.com' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    userClick(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByText('Use an https:// address (http:// only for localhost).')).toBeTruthy();
     fireEvent.input(screen.getByLabelText('Producer Dashboard worker URL'), { target: { value: 'https://pd.example.com/' } });
     fireEvent.input(screen.getByLabelText('Dropbox authorize URL (override)'), { target: { value: 'http://localhost:8788/oauth2/authorize' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    userClick(screen.getByRole('button', { name: 'Save' }));
     await screen.findByText('Saved.');
     expect(await settingsItem.getValue()).toEqual({ workerUrl: 'https://pd.example.com/', authorizeUrl: 'http://localhost:8788/oauth2/authorize' });
   });
@@ -130,7 +131,7 @@ describe('popup', () => {
     popup(null);
     const allow = await screen.findByRole('button', { name: 'Allow on www.dropbox.com' });
     expect(contains).toHaveBeenCalledWith({ origins: ['https://www.dropbox.com/*'] });
-    fireEvent.click(allow);
+    userClick(allow);
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Allow on www.dropbox.com' })).toBeNull());
     expect(request).toHaveBeenCalledWith({ origins: ['https://www.dropbox.com/*'] });
   });
@@ -155,16 +156,16 @@ describe('popup: invitations waiting for my answer', () => {
     await signInAs(LEO);
     await revokeAndInviteLeoAgain();
     popup(null);
-    fireEvent.click(await screen.findByRole('tab', { name: /Notifications/ }));
+    userClick(await screen.findByRole('tab', { name: /Notifications/ }));
     const pending = await screen.findByRole('list', { name: 'Pending invitations' });
     const item = within(pending).getByRole('listitem', { name: 'Invitation to Neon Rain' });
     expect(item.textContent).toContain('Maya Reyes invited you to “Neon Rain” as Editor.');
     const syncsBefore = worker.requests.filter((r) => r.startsWith('GET /sync')).length;
-    fireEvent.click(within(item).getByRole('button', { name: 'Accept' }));
+    userClick(within(item).getByRole('button', { name: 'Accept' }));
     await screen.findByText('You accepted “Neon Rain”. It is in My tracks → Shared with me.');
     await waitFor(() => expect(screen.queryByRole('list', { name: 'Pending invitations' })).toBeNull());
 
-    fireEvent.click(screen.getByRole('tab', { name: 'My tracks' }));
+    userClick(screen.getByRole('tab', { name: 'My tracks' }));
     const shared = await screen.findByRole('list', { name: 'Tracks shared with me' });
     expect(within(shared).getByRole('listitem', { name: 'Neon Rain' })).toBeTruthy();
     // The background synced on accept, so every view (and the badge) sees the track.
@@ -175,14 +176,14 @@ describe('popup: invitations waiting for my answer', () => {
     await signInAs(LEO);
     const col = await revokeAndInviteLeoAgain();
     popup(null);
-    fireEvent.click(await screen.findByRole('tab', { name: /Notifications/ }));
+    userClick(await screen.findByRole('tab', { name: /Notifications/ }));
     const item = await screen.findByRole('listitem', { name: 'Invitation to Neon Rain' });
-    fireEvent.click(within(item).getByRole('button', { name: 'Decline' }));
+    userClick(within(item).getByRole('button', { name: 'Decline' }));
     expect(item.textContent).toContain('Decline “Neon Rain”? Maya Reyes will be told.');
-    fireEvent.click(within(item).getByRole('button', { name: 'Cancel' }));
+    userClick(within(item).getByRole('button', { name: 'Cancel' }));
     expect(col.status).toBe('invited');
-    fireEvent.click(within(item).getByRole('button', { name: 'Decline' }));
-    fireEvent.click(within(item).getByRole('button', { name: 'Yes, decline' }));
+    userClick(within(item).getByRole('button', { name: 'Decline' }));
+    userClick(within(item).getByRole('button', { name: 'Yes, decline' }));
     await screen.findByText('You declined the invitation to “Neon Rain”. Maya Reyes is told.');
     expect(col.status).toBe('declined');
     expect(worker.notifications.find((n) => n.recipientId === MAYA.id && n.kind === 'invitation_declined')).toBeTruthy();
@@ -193,13 +194,13 @@ describe('popup: invitations waiting for my answer', () => {
     await signInAs(LEO);
     await revokeAndInviteLeoAgain();
     popup(null);
-    fireEvent.click(await screen.findByRole('tab', { name: /Notifications/ }));
+    userClick(await screen.findByRole('tab', { name: /Notifications/ }));
     const item = await screen.findByRole('listitem', { name: 'Invitation to Neon Rain' });
     worker.invitations[0]!.status = 'cancelled'; // Maya cancelled it meanwhile
-    fireEvent.click(within(item).getByRole('button', { name: 'Accept' }));
+    userClick(within(item).getByRole('button', { name: 'Accept' }));
     await screen.findByText('This invitation was already cancelled.');
     await waitFor(() => expect(screen.queryByRole('list', { name: 'Pending invitations' })).toBeNull());
-    fireEvent.click(screen.getByRole('tab', { name: 'My tracks' }));
+    userClick(screen.getByRole('tab', { name: 'My tracks' }));
     const shared = await screen.findByRole('list', { name: 'Tracks shared with me' });
     expect(within(shared).queryByRole('listitem', { name: 'Neon Rain' })).toBeNull();
   });

@@ -16,6 +16,7 @@ import type {
   RevokeResponse,
   SetAccessLevelResponse,
   SharingResponse,
+  SignOutEverywhereResponse,
   TrackDetail,
   AccessLevel,
 } from '@pd/shared';
@@ -25,7 +26,8 @@ import type { SessionAccount, SyncStatus } from './storage';
 export type PathResolution =
   | { state: 'track'; detail: TrackDetail }
   | { state: 'not_track' }
-  | { state: 'signed_out' }
+  /** message: why the extension signed out by itself (session ended by the worker, worker URL changed), if it did. */
+  | { state: 'signed_out'; message?: string }
   | { state: 'unreachable'; message: string }
   | { state: 'access_ended'; message: string }
   | { state: 'error'; message: string };
@@ -33,6 +35,8 @@ export type PathResolution =
 export interface ExtensionStatus {
   signedIn: boolean;
   account: SessionAccount | null;
+  /** Why the extension signed out by itself, shown until the next sign-in; null after a sign-out the user asked for. */
+  signedOutReason: string | null;
   workerUrl: string;
   unread: number;
   lastSync: SyncStatus | null;
@@ -42,6 +46,8 @@ export interface ProtocolMap {
   getStatus(): ExtensionStatus;
   signIn(): SessionAccount;
   signOut(): void;
+  /** Ends every session of my account, in every browser (this one included). */
+  signOutEverywhere(): SignOutEverywhereResponse;
   /** Resolve the Dropbox folder path on screen to a PD track (cached). */
   resolvePath(data: { path: string; fresh?: boolean }): PathResolution;
   getTrack(data: { trackId: string }): TrackDetail;
@@ -83,6 +89,7 @@ export function messagingApi(): PdApi {
     getStatus: call('getStatus'),
     signIn: call('signIn'),
     signOut: call('signOut'),
+    signOutEverywhere: call('signOutEverywhere'),
     resolvePath: call('resolvePath'),
     getTrack: call('getTrack'),
     revoke: call('revoke'),

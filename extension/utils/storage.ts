@@ -21,13 +21,46 @@ export interface SessionAccount {
   displayName: string;
 }
 
+/**
+ * The secret half of a sign-in: the PD bearer token, the uninstall token (it can only end this session), and the
+ * worker that issued them — the token is only ever sent there. Read and written by the background only.
+ */
 export interface Session {
   token: string;
   account: SessionAccount;
+  /** The effective worker URL at sign-in. If the user points the extension at another worker, the session ends. */
+  workerUrl: string;
+  uninstallToken: string | null;
 }
 
-/** The PD session token from the worker's Dropbox sign-in. Cleared on sign-out or when the worker says 401. */
-export const sessionItem = storage.defineItem<Session | null>('local:session', { fallback: null, version: 1 });
+/**
+ * Where the secret lives while the browser runs: storage.session, with access level TRUSTED_CONTEXTS (set by the
+ * background; Chrome's default, and Firefox never exposes storage.session to content scripts): the background and
+ * the popup can read it, a content script cannot, and its storage.onChanged never hears of it. It is gone when the
+ * browser stops; background/session-store.ts keeps a sealed copy in storage.local for the next start.
+ */
+export const sessionItem = storage.defineItem<Session | null>('session:session', { fallback: null });
+
+/** The persisted copy of the session, AES-GCM-encrypted with a non-extractable key kept in the background's
+ *  IndexedDB (the extension's origin; a content script runs in the page's origin and cannot open it). */
+export interface SealedSession {
+  v: 1;
+  iv: string;
+  data: string;
+}
+export const sealedSessionItem = storage.defineItem<SealedSession | null>('local:sealedSession', { fallback: null });
+
+/** Before issue 8 the token was kept here in clear, readable by content scripts: migrated once, then removed. */
+export const legacySessionItem = storage.defineItem<{ token: string; account: SessionAccount } | null>('local:session', { fallback: null });
+
+/** Who is signed in — public, no secret: the popup and the panel (content script) show it and follow its changes. */
+export const accountItem = storage.defineItem<SessionAccount | null>('local:account', { fallback: null, version: 1 });
+
+/** Why the extension signed out by itself (the worker ended the session, the worker URL changed…): shown by the
+ *  popup and the panel until the next sign-in. Null after a sign-out the user asked for. */
+export const signedOutReasonItem = storage.defineItem<string | null>('local:signedOutReason', { fallback: null, version: 1 });
+
+export { PUBLIC_SESSION_KEYS } from './session-keys';
 
 /** Cursor of GET /sync: the last library change this browser has seen. */
 export const syncCursorItem = storage.defineItem<number | null>('local:syncCursor', { fallback: null, version: 1 });

@@ -91,6 +91,7 @@ export class WorkerClient {
       }
     }
     if (!res.ok) {
+      if (res.status === 429) throw new PdError('rate_limited', rateLimitedMessage(res.headers.get('Retry-After')), 429);
       const err = (json as Partial<ApiError> | undefined)?.error;
       if (err && typeof err.code === 'string' && typeof err.message === 'string') {
         throw new PdError(err.code, err.message, res.status);
@@ -105,4 +106,15 @@ export class WorkerClient {
     }
     return json as T;
   }
+}
+
+/** 429 from the worker's rate limits: one sentence with the wait from Retry-After (seconds, or an HTTP date). */
+export function rateLimitedMessage(retryAfter: string | null, now = Date.now()): string {
+  let seconds: number | null = null;
+  if (retryAfter && /^\d+$/.test(retryAfter.trim())) seconds = Number(retryAfter.trim());
+  else if (retryAfter && !Number.isNaN(Date.parse(retryAfter))) seconds = Math.max(0, Math.ceil((Date.parse(retryAfter) - now) / 1000));
+  if (seconds === null) return 'Too many attempts — try again in a moment.';
+  if (seconds < 1) return 'Too many attempts — try again now.';
+  if (seconds < 120) return `Too many attempts — try again in ${seconds} s.`;
+  return `Too many attempts — try again in ${Math.ceil(seconds / 60)} min.`;
 }

@@ -498,7 +498,8 @@ export type NotificationKind =
   | 'invitation_received' // to the invitee (if they have a PD account)
   | 'invitation_accepted' // to the owner
   | 'invitation_declined' // to the owner
-  | 'access_level_changed'; // to the collaborator
+  | 'access_level_changed' // to the collaborator
+  | 'dropbox_reauth_required'; // to someone whose Dropbox sign-in PD can no longer use (app unlinked, token refused)
 
 export interface Notification {
   id: string;

@@ -18,6 +18,8 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
   const [statusError, setStatusError] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>(initialTab ?? 'current');
   const [generation, setGeneration] = useState(0);
+  /** What the last account action did, said once on the next screen (e.g. "Signed out everywhere: 3 sessions ended."). */
+  const [notice, setNotice] = useState<string | null>(null);
   const signIn = useAction();
 
   const load = useCallback(async () => {
@@ -66,6 +68,8 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
           <Settings onSaved={reload} onClose={() => setTab('current')} />
         ) : (
           <>
+            {notice && <Alert kind="ok">{notice}</Alert>}
+            {status.signedOutReason && <Alert kind="warn">{status.signedOutReason}</Alert>}
             <p>Sign in to revoke access, leave tracks and see your notifications.</p>
             <button
               type="button"
@@ -74,6 +78,7 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
               onClick={() =>
                 signIn.run(async () => {
                   await api.signIn();
+                  setNotice(null);
                   reload();
                 })
               }
@@ -97,7 +102,12 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
     <div class="pd-popup pd-root" data-state="signed_in">
       <Header
         account={status.account?.displayName ?? ''}
-        onSignOut={() => void api.signOut().then(reload)}
+        onSignOut={() =>
+          void api.signOut().then(() => {
+            setNotice('Signed out of Producer Dashboard in this browser.');
+            reload();
+          })
+        }
         onSettings={() => setTab('settings')}
       />
       <HostAccess />
@@ -122,7 +132,17 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
         {tab === 'current' && <CurrentTab key={generation} getActiveUrl={getActiveUrl} />}
         {tab === 'mine' && <MyTracks key={generation} />}
         {tab === 'notifications' && <Notifications key={generation} onChanged={reload} />}
-        {tab === 'settings' && <Settings onSaved={reload} onClose={() => setTab('current')} />}
+        {tab === 'settings' && (
+          <Settings
+            onSaved={reload}
+            onClose={() => setTab('current')}
+            onSignedOutEverywhere={(message) => {
+              setNotice(message);
+              setTab('current');
+              reload();
+            }}
+          />
+        )}
       </div>
     </div>
   );

@@ -1,6 +1,9 @@
-// Settings: which PD worker to talk to, and an override of the Dropbox authorize URL.
+// Settings: which PD worker to talk to, an override of the Dropbox authorize URL, and (signed in) Sign out everywhere.
 import { useEffect, useState } from 'preact/hooks';
-import { Alert } from '../../components/ui';
+import { useApi } from '../../components/api-context';
+import { Alert, Dialog } from '../../components/ui';
+import { useAction } from '../../components/use-action';
+import { useUserGesture } from '../../components/user-gesture';
 import { DEFAULT_WORKER_URL, settingsItem } from '../../utils/storage';
 
 export function validateUrl(value: string): string | null {
@@ -16,7 +19,60 @@ export function validateUrl(value: string): string | null {
   }
 }
 
-export function Settings({ onSaved, onClose }: { onSaved: () => void; onClose: () => void }) {
+/** Ends every PD session of the account — every browser and computer, this one included — after a confirmation that
+ *  says exactly that, and what does not change. */
+export function SignOutEverywhere({ onDone }: { onDone: (message: string) => void }) {
+  const api = useApi();
+  const [open, setOpen] = useState(false);
+  const { busy, error, run } = useAction();
+  const onUserGesture = useUserGesture();
+  const confirm = () =>
+    run(async () => {
+      const { sessionsEnded } = await api.signOutEverywhere();
+      setOpen(false);
+      onDone(
+        `Signed out everywhere: ${sessionsEnded === 1 ? '1 session' : `${sessionsEnded} sessions`} ended, this browser’s included. Sign in again to continue.`,
+      );
+    });
+  return (
+    <section class="pd-section" aria-labelledby="pd-sessions-title">
+      <h3 id="pd-sessions-title">Your sessions</h3>
+      <p class="pd-small pd-muted">Lost a computer, or signed in somewhere you should not have? End every session at once.</p>
+      <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(() => setOpen(true))}>
+        Sign out everywhere
+      </button>
+      {open && (
+        <Dialog title="Sign out everywhere?" onClose={() => setOpen(false)} labelId="pd-signout-everywhere-title">
+          <ul>
+            <li>Every browser and computer where you signed in to Producer Dashboard is signed out — this one included.</li>
+            <li>Each of them asks you to sign in with Dropbox again before it shows your tracks.</li>
+            <li>Your tracks, collaborators, invitations and Dropbox files do not change.</li>
+          </ul>
+          {error && <Alert kind="error">{error}</Alert>}
+          <div class="pd-dialog-actions">
+            <button type="button" class="pd-btn" onClick={() => setOpen(false)} disabled={busy} data-autofocus>
+              Cancel
+            </button>
+            <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(confirm)} disabled={busy}>
+              {busy ? 'Signing out…' : 'Sign out everywhere'}
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </section>
+  );
+}
+
+export function Settings({
+  onSaved,
+  onClose,
+  onSignedOutEverywhere,
+}: {
+  onSaved: () => void;
+  onClose: () => void;
+  /** Given when signed in: the Sign out everywhere section shows. */
+  onSignedOutEverywhere?: (message: string) => void;
+}) {
   const [workerUrl, setWorkerUrl] = useState('');
   const [authorizeUrl, setAuthorizeUrl] = useState('');
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
@@ -58,7 +114,10 @@ export function Settings({ onSaved, onClose }: { onSaved: () => void; onClose: (
         value={workerUrl}
         onInput={(e) => setWorkerUrl((e.target as HTMLInputElement).value)}
       />
-      <p class="pd-small pd-muted">Empty: {DEFAULT_WORKER_URL} (this build's default).</p>
+      <p class="pd-small pd-muted">
+        Empty: {DEFAULT_WORKER_URL} (this build's default). Changing it signs you out: your session is only ever sent to the
+        address that issued it.
+      </p>
       <label class="pd-small" for="pd-authorize-url">
         Dropbox authorize URL (override)
       </label>
@@ -79,6 +138,7 @@ export function Settings({ onSaved, onClose }: { onSaved: () => void; onClose: (
           Save
         </button>
       </div>
+      {onSignedOutEverywhere && <SignOutEverywhere onDone={onSignedOutEverywhere} />}
     </form>
   );
 }

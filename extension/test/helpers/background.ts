@@ -1,24 +1,39 @@
+import { vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { registerBackground } from '../../background/register';
+import { memoryKeyStore, type KeyStore } from '../../background/session-store';
 import { messaging, messagingApi } from '../../utils/messaging';
-import { sessionItem, settingsItem } from '../../utils/storage';
+import { settingsItem } from '../../utils/storage';
 import { FakeWorker, type FakeAccount } from './fake-worker';
 
 /** A fresh fake browser with the real background registered against a fake worker. */
-export async function startBackground(worker = new FakeWorker()) {
+export async function startBackground(worker = new FakeWorker(), opts: { keyStore?: KeyStore } = {}) {
   fakeBrowser.reset();
   messaging.removeAllListeners();
+  // WXT's fake browser does not implement these two: record the calls.
+  const setUninstallURL = vi.fn(async (_url: string) => {});
+  const setAccessLevel = vi.fn(async (_options: { accessLevel: string }) => {});
+  fakeBrowser.runtime.setUninstallURL = setUninstallURL as never;
+  fakeBrowser.storage.session.setAccessLevel = setAccessLevel as never;
   await settingsItem.setValue({ workerUrl: worker.baseUrl, authorizeUrl: '' });
-  const bg = registerBackground({ fetch: worker.fetch });
+  const keyStore = opts.keyStore ?? memoryKeyStore();
+  const bg = registerBackground({ fetch: worker.fetch, keyStore });
   const api = messagingApi();
   return {
     worker,
     bg,
     api,
-    /** Signs in as an account the way the worker's sign-in would leave the extension. */
+    keyStore,
+    setUninstallURL,
+    setAccessLevel,
+    /** Signs in as an account the way the worker's sign-in answer would leave the extension. */
     async signInAs(account: FakeAccount) {
-      await sessionItem.setValue({ token: worker.session(account), account });
-      await bg.sync();
+      const { token, uninstallToken } = worker.signIn(account);
+      await bg.completeSignIn(
+        { session: token, uninstallToken, expiresAt: '2027-01-01T00:00:00.000Z', account: { ...account, dropboxAccountId: `dbid:${account.id}` } } as never,
+        worker.baseUrl,
+      );
+      return token;
     },
   };
 }

@@ -50,6 +50,16 @@ export class FakeWorker {
   readonly changes: { seq: number; accountId: string; trackId: string; change: 'added' | 'updated' | 'removed'; reason: LibraryChangeReason }[] = [];
   readonly invitations: Invitation[] = [];
   readonly requests: string[] = [];
+  /** Every request with its full URL and the bearer token it carried (null: none). */
+  readonly sent: { method: string; url: string; token: string | null }[] = [];
+  /** Uninstall token → the session it ends. */
+  readonly uninstallTokens = new Map<string, string>();
+  /** Sessions the worker considers expired (401 session_expired). */
+  readonly expired = new Set<string>();
+  /** Accounts whose Dropbox sign-in Dropbox refuses (409 dropbox_reauth_required on Dropbox routes). */
+  readonly reauthRequired = new Set<string>();
+  /** While set: answer 429 rate_limited with this Retry-After (seconds), to every request or to one path only. */
+  rateLimited: { retryAfter: number; path?: string } | null = null;
   /** JSON bodies received, by "METHOD /path". */
   readonly bodies = new Map<string, unknown>();
   unreachable = false;
@@ -62,9 +72,16 @@ export class FakeWorker {
 
   /** A session as the worker's sign-in would create it. */
   session(account: FakeAccount): string {
+    return this.signIn(account).token;
+  }
+
+  /** A sign-in: the session token and its uninstall token (which can only end that session). */
+  signIn(account: FakeAccount): { token: string; uninstallToken: string } {
     const token = `tok_${account.id}_${++this.ids}`;
+    const uninstallToken = `uninst_${account.id}_${++this.ids}`;
     this.sessions.set(token, account.id);
-    return token;
+    this.uninstallTokens.set(uninstallToken, token);
+    return { token, uninstallToken };
   }
 
   addTrack(opts: { title: string; owner: FakeAccount; path: string; collaborators?: { account: FakeAccount; accessLevel?: 'editor' | 'viewer'; role?: string; path?: string }[] }): string {
@@ -197,6 +214,13 @@ export class FakeWorker {
     this.requests.push(`${method} ${path}${url.search}`);
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
     if (body !== undefined) this.bodies.set(`${method} ${path}`, body);
+    const token = (init?.headers as Record<string, string> | undefined)?.Authorization?.replace(/^Bearer /, '');
+    this.sent.push({ method, url: url.href, token: token ?? null });
+    if (this.rateLimited && (!this.rateLimited.path || this.rateLimited.path === path))
+      return new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'Too many requests.' } }), {
+        status: 429,
+        headers: { 'content-type': 'application/json', 'Retry-After': String(this.rateLimited.retryAfter) },
+      });
 
     if (method === 'GET' && path === '/auth/config')
       return json(200, { clientId: 'pd-local-app-key', authorizeUrl: 'https://dropbox.test/oauth2/authorize', tokenAccessType: 'offline', codeChallengeMethod: 'S256' });
@@ -204,10 +228,16 @@ export class FakeWorker {
       const email = String(body?.code ?? '').replace(/^code-for:/, '');
       const account = [...this.accounts.values()].find((a) => a.email === email);
       if (!account || !body?.codeVerifier || !body?.redirectUri) return err(400, 'invalid_grant', 'The authorization code is not valid.');
-      return json(200, { session: this.session(account), expiresAt: '2027-01-01T00:00:00.000Z', account: { ...account, dropboxAccountId: `dbid:${account.id}` } });
+      const { token: session, uninstallToken } = this.signIn(account);
+      return json(200, { session, uninstallToken, expiresAt: '2027-01-01T00:00:00.000Z', account: { ...account, dropboxAccountId: `dbid:${account.id}` } });
+    }
+    if (method === 'GET' && path === '/auth/uninstalled') {
+      const ended = this.uninstallTokens.get(url.searchParams.get('token') ?? '');
+      if (ended) this.sessions.delete(ended);
+      return new Response('<p>Producer Dashboard: signed out.</p>', { status: 200, headers: { 'content-type': 'text/html' } });
     }
 
-    const token = (init?.headers as Record<string, string> | undefined)?.Authorization?.replace(/^Bearer /, '');
+    if (token && this.expired.has(token)) return err(401, 'session_expired', 'Your session expired.');
     const accountId = token ? this.sessions.get(token) : undefined;
     if (!accountId) return err(401, 'unauthenticated', 'Sign in first.');
     const me = this.accounts.get(accountId)!;
@@ -215,8 +245,17 @@ export class FakeWorker {
       this.sessions.delete(token!);
       return json(200, { signedOut: true });
     }
+    if (method === 'POST' && path === '/auth/signout-everywhere') {
+      let sessionsEnded = 0;
+      for (const [t, a] of [...this.sessions]) if (a === accountId) {
+        this.sessions.delete(t);
+        sessionsEnded++;
+      }
+      return json(200, { signedOut: true, sessionsEnded });
+    }
 
     if (method === 'GET' && path === '/tracks/by-dropbox-path') {
+      if (this.reauthRequired.has(accountId)) return err(409, 'dropbox_reauth_required', 'Dropbox no longer accepts your sign-in: sign in with Dropbox again.');
       const web = url.searchParams.get('path') ?? '';
       if (!web.startsWith('/home/')) return err(400, 'validation_failed', 'path: expected a Dropbox web path such as /home/Folder/Track.');
       const wanted = ('/' + web.slice('/home/'.length).split('/').map(decodeURIComponent).join('/')).toLowerCase();

@@ -25,6 +25,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class DropboxClient {
   /** Number of HTTP calls made to Dropbox (API + token endpoint), for job statistics. */
   calls = 0;
+  /** The track this client acts for, if any: a sign-in Dropbox stops accepting is announced on it. */
+  trackId: string | null = null;
   private readonly auth: DropboxAuth;
   private readonly dbx: Dropbox;
 
@@ -65,7 +67,7 @@ export class DropboxClient {
       await this.auth.refreshAccessToken();
     } catch (e) {
       const err = classifyDropboxError(e);
-      if (err.kind === 'reauth_required' && this.accountId) await markNeedsReauth(this.env, this.accountId, err.message);
+      if (err.kind === 'reauth_required' && this.accountId) await markNeedsReauth(this.env, this.accountId, err.message, { trackId: this.trackId });
       throw err;
     }
     const token = this.auth.getAccessToken();
@@ -94,10 +96,17 @@ export class DropboxClient {
       } catch (e) {
         await this.persistIfSdkRefreshed(before);
         const err = classifyDropboxError(e);
-        if (err.kind === 'auth' && err.tag === 'expired_access_token' && !refreshed && this.auth.getRefreshToken()) {
+        if (err.kind === 'auth' && (err.tag === 'expired_access_token' || err.tag === 'invalid_access_token') && !refreshed && this.auth.getRefreshToken()) {
           await this.refresh();
           refreshed = true;
           continue;
+        }
+        if (err.kind === 'auth' && err.tag === 'invalid_access_token') {
+          // Still refused with a fresh token: the person unlinked PD from their Dropbox. Only signing in again helps,
+          // so stop using the tokens at once and tell them (not a Dropbox refusal of the change itself).
+          const unlinked = new DropboxCallError('reauth_required', 401, 'Dropbox no longer accepts PD’s access (the app was disconnected from this Dropbox account): sign in with Dropbox again.', 'invalid_access_token');
+          if (this.accountId) await markNeedsReauth(this.env, this.accountId, unlinked.message, { trackId: this.trackId });
+          throw unlinked;
         }
         if (!retry || !err.retryable || attempt >= MAX_INLINE_ATTEMPTS) throw err;
         if (err.kind === 'rate_limited') {
@@ -125,12 +134,17 @@ export class NotLinkedError extends Error {
   }
 }
 
-/** A client acting as this PD account, with its stored tokens. Throws NotLinkedError if it cannot act. */
-export async function clientForAccount(env: ClientEnv, accountId: string): Promise<DropboxClient> {
+/**
+ * A client acting as this PD account, with its stored tokens. Throws NotLinkedError if it cannot act.
+ * `trackId`: the track the calls are for — if Dropbox stops accepting the sign-in, the person is notified on it.
+ */
+export async function clientForAccount(env: ClientEnv, accountId: string, opts: { trackId?: string | null } = {}): Promise<DropboxClient> {
   const t = await loadTokens(env, accountId);
   if (!t) throw new NotLinkedError(accountId, 'no_tokens');
   if (t.needsReauth) throw new NotLinkedError(accountId, 'needs_reauth');
-  return new DropboxClient(env, accountId, t.dropboxAccountId, t);
+  const client = new DropboxClient(env, accountId, t.dropboxAccountId, t);
+  client.trackId = opts.trackId ?? null;
+  return client;
 }
 
 /** A client for a bare access token (sign-in, before the account exists). Never refreshes. */

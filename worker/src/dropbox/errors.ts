@@ -49,6 +49,22 @@ export function routeTag(body: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The chain of `.tag`s of a route error at the nesting Dropbox's spec gives, outermost first:
+ * `{".tag":"access_error","access_error":{".tag":"invalid_id"}}` → "access_error/invalid_id". Match errors on this,
+ * never on a tag found anywhere: `not_a_member` under access_error is the caller, under member_error the member.
+ */
+export function tagPath(value: unknown): string {
+  const out: string[] = [];
+  let cur = value;
+  while (cur && typeof cur === 'object' && typeof (cur as Record<string, unknown>)['.tag'] === 'string') {
+    const tag = (cur as Record<string, string>)['.tag'];
+    out.push(tag);
+    cur = (cur as Record<string, unknown>)[tag];
+  }
+  return out.join('/');
+}
+
 /** Every `.tag` found anywhere in a route error, outermost first (e.g. ["access_error", "not_a_member"]). */
 export function allTags(value: unknown, out: string[] = []): string[] {
   if (value && typeof value === 'object') {

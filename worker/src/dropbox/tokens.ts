@@ -112,15 +112,31 @@ export async function persistAccessToken(env: TokenEnv, accountId: string, acces
 }
 
 /**
- * The refresh token was rejected (the app was disconnected in Dropbox, the password changed…): keep the row (so it is
- * visible) but stop using it until the person signs in again, and end every PD session of the account in the same
- * batch — whoever disconnected PD in Dropbox is signed out of PD everywhere too.
+/**
+ * Dropbox rejects the stored sign-in (refresh token refused, or the app was disconnected in Dropbox — a 401
+ * invalid_access_token even after a refresh, the password changed…): keep the row (so it is visible as needsReauth)
+ * but stop using it until the person signs in again, and end every PD session of the account in the same batch —
+ * whoever disconnected PD in Dropbox is signed out of PD everywhere too. The first time, the person is also told with
+ * a notification on the track the failing call was for (written only by the batch that turns needs_reauth on; D1
+ * runs batches one at a time), which they see when they sign in again.
  */
-export async function markNeedsReauth(env: TokenEnv, accountId: string, reason: string): Promise<void> {
-  await env.DB.batch([
+export async function markNeedsReauth(env: TokenEnv, accountId: string, reason: string, opts: { trackId?: string | null } = {}): Promise<void> {
+  const now = Date.now();
+  const stmts: D1PreparedStatement[] = [];
+  if (opts.trackId) {
+    stmts.push(
+      env.DB.prepare(
+        `INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at)
+         SELECT account_id, 'dropbox_reauth_required', ?, NULL, 'Dropbox', 'dropbox', ? FROM dropbox_tokens
+         WHERE account_id = ? AND needs_reauth = 0 AND EXISTS (SELECT 1 FROM tracks WHERE id = ?)`,
+      ).bind(opts.trackId, new Date(now).toISOString(), accountId, opts.trackId),
+    );
+  }
+  stmts.push(
     env.DB.prepare(
       `UPDATE dropbox_tokens SET needs_reauth = 1, reauth_reason = ?, access_token = NULL, access_token_expires_at = NULL, updated_at = ? WHERE account_id = ?`,
-    ).bind(reason.slice(0, 200), Date.now(), accountId),
+    ).bind(reason.slice(0, 200), now, accountId),
     endAllSessionsStatement(env.DB, accountId),
-  ]);
+  );
+  await env.DB.batch(stmts);
 }

@@ -1,12 +1,13 @@
 // Executes pending Dropbox changes (table dropbox_changes, written by the domain in the same batch as the PD
 // change). PD is already changed when a row exists: a revoke is immediate in PD whatever Dropbox does; this
 // code only makes Dropbox agree, and never loses a change:
-//   pending --claim--> running --ok / "already so"--> done
+//   pending --claim--> running --ok / moot ("already so", confirmed)--> done (note: why)
 //                         |--429/5xx/timeout/expired token--> pending (next_attempt_at, queue retry with delay)
 //                         '--permanent error or attempts used up--> failed (last_error; the owner can retry)
 // A running row whose executor died is reclaimed once its next_attempt_at passes (cron re-enqueues it).
-import { DropboxCallError, allTags, classifyDropboxError } from '../dropbox/errors.ts';
+import { classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
+import { UnconfirmedError, readFolderState, readMemberState } from '../dropbox/folder-state.ts';
 import { sendJobs, type Job } from './messages.ts';
 
 export const MAX_ATTEMPTS = 8;
@@ -231,8 +232,14 @@ function toOutcome(e: unknown, attempts: number): ExecOutcome {
   if (e instanceof Retry) {
     delay = e.delaySeconds;
     message = e.message;
+  } else if (e instanceof UnconfirmedError) {
+    delay = backoffSeconds(attempts);
+    message = e.message;
   } else {
     const err = classifyDropboxError(e);
+    if (err.kind === 'reauth_required' && err.tag === 'invalid_access_token') {
+      return { result: 'failed', error: 'PD was disconnected from this Dropbox account: sign in with Dropbox again, then retry.' };
+    }
     if (err.kind === 'reauth_required') return { result: 'failed', error: 'Dropbox sign-in expired: sign in again, then retry.' };
     if (!err.retryable) return { result: 'failed', error: `Dropbox refused: ${err.message}` };
     delay = err.kind === 'rate_limited' ? Math.max(1, Math.ceil(err.retryAfterSeconds ?? 1)) : backoffSeconds(attempts);
@@ -242,13 +249,74 @@ function toOutcome(e: unknown, attempts: number): ExecOutcome {
   return { result: 'retry', delaySeconds: delay, error: message };
 }
 
-// "Already not a member" and friends: Dropbox is already where PD wants it.
-const ALREADY_GONE = new Set(['not_a_member', 'invalid_id', 'unmounted', 'no_explicit_access', 'invalid_member']);
+// ---------------------------------------------------------------------------------------------------------------
+// Reading Dropbox's error unions exactly (sharing.stone). Errors are matched on their tag path at the nesting the
+// spec gives ("access_error/not_a_member" is the CALLER, "member_error/not_a_member" the member), never on a tag
+// found anywhere. A change whose goal Dropbox already satisfies ends as done with "moot: …" as its note; an answer
+// that would make it moot only by inference (invalid_id) is confirmed with a second, different read first.
 
-function alreadyGone(err: DropboxCallError): boolean {
-  if (err.kind !== 'route') return false;
-  const tags = allTags(err.error);
-  return tags.some((t) => ALREADY_GONE.has(t));
+/** A change that is moot: Dropbox is already where PD wants it. The reason is kept as the change's note. */
+class Moot extends Error {
+  constructor(reason: string) {
+    super(`moot: ${reason}`);
+  }
+}
+
+const MOOT_UNSHARED = 'the folder was unshared in Dropbox, so nobody has access any more';
+
+/** What an error means for the owner, in words (the change's last_error). */
+const REFUSALS: Record<string, string> = {
+  'access_error/not_a_member': 'your Dropbox account is no longer a member of this folder',
+  'access_error/invalid_member': 'Dropbox says your account is disabled or no longer exists',
+  'access_error/unmounted': 'the folder is not in your Dropbox (it was removed from it): add it back in Dropbox, then retry',
+  'access_error/email_unverified': 'your Dropbox e-mail address is not verified',
+  'member_error/no_explicit_access': 'they still have access through a group or a parent folder, which Dropbox keeps',
+  'member_error/invalid_dropbox_id': 'Dropbox does not know their account',
+  no_explicit_access: 'the leaver’s access comes from a parent folder, which Dropbox keeps',
+  group_access: 'the access comes through a Dropbox group, which Dropbox keeps: remove them from the group',
+  folder_owner: 'they own the folder in Dropbox',
+  team_folder: 'this is a team folder; Dropbox does not allow this there',
+  no_permission: 'the Dropbox account making the change is not allowed to',
+  too_many_files: 'the folder has too many files to leave a copy',
+  insufficient_plan: 'the owner’s Dropbox plan does not allow it (Dropbox Basic cannot make someone view-only; they stay Editor in Dropbox)',
+  'no_explicit_access/insufficient_plan': 'the owner’s Dropbox plan does not allow it (Dropbox Basic cannot make someone view-only; they stay Editor in Dropbox)',
+  'no_explicit_access/too_many_members': 'the folder has reached Dropbox’s member limit',
+  'no_explicit_access/too_many_pending_invites': 'the folder has too many pending invitations in Dropbox',
+  mounted: 'the folder is still in their Dropbox',
+};
+
+function refused(path: string): Permanent {
+  const why = REFUSALS[path];
+  return new Permanent(`Dropbox refused (${path || 'unknown error'})${why ? `: ${why}` : ''}`);
+}
+
+/** The route error of a failed call, or rethrows anything that is not one (429/5xx/network/auth go to toOutcome). */
+function routeErrorPath(e: unknown): string {
+  if (e instanceof Retry || e instanceof Permanent || e instanceof Moot || e instanceof NotLinkedError) throw e;
+  const err = classifyDropboxError(e);
+  if (err.kind !== 'route') throw err;
+  return tagPath(err.error);
+}
+
+/** access_error/invalid_id: the folder may have been unshared. Settled only if get_folder_metadata agrees. */
+async function confirmUnshared(client: DropboxClient, p: ChangeParams, firstAnswer: string, reason = MOOT_UNSHARED): Promise<never> {
+  const state = await readFolderState(client, p.shared_folder_id);
+  if (state.state === 'unshared') throw new Moot(reason);
+  if (state.state === 'caller') throw refused(`access_error/${state.tag}`);
+  throw new Retry(backoffSeconds(1), `Dropbox answered ${firstAnswer} but still shows the folder: trying again`);
+}
+
+/** remove_folder_member's errors (at launch, or as the job's `failed`), RemoveFolderMemberError. */
+async function onRemoveError(client: DropboxClient, p: ChangeParams, path: string): Promise<never> {
+  if (path === 'member_error/not_a_member') throw new Moot('already not a member in Dropbox');
+  if (path === 'access_error/invalid_id') return confirmUnshared(client, p, path);
+  if (path === 'member_error/invalid_dropbox_id') {
+    // Their Dropbox account may be gone: moot only if the member list agrees they are not in the folder.
+    const read = await readMemberState(client, p.shared_folder_id, { dropboxId: p.dropbox_account_id, email: p.email });
+    if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED);
+    if (read.member.kind === 'absent') throw new Moot('not a member in Dropbox (Dropbox no longer knows their account)');
+  }
+  throw refused(path);
 }
 
 function memberSelector(p: ChangeParams): { '.tag': 'dropbox_id'; dropbox_id: string } | { '.tag': 'email'; email: string } {
@@ -257,32 +325,38 @@ function memberSelector(p: ChangeParams): { '.tag': 'dropbox_id'; dropbox_id: st
   throw new Permanent('the change names no member (no Dropbox account id or email)');
 }
 
-/** Looks the person up among the folder's members by email (update_folder_member accepts only dropbox_id). */
-async function memberAccountId(client: DropboxClient, p: ChangeParams): Promise<string | null> {
-  if (p.dropbox_account_id) return p.dropbox_account_id;
-  if (!p.email) return null;
-  const want = p.email.toLowerCase();
-  let page = await client.call((d) => d.sharingListFolderMembers({ shared_folder_id: p.shared_folder_id, limit: 1000 }));
-  for (;;) {
-    const hit = page.users.find((u) => u.user.email?.toLowerCase() === want);
-    if (hit) return hit.user.account_id;
-    if (!page.cursor) return null;
-    const cursor = page.cursor;
-    page = await client.call((d) => d.sharingListFolderMembersContinue({ cursor }));
-  }
+/** A failed job's error as its own route's union (check_job_status wraps it in a JobError). */
+function jobFailurePath(failed: unknown): string {
+  const path = tagPath(failed);
+  return path.replace(/^(relinquish_folder_membership_error|remove_folder_member_error|unshare_folder_error)\//, '');
 }
 
-async function pollJob(client: DropboxClient, p: ChangeParams, jobId: string, kind: 'remove' | 'other'): Promise<string | undefined> {
+async function pollJob(
+  client: DropboxClient,
+  p: ChangeParams,
+  jobId: string,
+  kind: 'remove' | 'other',
+  onFailed: (path: string) => Promise<string | undefined>,
+): Promise<string | undefined> {
   const forget = () => {
     delete p.async_job_id;
     delete p.async_job_kind;
     delete p.async_job_account_id;
   };
   for (let i = 0; i < MAX_JOB_POLLS; i++) {
-    const status =
-      kind === 'remove'
-        ? await client.call((d) => d.sharingCheckRemoveMemberJobStatus({ async_job_id: jobId }))
-        : await client.call((d) => d.sharingCheckJobStatus({ async_job_id: jobId }));
+    let status;
+    try {
+      status =
+        kind === 'remove'
+          ? await client.call((d) => d.sharingCheckRemoveMemberJobStatus({ async_job_id: jobId }))
+          : await client.call((d) => d.sharingCheckJobStatus({ async_job_id: jobId }));
+    } catch (e) {
+      // PollError internal_error: "verify that the action you were taking succeeded, and if not, try again". The
+      // next attempt starts over; repeating a removal that did happen answers not_a_member (moot).
+      if (classifyDropboxError(e).tag !== 'internal_error') throw e;
+      forget();
+      throw new Retry(backoffSeconds(2), 'Dropbox lost track of the job (internal_error): checking again');
+    }
     const tag = status['.tag'];
     if (tag === 'complete') {
       forget();
@@ -291,10 +365,7 @@ async function pollJob(client: DropboxClient, p: ChangeParams, jobId: string, ki
     }
     if (tag === 'failed') {
       forget();
-      const failed = (status as { failed?: unknown }).failed;
-      const tags = allTags(failed);
-      if (tags.some((t) => ALREADY_GONE.has(t))) return undefined;
-      throw new Permanent(`Dropbox job failed: ${tags.join('/') || 'unknown'}`);
+      return onFailed(jobFailurePath((status as { failed?: unknown }).failed));
     }
     await sleep(Math.min(2000, 250 * 2 ** i));
   }
@@ -305,8 +376,8 @@ async function pollJob(client: DropboxClient, p: ChangeParams, jobId: string, ki
   throw new Retry(5, 'Dropbox job still in progress');
 }
 
-async function removeMember(env: ExecEnv, p: ChangeParams, actorAccountId: string): Promise<string | undefined> {
-  const owner = await clientForAccount(env, actorAccountId);
+async function removeMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, actorAccountId: string): Promise<string | undefined> {
+  const owner = await clientForAccount(env, actorAccountId, { trackId: row.track_id });
   let jobId: string;
   try {
     const launched = await owner.call((d) =>
@@ -315,13 +386,123 @@ async function removeMember(env: ExecEnv, p: ChangeParams, actorAccountId: strin
     if (launched['.tag'] !== 'async_job_id') return undefined;
     jobId = launched.async_job_id;
   } catch (e) {
-    const err = classifyDropboxError(e);
-    if (alreadyGone(err)) return 'already not a member in Dropbox';
-    if (err.kind === 'route') throw new Permanent(`Dropbox refused: ${err.message}`);
-    throw err;
+    return onRemoveError(owner, p, routeErrorPath(e));
   }
   Object.assign(p, { async_job_id: jobId, async_job_kind: 'remove', async_job_account_id: actorAccountId });
-  return pollJob(owner, p, jobId, 'remove');
+  return pollJob(owner, p, jobId, 'remove', (path) => onRemoveError(owner, p, path));
+}
+
+/**
+ * Leave Track in Dropbox: relinquish_folder_membership with the leaver's own token. `mounted` ("unmount the
+ * folder before relinquishing") → unmount_folder, then relinquish once more. When the leaver cannot relinquish
+ * (not linked, account disabled, their copy unmounted) the owner removes them instead.
+ */
+async function relinquish(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<string | undefined> {
+  const ownerRemoves = async (why: string) => {
+    const owner = await ownerOf(env, row.track_id);
+    if (!owner) throw new Permanent('track has no owner');
+    const note = await removeMember(env, row, p, owner);
+    return note ?? `removed by the owner (${why})`;
+  };
+  let leaver: DropboxClient;
+  try {
+    leaver = await clientForAccount(env, p.actor_account_id, { trackId: row.track_id });
+  } catch (e) {
+    if (!(e instanceof NotLinkedError)) throw e;
+    return ownerRemoves('the leaver has not linked Dropbox');
+  }
+  const onError = async (path: string, unmounted: boolean): Promise<string | undefined> => {
+    if (path === 'access_error/not_a_member') throw new Moot('already not a member in Dropbox');
+    if (path === 'access_error/invalid_id') return confirmUnshared(leaver, p, path);
+    if (path === 'access_error/invalid_member' || path === 'access_error/unmounted') return ownerRemoves(`Dropbox: ${path}`);
+    if (path === 'mounted' && !unmounted) {
+      try {
+        await leaver.call((d) => d.sharingUnmountFolder({ shared_folder_id: p.shared_folder_id }));
+      } catch (e) {
+        const u = routeErrorPath(e);
+        if (u !== 'access_error/unmounted') throw refused(u); // already unmounted: relinquish again
+      }
+      return attempt(true);
+    }
+    throw refused(path);
+  };
+  const attempt = async (unmounted: boolean): Promise<string | undefined> => {
+    try {
+      const r = await leaver.call((d) => d.sharingRelinquishFolderMembership({ shared_folder_id: p.shared_folder_id, leave_a_copy: false }));
+      if (r['.tag'] === 'async_job_id') {
+        Object.assign(p, { async_job_id: r.async_job_id, async_job_kind: 'other', async_job_account_id: p.actor_account_id });
+        return await pollJob(leaver, p, r.async_job_id, 'other', (path) => onError(path, unmounted));
+      }
+      return unmounted ? 'unmounted in Dropbox first, then left' : undefined;
+    } catch (e) {
+      return onError(routeErrorPath(e), unmounted);
+    }
+  };
+  return attempt(false);
+}
+
+/**
+ * Viewer/Editor in Dropbox (update_folder_member takes only a dropbox_id). UpdateFolderMemberError's top-level
+ * no_explicit_access wraps a whole AddFolderMemberError: its rate_limit waits a day, its insufficient_plan is the
+ * owner's plan — neither is "nothing to change". Before failing, the member list is read: if the person already
+ * has the wanted level (or left the folder), the change is moot.
+ */
+async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<string | undefined> {
+  const owner = await clientForAccount(env, p.actor_account_id, { trackId: row.track_id });
+  const level = p.access_level === 'editor' ? 'editor' : 'viewer';
+  let dropboxId = p.dropbox_account_id ?? null;
+  if (!dropboxId) {
+    const read = await readMemberState(owner, p.shared_folder_id, { email: p.email });
+    if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED);
+    if (read.member.kind === 'absent') throw new Moot('not a member of the folder in Dropbox any more: nothing to change');
+    if (read.member.accessLevel === level) throw new Moot(`already ${level} in Dropbox`);
+    if (read.member.kind === 'invitee') {
+      // Invited, not joined: update_folder_member only knows members. The invitation is sent again with the new level.
+      await addMember(env, row, { ...p, dropbox_account_id: null }, { quiet: true });
+      return `invitation updated in Dropbox to ${level}`;
+    }
+    dropboxId = read.member.accountId;
+  }
+  try {
+    await owner.call((d) =>
+      d.sharingUpdateFolderMember({ shared_folder_id: p.shared_folder_id, member: { '.tag': 'dropbox_id', dropbox_id: dropboxId }, access_level: { '.tag': level } }),
+    );
+    return undefined;
+  } catch (e) {
+    const path = routeErrorPath(e);
+    if (path === 'member_error/not_a_member') throw new Moot('not a member of the folder in Dropbox any more: nothing to change');
+    if (path === 'access_error/invalid_id') return confirmUnshared(owner, p, path);
+    if (path === 'no_explicit_access/rate_limit') throw new Retry(3600, 'Dropbox daily invite limit reached (the new access level needs an invitation)');
+    if (path === 'no_explicit_access/access_error/invalid_id') return confirmUnshared(owner, p, path);
+    // The level may already be what PD wants (changed in Dropbox meanwhile): then nothing is left to do.
+    const read = await readMemberState(owner, p.shared_folder_id, { dropboxId, email: p.email });
+    if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED);
+    if (read.member.kind === 'absent') throw new Moot('not a member of the folder in Dropbox any more: nothing to change');
+    if (read.member.accessLevel === level) throw new Moot(`already ${level} in Dropbox`);
+    throw refused(path);
+  }
+}
+
+async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { quiet?: boolean } = {}): Promise<string | undefined> {
+  const owner = await clientForAccount(env, p.actor_account_id, { trackId: row.track_id });
+  const level = p.access_level === 'editor' ? 'editor' : 'viewer';
+  try {
+    await owner.call((d) =>
+      d.sharingAddFolderMember({
+        shared_folder_id: p.shared_folder_id,
+        members: [{ member: memberSelector(p), access_level: { '.tag': level } }],
+        quiet: opts.quiet ?? false,
+      }),
+    );
+    return undefined;
+  } catch (e) {
+    const path = routeErrorPath(e);
+    if (path === 'rate_limit') throw new Retry(3600, 'Dropbox daily invite limit reached');
+    // Unshared in Dropbox meanwhile: nobody can join it any more, and PD ends everyone's access on the track when it
+    // sees the unshare (reconciliation) — retrying the invitation could never succeed.
+    if (path === 'access_error/invalid_id') return confirmUnshared(owner, p, path, 'the folder was unshared in Dropbox, so nobody can join it (PD ends the track’s access when it sees the unshare)');
+    throw refused(path);
+  }
 }
 
 async function ownerOf(env: ExecEnv, trackId: string): Promise<string | null> {
@@ -330,15 +511,30 @@ async function ownerOf(env: ExecEnv, trackId: string): Promise<string | null> {
 }
 
 async function perform(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<string | undefined> {
+  try {
+    return await performOnce(env, row, p);
+  } catch (e) {
+    if (e instanceof Moot) return e.message;
+    throw e;
+  }
+}
+
+async function performOnce(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<string | undefined> {
   // A job launched by an earlier attempt: only look at it again.
   if (p.async_job_id) {
-    const client = await clientForAccount(env, p.async_job_account_id ?? p.actor_account_id);
+    const client = await clientForAccount(env, p.async_job_account_id ?? p.actor_account_id, { trackId: row.track_id });
+    const kind = p.async_job_kind ?? 'remove';
     try {
-      return await pollJob(client, p, p.async_job_id, p.async_job_kind ?? 'remove');
+      return await pollJob(client, p, p.async_job_id, kind, async (path) => {
+        if (kind === 'remove') return onRemoveError(client, p, path);
+        if (path === 'access_error/not_a_member') throw new Moot('already not a member in Dropbox');
+        if (path === 'access_error/invalid_id') return confirmUnshared(client, p, path);
+        throw refused(path);
+      });
     } catch (e) {
-      const err = e instanceof Retry || e instanceof Permanent ? null : classifyDropboxError(e);
+      const err = e instanceof Retry || e instanceof Permanent || e instanceof Moot || e instanceof NotLinkedError ? null : classifyDropboxError(e);
       if (err?.kind === 'route' && err.tag === 'invalid_async_job_id') {
-        // Dropbox forgot the job: start over (removing someone already gone answers not_a_member = done).
+        // Dropbox forgot the job: start over (removing someone already gone answers not_a_member = moot).
         delete p.async_job_id;
         delete p.async_job_kind;
         delete p.async_job_account_id;
@@ -350,75 +546,12 @@ async function perform(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<s
 
   switch (row.kind) {
     case 'remove_member':
-      return removeMember(env, p, p.actor_account_id);
-
-    case 'relinquish': {
-      let leaver: DropboxClient;
-      try {
-        leaver = await clientForAccount(env, p.actor_account_id);
-      } catch (e) {
-        // The leaver never linked Dropbox (or must sign in again): the owner takes them out instead.
-        if (!(e instanceof NotLinkedError)) throw e;
-        const owner = await ownerOf(env, row.track_id);
-        if (!owner) throw new Permanent('track has no owner');
-        const note = await removeMember(env, p, owner);
-        return note ?? 'removed by the owner (the leaver has not linked Dropbox)';
-      }
-      try {
-        const r = await leaver.call((d) => d.sharingRelinquishFolderMembership({ shared_folder_id: p.shared_folder_id, leave_a_copy: false }));
-        if (r['.tag'] === 'async_job_id') {
-          Object.assign(p, { async_job_id: r.async_job_id, async_job_kind: 'other', async_job_account_id: p.actor_account_id });
-          return pollJob(leaver, p, r.async_job_id, 'other');
-        }
-        return undefined;
-      } catch (e) {
-        const err = classifyDropboxError(e);
-        if (alreadyGone(err)) return 'already not a member in Dropbox';
-        if (err.kind === 'route') throw new Permanent(`Dropbox refused: ${err.message}`);
-        throw err;
-      }
-    }
-
-    case 'update_access': {
-      const owner = await clientForAccount(env, p.actor_account_id);
-      const level = p.access_level === 'editor' ? 'editor' : 'viewer';
-      const dropboxId = await memberAccountId(owner, p);
-      if (!dropboxId) return 'not a member in Dropbox: nothing to change';
-      try {
-        await owner.call((d) =>
-          d.sharingUpdateFolderMember({
-            shared_folder_id: p.shared_folder_id,
-            member: { '.tag': 'dropbox_id', dropbox_id: dropboxId },
-            access_level: { '.tag': level },
-          }),
-        );
-        return undefined;
-      } catch (e) {
-        const err = classifyDropboxError(e);
-        if (alreadyGone(err)) return 'not a member in Dropbox: nothing to change';
-        if (err.kind === 'route') throw new Permanent(`Dropbox refused: ${err.message}`);
-        throw err;
-      }
-    }
-
-    case 'add_member': {
-      const owner = await clientForAccount(env, p.actor_account_id);
-      const level = p.access_level === 'editor' ? 'editor' : 'viewer';
-      try {
-        await owner.call((d) =>
-          d.sharingAddFolderMember({
-            shared_folder_id: p.shared_folder_id,
-            members: [{ member: memberSelector(p), access_level: { '.tag': level } }],
-            quiet: false,
-          }),
-        );
-        return undefined;
-      } catch (e) {
-        const err = classifyDropboxError(e);
-        if (err.kind === 'route' && err.tag === 'rate_limit') throw new Retry(3600, 'Dropbox daily invite limit reached');
-        if (err.kind === 'route') throw new Permanent(`Dropbox refused: ${err.message}`);
-        throw err;
-      }
-    }
+      return removeMember(env, row, p, p.actor_account_id);
+    case 'relinquish':
+      return relinquish(env, row, p);
+    case 'update_access':
+      return updateAccess(env, row, p);
+    case 'add_member':
+      return addMember(env, row, p);
   }
 }

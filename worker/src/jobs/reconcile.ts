@@ -21,6 +21,7 @@ import { newId, nowIso } from '../domain/db.ts';
 import { prepare, sql } from '../domain/sql.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { DropboxCallError, allTags, classifyDropboxError } from '../dropbox/errors.ts';
+import { readFolderState } from '../dropbox/folder-state.ts';
 import { acquireAccountLease, extendLease, noteNotified, releaseAccountLease } from './lease.ts';
 import { backoffSeconds } from './execute.ts';
 import { sendJobs } from './messages.ts';
@@ -219,7 +220,12 @@ async function listMembers(
     }
   } catch (e) {
     const err = classifyDropboxError(e);
-    if (err.kind === 'route' && allTags(err.error).includes('invalid_id')) return 'unshared';
+    if (err.kind === 'route' && allTags(err.error).includes('invalid_id')) {
+      // A single invalid_id would revoke everyone: unshared only if a second, different read agrees (else retry).
+      const confirm = await readFolderState(client, sharedFolderId);
+      if (confirm.state === 'unshared') return 'unshared';
+      throw new DropboxCallError('server', 409, `list_folder_members said invalid_id but get_folder_metadata still finds the folder (${confirm.state === 'caller' ? confirm.tag : 'shared'})`);
+    }
     if (err.kind === 'route' && allTags(err.error).includes('not_a_member')) return 'not_a_member';
     throw err;
   }
