@@ -4,7 +4,7 @@ import { accessLevel, memberSelector, optBool, optInt, optString, reqBool, reqSt
 import type { EmulatorContext } from './context.ts';
 import { BadRequest, RouteError } from './errors.ts';
 import { rpc } from './rpc.ts';
-import { wrapAccess, type Account, type Entry } from './state.ts';
+import { accountTypeOf, wrapAccess, type Account, type Entry } from './state.ts';
 import { decodeCursor, encodeCursor, lower, parentOf, randomToken } from './util.ts';
 
 interface ListCursor {
@@ -52,7 +52,7 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
       locale: 'en',
       referral_link: `https://www.dropbox.com/referrals/${acc.account_id.slice(5, 20)}`,
       is_paired: false,
-      account_type: { '.tag': 'pro' },
+      account_type: { '.tag': accountTypeOf(acc.plan) },
       root_info: { '.tag': 'user', root_namespace_id: String(acc.uid * 10 + 1), home_namespace_id: String(acc.uid * 10 + 1) },
     }),
     { noArgs: true },
@@ -230,7 +230,7 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
 
   function foldersPage(acc: Account, offset: number, limit: number) {
     const all = [...st().folders.values()]
-      .filter((f) => !f.unshared && f.members.has(acc.account_id))
+      .filter((f) => !f.unshared && st().hasAccess(f, acc.account_id))
       .sort((a, b) => a.created - b.created || (a.shared_folder_id < b.shared_folder_id ? -1 : 1));
     const entries = all.slice(offset, offset + limit).map((f) => st().sharedFolderMetadata(f, acc));
     const out: Record<string, unknown> = { entries };
@@ -239,18 +239,22 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
   }
 
   rpc(app, ctx, 'sharing/get_folder_metadata', ({ acc, args }) => {
-    const folder = st().folderFor(acc, sfid(args));
+    const id = sfid(args);
+    const invited = st().folders.get(id);
+    // Someone invited (not yet a member) can see the folder's metadata too: no path, since nothing is mounted.
+    if (invited && !invited.unshared && !st().hasAccess(invited, acc.account_id) && st().inviteeOf(invited, acc)) return st().sharedFolderMetadata(invited, acc);
+    const folder = st().folderFor(acc, id);
     return st().sharedFolderMetadata(folder, acc);
   });
 
   function membersPage(acc: Account, folderId: string, offset: number, limit: number) {
     const folder = st().folderFor(acc, folderId);
-    const { users, invitees } = st().memberList(folder);
-    const all = [...users.map((u) => ['u', u] as const), ...invitees.map((i) => ['i', i] as const)];
+    const { users, groups, invitees } = st().memberList(folder);
+    const all = [...users.map((u) => ['u', u] as const), ...groups.map((g) => ['g', g] as const), ...invitees.map((i) => ['i', i] as const)];
     const page = all.slice(offset, offset + limit);
     const out: Record<string, unknown> = {
       users: page.filter((x) => x[0] === 'u').map((x) => x[1]),
-      groups: [],
+      groups: page.filter((x) => x[0] === 'g').map((x) => x[1]),
       invitees: page.filter((x) => x[0] === 'i').map((x) => x[1]),
     };
     if (offset + limit < all.length) out.cursor = encodeCursor({ k: 'fm', a: acc.account_id, f: folder.shared_folder_id, o: offset + limit, l: limit } satisfies PageCursor);
@@ -286,6 +290,12 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     optString(args, 'custom_message');
     st().addFolderMembers(acc, id, members);
     return null;
+  });
+
+  // The member's own token: accepts the invitation (or re-mounts an unmounted copy); the folder appears in their tree.
+  rpc(app, ctx, 'sharing/mount_folder', ({ acc, args }) => {
+    const folder = st().mountFolder(acc, sfid(args));
+    return st().sharedFolderMetadata(folder, acc);
   });
 
   rpc(app, ctx, 'sharing/remove_folder_member', ({ acc, args, jobFailure }) => {

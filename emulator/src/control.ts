@@ -10,7 +10,7 @@ import { taggedError } from './errors.ts';
 import { inTree, routeSpec, specTable, tagPath } from './spec.ts';
 import { approve, OAuthPageError, type AuthorizeParams } from './oauth.ts';
 import { SeedError, type SeedResult, type SeedSpec } from './seed.ts';
-import { ACCESS_LEVELS, type AccessLevel, type Account, type MemberSelector, type SharedFolder } from './state.ts';
+import { ACCESS_LEVELS, PLANS, type AccessLevel, type Account, type MemberSelector, type Plan, type SharedFolder } from './state.ts';
 import type { WebhookDelivery, WebhookSettings } from './webhooks.ts';
 
 export class ControlError extends Error {
@@ -38,6 +38,10 @@ export type ActRequest = { as: string } & FolderRef &
     | { action: 'add_member'; member: string; access_level?: AccessLevel }
     | { action: 'change_access'; member: string; access_level: AccessLevel }
     | { action: 'rename_mount'; path: string }
+    | { action: 'accept_invite' }
+    | { action: 'decline_invite' }
+    | { action: 'add_group'; group: string; access_level?: AccessLevel }
+    | { action: 'set_plan'; plan: Plan }
   );
 
 export interface ActResult {
@@ -56,6 +60,7 @@ export interface StateDump {
     email: string;
     display_name: string;
     linked: boolean;
+    plan: Plan;
     mounts: { shared_folder_id: string; path: string }[];
     private_paths: string[];
     log_length: number;
@@ -68,7 +73,8 @@ export interface StateDump {
     unshared: boolean;
     acl_update_policy: string;
     members: { account_id: string; email: string; access_type: AccessLevel }[];
-    invitees: { email: string; access_type: AccessLevel }[];
+    invitees: { email: string; access_type: AccessLevel; account_id?: string }[];
+    groups: { group_id: string; group_name: string; access_type: AccessLevel; members: string[] }[];
     files: { path: string; size: number; id: string }[];
   }[];
   tokens: { account_id: string; expires_at: number; revoked: boolean }[];
@@ -107,6 +113,7 @@ export class Control {
         email: a.email,
         display_name: a.display_name,
         linked: a.linked,
+        plan: a.plan,
         mounts: [...a.mounts].map(([shared_folder_id, path]) => ({ shared_folder_id, path })),
         private_paths: [...a.items.values()].map((i) => i.path_display).sort(),
         log_length: a.log.length,
@@ -119,7 +126,11 @@ export class Control {
         unshared: f.unshared,
         acl_update_policy: f.acl_update_policy,
         members: [...f.members].map(([id, m]) => ({ account_id: id, email: st.accounts.get(id)?.email ?? '', access_type: m.access_type })),
-        invitees: [...f.invitees.values()].map((i) => ({ email: i.email, access_type: i.access_type })),
+        invitees: [...f.invitees.values()].map((i) => ({ email: i.email, access_type: i.access_type, ...(i.account_id ? { account_id: i.account_id } : {}) })),
+        groups: [...f.groups].map(([gid, g]) => {
+          const group = st.groups.get(gid);
+          return { group_id: gid, group_name: group?.group_name ?? '', access_type: g.access_type, members: [...(group?.members ?? [])].map((id) => st.accounts.get(id)?.email ?? id) };
+        }),
         files: [...f.files.values()].map((x) => ({ path: x.rel, size: x.size, id: x.id })),
       })),
       tokens: [...this.ctx.tokens.values()].map((t) => ({ account_id: t.account_id, expires_at: t.expiresAt, revoked: t.revoked })),
@@ -142,7 +153,7 @@ export class Control {
     }
     if (typeof ref.folder === 'string') {
       const all = [...st.folders.values()].filter((f) => !f.unshared && f.name.toLowerCase() === ref.folder!.toLowerCase());
-      const mine = actor ? all.filter((f) => f.members.has(actor.account_id)) : all;
+      const mine = actor ? all.filter((f) => st.hasAccess(f, actor.account_id) || !!st.inviteeOf(f, actor)) : all;
       const list = mine.length ? mine : all;
       if (list.length === 1) return list[0];
       if (!list.length) throw new ControlError('unknown_folder', `No shared folder named ${ref.folder}`, 404);
@@ -198,6 +209,34 @@ export class Control {
         st.folderFor(actor, f.shared_folder_id);
         const path = st.renameMount(actor, f, req.path);
         return { ok: true, action: req.action, shared_folder_id: f.shared_folder_id, path };
+      }
+      case 'accept_invite': {
+        // The invitee clicks "Add to Dropbox" on the invitation: the same as mount_folder with their token.
+        const f = this.folder(req, actor);
+        st.mountFolder(actor, f.shared_folder_id);
+        return { ok: true, action: req.action, shared_folder_id: f.shared_folder_id, path: actor.mounts.get(f.shared_folder_id) };
+      }
+      case 'decline_invite': {
+        const f = this.folder(req, actor);
+        const inv = st.inviteeOf(f, actor);
+        if (!inv) throw RouteError.of('access_error', 'not_a_member');
+        f.invitees.delete(inv.email.toLowerCase());
+        return { ok: true, action: req.action, shared_folder_id: f.shared_folder_id };
+      }
+      case 'add_group': {
+        const f = this.folder(req, actor);
+        st.folderFor(actor, f.shared_folder_id);
+        if (!st.canManageMembers(f, actor)) throw RouteError.of('no_permission');
+        const g = st.groups.get(String(req.group)) ?? [...st.groups.values()].find((x) => x.group_name.toLowerCase() === String(req.group).toLowerCase());
+        if (!g) throw new ControlError('unknown_group', `No group ${String(req.group)}`, 404);
+        if (actor.plan === 'basic' && ['viewer', 'viewer_no_comment'].includes(req.access_level ?? 'editor')) throw RouteError.of('insufficient_plan');
+        st.addGroup(f, g, this.level(req.access_level ?? 'editor'));
+        return { ok: true, action: req.action, shared_folder_id: f.shared_folder_id };
+      }
+      case 'set_plan': {
+        if (!PLANS.includes(req.plan)) throw new ControlError('bad_request', `plan must be one of ${PLANS.join(', ')}`);
+        actor.plan = req.plan;
+        return { ok: true, action: req.action };
       }
       case 'upload_file': {
         if (typeof req.path !== 'string' || !req.path) throw new ControlError('bad_request', 'path is required');

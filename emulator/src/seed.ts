@@ -1,5 +1,5 @@
 /** Seed data: the demo world used by `npm start`, and the SeedSpec accepted by startEmulator / POST /_control/seed. */
-import type { AccessLevel, DropboxState, SharedFolder } from './state.ts';
+import { PLANS, type AccessLevel, type DropboxState, type Plan, type SharedFolder } from './state.ts';
 
 export interface SeedAccount {
   email: string;
@@ -11,6 +11,19 @@ export interface SeedAccount {
   linked?: boolean;
   /** false = the email address was never confirmed (Dropbox lets such accounts sign in); default true */
   email_verified?: boolean;
+  /** Dropbox plan (default plus). basic: no view-only members, no editor→viewer (insufficient_plan). */
+  plan?: Plan;
+  /** space in bytes (mount_folder answers insufficient_quota past it); default unlimited */
+  quota_bytes?: number;
+  /** accepts folder invitations in Dropbox at once (default false: an invitation waits for them) */
+  auto_accept?: boolean;
+}
+
+export interface SeedGroup {
+  name: string;
+  group_id?: string;
+  /** emails or account_ids */
+  members: string[];
 }
 
 export interface SeedFolder {
@@ -21,16 +34,20 @@ export interface SeedFolder {
   /** owner's path, default '/<name>' (parents are created) */
   path?: string;
   acl_update_policy?: 'owner' | 'editors';
-  /** members other than the owner: email or account_id; mounted at '/<name>' unless path is given */
-  members?: { account: string; access_level?: AccessLevel; path?: string }[];
-  /** emails without an account (pending invitations) */
+  /** members other than the owner: email or account_id; mounted at '/<name>' unless path is given.
+   *  mounted: false = a member whose copy is not in their Dropbox; inherited: access from a parent folder. */
+  members?: { account: string; access_level?: AccessLevel; path?: string; mounted?: boolean; inherited?: boolean }[];
+  /** pending invitations (tied to the account when the e-mail has one; nothing mounted until they accept) */
   invitees?: { email: string; access_level?: AccessLevel }[];
+  /** groups (by name or group_id, from SeedSpec.groups) with access to the folder; their members have it mounted */
+  groups?: { group: string; access_level?: AccessLevel }[];
   /** files relative to the folder root, e.g. 'Stems/kick.wav' */
   files?: { path: string; size?: number; by?: string }[];
 }
 
 export interface SeedSpec {
   accounts?: SeedAccount[];
+  groups?: SeedGroup[];
   folders?: SeedFolder[];
 }
 
@@ -140,7 +157,18 @@ export function seedProblems(spec: unknown): string[] {
           if (a.account_id !== undefined && !(typeof a.account_id === 'string' && a.account_id.length === 40)) out.push(`accounts[${i}].account_id must be 40 characters`);
           if (a.uid !== undefined && !Number.isInteger(a.uid)) out.push(`accounts[${i}].uid must be an integer`);
           if (a.email_verified !== undefined && typeof a.email_verified !== 'boolean') out.push(`accounts[${i}].email_verified must be a boolean`);
+          if (a.plan !== undefined && !PLANS.includes(a.plan as Plan)) out.push(`accounts[${i}].plan must be one of ${PLANS.join(', ')}`);
+          if (a.quota_bytes !== undefined && !(Number.isInteger(a.quota_bytes) && (a.quota_bytes as number) >= 0)) out.push(`accounts[${i}].quota_bytes must be a non-negative integer`);
+          if (a.auto_accept !== undefined && typeof a.auto_accept !== 'boolean') out.push(`accounts[${i}].auto_accept must be a boolean`);
         }
+      });
+  }
+  if (spec.groups !== undefined) {
+    if (!Array.isArray(spec.groups)) out.push('groups must be a list');
+    else
+      spec.groups.forEach((g, i) => {
+        if (!isObj(g) || !str(g.name)) out.push(`groups[${i}].name must be a non-empty string`);
+        else if (!Array.isArray(g.members) || !g.members.every(str)) out.push(`groups[${i}].members must be a list of emails or account_ids`);
       });
   }
   if (spec.folders !== undefined) {
@@ -162,6 +190,10 @@ export function seedProblems(spec: unknown): string[] {
           if (!str(m.account)) out.push(`folders[${i}].members[${j}].account must be an email or account_id`);
           if (m.access_level !== undefined && (!levels.includes(m.access_level as string) || m.access_level === 'owner')) out.push(`folders[${i}].members[${j}].access_level is not a member access level`);
           if (m.path !== undefined && !(typeof m.path === 'string' && m.path.startsWith('/'))) out.push(`folders[${i}].members[${j}].path must be an absolute path`);
+        });
+        list('groups', (m, j) => {
+          if (!str(m.group)) out.push(`folders[${i}].groups[${j}].group must be a group name or id`);
+          if (m.access_level !== undefined && (!levels.includes(m.access_level as string) || m.access_level === 'owner')) out.push(`folders[${i}].groups[${j}].access_level is not a member access level`);
         });
         list('invitees', (m, j) => {
           if (!str(m.email)) out.push(`folders[${i}].invitees[${j}].email must be a non-empty string`);
@@ -189,7 +221,14 @@ export function applySeed(state: DropboxState, spec: SeedSpec): SeedResult {
     for (const a of spec.accounts ?? []) {
       const acc = state.addAccount(a);
       if (a.linked) acc.linked = true;
+      if (a.plan) acc.plan = a.plan;
+      if (a.quota_bytes !== undefined) acc.quota_bytes = a.quota_bytes;
+      if (a.auto_accept !== undefined) acc.auto_accept = a.auto_accept;
       noteAccount(acc.email);
+    }
+    for (const g of spec.groups ?? []) {
+      const ids = g.members.map((m) => (state.findAccount(m) ?? state.addAccount({ email: m })).account_id);
+      state.createGroup(g.name, ids, g.group_id);
     }
     for (const f of spec.folders ?? []) {
       const owner = state.findAccount(f.owner) ?? state.addAccount({ email: f.owner });
@@ -199,7 +238,13 @@ export function applySeed(state: DropboxState, spec: SeedSpec): SeedResult {
       for (const m of f.members ?? []) {
         const acc = state.findAccount(m.account) ?? state.addAccount({ email: m.account });
         noteAccount(acc.email);
-        state.addMember(folder, acc, m.access_level ?? 'editor', m.path);
+        state.addMember(folder, acc, m.access_level ?? 'editor', m.mounted === false ? null : m.path);
+        if (m.inherited) folder.members.get(acc.account_id)!.inherited = true;
+      }
+      for (const g of f.groups ?? []) {
+        const group = state.groups.get(g.group) ?? [...state.groups.values()].find((x) => x.group_name.toLowerCase() === g.group.toLowerCase());
+        if (!group) throw new SeedError([`folders: no group ${g.group} (declare it in groups)`]);
+        state.addGroup(folder, group, g.access_level ?? 'editor');
       }
       for (const i of f.invitees ?? []) state.invite(folder, i.email, i.access_level ?? 'editor');
       result.folders.push({ shared_folder_id: folder.shared_folder_id, folder_id: folder.folder_id, name: folder.name, owner: owner.account_id, path: owner.mounts.get(folder.shared_folder_id)! });

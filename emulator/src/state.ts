@@ -32,6 +32,12 @@ export interface Account {
   linked: boolean;
   /** false: the email address is unconfirmed (users/get_current_account says email_verified: false). */
   email_verified: boolean;
+  /** Dropbox plan. Basic cannot add view-only members or make an editor a viewer (insufficient_plan). */
+  plan: Plan;
+  /** Space in bytes; mounting a folder that does not fit answers insufficient_quota. Undefined: unlimited. */
+  quota_bytes?: number;
+  /** The person accepts folder invitations in Dropbox as soon as they arrive (a modelled user habit; default false). */
+  auto_accept: boolean;
   /** Private (non-shared) items by path_lower. */
   items: Map<string, PrivateItem>;
   /** shared_folder_id -> where this account has it mounted (path_display). Per account: renames are per user. */
@@ -45,12 +51,28 @@ export interface Account {
 export interface Member {
   access_type: AccessLevel;
   time_invited: number;
+  /** Access that comes from a parent folder (list_folder_members: is_inherited). Not removable here. */
+  inherited?: boolean;
 }
 
 export interface Invitee {
   email: string;
   access_type: AccessLevel;
   time_invited: number;
+  /** The Dropbox account this invitation is tied to (InviteeMembershipInfo.user), when the e-mail has one. */
+  account_id?: string;
+}
+
+export type Plan = 'basic' | 'plus' | 'professional' | 'business';
+export const PLANS: Plan[] = ['basic', 'plus', 'professional', 'business'];
+/** users/get_current_account's AccountType (users_common.stone: basic, pro, business). */
+export const accountTypeOf = (p: Plan): 'basic' | 'pro' | 'business' => (p === 'basic' ? 'basic' : p === 'business' ? 'business' : 'pro');
+
+/** A Dropbox group (team_common.GroupSummary): its members get the folder access the group has. */
+export interface Group {
+  group_id: string;
+  group_name: string;
+  members: Set<string>;
 }
 
 export interface FileRec {
@@ -72,6 +94,8 @@ export interface SharedFolder {
   acl_update_policy: 'owner' | 'editors';
   members: Map<string, Member>;
   invitees: Map<string, Invitee>;
+  /** group_id -> the access the group has on this folder */
+  groups: Map<string, { access_type: AccessLevel; time_invited: number }>;
   files: Map<string, FileRec>;
   subfolderIds: Map<string, string>;
   unshared: boolean;
@@ -94,6 +118,7 @@ const READ_ONLY: AccessLevel[] = ['viewer', 'viewer_no_comment', 'traverse', 'no
 export class DropboxState {
   accounts = new Map<string, Account>();
   folders = new Map<string, SharedFolder>();
+  groups = new Map<string, Group>();
   jobs = new Map<string, Job>();
   /** remaining entries of first list_folder pages, by page id */
   listPages = new Map<string, Entry[]>();
@@ -112,7 +137,7 @@ export class DropboxState {
 
   // ---------- identities ----------
 
-  addAccount(spec: { email: string; display_name?: string; given_name?: string; surname?: string; account_id?: string; uid?: number; linked?: boolean; email_verified?: boolean }): Account {
+  addAccount(spec: { email: string; display_name?: string; given_name?: string; surname?: string; account_id?: string; uid?: number; linked?: boolean; email_verified?: boolean; plan?: Plan; quota_bytes?: number; auto_accept?: boolean }): Account {
     const existing = this.findAccount(spec.email);
     if (existing) return existing;
     const display = spec.display_name ?? spec.email.split('@')[0];
@@ -126,6 +151,9 @@ export class DropboxState {
       surname: spec.surname ?? rest.join(' '),
       linked: spec.linked ?? false,
       email_verified: spec.email_verified ?? true,
+      plan: spec.plan ?? 'plus',
+      quota_bytes: spec.quota_bytes,
+      auto_accept: spec.auto_accept ?? false,
       items: new Map(),
       mounts: new Map(),
       log: [],
@@ -173,8 +201,33 @@ export class DropboxState {
     return READ_ONLY.includes(level);
   }
 
+  /** Explicit (or inherited) membership first, else the best access a group of theirs has. */
   accessOf(folder: SharedFolder, accountId: string): AccessLevel | undefined {
-    return folder.members.get(accountId)?.access_type;
+    return folder.members.get(accountId)?.access_type ?? this.groupAccess(folder, accountId)?.access_type;
+  }
+
+  /** The group through which this account has access to the folder (the most permissive one), if any. */
+  groupAccess(folder: SharedFolder, accountId: string): { group: Group; access_type: AccessLevel } | undefined {
+    let best: { group: Group; access_type: AccessLevel } | undefined;
+    for (const [gid, g] of folder.groups) {
+      const group = this.groups.get(gid);
+      if (!group?.members.has(accountId)) continue;
+      if (!best || ACCESS_LEVELS.indexOf(g.access_type) < ACCESS_LEVELS.indexOf(best.access_type)) best = { group, access_type: g.access_type };
+    }
+    return best;
+  }
+
+  /** A member of the folder: explicitly, by inheritance, or through a group. */
+  hasAccess(folder: SharedFolder, accountId: string): boolean {
+    return folder.members.has(accountId) || this.groupAccess(folder, accountId) !== undefined;
+  }
+
+  /** The pending invitation of this account (tied to its account id, or sent to its e-mail). */
+  inviteeOf(folder: SharedFolder, acc: Account): Invitee | undefined {
+    const byEmail = folder.invitees.get(acc.email.toLowerCase());
+    if (byEmail) return byEmail;
+    for (const i of folder.invitees.values()) if (i.account_id === acc.account_id) return i;
+    return undefined;
   }
 
   private mountEntry(acc: Account, folder: SharedFolder, mountPath: string): Entry {
@@ -364,6 +417,7 @@ export class DropboxState {
       acl_update_policy: opts.acl_update_policy ?? 'owner',
       members: new Map([[owner.account_id, { access_type: 'owner', time_invited: this.now() }]]),
       invitees: new Map(),
+      groups: new Map(),
       files: new Map(),
       subfolderIds: new Map(),
       unshared: false,
@@ -422,14 +476,17 @@ export class DropboxState {
     this.announce([acc.account_id]);
   }
 
-  addMember(folder: SharedFolder, acc: Account, level: AccessLevel, mountPath?: string) {
+  /** mountPath null: a member whose copy is not mounted (e.g. unmounted it). */
+  addMember(folder: SharedFolder, acc: Account, level: AccessLevel, mountPath?: string | null) {
     const cur = folder.members.get(acc.account_id);
     if (cur) {
       if (cur.access_type !== level && cur.access_type !== 'owner') this.setAccess(folder, acc, level);
       return;
     }
-    folder.invitees.delete(acc.email.toLowerCase());
-    folder.members.set(acc.account_id, { access_type: level, time_invited: this.now() });
+    const inv = this.inviteeOf(folder, acc);
+    if (inv) folder.invitees.delete(inv.email.toLowerCase());
+    folder.members.set(acc.account_id, { access_type: level, time_invited: inv?.time_invited ?? this.now() });
+    if (mountPath === null) return;
     try {
       this.mount(acc, folder, mountPath);
     } catch (e) {
@@ -439,13 +496,61 @@ export class DropboxState {
     }
   }
 
-  invite(folder: SharedFolder, email: string, level: AccessLevel) {
-    folder.invitees.set(email.toLowerCase(), { email, access_type: level, time_invited: this.now() });
+  /** A pending invitation; tied to the account when the e-mail (or dropbox_id) belongs to one. */
+  invite(folder: SharedFolder, email: string, level: AccessLevel, accountId?: string) {
+    const acc = accountId ? this.accounts.get(accountId) : this.findAccount(email);
+    folder.invitees.set(email.toLowerCase(), { email, access_type: level, time_invited: this.now(), ...(acc ? { account_id: acc.account_id } : {}) });
   }
 
+  /** Ends the explicit membership; the mount stays if the person still has access through a group. */
   removeMember(folder: SharedFolder, acc: Account, leaveACopy: boolean) {
     folder.members.delete(acc.account_id);
-    this.unmount(acc, folder, leaveACopy);
+    if (!this.groupAccess(folder, acc.account_id)) this.unmount(acc, folder, leaveACopy);
+  }
+
+  /**
+   * sharing/mount_folder (or accepting the invitation in Dropbox's web UI): an invitee becomes a member and the
+   * folder appears in their tree; a member whose copy is unmounted gets it back.
+   */
+  mountFolder(actor: Account, sharedFolderId: string): SharedFolder {
+    const folder = this.folders.get(String(sharedFolderId));
+    if (!folder || folder.unshared) throw RouteError.of('access_error', 'invalid_id');
+    if (actor.mounts.has(folder.shared_folder_id)) throw RouteError.of('already_mounted');
+    const inv = this.hasAccess(folder, actor.account_id) ? undefined : this.inviteeOf(folder, actor);
+    if (!inv && !this.hasAccess(folder, actor.account_id)) throw RouteError.of('access_error', 'not_a_member');
+    if (actor.quota_bytes !== undefined) {
+      const needed = [...folder.files.values()].reduce((n, f) => n + f.size, 0);
+      const left = Math.max(0, actor.quota_bytes - this.usedBytes(actor));
+      if (needed > left) {
+        throw new RouteError({ '.tag': 'insufficient_quota', insufficient_quota: { space_needed: needed, space_shortage: needed - left, space_left: left } });
+      }
+    }
+    if (inv) this.addMember(folder, actor, inv.access_type);
+    else this.mount(actor, folder);
+    return folder;
+  }
+
+  /** Bytes in the account's tree: its own files and every mounted shared folder (like Dropbox's quota). */
+  usedBytes(acc: Account): number {
+    let n = 0;
+    for (const it of acc.items.values()) n += it.size ?? 0;
+    for (const sfid of acc.mounts.keys()) for (const f of this.folders.get(sfid)?.files.values() ?? []) n += f.size;
+    return n;
+  }
+
+  /** A group gets access to the folder; its members see the folder in their tree at once (team groups auto-mount). */
+  addGroup(folder: SharedFolder, group: Group, level: AccessLevel) {
+    folder.groups.set(group.group_id, { access_type: level, time_invited: this.now() });
+    for (const id of group.members) {
+      const acc = this.accounts.get(id);
+      if (acc && id !== folder.owner && !acc.mounts.has(folder.shared_folder_id)) this.mount(acc, folder);
+    }
+  }
+
+  createGroup(name: string, memberIds: string[], groupId?: string): Group {
+    const g: Group = { group_id: groupId ?? 'g:' + hexDigest('group' + name + this.groups.size).slice(0, 32), group_name: name, members: new Set(memberIds) };
+    this.groups.set(g.group_id, g);
+    return g;
   }
 
   setAccess(folder: SharedFolder, acc: Account, level: AccessLevel) {
@@ -469,6 +574,10 @@ export class DropboxState {
       const acc = this.accounts.get(id);
       folder.members.delete(id);
       if (acc) this.unmount(acc, folder, leaveACopy);
+    }
+    folder.groups.clear();
+    for (const acc of this.accounts.values()) {
+      if (acc.account_id !== folder.owner && acc.mounts.has(folder.shared_folder_id)) this.unmount(acc, folder, leaveACopy);
     }
     folder.invitees.clear();
     const path = owner.mounts.get(folder.shared_folder_id);
@@ -586,7 +695,7 @@ export class DropboxState {
   folderFor(actor: Account, sharedFolderId: string): SharedFolder {
     const folder = this.folders.get(String(sharedFolderId));
     if (!folder || folder.unshared) throw RouteError.of('invalid_id');
-    if (!folder.members.has(actor.account_id)) throw RouteError.of('not_a_member');
+    if (!this.hasAccess(folder, actor.account_id)) throw RouteError.of('not_a_member');
     return folder;
   }
 
@@ -611,13 +720,27 @@ export class DropboxState {
     const target = this.resolveSelector(sel);
     if (target.invalidId) throw RouteError.of('member_error', 'invalid_dropbox_id');
     const isMember = target.account && folder.members.has(target.account.account_id);
-    const inviteeKey = (target.email ?? target.account?.email ?? '').toLowerCase();
-    if (!isMember && !folder.invitees.has(inviteeKey)) throw RouteError.of('member_error', 'not_a_member');
+    const invitee = target.account ? this.inviteeOf(folder, target.account) : folder.invitees.get((target.email ?? '').toLowerCase());
+    const viaGroup = target.account ? this.groupAccess(folder, target.account.account_id) : undefined;
+    if (!isMember && viaGroup && !invitee) throw RouteError.of('group_access');
+    if (!isMember && !invitee) throw RouteError.of('member_error', 'not_a_member');
     if (isMember && target.account!.account_id === folder.owner) throw RouteError.of('folder_owner');
+    const m = isMember ? folder.members.get(target.account!.account_id)! : undefined;
+    if (m?.inherited) {
+      throw new RouteError({ '.tag': 'member_error', member_error: { '.tag': 'no_explicit_access', no_explicit_access: { access_level: { '.tag': m.access_type } } } });
+    }
     const job: Job = { id: this.newJobId(), kind: 'remove_member', pendingPolls: this.jobPendingPolls, result: { '.tag': 'complete' } };
+    if (isMember && viaGroup) {
+      // MemberAccessLevelResult: the member keeps another form of access.
+      job.result = {
+        '.tag': 'complete',
+        access_level: { '.tag': viaGroup.access_type },
+        warning: `${target.account!.display_name} still has access to this folder through the group "${viaGroup.group.group_name}".`,
+      };
+    }
     if (failWith) job.result = { '.tag': 'failed', failed: failWith };
     else if (isMember) this.removeMember(folder, target.account!, leaveACopy);
-    else folder.invitees.delete(inviteeKey);
+    else folder.invitees.delete(invitee!.email.toLowerCase());
     this.jobs.set(job.id, job);
     return job.id;
   }
@@ -626,6 +749,9 @@ export class DropboxState {
   relinquish(actor: Account, sharedFolderId: string, leaveACopy: boolean, failWith?: Tagged): string | null {
     const folder = wrapAccess(() => this.folderFor(actor, sharedFolderId));
     if (folder.owner === actor.account_id) throw RouteError.of('folder_owner');
+    const own = folder.members.get(actor.account_id);
+    if (!own) throw RouteError.of('group_access');
+    if (own.inherited) throw RouteError.of('no_explicit_access');
     if (failWith) {
       if (!leaveACopy) throw new RouteError(failWith);
       const job: Job = { id: this.newJobId(), kind: 'relinquish', pendingPolls: this.jobPendingPolls, result: { '.tag': 'failed', failed: { '.tag': 'relinquish_folder_membership_error', relinquish_folder_membership_error: failWith } } };
@@ -662,10 +788,16 @@ export class DropboxState {
       }
       return { ...r, level: m.access_level ?? 'viewer' };
     });
+    // Basic accounts cannot add read-only members (AddFolderMemberError.insufficient_plan); nothing is added.
+    if (actor.plan === 'basic' && resolved.some((r) => DropboxState.readOnly(r.level))) throw RouteError.of('insufficient_plan');
     for (const r of resolved) {
       if (r.account) {
         if (r.account.account_id === folder.owner) continue;
-        this.addMember(folder, r.account, r.level);
+        if (folder.members.has(r.account.account_id)) this.addMember(folder, r.account, r.level);
+        // Dropbox sends an invitation: nothing is in their Dropbox until they accept (or an app calls mount_folder
+        // with their token). auto_accept models someone who accepts at once.
+        else if (r.account.auto_accept) this.addMember(folder, r.account, r.level);
+        else this.invite(folder, r.account.email, r.level, r.account.account_id);
       } else if (r.email) this.invite(folder, r.email, r.level);
     }
   }
@@ -677,8 +809,24 @@ export class DropboxState {
     if (!this.canManageMembers(folder, actor)) throw RouteError.of('no_permission');
     const target = this.accounts.get(sel.dropbox_id);
     if (!target) throw RouteError.of('member_error', 'invalid_dropbox_id');
-    if (!folder.members.has(target.account_id)) throw RouteError.of('member_error', 'not_a_member');
     if (target.account_id === folder.owner) throw RouteError.of('no_permission');
+    const downgrade = (from: AccessLevel | undefined) => actor.plan === 'basic' && DropboxState.readOnly(level) && !!from && !DropboxState.readOnly(from);
+    const invitee = folder.members.has(target.account_id) ? undefined : this.inviteeOf(folder, target);
+    if (invitee) {
+      if (actor.plan === 'basic' && DropboxState.readOnly(level)) throw RouteError.of('insufficient_plan');
+      invitee.access_type = level;
+      return;
+    }
+    const m = folder.members.get(target.account_id);
+    if (!m || m.inherited) {
+      const via = this.groupAccess(folder, target.account_id);
+      if (!m && !via) throw RouteError.of('member_error', 'not_a_member');
+      // Only inherited/group access: Dropbox adds them explicitly, and that add can fail like add_folder_member.
+      if (actor.plan === 'basic' && DropboxState.readOnly(level)) throw new RouteError({ '.tag': 'no_explicit_access', no_explicit_access: { '.tag': 'insufficient_plan' } });
+      folder.members.set(target.account_id, { access_type: level, time_invited: this.now() });
+      return;
+    }
+    if (downgrade(m.access_type)) throw RouteError.of('insufficient_plan');
     this.setAccess(folder, target, level);
   }
 
@@ -697,7 +845,7 @@ export class DropboxState {
 
   sharedFolderMetadata(folder: SharedFolder, viewer: Account): Record<string, unknown> {
     const owner = this.accounts.get(folder.owner);
-    const level = this.accessOf(folder, viewer.account_id) ?? 'viewer';
+    const level = this.accessOf(folder, viewer.account_id) ?? this.inviteeOf(folder, viewer)?.access_type ?? 'viewer';
     const m: Record<string, unknown> = {
       access_type: { '.tag': level },
       is_inside_team_folder: false,
@@ -726,25 +874,51 @@ export class DropboxState {
   }
 
   /** Members for list_folder_members: owner first, then by time added. */
-  memberList(folder: SharedFolder): { users: Record<string, unknown>[]; invitees: Record<string, unknown>[] } {
+  memberList(folder: SharedFolder): { users: Record<string, unknown>[]; groups: Record<string, unknown>[]; invitees: Record<string, unknown>[] } {
     const users = [...folder.members.entries()]
       .sort((a, b) => (a[1].access_type === 'owner' ? -1 : b[1].access_type === 'owner' ? 1 : a[1].time_invited - b[1].time_invited))
       .map(([id, m]) => {
         const a = this.accounts.get(id)!;
         return {
           access_type: { '.tag': m.access_type },
-          is_inherited: false,
+          is_inherited: !!m.inherited,
           user: { account_id: a.account_id, email: a.email, display_name: a.display_name, same_team: false },
           permissions: [],
         };
       });
-    const invitees = [...folder.invitees.values()].map((i) => ({
-      access_type: { '.tag': i.access_type },
-      is_inherited: false,
-      invitee: { '.tag': 'email', email: i.email },
-      permissions: [],
-    }));
-    return { users, invitees };
+    // Group members are not in `users`: only the group is listed (GroupMembershipInfo).
+    const groups = [...folder.groups.entries()].flatMap(([gid, g]) => {
+      const group = this.groups.get(gid);
+      if (!group) return [];
+      return [
+        {
+          access_type: { '.tag': g.access_type },
+          is_inherited: false,
+          permissions: [],
+          group: {
+            group_name: group.group_name,
+            group_id: group.group_id,
+            group_management_type: { '.tag': 'user_managed' },
+            group_type: { '.tag': 'user_managed' },
+            member_count: group.members.size,
+            is_member: false,
+            is_owner: false,
+            same_team: false,
+          },
+        },
+      ];
+    });
+    const invitees = [...folder.invitees.values()].map((i) => {
+      const a = i.account_id ? this.accounts.get(i.account_id) : undefined;
+      return {
+        access_type: { '.tag': i.access_type },
+        is_inherited: false,
+        invitee: { '.tag': 'email', email: i.email },
+        ...(a ? { user: { account_id: a.account_id, email: a.email, display_name: a.display_name, same_team: false } } : {}),
+        permissions: [],
+      };
+    });
+    return { users, groups, invitees };
   }
 }
 

@@ -280,8 +280,39 @@ ${sharePopover(title, folder)}`;
 <tbody>${rows || `<tr><td colspan="3" class="empty">This folder is empty.</td></tr>`}</tbody>
 </table>`;
     const hint = curlHint(url.origin, acc, folder, access);
-    return html(`${title} - Dropbox`, shell(acc, here, `${header}\n${actions}\n${preview}\n${table}\n${hint}`));
+    const invites = segments.length === 0 ? invitationsSection(acc) : '';
+    return html(`${title} - Dropbox`, shell(acc, here, `${header}\n${actions}\n${invites}${preview}\n${table}\n${hint}`));
   }
+
+  /** Folder invitations waiting for this user (Dropbox: "Add to Dropbox"); nothing is in their tree until accepted. */
+  function invitationsSection(acc: Account): string {
+    const pending = [...ctx.state.folders.values()].filter((f) => !f.unshared && !acc.mounts.has(f.shared_folder_id) && (ctx.state.inviteeOf(f, acc) || (ctx.state.hasAccess(f, acc.account_id) && f.owner !== acc.account_id)));
+    if (!pending.length) return '';
+    const items = pending
+      .map((f) => {
+        const owner = ctx.state.accounts.get(f.owner);
+        return `<li data-shared-folder-id="${esc(f.shared_folder_id)}"><b>${esc(f.name)}</b> <span class="muted">from ${esc(owner?.display_name ?? 'someone')}</span>
+<form method="post" action="/share/accept"><input type="hidden" name="shared_folder_id" value="${esc(f.shared_folder_id)}"><button type="submit" class="btn primary">Add to Dropbox</button></form></li>`;
+      })
+      .join('\n');
+    return `<section data-testid="invitations" aria-label="Invitations"><h2>Shared with you</h2><ul>${items}</ul></section>\n`;
+  }
+
+  // Accepting an invitation in the web UI: the same as sharing/mount_folder with the user's token.
+  app.post('/share/accept', async (c) => {
+    const acc = webUser(c);
+    if (!acc) return c.redirect('/login?next=/home', 302);
+    const form = await c.req.parseBody();
+    const id = typeof form.shared_folder_id === 'string' ? form.shared_folder_id : '';
+    try {
+      ctx.state.mountFolder(acc, id);
+    } catch (e) {
+      const tag = e instanceof Error ? e.message : String(e);
+      return html('Error - Dropbox', shell(acc, '/home', `<p role="alert" data-testid="accept-error">Dropbox could not add this folder: ${esc(tag)}</p><p><a href="/home">Back</a></p>`), 409);
+    }
+    const path = acc.mounts.get(id);
+    return c.redirect(path ? homePath(path) : '/home', 303);
+  });
 
   function row(e: Entry, folders: Map<string, SharedFolder>, acc: Account, displayPath: string, previewed?: string): string {
     const mountId = e.shared_folder_id as string | undefined;

@@ -127,6 +127,7 @@ describe('files/list_folder', () => {
     const cursor = (await leo.filesListFolderGetLatestCursor({ path: '' })).result.cursor;
     emu.control.act({ as: LEO, action: 'upload_file', folder: 'Neon Rain', path: 'deep.wav' });
     emu.control.act({ as: MAYA, action: 'add_member', folder: 'Low Tide', member: LEO, access_level: 'viewer' });
+    emu.control.act({ as: LEO, action: 'accept_invite', folder: 'Low Tide' }); // invited, then accepted: mounted
     const { entries } = await drain(leo, cursor);
     expect(entries.map((e) => [e['.tag'], e.path_display, e.sharing_info?.read_only])).toEqual([['folder', '/Low Tide', true]]);
   });

@@ -239,7 +239,7 @@ describe('sharing/update_folder_member', () => {
 });
 
 describe('sharing/add_folder_member', () => {
-  it('existing accounts become members at once with the folder mounted at their root; unknown emails become invitees', async () => {
+  it('sends invitations: an existing account is an invitee tied to its user with nothing mounted; unknown emails are invitees', async () => {
     const id = folderId(emu, 'Low Tide');
     const dbx = client(emu, MAYA);
     const { result } = await dbx.sharingAddFolderMember({
@@ -251,13 +251,15 @@ describe('sharing/add_folder_member', () => {
     });
     expect(result).toBeNull();
     const m = await dbx.sharingListFolderMembers({ shared_folder_id: id });
-    expect(m.result.users.map((u) => [u.user.email, u.access_type['.tag']])).toEqual([
-      [MAYA, 'owner'],
-      [AVA, 'editor'],
+    expect(m.result.users.map((u) => [u.user.email, u.access_type['.tag']])).toEqual([[MAYA, 'owner']]);
+    const inv = m.result.invitees.map((i) => [(i.invitee as { email: string }).email, i.access_type['.tag'], i.user?.account_id ?? null]);
+    expect(inv.sort()).toEqual([
+      [AVA, 'editor', accountId(emu, AVA)],
+      ['jules@pd.example', 'editor', null],
+      ['newcomer@pd.example', 'viewer', null],
     ]);
-    expect(m.result.invitees.map((i) => (i.invitee as { email: string }).email).sort()).toEqual(['jules@pd.example', 'newcomer@pd.example']);
-    const ava = await client(emu, AVA).filesGetMetadata({ path: '/Low Tide' });
-    expect((ava.result as { sharing_info: { shared_folder_id: string } }).sharing_info.shared_folder_id).toBe(id);
+    // Nothing in Ava's Dropbox until she accepts.
+    expect((await failure(client(emu, AVA).filesGetMetadata({ path: '/Low Tide' }))).error.error.path['.tag']).toBe('not_found');
   });
 
   it('viewers cannot add members', async () => {

@@ -55,7 +55,9 @@ describe('notifications', () => {
     emu.control.act({ as: MAYA, action: 'remove_member', folder: 'Glass Hearts', member: SAM });
     await emu.control.webhooks.flush();
     emu.control.act({ as: MAYA, action: 'add_member', folder: 'Neon Rain', member: AVA, access_level: 'viewer' });
-    await emu.control.webhooks.flush();
+    await emu.control.webhooks.flush(); // an invitation: nobody's tree changes
+    emu.control.act({ as: AVA, action: 'accept_invite', folder: 'Neon Rain' });
+    await emu.control.webhooks.flush(); // accepting mounts it in Ava's tree: only Ava is notified
     emu.control.act({ as: MAYA, action: 'change_access', folder: 'Midnight Drive', member: LEO, access_level: 'viewer' });
     await emu.control.webhooks.flush();
     emu.control.act({ as: NOAH, action: 'unshare', folder: 'Golden Hour' });

@@ -2,6 +2,7 @@
 import { useApi } from '../components/api-context';
 import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
+import { planNote } from './dropbox-membership';
 import type { CollaboratorFeatureProps } from './types';
 
 export const id = 'downgrade';
@@ -16,6 +17,8 @@ export function AccessLevelAction({ ctx, collaborator }: CollaboratorFeatureProp
   const onUserGesture = useUserGesture();
   const toViewer = collaborator.accessLevel === 'editor';
   const name = collaborator.displayName;
+  // Said before the owner acts: Dropbox Basic refuses view-only (PD would show Viewer, Dropbox keeps Editor).
+  const note = toViewer ? planNote(ctx.detail.ownerPlan) : null;
   const change = () =>
     run(async () => {
       await api.setAccessLevel({
@@ -31,6 +34,7 @@ export function AccessLevelAction({ ctx, collaborator }: CollaboratorFeatureProp
       <button type="button" class="pd-btn" onClick={onUserGesture(change)} disabled={busy}>
         {busy ? 'Saving…' : toViewer ? 'Downgrade to Viewer' : 'Make Editor'}
       </button>
+      {note && <span class="pd-small pd-muted">{note}</span>}
       {error && (
         <span class="pd-alert pd-alert-error" role="alert">
           {error}

@@ -20,6 +20,8 @@ export function changeText(kind: DropboxChangeSummary['kind'], mine: boolean): s
       return mine ? 'changing your access level' : 'changing their access level';
     case 'add_member':
       return mine ? 'adding the shared folder to your Dropbox' : 'adding them to the shared folder';
+    case 'mount_folder':
+      return mine ? 'adding the shared folder to your Dropbox' : 'adding the shared folder to their Dropbox';
   }
 }
 

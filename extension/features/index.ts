@@ -7,6 +7,8 @@ import * as downgrade from './downgrade';
 import * as revokeAllRow from './revoke-all-row';
 import * as leave from './leave';
 import * as inviteAgain from './invite-again';
+import * as dropboxMembership from './dropbox-membership';
+import * as acceptInDropbox from './accept-in-dropbox';
 
 export interface Feature<P> {
   id: string;
@@ -15,7 +17,7 @@ export interface Feature<P> {
 }
 
 /** Controls on each collaborator's row (owner's view). */
-export const collaboratorFeatures: Feature<CollaboratorFeatureProps>[] = [downgrade, revoke, revokeAllRow, inviteAgain];
+export const collaboratorFeatures: Feature<CollaboratorFeatureProps>[] = [downgrade, revoke, revokeAllRow, inviteAgain, dropboxMembership];
 
 /** Controls on the track as a whole (collaborator's view). */
-export const trackFeatures: Feature<TrackFeatureProps>[] = [leave];
+export const trackFeatures: Feature<TrackFeatureProps>[] = [acceptInDropbox, leave];

@@ -5,6 +5,7 @@ import { useApi } from '../components/api-context';
 import { accessText, Alert, Dialog } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
+import { planNote } from './dropbox-membership';
 import type { CollaboratorFeatureProps } from './types';
 
 export const id = 'invite-again';
@@ -52,6 +53,9 @@ export function InviteAgainAction({ ctx, collaborator }: CollaboratorFeatureProp
             <li>{name} gets access again only after they accept it.</li>
             <li>Their credits stay: name, role and splits remain on the track.</li>
           </ul>
+          {collaborator.accessLevel === 'viewer' && planNote(ctx.detail.ownerPlan) && (
+            <Alert kind="warn">Dropbox Basic can't add view-only members: invite {name} as a Viewer and Dropbox will not add them.</Alert>
+          )}
           {error && <Alert kind="error">{error}</Alert>}
           <div class="pd-dialog-actions">
             <button type="button" class="pd-btn" onClick={() => setOpen(false)} disabled={busy} data-autofocus>

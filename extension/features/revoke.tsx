@@ -18,6 +18,7 @@ export function RevokeConfirmation({
   trackTitle,
   invited,
   canDowngrade,
+  dropboxGroup = null,
   busy,
   error,
   onRevoke,
@@ -28,6 +29,8 @@ export function RevokeConfirmation({
   trackTitle: string;
   invited: boolean;
   canDowngrade: boolean;
+  /** A Dropbox group that also gives them access: Dropbox keeps that access. */
+  dropboxGroup?: string | null;
   busy: boolean;
   error: string | null;
   onRevoke: () => void;
@@ -51,6 +54,11 @@ export function RevokeConfirmation({
           </ul>
           <p class="pd-muted pd-small">There is no undo: to work together again, invite them again.</p>
         </>
+      )}
+      {dropboxGroup && (
+        <Alert kind="warn">
+          Dropbox keeps {personName}'s access through {dropboxGroup}: remove them from that group in Dropbox too.
+        </Alert>
       )}
       {canDowngrade && (
         <Alert kind="info">
@@ -115,6 +123,7 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
           trackTitle={title}
           invited={collaborator.status === 'invited'}
           canDowngrade={collaborator.status === 'active' && collaborator.accessLevel === 'editor'}
+          dropboxGroup={collaborator.dropbox?.group ?? null}
           busy={busy}
           error={error}
           onRevoke={revoke}

@@ -283,7 +283,26 @@ export interface Collaborator {
   endedAt: string | null;
   /** Through what the access ended (revoked/left/declined), null while invited/active. */
   endedVia: Via | null;
+  /** What Dropbox itself says, when it differs from what PD shows or is still on its way (issue 9). */
+  dropbox?: CollaboratorInDropbox;
 }
+
+/**
+ * Dropbox's side of a collaborator:
+ * - state 'invited': Dropbox's folder invitation is not accepted yet, nothing is in their Dropbox
+ *   ("waiting for Leo to accept in Dropbox"); 'member': the folder is in their Dropbox; 'refused': Dropbox refused
+ *   to add them (view-only on Dropbox Basic); null: unknown.
+ * - accessLevel: the level Dropbox really gives when it refused PD's (Basic keeps an Editor), else null.
+ * - group: a Dropbox group that (also) gives them access; Dropbox keeps it whatever PD does.
+ */
+export interface CollaboratorInDropbox {
+  state: 'invited' | 'member' | 'refused' | null;
+  accessLevel: AccessLevel | null;
+  group: string | null;
+}
+
+/** users/get_current_account's account_type (users_common.stone). Basic cannot make anyone view-only. */
+export type DropboxPlan = 'basic' | 'pro' | 'business';
 
 export interface Comment {
   id: string;
@@ -297,7 +316,7 @@ export interface Comment {
   createdAt: string;
 }
 
-export type DropboxChangeKind = 'remove_member' | 'relinquish' | 'update_access' | 'add_member';
+export type DropboxChangeKind = 'remove_member' | 'relinquish' | 'update_access' | 'add_member' | 'mount_folder';
 export type DropboxChangeStatus = 'pending' | 'running' | 'done' | 'failed';
 /** A change PD still has to make in Dropbox (or failed to make), shown as "Dropbox change pending/failed". */
 export interface DropboxChangeSummary {
@@ -325,6 +344,10 @@ export interface TrackDetail {
   comments: Comment[];
   /** Pending, running or failed Dropbox changes of this track (the owner sees all; others their own). */
   dropboxChanges: DropboxChangeSummary[];
+  /** The owner's Dropbox plan, when known (read at their sign-in): on 'basic' Dropbox refuses view-only. */
+  ownerPlan?: DropboxPlan | null;
+  /** A collaborator's own Dropbox side: 'invited' = the folder is not in their Dropbox yet (accept there too). */
+  myDropboxState?: CollaboratorInDropbox['state'];
 }
 export interface TrackDetailResponse extends TrackDetail {}
 

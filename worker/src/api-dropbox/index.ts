@@ -79,6 +79,8 @@ export const dropboxApi = new Hono<AppEnv>()
     }
     const d = db(c);
     const account = await upsertAccount(d, { dropboxAccountId: t.dropboxAccountId, email: t.email, displayName: t.displayName });
+    // The plan decides what Dropbox allows this owner (Basic: no view-only members); refreshed at every sign-in.
+    await d.prepare('UPDATE accounts SET dropbox_account_type = ? WHERE id = ?').bind(t.accountType, account.id).run();
     await (await saveTokens({ DB: d, TOKEN_ENCRYPTION_KEY: c.env.TOKEN_ENCRYPTION_KEY }, { accountId: account.id, ...t })).run();
     const session = await createSession(d, account.id);
     // Read the account's Dropbox once now: sets the list_folder baseline that later notifications continue from.

@@ -53,6 +53,9 @@ export interface CollaboratorRow {
   ended_via: 'app' | 'dropbox' | null;
   event_id: string | null;
   updated_at: string;
+  dropbox_state?: 'invited' | 'member' | 'refused' | null;
+  dropbox_access_level?: 'editor' | 'viewer' | null;
+  dropbox_group?: string | null;
 }
 
 export interface CommentRow {
@@ -131,6 +134,11 @@ export const toCollaborator = (r: CollaboratorRow): Collaborator => ({
   joinedAt: r.joined_at,
   endedAt: r.status === 'active' || r.status === 'invited' ? null : r.ended_at,
   endedVia: r.status === 'active' || r.status === 'invited' ? null : r.ended_via,
+  dropbox: {
+    state: r.status === 'active' || r.status === 'invited' ? (r.dropbox_state ?? null) : null,
+    accessLevel: r.status === 'active' && r.dropbox_access_level && r.dropbox_access_level !== r.access_level ? r.dropbox_access_level : null,
+    group: r.status === 'active' || r.status === 'invited' || r.status === 'revoked' ? (r.dropbox_group ?? null) : null,
+  },
 });
 
 export const toComment = (r: CommentRow): Comment => ({

@@ -288,7 +288,8 @@ export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelIn
   const now = nowIso();
   const stamped = collaboratorStamped(c.id, eventId);
   const qs: Sql[] = [
-    sql`UPDATE collaborators SET access_level = ${input.accessLevel}, event_id = ${eventId}, updated_at = ${now}
+    // A new intent: what Dropbox refused before (dropbox_access_level) is asked again; the executor records a refusal anew.
+    sql`UPDATE collaborators SET access_level = ${input.accessLevel}, dropbox_access_level = NULL, event_id = ${eventId}, updated_at = ${now}
         WHERE id = ${c.id} AND status IN ('active', 'invited') AND access_level <> ${input.accessLevel}`,
     sql`UPDATE invitations SET access_level = ${input.accessLevel} WHERE collaborator_id = ${c.id} AND status = 'pending' AND ${stamped}`,
     insertHistory({
@@ -315,8 +316,9 @@ export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelIn
         WHERE c.id = ${c.id} AND c.event_id = ${eventId} AND c.status = 'active' AND c.account_id IS NOT NULL`,
   ];
   if (input.via === 'app') {
+    // Dropbox refused to add them at all (view-only on Dropbox Basic): the new level is a new add, not an update.
     qs.push(sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)
-      SELECT c.track_id, c.id, 'update_access',
+      SELECT c.track_id, c.id, CASE WHEN c.dropbox_state = 'refused' THEN 'add_member' ELSE 'update_access' END,
              json_object('shared_folder_id', t.dropbox_shared_folder_id, 'email', c.email,
                          'dropbox_account_id', a.dropbox_account_id, 'access_level', c.access_level,
                          'actor_account_id', t.owner_id),
@@ -385,7 +387,8 @@ export async function planInvite(
     qs.push(sql`UPDATE collaborators SET previous_status = status, status = 'invited', access_level = ${input.accessLevel},
         role = ${input.role === undefined ? raw('role') : sql`${input.role}`}, display_name = ${displayName},
         ${s ? sql`master_bp = ${toBp(s.master)}, publishing_bp = ${toBp(s.publishing)}, writer_bp = ${toBp(s.writer)},` : raw('')}
-        invited_at = ${now}, invited_by = ${actorId}, event_id = ${eventId}, updated_at = ${now}
+        invited_at = ${now}, invited_by = ${actorId}, event_id = ${eventId}, updated_at = ${now},
+        dropbox_state = NULL, dropbox_access_level = NULL
       WHERE id = ${existing.id} AND status IN ('revoked', 'left', 'declined')`);
   } else {
     qs.push(sql`INSERT INTO collaborators (id, track_id, account_id, email, email_lower, display_name, role, access_level,
@@ -520,6 +523,17 @@ export async function planAcceptInvitation(db: D1Database, input: RespondInput):
         from: sql`FROM tracks t WHERE t.id = ${inv.track_id} AND ${joined}`,
       }),
   ];
+  if (input.via === 'app') {
+    // Dropbox's add_folder_member only sent an invitation: the folder joins their Dropbox when it is mounted with
+    // THEIR token (sharing/mount_folder). Without a linked Dropbox they accept there too; reconciliation sees it.
+    qs.push(sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)
+      SELECT c.track_id, c.id, 'mount_folder',
+             json_object('shared_folder_id', t.dropbox_shared_folder_id, 'email', c.email,
+                         'dropbox_account_id', a.dropbox_account_id, 'actor_account_id', c.account_id),
+             'pending', 0, ${now}, ${now}, ${now}
+      FROM collaborators c JOIN tracks t ON t.id = c.track_id LEFT JOIN accounts a ON a.id = c.account_id
+      WHERE c.id = ${inv.collaborator_id} AND c.event_id = ${eventId} AND (c.dropbox_state IS NULL OR c.dropbox_state <> 'member')`);
+  }
   return { eventId, trackId: inv.track_id, statements: qs.map((q) => prepare(db, q)) };
 }
 
@@ -682,15 +696,15 @@ export async function planMemberAddedInDropbox(
   if (existing) {
     qs.push(sql`UPDATE collaborators SET previous_status = status, status = 'active', account_id = ${account},
           access_level = ${input.accessLevel}, joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL,
-          event_id = ${eventId}, updated_at = ${now}
+          dropbox_state = 'member', dropbox_access_level = NULL, event_id = ${eventId}, updated_at = ${now}
         WHERE id = ${existing.id} AND status <> 'active'`);
     qs.push(sql`UPDATE invitations SET status = 'accepted', responded_at = ${now}
         WHERE collaborator_id = ${existing.id} AND status = 'pending' AND ${collaboratorStamped(existing.id, eventId)}`);
   } else {
     qs.push(sql`INSERT INTO collaborators (id, track_id, account_id, email, email_lower, display_name, role, access_level,
-        status, invited_at, invited_by, joined_at, event_id, updated_at)
+        status, invited_at, invited_by, joined_at, event_id, updated_at, dropbox_state)
       VALUES (${collaboratorId}, ${input.trackId}, ${account}, ${input.email.trim()}, ${emailLower}, ${cleanName(input.displayName) || input.email.trim()},
-        NULL, ${input.accessLevel}, 'active', ${now}, ${track.owner_id}, ${now}, ${eventId}, ${now})
+        NULL, ${input.accessLevel}, 'active', ${now}, ${track.owner_id}, ${now}, ${eventId}, ${now}, 'member')
       ON CONFLICT DO NOTHING`);
   }
   qs.push(

@@ -1,5 +1,5 @@
 // Tracks: create, read (detail), edit metadata/tags/splits, archive, per-person placement.
-import type { Collaborator, Splits, Stage, Track, TrackDetail } from '@pd/shared';
+import type { Collaborator, DropboxPlan, Splits, Stage, Track, TrackDetail } from '@pd/shared';
 import { canEditSql, decideAccess, requireEditor, trackAccess, trackAccessQuery, type TrackAccessRow } from './access.ts';
 import { DomainError } from './errors.ts';
 import { applied, newId, nowIso, runPlan, toBp, fromBp, type Plan, type Via } from './db.ts';
@@ -119,8 +119,9 @@ export async function getTrackDetail(db: D1Database, trackId: string, accountId:
     sql`SELECT * FROM comments WHERE track_id = ${trackId} ORDER BY id`,
     sql`SELECT * FROM dropbox_changes WHERE track_id = ${trackId} AND status IN ('pending', 'running', 'failed') ORDER BY id`,
     sql`SELECT project, hidden FROM library_entries WHERE account_id = ${accountId} AND track_id = ${trackId}`,
+    sql`SELECT o.dropbox_account_type FROM tracks t JOIN accounts o ON o.id = t.owner_id WHERE t.id = ${trackId}`,
   ];
-  const [access, collaborators, comments, changes, placement] = await db.batch(queries.map((q) => prepare(db, q)));
+  const [access, collaborators, comments, changes, placement, plan] = await db.batch(queries.map((q) => prepare(db, q)));
   const { track, role, collaboratorId } = decideAccess((access.results[0] as TrackAccessRow) ?? null, accountId);
   const collaboratorRows = collaborators.results as CollaboratorRow[];
   const place = placement.results[0] as { project: string | null; hidden: number } | undefined;
@@ -135,6 +136,8 @@ export async function getTrackDetail(db: D1Database, trackId: string, accountId:
     dropboxChanges: (changes.results as DropboxChangeRow[])
       .filter((c) => role === 'owner' || c.collaborator_id === collaboratorId)
       .map(toDropboxChange),
+    myDropboxState: role !== 'owner' && role ? (collaboratorRows.find((c) => c.id === collaboratorId)?.dropbox_state ?? null) : null,
+    ownerPlan: role === 'owner' ? ((plan.results[0] as { dropbox_account_type: DropboxPlan | null } | undefined)?.dropbox_account_type ?? null) : null,
   };
 }
 

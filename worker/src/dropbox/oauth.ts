@@ -10,6 +10,8 @@ export interface ExchangedTokens {
   dropboxAccountId: string;
   email: string;
   displayName: string;
+  /** users/get_current_account's account_type: 'basic' | 'pro' | 'business' */
+  accountType: string | null;
 }
 
 export class SignInError extends Error {
@@ -68,5 +70,6 @@ export async function exchangeCode(env: ClientEnv, input: { code: string; codeVe
     dropboxAccountId: me.account_id,
     email: me.email,
     displayName: me.name.display_name,
+    accountType: me.account_type?.['.tag'] ?? null,
   };
 }

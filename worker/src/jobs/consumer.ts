@@ -23,13 +23,13 @@ async function runJob(job: Job, env: Env): Promise<{ outcome: string; retry?: nu
       return { outcome: r.result === 'skipped' ? `skipped: ${r.reason}` : r.result };
     }
     case 'reconcile-account': {
-      const r = await reconcileAccount(env, job.dropboxAccountId, job.at);
+      const r = await reconcileAccount(env, job.dropboxAccountId, job.at, { continued: job.continued });
       if (r.result === 'busy') return { outcome: 'busy', retry: 3 };
       if (r.result === 'retry') return { outcome: `retry: ${r.error}`, retry: r.delaySeconds };
       return { outcome: r.result };
     }
     case 'check-track-membership': {
-      const r = await checkTrackMembership(env, job.trackId);
+      const r = await checkTrackMembership(env, job.trackId, { leftAccountId: job.leftAccountId, memberAccountId: job.memberAccountId });
       if (r.result === 'retry') return { outcome: `retry: ${r.error}`, retry: r.delaySeconds };
       return { outcome: r.result };
     }

@@ -9,6 +9,7 @@ import { classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { UnconfirmedError, readFolderState, readMemberState } from '../dropbox/folder-state.ts';
 import { sendJobs, type Job } from './messages.ts';
+import { GROUP_ACCESS_NOTE, MountRefused, afterRemoval, mountForMember, recordAgreement, recordPlanRefusal } from './membership.ts';
 
 export const MAX_ATTEMPTS = 8;
 /** How long a claimed change may run before another executor may take it over. */
@@ -22,7 +23,7 @@ export interface ChangeRow {
   id: number;
   track_id: string;
   collaborator_id: string | null;
-  kind: 'remove_member' | 'relinquish' | 'update_access' | 'add_member';
+  kind: 'remove_member' | 'relinquish' | 'update_access' | 'add_member' | 'mount_folder';
   params: string;
   status: 'pending' | 'running' | 'done' | 'failed';
   attempts: number;
@@ -226,7 +227,7 @@ function toOutcome(e: unknown, attempts: number): ExecOutcome {
   if (e instanceof NotLinkedError) {
     return { result: 'failed', error: e.reason === 'needs_reauth' ? 'Dropbox sign-in expired: sign in again, then retry.' : 'This person has not linked Dropbox to PD.' };
   }
-  if (e instanceof Permanent) return { result: 'failed', error: e.message };
+  if (e instanceof Permanent || e instanceof MountRefused) return { result: 'failed', error: e.message };
   let delay: number;
   let message: string;
   if (e instanceof Retry) {
@@ -361,7 +362,8 @@ async function pollJob(
     if (tag === 'complete') {
       forget();
       const residual = (status as { access_level?: { '.tag': string } }).access_level?.['.tag'];
-      return residual ? `Dropbox still gives ${residual} access through a parent folder` : undefined;
+      const warning = (status as { warning?: string }).warning;
+      return residual ? `Dropbox still gives ${residual} access ${warning ? `(${warning})` : 'through a parent folder'}` : undefined;
     }
     if (tag === 'failed') {
       forget();
@@ -386,7 +388,10 @@ async function removeMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, actor
     if (launched['.tag'] !== 'async_job_id') return undefined;
     jobId = launched.async_job_id;
   } catch (e) {
-    return onRemoveError(owner, p, routeErrorPath(e));
+    const path = routeErrorPath(e);
+    // Only a group gives them access: Dropbox cannot remove them; recorded so PD says Dropbox keeps that access.
+    if (path === 'group_access') return GROUP_ACCESS_NOTE;
+    return onRemoveError(owner, p, path);
   }
   Object.assign(p, { async_job_id: jobId, async_job_kind: 'remove', async_job_account_id: actorAccountId });
   return pollJob(owner, p, jobId, 'remove', (path) => onRemoveError(owner, p, path));
@@ -413,6 +418,7 @@ async function relinquish(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promis
   }
   const onError = async (path: string, unmounted: boolean): Promise<string | undefined> => {
     if (path === 'access_error/not_a_member') throw new Moot('already not a member in Dropbox');
+    if (path === 'group_access') return GROUP_ACCESS_NOTE; // their access comes only from a group: Dropbox keeps it
     if (path === 'access_error/invalid_id') return confirmUnshared(leaver, p, path);
     if (path === 'access_error/invalid_member' || path === 'access_error/unmounted') return ownerRemoves(`Dropbox: ${path}`);
     if (path === 'mounted' && !unmounted) {
@@ -467,6 +473,7 @@ async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Prom
     await owner.call((d) =>
       d.sharingUpdateFolderMember({ shared_folder_id: p.shared_folder_id, member: { '.tag': 'dropbox_id', dropbox_id: dropboxId }, access_level: { '.tag': level } }),
     );
+    await recordAgreement(env, row);
     return undefined;
   } catch (e) {
     const path = routeErrorPath(e);
@@ -479,6 +486,9 @@ async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Prom
     if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED);
     if (read.member.kind === 'absent') throw new Moot('not a member of the folder in Dropbox any more: nothing to change');
     if (read.member.accessLevel === level) throw new Moot(`already ${level} in Dropbox`);
+    // insufficient_plan, also nested in no_explicit_access: no retry can fix the owner's plan; PD records the truth
+    // (they stay Editor in Dropbox) and the owner chooses — never a failed change that Retry cannot mend.
+    if (path.split('/').includes('insufficient_plan')) return recordPlanRefusal(env, row);
     throw refused(path);
   }
 }
@@ -494,9 +504,11 @@ async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { 
         quiet: opts.quiet ?? false,
       }),
     );
+    await recordAgreement(env, row);
     return undefined;
   } catch (e) {
     const path = routeErrorPath(e);
+    if (path.split('/').includes('insufficient_plan')) return recordPlanRefusal(env, row);
     if (path === 'rate_limit') throw new Retry(3600, 'Dropbox daily invite limit reached');
     // Unshared in Dropbox meanwhile: nobody can join it any more, and PD ends everyone's access on the track when it
     // sees the unshare (reconciliation) — retrying the invitation could never succeed.
@@ -546,9 +558,11 @@ async function performOnce(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promi
 
   switch (row.kind) {
     case 'remove_member':
-      return removeMember(env, row, p, p.actor_account_id);
+      return afterRemoval(env, row, await removeMember(env, row, p, p.actor_account_id));
+    case 'mount_folder':
+      return mountForMember(env, row, p);
     case 'relinquish':
-      return relinquish(env, row, p);
+      return afterRemoval(env, row, await relinquish(env, row, p));
     case 'update_access':
       return updateAccess(env, row, p);
     case 'add_member':

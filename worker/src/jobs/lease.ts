@@ -22,6 +22,15 @@ export function extendLease(db: D1Database, accountId: string, holder: string, n
     .bind(now + LEASE_MS, now, accountId, holder);
 }
 
+/**
+ * Fencing (migration 0015): the first statement of every batch a walk writes. A trigger aborts the whole batch
+ * unless `holder` still holds the lease, so a walk slower than its lease writes nothing after another took over
+ * (it cannot move that walk's cursor backwards, nor apply what it read under an older cursor).
+ */
+export function fenceStatement(db: D1Database, accountId: string, holder: string): D1PreparedStatement {
+  return db.prepare('UPDATE dropbox_account_sync SET fence = ? WHERE account_id = ?').bind(holder, accountId);
+}
+
 export async function releaseAccountLease(db: D1Database, accountId: string, holder: string, fields: { startedAt?: number; error?: string | null } = {}): Promise<void> {
   const now = Date.now();
   if (fields.startedAt !== undefined) {

@@ -6,6 +6,8 @@ export interface ReconcileAccountJob {
   dropboxAccountId: string;
   /** When the notification arrived (ms). A reconcile that started after this already covered it. */
   at: number;
+  /** Carries on a walk or baseline listing that stopped at its invocation's budget (never "covered"). */
+  continued?: boolean;
 }
 
 export interface ExecuteChangeJob {
@@ -16,6 +18,10 @@ export interface ExecuteChangeJob {
 export interface CheckTrackMembershipJob {
   kind: 'check-track-membership';
   trackId: string;
+  /** Set by a walk past its inline budget: the PD account whose own tree lost the mount (left, if confirmed). */
+  leftAccountId?: string;
+  /** That account, whose token may vouch for itself when the owner cannot be asked. */
+  memberAccountId?: string;
 }
 
 export type Job = ReconcileAccountJob | ExecuteChangeJob | CheckTrackMembershipJob;

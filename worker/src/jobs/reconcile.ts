@@ -16,15 +16,14 @@
 // is recorded as revoked by the owner. An unshared folder revokes everyone.
 import type { AccessLevel } from '@pd/shared';
 import { planInvitationDeclinedInDropbox, planLeaveTrack, planMemberAddedInDropbox, planRevokeCollaborator, planSetAccessLevel } from '../domain/sharing.ts';
-import { insertHistory } from '../domain/history.ts';
 import { newId, nowIso } from '../domain/db.ts';
 import { prepare, sql } from '../domain/sql.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { DropboxCallError, allTags, classifyDropboxError } from '../dropbox/errors.ts';
 import { readFolderState } from '../dropbox/folder-state.ts';
-import { acquireAccountLease, extendLease, noteNotified, releaseAccountLease } from './lease.ts';
+import { acquireAccountLease, extendLease, fenceStatement, noteNotified, releaseAccountLease } from './lease.ts';
 import { backoffSeconds } from './execute.ts';
-import { sendJobs } from './messages.ts';
+import { sendJobs, type CheckTrackMembershipJob } from './messages.ts';
 
 /**
  * Margin between the clocks of the machine that received a webhook and the one that walked the account. A
@@ -36,9 +35,10 @@ export const CLOCK_SKEW_MARGIN_MS = 100;
 export type ReconcileEnv = Pick<Env, 'DB' | 'JOBS' | 'TOKEN_ENCRYPTION_KEY' | 'DROPBOX_APP_KEY' | 'DROPBOX_API_ORIGIN' | 'DROPBOX_WEB_ORIGIN'>;
 
 export type ReconcileResult =
-  | { result: 'done'; pages: number; calls: number; changes: number }
-  | { result: 'baselined'; calls: number }
-  | { result: 'covered' | 'unknown-account' | 'not-linked' | 'busy' }
+  /** `more`: stopped at this invocation's budget; a continuation message carries on. */
+  | { result: 'done'; pages: number; calls: number; changes: number; more?: boolean }
+  | { result: 'baselined'; calls: number; more?: boolean }
+  | { result: 'covered' | 'unknown-account' | 'not-linked' | 'busy' | 'lease-lost' }
   | { result: 'retry'; delaySeconds: number; error: string };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -87,9 +87,10 @@ function mountOf(mounts: Map<string, string>, pathLower: string): [string, strin
 
 /**
  * Turns one page of entries into candidates, updating `mounts` (shared_folder_id → path_lower in this tree).
- * `fresh` holds folders mounted during this walk: their files are not uploads, only newly visible.
+ * Every file revision under a mount is handed on: whether it is an upload is decided in one place
+ * (revisionStatements), not by which tree showed it or when that tree mounted the folder.
  */
-export function analyzeEntries(entries: ListEntry[], mounts: Map<string, string>, fresh: Set<string>): PageAnalysis {
+export function analyzeEntries(entries: ListEntry[], mounts: Map<string, string>): PageAnalysis {
   const a: PageAnalysis = { lost: new Set(), joined: new Set(), readOnly: new Map(), uploads: [] };
   for (const e of entries) {
     const path = e.path_lower;
@@ -117,10 +118,7 @@ export function analyzeEntries(entries: ListEntry[], mounts: Map<string, string>
           }
         }
         mounts.set(sfid, path);
-        if (before === undefined) {
-          a.joined.add(sfid);
-          fresh.add(sfid);
-        }
+        if (before === undefined) a.joined.add(sfid);
         a.lost.delete(sfid);
         if (typeof e.sharing_info?.read_only === 'boolean') a.readOnly.set(sfid, e.sharing_info.read_only);
       } else {
@@ -136,7 +134,7 @@ export function analyzeEntries(entries: ListEntry[], mounts: Map<string, string>
     }
     // file
     const m = mountOf(mounts, path);
-    if (!m || fresh.has(m[0])) continue;
+    if (!m) continue;
     const [sfid, mp] = m;
     const display = e.path_display ?? path;
     a.uploads.push({
@@ -177,6 +175,12 @@ export interface MemberSyncOptions {
   allowAdds?: boolean;
   /** A member's own token to fall back on when the owner cannot be asked (owner not linked). */
   memberClient?: DropboxClient | null;
+  /**
+   * How many other people's own tokens may be asked whether a group gives them access (default 0: only the
+   * leaver's own token, via memberClient). The cron's per-track check (its own invocation) allows a few; a walk,
+   * which may sync many tracks in one invocation, leaves them to it.
+   */
+  groupCheckBudget?: number;
 }
 
 export interface MemberSyncResult {
@@ -194,13 +198,22 @@ export interface MemberSyncResult {
 const levelOf = (access: string): AccessLevel | null =>
   access === 'editor' ? 'editor' : access === 'viewer' || access === 'viewer_no_comment' ? 'viewer' : null;
 
-async function listMembers(
-  client: DropboxClient,
-  sharedFolderId: string,
-): Promise<{ users: DropboxMember[]; inviteeEmails: Set<string>; inviteeLevels: Map<string, AccessLevel> } | 'unshared' | 'not_a_member'> {
+interface DropboxMembers {
+  users: DropboxMember[];
+  inviteeEmails: Set<string>;
+  inviteeLevels: Map<string, AccessLevel>;
+  /** Invitations tied to a Dropbox account (InviteeMembershipInfo.user): added, not yet accepted in Dropbox. */
+  inviteeIds: Set<string>;
+  /** Groups with access (GroupMembershipInfo): their members are not in `users`. */
+  groups: string[];
+}
+
+async function listMembers(client: DropboxClient, sharedFolderId: string): Promise<DropboxMembers | 'unshared' | 'not_a_member'> {
   const users: DropboxMember[] = [];
   const inviteeEmails = new Set<string>();
   const inviteeLevels = new Map<string, AccessLevel>();
+  const inviteeIds = new Set<string>();
+  const groups: string[] = [];
   try {
     let page = await client.call((d) => d.sharingListFolderMembers({ shared_folder_id: sharedFolderId, limit: 1000 }));
     for (;;) {
@@ -213,7 +226,9 @@ async function listMembers(
           inviteeEmails.add(email);
           inviteeLevels.set(email, levelOf(i.access_type['.tag']) ?? 'viewer');
         }
+        if (i.user?.account_id) inviteeIds.add(i.user.account_id);
       }
+      for (const g of page.groups ?? []) groups.push(g.group.group_name);
       if (!page.cursor) break;
       const cursor = page.cursor;
       page = await client.call((d) => d.sharingListFolderMembersContinue({ cursor }));
@@ -229,8 +244,27 @@ async function listMembers(
     if (err.kind === 'route' && allTags(err.error).includes('not_a_member')) return 'not_a_member';
     throw err;
   }
-  return { users, inviteeEmails, inviteeLevels };
+  return { users, inviteeEmails, inviteeLevels, inviteeIds, groups };
 }
+
+/** Group access can't be read from the owner's list: ask the person's own token, when they linked Dropbox. */
+async function hasOwnAccess(env: ReconcileEnv, accountId: string | null, sharedFolderId: string, own?: DropboxClient | null): Promise<'yes' | 'no' | 'unknown'> {
+  if (!accountId) return 'unknown';
+  try {
+    const client = own ?? (await clientForAccount(env, accountId));
+    await client.call((d) => d.sharingGetFolderMetadata({ shared_folder_id: sharedFolderId }));
+    return 'yes';
+  } catch (e) {
+    if (e instanceof NotLinkedError) return 'unknown';
+    const err = classifyDropboxError(e);
+    if (err.kind === 'route' && allTags(err.error).some((t) => t === 'not_a_member' || t === 'invalid_id')) return 'no';
+    if (err.retryable) throw err;
+    return 'unknown';
+  }
+}
+
+/** At most this many own-token checks per member sync (each is a Dropbox call, maybe a token refresh). */
+const GROUP_CHECKS_PER_SYNC = 20;
 
 interface CollabRow {
   id: string;
@@ -239,6 +273,9 @@ interface CollabRow {
   status: string;
   access_level: AccessLevel;
   dbid: string | null;
+  dropbox_state: string | null;
+  dropbox_access_level: string | null;
+  dropbox_group: string | null;
 }
 
 /**
@@ -279,7 +316,8 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
   const [collabRes, unsettledRes] = await db.batch([
     prepare(
       db,
-      sql`SELECT c.id, c.account_id, c.email_lower, c.status, c.access_level, a.dropbox_account_id AS dbid
+      sql`SELECT c.id, c.account_id, c.email_lower, c.status, c.access_level, a.dropbox_account_id AS dbid,
+                 c.dropbox_state, c.dropbox_access_level, c.dropbox_group
           FROM collaborators c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.track_id = ${track.id}`,
     ),
     prepare(
@@ -317,11 +355,36 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
   const byDbid = new Map(members.users.map((u) => [u.accountId, u]));
   const byEmail = new Map(members.users.filter((u) => u.email).map((u) => [u.email.toLowerCase(), u]));
   const matched = new Set<string>();
+  const invited = (c: CollabRow) => members.inviteeEmails.has(c.email_lower) || (!!c.dbid && members.inviteeIds.has(c.dbid));
+  // Dropbox's side of each current collaborator, as a fact shown next to PD's (collaborators.dropbox_state).
+  const noteState = (c: CollabRow, state: 'invited' | 'member') => {
+    if (c.dropbox_state === state || (c.status !== 'active' && c.status !== 'invited')) return;
+    out.statements.push(db.prepare('UPDATE collaborators SET dropbox_state = ? WHERE id = ? AND dropbox_state IS NOT ?').bind(state, c.id, state));
+    out.actions.push(`dropbox ${state} ${c.id}`);
+  };
+  let groupChecks = 0;
+  /** Missing from `users` and invitees while groups have access: a group may be why. Only their own token can tell. */
+  const keptByGroup = async (c: CollabRow): Promise<boolean> => {
+    if (!members.groups.length) return false;
+    const self = !!opts.memberClient && !!c.account_id && c.account_id === opts.leftAccountId;
+    if (!self && groupChecks >= Math.min(opts.groupCheckBudget ?? 0, GROUP_CHECKS_PER_SYNC)) return true; // not asked now: never revoked on a guess
+    if (!self) groupChecks++;
+    const own = await hasOwnAccess(env, c.account_id, track.dropbox_shared_folder_id, self ? opts.memberClient : null);
+    out.calls++;
+    if (own === 'no') return false;
+    if (own === 'yes') {
+      const group = members.groups.length === 1 ? `the group "${members.groups[0]}"` : `one of the groups ${members.groups.map((g) => `"${g}"`).join(', ')}`;
+      if (c.dropbox_group !== group) out.statements.push(db.prepare('UPDATE collaborators SET dropbox_group = ?, dropbox_state = ? WHERE id = ?').bind(group, 'member', c.id));
+    }
+    return true;
+  };
 
   for (const c of collabs) {
     const u = (c.dbid ? byDbid.get(c.dbid) : undefined) ?? byEmail.get(c.email_lower);
     if (u) matched.add(u.accountId);
-    if (c.status === 'invited' && !u && out.confirmed && !unsettled.has(c.id) && !members.inviteeEmails.has(c.email_lower)) {
+    if (u) noteState(c, 'member');
+    else if (invited(c)) noteState(c, 'invited');
+    if (c.status === 'invited' && !u && out.confirmed && !unsettled.has(c.id) && !invited(c) && !members.groups.length) {
       // PD's invitation put them in the folder (or invited them there) and Dropbox no longer has them: they left
       // before accepting in PD, which declines the invitation (see worker/DROPBOX.md).
       const plan = await planInvitationDeclinedInDropbox(db, { trackId: track.id, collaboratorId: c.id });
@@ -333,8 +396,9 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     }
     if (c.status !== 'active' || unsettled.has(c.id)) continue;
     if (!u) {
-      if (members.inviteeEmails.has(c.email_lower)) continue; // still invited in Dropbox: not gone
+      if (invited(c)) continue; // still invited in Dropbox (not accepted there yet): not gone
       if (!out.confirmed && c.account_id !== opts.leftAccountId) continue; // a member's token only vouches for itself
+      if (await keptByGroup(c)) continue; // group members are not in `users`: not missing
       if (opts.leftAccountId && c.account_id === opts.leftAccountId) {
         const plan = await planLeaveTrack(db, { trackId: track.id, accountId: c.account_id, via: 'dropbox' });
         out.statements.push(...plan.statements);
@@ -347,7 +411,8 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
       continue;
     }
     const level = levelOf(u.access);
-    if (level && level !== c.access_level && out.confirmed) {
+    // A level Dropbox refused to change (Basic keeps an Editor) is already shown as such: not a change in Dropbox.
+    if (level && level !== c.access_level && out.confirmed && c.dropbox_access_level !== level) {
       const plan = await planSetAccessLevel(db, { trackId: track.id, collaboratorId: c.id, accessLevel: level, actorId: track.owner_id, via: 'dropbox' });
       out.statements.push(...plan.statements);
       out.actions.push(`access ${c.id} ${level}`);
@@ -383,13 +448,63 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// File uploads → history (one entry per file revision, whichever member's tree showed it first)
+// Budgets: whatever the size of the account or of a page, one invocation stays far inside Cloudflare's 1,000 D1
+// queries (each statement of a batch counted) and 1,000 subrequests. Work beyond these caps continues in a new
+// queue message (see reconcileAccount) or in queued membership checks, each with its own budget.
+
+/** Owner-side confirmations made inline per invocation; more are queued as membership checks. */
+export const MAX_INLINE_CONFIRMATIONS = 20;
+/** Statements those confirmations may add (an unshared track with many collaborators is a plan per person). */
+const MAX_INLINE_CONFIRMATION_STATEMENTS = 400;
+/** list_folder/continue pages (≤ 2,000 entries each) read per invocation. */
+export const MAX_PAGES_PER_INVOCATION = 3;
+/** Track folders listed per invocation after a new baseline cursor. */
+export const BASELINE_FOLDERS_PER_INVOCATION = 100;
+/** Dropbox calls and file revisions a baseline listing may spend per invocation (it stops between folders). */
+const BASELINE_CALLS_PER_INVOCATION = 300;
+const BASELINE_REVISIONS_PER_INVOCATION = 20_000;
+/** Characters per bound JSON array: one bound parameter, well under D1's 100 KB per statement. */
+const JSON_CHUNK_CHARS = 50_000;
+
+/** Rows as JSON arrays of at most JSON_CHUNK_CHARS characters (each becomes one `json_each(?)` parameter). */
+export function jsonChunks(rows: unknown[]): string[] {
+  const out: string[] = [];
+  let cur: string[] = [];
+  let size = 2;
+  for (const r of rows) {
+    const j = JSON.stringify(r);
+    if (cur.length && size + j.length + 1 > JSON_CHUNK_CHARS) {
+      out.push(`[${cur.join(',')}]`);
+      cur = [];
+      size = 2;
+    }
+    cur.push(j);
+    size += j.length + 1;
+  }
+  if (cur.length) out.push(`[${cur.join(',')}]`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// File revisions → uploads: the one rule (worker/DROPBOX.md, Uploads)
 //
-// `dropbox_seen_files` holds every revision PD knows in a folder, keyed by its rev (the same in every member's
-// tree, and unchanged when Dropbox lists a file again, e.g. after an access change or a re-mount). Revisions
-// that were in the folder before it became a track are claimed without a history entry: at import (the owner's
-// listing, before the track is created) or, if that listing could not be made, when first seen, by Dropbox's
-// server_modified. server_modified has whole seconds: a revision from the import's own second counts as an upload.
+// A file revision in a track's shared folder is an UPLOAD iff it was not in the folder when the folder became a
+// track. Each (shared folder, rev) is decided once, in `dropbox_seen_files` (its primary key), and an upload gets
+// exactly one `file_uploaded` entry, written in the same batch as the claim. "In the folder when it became a
+// track" = claimed 'existing' by the import's own listing (made before the track exists) or, if that listing
+// could not be made, stored by Dropbox (server_modified, whole seconds) before the track was created.
+//
+// Nothing else decides: not which member's tree showed the revision, not whether that tree had just mounted the
+// folder, not whether a webhook walk, a baseline listing or a reset found it. Every path hands every revision it
+// sees to `revisionStatements`, so in whatever order import, sign-in, baselines, webhook walks, membership changes,
+// retries and crashes happen, a revision is recorded the first time any tree that shows it is read, and only once.
+// (Before, a walk skipped the files of a folder it saw mounted during that walk; an upload then rested on some
+// other member's walk, and was lost when none recorded it.)
+
+interface Revision {
+  track: TrackRef;
+  file: Upload;
+}
 
 /** Whether a revision first seen now was made after the folder became a track (else: it was already there). */
 export function isUploadAfterImport(u: Pick<Upload, 'serverModified'>, trackCreatedAt: string | undefined): boolean {
@@ -400,15 +515,71 @@ export function isUploadAfterImport(u: Pick<Upload, 'serverModified'>, trackCrea
   return stored + 1000 > created;
 }
 
-/** Claims revisions that were in the folder before it was a track: known, never history. */
+/** Claims revisions that were in the folder before it was a track: known, never history (set-based). */
 export function knownFileStatements(db: D1Database, files: Upload[]): D1PreparedStatement[] {
-  return files.map((u) =>
-    prepare(
-      db,
-      sql`INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (${u.sharedFolderId}, ${u.key}, ${'existing'}, ${Date.now()})
-          ON CONFLICT DO NOTHING`,
-    ),
+  const seenAt = Date.now();
+  return jsonChunks(files.map((u) => [u.sharedFolderId, u.key])).map((chunk) =>
+    db
+      .prepare(
+        `INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at)
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), 'existing', ?1 FROM json_each(?2) WHERE true
+         ON CONFLICT DO NOTHING`,
+      )
+      .bind(seenAt, chunk),
   );
+}
+
+/**
+ * The statements that record these revisions by the rule above: 3 statements per ~50 KB of revisions whatever
+ * their number (the uploader is looked up inside the statement by Dropbox account id). Run them in the batch
+ * that moves the cursor past them.
+ */
+export function revisionStatements(db: D1Database, revisions: Revision[]): D1PreparedStatement[] {
+  const unique = new Map<string, Revision>();
+  for (const r of revisions) {
+    const k = `${r.file.sharedFolderId}\u0000${r.file.key}`;
+    if (!unique.has(k)) unique.set(k, r);
+  }
+  const known: Upload[] = [];
+  const uploads: Revision[] = [];
+  for (const r of unique.values()) {
+    if (isUploadAfterImport(r.file, r.track.created_at)) uploads.push(r);
+    else known.push(r.file);
+  }
+  const stmts = knownFileStatements(db, known);
+  if (!uploads.length) return stmts;
+  const now = nowIso();
+  const claim = newId('upl');
+  const rows = uploads.map(({ track, file: u }) => ({
+    s: u.sharedFolderId,
+    k: u.key,
+    t: track.id,
+    b: u.modifiedBy,
+    d: JSON.stringify({ path: u.relPath, ...(u.rev ? { rev: u.rev } : {}), ...(u.size !== null ? { size: u.size } : {}) }),
+  }));
+  const claimed = `JOIN dropbox_seen_files f ON f.shared_folder_id = json_extract(j.value, '$.s') AND f.file_key = json_extract(j.value, '$.k') AND f.claimed_by = ?3`;
+  for (const chunk of jsonChunks(rows)) {
+    stmts.push(
+      db
+        .prepare(
+          `INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at)
+           SELECT json_extract(value, '$.s'), json_extract(value, '$.k'), ?1, ?2 FROM json_each(?3) WHERE true
+           ON CONFLICT DO NOTHING`,
+        )
+        .bind(claim, Date.now(), chunk),
+      db.prepare(`UPDATE tracks SET updated_at = ?1 WHERE id IN (SELECT json_extract(j.value, '$.t') FROM json_each(?2) j ${claimed})`).bind(now, chunk, claim),
+      db
+        .prepare(
+          `INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
+           SELECT json_extract(j.value, '$.t'), 'file_uploaded', a.id, COALESCE(a.display_name, 'Dropbox'), 'dropbox', NULL, json_extract(j.value, '$.d'), ?1
+           FROM json_each(?2) j ${claimed}
+           LEFT JOIN accounts a ON a.dropbox_account_id = json_extract(j.value, '$.b')
+           ORDER BY j.key`,
+        )
+        .bind(now, chunk, claim),
+    );
+  }
+  return stmts;
 }
 
 /** Every file under one mount of this account's tree (files/list_folder recursive, all pages). */
@@ -417,7 +588,7 @@ export async function listMountFiles(client: DropboxClient, sharedFolderId: stri
   const out: Upload[] = [];
   let page = await client.call((d) => d.filesListFolder({ path: mountPath, recursive: true, include_mounted_folders: true }));
   for (;;) {
-    out.push(...analyzeEntries(page.entries as ListEntry[], mounts, new Set()).uploads.filter((u) => u.sharedFolderId === sharedFolderId));
+    out.push(...analyzeEntries(page.entries as ListEntry[], mounts).uploads.filter((u) => u.sharedFolderId === sharedFolderId));
     if (!page.has_more) break;
     const c = page.cursor;
     page = await client.call((d) => d.filesListFolderContinue({ cursor: c }));
@@ -425,35 +596,16 @@ export async function listMountFiles(client: DropboxClient, sharedFolderId: stri
   return out;
 }
 
-async function uploadStatements(db: D1Database, track: TrackRef, u: Upload): Promise<D1PreparedStatement[]> {
-  if (!isUploadAfterImport(u, track.created_at)) return knownFileStatements(db, [u]);
-  const trackId = track.id;
-  const now = nowIso();
-  const claim = newId('upl');
-  const claimed = sql`EXISTS (SELECT 1 FROM dropbox_seen_files WHERE shared_folder_id = ${u.sharedFolderId} AND file_key = ${u.key} AND claimed_by = ${claim})`;
-  const actor = u.modifiedBy
-    ? await db.prepare('SELECT id FROM accounts WHERE dropbox_account_id = ?').bind(u.modifiedBy).first<{ id: string }>()
-    : null;
-  return [
-    prepare(
-      db,
-      sql`INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (${u.sharedFolderId}, ${u.key}, ${claim}, ${Date.now()})
-          ON CONFLICT DO NOTHING`,
-    ),
-    prepare(db, sql`UPDATE tracks SET updated_at = ${now} WHERE id = ${trackId} AND ${claimed}`),
-    prepare(
-      db,
-      insertHistory({
-        trackId,
-        kind: 'file_uploaded',
-        actorId: actor?.id ?? null,
-        via: 'dropbox',
-        details: { path: u.relPath, ...(u.rev ? { rev: u.rev } : {}), ...(u.size !== null ? { size: u.size } : {}) },
-        now,
-        when: claimed,
-      }),
-    ),
-  ];
+/** As listMountFiles, but a mount that is no longer there (left, removed, moved meanwhile) has no files: its
+ *  loss reaches PD through the walk, and any other member's tree still shows the folder's revisions. */
+async function listMountFilesIfThere(client: DropboxClient, sharedFolderId: string, mountPath: string): Promise<Upload[]> {
+  try {
+    return await listMountFiles(client, sharedFolderId, mountPath);
+  } catch (e) {
+    const err = classifyDropboxError(e);
+    if (err.kind === 'route' && allTags(err.error).includes('not_found')) return [];
+    throw err;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -461,11 +613,10 @@ async function uploadStatements(db: D1Database, track: TrackRef, u: Upload): Pro
 
 async function tracksFor(db: D1Database, sharedFolderIds: string[]): Promise<Map<string, TrackRef>> {
   const out = new Map<string, TrackRef>();
-  for (let i = 0; i < sharedFolderIds.length; i += 50) {
-    const ids = sharedFolderIds.slice(i, i + 50);
+  for (const chunk of jsonChunks([...new Set(sharedFolderIds)])) {
     const { results } = await db
-      .prepare(`SELECT id, owner_id, dropbox_shared_folder_id, created_at FROM tracks WHERE dropbox_shared_folder_id IN (${ids.map(() => '?').join(',')})`)
-      .bind(...ids)
+      .prepare(`SELECT id, owner_id, dropbox_shared_folder_id, created_at FROM tracks WHERE dropbox_shared_folder_id IN (SELECT value FROM json_each(?))`)
+      .bind(chunk)
       .all<TrackRef>();
     for (const r of results) out.set(r.dropbox_shared_folder_id, r);
   }
@@ -473,21 +624,24 @@ async function tracksFor(db: D1Database, sharedFolderIds: string[]): Promise<Map
 }
 
 function mountStatements(db: D1Database, accountId: string, before: Map<string, string>, after: Map<string, string>): D1PreparedStatement[] {
-  const stmts: D1PreparedStatement[] = [];
-  for (const [sfid] of before) {
-    if (!after.has(sfid)) stmts.push(db.prepare('DELETE FROM dropbox_mounts WHERE account_id = ? AND shared_folder_id = ?').bind(accountId, sfid));
-  }
-  for (const [sfid, path] of after) {
-    if (before.get(sfid) !== path) {
-      stmts.push(
-        db
-          .prepare('INSERT INTO dropbox_mounts (account_id, shared_folder_id, path_lower) VALUES (?, ?, ?) ON CONFLICT (account_id, shared_folder_id) DO UPDATE SET path_lower = excluded.path_lower')
-          .bind(accountId, sfid, path),
-      );
-    }
-  }
-  return stmts;
+  const gone = [...before.keys()].filter((sfid) => !after.has(sfid));
+  const moved = [...after].filter(([sfid, path]) => before.get(sfid) !== path);
+  return [
+    ...jsonChunks(gone).map((c) => db.prepare('DELETE FROM dropbox_mounts WHERE account_id = ? AND shared_folder_id IN (SELECT value FROM json_each(?))').bind(accountId, c)),
+    ...jsonChunks(moved).map((c) =>
+      db
+        .prepare(
+          `INSERT INTO dropbox_mounts (account_id, shared_folder_id, path_lower)
+           SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2) WHERE true
+           ON CONFLICT (account_id, shared_folder_id) DO UPDATE SET path_lower = excluded.path_lower`,
+        )
+        .bind(accountId, c),
+    ),
+  ];
 }
+
+const cursorStatement = (db: D1Database, accountId: string, cursor: string) =>
+  db.prepare('UPDATE dropbox_account_sync SET cursor = ?, updated_at = ? WHERE account_id = ?').bind(cursor, Date.now(), accountId);
 
 /** First time (or after `reset`): a cursor for "now" and where each shared folder is mounted. */
 async function readBaseline(client: DropboxClient): Promise<{ cursor: string; mounts: Map<string, string> }> {
@@ -504,36 +658,64 @@ async function readBaseline(client: DropboxClient): Promise<{ cursor: string; mo
 }
 
 /**
- * With a new baseline cursor, what happened in this account's track folders before it is not in any walk: each
- * track folder mounted here is listed once (after the cursor was taken, so nothing falls in between), and a
- * revision no one has recorded yet and made after the import (e.g. uploaded after the import while this
- * account's first reconciliation was still queued) becomes its upload entry.
+ * Saves a new baseline: the cursor, the mounts, and the track folders mounted here as still to list. What
+ * happened in them before the cursor is in no walk, so each is listed once (drainBaseline, after the cursor was
+ * taken, so nothing falls in between; every track created before the cursor is in the set, because the set is
+ * read from `tracks` in this batch, after the cursor was taken).
  */
-async function uploadsBeforeBaseline(db: D1Database, client: DropboxClient, mounts: Map<string, string>): Promise<D1PreparedStatement[]> {
-  const tracks = await tracksFor(db, [...mounts.keys()]);
-  const stmts: D1PreparedStatement[] = [];
-  for (const [sfid, track] of tracks) {
-    const path = mounts.get(sfid);
-    if (!path) continue;
-    const files = await listMountFiles(client, sfid, path);
-    if (!files.length) continue;
-    const { results } = await db
-      .prepare(`SELECT file_key FROM dropbox_seen_files WHERE shared_folder_id = ?`)
-      .bind(sfid)
-      .all<{ file_key: string }>();
-    const seen = new Set(results.map((r) => r.file_key));
-    for (const u of files) if (!seen.has(u.key)) stmts.push(...(await uploadStatements(db, track, u)));
-  }
-  return stmts;
-}
-
 function baselineStatements(db: D1Database, accountId: string, holder: string, cursor: string, mounts: Map<string, string>): D1PreparedStatement[] {
   return [
+    fenceStatement(db, accountId, holder),
     db.prepare('DELETE FROM dropbox_mounts WHERE account_id = ?').bind(accountId),
     ...mountStatements(db, accountId, new Map(), mounts),
-    db.prepare('UPDATE dropbox_account_sync SET cursor = ?, updated_at = ? WHERE account_id = ?').bind(cursor, Date.now(), accountId),
+    ...jsonChunks([...mounts.keys()]).map((c) =>
+      db
+        .prepare(
+          `INSERT OR IGNORE INTO dropbox_baseline_folders (account_id, shared_folder_id)
+           SELECT ?1, dropbox_shared_folder_id FROM tracks WHERE dropbox_shared_folder_id IN (SELECT value FROM json_each(?2))`,
+        )
+        .bind(accountId, c),
+    ),
+    cursorStatement(db, accountId, cursor),
     extendLease(db, accountId, holder),
   ];
+}
+
+/**
+ * Lists a bounded number of the track folders a baseline left to list and records their revisions by the one
+ * rule. Returns whether folders remain (the caller continues in a new queue message).
+ */
+async function drainBaseline(db: D1Database, client: DropboxClient, accountId: string, holder: string): Promise<{ more: boolean; listed: number }> {
+  const { results } = await db
+    .prepare(
+      `SELECT b.shared_folder_id, m.path_lower, t.id, t.owner_id, t.created_at FROM dropbox_baseline_folders b
+       LEFT JOIN dropbox_mounts m ON m.account_id = b.account_id AND m.shared_folder_id = b.shared_folder_id
+       LEFT JOIN tracks t ON t.dropbox_shared_folder_id = b.shared_folder_id
+       WHERE b.account_id = ? ORDER BY b.shared_folder_id LIMIT ?`,
+    )
+    .bind(accountId, BASELINE_FOLDERS_PER_INVOCATION + 1)
+    .all<{ shared_folder_id: string; path_lower: string | null; id: string | null; owner_id: string; created_at: string }>();
+  if (!results.length) return { more: false, listed: 0 };
+  const done: string[] = [];
+  const revisions: Revision[] = [];
+  const calls0 = client.calls;
+  for (const r of results.slice(0, BASELINE_FOLDERS_PER_INVOCATION)) {
+    if (done.length && (client.calls - calls0 >= BASELINE_CALLS_PER_INVOCATION || revisions.length >= BASELINE_REVISIONS_PER_INVOCATION)) break;
+    if (r.path_lower && r.id) {
+      const track: TrackRef = { id: r.id, owner_id: r.owner_id, dropbox_shared_folder_id: r.shared_folder_id, created_at: r.created_at };
+      for (const file of await listMountFilesIfThere(client, r.shared_folder_id, r.path_lower)) revisions.push({ track, file });
+    }
+    done.push(r.shared_folder_id);
+  }
+  await db.batch([
+    fenceStatement(db, accountId, holder),
+    ...revisionStatements(db, revisions),
+    ...jsonChunks(done).map((c) =>
+      db.prepare('DELETE FROM dropbox_baseline_folders WHERE account_id = ? AND shared_folder_id IN (SELECT value FROM json_each(?))').bind(accountId, c),
+    ),
+    extendLease(db, accountId, holder),
+  ]);
+  return { more: results.length > done.length, listed: done.length };
 }
 
 /** After a `reset`, changes in between are unknown: every track this account touches gets an owner-side check. */
@@ -550,7 +732,9 @@ async function recheckTracksOf(env: ReconcileEnv, accountId: string, except: Set
   );
 }
 
-export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: string, at: number): Promise<ReconcileResult> {
+const leaseLost = (e: unknown) => String((e as Error)?.message ?? e).includes('reconcile_lease_lost');
+
+export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: string, at: number, opts: { continued?: boolean } = {}): Promise<ReconcileResult> {
   const db = env.DB;
   const who = await db
     .prepare(
@@ -563,7 +747,8 @@ export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: stri
   const accountId = who.account_id;
   // A walk that started after this notification arrived has already seen its changes. The notification time and
   // the walk's start come from different machines' clocks: only count it as covered with a margin for skew.
-  if (who.last_started_at && at < who.last_started_at - CLOCK_SKEW_MARGIN_MS) return { result: 'covered' };
+  // A continuation carries on a walk that stopped at its budget: never covered.
+  if (!opts.continued && who.last_started_at && at < who.last_started_at - CLOCK_SKEW_MARGIN_MS) return { result: 'covered' };
 
   const holder = crypto.randomUUID();
   if (!(await acquireAccountLease(db, accountId, holder))) {
@@ -575,17 +760,33 @@ export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: stri
   try {
     client = await clientForAccount(env, accountId);
     const sync = await db.prepare('SELECT cursor FROM dropbox_account_sync WHERE account_id = ?').bind(accountId).first<{ cursor: string | null }>();
+    let result: ReconcileResult;
+    let more: boolean;
     if (!sync?.cursor) {
       const b = await readBaseline(client);
-      const uploads = await uploadsBeforeBaseline(db, client, b.mounts);
-      await db.batch([...uploads, ...baselineStatements(db, accountId, holder, b.cursor, b.mounts)]);
-      await releaseAccountLease(db, accountId, holder, { startedAt });
-      return { result: 'baselined', calls: client.calls };
+      await db.batch(baselineStatements(db, accountId, holder, b.cursor, b.mounts));
+      more = (await drainBaseline(db, client, accountId, holder)).more;
+      result = { result: 'baselined', calls: client.calls, ...(more ? { more } : {}) };
+    } else {
+      const r = await walk(env, client, accountId, sync.cursor, holder);
+      more = r.more || (await drainBaseline(db, client, accountId, holder)).more;
+      result = { result: 'done', pages: r.pages, calls: client.calls, changes: r.changes, ...(more ? { more } : {}) };
     }
-    const r = await walk(env, client, accountId, dropboxAccountId, sync.cursor, holder);
-    await releaseAccountLease(db, accountId, holder, { startedAt });
-    return { result: 'done', pages: r.pages, calls: client.calls, changes: r.changes };
+    if (more) {
+      // Stopped at this invocation's budget: the rest in a new message. Until a walk gets to the end, nothing is
+      // "covered" by this one (last_started_at stays), and notified_at makes the cron send it again if lost.
+      await sendJobs(env.JOBS, [{ kind: 'reconcile-account', dropboxAccountId, at: startedAt, continued: true }]);
+      await noteNotified(db, accountId, startedAt);
+      await releaseAccountLease(db, accountId, holder);
+    } else {
+      await releaseAccountLease(db, accountId, holder, { startedAt });
+    }
+    return result;
   } catch (e) {
+    if (leaseLost(e)) {
+      // Our lease ran out and another walk holds it now: nothing of ours was written; that walk covers this one.
+      return { result: 'lease-lost' };
+    }
     if (e instanceof NotLinkedError) {
       await releaseAccountLease(db, accountId, holder, { startedAt });
       return { result: 'not-linked' };
@@ -601,15 +802,14 @@ export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: stri
   }
 }
 
-/** This account's own collaborator records on these tracks (one query). */
-async function myRecords(db: D1Database, accountId: string, trackIds: string[]): Promise<Map<string, { status: string; access_level: AccessLevel }>> {
-  const out = new Map<string, { status: string; access_level: AccessLevel }>();
-  for (let i = 0; i < trackIds.length; i += 50) {
-    const ids = trackIds.slice(i, i + 50);
+/** This account's own collaborator records on these tracks (one query per ~50 KB of ids). */
+async function myRecords(db: D1Database, accountId: string, trackIds: string[]): Promise<Map<string, { status: string; access_level: AccessLevel; dropbox_state?: string | null }>> {
+  const out = new Map<string, { status: string; access_level: AccessLevel; dropbox_state?: string | null }>();
+  for (const chunk of jsonChunks(trackIds)) {
     const { results } = await db
-      .prepare(`SELECT track_id, status, access_level FROM collaborators WHERE account_id = ? AND track_id IN (${ids.map(() => '?').join(',')})`)
-      .bind(accountId, ...ids)
-      .all<{ track_id: string; status: string; access_level: AccessLevel }>();
+      .prepare(`SELECT track_id, status, access_level, dropbox_state FROM collaborators WHERE account_id = ? AND track_id IN (SELECT value FROM json_each(?))`)
+      .bind(accountId, chunk)
+      .all<{ track_id: string; status: string; access_level: AccessLevel; dropbox_state: string | null }>();
     for (const r of results) out.set(r.track_id, r);
   }
   return out;
@@ -619,27 +819,64 @@ async function myRecords(db: D1Database, accountId: string, trackIds: string[]):
  * Whether what this account's tree showed can change PD at all; only then is the owner asked (a Dropbox call).
  * E.g. the mount vanishing for someone PD already shows as revoked (our own removal, echoed back) needs nothing.
  */
-export function needsConfirmation(isOwner: boolean, mine: { status: string; access_level: AccessLevel } | undefined, a: PageAnalysis, sfid: string): boolean {
+export function needsConfirmation(
+  isOwner: boolean,
+  mine: { status: string; access_level: AccessLevel; dropbox_state?: string | null } | undefined,
+  a: PageAnalysis,
+  sfid: string,
+): boolean {
   if (isOwner) return a.lost.has(sfid); // the owner's own share vanished: unshared (or the folder is gone)
   const active = mine?.status === 'active';
   if (a.lost.has(sfid)) return active;
   if (a.joined.has(sfid) && !active && mine?.status !== 'invited') return true; // added in Dropbox
+  // Accepted in Dropbox (or re-mounted) after accepting in PD: "waiting for them to accept in Dropbox" ends.
+  if (a.joined.has(sfid) && (active || mine?.status === 'invited') && mine?.dropbox_state !== 'member') return true;
   const ro = a.readOnly.get(sfid);
   return active && ro !== undefined && (mine!.access_level === 'viewer') !== ro;
+}
+
+/**
+ * Owner-side confirmations for these tracks: the first `budget.inline` are made now (their statements go in the
+ * caller's batch), the rest become membership-check messages carrying who lost the mount (sent before the
+ * caller's batch: a check made twice changes nothing twice, a check never sent would be a lost leave).
+ */
+async function confirmMembers(
+  env: ReconcileEnv,
+  client: DropboxClient,
+  accountId: string,
+  items: { track: TrackRef; lost: boolean }[],
+  budget: { inline: number; statements: number },
+): Promise<{ statements: D1PreparedStatement[]; changes: number }> {
+  const statements: D1PreparedStatement[] = [];
+  let changes = 0;
+  const queued: CheckTrackMembershipJob[] = [];
+  for (const { track, lost } of items) {
+    const isOwner = track.owner_id === accountId;
+    if (budget.inline <= 0 || budget.statements >= MAX_INLINE_CONFIRMATION_STATEMENTS) {
+      queued.push({ kind: 'check-track-membership', trackId: track.id, ...(lost ? { leftAccountId: accountId } : {}), ...(isOwner ? {} : { memberAccountId: accountId }) });
+      continue;
+    }
+    budget.inline--;
+    const r = await syncTrackMembers(env, track, { leftAccountId: lost ? accountId : null, memberClient: isOwner ? null : client });
+    statements.push(...r.statements);
+    budget.statements += r.statements.length;
+    changes += r.actions.length;
+  }
+  await sendJobs(env.JOBS, queued);
+  return { statements, changes };
 }
 
 async function walk(
   env: ReconcileEnv,
   client: DropboxClient,
   accountId: string,
-  dropboxAccountId: string,
   startCursor: string,
   holder: string,
-): Promise<{ pages: number; changes: number }> {
+): Promise<{ pages: number; changes: number; more: boolean }> {
   const db = env.DB;
   const { results } = await db.prepare('SELECT shared_folder_id, path_lower FROM dropbox_mounts WHERE account_id = ?').bind(accountId).all<{ shared_folder_id: string; path_lower: string }>();
   const mounts = new Map(results.map((r) => [r.shared_folder_id, r.path_lower]));
-  const fresh = new Set<string>();
+  const budget = { inline: MAX_INLINE_CONFIRMATIONS, statements: 0 };
   let cursor = startCursor;
   let pages = 0;
   let changes = 0;
@@ -652,53 +889,49 @@ async function walk(
       if (err.kind === 'route' && err.tag === 'reset') {
         // The cursor is no longer valid: start again from now. Mounts that vanished or appeared meanwhile are
         // found by comparing where shared folders were mounted with where they are now; every other track of
-        // this account gets an owner-side check for what else may have changed.
+        // this account gets an owner-side check for what else may have changed; the track folders are listed
+        // again (drainBaseline) for revisions made meanwhile.
         const b = await readBaseline(client);
-        const lost = [...mounts.keys()].filter((sfid) => !b.mounts.has(sfid));
+        const lost = new Set([...mounts.keys()].filter((sfid) => !b.mounts.has(sfid)));
         const joined = [...b.mounts.keys()].filter((sfid) => !mounts.has(sfid));
         const tracks = await tracksFor(db, [...lost, ...joined]);
-        const stmts: D1PreparedStatement[] = [];
-        for (const [sfid, track] of tracks) {
-          const r = await syncTrackMembers(env, track, { leftAccountId: lost.includes(sfid) ? accountId : null, memberClient: track.owner_id === accountId ? null : client });
-          stmts.push(...r.statements);
-          changes += r.actions.length;
-        }
-        stmts.push(...(await uploadsBeforeBaseline(db, client, b.mounts)));
-        await db.batch([...stmts, ...baselineStatements(db, accountId, holder, b.cursor, b.mounts)]);
+        const c = await confirmMembers(env, client, accountId, [...tracks].map(([sfid, track]) => ({ track, lost: lost.has(sfid) })), budget);
+        changes += c.changes;
+        await db.batch([...c.statements, ...baselineStatements(db, accountId, holder, b.cursor, b.mounts)]);
         await recheckTracksOf(env, accountId, new Set([...tracks.values()].map((t) => t.id)));
-        return { pages, changes };
+        return { pages, changes, more: true };
       }
       throw err;
     }
     pages++;
     const before = new Map(mounts);
-    const a = analyzeEntries(page.entries as ListEntry[], mounts, fresh);
-    const stmts: D1PreparedStatement[] = [];
+    const a = analyzeEntries(page.entries as ListEntry[], mounts);
 
     const interesting = [...new Set([...a.lost, ...a.joined, ...a.readOnly.keys(), ...a.uploads.map((u) => u.sharedFolderId)])];
     const tracks = interesting.length ? await tracksFor(db, interesting) : new Map<string, TrackRef>();
     const mine = await myRecords(db, accountId, [...tracks.values()].map((t) => t.id));
-    for (const [sfid, track] of tracks) {
-      const needsSync = needsConfirmation(track.owner_id === accountId, mine.get(track.id), a, sfid);
-      if (needsSync) {
-        const r = await syncTrackMembers(env, track, {
-          leftAccountId: a.lost.has(sfid) ? accountId : null,
-          memberClient: track.owner_id === accountId ? null : client,
-        });
-        stmts.push(...r.statements);
-        changes += r.actions.length;
-      }
-      for (const u of a.uploads.filter((x) => x.sharedFolderId === sfid)) stmts.push(...(await uploadStatements(db, track, u)));
+    const confirm = [...tracks]
+      .filter(([sfid, track]) => needsConfirmation(track.owner_id === accountId, mine.get(track.id), a, sfid))
+      .map(([sfid, track]) => ({ track, lost: a.lost.has(sfid) }));
+    const c = await confirmMembers(env, client, accountId, confirm, budget);
+    changes += c.changes;
+    const revisions: Revision[] = [];
+    for (const file of a.uploads) {
+      const track = tracks.get(file.sharedFolderId);
+      if (track) revisions.push({ track, file });
     }
-    stmts.push(...mountStatements(db, accountId, before, mounts));
-    stmts.push(db.prepare('UPDATE dropbox_account_sync SET cursor = ?, updated_at = ? WHERE account_id = ?').bind(page.cursor, Date.now(), accountId));
-    stmts.push(extendLease(db, accountId, holder));
-    await db.batch(stmts);
+    await db.batch([
+      fenceStatement(db, accountId, holder),
+      ...c.statements,
+      ...revisionStatements(db, revisions),
+      ...mountStatements(db, accountId, before, mounts),
+      cursorStatement(db, accountId, page.cursor),
+      extendLease(db, accountId, holder),
+    ]);
     cursor = page.cursor;
-    if (!page.has_more) break;
+    if (!page.has_more) return { pages, changes, more: false };
+    if (pages >= MAX_PAGES_PER_INVOCATION) return { pages, changes, more: true };
   }
-  void dropboxAccountId;
-  return { pages, changes };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -707,6 +940,7 @@ async function walk(
 export async function checkTrackMembership(
   env: ReconcileEnv,
   trackId: string,
+  opts: { leftAccountId?: string; memberAccountId?: string } = {},
 ): Promise<{ result: 'done' | 'gone' | 'owner-not-linked'; actions: string[] } | { result: 'retry'; delaySeconds: number; error: string }> {
   const db = env.DB;
   const track = await db.prepare('SELECT id, owner_id, dropbox_shared_folder_id FROM tracks WHERE id = ?').bind(trackId).first<TrackRef>();
@@ -717,8 +951,17 @@ export async function checkTrackMembership(
     return { result: 'gone', actions: [] };
   }
   try {
-    const r = await syncTrackMembers(env, track, { leftAccountId: null });
-    if (!r.confirmed) {
+    // Queued by a walk past its inline budget: who lost the mount (left, if confirmed), and whose token may vouch
+    // for that person if the owner cannot be asked.
+    let memberClient: DropboxClient | null = null;
+    if (opts.memberAccountId && opts.memberAccountId !== track.owner_id) {
+      memberClient = await clientForAccount(env, opts.memberAccountId).catch((e) => {
+        if (e instanceof NotLinkedError) return null;
+        throw e;
+      });
+    }
+    const r = await syncTrackMembers(env, track, { leftAccountId: opts.leftAccountId ?? null, memberClient, groupCheckBudget: GROUP_CHECKS_PER_SYNC });
+    if (!r.confirmed && !r.statements.length) {
       await done('owner has not linked Dropbox').run();
       return { result: 'owner-not-linked', actions: [] };
     }

@@ -205,13 +205,13 @@ describe('update_folder_member: no_explicit_access wraps a whole AddFolderMember
     expect((await dropboxMembers())[LEO]).toBe('editor');
   });
 
-  it('…/insufficient_plan fails with the plan’s reason (Dropbox keeps Editor), it is not "nothing to change"', async () => {
+  it('…/insufficient_plan is the owner’s plan (Dropbox keeps Editor), recorded as the truth — not "nothing to change", not a failure Retry cannot mend', async () => {
     await fault('update_folder_member', { kind: 'error', error: 'no_explicit_access/insufficient_plan' });
     await setAccess(LEO, 'viewer');
     await h.drain();
     const [change] = await changesOf(trackId);
-    expect(change).toMatchObject({ status: 'failed' });
-    expect(change.last_error).toMatch(/no_explicit_access\/insufficient_plan.*they stay Editor in Dropbox/);
+    expect(change).toMatchObject({ status: 'done' });
+    expect(change.last_error).toMatch(/they stay Editor in Dropbox/);
     expect((await dropboxMembers())[LEO]).toBe('editor');
   });
 });
@@ -234,7 +234,7 @@ describe('relinquish_folder_membership: mounted', () => {
 });
 
 describe('relinquish_folder_membership: inherited or group access', () => {
-  it('no_explicit_access and group_access fail with the reason (Dropbox keeps that access)', async () => {
+  it('no_explicit_access fails with the reason; group_access is done with "Dropbox keeps their access through a group" recorded (Dropbox keeps that access)', async () => {
     await fault('relinquish_folder_membership', { kind: 'error', error: 'no_explicit_access', count: 1 });
     await h.json(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: leo.session });
     await h.drain();
@@ -243,7 +243,7 @@ describe('relinquish_folder_membership: inherited or group access', () => {
     await h.drain();
     const [leave, remove] = await changesOf(trackId);
     expect(leave).toMatchObject({ kind: 'relinquish', status: 'failed', last_error: expect.stringMatching(/\(no_explicit_access\).*parent folder/) });
-    expect(remove).toMatchObject({ kind: 'remove_member', status: 'failed', last_error: expect.stringMatching(/\(group_access\).*Dropbox group/) });
+    expect(remove).toMatchObject({ kind: 'remove_member', status: 'done', last_error: expect.stringMatching(/Dropbox keeps their access through a group/) });
     expect(await dropboxMembers()).toMatchObject({ [LEO]: 'editor', [SAM]: 'viewer' });
   });
 });

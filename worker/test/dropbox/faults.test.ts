@@ -153,11 +153,13 @@ describe('faults on the other Dropbox calls', () => {
     expect(d[0]).toMatchObject({ outcome: 'retry', delaySeconds: 40 });
     expect(d.at(-1)).toMatchObject({ outcome: 'ack' });
     expect((await changesOf(trackId)).map((c) => c.status)).toEqual(['done']);
-    const state = await control<{ folders: { shared_folder_id: string; members: { email: string; access_type: string }[] }[] }>('state');
-    const members = Object.fromEntries(state.folders.find((f) => f.shared_folder_id === sfid)!.members.map((m) => [m.email, m.access_type]));
+    const state = await control<{ folders: { shared_folder_id: string; members: { email: string; access_type: string }[]; invitees: { email: string; access_type: string }[] }[] }>('state');
+    const folder = state.folders.find((f) => f.shared_folder_id === sfid)!;
+    const members = Object.fromEntries(folder.members.map((m) => [m.email, m.access_type]));
     if (action === 'leave') expect(members).not.toHaveProperty(LEO);
     if (action === 'downgrade') expect(members[LEO]).toBe('viewer');
-    if (action === 'invite') expect(members[`new.${n}@faults.test`]).toBe('editor');
+    // add_folder_member is an invitation in Dropbox: they are an invitee until they accept.
+    if (action === 'invite') expect(Object.fromEntries(folder.invitees.map((m) => [m.email, m.access_type]))[`new.${n}@faults.test`]).toBe('editor');
   });
 
   it('the first read of an account (baseline) survives 500s on list_folder/get_latest_cursor and list_folders', async () => {

@@ -179,11 +179,18 @@ describe('the owner changes things in Dropbox', () => {
     expect(await notificationsOf(sam.account.id)).toEqual([expect.objectContaining({ kind: 'access_revoked' })]);
   });
 
-  it('adding a member in Dropbox makes them a collaborator (signed in to PD or not)', async () => {
+  it('adding a member in Dropbox makes them a collaborator once they accept there (signed in to PD or not)', async () => {
     const ava = await h.signIn(AVA);
     await h.drain();
     await h.act({ as: MAYA, action: 'add_member', shared_folder_id: sfid, member: AVA, access_level: 'editor' });
     await settle();
+    // Dropbox only sent an invitation: nothing is in her Dropbox yet, and PD does not make her a collaborator.
+    await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0').run();
+    await h.cron();
+    await h.drain();
+    expect(await collaborator(trackId, AVA)).toBeNull();
+    await h.act({ as: AVA, action: 'accept_invite', shared_folder_id: sfid });
+    await settle(); // her own tree now has the folder
     expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'active', access_level: 'editor', account_id: ava.account.id });
     const sync = await h.json<{ changes: { trackId: string; change: string; reason: string }[] }>('/api/v1/sync?cursor=0', { session: ava.session });
     expect(sync.changes).toEqual([expect.objectContaining({ trackId, change: 'added', reason: 'added_in_dropbox' })]);
@@ -192,6 +199,7 @@ describe('the owner changes things in Dropbox', () => {
     const kai = `kai.${n}@rec.test`;
     await control('seed', { accounts: [{ email: kai, display_name: 'Kai Lee' }] });
     await h.act({ as: MAYA, action: 'add_member', shared_folder_id: sfid, member: kai, access_level: 'viewer' });
+    await h.act({ as: kai, action: 'accept_invite', shared_folder_id: sfid });
     await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0').run();
     await h.cron();
     await h.drain();
@@ -261,10 +269,10 @@ describe('invited in PD, then gone from the folder in Dropbox before accepting',
     const ava = await h.signIn(AVA);
     await h.drain();
     await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: AVA, accessLevel: 'editor' } });
-    await h.drain(); // PD's add_member: Ava, who has a Dropbox account, is a member of the folder at once
+    await h.drain(); // PD's add_member: Dropbox sends Ava (who has a Dropbox account) a folder invitation
     expect(await changesOf(trackId)).toEqual([expect.objectContaining({ kind: 'add_member', status: 'done' })]);
-    // She leaves the folder in Dropbox before PD has read her tree (her notification is never delivered here).
-    await h.act({ as: AVA, action: 'leave_folder', shared_folder_id: sfid });
+    // She declines it in Dropbox before accepting in PD.
+    await h.act({ as: AVA, action: 'decline_invite', shared_folder_id: sfid });
     await h.cron(); // the owner-side membership check
     await h.drain();
     expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'declined', ended_via: 'dropbox' });

@@ -1,0 +1,124 @@
+// Dropbox's side of a membership, as the executor meets it (issue 9): invitations that only join the member's
+// Dropbox when mounted with THEIR token, plan limits that no retry can overcome, and access that Dropbox keeps
+// through a group. Each outcome is written to the collaborator (collaborators.dropbox_*) so PD shows the truth.
+import { NotLinkedError, clientForAccount } from '../dropbox/client.ts';
+import { allTags, classifyDropboxError, type DropboxCallError } from '../dropbox/errors.ts';
+import type { ChangeParams, ChangeRow, ExecEnv } from './execute.ts';
+
+/** A refusal the person must act on; the executor records it as a failed change with this message. */
+export class MountRefused extends Error {}
+
+type DropboxState = 'invited' | 'member' | 'refused';
+
+export function setDropboxState(db: D1Database, collaboratorId: string | null, state: DropboxState): Promise<unknown> {
+  if (!collaboratorId) return Promise.resolve();
+  return db.prepare(`UPDATE collaborators SET dropbox_state = ? WHERE id = ? AND dropbox_state IS NOT ?`).bind(state, collaboratorId, state).run();
+}
+
+/** Note of a removal/leave that Dropbox did, while a group still gives the person access. */
+export const GROUP_ACCESS_NOTE = 'Dropbox keeps access through a group';
+
+/** Notes that say a group keeps access become a recorded fact on the collaborator (shown with the revoked row). */
+export async function afterRemoval(env: ExecEnv, row: ChangeRow, note: string | undefined): Promise<string | undefined> {
+  if (note && /group/i.test(note)) return recordGroupAccess(env, row, groupFromWarning(note));
+  return note;
+}
+
+const mb = (n: unknown) => (typeof n === 'number' ? `${Math.ceil(n / 1_048_576)} MB` : 'more space');
+
+/**
+ * sharing/mount_folder with the member's own token, after they accepted in PD. Returns a note for a change that
+ * is done (mounted, already mounted, or nothing PD can do: not linked → they accept in Dropbox too), throws
+ * MountRefused with what the person should do, or the Dropbox error for the executor's retry rules.
+ */
+export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<string | undefined> {
+  let client;
+  try {
+    client = await clientForAccount(env, p.actor_account_id);
+  } catch (e) {
+    if (!(e instanceof NotLinkedError)) throw e;
+    // Reconciliation marks them a member once the owner's member list shows they accepted in Dropbox.
+    return e.reason === 'needs_reauth'
+      ? 'their Dropbox sign-in expired: they accept the invitation in Dropbox too (or sign in again)'
+      : 'not linked to Dropbox: they accept the invitation in Dropbox too';
+  }
+  try {
+    await client.call((d) => d.sharingMountFolder({ shared_folder_id: p.shared_folder_id }));
+  } catch (e) {
+    const err = classifyDropboxError(e);
+    if (err.kind !== 'route') throw err;
+    const tags = allTags(err.error);
+    if (tags.includes('already_mounted')) {
+      await setDropboxState(env.DB, row.collaborator_id, 'member');
+      return 'already in their Dropbox';
+    }
+    if (tags.includes('inside_shared_folder')) {
+      throw new MountRefused('Dropbox cannot put this shared folder inside another shared folder of your Dropbox: accept the invitation in Dropbox and choose where it goes, then retry here');
+    }
+    if (tags.includes('insufficient_quota')) {
+      const q = (err.error as { insufficient_quota?: { space_shortage?: number } }).insufficient_quota;
+      throw new MountRefused(`Your Dropbox is full: the folder needs ${mb(q?.space_shortage)} more. Free up space (or upgrade) in Dropbox, then retry`);
+    }
+    if (tags.includes('no_permission') || tags.includes('not_mountable') || tags.includes('must_automount')) {
+      throw new MountRefused('Dropbox does not let this folder be added for you from PD: accept the invitation in Dropbox itself');
+    }
+    if (tags.includes('not_a_member') || tags.includes('invalid_id')) {
+      // Removed or unshared in Dropbox meanwhile: nothing to mount, and no retry can change that; the membership
+      // check settles PD (revoked/unshared) as for any other change made in Dropbox.
+      return 'no invitation in Dropbox any more (removed or unshared there): nothing to mount';
+    }
+    throw err;
+  }
+  await setDropboxState(env.DB, row.collaborator_id, 'member');
+  return undefined;
+}
+
+/** insufficient_plan, also nested (update_folder_member's no_explicit_access wraps an AddFolderMemberError). */
+export function isPlanRefusal(err: DropboxCallError): boolean {
+  return err.kind === 'route' && allTags(err.error).includes('insufficient_plan');
+}
+
+/**
+ * Dropbox Basic refused a view-only level. Retrying can never work, so the change is done and the collaborator
+ * records the truth: for an update, Dropbox keeps them Editor; for an add, they are not in the folder at all.
+ * The owner then chooses (make them Editor in PD too, or revoke).
+ */
+export async function recordPlanRefusal(env: ExecEnv, row: ChangeRow): Promise<string> {
+  if (row.collaborator_id) {
+    const sql =
+      row.kind === 'add_member'
+        ? `UPDATE collaborators SET dropbox_state = 'refused' WHERE id = ?`
+        : `UPDATE collaborators SET dropbox_access_level = 'editor' WHERE id = ? AND access_level = 'viewer'`;
+    await env.DB.prepare(sql).bind(row.collaborator_id).run();
+  }
+  return row.kind === 'add_member'
+    ? "Dropbox Basic can't add view-only members: not added in Dropbox"
+    : "Dropbox Basic can't make someone view-only: they stay Editor in Dropbox";
+}
+
+/** After PD's own add/update went through: Dropbox agrees on the level; an add is an invitation until accepted. */
+export async function recordAgreement(env: ExecEnv, row: ChangeRow): Promise<void> {
+  if (!row.collaborator_id) return;
+  if (row.kind === 'add_member') {
+    await env.DB.prepare(`UPDATE collaborators SET dropbox_state = 'invited', dropbox_access_level = NULL WHERE id = ? AND dropbox_state IS NOT 'member'`).bind(row.collaborator_id).run();
+  } else if (row.kind === 'update_access') {
+    await env.DB.prepare(`UPDATE collaborators SET dropbox_access_level = NULL WHERE id = ?`).bind(row.collaborator_id).run();
+  }
+}
+
+/**
+ * The removal is done in Dropbox but the person keeps access through a group (remove_folder_member answered
+ * group_access, or the job completed with the access Dropbox keeps): recorded so PD says so.
+ */
+export async function recordGroupAccess(env: ExecEnv, row: ChangeRow, group: string): Promise<string> {
+  if (row.collaborator_id) {
+    await env.DB.prepare(`UPDATE collaborators SET dropbox_group = ? WHERE id = ?`).bind(group.slice(0, 200), row.collaborator_id).run();
+  }
+  return `Dropbox keeps their access through ${group}: remove them from that group in Dropbox`;
+}
+
+/** The group named in a completed removal's warning (the emulator and Dropbox put it in quotes), else "a group". */
+export function groupFromWarning(warning: unknown): string {
+  const m = typeof warning === 'string' ? /group ["“']([^"”']+)["”']/.exec(warning) : null;
+  return m ? `the group "${m[1]}"` : 'a group';
+}
