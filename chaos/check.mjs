@@ -22,6 +22,11 @@ export const KNOWN_FINDINGS = [
     finding: 'A pending PD invitation outlives the Dropbox membership PD created for it when the person leaves / is removed in Dropbox before PD reads their tree',
     repro: 'node chaos/repro/invited-then-left-in-dropbox.mjs',
   },
+  {
+    match: /is shown as failed .* but is moot/,
+    finding: 'A Dropbox change whose goal Dropbox already satisfies (folder unshared, member gone, level equal) ends as failed instead of done',
+    repro: null,
+  },
 ];
 
 export function groupMismatches(mismatches) {
@@ -33,6 +38,41 @@ export function groupMismatches(mismatches) {
     groups.get(key).items.push(m);
   }
   return [...groups.values()];
+}
+
+/**
+ * Failed Dropbox changes whose goal the emulator's state already satisfies, as mismatch strings:
+ * - remove_member / relinquish: the folder is unshared, or the person is neither a member nor an invitee any more;
+ * - update_access: the person is a member at the access level PD shows for them;
+ * - add_member: the person is already a member (or invitee) at the access level PD shows for them.
+ */
+export function mootFailures(world) {
+  const out = [];
+  const folders = new Map(world.state.folders.map((f) => [f.shared_folder_id, f]));
+  const trackById = new Map(world.tracks.map((t) => [t.trackId, t]));
+  for (const c of world.changes) {
+    if (c.status !== 'failed') continue;
+    const t = trackById.get(c.trackId);
+    if (!t) continue;
+    const f = folders.get(t.sharedFolderId);
+    const collab = t.detail.collaborators.find((x) => x.id === c.collaboratorId);
+    if (!collab) continue;
+    const e = lc(collab.email);
+    const member = f && !f.unshared ? f.members.find((m) => lc(m.email) === e) : undefined;
+    const invitee = f && !f.unshared ? f.invitees.find((i) => lc(i.email) === e) : undefined;
+    let why = null;
+    if (c.kind === 'remove_member' || c.kind === 'relinquish') {
+      if (!f || f.unshared) why = 'the folder is no longer shared in Dropbox';
+      else if (!member && !invitee) why = `${e} is no longer in the folder in Dropbox`;
+    } else if (c.kind === 'update_access') {
+      if (member && member.access_type === collab.accessLevel) why = `${e} already has ${collab.accessLevel} access in Dropbox`;
+    } else if (c.kind === 'add_member') {
+      const have = member ?? invitee;
+      if (have && have.access_type === collab.accessLevel) why = `${e} is already in the folder in Dropbox with ${collab.accessLevel} access`;
+    }
+    if (why) out.push(`track ${c.trackId}: Dropbox change ${c.id} (${c.kind} for ${e}) is shown as failed (${c.lastError ?? 'no error'}) but is moot: ${why}`);
+  }
+  return out;
 }
 
 const START = new Set(['collaborator_invited', 'collaborator_joined']);
@@ -79,6 +119,10 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
     }
   }
   if (membershipOnly) return { mismatches, visibleFailed, stats };
+
+  // 1b. No failed change is moot: a change whose goal Dropbox already satisfies must end done (with the reason in
+  // history), never as a failure the owner is asked to retry.
+  for (const m of mootFailures(world)) mismatches.push(m);
 
   const accountOf = new Map(world.people.map((p) => [lc(p.email), p.accountId]));
 

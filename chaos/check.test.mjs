@@ -145,3 +145,44 @@ test('the report groups mismatches by traced cause, and keeps untraced ones apar
   assert.ok(groups.find((g) => g.repro === 'node chaos/repro/phantom-uploads.mjs' && g.items.length === 1));
   assert.ok(groups.find((g) => g.finding === 'Not traced yet' && /access_revoked notification/.test(g.items[0])));
 });
+
+test('a failed Dropbox change whose goal Dropbox already satisfies (moot) fails the verdict', async () => {
+  const { groupMismatches } = await import('./check.mjs');
+  // Sam's removal failed, but Sam is no longer in the folder: the change is moot, not failed.
+  const gone = world();
+  gone.changes.push({ id: 9, kind: 'remove_member', trackId: 'trk_1', collaboratorId: 'col_sam', status: 'failed', lastError: 'Dropbox refused: access_error/invalid_id' });
+  const out = run(gone);
+  assert.equal(out.length, 1);
+  assert.match(out[0], /Dropbox change 9 \(remove_member for sam@x.example\) is shown as failed .* but is moot: sam@x.example is no longer in the folder/);
+  assert.equal(groupMismatches(out)[0].finding.startsWith('A Dropbox change whose goal Dropbox already satisfies'), true);
+
+  // The folder was unshared in Dropbox meanwhile: nobody has access, the removal is moot.
+  const unshared = world();
+  unshared.state.folders[0].unshared = true;
+  unshared.state.folders[0].members = [];
+  unshared.tracks[0].detail.collaborators[0].status = 'revoked';
+  unshared.tracks[0].history.push({ id: 8, kind: 'access_revoked', collaboratorId: 'col_leo', details: {} });
+  unshared.notifications.set(LEO, [{ kind: 'access_revoked', trackId: 'trk_1' }]);
+  unshared.libraries.get(LEO).delete('trk_1');
+  unshared.synced.get(LEO).delete('trk_1');
+  unshared.changes.push({ id: 10, kind: 'remove_member', trackId: 'trk_1', collaboratorId: 'col_leo', status: 'failed', lastError: 'x' });
+  assert.deepEqual(run(unshared).map((m) => m.replace(/.*is moot: /, '')), ['the folder is no longer shared in Dropbox']);
+
+  // An access-level change that failed although Dropbox already has that level.
+  const level = world();
+  level.changes.push({ id: 11, kind: 'update_access', trackId: 'trk_1', collaboratorId: 'col_leo', status: 'failed', lastError: 'x' });
+  assert.match(run(level).join('\n'), /change 11 \(update_access for leo@x.example\) .* moot: leo@x.example already has editor access/);
+});
+
+test('a failed Dropbox change that is not moot stays visible, not a mismatch', () => {
+  // Sam's removal failed and Sam is still in the folder: a real failure, shown to the owner with Retry.
+  const w = world();
+  w.state.folders[0].members.push({ email: SAM, access_type: 'viewer' });
+  w.changes.push({ id: 9, kind: 'remove_member', trackId: 'trk_1', collaboratorId: 'col_sam', status: 'failed', lastError: 'x' });
+  // Leo's level change failed and Dropbox still has the old level.
+  w.state.folders[0].members[1].access_type = 'viewer';
+  w.changes.push({ id: 10, kind: 'update_access', trackId: 'trk_1', collaboratorId: 'col_leo', status: 'failed', lastError: 'x' });
+  const r = checkWorld(w, ledger());
+  assert.deepEqual(r.mismatches, []);
+  assert.equal(r.visibleFailed.length, 2);
+});

@@ -32,7 +32,7 @@ export async function startEmulatorProcess({ port, webhookUrl, verbose }) {
 
 /** Migrates a fresh local D1 in `persistDir`, then serves a bundled snapshot with `wrangler dev --local` on `port`
  *  pointed at the emulator (see scripts/local-worker.mjs). */
-export async function startWorkerProcess({ port, emulatorUrl, persistDir, verbose, inspectorPort, script, vars = {} }) {
+export async function startWorkerProcess({ port, emulatorUrl, persistDir, verbose, inspectorPort, script, vars = {}, snapshot, migrate }) {
   // Lines counted while it runs: queue jobs that threw (the consumer logs "job <kind> failed" and retries them).
   return startLocalWorker({
     port,
@@ -42,6 +42,8 @@ export async function startWorkerProcess({ port, emulatorUrl, persistDir, verbos
     inspectorPort,
     script,
     vars,
+    ...(snapshot === undefined ? {} : { snapshot }),
+    ...(migrate === undefined ? {} : { migrate }),
     patterns: { jobErrors: /job [a-z-]+ failed/, consumerCrashes: /chaos: queue consumer crashed/, queueRetries: /chaos: consumer retries/, redeliveries: /chaos: redelivered/ },
     tailLines: 20000,
   });

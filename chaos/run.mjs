@@ -8,7 +8,9 @@
 // Usage: node chaos/run.mjs [--ops 1000] [--concurrency 8] [--seed 7] [--fault-rate 0.3] [--short] [--report path]
 //        [--keep] [--verbose]
 // Exit code 0 only when every check holds.
-import { writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,33 +19,45 @@ import { demoSignIn } from '../scripts/local.mjs';
 import { freePort, removeDir, root, startEmulatorProcess, startWorkerProcess, tempDir } from './procs.mjs';
 import { Prng } from './prng.mjs';
 import { checkWorld, groupMismatches } from './check.mjs';
+import { RUN_OPTIONS } from './options.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    ops: { type: 'string' },
-    concurrency: { type: 'string', default: '8' },
-    seed: { type: 'string', default: '7' },
-    'fault-rate': { type: 'string', default: '0.3' },
-    short: { type: 'boolean', default: false },
-    report: { type: 'string' },
-    keep: { type: 'boolean', default: false },
-    verbose: { type: 'boolean', default: false },
-    'converge-timeout': { type: 'string' },
-    'queue-crash-rate': { type: 'string', default: '0.2' },
-    'trace-queue': { type: 'boolean', default: false },
-  },
-});
+const { values: opt } = parseArgs({ options: RUN_OPTIONS });
 
-const SHORT = opt.short;
-const OPS = Number(opt.ops ?? (SHORT ? 100 : 1000));
-const CONCURRENCY = Number(opt.concurrency);
-const SEED = Number(opt.seed);
-const FAULT_RATE = Number(opt['fault-rate']);
-const CONVERGE_TIMEOUT_MS = Number(opt['converge-timeout'] ?? (SHORT ? 90 : 240)) * 1000;
+if (opt.seeds) {
+  const { sweep } = await import('./sweep.mjs');
+  process.exit(await sweep(process.argv.slice(2)));
+}
+
+/** The recorded run being replayed (run.json of a kept diagnosis dir), or null. */
+const REPLAY = opt.replay ? JSON.parse(readFileSync(path.join(opt.replay, 'run.json'), 'utf8')) : null;
+const REPLAY_OPS = opt.replay
+  ? readFileSync(path.join(opt.replay, 'ops.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).sort(byEffect)
+  : null;
+
+/**
+ * The order a replay runs recorded entries in: when their effect happened (the answer to an operation's last
+ * request — its act; an event when it was injected), not when they started (an accept may start before the
+ * invitation it accepts was answered).
+ */
+function byEffect(a, b) {
+  const at = (o) => o.answers?.at(-1)?.at ?? o.at;
+  return at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : a.seq - b.seq;
+}
+
+const SHORT = REPLAY ? REPLAY.short : opt.short;
+const OPS = REPLAY ? REPLAY_OPS.filter((o) => o.type === 'op').length : Number(opt.ops ?? (SHORT ? 100 : 1000));
+// A replay runs the recorded operations one at a time by default (the most deterministic order).
+const CONCURRENCY = Number(REPLAY && !process.argv.includes('--concurrency') ? 1 : opt.concurrency);
+const SEED = REPLAY ? REPLAY.seed : Number(opt.seed);
+const FAULT_RATE = REPLAY ? REPLAY.faultRate : Number(opt['fault-rate']);
+const QUEUE_CRASH_RATE = REPLAY ? REPLAY.queueCrashRate : opt['queue-crash-rate'];
+// Long runs (a soak of 10,000 operations) get proportionally longer to drain and converge.
+const CONVERGE_TIMEOUT_MS = Number(opt['converge-timeout'] ?? (SHORT ? 90 : Math.max(240, OPS * 0.06))) * 1000;
+const DRAIN_TIMEOUT_MS = Number(opt['drain-timeout'] ?? (SHORT ? 30 : Math.max(90, OPS * 0.02))) * 1000;
 const N_OWNERS = 3;
 const N_COLLABS = SHORT ? 4 : 6;
 const FOLDERS_PER_OWNER = SHORT ? 3 : 8;
-const REPORT = opt.report ?? (SHORT ? null : path.join(root, 'bench/chaos.md'));
+const REPORT = opt.report === 'none' || REPLAY ? (opt.report && opt.report !== 'none' ? opt.report : null) : opt.report ?? (SHORT ? null : path.join(root, 'bench/chaos-run.md'));
 
 const rng = new Prng(SEED);
 const t0 = Date.now();
@@ -117,6 +131,7 @@ const people = [...owners, ...collabs];
 const byEmail = new Map(people.map((p) => [p.email, p]));
 
 function seedSpec() {
+  if (REPLAY) return REPLAY.seedSpec;
   const folders = [];
   for (const o of owners) {
     for (let f = 0; f < FOLDERS_PER_OWNER; f++) {
@@ -155,11 +170,19 @@ async function withLock(key, fn) {
   }
 }
 
-/** Every operation's request and answer, in the order the answers came (written next to the D1 for diagnosis). */
+/**
+ * Every operation (its act, outcome, requests and answers) and every injected background event, in the order they
+ * started (`seq`): written to ops.jsonl in a kept diagnosis dir, the input of chaos/replay.mjs.
+ */
 const opLog = [];
+let seqNo = 0;
+/** The operation whose requests are being made (classify() records each answer into it). */
+const opContext = new AsyncLocalStorage();
+/** A replay: how many recorded operations got another answer this time (timing, faults). */
+const replayDiffs = { total: 0, items: [] };
 
 function classify(kind, r, okStatuses = [200, 201]) {
-  opLog.push({ at: new Date().toISOString(), kind, req: r.req, status: r.status, body: r.status >= 300 ? r.body : undefined });
+  opContext.getStore()?.answers.push({ at: new Date().toISOString(), req: r.req, status: r.status, body: r.status >= 300 ? r.body : undefined });
   if (okStatuses.includes(r.status)) {
     count(kind, 'ok');
     return true;
@@ -194,141 +217,253 @@ async function emuState() {
   return must('emulator state', control('GET', '/state'));
 }
 
-const OPS_TABLE = [
-  // [weight, kind, fn]
-  [14, 'invite', async (r) => {
-    const o = r.pick(owners);
-    const t = r.pick(tracks.filter((x) => x.owner === o.email));
-    const ghost = r.next() < 0.08;
-    const email = ghost ? `ghost${r.int(1, 3)}@chaos.example` : r.pick(collabs).email;
-    const res = await api(o.session, 'POST', `/tracks/${t.trackId}/invitations`, { email, accessLevel: r.pick(['editor', 'viewer']) });
-    if (classify('invite', res) && res.body.collaborator) ledger.collaboratorsSeen.set(res.body.collaborator.id, { trackId: t.trackId, displayName: res.body.collaborator.displayName, email });
-  }],
-  [14, 'accept', async (r) => {
-    const c = r.pick(collabs);
-    const inv = await api(c.session, 'GET', '/invitations');
-    const list = inv.body?.invitations ?? [];
-    if (list.length === 0) return count('accept', 'skipped');
-    const i = r.pick(list);
-    const decline = r.next() < 0.1;
-    classify(decline ? 'decline' : 'accept', await api(c.session, 'POST', `/invitations/${i.id}/${decline ? 'decline' : 'accept'}`));
-  }],
-  [7, 'revoke', async (r) => {
-    const o = r.pick(owners);
-    const t = r.pick(tracks.filter((x) => x.owner === o.email));
-    const d = await trackDetail(o.session, t.trackId);
-    const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active' || c.status === 'invited');
-    if (cands.length === 0) return count('revoke', 'skipped');
-    const c = r.pick(cands);
-    classify('revoke', await api(o.session, 'POST', `/tracks/${t.trackId}/collaborators/${c.id}/revoke`));
-  }],
-  [2, 'revoke_all', async (r) => {
-    const o = r.pick(owners);
-    const s = await api(o.session, 'GET', '/sharing');
-    const ppl = s.body?.people ?? [];
-    if (ppl.length === 0) return count('revoke_all', 'skipped');
-    const p = r.pick(ppl);
-    classify('revoke_all', await api(o.session, 'POST', `/sharing/${encodeURIComponent(p.personKey)}/revoke-all`));
-  }],
-  [6, 'leave', async (r) => {
-    const c = r.pick(collabs);
-    const items = (await myLibrary(c)).filter((i) => i.myRole !== 'owner');
-    if (items.length === 0) return count('leave', 'skipped');
-    const i = r.pick(items);
-    classify('leave', await api(c.session, 'POST', `/tracks/${i.track.id}/leave`));
-  }],
-  [6, 'access_level', async (r) => {
-    const o = r.pick(owners);
-    const t = r.pick(tracks.filter((x) => x.owner === o.email));
-    const d = await trackDetail(o.session, t.trackId);
-    const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active');
-    if (cands.length === 0) return count('access_level', 'skipped');
-    const c = r.pick(cands);
-    const to = c.accessLevel === 'editor' ? 'viewer' : 'editor';
-    classify('access_level', await api(o.session, 'PATCH', `/tracks/${t.trackId}/collaborators/${c.id}`, { accessLevel: to }));
-  }],
-  [12, 'comment', async (r, n) => {
-    const actor = r.pick(people);
-    const items = await myLibrary(actor);
-    if (items.length === 0) return count('comment', 'skipped');
-    const i = r.pick(items);
-    const body = `chaos comment #${n} by ${actor.email} ✓`;
-    const res = await api(actor.session, 'POST', `/tracks/${i.track.id}/comments`, { body });
-    if (classify('comment', res)) ledger.comments.push({ trackId: i.track.id, id: res.body.comment.id, body, authorEmail: actor.email });
-  }],
-  [8, 'edit', async (r, n) => {
-    const actor = r.next() < 0.5 ? r.pick(owners) : r.pick(collabs);
-    const items = (await myLibrary(actor)).filter((i) => i.myRole !== 'viewer');
-    if (items.length === 0) return count('edit', 'skipped');
-    const i = r.pick(items);
-    const t = trackBySf.get(i.track.dropboxSharedFolderId);
-    const title = `${t?.title ?? 'Track'} · edit ${n}`;
-    const bpm = r.int(60, 180);
-    await withLock(`edit:${i.track.id}`, async () => {
-      const res = await api(actor.session, 'PATCH', `/tracks/${i.track.id}`, { title, bpm, stage: r.pick(['writing', 'production', 'mixing']) });
-      if (classify('edit', res)) ledger.titles.push({ trackId: i.track.id, title, seq: ++writeSeq });
-    });
-  }],
-  [6, 'splits', async (r, n) => {
-    const o = r.pick(owners);
-    const t = r.pick(tracks.filter((x) => x.owner === o.email));
-    await withLock(`splits:${t.trackId}`, async () => {
+// Each operation is split in two: `choose` reads the world and makes the seeded choices, returning an *act* in
+// stable terms (e-mails, shared folder ids, bodies; null = nothing to act on), and `perform` carries it out. Live,
+// `act._ids` carries the ids chosen from (invitation / collaborator); a replay (chaos/replay.mjs) drops them and
+// resolves the same person and track in its fresh world. Every act is written to ops.jsonl for that replay.
+
+/** Tracks by shared folder id; a replay maps the recorded folder ids onto its own world's. */
+const trackOf = (sf) => trackBySf.get(sf) ?? null;
+const sessionOf = (email) => byEmail.get(email).session;
+
+/** The collaborator record of `email` on a track (the newest first when several), with a status in `statuses`. */
+async function collaboratorByEmail(owner, trackId, email, statuses) {
+  const d = await trackDetail(sessionOf(owner), trackId);
+  const list = (d.body?.collaborators ?? []).filter((c) => lc(c.email) === lc(email) && (!statuses || statuses.includes(c.status)));
+  return list.at(-1) ?? null;
+}
+const lc = (s) => String(s ?? '').toLowerCase();
+
+/** An act whose target does not exist in this world (only in a replay that went another way): counted as skipped. */
+class Diverged extends Error {}
+
+const OPERATIONS = {
+  invite: {
+    weight: 14,
+    async choose(r) {
+      const o = r.pick(owners);
+      const t = r.pick(tracks.filter((x) => x.owner === o.email));
+      const ghost = r.next() < 0.08;
+      const email = ghost ? `ghost${r.int(1, 3)}@chaos.example` : r.pick(collabs).email;
+      return { kind: 'invite', owner: o.email, sf: t.sharedFolderId, email, accessLevel: r.pick(['editor', 'viewer']) };
+    },
+    async perform(a) {
+      const t = trackOf(a.sf);
+      if (!t) throw new Diverged();
+      const res = await api(sessionOf(a.owner), 'POST', `/tracks/${t.trackId}/invitations`, { email: a.email, accessLevel: a.accessLevel });
+      if (classify('invite', res) && res.body.collaborator) ledger.collaboratorsSeen.set(res.body.collaborator.id, { trackId: t.trackId, displayName: res.body.collaborator.displayName, email: a.email });
+    },
+  },
+  accept: {
+    weight: 14,
+    async choose(r) {
+      const c = r.pick(collabs);
+      const inv = await api(c.session, 'GET', '/invitations');
+      const list = inv.body?.invitations ?? [];
+      if (list.length === 0) return null;
+      const i = r.pick(list);
+      const decline = r.next() < 0.1;
+      const t = tracks.find((x) => x.trackId === i.trackId);
+      return { kind: decline ? 'decline' : 'accept', as: c.email, sf: t?.sharedFolderId ?? null, _ids: { invitationId: i.id } };
+    },
+    async perform(a) {
+      let id = a._ids?.invitationId;
+      if (!id) {
+        const t = trackOf(a.sf);
+        const inv = t ? await api(sessionOf(a.as), 'GET', '/invitations') : null;
+        id = (inv?.body?.invitations ?? []).find((i) => i.trackId === t.trackId)?.id;
+        if (!id) throw new Diverged();
+      }
+      classify(a.kind, await api(sessionOf(a.as), 'POST', `/invitations/${id}/${a.kind}`));
+    },
+  },
+  revoke: {
+    weight: 7,
+    async choose(r) {
+      const o = r.pick(owners);
+      const t = r.pick(tracks.filter((x) => x.owner === o.email));
+      const d = await trackDetail(o.session, t.trackId);
+      const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active' || c.status === 'invited');
+      if (cands.length === 0) return null;
+      const c = r.pick(cands);
+      return { kind: 'revoke', owner: o.email, sf: t.sharedFolderId, email: c.email, _ids: { collaboratorId: c.id } };
+    },
+    async perform(a) {
+      const t = trackOf(a.sf);
+      const id = a._ids?.collaboratorId ?? (t && (await collaboratorByEmail(a.owner, t.trackId, a.email, ['active', 'invited']))?.id);
+      if (!t || !id) throw new Diverged();
+      classify('revoke', await api(sessionOf(a.owner), 'POST', `/tracks/${t.trackId}/collaborators/${id}/revoke`));
+    },
+  },
+  revoke_all: {
+    weight: 2,
+    async choose(r) {
+      const o = r.pick(owners);
+      const s = await api(o.session, 'GET', '/sharing');
+      const ppl = s.body?.people ?? [];
+      if (ppl.length === 0) return null;
+      return { kind: 'revoke_all', owner: o.email, personKey: r.pick(ppl).personKey };
+    },
+    async perform(a) {
+      classify('revoke_all', await api(sessionOf(a.owner), 'POST', `/sharing/${encodeURIComponent(a.personKey)}/revoke-all`));
+    },
+  },
+  leave: {
+    weight: 6,
+    async choose(r) {
+      const c = r.pick(collabs);
+      const items = (await myLibrary(c)).filter((i) => i.myRole !== 'owner');
+      if (items.length === 0) return null;
+      return { kind: 'leave', as: c.email, sf: r.pick(items).track.dropboxSharedFolderId };
+    },
+    async perform(a) {
+      const t = trackOf(a.sf);
+      if (!t) throw new Diverged();
+      classify('leave', await api(sessionOf(a.as), 'POST', `/tracks/${t.trackId}/leave`));
+    },
+  },
+  access_level: {
+    weight: 6,
+    async choose(r) {
+      const o = r.pick(owners);
+      const t = r.pick(tracks.filter((x) => x.owner === o.email));
+      const d = await trackDetail(o.session, t.trackId);
+      const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active');
+      if (cands.length === 0) return null;
+      const c = r.pick(cands);
+      return { kind: 'access_level', owner: o.email, sf: t.sharedFolderId, email: c.email, to: c.accessLevel === 'editor' ? 'viewer' : 'editor', _ids: { collaboratorId: c.id } };
+    },
+    async perform(a) {
+      const t = trackOf(a.sf);
+      const id = a._ids?.collaboratorId ?? (t && (await collaboratorByEmail(a.owner, t.trackId, a.email, ['active']))?.id);
+      if (!t || !id) throw new Diverged();
+      classify('access_level', await api(sessionOf(a.owner), 'PATCH', `/tracks/${t.trackId}/collaborators/${id}`, { accessLevel: a.to }));
+    },
+  },
+  comment: {
+    weight: 12,
+    async choose(r, n) {
+      const actor = r.pick(people);
+      const items = await myLibrary(actor);
+      if (items.length === 0) return null;
+      const i = r.pick(items);
+      return { kind: 'comment', as: actor.email, sf: i.track.dropboxSharedFolderId, body: `chaos comment #${n} by ${actor.email} ✓` };
+    },
+    async perform(a) {
+      const t = trackOf(a.sf);
+      if (!t) throw new Diverged();
+      const res = await api(sessionOf(a.as), 'POST', `/tracks/${t.trackId}/comments`, { body: a.body });
+      if (classify('comment', res)) ledger.comments.push({ trackId: t.trackId, id: res.body.comment.id, body: a.body, authorEmail: a.as });
+    },
+  },
+  edit: {
+    weight: 8,
+    async choose(r, n) {
+      const actor = r.next() < 0.5 ? r.pick(owners) : r.pick(collabs);
+      const items = (await myLibrary(actor)).filter((i) => i.myRole !== 'viewer');
+      if (items.length === 0) return null;
+      const i = r.pick(items);
+      const t = trackBySf.get(i.track.dropboxSharedFolderId);
+      const title = `${t?.title ?? 'Track'} · edit ${n}`;
+      const bpm = r.int(60, 180);
+      return { kind: 'edit', as: actor.email, sf: i.track.dropboxSharedFolderId, title, bpm, stage: r.pick(['writing', 'production', 'mixing']) };
+    },
+    async perform(a) {
+      const t = trackOf(a.sf);
+      if (!t) throw new Diverged();
+      await withLock(`edit:${t.trackId}`, async () => {
+        const res = await api(sessionOf(a.as), 'PATCH', `/tracks/${t.trackId}`, { title: a.title, bpm: a.bpm, stage: a.stage });
+        if (classify('edit', res)) ledger.titles.push({ trackId: t.trackId, title: a.title, seq: ++writeSeq });
+      });
+    },
+  },
+  splits: {
+    weight: 6,
+    async choose(r, n) {
+      const o = r.pick(owners);
+      const t = r.pick(tracks.filter((x) => x.owner === o.email));
       const d = await trackDetail(o.session, t.trackId);
       const cands = d.body?.collaborators ?? [];
-      if (cands.length === 0) return count('splits', 'skipped');
+      if (cands.length === 0) return null;
       const c = r.pick(cands);
       const v = () => r.int(0, 30) + (n % 100) / 100;
-      const splits = { master: v(), publishing: v(), writer: v() };
-      const res = await api(o.session, 'PUT', `/tracks/${t.trackId}/splits`, { collaborators: [{ collaboratorId: c.id, ...splits }] });
-      if (classify('splits', res)) ledger.splits.push({ trackId: t.trackId, collaboratorId: c.id, splits, seq: ++writeSeq });
-    });
-  }],
-  [5, 'dropbox_leave', async (r) => {
-    const st = await emuState();
-    const cands = [];
-    for (const f of st.folders) {
-      if (f.unshared || !trackBySf.has(f.shared_folder_id)) continue;
-      for (const m of f.members) if (m.access_type !== 'owner') cands.push({ f, m });
-    }
-    if (cands.length === 0) return count('dropbox_leave', 'skipped');
-    const { f, m } = r.pick(cands);
-    classify('dropbox_leave', await control('POST', '/act', { as: m.email, action: 'leave_folder', shared_folder_id: f.shared_folder_id }));
-  }],
-  [3, 'dropbox_remove', async (r) => {
-    const st = await emuState();
-    const cands = [];
-    for (const f of st.folders) {
-      if (f.unshared || !trackBySf.has(f.shared_folder_id)) continue;
-      for (const m of f.members) if (m.access_type !== 'owner') cands.push({ f, m });
-    }
-    if (cands.length === 0) return count('dropbox_remove', 'skipped');
-    const { f, m } = r.pick(cands);
-    const owner = trackBySf.get(f.shared_folder_id).owner;
-    classify('dropbox_remove', await control('POST', '/act', { as: owner, action: 'remove_member', shared_folder_id: f.shared_folder_id, member: m.email }));
-  }],
-  [5, 'dropbox_upload', async (r, n) => {
-    const st = await emuState();
-    const cands = [];
-    for (const f of st.folders) {
-      if (f.unshared || !trackBySf.has(f.shared_folder_id)) continue;
-      for (const m of f.members) cands.push({ f, m });
-    }
-    if (cands.length === 0) return count('dropbox_upload', 'skipped');
-    const { f, m } = r.pick(cands);
-    const relPath = `Chaos/take-${n}.wav`;
-    const res = await control('POST', '/act', { as: m.email, action: 'upload_file', shared_folder_id: f.shared_folder_id, path: relPath, size: 1000 + n });
-    if (classify('dropbox_upload', res)) ledger.uploads.push({ sharedFolderId: f.shared_folder_id, relPath });
-  }],
-  [0.4, 'dropbox_unshare', async (r) => {
-    if ((stats.ops.get('dropbox_unshare')?.ok ?? 0) >= (SHORT ? 1 : 3)) return count('dropbox_unshare', 'skipped');
-    const st = await emuState();
-    const cands = st.folders.filter((f) => !f.unshared && trackBySf.has(f.shared_folder_id));
-    if (cands.length === 0) return count('dropbox_unshare', 'skipped');
-    const f = r.pick(cands);
-    classify('dropbox_unshare', await control('POST', '/act', { as: trackBySf.get(f.shared_folder_id).owner, action: 'unshare', shared_folder_id: f.shared_folder_id }));
-  }],
-];
+      return { kind: 'splits', owner: o.email, sf: t.sharedFolderId, email: c.email, splits: { master: v(), publishing: v(), writer: v() }, _ids: { collaboratorId: c.id } };
+    },
+    async perform(a) {
+      const t = trackOf(a.sf);
+      const id = a._ids?.collaboratorId ?? (t && (await collaboratorByEmail(a.owner, t.trackId, a.email))?.id);
+      if (!t || !id) throw new Diverged();
+      await withLock(`splits:${t.trackId}`, async () => {
+        const res = await api(sessionOf(a.owner), 'PUT', `/tracks/${t.trackId}/splits`, { collaborators: [{ collaboratorId: id, ...a.splits }] });
+        if (classify('splits', res)) ledger.splits.push({ trackId: t.trackId, collaboratorId: id, splits: a.splits, seq: ++writeSeq });
+      });
+    },
+  },
+  dropbox_leave: {
+    weight: 5,
+    async choose(r) {
+      const cands = await dropboxMembers(false);
+      if (cands.length === 0) return null;
+      const { f, m } = r.pick(cands);
+      return { kind: 'dropbox_leave', as: m.email, sf: f.shared_folder_id };
+    },
+    async perform(a) {
+      classify('dropbox_leave', await control('POST', '/act', { as: a.as, action: 'leave_folder', shared_folder_id: a.sf }));
+    },
+  },
+  dropbox_remove: {
+    weight: 3,
+    async choose(r) {
+      const cands = await dropboxMembers(false);
+      if (cands.length === 0) return null;
+      const { f, m } = r.pick(cands);
+      return { kind: 'dropbox_remove', as: trackBySf.get(f.shared_folder_id).owner, member: m.email, sf: f.shared_folder_id };
+    },
+    async perform(a) {
+      classify('dropbox_remove', await control('POST', '/act', { as: a.as, action: 'remove_member', shared_folder_id: a.sf, member: a.member }));
+    },
+  },
+  dropbox_upload: {
+    weight: 5,
+    async choose(r, n) {
+      const cands = await dropboxMembers(true);
+      if (cands.length === 0) return null;
+      const { f, m } = r.pick(cands);
+      return { kind: 'dropbox_upload', as: m.email, sf: f.shared_folder_id, path: `Chaos/take-${n}.wav`, size: 1000 + n };
+    },
+    async perform(a) {
+      const res = await control('POST', '/act', { as: a.as, action: 'upload_file', shared_folder_id: a.sf, path: a.path, size: a.size });
+      if (classify('dropbox_upload', res)) ledger.uploads.push({ sharedFolderId: a.sf, relPath: a.path });
+    },
+  },
+  dropbox_unshare: {
+    weight: 0.4,
+    async choose(r) {
+      if ((stats.ops.get('dropbox_unshare')?.ok ?? 0) >= (SHORT ? 1 : 3)) return null;
+      const st = await emuState();
+      const cands = st.folders.filter((f) => !f.unshared && trackBySf.has(f.shared_folder_id));
+      if (cands.length === 0) return null;
+      const f = r.pick(cands);
+      return { kind: 'dropbox_unshare', as: trackBySf.get(f.shared_folder_id).owner, sf: f.shared_folder_id };
+    },
+    async perform(a) {
+      classify('dropbox_unshare', await control('POST', '/act', { as: a.as, action: 'unshare', shared_folder_id: a.sf }));
+    },
+  },
+};
+const OPS_TABLE = Object.entries(OPERATIONS).map(([kind, o]) => [o.weight, kind, o]);
 const TOTAL_WEIGHT = OPS_TABLE.reduce((s, [w]) => s + w, 0);
+
+/** Members of the tracks' folders in the emulator ({ f, m }), the owners too when `withOwners`. */
+async function dropboxMembers(withOwners) {
+  const st = await emuState();
+  const cands = [];
+  for (const f of st.folders) {
+    if (f.unshared || !trackBySf.has(f.shared_folder_id)) continue;
+    for (const m of f.members) if (withOwners || m.access_type !== 'owner') cands.push({ f, m });
+  }
+  return cands;
+}
 
 function pickOp(r) {
   let x = r.next() * TOTAL_WEIGHT;
@@ -388,18 +523,62 @@ async function replayOldWebhook(r) {
   const deliveries = (Array.isArray(logRes.body) ? logRes.body : logRes.body?.deliveries ?? []).filter((d) => d.body && d.signature);
   if (deliveries.length === 0) return;
   const d = r.pick(deliveries.slice(0, Math.max(1, deliveries.length - 3)));
-  await fetch(`${workerUrl}/dropbox/webhook`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-dropbox-signature': d.signature, 'user-agent': 'DropboxWebhooks/1.0' },
-    body: d.body,
-  }).then((x) => x.text());
-  stats.injected.webhookReplays++;
+  await injectEvent({ event: 'webhook_replay', body: d.body, signature: d.signature });
 }
 
 async function expireSomeone(r) {
-  const p = r.pick(people);
-  await control('POST', '/tokens/expire', { account: p.email });
-  stats.injected.expireAccount++;
+  await injectEvent({ event: 'expire', account: r.pick(people).email });
+}
+
+/** A background fault, recorded in the op log (a replay injects the same event at the same place). */
+async function injectEvent(e) {
+  opLog.push({ type: 'bg', seq: seqNo++, at: new Date().toISOString(), ...e });
+  if (e.event === 'webhook_replay') {
+    await fetch(`${workerUrl}/dropbox/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-dropbox-signature': e.signature, 'user-agent': 'DropboxWebhooks/1.0' },
+      body: e.body,
+    }).then((x) => x.text());
+    stats.injected.webhookReplays++;
+  } else if (e.event === 'expire') {
+    await control('POST', '/tokens/expire', { account: e.account });
+    stats.injected.expireAccount++;
+  }
+}
+
+/** Runs one operation (live: choose then perform; replay: perform the recorded act) and records it. */
+async function runOperation(n, kind, choose, act) {
+  const entry = { type: 'op', seq: seqNo++, n, kind, at: new Date().toISOString(), act: null, outcome: null, answers: [] };
+  opLog.push(entry);
+  await opContext.run(entry, async () => {
+    try {
+      const a = act ?? (await choose());
+      if (!a) {
+        count(kind, 'skipped');
+        entry.outcome = 'skipped';
+        return;
+      }
+      entry.act = a;
+      await OPERATIONS[kind].perform(a);
+      entry.outcome = entry.answers.at(-1)?.status ?? null;
+    } catch (e) {
+      if (e instanceof Diverged) {
+        count(kind, 'skipped');
+        entry.outcome = 'diverged';
+        return;
+      }
+      count(kind, 'error');
+      entry.outcome = 'exception';
+      stats.apiErrors.push({ kind, status: 'exception', body: String(e?.stack ?? e) });
+    }
+  });
+  return entry;
+}
+
+/** A recorded act in this (fresh) world: no live ids, shared folder ids mapped through the import. */
+function replayAct(a, sfMap) {
+  const { _ids, ...rest } = a;
+  return rest.sf !== undefined ? { ...rest, sf: sfMap.get(rest.sf) ?? rest.sf } : rest;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -426,19 +605,23 @@ try {
   children.push(emu);
   emulatorUrl = emu.url;
   // The real worker behind a queue-crash hook (chaos/worker-entry.js), crashing batches from the start.
+  if (opt['d1-template']) cpSync(path.join(opt['d1-template'], 'v3'), path.join(persistDir, 'v3'), { recursive: true });
   const worker = await startWorkerProcess({
+    ...(opt['worker-config'] ? { snapshot: opt['worker-config'] } : {}),
+    ...(opt['d1-template'] ? { migrate: false } : {}),
     port: workerPort,
     emulatorUrl,
     persistDir,
     verbose: opt.verbose,
     script: 'chaos/worker-entry.js',
-    vars: { CHAOS_QUEUE_THROW_RATE: opt['queue-crash-rate'], CHAOS_SEED: String(SEED), CHAOS_TRACE_QUEUE: opt['trace-queue'] ? '1' : '0' },
+    vars: { CHAOS_QUEUE_THROW_RATE: QUEUE_CRASH_RATE, CHAOS_SEED: String(SEED), CHAOS_TRACE_QUEUE: opt['trace-queue'] ? '1' : '0' },
   });
   children.push(worker);
   log(`emulator ${emulatorUrl}, worker ${workerUrl} (D1 in ${persistDir})`);
 
   // Seed and sign everyone in (real PKCE: emulator authorize + worker code exchange), then owners import.
-  await must('reset', control('POST', '/reset', { seed: seedSpec() }));
+  const spec = seedSpec();
+  await must('reset', control('POST', '/reset', { seed: spec }));
   await must('webhooks', control('POST', '/webhooks', { duplicateRate: 0.25, seed: SEED }));
   await must('job polls', control('POST', '/jobs', { pendingPolls: 1 }));
   for (const p of [...collabs, ...owners]) {
@@ -455,6 +638,24 @@ try {
     }
   }
   log(`${people.length} people signed in, ${tracks.length} tracks imported`);
+  // What a replay needs besides ops.jsonl: the world, the settings, the faults (chaos/replay.mjs <dir>).
+  writeFileSync(
+    path.join(persistDir, 'run.json'),
+    JSON.stringify({
+      seed: SEED, faultRate: FAULT_RATE, queueCrashRate: QUEUE_CRASH_RATE, short: SHORT, ops: OPS, concurrency: CONCURRENCY,
+      seedSpec: spec, faults: faultSpecs(), webhooks: { duplicateRate: 0.25, seed: SEED }, jobs: { pendingPolls: 1 },
+      tracks: tracks.map((t) => ({ sharedFolderId: t.sharedFolderId, owner: t.owner, title: t.title })),
+      commit: gitCommit(), replayOf: opt.replay ?? null, startedAt: new Date(t0).toISOString(),
+    }, null, 1),
+  );
+  // A replay's folders are matched to the recorded ones by owner and title (the emulator's ids are deterministic,
+  // but a world built by another version of the seed could differ).
+  const sfMap = new Map();
+  for (const rt of REPLAY?.tracks ?? []) {
+    const t = tracks.find((x) => x.owner === rt.owner && x.title === rt.title);
+    if (t) sfMap.set(rt.sharedFolderId, t.sharedFolderId);
+    else throw new Error(`replay: the fresh world has no track "${rt.title}" of ${rt.owner}`);
+  }
 
   // Turn on the faults.
   await must('faults', control('POST', '/faults', { faults: faultSpecs(), seed: SEED }));
@@ -469,22 +670,34 @@ try {
     while (!stopBackground) {
       await sleep(1500);
       await cronTick().catch(() => undefined);
+      if (REPLAY) continue; // a replay injects the recorded events in their place instead
       if (br.next() < 0.5) await replayOldWebhook(br).catch(() => undefined);
       if (br.next() < 0.25) await expireSomeone(br).catch(() => undefined);
     }
   })();
   const actorLoop = async () => {
     for (;;) {
+      if (REPLAY) {
+        // The recorded operations and background events, in the order they started.
+        const rec = REPLAY_OPS[next++];
+        if (!rec) return;
+        if (rec.type === 'bg') {
+          const { type, seq, at, ...e } = rec;
+          await injectEvent(e).catch(() => undefined);
+          continue;
+        }
+        const entry = await runOperation(rec.n, rec.kind, rec.act ? null : async () => null, rec.act ? replayAct(rec.act, sfMap) : null);
+        entry.recordedOutcome = rec.outcome;
+        replayDiffs.total++;
+        if (String(entry.outcome) !== String(rec.outcome)) replayDiffs.items.push(`#${rec.n} ${rec.kind}: recorded ${rec.outcome}, replayed ${entry.outcome}`);
+        if (rec.type === 'op' && (rec.n + 1) % 100 === 0) log(`${rec.n + 1}/${OPS} operations replayed`);
+        continue;
+      }
       const n = next++;
       if (n >= OPS) return;
       const r = rng.fork(n + 1);
-      const [, kind, fn] = pickOp(r);
-      try {
-        await fn(r, n);
-      } catch (e) {
-        count(kind, 'error');
-        stats.apiErrors.push({ kind, status: 'exception', body: String(e?.stack ?? e) });
-      }
+      const [, kind, op] = pickOp(r);
+      await runOperation(n, kind, () => op.choose(r, n), null);
       if ((n + 1) % 100 === 0) log(`${n + 1}/${OPS} operations`);
     }
   };
@@ -493,11 +706,14 @@ try {
   await background;
   const opsMs = Date.now() - tOps;
   log(`operations done in ${(opsMs / 1000).toFixed(1)} s`);
+  if (REPLAY) {
+    log(`replay: ${replayDiffs.total - replayDiffs.items.length} of ${replayDiffs.total} operations answered as recorded${replayDiffs.items.length ? `; differently: ${replayDiffs.items.slice(0, 15).join(', ')}${replayDiffs.items.length > 15 ? ', …' : ''}` : ''}`);
+  }
 
   // The queue keeps working under the same faults until the Dropbox changes the operations asked for are
   // through (or a bounded time has passed): most Dropbox calls happen here, after the API answered.
   const tConv = Date.now();
-  const drainUntil = Date.now() + (SHORT ? 30_000 : 90_000);
+  const drainUntil = Date.now() + DRAIN_TIMEOUT_MS;
   while (Date.now() < drainUntil) {
     await cronTick();
     await sleep(1500);
@@ -520,6 +736,7 @@ try {
   const retried = new Set();
   let result = null;
   let stable = 0;
+  let converged = false;
   for (;;) {
     await cronTick();
     await control('POST', '/webhooks/flush');
@@ -539,7 +756,10 @@ try {
     result = checkWorld(world, ledger, { membershipOnly: true });
     log(`converging: ${active.length} Dropbox change(s) pending/running, ${result.mismatches.length} membership difference(s)${result.mismatches.length ? ` e.g. ${result.mismatches[0]}` : ''}`);
     stable = active.length === 0 && result.mismatches.length === 0 ? stable + 1 : 0;
-    if (stable >= 2) break;
+    if (stable >= 2) {
+      converged = true;
+      break;
+    }
     if (Date.now() - tConv > CONVERGE_TIMEOUT_MS) {
       log(`did not converge within ${CONVERGE_TIMEOUT_MS / 1000} s (${active.length} pending/running changes)`);
       break;
@@ -568,7 +788,19 @@ try {
     writeFileSync(path.join(persistDir, 'emulator-webhooks.json'), JSON.stringify((await control('GET', '/webhooks/log')).body, null, 1));
     writeFileSync(path.join(persistDir, 'emulator-state.json'), JSON.stringify(world.state, null, 1));
     writeFileSync(path.join(persistDir, 'worker.log'), worker.tail.join('\n'));
-    log(`kept for diagnosis: ${persistDir} (ops.jsonl, emulator-*.json, D1 under v3/d1)`);
+    writeFileSync(path.join(persistDir, 'mismatches.json'), JSON.stringify(result.mismatches, null, 1));
+    log(`kept for diagnosis: ${persistDir} (run.json + ops.jsonl: replay with \`node chaos/replay.mjs ${persistDir}\`; emulator-*.json, mismatches.json, D1 under v3/d1)`);
+  }
+  if (opt['result-json']) {
+    const failedVisible = world.changes.filter((c) => c.status === 'failed').length;
+    writeFileSync(
+      opt['result-json'],
+      JSON.stringify({
+        seed: SEED, faultRate: FAULT_RATE, ops: OPS, short: SHORT, exitCode, converged, opsMs, convergeMs,
+        mismatches: result.mismatches, groups: groupMismatches(result.mismatches).map((g) => ({ finding: g.finding, repro: g.repro, count: g.items.length })),
+        failedVisible, apiErrors: stats.apiErrors.length, dropboxCalls: allCalls.length, keptDir: keepDir ? persistDir : null,
+      }),
+    );
   }
   if (exitCode !== 0) {
     console.log('\nMismatches:');
@@ -580,6 +812,7 @@ try {
   }
 } catch (e) {
   console.error('chaos run aborted:', e?.stack ?? e);
+  if (opt['result-json']) writeFileSync(opt['result-json'], JSON.stringify({ seed: SEED, faultRate: FAULT_RATE, exitCode: 2, aborted: String(e?.message ?? e).slice(0, 2000) }));
   for (const c of children) if (c.tail?.length) console.error(`--- last lines of ${c.name} ---\n${c.tail.slice(-40).join('\n')}`);
   exitCode = 2;
 } finally {
@@ -668,6 +901,14 @@ async function snapshot() {
   };
 }
 
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Summary
 
@@ -687,7 +928,7 @@ function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worke
     ['injected Dropbox faults', `${faulted} (${(calls.length ? (100 * faulted) / calls.length : 0).toFixed(1)}% of the calls made while faults were on): ${Object.entries(faultsInjected).map(([k, v]) => `${k} ${v}`).join(', ')}`],
     ['other injected faults', `duplicate webhooks (rate 0.25), ${stats.injected.webhookReplays} late replays of old notifications, ${stats.injected.expireAccount} whole-account token expiries, ${stats.injected.cronTicks} cron ticks`],
     ['retries', `${errorFaults} Dropbox calls answered with an error and made again (in-line, from the queue or the cron); ${worker.counts.queueRetries} queue messages retried by the consumer, ${worker.counts.redeliveries} redeliveries in all; ${stats.retriedFailed} failed changes retried by their owner`],
-    ['queue consumer crashes', `${worker.counts.consumerCrashes} batches crashed part-way (rate ${opt['queue-crash-rate']} per batch; half of them also lost the ack of a finished message); ${jobErrors} jobs threw inside the consumer`],
+    ['queue consumer crashes', `${worker.counts.consumerCrashes} batches crashed part-way (rate ${QUEUE_CRASH_RATE} per batch; half of them also lost the ack of a finished message); ${jobErrors} jobs threw inside the consumer`],
     ['time to converge', `${(convergeMs / 1000).toFixed(1)} s (after the last operation)`],
     ['ended accesses checked', `${result.stats.endedAccesses} (history + notification each)`],
     ['ledger checked', `${ledger.comments.length} comments, ${ledger.titles.length} edits, ${ledger.splits.length} split changes, ${ledger.uploads.length} uploads, ${ledger.collaboratorsSeen.size} credits`],
@@ -699,7 +940,7 @@ function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worke
   const text = ['Chaos run summary', ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`), '', '  operation          ok  refused  skipped  error', ...[...stats.ops.entries()].sort().map(([k, v]) => `  ${k.padEnd(17)}${String(v.ok).padStart(4)}${String(v.refused).padStart(9)}${String(v.skipped).padStart(9)}${String(v.error).padStart(7)}`)].join('\n');
   const markdown = `# Chaos run
 
-\`npm run chaos\` (seed ${SEED}, ${OPS} operations, concurrency ${CONCURRENCY}, Dropbox fault rate ${FAULT_RATE}). Generated ${new Date().toISOString()} on ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}.
+\`${REPLAY ? `node chaos/replay.mjs ${opt.replay}` : `node chaos/run.mjs${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`}\` (seed ${SEED}, ${OPS} operations, concurrency ${CONCURRENCY}, Dropbox fault rate ${FAULT_RATE}). Generated ${new Date().toISOString()} on ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}.
 
 | | |
 |---|---|

@@ -1,8 +1,14 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { resolveFuzzSeed } from './test/fuzz/seed.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
+
+// The fuzz seed, decided once here (Node) and passed into workerd as a binding: VITE_FUZZ_SEED=<n> replays a seed,
+// VITE_FUZZ_SEED=random picks one (printed here, and by every fuzz file), unset keeps the fixed seed of npm test.
+const fuzz = resolveFuzzSeed(process.env.VITE_FUZZ_SEED);
+if (fuzz.picked) console.log(`VITE_FUZZ_SEED=random: this run's fuzz seed is ${fuzz.seed} (replay: VITE_FUZZ_SEED=${fuzz.seed})`);
 
 /** Worker options shared by both projects; `extra` adds bindings (the Dropbox project gets the emulator's URL). */
 const workerOptions = async (extra: Record<string, string> = {}) => ({
@@ -13,6 +19,8 @@ const workerOptions = async (extra: Record<string, string> = {}) => ({
     bindings: {
       TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'worker/migrations')),
       DROPBOX_APP_SECRET: 'test-app-secret',
+      FUZZ_SEED: String(fuzz.seed),
+      FUZZ_SEED_REQUESTED: process.env.VITE_FUZZ_SEED ?? '',
       TOKEN_ENCRYPTION_KEY: 'dGVzdC10b2tlbi1lbmNyeXB0aW9uLWtleS0zMi1ieXQ=',
       // Every invocation is metered against production's per-invocation limits (src/budget.ts).
       PD_ENFORCE_BUDGET: '1',

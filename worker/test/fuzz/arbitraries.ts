@@ -1,5 +1,6 @@
 // Hostile inputs for the fuzz: strings, ids, query strings, bodies, content types and headers.
 import fc from 'fast-check';
+import { env } from 'cloudflare:test';
 
 /** Strings that have broken parsers, validators, SQL and renderers before. */
 export const NASTY_STRINGS = [
@@ -204,17 +205,17 @@ export const extraHeaders: fc.Arbitrary<Record<string, string>> = fc
   )
   .map((pairs) => Object.fromEntries(pairs));
 
-/** Seed used by `npm test` and CI, so the suite's verdict does not change from run to run. */
-export const DEFAULT_FUZZ_SEED = 20261127;
+export { DEFAULT_FUZZ_SEED } from './seed.ts';
 
 /**
- * The seed of this run: a fixed one by default (tests stay deterministic); VITE_FUZZ_SEED=<n> replays a seed,
- * VITE_FUZZ_SEED=random explores with a new one (printed, so a failure can be replayed).
+ * The seed of this run, as worker/vitest.config.ts resolved VITE_FUZZ_SEED (see seed.ts): the fixed one by default,
+ * VITE_FUZZ_SEED=<n> replays a seed, VITE_FUZZ_SEED=random explores with a new one (printed, so a failure can be
+ * replayed). It arrives inside workerd as the FUZZ_SEED binding.
  */
 export function fuzzSeed(): number {
-  const given = (import.meta as unknown as { env?: Record<string, string | undefined> }).env?.VITE_FUZZ_SEED;
-  if (given === 'random') return (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
-  return given !== undefined && given !== '' ? Number(given) : DEFAULT_FUZZ_SEED;
+  const seed = Number(env.FUZZ_SEED);
+  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED binding missing or not an integer: ${JSON.stringify(env.FUZZ_SEED)} (see worker/vitest.config.ts)`);
+  return seed;
 }
 
 /** Text a well-behaved client could send for a field of at most `max` characters (Unicode included). */
