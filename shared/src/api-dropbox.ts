@@ -41,7 +41,14 @@ export const CodeVerifier = z.string().regex(/^[A-Za-z0-9\-._~]{43,128}$/, 'code
 const wellFormed = (s: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 
 export const DropboxSignInBody = z.object({
-  code: z.string().trim().min(1).max(2048).refine(wellFormed, 'code must be well-formed Unicode'),
+  // Dropbox's authorization codes are short printable ASCII; anything else (e.g. a code padded with zero-width spaces,
+  // ~18 KB once percent-encoded) can only be the caller's error — refused here, never sent to Dropbox as a 503.
+  code: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2048)
+    .regex(/^[\x21-\x7e]+$/, 'code must be the authorization code Dropbox returned (printable ASCII, no spaces)'),
   codeVerifier: CodeVerifier,
   /** Exactly the redirect_uri used for the authorize request. */
   redirectUri: z.url().max(2048).refine(wellFormed, 'redirectUri must be well-formed Unicode'),

@@ -35,6 +35,14 @@ describe('ill-formed Unicode in request text', () => {
     expect(await dump()).toBe(before);
   });
 
+  it('a sign-in code padded with zero-width spaces is the caller’s error (400), never sent to Dropbox as a 503 (fuzz seeds 9–11)', async () => {
+    const verifier = 'v'.repeat(64);
+    for (const code of ['abc' + '\u200B'.repeat(2000), 'abc def', 'código']) {
+      const res = await call(null, 'POST', '/auth/dropbox', { code, codeVerifier: verifier, redirectUri: 'https://abc.chromiumapp.org/' });
+      expect([code.slice(0, 8), res.status, res.body?.error?.code]).toEqual([code.slice(0, 8), 400, 'validation_failed']);
+    }
+  });
+
   it('well-formed text of every script, emoji included, is stored exactly as sent', async () => {
     // Bidi overrides and zero-width spaces are refused by the name rule (name-rule.test.ts); ZWJ (inside the
     // family emoji), ZWNJ (Persian) and right-to-left scripts are not.
