@@ -1,12 +1,13 @@
 // Issue 9 on the owner's panel: what Dropbox itself says, shown next to what PD says — waiting for an accept in
 // Dropbox, Dropbox Basic's refusals (said before acting, then the truth and a choice), and access through a group.
 import type { Collaborator, TrackDetail } from '@pd/shared';
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { cleanup, screen, waitFor, within } from '@testing-library/preact';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TrackView } from '../components/TrackView';
 import type { TrackContext } from '../features/types';
 import type { PdApi } from '../utils/messaging';
 import { renderWithApi } from './helpers/render';
+import { userClick } from './helpers/user-gesture';
 
 const NOW = '2026-11-30T04:00:00.000Z';
 
@@ -100,7 +101,7 @@ describe('Dropbox Basic', () => {
     const r = row('Leo Vance');
     expect(within(r).getByText(/Viewer in PD, but still Editor in Dropbox/)).toBeTruthy();
     expect(within(r).queryByRole('button', { name: 'Retry' })).toBeNull();
-    fireEvent.click(within(r).getByRole('button', { name: 'Make Editor in PD too' }));
+    userClick(within(r).getByRole('button', { name: 'Make Editor in PD too' }));
     await waitFor(() => expect(calls).toEqual([{ method: 'setAccessLevel', data: { trackId: 'trk_1', collaboratorId: 'c1', accessLevel: 'editor' } }]));
     await waitFor(() => expect(notices).toEqual(['Leo Vance is an Editor in PD too.']));
   });
@@ -109,7 +110,7 @@ describe('Dropbox Basic', () => {
     show(detail([person('c1', 'Ava Chen', { status: 'invited', accessLevel: 'viewer', joinedAt: null, dropbox: { state: 'refused', accessLevel: null, group: null } })], 'basic'));
     const r = row('Ava Chen');
     expect(within(r).getByText(/Ava Chen is not in the Dropbox folder/)).toBeTruthy();
-    fireEvent.click(within(r).getByRole('button', { name: 'Invite as Editor instead' }));
+    userClick(within(r).getByRole('button', { name: 'Invite as Editor instead' }));
     await waitFor(() => expect(calls.map((c) => c.method)).toEqual(['setAccessLevel']));
   });
 });
@@ -119,7 +120,7 @@ describe('groups', () => {
     const group = 'the group "Studio Crew"';
     show(detail([person('c1', 'Gus Grant', { dropbox: { state: 'member', accessLevel: null, group } }), person('c2', 'Leo Vance', { status: 'revoked', endedAt: NOW, endedVia: 'app', dropbox: { state: null, accessLevel: null, group } })]));
     expect(within(row('Leo Vance')).getByText(/Dropbox keeps Leo Vance's access through the group "Studio Crew": remove them from that group in Dropbox/)).toBeTruthy();
-    fireEvent.click(within(row('Gus Grant')).getByRole('button', { name: 'Revoke Gus Grant' }));
+    userClick(within(row('Gus Grant')).getByRole('button', { name: 'Revoke Gus Grant' }));
     const dialog = screen.getByRole('dialog');
     expect(within(dialog).getByText(/Dropbox keeps Gus Grant's access through the group "Studio Crew": remove them from that group in Dropbox too/)).toBeTruthy();
   });
