@@ -464,7 +464,9 @@ async function relinquish(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promis
     return ownerRemoves('the leaver has not linked Dropbox');
   }
   const onError = async (path: string, unmounted: boolean): Promise<string | undefined> => {
-    if (path === 'access_error/not_a_member') throw new Moot('already not a member in Dropbox');
+    // Not a member on their own token: already gone — or only invited (they accepted in PD but never joined in
+    // Dropbox). Only the owner can withdraw a pending invitation; the owner's removal is moot if nothing is left.
+    if (path === 'access_error/not_a_member') return ownerRemoves('their Dropbox invitation was never accepted: withdrawn by the owner');
     if (path === 'group_access') return GROUP_ACCESS_NOTE; // their access comes only from a group: Dropbox keeps it
     if (path === 'access_error/invalid_id') return confirmUnshared(leaver, p, path);
     if (path === 'access_error/invalid_member' || path === 'access_error/unmounted') return ownerRemoves(`Dropbox: ${path}`);

@@ -128,6 +128,22 @@ describe('1. invitations join the folder in Dropbox only when accepted there or 
     expect(person(await detail(maya.session), AVA)).toMatchObject({ status: 'active', dropbox: { state: 'invited' } });
   });
 
+  it('leaving in PD while only invited in Dropbox (the mount failed): the owner withdraws the invitation, nothing is left to accept later', async () => {
+    await control('seed', { accounts: [{ email: AVA, quota_bytes: 100 }] }); // her mount fails: she stays an invitee
+    const ava = await h.signIn(AVA);
+    await h.drain();
+    await inviteAndAccept(AVA, ava.session);
+    const invitees = async () => (await emuState()).folders.find((f) => f.shared_folder_id === sfid)!.invitees.map((i) => i.email);
+    expect(await invitees()).toEqual([AVA]);
+    await h.json(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: ava.session });
+    await h.drain();
+    expect(await invitees()).toEqual([]);
+    expect(await mountedFor(AVA)).toBe(false);
+    const leave = (await changesOf(trackId)).find((c) => c.kind === 'relinquish')!;
+    expect(leave).toMatchObject({ status: 'done', last_error: expect.stringContaining('invitation was never accepted') });
+    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'left' });
+  });
+
   it('without a working Dropbox link: nothing PD can mount — accept in Dropbox too; reconciliation then sees the accept', async () => {
     const ava = await h.signIn(AVA);
     await h.drain();
