@@ -489,7 +489,9 @@ export type HistoryKind =
   | 'collaborator_left'
   | 'access_level_changed'
   | 'comment_pinned'
-  | 'comment_unpinned';
+  | 'comment_unpinned'
+  /** A pending Dropbox change whose goal Dropbox already met (details: changeId, change, collaboratorId, reason). */
+  | 'dropbox_change_moot';
 
 export interface HistoryEntry {
   id: number;

@@ -8,6 +8,8 @@
 import { classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { UnconfirmedError, readFolderState, readMemberState } from '../dropbox/folder-state.ts';
+import { insertHistory } from '../domain/history.ts';
+import { prepare, sql } from '../domain/sql.ts';
 import { sendJobs, type Job } from './messages.ts';
 import { GROUP_ACCESS_NOTE, MountRefused, afterRemoval, mountForMember, recordAgreement, recordPlanRefusal } from './membership.ts';
 import { PacedError } from '../dropbox/pace.ts';
@@ -141,6 +143,25 @@ export async function finish(env: ExecEnv, row: ChangeRow, claimId: string, outc
         )
         .bind(p, outcome.note ?? null, iso(now), row.id, claimId),
     );
+    // A moot change (Dropbox already where PD wanted it) keeps its reason in the track's history, so the owner can
+    // see why nothing was done. Not tied to the collaborator (their last entry stays the one that ended or changed
+    // their access); they are named in the details.
+    if (outcome.note?.startsWith('moot: ')) {
+      stmts.push(
+        prepare(
+          db,
+          insertHistory({
+            trackId: row.track_id,
+            kind: 'dropbox_change_moot',
+            actorId: null,
+            via: 'dropbox',
+            details: { changeId: row.id, change: row.kind, collaboratorId: row.collaborator_id, reason: outcome.note.slice('moot: '.length) },
+            now: iso(now),
+            when: sql`EXISTS (SELECT 1 FROM dropbox_changes WHERE id = ${row.id} AND status = 'done' AND claim_id = ${claimId})`,
+          }),
+        ),
+      );
+    }
     // A later change for the same person supersedes an earlier failed one (e.g. revoke failed, then re-invited).
     if (row.collaborator_id) {
       stmts.push(

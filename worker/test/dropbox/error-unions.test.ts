@@ -2,7 +2,7 @@
 // every case is played by the emulator — as Dropbox really answers, or injected with the spec's exact error.
 import { env } from 'cloudflare:test';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Harness, changesOf, collaborator, control, notificationsOf } from './harness.ts';
+import { Harness, changesOf, collaborator, control, historyOf, notificationsOf } from './harness.ts';
 
 let n = 0;
 let MAYA: string, LEO: string, SAM: string;
@@ -147,7 +147,12 @@ describe('moot changes (the goal already holds in Dropbox) end as done, never fa
     await fault('update_folder_member', { kind: 'error', error: 'insufficient_plan' });
     await setAccess(LEO, 'viewer');
     await h.drain();
-    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ kind: 'update_access', status: 'done', last_error: 'moot: already viewer in Dropbox' })]);
+    const [change] = await changesOf(trackId);
+    expect(change).toMatchObject({ kind: 'update_access', status: 'done', last_error: 'moot: already viewer in Dropbox' });
+    // The reason is kept in the track's history too, where the owner reads what happened (once, not tied to Leo's row).
+    const moot = (await historyOf(trackId)).filter((e) => e.kind === 'dropbox_change_moot');
+    expect(moot).toEqual([expect.objectContaining({ actor_id: null, via: 'dropbox' })]);
+    expect(JSON.parse(moot[0].details)).toMatchObject({ changeId: change.id, change: 'update_access', reason: 'already viewer in Dropbox' });
   });
 
   it('an access change on a folder unshared in Dropbox is moot', async () => {
