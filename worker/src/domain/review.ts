@@ -158,7 +158,7 @@ export async function sendStaleAccessDigests(db: D1Database, nowMs = Date.now())
   const next = new Date(nowMs + DIGEST_EVERY_DAYS * DAY_MS).toISOString();
   const eventId = newId('evt');
   const idle = sql`NULLIF(MAX(${lastTrackActivity('c', 't')}, ${lastSignIn(sql`c.account_id`)}), '')`;
-  const [, inserted] = await db.batch([
+  const [, , marked] = await db.batch([
     prepare(
       db,
       sql`UPDATE owner_review SET next_digest_at = ${next}, digest_event = ${eventId}
@@ -186,5 +186,6 @@ export async function sendStaleAccessDigests(db: D1Database, nowMs = Date.now())
                 AND n.kind = 'stale_access_digest' AND n.created_at = ${now})`,
     ),
   ]);
-  return inserted.meta.changes ?? 0;
+  // Owners notified (the INSERT's own count would include its title trigger's write).
+  return marked.meta.changes ?? 0;
 }
