@@ -99,7 +99,7 @@ describe('owner: end date and heads-up on a collaborator', () => {
     fireEvent.input(input, { target: { value: toLocalInput(ENDS) } });
     userClick(within(dialog).getByRole('button', { name: 'Save end date' }));
     await waitFor(() => expect(calls.map((c) => c.name)).toEqual(['setExpiry']));
-    expect(calls[0].data).toEqual({ trackId: 'trk_1', collaboratorId: 'col_leo', accessExpiresAt: new Date(new Date(toLocalInput(ENDS)).getTime()).toISOString() });
+    expect(calls[0]?.data).toEqual({ trackId: 'trk_1', collaboratorId: 'col_leo', accessExpiresAt: new Date(new Date(toLocalInput(ENDS)).getTime()).toISOString() });
     expect(notes[0]).toMatch(/Leo Vance's access to “Midnight Drive” ends/);
   });
 
