@@ -194,7 +194,8 @@ export type LibraryChangeReason =
   | 'placement' // your project/hidden changed
   | 'access_changed' // your access level changed
   | 'revoked' // the owner revoked your access (in PD or in Dropbox)
-  | 'left'; // you left the track (in PD or in Dropbox)
+  | 'left' // you left the track (in PD or in Dropbox)
+  | 'ended_in_dropbox'; // your access ended in Dropbox, and Dropbox did not say who ended it
 
 export interface LibraryChange {
   seq: number;
@@ -283,9 +284,27 @@ export interface Collaborator {
   endedAt: string | null;
   /** Through what the access ended (revoked/left/declined), null while invited/active. */
   endedVia: Via | null;
+  /**
+   * What PD knows about how the access ended (null while invited/active, and for endings recorded before PD kept
+   * it). Evidence starting with `dropbox_` means it ended in Dropbox and Dropbox did not say who did it: PD says
+   * "access ended in Dropbox", never "left" or "revoked" (status is then `revoked`).
+   */
+  endedEvidence?: EndedEvidence | null;
   /** What Dropbox itself says, when it differs from what PD shows or is still on its way (issue 9). */
   dropbox?: CollaboratorInDropbox;
 }
+
+/** How an access ended (collaborators.ended_evidence; worker/API.md "Departures"). */
+export type EndedEvidence =
+  | 'pd_revoke' // the owner revoked through PD
+  | 'pd_leave' // they left through PD
+  | 'dropbox_members' // no longer in the owner's Dropbox member list; Dropbox does not say who removed them
+  | 'dropbox_own_folder' // the folder left their own Dropbox; Dropbox does not say whether they left or were removed
+  | 'dropbox_unshared'; // the folder was unshared in Dropbox
+
+/** True when the access ended in Dropbox and nobody told PD who ended it. */
+export const endedInDropbox = (c: Pick<Collaborator, 'endedEvidence'>): boolean =>
+  typeof c.endedEvidence === 'string' && c.endedEvidence.startsWith('dropbox_');
 
 /**
  * Dropbox's side of a collaborator:
@@ -419,6 +438,14 @@ export interface SetAccessLevelResponse {
   collaborator: Collaborator;
 }
 
+/** PUT /tracks/:trackId/collaborators/:collaboratorId/role — owner only. null (or "") clears it. */
+export const SetRoleBody = z.object({ role: CreativeRole.nullable().or(z.literal('')) });
+export type SetRoleBody = z.input<typeof SetRoleBody>;
+export interface SetRoleResponse {
+  changed: boolean;
+  collaborator: Collaborator;
+}
+
 /** POST /tracks/:trackId/leave — the collaborator themselves. No body. */
 export interface LeaveResponse {
   changed: boolean;
@@ -491,7 +518,11 @@ export type HistoryKind =
   | 'comment_pinned'
   | 'comment_unpinned'
   /** A pending Dropbox change whose goal Dropbox already met (details: changeId, change, collaboratorId, reason). */
-  | 'dropbox_change_moot';
+  | 'dropbox_change_moot'
+  /** Access ended in Dropbox and Dropbox did not say who ended it (details: collaborator, email, previousStatus, evidence). */
+  | 'access_ended_in_dropbox'
+  /** The owner set a collaborator's creative role (details: collaborator, from, to). */
+  | 'role_changed';
 
 export interface HistoryEntry {
   id: number;
@@ -524,7 +555,9 @@ export type NotificationKind =
   | 'invitation_accepted' // to the owner
   | 'invitation_declined' // to the owner
   | 'access_level_changed' // to the collaborator
-  | 'dropbox_reauth_required'; // to someone whose Dropbox sign-in PD can no longer use (app unlinked, token refused)
+  | 'dropbox_reauth_required' // to someone whose Dropbox sign-in PD can no longer use (app unlinked, token refused)
+  | 'access_ended_in_dropbox' // to the collaborator: your access ended in Dropbox (Dropbox does not say who ended it)
+  | 'collaborator_access_ended_in_dropbox'; // to the owner: actor (the collaborator) no longer has access, changed in Dropbox
 
 export interface Notification {
   id: string;

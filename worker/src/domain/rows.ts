@@ -3,6 +3,7 @@ import type {
   Collaborator,
   Comment,
   DropboxChangeSummary,
+  EndedEvidence,
   Invitation,
   MyRole,
   Splits,
@@ -51,6 +52,7 @@ export interface CollaboratorRow {
   ended_at: string | null;
   ended_by: string | null;
   ended_via: 'app' | 'dropbox' | null;
+  ended_evidence?: EndedEvidence | null;
   event_id: string | null;
   updated_at: string;
   dropbox_state?: 'invited' | 'member' | 'refused' | null;
@@ -134,6 +136,7 @@ export const toCollaborator = (r: CollaboratorRow): Collaborator => ({
   joinedAt: r.joined_at,
   endedAt: r.status === 'active' || r.status === 'invited' ? null : r.ended_at,
   endedVia: r.status === 'active' || r.status === 'invited' ? null : r.ended_via,
+  endedEvidence: r.status === 'active' || r.status === 'invited' ? null : (r.ended_evidence ?? null),
   dropbox: {
     state: r.status === 'active' || r.status === 'invited' ? (r.dropbox_state ?? null) : null,
     accessLevel: r.status === 'active' && r.dropbox_access_level && r.dropbox_access_level !== r.access_level ? r.dropbox_access_level : null,
