@@ -19,6 +19,11 @@ export function describeNotification(n: Pick<Notification, 'kind' | 'trackTitle'
       return `${who} declined your invitation to “${n.trackTitle}”.`;
     case 'access_level_changed':
       return `${who} changed your access to “${n.trackTitle}”.`;
+    case 'access_ended_in_dropbox':
+      // Dropbox did not say who ended it: no name, no guess (issue 11).
+      return `Your access to “${n.trackTitle}” ended in Dropbox. It has left your library.`;
+    case 'collaborator_access_ended_in_dropbox':
+      return `${who} no longer has access to “${n.trackTitle}” — changed in Dropbox.`;
     case 'dropbox_reauth_required':
       return `Dropbox no longer accepts Producer Dashboard’s sign-in, so “${n.trackTitle}” can’t be updated in Dropbox. Sign in with Dropbox again.`;
     default:
@@ -27,7 +32,14 @@ export function describeNotification(n: Pick<Notification, 'kind' | 'trackTitle'
 }
 
 /** Kinds announced with a browser notification: a track left my library, or someone left my track. */
-export const ANNOUNCED_KINDS: ReadonlySet<Notification['kind']> = new Set(['access_revoked', 'collaborator_left', 'invitation_received', 'dropbox_reauth_required']);
+export const ANNOUNCED_KINDS: ReadonlySet<Notification['kind']> = new Set([
+  'access_revoked',
+  'collaborator_left',
+  'access_ended_in_dropbox',
+  'collaborator_access_ended_in_dropbox',
+  'invitation_received',
+  'dropbox_reauth_required',
+]);
 
 export async function showBrowserNotification(n: Notification): Promise<void> {
   const title =
@@ -35,6 +47,8 @@ export async function showBrowserNotification(n: Notification): Promise<void> {
       ? 'Access revoked'
       : n.kind === 'collaborator_left'
         ? 'A collaborator left'
+        : n.kind === 'access_ended_in_dropbox' || n.kind === 'collaborator_access_ended_in_dropbox'
+          ? 'Access ended in Dropbox'
         : n.kind === 'dropbox_reauth_required'
           ? 'Sign in with Dropbox again'
           : 'Producer Dashboard';

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { useApi } from '../components/api-context';
 import { Alert, Dialog } from '../components/ui';
-import { useAction } from '../components/use-action';
+import { useRowAction } from '../components/use-row-action';
 import { useUserGesture } from '../components/user-gesture';
 import type { CollaboratorFeatureProps } from './types';
 
@@ -87,10 +87,11 @@ export function RevokeConfirmation({
 export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
   const api = useApi();
   const [open, setOpen] = useState(false);
-  const { busy, error, run } = useAction();
+  const { busy, run } = useRowAction(ctx);
   const onUserGesture = useUserGesture();
   const title = ctx.detail.track.title;
   const name = collaborator.displayName;
+  const close = () => setOpen(false);
 
   const revoke = () =>
     run(async () => {
@@ -103,14 +104,14 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
         res.changed ? 'ok' : 'warn',
       );
       ctx.refresh();
-    });
+    }, close);
   const downgrade = () =>
     run(async () => {
       await api.setAccessLevel({ trackId: ctx.detail.track.id, collaboratorId: collaborator.id, accessLevel: 'viewer' });
       setOpen(false);
       ctx.notify(`${name} is now a Viewer on “${title}”.`, 'ok');
       ctx.refresh();
-    });
+    }, close);
 
   return (
     <>
@@ -125,7 +126,7 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
           canDowngrade={collaborator.status === 'active' && collaborator.accessLevel === 'editor'}
           dropboxGroup={collaborator.dropbox?.group ?? null}
           busy={busy}
-          error={error}
+          error={null}
           onRevoke={revoke}
           onDowngrade={downgrade}
           onCancel={() => setOpen(false)}

@@ -302,10 +302,6 @@ export type EndedEvidence =
   | 'dropbox_own_folder' // the folder left their own Dropbox; Dropbox does not say whether they left or were removed
   | 'dropbox_unshared'; // the folder was unshared in Dropbox
 
-/** True when the access ended in Dropbox and nobody told PD who ended it. */
-export const endedInDropbox = (c: Pick<Collaborator, 'endedEvidence'>): boolean =>
-  typeof c.endedEvidence === 'string' && c.endedEvidence.startsWith('dropbox_');
-
 /**
  * Dropbox's side of a collaborator:
  * - state 'invited': Dropbox's folder invitation is not accepted yet, nothing is in their Dropbox
@@ -538,6 +534,8 @@ export interface HistoryEntry {
 export const HistoryQuery = z.object({
   before: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** Only this collaborator's entries: their access history (invited, joined, access changes, how it ended). */
+  collaboratorId: Id.optional(),
 });
 export type HistoryQuery = z.input<typeof HistoryQuery>;
 export interface HistoryResponse {
