@@ -40,6 +40,13 @@ describe('the kept history of a track', () => {
     expect(history.find((e) => e.kind === 'splits_changed')?.actor).toEqual({ id: sam.account.id, name: 'Sam Ortiz' });
     // One ending each, with who (when known) and the evidence.
     expect(history.filter((e) => e.collaboratorId === leoId).map((e) => e.kind)).toEqual(['access_revoked', 'collaborator_joined', 'collaborator_invited']);
+    // Leo's access history alone, from the worker.
+    const leoOnly = (await maya.get(`/tracks/${trackId}/history?collaboratorId=${leoId}`)).body.entries as Array<{ kind: string; collaboratorId: string }>;
+    expect(leoOnly.map((e) => [e.kind, e.collaboratorId])).toEqual([
+      ['access_revoked', leoId],
+      ['collaborator_joined', leoId],
+      ['collaborator_invited', leoId],
+    ]);
     expect(history.find((e) => e.kind === 'access_revoked')).toMatchObject({ actor: { id: maya.account.id, name: 'Maya Reyes' }, details: { evidence: 'pd_revoke' } });
     expect(history.find((e) => e.kind === 'collaborator_left')).toMatchObject({ actor: { id: sam.account.id }, details: { evidence: 'pd_leave' } });
     expect(history.find((e) => e.kind === 'access_ended_in_dropbox')).toMatchObject({
