@@ -57,7 +57,7 @@ export function CommentList({ detail }: { detail: Pick<TrackDetail, 'track' | 'c
                   <div class="pd-kept-head">
                     {c.pinned && (
                       <span class="pd-chip pd-chip-small pd-chip-pin" title={c.pinnedBy ? `Pinned by ${c.pinnedBy.name}` : 'Pinned'}>
-                        📌 Pinned
+                        Pinned
                       </span>
                     )}
                     <strong>{c.authorName}</strong>

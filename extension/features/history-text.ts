@@ -61,12 +61,11 @@ export function evidenceText(evidence: unknown): string {
   }
 }
 
-/** One history entry as a sentence, actor first. */
+/** One history entry as a sentence, actor first (where it happened is said beside it: whereText). */
 export function historyText(e: Pick<HistoryEntry, 'kind' | 'actor' | 'via' | 'details'>): string {
   const who = e.actor.name || 'Someone';
   const d = e.details ?? {};
   const person = str(d.collaborator) ?? str(d.email) ?? 'a collaborator';
-  const inDropbox = e.via === 'dropbox' ? ' in Dropbox' : '';
   switch (e.kind) {
     case 'track_created':
       return `${who} created the track`;
@@ -81,23 +80,23 @@ export function historyText(e: Pick<HistoryEntry, 'kind' | 'actor' | 'via' | 'de
     case 'unarchived':
       return `${who} restored the track from the archive`;
     case 'file_uploaded':
-      return `${who} uploaded ${str(d.path)?.split('/').pop() ?? 'a file'}${inDropbox}`;
+      return `${who} uploaded ${str(d.path)?.split('/').pop() ?? 'a file'}`;
     case 'collaborator_invited':
-      return `${who} invited ${person}${d.again ? ' again' : ''} as ${level(d.accessLevel)}${inDropbox}`;
+      return `${who} invited ${person}${d.again ? ' again' : ''} as ${level(d.accessLevel)}`;
     case 'collaborator_joined':
-      return `${person} joined as ${level(d.accessLevel)}${inDropbox}`;
+      return `${person} joined as ${level(d.accessLevel)}`;
     case 'invitation_declined':
-      return `${who} declined the invitation${inDropbox}`;
+      return `${who} declined the invitation`;
     case 'invitation_cancelled':
-      return `${who} cancelled ${person}’s invitation${inDropbox}`;
+      return `${who} cancelled ${person}’s invitation`;
     case 'access_revoked':
-      return `${who} revoked ${person}’s access${inDropbox}`;
+      return `${who} revoked ${person}’s access`;
     case 'collaborator_left':
-      return `${person} left the track${inDropbox}`;
+      return `${person} left the track`;
     case 'access_ended_in_dropbox':
       return `${person}’s access ended in Dropbox (${evidenceText(d.evidence)})`;
     case 'access_level_changed':
-      return `${who} changed ${person}’s access from ${level(d.from)} to ${level(d.to)}${inDropbox}`;
+      return `${who} changed ${person}’s access from ${level(d.from)} to ${level(d.to)}`;
     case 'role_changed':
       return d.to ? `${who} set ${person}’s role to ${String(d.to)}` : `${who} cleared ${person}’s role`;
     case 'comment_pinned':
