@@ -26,6 +26,10 @@ import type {
   ReviewResponse,
   ReviewSettings,
   ScheduleResponse,
+  HistoryResponse,
+  SetRoleResponse,
+  UpdateSplitsBody,
+  UpdateSplitsResponse,
 } from '@pd/shared';
 import { PdError, UNREACHABLE, WorkerClient } from '../utils/worker-client';
 import {
@@ -173,7 +177,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
       const webPath = new URL(folderUrlOf(path)).pathname;
       const found = await authed((c) => c.get<ByPathResult>('/tracks/by-dropbox-path', { path: webPath }));
       const detail = await authed((c) => c.get<TrackDetail>(`/tracks/${encodeURIComponent(found.track.id)}`));
-      value = { state: 'track', detail };
+      value = { state: 'track', detail, ...(found.sharedInDropbox === false ? { unsharedInDropbox: true } : {}) };
     } catch (err) {
       value = err instanceof PdError && err.code === 'signed_out' ? await signedOutResolution() : resolutionFromError(err);
     }
@@ -372,6 +376,20 @@ export function createBackground(opts: BackgroundOptions = {}) {
     signOutEverywhere: () => signOutEverywhere(),
     resolvePath: (d) => resolvePath(d.path, d.fresh),
     getTrack: (d) => authed((c) => c.get<TrackDetail>(track(d.trackId))),
+    getHistory: (d) => {
+      const q: Record<string, string | number> = { limit: d.limit ?? 20 };
+      if (d.before) q.before = d.before;
+      if (d.collaboratorId) q.collaboratorId = d.collaboratorId;
+      return authed((c) => c.get<HistoryResponse>(`${track(d.trackId)}/history`, q));
+    },
+    setRole: (d) =>
+      mutate((c) => c.put<SetRoleResponse>(`${track(d.trackId)}/collaborators/${encodeURIComponent(d.collaboratorId)}/role`, { role: d.role })),
+    setSplits: (d) => {
+      const body: UpdateSplitsBody = {};
+      if (d.owner) body.owner = d.owner;
+      if (d.collaborators) body.collaborators = d.collaborators;
+      return mutate((c) => c.put<UpdateSplitsResponse>(`${track(d.trackId)}/splits`, body));
+    },
     revoke: (d) =>
       mutate((c) => c.post<RevokeResponse>(`${track(d.trackId)}/collaborators/${encodeURIComponent(d.collaboratorId)}/revoke`)),
     setAccessLevel: (d) =>

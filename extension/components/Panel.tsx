@@ -55,7 +55,7 @@ function SignedOut({ onSignedIn, reason }: { onSignedIn: () => void; reason?: st
   );
 }
 
-function Body({ props, notify }: { props: PanelProps; notify: (n: Notice) => void }) {
+function Body({ props, notify, notice }: { props: PanelProps; notify: (n: Notice) => void; notice: Notice | null }) {
   const { model, onRefresh } = props;
   const r = model.resolution;
   if (!r) return <Spinner label="Looking up this folder in Producer Dashboard…" />;
@@ -74,9 +74,11 @@ function Body({ props, notify }: { props: PanelProps; notify: (n: Notice) => voi
         </Alert>
       );
     case 'access_ended':
+      // Right after the person's own Leave the panel already says so, once: no second box repeating it.
+      if (notice && notice.kind !== 'error') return null;
       return (
-        <Alert kind="warn">
-          Your access to this track has ended. {r.message} The folder may stay visible here until Dropbox finishes removing it.
+        <Alert kind="info">
+          {r.message} The folder may stay visible here until Dropbox finishes removing it.
         </Alert>
       );
     case 'error':
@@ -89,11 +91,21 @@ function Body({ props, notify }: { props: PanelProps; notify: (n: Notice) => voi
         </Alert>
       );
     case 'track':
-      return <TrackBody props={props} detail={r.detail} notify={notify} />;
+      return <TrackBody props={props} detail={r.detail} notify={notify} unsharedInDropbox={r.unsharedInDropbox ?? false} />;
   }
 }
 
-function TrackBody({ props, detail, notify }: { props: PanelProps; detail: TrackDetail; notify: (n: Notice) => void }) {
+function TrackBody({
+  props,
+  detail,
+  notify,
+  unsharedInDropbox,
+}: {
+  props: PanelProps;
+  detail: TrackDetail;
+  notify: (n: Notice) => void;
+  unsharedInDropbox: boolean;
+}) {
   const live = useLiveDetail(detail, useApi(), props.pollMs);
   const { model } = props;
   const ctx: TrackContext = {
@@ -107,7 +119,7 @@ function TrackBody({ props, detail, notify }: { props: PanelProps; detail: Track
     refresh: props.onRefresh,
     notify: (message, kind = 'ok') => notify({ message, kind }),
   };
-  return <TrackView ctx={ctx} />;
+  return <TrackView ctx={ctx} unsharedInDropbox={unsharedInDropbox} />;
 }
 
 export function Panel(props: PanelProps) {
@@ -141,7 +153,7 @@ export function Panel(props: PanelProps) {
               </button>
             </Alert>
           )}
-          <Body props={props} notify={setNotice} />
+          <Body props={props} notify={setNotice} notice={notice} />
         </>
       )}
     </section>

@@ -26,12 +26,17 @@ import type {
   ReviewResponse,
   ReviewSettings,
   ScheduleResponse,
+  HistoryResponse,
+  SetRoleResponse,
+  Splits,
+  UpdateSplitsResponse,
 } from '@pd/shared';
 import type { SessionAccount, SyncStatus } from './storage';
 
 /** What the panel / popup shows for a Dropbox folder. */
 export type PathResolution =
-  | { state: 'track'; detail: TrackDetail }
+  /** unsharedInDropbox: the owner's folder is no longer shared in Dropbox; the PD track stays theirs. */
+  | { state: 'track'; detail: TrackDetail; unsharedInDropbox?: boolean }
   | { state: 'not_track' }
   /** message: why the extension signed out by itself (session ended by the worker, worker URL changed), if it did. */
   | { state: 'signed_out'; message?: string }
@@ -58,6 +63,12 @@ export interface ProtocolMap {
   /** Resolve the Dropbox folder path on screen to a PD track (cached). */
   resolvePath(data: { path: string; fresh?: boolean }): PathResolution;
   getTrack(data: { trackId: string }): TrackDetail;
+  /** A page of the track's history, newest first (only one collaborator's entries with collaboratorId). */
+  getHistory(data: { trackId: string; before?: number | null; limit?: number; collaboratorId?: string }): HistoryResponse;
+  /** Owner: a collaborator's creative role (null clears it: "Role not set"). */
+  setRole(data: { trackId: string; collaboratorId: string; role: string | null }): SetRoleResponse;
+  /** Owner or Editor: splits of some people on the track. */
+  setSplits(data: { trackId: string; owner?: Splits; collaborators?: Array<Splits & { collaboratorId: string }> }): UpdateSplitsResponse;
   revoke(data: { trackId: string; collaboratorId: string }): RevokeResponse;
   setAccessLevel(data: { trackId: string; collaboratorId: string; accessLevel: AccessLevel }): SetAccessLevelResponse;
   revokeAll(data: { personKey: string }): RevokeAllResponse;
@@ -111,6 +122,9 @@ export function messagingApi(): PdApi {
     signOutEverywhere: call('signOutEverywhere'),
     resolvePath: call('resolvePath'),
     getTrack: call('getTrack'),
+    getHistory: call('getHistory'),
+    setRole: call('setRole'),
+    setSplits: call('setSplits'),
     revoke: call('revoke'),
     setAccessLevel: call('setAccessLevel'),
     revokeAll: call('revokeAll'),

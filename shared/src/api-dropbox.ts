@@ -134,6 +134,11 @@ export interface ByDropboxPathResponse {
   sharedFolderId: string;
   /** 'root': the track's folder itself; 'inside': a folder or file inside it. */
   position: 'root' | 'inside';
+  /**
+   * false: the owner's folder is no longer shared in Dropbox (unshared there); the PD track, its credits and history
+   * stay, and the owner can invite people again (which needs the folder shared in Dropbox again).
+   */
+  sharedInDropbox?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -49,10 +49,11 @@ export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<strin
     case 'signed_out':
       return <p class="pd-muted">Sign in to see this track.</p>;
     case 'access_ended':
-      return (
+      // After the person's own Leave: that one calm sentence, not a second box repeating it.
+      return notice && notice.kind !== 'error' ? noticeEl : (
         <>
           {noticeEl}
-          <Alert kind="warn">Your access to this track has ended. {resolution.message}</Alert>
+          <Alert kind="info">{resolution.message}</Alert>
         </>
       );
     case 'unreachable':
@@ -70,6 +71,7 @@ export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<strin
         <CurrentTrack
           location={location}
           detail={resolution.detail}
+          unsharedInDropbox={resolution.unsharedInDropbox ?? false}
           notice={noticeEl}
           onRefresh={() => void lookup(location, true)}
           notify={setNotice}
@@ -84,9 +86,11 @@ function CurrentTrack({
   notice,
   onRefresh,
   notify,
+  unsharedInDropbox,
 }: {
   location: DropboxFolderLocation;
   detail: TrackDetail;
+  unsharedInDropbox: boolean;
   notice: ComponentChildren;
   onRefresh: () => void;
   notify: (n: { message: string; kind: 'ok' | 'warn' | 'error' }) => void;
@@ -105,7 +109,7 @@ function CurrentTrack({
         <span class="pd-chip">{roleText(live.myRole)}</span>
       </div>
       {notice}
-      <TrackView ctx={ctx} />
+      <TrackView ctx={ctx} unsharedInDropbox={unsharedInDropbox} />
     </div>
   );
 }

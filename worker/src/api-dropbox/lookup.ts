@@ -40,7 +40,7 @@ export async function trackByDropboxPath(env: ClientEnv, db: D1Database, account
   if (path === null) throw new DomainError('validation_failed', 'path: expected a Dropbox web path such as /home/Folder/Track.');
   if (path === '') throw new DropboxApiError('not_a_shared_folder', 'The root of your Dropbox is not a shared folder.');
 
-  let meta: { '.tag': string; sharing_info?: { shared_folder_id?: string; parent_shared_folder_id?: string } };
+  let meta: { '.tag': string; id?: string; sharing_info?: { shared_folder_id?: string; parent_shared_folder_id?: string } };
   try {
     const client = await clientForAccount({ ...env, DB: db }, accountId);
     meta = (await client.call((d) => d.filesGetMetadata({ path }))) as typeof meta;
@@ -53,7 +53,13 @@ export async function trackByDropboxPath(env: ClientEnv, db: D1Database, account
   }
   const own = meta['.tag'] === 'folder' ? meta.sharing_info?.shared_folder_id : undefined;
   const sharedFolderId = own ?? meta.sharing_info?.parent_shared_folder_id;
-  if (!sharedFolderId) throw new DropboxApiError('not_a_shared_folder', 'This folder is not a Dropbox shared folder.');
+  if (!sharedFolderId) {
+    // Unshared in Dropbox: the owner keeps a plain folder with the same id. The track, its credits and history stay
+    // theirs in PD (issue 11): found by the folder id learned on an earlier lookup.
+    const unshared = meta['.tag'] === 'folder' && meta.id ? await ownTrackByFolderId(db, accountId, meta.id) : null;
+    if (unshared) return unshared;
+    throw new DropboxApiError('not_a_shared_folder', 'This folder is not a Dropbox shared folder.');
+  }
 
   const track = await findTrackByDropboxSharedFolderId(db, sharedFolderId);
   if (!track) throw new DropboxApiError('not_a_pd_track', 'This shared folder is not a Producer Dashboard track.');
@@ -66,5 +72,28 @@ export async function trackByDropboxPath(env: ClientEnv, db: D1Database, account
     }
     throw e;
   }
-  return { track: toTrackSummary(access.track), myRole: access.role, sharedFolderId, position: own ? 'root' : 'inside' };
+  if (access.role === 'owner' && own && meta.id) {
+    // Remember the owner's folder id (written only when it changes), so an unshare in Dropbox does not lose the track.
+    await db
+      .prepare('UPDATE tracks SET dropbox_folder_id = ? WHERE id = ? AND dropbox_folder_id IS NOT ?')
+      .bind(meta.id, access.track.id, meta.id)
+      .run();
+  }
+  return { track: toTrackSummary(access.track), myRole: access.role, sharedFolderId, position: own ? 'root' : 'inside', sharedInDropbox: true };
+}
+
+async function ownTrackByFolderId(db: D1Database, accountId: string, folderId: string): Promise<ByDropboxPathResponse | null> {
+  const row = await db
+    .prepare('SELECT id FROM tracks WHERE owner_id = ? AND dropbox_folder_id = ? LIMIT 1')
+    .bind(accountId, folderId)
+    .first<{ id: string }>();
+  if (!row) return null;
+  const access = await trackAccess(db, row.id, accountId);
+  return {
+    track: toTrackSummary(access.track),
+    myRole: access.role,
+    sharedFolderId: access.track.dropbox_shared_folder_id,
+    position: 'root',
+    sharedInDropbox: false,
+  };
 }
