@@ -5,6 +5,7 @@ import { Dropbox } from 'dropbox';
 import { Window } from 'happy-dom';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emulatorFetch, type RunningEmulator } from '../src/index.ts';
+import { specTable } from '../src/spec.ts';
 import { MAYA, failure, folderId, rpc, start } from './helpers.ts';
 
 const RIO = 'rio@acme.example';
@@ -80,6 +81,7 @@ describe('Dropbox-API-Path-Root', () => {
     const res = await rpc(emu, 'files/list_folder', tokenOf(RIO), { path: '' }, { 'Dropbox-API-Path-Root': JSON.stringify({ '.tag': 'root', root: '123' }) });
     expect(res.status).toBe(422);
     expect(res.json.error['.tag']).toBe('invalid_root');
+    expect(Object.keys(specTable().path_root_error)).toContain('invalid_root');
     expect(res.json.error.invalid_root).toMatchObject({ '.tag': 'team', home_path: '/Rio Park' });
     expect(res.json.error.invalid_root.root_namespace_id).toBe((await rootInfo(RIO)).root_info.root_namespace_id);
   });
@@ -88,6 +90,7 @@ describe('Dropbox-API-Path-Root', () => {
     const denied = await rpc(emu, 'files/list_folder', tokenOf(RIO), { path: '' }, { 'Dropbox-API-Path-Root': JSON.stringify({ '.tag': 'namespace_id', namespace_id: folderId(emu, 'Neon Rain') }) });
     expect(denied.status).toBe(422);
     expect(denied.json.error).toEqual({ '.tag': 'no_permission' });
+    expect(Object.keys(specTable().path_root_error)).toContain('no_permission');
     const inside = await rpc(emu, 'files/list_folder', tokenOf(RIO), { path: '' }, { 'Dropbox-API-Path-Root': JSON.stringify({ '.tag': 'namespace_id', namespace_id: folderId(emu, 'Night Bus') }) });
     expect(inside.status).toBe(200);
     expect(inside.json.entries.map((e: { path_display: string }) => e.path_display).sort()).toEqual(['/Night Bus - Demo.wav', '/Stems']);
