@@ -26,7 +26,8 @@ beforeAll(async () => {
   const session = await signInDirect(stack, RIO);
   const imported = (await api(stack, session, 'POST', '/dropbox/import', {})) as { imported: { title: string }[] };
   expect(imported.imported.map((t) => t.title)).toEqual(['Night Bus']);
-});
+  // Starting wrangler, the emulator and a build, then a browser, on 2 cores shared with other runs: give it time.
+}, 600_000);
 
 afterAll(async () => {
   await rio?.close().catch(() => {});
