@@ -8,7 +8,7 @@ import { DomainError, trackAccess } from '../domain/index.ts';
 import { findTrackByDropboxSharedFolderId } from '../domain/tracks.ts';
 import { toTrackSummary } from '../domain/rows.ts';
 import { clientForAccount, type ClientEnv, type DropboxClient } from '../dropbox/client.ts';
-import { classifyDropboxError, allTags, DropboxCallError } from '../dropbox/errors.ts';
+import { classifyDropboxError, DropboxCallError, tagPath } from '../dropbox/errors.ts';
 import { rootFromInvalidRoot, rootOf, rootPathRoot, saveRootStatement } from '../dropbox/root.ts';
 import { DropboxApiError } from './errors.ts';
 import { asApiError } from './dropbox-errors.ts';
@@ -129,7 +129,7 @@ export async function trackByDropboxPath(env: ClientEnv, db: D1Database, account
   } catch (e) {
     if (e instanceof DropboxApiError) throw e;
     const err = e instanceof DropboxCallError ? e : e && typeof e === 'object' && 'status' in e ? classifyDropboxError(e) : null;
-    if (err?.kind === 'route' && allTags(err.error).includes('not_found')) {
+    if (err?.kind === 'route' && tagPath(err.error) === 'path/not_found') {
       throw new DropboxApiError('dropbox_path_not_found', 'Nothing is at this path in your Dropbox.');
     }
     throw asApiError(e) ?? e;

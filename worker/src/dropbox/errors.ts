@@ -66,16 +66,6 @@ export function tagPath(value: unknown): string {
   return out.join('/');
 }
 
-/** Every `.tag` found anywhere in a route error, outermost first (e.g. ["access_error", "not_a_member"]). */
-export function allTags(value: unknown, out: string[] = []): string[] {
-  if (value && typeof value === 'object') {
-    const tag = (value as Record<string, unknown>)['.tag'];
-    if (typeof tag === 'string') out.push(tag);
-    for (const v of Object.values(value)) if (v && typeof v === 'object') allTags(v, out);
-  }
-  return out;
-}
-
 function retryAfter(e: SdkResponseError): number {
   const header = e.headers?.get?.('retry-after');
   const fromHeader = header ? Number(header) : NaN;
