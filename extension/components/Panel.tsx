@@ -4,7 +4,8 @@ import { useState } from 'preact/hooks';
 import type { TrackDetail } from '@pd/shared';
 import { useLiveDetail } from './use-live-detail';
 import type { DropboxFolderLocation } from '../dropbox-page/url';
-import { folderDownloadUrl } from '../dropbox-page/url';
+import { downloadUrlOf } from '../dropbox-page/url';
+import { PLACEMENT_MESSAGES } from '../dropbox-page/selectors';
 import type { PathResolution } from '../utils/messaging';
 import type { TrackContext } from '../features/types';
 import { useApi } from './api-context';
@@ -113,7 +114,7 @@ function TrackBody({
     folder: {
       path: model.location.folderPath,
       url: model.location.folderUrl,
-      downloadUrl: folderDownloadUrl(model.location.folderPath, model.location.origin),
+      downloadUrl: downloadUrlOf(model.location),
     },
     clickDropboxDownload: props.clickDropboxDownload ?? null,
     refresh: props.onRefresh,
@@ -145,6 +146,11 @@ export function Panel(props: PanelProps) {
       </div>
       {!collapsed && (
         <>
+          {props.placement === 'floating' && (
+            <p class="pd-sub" data-testid="pd-placement-note">
+              {PLACEMENT_MESSAGES.floating}
+            </p>
+          )}
           {notice && (
             <Alert kind={notice.kind}>
               {notice.message}{' '}

@@ -32,7 +32,7 @@ function seed() {
 
 /** The content script's panel, with the test's user-gesture gate (happy-dom has no trusted events). */
 async function startContentScript() {
-  ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/home*'], cssInjectionMode: 'manual' });
+  ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/*'], cssInjectionMode: 'manual' });
   shadow = (await mountPanel(ctx, { isUserGesture: testUserGesture })).ui.shadow;
 }
 

@@ -20,7 +20,7 @@ import { planAccessEndedInDropbox, planInvitationDeclinedInDropbox, planMemberAd
 import { newId, nowIso } from '../domain/db.ts';
 import { prepare, sql } from '../domain/sql.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
-import { DropboxCallError, allTags, classifyDropboxError } from '../dropbox/errors.ts';
+import { DropboxCallError, classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import { readFolderState } from '../dropbox/folder-state.ts';
 import { acquireAccountLease, extendLease, fenceStatement, noteNotified, releaseAccountLease } from './lease.ts';
 import { backoffSeconds } from './execute.ts';
@@ -236,13 +236,15 @@ async function listMembers(client: DropboxClient, sharedFolderId: string): Promi
     }
   } catch (e) {
     const err = classifyDropboxError(e);
-    if (err.kind === 'route' && allTags(err.error).includes('invalid_id')) {
+    // list_folder_members answers SharedFolderAccessError at the root; /continue wraps it in access_error.
+    const path = err.kind === 'route' ? tagPath(err.error).replace(/^access_error\//, '') : '';
+    if (path === 'invalid_id') {
       // A single invalid_id would revoke everyone: unshared only if a second, different read agrees (else retry).
       const confirm = await readFolderState(client, sharedFolderId);
       if (confirm.state === 'unshared') return 'unshared';
       throw new DropboxCallError('server', 409, `list_folder_members said invalid_id but get_folder_metadata still finds the folder (${confirm.state === 'caller' ? confirm.tag : 'shared'})`);
     }
-    if (err.kind === 'route' && allTags(err.error).includes('not_a_member')) return 'not_a_member';
+    if (path === 'not_a_member') return 'not_a_member';
     throw err;
   }
   return { users, inviteeEmails, inviteeLevels, inviteeIds, groups };
@@ -258,7 +260,7 @@ async function hasOwnAccess(env: ReconcileEnv, accountId: string | null, sharedF
   } catch (e) {
     if (e instanceof NotLinkedError) return 'unknown';
     const err = classifyDropboxError(e);
-    if (err.kind === 'route' && allTags(err.error).some((t) => t === 'not_a_member' || t === 'invalid_id')) return 'no';
+    if (err.kind === 'route' && (tagPath(err.error) === 'not_a_member' || tagPath(err.error) === 'invalid_id')) return 'no';
     if (err.retryable) throw err;
     return 'unknown';
   }
@@ -602,7 +604,7 @@ async function listMountFilesIfThere(client: DropboxClient, sharedFolderId: stri
     return await listMountFiles(client, sharedFolderId, mountPath);
   } catch (e) {
     const err = classifyDropboxError(e);
-    if (err.kind === 'route' && allTags(err.error).includes('not_found')) return [];
+    if (err.kind === 'route' && tagPath(err.error) === 'path/not_found') return [];
     throw err;
   }
 }
