@@ -42,16 +42,18 @@ export async function takeToken(env: PaceEnv, accountId: string, now = Date.now(
   // tokens after refill; the reservation may take it down to -rate*MAX_WAIT (callers then wait for their slot).
   // Callers' clocks differ by a little: time only moves forward for the bucket (no refill counted twice).
   const refill = `min(?3, tokens + max(0, ?2 - refilled_at) * ?4)`;
+  // The call's slot: when the bucket (as of refilled_at, which a 429 sets to its Retry-After) gets back to zero.
+  const slot = `max(refilled_at, ?2) - ?2 + max(0, -(${refill} - 1)) / ?4`;
   const row = await env.DB.prepare(
     `INSERT INTO dropbox_pace (account_id, tokens, refilled_at, calls) VALUES (?1, ?3 - 1, ?2, 1)
      ON CONFLICT (account_id) DO UPDATE SET tokens = ${refill} - 1, refilled_at = max(refilled_at, ?2), calls = calls + 1
-       WHERE ${refill} - 1 >= -(?4 * ?5) AND throttled_until <= ?2 + ?5
-     RETURNING tokens, throttled_until`,
+       WHERE ${slot} <= ?5 AND throttled_until <= ?2 + ?5
+     RETURNING tokens, refilled_at, throttled_until`,
   )
     .bind(accountId, now, burst, rate, MAX_PACE_WAIT_MS)
-    .first<{ tokens: number; throttled_until: number }>();
+    .first<{ tokens: number; refilled_at: number; throttled_until: number }>();
   if (row) {
-    const wait = Math.max(row.tokens < 0 ? -row.tokens / rate : 0, row.throttled_until - now);
+    const wait = Math.max(row.refilled_at - now + (row.tokens < 0 ? -row.tokens / rate : 0), row.throttled_until - now);
     if (wait > 0) await sleep(Math.ceil(wait));
     return;
   }
@@ -59,16 +61,22 @@ export async function takeToken(env: PaceEnv, accountId: string, now = Date.now(
     .bind(accountId)
     .first<{ tokens: number; refilled_at: number; throttled_until: number }>();
   const tokens = cur ? Math.min(burst, cur.tokens + Math.max(0, now - cur.refilled_at) * rate) : burst;
-  const waitMs = Math.max(tokens < 1 ? (1 - tokens) / rate : 0, (cur?.throttled_until ?? 0) - now);
+  const waitMs = Math.max(Math.max(0, (cur?.refilled_at ?? 0) - now) + (tokens < 1 ? (1 - tokens) / rate : 0), (cur?.throttled_until ?? 0) - now);
   throw new PacedError(Math.max(1, Math.ceil(waitMs / 1000)));
 }
 
-/** Dropbox answered 429: close this account's bucket until Retry-After (every consumer waits) and count it. */
+/**
+ * Dropbox answered 429: close this account's bucket until Retry-After (every consumer waits) and count it. The bucket
+ * is also emptied and refills only from Retry-After on: had it kept refilling while closed, it would reopen with a
+ * second's worth of tokens, every waiting consumer would fire them at once on top of the steady pace, and the next
+ * 429 would follow within a second (the 1.5 429s a second of the first 10,000-track bench, bench/paced.md).
+ */
 export async function noteRateLimited(env: PaceEnv, accountId: string, retryAfterSeconds: number, now = Date.now()): Promise<void> {
   const until = now + Math.max(1, retryAfterSeconds) * 1000;
   await env.DB.prepare(
-    `INSERT INTO dropbox_pace (account_id, tokens, refilled_at, throttled_until, rate_limited) VALUES (?1, 0, ?2, ?3, 1)
-     ON CONFLICT (account_id) DO UPDATE SET throttled_until = max(throttled_until, ?3), rate_limited = rate_limited + 1`,
+    `INSERT INTO dropbox_pace (account_id, tokens, refilled_at, throttled_until, rate_limited) VALUES (?1, 0, ?3, ?3, 1)
+     ON CONFLICT (account_id) DO UPDATE SET throttled_until = max(throttled_until, ?3), rate_limited = rate_limited + 1,
+       tokens = min(tokens, 0), refilled_at = max(refilled_at, ?3)`,
   )
     .bind(accountId, now, until)
     .run();
