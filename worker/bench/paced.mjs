@@ -7,8 +7,6 @@
 // Goal: 0 failed changes, nobody left in any folder; reported: time to drain, 429s, Dropbox calls.
 // The PD side (tracks shared with the member) is seeded straight into D1: importing 10,000 folders is not what is
 // measured here. Writes bench/paced.md at the repository root and prints it.
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,27 +54,9 @@ process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
 console.log(`emulator ${emu.url}, worker ${w.url}, state ${tmp}`);
 
-const d1 = (args) => JSON.parse(execFileSync('npx', ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persist, '--config', w.config, '--json', ...args], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 }))[0].results;
-const query = (sql) => d1(['--command', sql]);
-
-async function api(pathname, { method = 'GET', session, json } = {}) {
-  const res = await fetch(`${w.url}${pathname}`, {
-    method,
-    headers: { ...(session ? { authorization: `Bearer ${session}` } : {}), ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: json !== undefined ? JSON.stringify(json) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function signIn(email) {
-  const verifier = randomBytes(48).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const redirectUri = 'https://pd-bench.chromiumapp.org/';
-  const { code } = emu.control.authorize({ account: email, client_id: LOCAL.appKey, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' });
-  return api('/api/v1/auth/dropbox', { method: 'POST', json: { code, codeVerifier: verifier, redirectUri } });
-}
+const query = w.query;
+const signIn = (email) => w.signIn(emu, email);
+const api = w.api;
 
 // ------------------------------------------------------------------------------------------------- setup
 const seeded = emu.control.seed({
@@ -100,7 +80,7 @@ for (let i = 0; i < TRACKS; i += 100) {
 }
 const seedFile = path.join(tmp, 'seed.sql');
 writeFileSync(seedFile, sql.join('\n'));
-d1(['--yes', '--file', seedFile]);
+w.runSqlFile(seedFile);
 console.log(`seeded ${TRACKS} tracks shared with the member`);
 
 const memberIn = () => emu.control.state().folders.filter((f) => f.members.some((m) => m.email === MEMBER)).length;

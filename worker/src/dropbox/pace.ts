@@ -27,7 +27,8 @@ export class PacedError extends DropboxCallError {
   }
 }
 
-function rateOf(env: PaceEnv): number {
+/** This deployment's pace: Dropbox calls per second per account. */
+export function rateOf(env: Pick<PaceEnv, 'DROPBOX_PACE_PER_SECOND'>): number {
   const n = Number(env.DROPBOX_PACE_PER_SECOND);
   return n > 0 ? n : PACE_PER_SECOND;
 }
