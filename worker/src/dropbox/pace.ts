@@ -28,7 +28,7 @@ export class PacedError extends DropboxCallError {
 }
 
 /** This deployment's pace: Dropbox calls per second per account. */
-export function rateOf(env: Pick<PaceEnv, 'DROPBOX_PACE_PER_SECOND'>): number {
+export function rateOf(env: object & { DROPBOX_PACE_PER_SECOND?: string }): number {
   const n = Number(env.DROPBOX_PACE_PER_SECOND);
   return n > 0 ? n : PACE_PER_SECOND;
 }
