@@ -6,11 +6,12 @@
 //    makes a few D1 queries and one sendBatch per 100 tracks.
 // 3. Accounts with a notification no completed walk covered (lease busy, walk failed, message lost or dead, first
 //    reconcile after sign-in never ran) get a new run, with backoff (jobs/recovery.ts).
-// 4. Retention: read notifications expire after 90 days (jobs/retention.ts).
+// 4. Retention that loses nothing a user can see: old read notifications, library changes every session has synced
+//    past, claim ids of old seen revisions, long-done Dropbox changes (jobs/retention.ts; bounded per tick).
 import { resealTokens } from '../dropbox/tokens.ts';
 import { enqueueDueChanges } from './execute.ts';
 import { enqueueMissedReconciles } from './recovery.ts';
-import { expireReadNotifications } from './retention.ts';
+import { runRetention, type RetentionSummary } from './retention.ts';
 import { sendJobs, type Job } from './messages.ts';
 
 export { enqueueMissedReconciles };
@@ -60,6 +61,7 @@ export interface CronSummary {
   membershipChecks: number;
   reconciles: number;
   expiredNotifications: number;
+  retention: RetentionSummary;
 }
 
 export async function handleScheduled(_controller: ScheduledController | null, env: Env, _ctx?: ExecutionContext): Promise<CronSummary> {
@@ -68,7 +70,7 @@ export async function handleScheduled(_controller: ScheduledController | null, e
   const changes = await enqueueDueChanges(env);
   const membershipChecks = await enqueueMembershipChecks(env);
   const reconciles = await enqueueMissedReconciles(env);
-  // 4. Retention: read notifications older than 90 days (jobs/retention.ts).
-  const expiredNotifications = await expireReadNotifications(env.DB);
-  return { changes, membershipChecks, reconciles, expiredNotifications };
+  // 4. Retention (jobs/retention.ts): one batch of four bounded statements.
+  const retention = await runRetention(env.DB);
+  return { changes, membershipChecks, reconciles, expiredNotifications: retention.notifications, retention };
 }
