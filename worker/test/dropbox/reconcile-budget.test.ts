@@ -65,8 +65,8 @@ async function runReconciles(h: Harness, max: number): Promise<Cost[]> {
     const k = h.queued.findIndex((q) => q.job.kind === 'reconcile-account');
     if (k < 0) break;
     const [{ job }] = h.queued.splice(k, 1) as { job: Extract<Job, { kind: 'reconcile-account' }> }[];
-    const { cost } = await measure(h, (e) => reconcileAccount(e, job.dropboxAccountId, job.at, { continued: job.continued }));
-    costs.push(cost);
+    const { result, cost } = await measure(h, (e) => reconcileAccount(e, job.dropboxAccountId, job.at, { continued: job.continued }));
+    costs.push({ ...cost, label: `reconcile job: ${JSON.stringify(result).slice(0, 200)}` });
   }
   return costs;
 }
