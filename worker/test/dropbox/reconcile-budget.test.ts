@@ -191,12 +191,12 @@ describe('the first reconcile of an account with many tracks', () => {
       const listedPerMessage = BASELINE_FOLDERS_PER_INVOCATION;
       const left = (await env.DB.prepare('SELECT count(*) AS n FROM dropbox_baseline_folders').first<{ n: number }>())!.n;
       if (count > 1000) {
-        expect(costs).toHaveLength(2);
+        expect(costs, costs.map((c) => c.label).join('\n')).toHaveLength(2);
         expect(left).toBe(count - 2 * listedPerMessage);
         expect(h.queued.filter((q) => q.job.kind === 'reconcile-account' && q.job.continued)).toHaveLength(1);
         console.log(`[budget] ${count} tracks: ${Math.ceil(count / listedPerMessage)} messages to list every track folder once`);
       } else {
-        expect(costs).toHaveLength(Math.ceil(count / listedPerMessage));
+        expect(costs, costs.map((c) => c.label).join('\n')).toHaveLength(Math.ceil(count / listedPerMessage));
         expect(left).toBe(0);
         expect((await historyOf(tracks.get(late)!)).filter((e) => e.kind === 'file_uploaded')).toEqual([expect.objectContaining({ via: 'dropbox' })]);
         // Every other revision was in the folders before the tracks: known, not uploads.
