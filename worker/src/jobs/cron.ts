@@ -9,10 +9,12 @@
 //    reconcile after sign-in never ran) get a new run, with backoff (jobs/recovery.ts).
 // 4. Retention that loses nothing a user can see: old read notifications, library changes every session has synced
 //    past, claim ids of old seen revisions, long-done Dropbox changes (jobs/retention.ts; bounded per tick).
+// 5. Access schedules (issue 12, jobs/schedules.ts): ends of access whose time came, reminders, weekly digests.
 import { resealTokens } from '../dropbox/tokens.ts';
 import { enqueueDueChanges } from './execute.ts';
 import { enqueueMissedReconciles } from './recovery.ts';
 import { runRetention, type RetentionSummary } from './retention.ts';
+import { runAccessSchedules, type ScheduleSummary } from './schedules.ts';
 import { enqueueMembershipChecks } from './sweep.ts';
 
 export { enqueueMissedReconciles };
@@ -25,15 +27,18 @@ export interface CronSummary {
   reconciles: number;
   expiredNotifications: number;
   retention: RetentionSummary;
+  schedules: ScheduleSummary;
 }
 
 export async function handleScheduled(_controller: ScheduledController | null, env: Env, _ctx?: ExecutionContext): Promise<CronSummary> {
   // Token key rotation (issue 8): re-seal a few rows still sealed with the previous key (worker/DROPBOX.md).
   await resealTokens(env).catch((e) => console.error('cron: re-sealing Dropbox tokens failed', e));
+  // 5. First, so the Dropbox removals of accesses that expired this minute are queued by the step below.
+  const schedules = await runAccessSchedules(env.DB);
   const changes = await enqueueDueChanges(env);
   const membershipChecks = await enqueueMembershipChecks(env);
   const reconciles = await enqueueMissedReconciles(env);
   // 4. Retention (jobs/retention.ts): one batch of four bounded statements.
   const retention = await runRetention(env.DB);
-  return { changes, membershipChecks, reconciles, expiredNotifications: retention.notifications, retention };
+  return { changes, membershipChecks, reconciles, expiredNotifications: retention.notifications, retention, schedules };
 }
