@@ -185,7 +185,7 @@ export async function importSharedFolders(
   const queued = recheck.slice(0, MAX_RECHECKS_QUEUED);
   await sendJobs(env.JOBS, queued.map((r) => ({ kind: 'check-track-membership' as const, trackId: r.trackId })));
   for (const part of chunks(recheck.slice(MAX_RECHECKS_QUEUED).map((r) => r.trackId))) {
-    await db.prepare(`UPDATE dropbox_membership_checks SET checked_at = 0 WHERE track_id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(part)).run();
+    await db.prepare(`UPDATE dropbox_membership_checks SET checked_at = 0, due_at = 0 WHERE track_id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(part)).run();
   }
   return out;
 }

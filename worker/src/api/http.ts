@@ -15,6 +15,8 @@ export type AppEnv = {
   Variables: {
     /** The signed-in account (set by `requireSession`). */
     account: Account;
+    /** Its session's key (the token's SHA-256; set by `requireSession`). */
+    sessionHash: string;
     /** The D1 binding wrapped to count round trips (set by `d1`). */
     db: D1Database;
     roundTrips: RoundTrips;
@@ -92,6 +94,7 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   // Per-account limit on mutating calls (429 rate_limited with Retry-After); reads are not limited.
   if (!(await mutationAllowed(c, session.account.id))) return rateLimited(c, 'changes from this account');
   c.set('account', session.account);
+  c.set('sessionHash', session.tokenHash);
   await next();
 };
 

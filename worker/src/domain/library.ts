@@ -101,9 +101,15 @@ export const syncQuery = (accountId: string, cursor: number, limit: number): Sql
 
 export async function sync(
   db: D1Database,
-  input: { accountId: string; cursor: number; limit: number },
+  input: { accountId: string; cursor: number; limit: number; sessionHash?: string },
 ): Promise<{ changes: LibraryChange[]; cursor: number; hasMore: boolean }> {
-  const { results } = await prepare(db, syncQuery(input.accountId, input.cursor, input.limit)).all<ChangeRow>();
+  // The cursor asked from says this session has every change up to it: recorded (only forward), in the same round
+  // trip, so retention can prune the changes every live session has passed (jobs/retention.ts).
+  const passed = input.sessionHash && input.cursor > 0
+    ? [db.prepare('UPDATE sessions SET sync_cursor = ?1 WHERE token_hash = ?2 AND coalesce(sync_cursor, -1) < ?1').bind(input.cursor, input.sessionHash)]
+    : [];
+  const [res] = await db.batch([prepare(db, syncQuery(input.accountId, input.cursor, input.limit)), ...passed]);
+  const results = res.results as ChangeRow[];
   const page = results.slice(0, input.limit);
   return {
     changes: page.map((r) => ({

@@ -25,6 +25,7 @@ import { readFolderState } from '../dropbox/folder-state.ts';
 import { acquireAccountLease, extendLease, fenceStatement, noteNotified, releaseAccountLease } from './lease.ts';
 import { backoffSeconds } from './execute.ts';
 import { sendJobs, type CheckTrackMembershipJob } from './messages.ts';
+import { nextCheckStatement } from './sweep.ts';
 
 /**
  * Margin between the clocks of the machine that received a webhook and the one that walked the account. A
@@ -860,6 +861,8 @@ async function confirmMembers(
     budget.inline--;
     const r = await syncTrackMembers(env, track, { leftAccountId: lost ? accountId : null, memberClient: isOwner ? null : client });
     statements.push(...r.statements);
+    // The owner's member list was just read: that is this track's sweep check too (the sweep skips it until due).
+    if (r.confirmed) statements.push(nextCheckStatement(env.DB, track.id, null));
     budget.statements += r.statements.length;
     changes += r.actions.length;
   }
@@ -945,8 +948,7 @@ export async function checkTrackMembership(
 ): Promise<{ result: 'done' | 'gone' | 'owner-not-linked'; actions: string[] } | { result: 'retry'; delaySeconds: number; error: string }> {
   const db = env.DB;
   const track = await db.prepare('SELECT id, owner_id, dropbox_shared_folder_id FROM tracks WHERE id = ?').bind(trackId).first<TrackRef>();
-  const done = (error: string | null) =>
-    db.prepare('UPDATE dropbox_membership_checks SET checked_at = ?, enqueued_at = 0, last_error = ? WHERE track_id = ?').bind(Date.now(), error, trackId);
+  const done = (error: string | null) => nextCheckStatement(db, trackId, error);
   if (!track) {
     await db.prepare('DELETE FROM dropbox_membership_checks WHERE track_id = ?').bind(trackId).run();
     return { result: 'gone', actions: [] };
