@@ -70,7 +70,10 @@ export function simulate({ tracks: T, owners: O, seed = 1, samples = 200_000 }) 
   // Monte Carlo: a change on a random track (weighted by tracks) at a random moment of its owner's period.
   const cum = [];
   let acc = 0;
-  for (const k of owned) cum.push((acc += k));
+  for (const k of owned) {
+    acc += k;
+    cum.push(acc);
+  }
   const pick = () => {
     const x = rand() * acc;
     let lo = 0;

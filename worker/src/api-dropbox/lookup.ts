@@ -2,7 +2,7 @@
 // renamed or moved per person, so the path is resolved with the caller's own token (files/get_metadata →
 // sharing_info.shared_folder_id), never matched by name.
 import type { ByDropboxPathResponse } from '@pd/shared';
-import { DomainError, trackAccess } from '../domain/index.ts';
+import { DomainError, trackAccess, type TrackAccess } from '../domain/index.ts';
 import { findTrackByDropboxSharedFolderId } from '../domain/tracks.ts';
 import { toTrackSummary } from '../domain/rows.ts';
 import { clientForAccount, type ClientEnv } from '../dropbox/client.ts';
@@ -57,7 +57,7 @@ export async function trackByDropboxPath(env: ClientEnv, db: D1Database, account
 
   const track = await findTrackByDropboxSharedFolderId(db, sharedFolderId);
   if (!track) throw new DropboxApiError('not_a_pd_track', 'This shared folder is not a Producer Dashboard track.');
-  let access;
+  let access: TrackAccess;
   try {
     access = await trackAccess(db, track.id, accountId);
   } catch (e) {

@@ -15,6 +15,7 @@
 // left. Anyone else found missing from the owner's list (cron diff, or other members seen during that check)
 // is recorded as revoked by the owner. An unshared folder revokes everyone.
 import type { AccessLevel } from '@pd/shared';
+import type { files } from 'dropbox';
 import { planInvitationDeclinedInDropbox, planLeaveTrack, planMemberAddedInDropbox, planRevokeCollaborator, planSetAccessLevel } from '../domain/sharing.ts';
 import { newId, nowIso } from '../domain/db.ts';
 import { prepare, sql } from '../domain/sql.ts';
@@ -881,7 +882,7 @@ async function walk(
   let pages = 0;
   let changes = 0;
   for (;;) {
-    let page;
+    let page: files.ListFolderResult;
     try {
       page = await client.call((d) => d.filesListFolderContinue({ cursor }));
     } catch (e) {
