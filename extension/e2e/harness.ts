@@ -42,6 +42,8 @@ export interface Stack {
   emu: RunningEmulator;
   workerUrl: string;
   extensionPath: string;
+  /** The Firefox build (startStack({ browser: 'firefox' })). */
+  firefoxExtensionPath?: string;
   workerLog: () => string;
   stop(): Promise<void>;
 }
@@ -57,7 +59,9 @@ const EXTRA_FOLDERS = [
   },
 ];
 
-export async function startStack(): Promise<Stack> {
+/** `browser`: which build the tests load — Chromium's (default) or Firefox's (only the one needed is built). */
+export async function startStack(opts: { browser?: 'chromium' | 'firefox' } = {}): Promise<Stack> {
+  const firefox = opts.browser === 'firefox';
   const tmp = mkdtempSync(join(tmpdir(), 'pd-e2e-'));
   const workerPort = await freePort();
   const inspectorPort = await freePort();
@@ -82,14 +86,14 @@ export async function startStack(): Promise<Stack> {
   // Build the extension for this worker while wrangler starts: a development build (its worker is on loopback), so
   // its content script also runs on this emulator's web UI (WXT_PD_DROPBOX_WEB_ORIGIN; see build-settings.ts).
   const extOut = join(tmp, 'ext');
-  const build = spawnSync('npx', ['wxt', 'build', '--mode', 'development'], {
-    cwd: EXTENSION_DIR,
-    env: { ...process.env, WXT_PD_WORKER_URL: workerUrl, WXT_PD_DROPBOX_WEB_ORIGIN: emu.url, PD_EXTENSION_OUT_DIR: extOut },
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) {
-    await starting.then((w) => w.stop(), () => {});
-    throw new Error(`extension build failed:\n${build.stdout}\n${build.stderr}`);
+  const env = { ...process.env, WXT_PD_WORKER_URL: workerUrl, WXT_PD_DROPBOX_WEB_ORIGIN: emu.url, PD_EXTENSION_OUT_DIR: extOut };
+  const args = firefox ? ['wxt', 'build', '-b', 'firefox', '--mv3', '--mode', 'development'] : ['wxt', 'build', '--mode', 'development'];
+  {
+    const build = spawnSync('npx', args, { cwd: EXTENSION_DIR, env, encoding: 'utf8' });
+    if (build.status !== 0) {
+      await starting.then((w) => w.stop(), () => {});
+      throw new Error(`extension build failed (${args.join(' ')}):\n${build.stdout}\n${build.stderr}`);
+    }
   }
   const worker = await starting;
 
@@ -99,6 +103,7 @@ export async function startStack(): Promise<Stack> {
     workerUrl,
     // A development-mode build lands in chrome-mv3-dev.
     extensionPath: join(extOut, 'chrome-mv3-dev'),
+    ...(firefox ? { firefoxExtensionPath: join(extOut, 'firefox-mv3-dev') } : {}),
     workerLog: worker.log,
     async stop() {
       await worker.stop();

@@ -112,7 +112,8 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
       />
       <HostAccess />
       {status.lastSync && !status.lastSync.ok && <Alert kind="error">Sync failed: {status.lastSync.message}</Alert>}
-      <div class="pd-tabs" role="tablist">
+      {/* ARIA tabs: one tab stop; ←/→ (and Home/End) move between the tabs and show each at once. */}
+      <div class="pd-tabs" role="tablist" aria-label="Producer Dashboard" onKeyDown={(e) => onTabKey(e, tab, setTab)}>
         <TabButton id="current" tab={tab} setTab={setTab}>
           This tab
         </TabButton>
@@ -122,13 +123,16 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
         <TabButton id="notifications" tab={tab} setTab={setTab}>
           Notifications
           {status.unread > 0 && (
-            <span class="pd-badge" aria-label={`${status.unread} unread`}>
-              {status.unread}
-            </span>
+            <>
+              <span class="pd-badge" aria-hidden="true">
+                {status.unread}
+              </span>
+              <span class="pd-sr-only">{status.unread} unread</span>
+            </>
           )}
         </TabButton>
       </div>
-      <div role="tabpanel">
+      <div role="tabpanel" id="pd-tabpanel" aria-labelledby={TABS.includes(tab) ? `pd-tab-${tab}` : undefined} aria-label={TABS.includes(tab) ? undefined : 'Settings'}>
         {tab === 'current' && <CurrentTab key={generation} getActiveUrl={getActiveUrl} />}
         {tab === 'mine' && <MyTracks key={generation} />}
         {tab === 'notifications' && <Notifications key={generation} onChanged={reload} />}
@@ -148,9 +152,33 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
   );
 }
 
+const TABS: Tab[] = ['current', 'mine', 'notifications'];
+
+/** Arrow keys in the tab list (WAI-ARIA tabs pattern, automatic activation). */
+function onTabKey(e: KeyboardEvent, tab: Tab, setTab: (t: Tab) => void) {
+  const i = TABS.indexOf(tab);
+  const to: Record<string, number> = { ArrowRight: i + 1, ArrowLeft: i < 0 ? TABS.length - 1 : i - 1, Home: 0, End: TABS.length - 1 };
+  if (!(e.key in to)) return;
+  e.preventDefault();
+  const next = TABS[(to[e.key]! + TABS.length) % TABS.length]!;
+  setTab(next);
+  (e.currentTarget as HTMLElement).querySelector<HTMLElement>(`#pd-tab-${next}`)?.focus();
+}
+
 function TabButton({ id, tab, setTab, children }: { id: Tab; tab: Tab; setTab: (t: Tab) => void; children: preact.ComponentChildren }) {
+  // One tab stop: the selected tab (the first one while Settings shows).
+  const stop = tab === id || (!TABS.includes(tab) && id === TABS[0]);
   return (
-    <button type="button" role="tab" class="pd-tab" aria-selected={tab === id} onClick={() => setTab(id)}>
+    <button
+      type="button"
+      role="tab"
+      id={`pd-tab-${id}`}
+      class="pd-tab"
+      aria-selected={tab === id}
+      aria-controls="pd-tabpanel"
+      tabIndex={stop ? 0 : -1}
+      onClick={() => setTab(id)}
+    >
       {children}
     </button>
   );
