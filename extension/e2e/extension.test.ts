@@ -330,20 +330,22 @@ describe('Producer Dashboard extension in Chromium', () => {
     await leoPage.close();
   });
 
-  it('Sign out everywhere from the popup: a confirmation, then every session of the account ends', async () => {
+  it('Sign out everywhere from the options page (the popup\'s Settings): a confirmation, then every session of the account ends', async () => {
     const popup = await openPopup(maya);
+    const optionsTab = maya.context.waitForEvent('page', { predicate: (pg) => pg.url().endsWith('/options.html') });
     await popup.getByRole('button', { name: 'Settings' }).click();
-    await popup.getByRole('button', { name: 'Sign out everywhere' }).click();
-    const dialog = popup.getByRole('dialog', { name: 'Sign out everywhere?' });
+    const options = await optionsTab;
+    await options.getByRole('button', { name: 'Sign out everywhere' }).click();
+    const dialog = options.getByRole('dialog', { name: 'Sign out everywhere?' });
     await expect(dialog.textContent()).resolves.toContain('this one included');
-    await shot(popup, 'popup-confirm-sign-out-everywhere.png');
+    await shot(options, 'options-confirm-sign-out-everywhere.png');
     await dialog.getByRole('button', { name: 'Sign out everywhere' }).click();
-    await popup.getByText(/Signed out everywhere: \d+ sessions ended/).waitFor({ timeout: 15_000 });
-    await popup.getByRole('button', { name: 'Sign in with Dropbox' }).waitFor();
+    await options.getByText(/Signed out everywhere: \d+ sessions ended/).waitFor({ timeout: 15_000 });
+    await options.getByText('Not signed in: use the toolbar button → Sign in with Dropbox.').waitFor();
     // Maya's other session (the one the import used) is over too.
     const res = await fetch(`${stack.workerUrl}/api/v1/library`, { headers: { authorization: `Bearer ${mayaSession}` } });
     expect(res.status).toBe(401);
-    await popup.close();
+    await options.close();
   });
 
   it('uninstalling the extension ends its session (the uninstall URL)', async () => {

@@ -8,6 +8,7 @@ import type { NotificationsResponse } from '@pd/shared';
 import { api, PANEL, signInDirect, startStack, type Stack } from './harness';
 import {
   type AnyTab,
+  axeViolations,
   type FirefoxProfile,
   type Tab,
   ffClick,
@@ -37,7 +38,10 @@ const rowText = (page: AnyTab, name: string) => ffText(page, row(name), inPanel)
 async function signInThroughPopup(p: FirefoxProfile, email: string, screenshots = false): Promise<Tab> {
   const popup = await openPopupFirefox(p);
   await ffWaitFor(popup, { role: 'button', name: 'Sign in with Dropbox' });
-  if (screenshots) await ffShot(popup, 'firefox-popup-signed-out.png');
+  if (screenshots) {
+    await ffShot(popup, 'firefox-popup-signed-out.png');
+    expect(await axeViolations(popup, 'page')).toEqual([]);
+  }
   const authTarget = p.browser.waitForTarget((t) => t.url().startsWith(`${stack.emu.url}/oauth2/authorize`), { timeout: 30_000 });
   await ffClick(popup, { role: 'button', name: 'Sign in with Dropbox' });
   const auth = (await (await authTarget).page())!;
@@ -54,7 +58,7 @@ beforeAll(async () => {
   await signInDirect(stack, 'sam@pd.example');
   await signInDirect(stack, 'ava@pd.example');
   leo = await launchFirefox(stack, 'leo');
-  maya = await launchFirefox(stack, 'maya');
+  maya = await launchFirefox(stack, 'maya', { colorScheme: 'dark' }); // Maya's browser is in dark mode, Leo's in light
   await (await signInThroughPopup(leo, 'leo@pd.example', true)).close();
   await (await signInThroughPopup(maya, 'maya@pd.example')).close();
   const mayaSession = await signInDirect(stack, 'maya@pd.example');
@@ -80,6 +84,7 @@ describe('Producer Dashboard add-on in Firefox', () => {
     const page = await openEmulatorFolderFirefox(stack, maya, 'maya@pd.example', '/PRODUCER-DASHBOARD/After Hours/Midnight Drive');
     await expect(ffWaitFor(page, row('Leo Vance'), inPanel)).resolves.toContain('Editor');
     await ffShot(page, 'firefox-panel-owner.png');
+    expect(await axeViolations(page, 'panel')).toEqual([]);
     // A page script sees the host element only.
     await expect(page.evaluate(() => ({ host: !!document.querySelector('pd-panel'), root: !!document.querySelector('pd-panel')?.shadowRoot }))).resolves.toEqual({
       host: true,
@@ -90,10 +95,10 @@ describe('Producer Dashboard add-on in Firefox', () => {
     await expect(ffCount(page, { role: 'dialog', name: "Revoke Leo Vance's access to “Midnight Drive”?" }, inPanel)).resolves.toBe(0);
 
     await ffClick(page, { role: 'button', name: 'Revoke Leo Vance' }, inPanel);
-    await ffShot(page, 'firefox-debug-after-revoke-click.png');
     const dialog = { role: 'dialog', name: "Revoke Leo Vance's access to “Midnight Drive”?" };
     await ffWaitFor(page, dialog, inPanel);
     await ffShot(page, 'firefox-confirm-revoke.png');
+    expect(await axeViolations(page, 'panel')).toEqual([]);
     await ffScriptedClick(page, { role: 'button', name: 'Revoke access' }, { within: dialog });
     await new Promise((r) => setTimeout(r, 500));
     await expect(rowText(page, 'Leo Vance')).resolves.toContain('Active');
@@ -106,6 +111,7 @@ describe('Producer Dashboard add-on in Firefox', () => {
     await ffClick(popup, { role: 'tab', name: /Notifications/ });
     await ffWaitForText(popup, 'Maya Reyes revoked your access to “Midnight Drive”.', { within: { role: 'list', name: 'Notifications' } });
     await ffShot(popup, 'firefox-popup-notifications.png');
+    expect(await axeViolations(popup, 'page')).toEqual([]);
     await popup.close();
     const notes = await api<NotificationsResponse>(stack, await firefoxSession(leo), 'GET', '/notifications');
     const revoked = notes.notifications.find((n) => n.kind === 'access_revoked' && n.trackTitle === 'Midnight Drive')!;
@@ -123,6 +129,7 @@ describe('Producer Dashboard add-on in Firefox', () => {
     await ffClick(page, { role: 'button', name: 'Leave Track' }, inPanel);
     await expect(ffWaitFor(page, leaveDialog, inPanel)).resolves.toContain('The shared files will be removed from your Dropbox.');
     await ffShot(page, 'firefox-confirm-leave.png');
+    expect(await axeViolations(page, 'panel')).toEqual([]);
     await ffClick(page, { role: 'button', name: 'Leave Track' }, { within: leaveDialog });
     await ffWaitForText(page, 'You left “Glass Hearts”.', inPanel);
 
@@ -149,6 +156,7 @@ describe('Producer Dashboard add-on in Firefox', () => {
     const dialog = { role: 'dialog', name: 'Leave “Neon Rain”?' };
     await ffWaitFor(popup, dialog);
     await ffShot(popup, 'firefox-popup-confirm-leave.png');
+    expect(await axeViolations(popup, 'page')).toEqual([]);
     await ffClick(popup, { role: 'button', name: 'Leave Track' }, { within: dialog });
     await ffWaitForText(popup, 'You left “Neon Rain”. Its files are being removed from your Dropbox.');
     await expect.poll(() => ffCount(popup, row('Neon Rain'), { within: shared })).toBe(0);
@@ -164,6 +172,7 @@ describe('Producer Dashboard add-on in Firefox', () => {
     await ffClick(popup, { role: 'button', name: 'Revoke All for Sam Ortiz' });
     const dialog = { role: 'dialog', name: "Revoke all of Sam Ortiz's access?" };
     await ffWaitFor(popup, dialog);
+    expect(await axeViolations(popup, 'page')).toEqual([]);
     await ffClick(popup, { role: 'button', name: `Revoke All (${count})` }, { within: dialog });
     await ffWaitForText(popup, `Done: Sam Ortiz no longer has access to ${count} track`, { timeout: 60_000 });
     await ffShot(popup, 'firefox-revoke-all-done.png');

@@ -6,7 +6,8 @@
 // accessibility locator, started at the shadow root) and click them with BiDi input actions: real pointer events at
 // the control's on-screen centre (`isTrusted === true`), the same as a user's click. Page scripts still see nothing.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -27,7 +28,8 @@ export interface FirefoxProfile {
   close(): Promise<void>;
 }
 
-export async function launchFirefox(stack: Stack, name: string): Promise<FirefoxProfile> {
+/** `colorScheme`: what pages see as prefers-color-scheme (the e2e runs one person in each, for both palettes). */
+export async function launchFirefox(stack: Stack, name: string, opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<FirefoxProfile> {
   if (!existsSync(FIREFOX)) throw new Error(`Firefox not found at ${FIREFOX}: apt-get install -y firefox-esr`);
   if (!stack.firefoxExtensionPath) throw new Error("startStack({ browser: 'firefox' }) builds the Firefox add-on");
   const dir = join(stack.tmp, `firefox-${name}`);
@@ -49,6 +51,8 @@ export async function launchFirefox(stack: Stack, name: string): Promise<Firefox
       'datareporting.policy.dataSubmissionEnabled': false,
       'toolkit.telemetry.enabled': false,
       'app.update.enabled': false,
+      // 0 = dark, 1 = light: what prefers-color-scheme answers in web pages and the add-on's pages.
+      'layout.css.prefers-color-scheme.content-override': opts.colorScheme === 'dark' ? 0 : 1,
     },
   });
   await browser.installExtension(stack.firefoxExtensionPath);
@@ -174,7 +178,9 @@ const nameMatches = (name: AxName, value: string) => (typeof name === 'string' ?
 /** Nodes with this role and (exact or matching) accessible name, inside `within` if given. */
 async function find(page: AnyTab, target: AxTarget, opts: FfOptions = {}): Promise<NodeRef[]> {
   let starts = await roots(page);
-  if (opts.within) {
+  // A modal <dialog> is in the top layer: Firefox's accessibility tree hangs it off the document, not off the panel
+  // region it sits in (in the DOM), so a dialog is looked up in the panel's shadow root as a whole.
+  if (opts.within && target.role !== 'dialog') {
     starts = await find(page, opts.within);
     if (starts.length === 0) return [];
   }
@@ -316,4 +322,66 @@ export async function ffShot(page: AnyTab, file: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const { result } = await bidiOf(page).send('browsingContext.captureScreenshot', { context: idOf(page) });
   writeFileSync(join(SCREENSHOTS, file), Buffer.from(result.data as string, 'base64'));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Accessibility check (axe-core). The panel's shadow root is closed, so axe (a page script) cannot see into it: the
+// check copies what is on screen in the panel — its DOM, ARIA and its own stylesheet — into an open container on
+// the same page and runs axe there. Extension pages (the popup) are checked as they are.
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/** axe's serious and critical violations (WCAG 2 A/AA and best practice) on the panel, or on the whole page. */
+export async function axeViolations(page: AnyTab, scope: 'panel' | 'page'): Promise<AxeViolation[]> {
+  const c = bidiOf(page);
+  const ctx = idOf(page);
+  const inPage = async (fn: string, args: NodeRef[] = []) => {
+    const { result } = await c.send('script.callFunction', {
+      functionDeclaration: fn,
+      arguments: args.map((n) => ({ sharedId: n.sharedId })),
+      awaitPromise: true,
+      target: { context: ctx },
+      resultOwnership: 'none',
+    });
+    const r = result as { type: string; result?: unknown; exceptionDetails?: { text?: string } };
+    if (r.type !== 'success') throw new Error(`axe: ${r.exceptionDetails?.text ?? JSON.stringify(r)}`);
+    return deserialize(r.result);
+  };
+  await c.send('script.evaluate', { expression: `if (!window.axe) { ${AXE_SOURCE}\n }`, awaitPromise: false, target: { context: ctx } });
+  let selector = 'html';
+  if (scope === 'panel') {
+    const shadows = (await roots(page)) ?? [];
+    if (shadows.length === 0) throw new Error('no panel on this page');
+    await inPage(
+      `(root) => {
+        document.getElementById('pd-axe-copy')?.remove();
+        const copy = document.createElement('div');
+        copy.id = 'pd-axe-copy';
+        copy.setAttribute('style', 'position:absolute;left:0;top:0;width:760px;z-index:2147483647');
+        copy.innerHTML = root.innerHTML;
+        // An open modal <dialog> is in the top layer; its copy keeps its place in the flow.
+        for (const d of copy.querySelectorAll('dialog[open]')) d.setAttribute('style', 'position:static;display:block');
+        document.body.append(copy);
+      }`,
+      shadows,
+    );
+    selector = '#pd-axe-copy';
+  }
+  try {
+    const out = (await inPage(`async () => {
+      const r = await window.axe.run(${JSON.stringify(selector)}, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }, rules: { region: { enabled: false } } });
+      return JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.html.slice(0, 160)) })));
+    }`)) as string;
+    return JSON.parse(out) as AxeViolation[];
+  } finally {
+    if (scope === 'panel') await inPage(`() => document.getElementById('pd-axe-copy')?.remove()`);
+  }
 }

@@ -1,4 +1,5 @@
-// Toolbar popup: the current tab's track, my tracks (sharing panel / shared with me), notifications, settings.
+// Toolbar popup: the current tab's track, my tracks (sharing panel / shared with me), notifications. Settings live on
+// the options page (entrypoints/options), which the Settings button opens.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { useApi } from '../../components/api-context';
 import { Alert, Spinner } from '../../components/ui';
@@ -7,10 +8,18 @@ import { errorMessage, type ExtensionStatus } from '../../utils/messaging';
 import { CurrentTab } from './CurrentTab';
 import { MyTracks } from './MyTracks';
 import { Notifications } from './Notifications';
-import { Settings } from './Settings';
+import { browser } from 'wxt/browser';
 import { HostAccess } from './HostAccess';
 
-type Tab = 'current' | 'mine' | 'notifications' | 'settings';
+type Tab = 'current' | 'mine' | 'notifications';
+
+/** The options page, in a tab of its own (the popup closes: it would cover the page). */
+export function openSettings() {
+  void Promise.resolve()
+    .then(() => browser.runtime.openOptionsPage())
+    .then(() => window.close())
+    .catch(() => {});
+}
 
 export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<string | null>; initialTab?: Tab }) {
   const api = useApi();
@@ -64,11 +73,8 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
       <div class="pd-popup pd-root" data-state="signed_out">
         <Header />
         <HostAccess />
-        {tab === 'settings' ? (
-          <Settings onSaved={reload} onClose={() => setTab('current')} />
-        ) : (
-          <>
-            {notice && <Alert kind="ok">{notice}</Alert>}
+        <>
+          {notice && <Alert kind="ok">{notice}</Alert>}
             {status.signedOutReason && <Alert kind="warn">{status.signedOutReason}</Alert>}
             <p>Sign in to revoke access, leave tracks and see your notifications.</p>
             <button
@@ -88,12 +94,11 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
             {signIn.error && <Alert kind="error">{signIn.error}</Alert>}
             <p class="pd-small pd-muted">
               Worker: {status.workerUrl} ·{' '}
-              <button type="button" class="pd-link" onClick={() => setTab('settings')}>
+              <button type="button" class="pd-link" onClick={openSettings}>
                 Settings
               </button>
-            </p>
-          </>
-        )}
+          </p>
+        </>
       </div>
     );
   }
@@ -108,7 +113,7 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
             reload();
           })
         }
-        onSettings={() => setTab('settings')}
+        onSettings={openSettings}
       />
       <HostAccess />
       {status.lastSync && !status.lastSync.ok && <Alert kind="error">Sync failed: {status.lastSync.message}</Alert>}
@@ -132,21 +137,10 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
           )}
         </TabButton>
       </div>
-      <div role="tabpanel" id="pd-tabpanel" aria-labelledby={TABS.includes(tab) ? `pd-tab-${tab}` : undefined} aria-label={TABS.includes(tab) ? undefined : 'Settings'}>
+      <div role="tabpanel" id="pd-tabpanel" aria-labelledby={`pd-tab-${tab}`}>
         {tab === 'current' && <CurrentTab key={generation} getActiveUrl={getActiveUrl} />}
         {tab === 'mine' && <MyTracks key={generation} />}
         {tab === 'notifications' && <Notifications key={generation} onChanged={reload} />}
-        {tab === 'settings' && (
-          <Settings
-            onSaved={reload}
-            onClose={() => setTab('current')}
-            onSignedOutEverywhere={(message) => {
-              setNotice(message);
-              setTab('current');
-              reload();
-            }}
-          />
-        )}
       </div>
     </div>
   );
@@ -157,7 +151,7 @@ const TABS: Tab[] = ['current', 'mine', 'notifications'];
 /** Arrow keys in the tab list (WAI-ARIA tabs pattern, automatic activation). */
 function onTabKey(e: KeyboardEvent, tab: Tab, setTab: (t: Tab) => void) {
   const i = TABS.indexOf(tab);
-  const to: Record<string, number> = { ArrowRight: i + 1, ArrowLeft: i < 0 ? TABS.length - 1 : i - 1, Home: 0, End: TABS.length - 1 };
+  const to: Record<string, number> = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 };
   if (!(e.key in to)) return;
   e.preventDefault();
   const next = TABS[(to[e.key]! + TABS.length) % TABS.length]!;
@@ -166,8 +160,7 @@ function onTabKey(e: KeyboardEvent, tab: Tab, setTab: (t: Tab) => void) {
 }
 
 function TabButton({ id, tab, setTab, children }: { id: Tab; tab: Tab; setTab: (t: Tab) => void; children: preact.ComponentChildren }) {
-  // One tab stop: the selected tab (the first one while Settings shows).
-  const stop = tab === id || (!TABS.includes(tab) && id === TABS[0]);
+  const stop = tab === id; // one tab stop: the selected tab
   return (
     <button
       type="button"
