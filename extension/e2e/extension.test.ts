@@ -8,6 +8,7 @@ import type { NotificationsResponse } from '@pd/shared';
 import {
   api,
   axCount,
+  axeViolationsChromium,
   axText,
   axWaitFor,
   axWaitForText,
@@ -44,7 +45,10 @@ let mayaSession: string;
 async function signInThroughPopup(p: Profile, email: string, screenshots = false): Promise<Page> {
   const page = await openPopup(p);
   await page.getByRole('button', { name: 'Sign in with Dropbox' }).waitFor();
-  if (screenshots) await shot(page, 'popup-signed-out.png');
+  if (screenshots) {
+    await shot(page, 'popup-signed-out.png');
+    expect(await axeViolationsChromium(page)).toEqual([]);
+  }
   const authWindow = p.context.waitForEvent('page', { predicate: (pg) => pg.url().startsWith(`${stack.emu.url}/oauth2/authorize`) });
   await page.getByRole('button', { name: 'Sign in with Dropbox' }).click();
   const auth = await authWindow;
@@ -185,6 +189,7 @@ describe('Producer Dashboard extension in Chromium', () => {
     const dialog = popup.getByRole('dialog', { name: 'Leave “Glass Hearts”?' });
     await dialog.waitFor();
     await shot(popup, 'popup-confirm-leave.png');
+    expect(await axeViolationsChromium(popup)).toEqual([]);
     await dialog.getByRole('button', { name: 'Leave Track' }).click();
     await popup.getByText('You left “Glass Hearts”. Its files are being removed from your Dropbox.').waitFor();
     await expect.poll(() => shared.getByRole('listitem', { name: 'Glass Hearts' }).count()).toBe(0);
@@ -217,6 +222,7 @@ describe('Producer Dashboard extension in Chromium', () => {
     const dialog = popup.getByRole('dialog', { name: "Revoke all of Sam Ortiz's access?" });
     await dialog.waitFor();
     await shot(popup, 'confirm-revoke-all.png');
+    expect(await axeViolationsChromium(popup)).toEqual([]);
     await dialog.getByRole('button', { name: 'Revoke All (3)' }).click();
     await popup.getByRole('progressbar', { name: 'Revoke All progress' }).waitFor();
     await shot(popup, 'revoke-all-progress.png');
@@ -339,6 +345,7 @@ describe('Producer Dashboard extension in Chromium', () => {
     const dialog = options.getByRole('dialog', { name: 'Sign out everywhere?' });
     await expect(dialog.textContent()).resolves.toContain('this one included');
     await shot(options, 'options-confirm-sign-out-everywhere.png');
+    expect(await axeViolationsChromium(options)).toEqual([]);
     await dialog.getByRole('button', { name: 'Sign out everywhere' }).click();
     await options.getByText(/Signed out everywhere: \d+ sessions ended/).waitFor({ timeout: 15_000 });
     await options.getByText('Not signed in: use the toolbar button → Sign in with Dropbox.').waitFor();

@@ -53,10 +53,16 @@ export async function launchFirefox(stack: Stack, name: string, opts: { colorSch
       'app.update.enabled': false,
       // 0 = dark, 1 = light: what prefers-color-scheme answers in web pages and the add-on's pages.
       'layout.css.prefers-color-scheme.content-override': opts.colorScheme === 'dark' ? 0 : 1,
+      // Notifications as Firefox's own alert windows (no desktop notification service in a headless CI).
+      'alerts.useSystemBackend': false,
+      'alerts.disableSlidingEffect': true,
     },
   });
   await browser.installExtension(stack.firefoxExtensionPath);
   const launcher = await extensionTab(browser, (url) => url.startsWith(`moz-extension://${uuid}/welcome.html`));
+  // Headless Firefox shows a notification for a few seconds only (then getAll() no longer lists it): the welcome
+  // tab, an extension page, hears every one the add-on shows (or that closes at once).
+  await evaluate(launcher, `(() => { window.__pdShown = []; const seen = (id) => window.__pdShown.push(id); browser.notifications.onShown.addListener(seen); browser.notifications.onClosed.addListener(seen); })()`);
   return { name, browser, uuid, launcher, close: () => browser.close() };
 }
 
@@ -315,7 +321,7 @@ export async function firefoxSession(p: FirefoxProfile): Promise<string> {
 }
 
 export async function firefoxNotificationIds(p: FirefoxProfile): Promise<string[]> {
-  return inExtension<string[]>(p, `async (browser) => Object.keys(await browser.notifications.getAll())`);
+  return inExtension<string[]>(p, `async (browser) => [...new Set([...Object.keys(await browser.notifications.getAll()), ...(window.__pdShown ?? [])])]`);
 }
 
 export async function ffShot(page: AnyTab, file: string): Promise<void> {

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
@@ -448,4 +449,17 @@ export async function pageViewOfPanel(page: Page): Promise<{ host: boolean; shad
     const host = document.querySelector('pd-panel');
     return { host: !!host, shadowRoot: !!host?.shadowRoot, text: (host as HTMLElement | null)?.innerText ?? '' };
   });
+}
+
+/** axe-core's serious and critical violations (WCAG 2 A/AA, best practice) on an extension page (the popup, the
+ *  options page). Evaluated through the debugger, so the page's CSP does not apply to injecting axe. */
+export async function axeViolationsChromium(page: Page): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(`if (!window.axe) { ${source}\n }`);
+  const out = await page.evaluate(`(async () => {
+    const r = await window.axe.run('html', { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }, rules: { region: { enabled: false } } });
+    return JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.html.slice(0, 160)) })));
+  })()`);
+  return JSON.parse(out as string);
 }
