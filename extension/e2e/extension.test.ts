@@ -80,7 +80,7 @@ beforeAll(async () => {
   // Maya's Dropbox shared folders become PD tracks (the import has no extension UI; the worker's API does it).
   mayaSession = await signInDirect(stack, 'maya@pd.example');
   await api(stack, mayaSession, 'POST', '/dropbox/import', {});
-});
+}, 600_000); // a wxt build and wrangler's start on a loaded 2-core machine can take minutes
 
 afterAll(async () => {
   await maya?.close().catch(() => {});
