@@ -348,6 +348,9 @@ async function axTree(page: Page) {
     }
   };
   const find = (target: AxTarget, within?: AxTarget): AxNode[] => {
+    // A modal <dialog> (showModal) is in the top layer and makes the rest inert: the accessibility tree no longer
+    // nests it in the panel's region, so a dialog is looked up in the whole tree (names are specific enough).
+    if (target.role === 'dialog') within = undefined;
     const scopes = within ? nodes.filter((n) => str(n.role?.value) === within.role && matches(within.name, str(n.name?.value))) : [nodes[0]!];
     const found: AxNode[] = [];
     for (const scope of scopes)
