@@ -7,11 +7,12 @@ import { useAction } from '../../components/use-action';
 import { errorMessage, type ExtensionStatus } from '../../utils/messaging';
 import { CurrentTab } from './CurrentTab';
 import { MyTracks } from './MyTracks';
+import { Review } from './Review';
 import { Notifications } from './Notifications';
 import { browser } from 'wxt/browser';
 import { HostAccess } from './HostAccess';
 
-type Tab = 'current' | 'mine' | 'notifications';
+type Tab = 'current' | 'mine' | 'review' | 'notifications';
 
 /** The options page, in a tab of its own (the popup closes: it would cover the page). */
 export function openSettings() {
@@ -125,6 +126,9 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
         <TabButton id="mine" tab={tab} setTab={setTab}>
           My tracks
         </TabButton>
+        <TabButton id="review" tab={tab} setTab={setTab}>
+          Review
+        </TabButton>
         <TabButton id="notifications" tab={tab} setTab={setTab}>
           Notifications
           {status.unread > 0 && (
@@ -140,13 +144,14 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
       <div role="tabpanel" id="pd-tabpanel" aria-labelledby={`pd-tab-${tab}`}>
         {tab === 'current' && <CurrentTab key={generation} getActiveUrl={getActiveUrl} />}
         {tab === 'mine' && <MyTracks key={generation} />}
+        {tab === 'review' && <Review key={generation} />}
         {tab === 'notifications' && <Notifications key={generation} onChanged={reload} />}
       </div>
     </div>
   );
 }
 
-const TABS: Tab[] = ['current', 'mine', 'notifications'];
+const TABS: Tab[] = ['current', 'mine', 'review', 'notifications'];
 
 /** Arrow keys in the tab list (WAI-ARIA tabs pattern, automatic activation). */
 function onTabKey(e: KeyboardEvent, tab: Tab, setTab: (t: Tab) => void) {
