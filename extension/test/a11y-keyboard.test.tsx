@@ -30,7 +30,7 @@ describe('popup tabs', () => {
     renderWithApi(<App getActiveUrl={async () => null} />, api);
     const list = await screen.findByRole('tablist');
     const tabs = within(list).getAllByRole('tab');
-    expect(tabs.map((t) => t.getAttribute('tabindex'))).toEqual(['0', '-1', '-1']);
+    expect(tabs.map((t) => t.getAttribute('tabindex'))).toEqual(tabs.map((_, i) => (i === 0 ? '0' : '-1')));
     const panel = screen.getByRole('tabpanel');
     expect(panel.getAttribute('aria-labelledby')).toBe(tabs[0]!.id);
 
@@ -46,7 +46,8 @@ describe('popup tabs', () => {
     await waitFor(() => expect(screen.getByRole('tab', { name: 'This tab' }).getAttribute('aria-selected')).toBe('true'));
     fireEvent.keyDown(document.activeElement!, { key: 'ArrowLeft' });
     await waitFor(() => expect(screen.getByRole('tab', { name: /Notifications/ }).getAttribute('aria-selected')).toBe('true'));
-    expect(within(list).getAllByRole('tab').map((t) => t.getAttribute('tabindex'))).toEqual(['-1', '-1', '0']);
+    const after = within(list).getAllByRole('tab');
+    expect(after.map((t) => t.getAttribute('tabindex'))).toEqual(after.map((_, i) => (i === after.length - 1 ? '0' : '-1')));
   });
 });
 
