@@ -76,8 +76,8 @@ export function mootFailures(world) {
 }
 
 const START = new Set(['collaborator_invited', 'collaborator_joined']);
-const END = new Set(['access_revoked', 'collaborator_left', 'invitation_cancelled', 'invitation_declined', 'access_expired']);
-const ACCESS_END = new Set(['access_revoked', 'collaborator_left', 'access_expired']);
+const END = new Set(['access_revoked', 'collaborator_left', 'access_ended_in_dropbox', 'invitation_cancelled', 'invitation_declined', 'access_expired']);
+const ACCESS_END = new Set(['access_revoked', 'collaborator_left', 'access_ended_in_dropbox', 'access_expired']);
 
 const lc = (s) => String(s ?? '').toLowerCase();
 const sameSplits = (a, b) => ['master', 'publishing', 'writer'].every((k) => Math.abs((a?.[k] ?? 0) - (b?.[k] ?? 0)) < 1e-9);
@@ -154,7 +154,10 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
     // track; each collaborator_left entry → one collaborator_left notification to the owner.
     const revokedPerEmail = new Map();
     const expiredPerEmail = new Map();
+    // Ended in Dropbox (nobody known): one access_ended_in_dropbox notification to them, one to the owner.
+    const endedPerEmail = new Map();
     let leftCount = 0;
+    let endedCount = 0;
     for (const h of hist) {
       if (!ACCESS_END.has(h.kind)) continue;
       stats.endedAccesses++;
@@ -165,7 +168,10 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
       }
       if (h.kind === 'access_revoked') revokedPerEmail.set(lc(c.email), (revokedPerEmail.get(lc(c.email)) ?? 0) + 1);
       else if (h.kind === 'access_expired') expiredPerEmail.set(lc(c.email), (expiredPerEmail.get(lc(c.email)) ?? 0) + 1);
-      else leftCount++;
+      else if (h.kind === 'access_ended_in_dropbox') {
+        endedPerEmail.set(lc(c.email), (endedPerEmail.get(lc(c.email)) ?? 0) + 1);
+        if (c.accountId) endedCount++;
+      } else leftCount++;
     }
     // Issue 12: an access (or invitation) ended by its expiry / heads-up date → one access_expired to the collaborator
     // and one to the owner.
@@ -183,7 +189,12 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
       const got = n.filter((x) => x.kind === 'access_revoked' && x.trackId === t.trackId).length;
       const want = revokedPerEmail.get(lc(email)) ?? 0;
       if (got !== want) mismatches.push(`track ${t.trackId}: ${email} has ${got} access_revoked notification(s) for ${want} revocation(s) in history`);
+      const gotEnded = n.filter((x) => x.kind === 'access_ended_in_dropbox' && x.trackId === t.trackId).length;
+      const wantEnded = endedPerEmail.get(lc(email)) ?? 0;
+      if (gotEnded !== wantEnded) mismatches.push(`track ${t.trackId}: ${email} has ${gotEnded} access_ended_in_dropbox notification(s) for ${wantEnded} in history`);
     }
+    const ownerEnded = (world.notifications.get(t.owner) ?? []).filter((x) => x.kind === 'collaborator_access_ended_in_dropbox' && x.trackId === t.trackId).length;
+    if (ownerEnded !== endedCount) mismatches.push(`track ${t.trackId}: owner has ${ownerEnded} collaborator_access_ended_in_dropbox notification(s) for ${endedCount} in history`);
     const ownerLeft = (world.notifications.get(t.owner) ?? []).filter((x) => x.kind === 'collaborator_left' && x.trackId === t.trackId).length;
     if (ownerLeft !== leftCount) mismatches.push(`track ${t.trackId}: owner has ${ownerLeft} collaborator_left notification(s) for ${leftCount} departure(s) in history`);
   }

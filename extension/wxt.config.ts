@@ -30,10 +30,10 @@ export default defineConfig({
     },
   }),
   hooks: {
-    // The content script declares https://www.dropbox.com/home*; a development build adds the emulator's /home*.
+    // The content script declares https://www.dropbox.com/*; a development build adds the emulator's pages.
     'build:manifestGenerated'(wxt, manifest) {
       for (const script of manifest.content_scripts ?? []) {
-        if (script.matches?.includes(`${DROPBOX_WEB_ORIGIN}/home*`)) script.matches = contentScriptMatches(settings, wxt.config.browser);
+        if (script.matches?.includes(`${DROPBOX_WEB_ORIGIN}/*`)) script.matches = contentScriptMatches(settings, wxt.config.browser);
       }
     },
     // wxt/browser -> Mozilla's webextension-polyfill (the same promise API in Chrome and Firefox) in the background

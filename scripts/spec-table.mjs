@@ -316,6 +316,8 @@ export function buildTable(files, commit) {
     generated_by: 'node scripts/spec-table.mjs',
     // 401 bodies of every route: auth.AuthError; 429 bodies: auth.RateLimitError.
     auth_error: spec.errorTree('auth', { name: 'AuthError' }),
+    // 422 bodies of every route called with a Dropbox-API-Path-Root header it cannot use: common.PathRootError.
+    path_root_error: spec.errorTree('common', { name: 'PathRootError' }),
     rate_limit_reason: spec.shape('auth', { name: 'RateLimitReason' }).union,
     routes: sorted,
   };

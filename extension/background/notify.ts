@@ -45,6 +45,11 @@ export function describeNotification(n: Pick<Notification, 'kind' | 'trackTitle'
         ? `${d.people === 1 ? '1 person has' : `${d.people} people have`} had idle Editor access to ${d.tracks === 1 ? '1 unreleased track' : `${d.tracks} unreleased tracks`} for more than ${d.idleDays} days. Open the review to act.`
         : 'Some people have idle Editor access to your unreleased tracks. Open the review to act.';
     }
+    case 'access_ended_in_dropbox':
+      // Dropbox did not say who ended it: no name, no guess (issue 11).
+      return `Your access to “${n.trackTitle}” ended in Dropbox. It has left your library.`;
+    case 'collaborator_access_ended_in_dropbox':
+      return `${who} no longer has access to “${n.trackTitle}” — changed in Dropbox.`;
     case 'dropbox_reauth_required':
       return `Dropbox no longer accepts Producer Dashboard’s sign-in, so “${n.trackTitle}” can’t be updated in Dropbox. Sign in with Dropbox again.`;
     default:
@@ -56,6 +61,8 @@ export function describeNotification(n: Pick<Notification, 'kind' | 'trackTitle'
 export const ANNOUNCED_KINDS: ReadonlySet<Notification['kind']> = new Set([
   'access_revoked',
   'collaborator_left',
+  'access_ended_in_dropbox',
+  'collaborator_access_ended_in_dropbox',
   'invitation_received',
   'dropbox_reauth_required',
   // Issue 12: a heads-up and the reminders are said at once (there is a deadline to download the files).
@@ -67,6 +74,8 @@ export const ANNOUNCED_KINDS: ReadonlySet<Notification['kind']> = new Set([
 const NOTIFICATION_TITLES: Partial<Record<Notification['kind'], string>> = {
   access_revoked: 'Access revoked',
   collaborator_left: 'A collaborator left',
+  access_ended_in_dropbox: 'Access ended in Dropbox',
+  collaborator_access_ended_in_dropbox: 'Access ended in Dropbox',
   dropbox_reauth_required: 'Sign in with Dropbox again',
   heads_up: 'Heads-up: access ends soon',
   access_expiring: 'Access ends soon',

@@ -26,6 +26,10 @@ import type {
   ReviewResponse,
   ReviewSettings,
   ScheduleResponse,
+  HistoryResponse,
+  SetRoleResponse,
+  UpdateSplitsBody,
+  UpdateSplitsResponse,
 } from '@pd/shared';
 import { PdError, UNREACHABLE, WorkerClient } from '../utils/worker-client';
 import {
@@ -33,6 +37,7 @@ import {
   announcedItem,
   effectiveWorkerUrl,
   lastSyncItem,
+  panelStatusItem,
   settingsItem,
   signedOutReasonItem,
   syncCursorItem,
@@ -41,7 +46,7 @@ import {
   type SyncStatus,
 } from '../utils/storage';
 import { createSessionStore, takeLegacySession, type KeyStore } from './session-store';
-import type { ExtensionStatus, PathResolution, ProtocolMap } from '../utils/messaging';
+import type { ExtensionStatus, PanelStatus, PathResolution, ProtocolMap } from '../utils/messaging';
 import { buildAuthorizeUrl, codeChallengeS256, createCodeVerifier, createState, parseAuthorizeRedirect, SignInError } from '../utils/pkce';
 import { folderUrlOf } from '../dropbox-page/url';
 import { NOT_A_TRACK_CODES, type AuthConfig, type ByPathResult, type SignInResult } from './auth-contract';
@@ -161,19 +166,20 @@ export function createBackground(opts: BackgroundOptions = {}) {
     pathCache.clear();
   }
 
-  async function resolvePath(path: string, fresh = false): Promise<PathResolution> {
+  async function resolvePath(path: string, fresh = false, givenWebPath?: string): Promise<PathResolution> {
     const session = await currentSession();
     if (!session) return signedOutResolution();
-    const key = `${session.account.id}|${path}`;
+    // The worker takes the web path (/home/…, /personal/…, /work/<team>/…) and resolves it with the caller's own
+    // Dropbox token (a team space with Dropbox-API-Path-Root).
+    const webPath = givenWebPath ?? new URL(folderUrlOf(path)).pathname;
+    const key = `${session.account.id}|${webPath}`;
     const hit = pathCache.get(key);
     if (!fresh && hit && now() - hit.at < PATH_CACHE_TTL_MS) return hit.value;
     let value: PathResolution;
     try {
-      // The worker takes the web path (/home/<encoded segments>) and resolves it with the caller's own Dropbox token.
-      const webPath = new URL(folderUrlOf(path)).pathname;
       const found = await authed((c) => c.get<ByPathResult>('/tracks/by-dropbox-path', { path: webPath }));
       const detail = await authed((c) => c.get<TrackDetail>(`/tracks/${encodeURIComponent(found.track.id)}`));
-      value = { state: 'track', detail };
+      value = { state: 'track', detail, ...(found.sharedInDropbox === false ? { unsharedInDropbox: true } : {}) };
     } catch (err) {
       value = err instanceof PdError && err.code === 'signed_out' ? await signedOutResolution() : resolutionFromError(err);
     }
@@ -370,8 +376,28 @@ export function createBackground(opts: BackgroundOptions = {}) {
     signIn: () => signIn(),
     signOut: () => signOut(),
     signOutEverywhere: () => signOutEverywhere(),
-    resolvePath: (d) => resolvePath(d.path, d.fresh),
+    resolvePath: (d) => resolvePath(d.path, d.fresh, d.webPath),
+    reportPanelStatus: async (d) => {
+      const report: PanelStatus = { url: String(d.url), placement: d.placement, message: String(d.message).slice(0, 300), at: now() };
+      const kept = (await panelStatusItem.getValue()).filter((r) => r.url !== report.url);
+      await panelStatusItem.setValue([report, ...kept].slice(0, 50));
+    },
+    getPanelStatus: async (d) => (await panelStatusItem.getValue()).find((r) => r.url === d.url) ?? null,
     getTrack: (d) => authed((c) => c.get<TrackDetail>(track(d.trackId))),
+    getHistory: (d) => {
+      const q: Record<string, string | number> = { limit: d.limit ?? 20 };
+      if (d.before) q.before = d.before;
+      if (d.collaboratorId) q.collaboratorId = d.collaboratorId;
+      return authed((c) => c.get<HistoryResponse>(`${track(d.trackId)}/history`, q));
+    },
+    setRole: (d) =>
+      mutate((c) => c.put<SetRoleResponse>(`${track(d.trackId)}/collaborators/${encodeURIComponent(d.collaboratorId)}/role`, { role: d.role })),
+    setSplits: (d) => {
+      const body: UpdateSplitsBody = {};
+      if (d.owner) body.owner = d.owner;
+      if (d.collaborators) body.collaborators = d.collaborators;
+      return mutate((c) => c.put<UpdateSplitsResponse>(`${track(d.trackId)}/splits`, body));
+    },
     revoke: (d) =>
       mutate((c) => c.post<RevokeResponse>(`${track(d.trackId)}/collaborators/${encodeURIComponent(d.collaboratorId)}/revoke`)),
     setAccessLevel: (d) =>

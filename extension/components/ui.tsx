@@ -29,12 +29,19 @@ const STATUS_TEXT: Record<CollaboratorStatus, string> = {
   declined: 'Declined',
 };
 
-export function statusText(c: Pick<Collaborator, 'status' | 'endedVia'>): string {
+/** The access ended in Dropbox and Dropbox did not say who ended it (worker/API.md, Departures). */
+export function endedInDropbox(c: Pick<Collaborator, 'endedEvidence'>): boolean {
+  return typeof c.endedEvidence === 'string' && c.endedEvidence.startsWith('dropbox_');
+}
+
+export function statusText(c: Pick<Collaborator, 'status' | 'endedVia' | 'endedEvidence'>): string {
+  // Never a guess about who ended it; rows recorded before the evidence was kept render from status and endedVia.
+  if (c.status !== 'active' && c.status !== 'invited' && endedInDropbox(c)) return 'Access ended in Dropbox';
   const base = STATUS_TEXT[c.status];
   return (c.status === 'revoked' || c.status === 'left') && c.endedVia === 'dropbox' ? `${base} in Dropbox` : base;
 }
 
-export function StatusChip({ collaborator }: { collaborator: Pick<Collaborator, 'status' | 'endedVia'> }) {
+export function StatusChip({ collaborator }: { collaborator: Pick<Collaborator, 'status' | 'endedVia' | 'endedEvidence'> }) {
   const cls =
     collaborator.status === 'active' ? 'pd-chip-active' : collaborator.status === 'invited' ? 'pd-chip-invited' : 'pd-chip-ended';
   return <span class={`pd-chip ${cls}`}>{statusText(collaborator)}</span>;

@@ -191,7 +191,7 @@ describe('Producer Dashboard extension in Chromium', () => {
     await shot(popup, 'popup-confirm-leave.png');
     expect(await axeViolationsChromium(popup)).toEqual([]);
     await dialog.getByRole('button', { name: 'Leave Track' }).click();
-    await popup.getByText('You left “Glass Hearts”. Its files are being removed from your Dropbox.').waitFor();
+    await popup.getByText('You left “Glass Hearts”. Its files are being removed from your Dropbox; Maya Reyes can invite you again.').waitFor();
     await expect.poll(() => shared.getByRole('listitem', { name: 'Glass Hearts' }).count()).toBe(0);
     await shot(popup, 'popup-after-leave.png');
 

@@ -183,9 +183,16 @@ export function dropboxPage(url: string): string {
  *  profile) and opens `/home/<encoded path>` of that person's Dropbox — the page a developer sees with npm start. */
 export async function openEmulatorFolder(stack: Stack, p: Profile, email: string, dropboxPath: string): Promise<Page> {
   const home = '/home' + dropboxPath.split('/').filter(Boolean).map((s) => '/' + encodeURIComponent(s)).join('');
+  return openEmulatorPage(stack, p, email, home);
+}
+
+/** Signs the profile in to the emulator's web UI as `email` and opens one of its pages (/home/…, /work/<team>/…,
+ *  /personal/…, /preview/…?role=…; `urlPath` encoded as in the address bar). */
+export async function openEmulatorPage(stack: Stack, p: Profile, email: string, urlPath: string): Promise<Page> {
   const page = await p.context.newPage();
-  await page.goto(`${stack.emu.url}/login?account=${encodeURIComponent(email)}&next=${encodeURIComponent(home)}`);
-  if (new URL(page.url()).pathname !== home) throw new Error(`the emulator's web UI did not open ${home} for ${email} (at ${page.url()})`);
+  await page.goto(`${stack.emu.url}/login?account=${encodeURIComponent(email)}&next=${encodeURIComponent(urlPath)}`);
+  const at = new URL(page.url());
+  if (at.pathname + at.search !== urlPath) throw new Error(`the emulator's web UI did not open ${urlPath} for ${email} (at ${page.url()})`);
   return page;
 }
 

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { useApi } from '../components/api-context';
 import { Alert, Dialog, roleText } from '../components/ui';
-import { useAction } from '../components/use-action';
+import { useRowAction } from '../components/use-row-action';
 import { useUserGesture } from '../components/user-gesture';
 import { DownloadOffer } from './download-offer';
 import { LeaveAlternatives } from './leave-alternatives';
@@ -67,25 +67,31 @@ export function LeaveAction({
 }: TrackFeatureProps & { onLeft?: () => void; initiallyOpen?: boolean; onCancel?: () => void }) {
   const api = useApi();
   const [open, setOpen] = useState(initiallyOpen);
-  const { busy, error, run } = useAction();
+  const { busy, run } = useRowAction(ctx);
   const onUserGesture = useUserGesture();
   const title = ctx.detail.track.title;
 
+  // One calm confirmation (issue 11): the view then shows this sentence alone, not a second "access ended" warning.
   const leave = () =>
-    run(async () => {
-      const res = await api.leave({ trackId: ctx.detail.track.id });
-      setOpen(false);
-      if (res.status === 'revoked') {
-        ctx.notify(`${ctx.detail.track.ownerName} had already revoked your access to “${title}”.`, 'warn');
-      } else {
-        ctx.notify(
-          res.changed ? `You left “${title}”. Its files are being removed from your Dropbox.` : `You had already left “${title}”.`,
-          res.changed ? 'ok' : 'warn',
-        );
-      }
-      onLeft?.();
-      ctx.refresh();
-    });
+    run(
+      async () => {
+        const res = await api.leave({ trackId: ctx.detail.track.id });
+        setOpen(false);
+        if (res.status === 'revoked') {
+          ctx.notify(`${ctx.detail.track.ownerName} had already revoked your access to “${title}”.`, 'ok');
+        } else {
+          ctx.notify(
+            res.changed
+              ? `You left “${title}”. Its files are being removed from your Dropbox; ${ctx.detail.track.ownerName} can invite you again.`
+              : `You had already left “${title}”.`,
+            'ok',
+          );
+        }
+        onLeft?.();
+        ctx.refresh();
+      },
+      () => setOpen(false),
+    );
 
   return (
     <>
@@ -97,7 +103,7 @@ export function LeaveAction({
         <LeaveConfirmation
           ctx={ctx}
           busy={busy}
-          error={error}
+          error={null}
           onLeave={leave}
           onCancel={() => {
             setOpen(false);

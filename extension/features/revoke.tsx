@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { useApi } from '../components/api-context';
 import { Alert, Dialog } from '../components/ui';
-import { useAction } from '../components/use-action';
+import { useRowAction } from '../components/use-row-action';
 import { useUserGesture } from '../components/user-gesture';
 import { HeadsUpAction } from './heads-up';
 import type { CollaboratorFeatureProps } from './types';
@@ -97,10 +97,11 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
   const api = useApi();
   const [open, setOpen] = useState(false);
   const [headsUp, setHeadsUp] = useState(false);
-  const { busy, error, run } = useAction();
+  const { busy, run } = useRowAction(ctx);
   const onUserGesture = useUserGesture();
   const title = ctx.detail.track.title;
   const name = collaborator.displayName;
+  const close = () => setOpen(false);
 
   const revoke = () =>
     run(async () => {
@@ -113,14 +114,14 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
         res.changed ? 'ok' : 'warn',
       );
       ctx.refresh();
-    });
+    }, close);
   const downgrade = () =>
     run(async () => {
       await api.setAccessLevel({ trackId: ctx.detail.track.id, collaboratorId: collaborator.id, accessLevel: 'viewer' });
       setOpen(false);
       ctx.notify(`${name} is now a Viewer on “${title}”.`, 'ok');
       ctx.refresh();
-    });
+    }, close);
 
   return (
     <>
@@ -135,7 +136,7 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
           canDowngrade={collaborator.status === 'active' && collaborator.accessLevel === 'editor'}
           dropboxGroup={collaborator.dropbox?.group ?? null}
           busy={busy}
-          error={error}
+          error={null}
           onRevoke={revoke}
           onDowngrade={downgrade}
           onHeadsUp={

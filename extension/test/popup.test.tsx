@@ -89,7 +89,7 @@ describe('popup', () => {
     await waitFor(() =>
       expect(within(screen.getByRole('list', { name: 'Tracks shared with me' })).queryByRole('listitem', { name: 'Glass Hearts' })).toBeNull(),
     );
-    expect(screen.getByText('You left “Glass Hearts”. Its files are being removed from your Dropbox.')).toBeTruthy();
+    expect(screen.getByText('You left “Glass Hearts”. Its files are being removed from your Dropbox; Maya Reyes can invite you again.')).toBeTruthy();
   });
 
   it('notifications: unread count, the revoke notice, Mark all read', async () => {

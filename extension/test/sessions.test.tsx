@@ -129,7 +129,7 @@ describe('a session the worker ends', () => {
     await signInAs(MAYA);
     worker.reauthRequired.add(MAYA.id);
     loadFixture('folder-page.html');
-    ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/home*'], cssInjectionMode: 'manual' });
+    ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/*'], cssInjectionMode: 'manual' });
     const panel = within((await mountPanel(ctx, { isUserGesture: testUserGesture })).ui.shadow as unknown as HTMLElement);
     await waitFor(() => panel.getByRole('button', { name: 'Sign in with Dropbox' }));
     expect(panel.getByText(/Dropbox no longer accepts Producer Dashboard’s access to your account .* Sign in with Dropbox again\./)).toBeTruthy();
@@ -139,7 +139,7 @@ describe('a session the worker ends', () => {
     const { api, signInAs } = await startBackground(worker);
     await signInAs(MAYA);
     loadFixture('folder-page.html');
-    ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/home*'], cssInjectionMode: 'manual' });
+    ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/*'], cssInjectionMode: 'manual' });
     const panel = within((await mountPanel(ctx, { isUserGesture: testUserGesture })).ui.shadow as unknown as HTMLElement);
     await waitFor(() => panel.getByRole('listitem', { name: 'Leo Vance' }));
     worker.sessions.clear();

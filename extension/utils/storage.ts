@@ -82,3 +82,7 @@ export async function effectiveWorkerUrl(): Promise<string> {
   const s = await settingsItem.getValue();
   return (s.workerUrl.trim() || DEFAULT_WORKER_URL).replace(/\/+$/, '');
 }
+
+/** Where the panel is on each Dropbox page (by URL, the last 50 reports), as content scripts report it: the popup
+ *  says it. In storage.session: it lives as long as the browser session, and the background's restarts keep it. */
+export const panelStatusItem = storage.defineItem<import('./messaging').PanelStatus[]>('session:panelStatus', { fallback: [] });

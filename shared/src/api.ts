@@ -202,7 +202,8 @@ export type LibraryChangeReason =
   | 'placement' // your project/hidden changed
   | 'access_changed' // your access level changed
   | 'revoked' // the owner revoked your access (in PD or in Dropbox)
-  | 'left'; // you left the track (in PD or in Dropbox)
+  | 'left' // you left the track (in PD or in Dropbox)
+  | 'ended_in_dropbox'; // your access ended in Dropbox, and Dropbox did not say who ended it
 
 export interface LibraryChange {
   seq: number;
@@ -291,6 +292,12 @@ export interface Collaborator {
   endedAt: string | null;
   /** Through what the access ended (revoked/left/declined), null while invited/active. */
   endedVia: Via | null;
+  /**
+   * What PD knows about how the access ended (null while invited/active, and for endings recorded before PD kept
+   * it). Evidence starting with `dropbox_` means it ended in Dropbox and Dropbox did not say who did it: PD says
+   * "access ended in Dropbox", never "left" or "revoked" (status is then `revoked`).
+   */
+  endedEvidence?: EndedEvidence | null;
   /** What Dropbox itself says, when it differs from what PD shows or is still on its way (issue 9). */
   dropbox?: CollaboratorInDropbox;
   /**
@@ -310,6 +317,14 @@ export interface HeadsUp {
   accessEndsAt: string;
   sentAt: string;
 }
+
+/** How an access ended (collaborators.ended_evidence; worker/API.md "Departures"). */
+export type EndedEvidence =
+  | 'pd_revoke' // the owner revoked through PD
+  | 'pd_leave' // they left through PD
+  | 'dropbox_members' // no longer in the owner's Dropbox member list; Dropbox does not say who removed them
+  | 'dropbox_own_folder' // the folder left their own Dropbox; Dropbox does not say whether they left or were removed
+  | 'dropbox_unshared'; // the folder was unshared in Dropbox
 
 /**
  * Dropbox's side of a collaborator:
@@ -449,6 +464,14 @@ export interface SetAccessLevelResponse {
   collaborator: Collaborator;
 }
 
+/** PUT /tracks/:trackId/collaborators/:collaboratorId/role — owner only. null (or "") clears it. */
+export const SetRoleBody = z.object({ role: CreativeRole.nullable().or(z.literal('')) });
+export type SetRoleBody = z.input<typeof SetRoleBody>;
+export interface SetRoleResponse {
+  changed: boolean;
+  collaborator: Collaborator;
+}
+
 /** POST /tracks/:trackId/leave — the collaborator themselves. No body. */
 export interface LeaveResponse {
   changed: boolean;
@@ -528,7 +551,11 @@ export type HistoryKind =
   | 'heads_up_cancelled'
   | 'access_expired'
   /** A pending Dropbox change whose goal Dropbox already met (details: changeId, change, collaboratorId, reason). */
-  | 'dropbox_change_moot';
+  | 'dropbox_change_moot'
+  /** Access ended in Dropbox and Dropbox did not say who ended it (details: collaborator, email, previousStatus, evidence). */
+  | 'access_ended_in_dropbox'
+  /** The owner set a collaborator's creative role (details: collaborator, from, to). */
+  | 'role_changed';
 
 export interface HistoryEntry {
   id: number;
@@ -544,6 +571,8 @@ export interface HistoryEntry {
 export const HistoryQuery = z.object({
   before: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** Only this collaborator's entries: their access history (invited, joined, access changes, how it ended). */
+  collaboratorId: Id.optional(),
 });
 export type HistoryQuery = z.input<typeof HistoryQuery>;
 export interface HistoryResponse {
@@ -568,7 +597,9 @@ export type NotificationKind =
   | 'heads_up' // to the collaborator: notice.headsUp (note, accessEndsAt) — download the files before then
   | 'heads_up_cancelled' // to the collaborator: the owner cancelled the heads-up, access continues
   | 'access_expired' // to both: the access ended on its expiry / heads-up date (not an owner's click)
-  | 'stale_access_digest'; // to the owner, weekly: notice.digest (people, tracks, idleDays)
+  | 'stale_access_digest' // to the owner, weekly: notice.digest (people, tracks, idleDays)
+  | 'access_ended_in_dropbox' // to the collaborator: your access ended in Dropbox (Dropbox does not say who ended it)
+  | 'collaborator_access_ended_in_dropbox'; // to the owner: actor (the collaborator) no longer has access, changed in Dropbox
 
 /** What a notification says beyond its kind (issue 12). */
 export interface NotificationNotice {

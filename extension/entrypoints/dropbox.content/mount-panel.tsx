@@ -9,7 +9,7 @@ import { ApiContext } from '../../components/api-context';
 import { Panel } from '../../components/Panel';
 import { isTrustedEvent, UserGestureContext, type UserGestureCheck } from '../../components/user-gesture';
 import { startPanelController, type PanelController } from '../../dropbox-page/controller';
-import { findFirst } from '../../dropbox-page/selectors';
+import { findFirst, PLACEMENT_MESSAGES } from '../../dropbox-page/selectors';
 import { followDropboxTheme } from '../../dropbox-page/theme';
 import { messagingApi } from '../../utils/messaging';
 import { PUBLIC_SESSION_KEYS } from '../../utils/session-keys';
@@ -50,20 +50,33 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
     button.click();
     return true;
   };
+  // Where the panel is, told to the background (the popup says it): a page whose anchors changed is noticed.
+  let reported = '';
+  const report = (placement: keyof typeof PLACEMENT_MESSAGES) => {
+    const key = `${location.href}|${placement}`;
+    if (key === reported) return;
+    reported = key;
+    api.reportPanelStatus({ url: location.href, placement, message: PLACEMENT_MESSAGES[placement] }).catch(() => {});
+    // For maintainers (and bug reports): a fallback placement means Dropbox's page no longer has the hooks we know.
+    if (placement === 'share' || placement === 'floating') {
+      console.warn(`[Producer Dashboard] ${PLACEMENT_MESSAGES[placement]} Page: ${location.href}. If Dropbox changed its page, update extension/dropbox-page/selectors.ts.`);
+    }
+  };
   let controller: PanelController | undefined;
   controller = startPanelController({
     doc: document,
     getHref: () => location.href,
     host: ui.shadowHost,
     signal: ctx.signal,
-    resolve: (path, fresh) => api.resolvePath({ path, fresh }),
+    resolve: (loc, fresh) => api.resolvePath({ path: loc.folderPath, webPath: loc.webPath, fresh }),
     render: (model, placement) => {
+      report(model ? placement : 'none');
       render(
         model ? (
           <UserGestureContext.Provider value={isUserGesture}>
             <ApiContext.Provider value={api}>
               <Panel
-                key={model.location.folderPath}
+                key={model.location.webPath}
                 model={model}
                 placement={placement}
                 onRefresh={() => controller?.refresh()}
@@ -79,7 +92,16 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
       performance.mark('pd:panel-shown', { detail: { path, state } });
     },
   });
+  // In-page navigation (history.pushState from any Dropbox page, back/forward): WXT's location watcher, popstate, and
+  // the Navigation API where the browser has it; the controller's MutationObserver catches the re-render as well.
   ctx.addEventListener(window, 'wxt:locationchange', () => controller?.check());
+  ctx.addEventListener(window, 'popstate', () => controller?.check());
+  const nav = (globalThis as { navigation?: EventTarget }).navigation;
+  if (nav?.addEventListener) {
+    const onNavigate = () => controller?.check();
+    nav.addEventListener('currententrychange', onNavigate);
+    ctx.onInvalidated(() => nav.removeEventListener('currententrychange', onNavigate));
+  }
   // Signing in or out (in the popup, or in another tab) re-reads the folder on screen. It listens to the public
   // sign-in state only: the session token is in storage.session, which content scripts cannot read, and its sealed
   // copy in storage.local is useless without the background's key. A plain storage listener: the storage helper

@@ -33,6 +33,7 @@ import { signInBackupStatement } from '../jobs/recovery.ts';
 import { DropboxApiError, dropboxErrorResponse } from './errors.ts';
 import { importSharedFolders } from './import.ts';
 import { trackByDropboxPath } from './lookup.ts';
+import { saveRootStatement } from '../dropbox/root.ts';
 
 const limit = bodyLimit({
   maxSize: 1024 * 1024,
@@ -82,6 +83,8 @@ export const dropboxApi = new Hono<AppEnv>()
     const account = await upsertAccount(d, { dropboxAccountId: t.dropboxAccountId, email: t.email, displayName: t.displayName });
     // The plan decides what Dropbox allows this owner (Basic: no view-only members); refreshed at every sign-in.
     await d.prepare('UPDATE accounts SET dropbox_account_type = ? WHERE id = ?').bind(t.accountType, account.id).run();
+    // Where its paths start (a team member's web pages are /work/<team>/…, relative to the team space).
+    if (t.root) await saveRootStatement(d, account.id, t.root).run();
     // With the tokens, the first reconcile's cron backup (if the message queued below is lost, the cron runs it).
     await d.batch([await saveTokens({ DB: d, TOKEN_ENCRYPTION_KEY: c.env.TOKEN_ENCRYPTION_KEY }, { accountId: account.id, ...t }), signInBackupStatement(d, account.id)]);
     const session = await createSession(d, account.id);

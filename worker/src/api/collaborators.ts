@@ -3,14 +3,16 @@ import {
   CollaboratorParams,
   InviteBody,
   SetAccessLevelBody,
+  SetRoleBody,
   TrackParams,
   type InviteResponse,
   type LeaveResponse,
   type RevokeResponse,
   type SetAccessLevelResponse,
+  type SetRoleResponse,
 } from '@pd/shared';
 import { Hono } from 'hono';
-import { invite, inviteUntil, leaveTrack, revokeCollaborator, setAccessLevel } from '../domain/index.ts';
+import { invite, inviteUntil, leaveTrack, revokeCollaborator, setAccessLevel, setRole } from '../domain/index.ts';
 import { db, validate, type AppEnv } from './http.ts';
 
 export const collaborators = new Hono<AppEnv>()
@@ -38,6 +40,12 @@ export const collaborators = new Hono<AppEnv>()
       return c.json<SetAccessLevelResponse>(result);
     },
   )
+  .put('/:trackId/collaborators/:collaboratorId/role', validate('param', CollaboratorParams), validate('json', SetRoleBody), async (c) => {
+    const { trackId, collaboratorId } = c.req.valid('param');
+    const { role } = c.req.valid('json');
+    const result = await setRole(db(c), { trackId, collaboratorId, role: role || null, actorId: c.var.account.id });
+    return c.json<SetRoleResponse>(result);
+  })
   .post('/:trackId/leave', validate('param', TrackParams), async (c) => {
     const { trackId } = c.req.valid('param');
     const result = await leaveTrack(db(c), { trackId, accountId: c.var.account.id, via: 'app' });

@@ -149,7 +149,7 @@ export function planSchedule(
       );
     } else {
       // "Now": the revoke itself, in this batch, on exactly the records just stamped (its notice carries the note).
-      qs.push(...endStatements({ status: 'revoked', which: sql`event_id = ${eventId}`, actorId: input.ownerId, via: 'app', scheduled: true }, newId('evt'), now));
+      qs.push(...endStatements({ status: 'revoked', which: sql`event_id = ${eventId}`, actorId: input.ownerId, via: 'app', scheduled: true, evidence: 'pd_revoke' }, newId('evt'), now));
     }
   }
   qs.push(sql`SELECT DISTINCT track_id FROM collaborators WHERE event_id = ${eventId} ORDER BY track_id`);
@@ -203,6 +203,7 @@ export function planExpireDue(db: D1Database, now: string, limit = EXPIRE_CHUNK)
       actorId: null,
       via: 'app',
       scheduled: true,
+      evidence: 'pd_revoke',
     },
     eventId,
     now,
@@ -263,7 +264,7 @@ export function planEndNow(db: D1Database, which: Sql): Plan {
   const now = nowIso();
   const eventId = newId('evt');
   const qs = endStatements(
-    { status: 'revoked', which: sql`${which} AND access_expires_at IS NOT NULL`, actorId: null, via: 'app', scheduled: true },
+    { status: 'revoked', which: sql`${which} AND access_expires_at IS NOT NULL`, actorId: null, via: 'app', scheduled: true, evidence: 'pd_revoke' },
     eventId,
     now,
   );
@@ -360,7 +361,7 @@ export async function reviewAction(db: D1Database, ownerId: string, body: Review
   let plan: Plan;
   if (body.action === 'revoke') {
     const eventId = newId('evt');
-    const qs = endStatements({ status: 'revoked', which, actorId: ownerId, via: 'app' }, eventId, nowIso());
+    const qs = endStatements({ status: 'revoked', which, actorId: ownerId, via: 'app', evidence: 'pd_revoke' }, eventId, nowIso());
     qs.push(sql`SELECT DISTINCT track_id FROM collaborators WHERE event_id = ${eventId} ORDER BY track_id`);
     plan = { eventId, statements: qs.map((q) => prepare(db, q)) };
   } else if (body.action === 'downgrade') {

@@ -4,6 +4,7 @@ import type {
   Comment,
   DropboxChangeSummary,
   HeadsUp,
+  EndedEvidence,
   Invitation,
   MyRole,
   Splits,
@@ -52,6 +53,7 @@ export interface CollaboratorRow {
   ended_at: string | null;
   ended_by: string | null;
   ended_via: 'app' | 'dropbox' | null;
+  ended_evidence?: EndedEvidence | null;
   event_id: string | null;
   updated_at: string;
   dropbox_state?: 'invited' | 'member' | 'refused' | null;
@@ -142,6 +144,7 @@ export const toCollaborator = (r: CollaboratorRow): Collaborator => ({
   joinedAt: r.joined_at,
   endedAt: r.status === 'active' || r.status === 'invited' ? null : r.ended_at,
   endedVia: r.status === 'active' || r.status === 'invited' ? null : r.ended_via,
+  endedEvidence: r.status === 'active' || r.status === 'invited' ? null : (r.ended_evidence ?? null),
   dropbox: {
     state: r.status === 'active' || r.status === 'invited' ? (r.dropbox_state ?? null) : null,
     accessLevel: r.status === 'active' && r.dropbox_access_level && r.dropbox_access_level !== r.access_level ? r.dropbox_access_level : null,

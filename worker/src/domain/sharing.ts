@@ -4,7 +4,7 @@
 // correct if the state changed in between. The first statement is a conditional UPDATE/INSERT that stamps a
 // fresh event id on the rows it changes; every other statement acts only on rows carrying that stamp. So a
 // repeated revoke changes nothing and notifies nobody, and a revoke racing a leave ends in exactly one of them.
-import { cleanName, type AccessLevel, type Collaborator, type Invitation, type SharingPerson, type Splits } from '@pd/shared';
+import { cleanName, type AccessLevel, type EndedEvidence, type Collaborator, type Invitation, type SharingPerson, type Splits } from '@pd/shared';
 import { requireOwner, trackAccess } from './access.ts';
 import { MEMBER_ACCOUNT_SQL } from './accounts.ts';
 import { applied, lower, newId, nowIso, runPlan, toBp, type Plan, type Via } from './db.ts';
@@ -65,7 +65,11 @@ export const notificationInsert = (n: {
 // Ending access: revoke, Revoke All, leave — the same statements, set-based over the rows the first UPDATE stamped.
 
 interface EndSpec {
-  status: 'revoked' | 'left';
+  /**
+   * 'revoked' (the owner, in PD), 'left' (the person themselves, in PD), or 'ended_in_dropbox': gone in Dropbox and
+   * Dropbox does not say who ended it (stored as status 'revoked' with evidence `dropbox_*`; PD never guesses).
+   */
+  status: 'revoked' | 'left' | 'ended_in_dropbox';
   /** WHERE of the conditional UPDATE (which collaborator records end). */
   which: Sql;
   /** The person ending it: the owner for a revoke, the collaborator for a leave. Null: unknown (found in Dropbox). */
@@ -76,18 +80,28 @@ interface EndSpec {
    * revoke, except that each track's owner is the actor, and history and both notices say it expired.
    */
   scheduled?: boolean;
+  /** What PD knows about how it ended (collaborators.ended_evidence). A scheduled end is PD's own revoke. */
+  evidence: EndedEvidence;
 }
 
 export function endStatements(spec: EndSpec, eventId: string, now: string): Sql[] {
   const revoke = spec.status === 'revoked';
   const scheduled = revoke && spec.scheduled === true;
-  // For a leave the actor is the collaborator themselves, whoever calls; for a scheduled end, each track's owner.
-  const actor = scheduled ? raw('(SELECT owner_id FROM tracks WHERE id = c.track_id)') : revoke ? sql`${spec.actorId}` : raw('c.account_id');
+  const inDropbox = spec.status === 'ended_in_dropbox';
+  // For a leave the actor is the collaborator themselves, whoever calls; for a scheduled end, each track's owner; in
+  // Dropbox nobody is known.
+  const actor = scheduled
+    ? raw('(SELECT owner_id FROM tracks WHERE id = c.track_id)')
+    : revoke
+      ? sql`${spec.actorId}`
+      : inDropbox
+        ? sql`${null}`
+        : raw('c.account_id');
   const stamped = sql`c.event_id = ${eventId}`;
   const qs: Sql[] = [
-    sql`UPDATE collaborators SET previous_status = status, status = ${spec.status}, ended_at = ${now},
-          ended_by = ${scheduled ? raw('(SELECT owner_id FROM tracks WHERE tracks.id = collaborators.track_id)') : revoke ? spec.actorId : raw('account_id')},
-          ended_via = ${spec.via}, event_id = ${eventId}, updated_at = ${now},
+    sql`UPDATE collaborators SET previous_status = status, status = ${spec.status === 'left' ? 'left' : 'revoked'}, ended_at = ${now},
+          ended_by = ${scheduled ? raw('(SELECT owner_id FROM tracks WHERE tracks.id = collaborators.track_id)') : revoke ? spec.actorId : inDropbox ? null : raw('account_id')},
+          ended_via = ${spec.via}, ended_evidence = ${spec.evidence}, event_id = ${eventId}, updated_at = ${now},
           ended_by_schedule = ${scheduled ? raw("CASE WHEN expiry_heads_up = 1 THEN 'heads_up' ELSE 'expiry' END") : null}
         WHERE ${spec.which} AND status IN ('active', 'invited')`,
     // Revoking a pending invitation cancels it.
@@ -102,19 +116,41 @@ export function endStatements(spec: EndSpec, eventId: string, now: string): Sql[
         WHERE ${stamped} AND c.previous_status = 'active' AND c.account_id IS NOT NULL`,
     sql`INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
         SELECT c.track_id,
-               CASE WHEN c.previous_status = 'active' THEN ${scheduled ? 'access_expired' : revoke ? 'access_revoked' : 'collaborator_left'}
+               CASE WHEN c.previous_status = 'active'
+                    THEN ${scheduled ? 'access_expired' : revoke ? 'access_revoked' : inDropbox ? 'access_ended_in_dropbox' : 'collaborator_left'}
                     ELSE 'invitation_cancelled' END,
                ${actor}, COALESCE((SELECT display_name FROM accounts WHERE id = ${actor}), 'Dropbox'), ${spec.via}, c.id,
                ${
                  scheduled
                    ? raw(`json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status,
-                        'expiresAt', c.access_expires_at, 'endedBy', c.ended_by_schedule,
+                        'expiresAt', c.access_expires_at, 'endedBy', c.ended_by_schedule, 'evidence', 'pd_revoke',
                         'headsUp', CASE WHEN c.expiry_heads_up = 1 THEN json_object('note', c.expiry_note, 'sentAt', c.expiry_set_at) END)`)
-                   : raw(`json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status)`)
+                   : sql`json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status,
+                           'evidence', ${spec.evidence})`
                },
                ${now}
         FROM collaborators c WHERE ${stamped}`,
-    notificationInsert({
+  ];
+  const notifyTo = (to: 'collaborator' | 'owner', kind: string, actorSql: Sql, actorName: Sql): Sql =>
+    sql`INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at)
+        SELECT ${to === 'collaborator' ? raw('c.account_id') : raw('t.owner_id')}, ${kind}, c.track_id, ${actorSql}, ${actorName}, ${spec.via}, ${now}
+        FROM collaborators c JOIN tracks t ON t.id = c.track_id
+        WHERE ${stamped} AND c.previous_status = 'active' AND c.account_id IS NOT NULL`;
+  if (inDropbox) {
+    // Both sides hear it, and neither is told a guess: "Your access to X ended in Dropbox" / "Leo Vance no longer
+    // has access to X — changed in Dropbox" (the owner's notification names the collaborator as its subject).
+    qs.push(
+      notifyTo('collaborator', 'access_ended_in_dropbox', sql`${null}`, sql`'Dropbox'`),
+      notifyTo(
+        'owner',
+        'collaborator_access_ended_in_dropbox',
+        raw('c.account_id'),
+        raw('COALESCE((SELECT display_name FROM accounts WHERE id = c.account_id), c.display_name)'),
+      ),
+    );
+  } else {
+    qs.push(
+      notificationInsert({
         recipient: revoke ? raw('c.account_id') : raw('t.owner_id'),
         kind: scheduled ? 'access_expired' : revoke ? 'access_revoked' : 'collaborator_left',
         trackId: raw('c.track_id'),
@@ -128,7 +164,8 @@ export function endStatements(spec: EndSpec, eventId: string, now: string): Sql[
                    'headsUp', CASE WHEN c.expiry_heads_up = 1 THEN json_object('note', c.expiry_note, 'accessEndsAt', c.access_expires_at, 'sentAt', c.expiry_set_at) END)`)
           : undefined,
       }),
-  ];
+    );
+  }
   if (scheduled) {
     // Both are told: the owner learns that the access (or the invitation) ended on its date, by itself.
     qs.push(sql`INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at, notice)
@@ -148,6 +185,37 @@ export function endStatements(spec: EndSpec, eventId: string, now: string): Sql[
       WHERE ${stamped} ${revoke ? raw('') : raw("AND c.previous_status = 'active'")}`);
   }
   return qs;
+}
+
+// --- Access ended in Dropbox (found by reconciliation)
+
+export interface EndedInDropboxInput {
+  trackId: string;
+  collaboratorId: string;
+  /** Which Dropbox fact showed it (never who did it: Dropbox does not say). */
+  evidence: Extract<EndedEvidence, `dropbox_${string}`>;
+}
+
+/**
+ * Someone's access ended in Dropbox (gone from the member list, the folder left their Dropbox, or it was unshared)
+ * and neither PD's own action nor their own Leave through PD explains it: recorded as "access ended in Dropbox",
+ * with the evidence, and both sides are told so. Same effects as a revoke otherwise (library, credits, history).
+ */
+export async function planAccessEndedInDropbox(db: D1Database, input: EndedInDropboxInput): Promise<Plan> {
+  await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  const eventId = newId('evt');
+  const qs = endStatements(
+    {
+      status: 'ended_in_dropbox',
+      which: sql`id = ${input.collaboratorId} AND track_id = ${input.trackId}`,
+      actorId: null,
+      via: 'dropbox',
+      evidence: input.evidence,
+    },
+    eventId,
+    nowIso(),
+  );
+  return { eventId, statements: qs.map((q) => prepare(db, q)) };
 }
 
 // --- Revoke
@@ -170,6 +238,7 @@ export async function planRevokeCollaborator(db: D1Database, input: RevokeInput)
       which: sql`id = ${input.collaboratorId} AND track_id = ${input.trackId}`,
       actorId: input.actorId,
       via: input.via,
+      evidence: input.via === 'app' ? 'pd_revoke' : 'dropbox_members',
     },
     eventId,
     nowIso(),
@@ -212,6 +281,7 @@ export async function planRevokeAll(db: D1Database, input: RevokeAllInput): Prom
       which: sql`email_lower = ${lower(input.personKey)} AND track_id IN (SELECT id FROM tracks WHERE owner_id = ${input.ownerId})`,
       actorId: input.ownerId,
       via: input.via,
+      evidence: 'pd_revoke',
     },
     eventId,
     nowIso(),
@@ -271,7 +341,13 @@ export async function planLeaveTrack(db: D1Database, input: LeaveInput): Promise
   }
   const eventId = newId('evt');
   const qs = endStatements(
-    { status: 'left', which: sql`id = ${collaboratorId}`, actorId: input.accountId, via: input.via },
+    {
+      status: 'left',
+      which: sql`id = ${collaboratorId}`,
+      actorId: input.accountId,
+      via: input.via,
+      evidence: input.via === 'app' ? 'pd_leave' : 'dropbox_own_folder',
+    },
     eventId,
     nowIso(),
   );
@@ -361,6 +437,47 @@ export async function setAccessLevel(
   input: SetAccessLevelInput,
 ): Promise<{ changed: boolean; collaborator: Collaborator }> {
   const results = await runPlan(db, await planSetAccessLevel(db, input));
+  const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  return { changed: applied(results), collaborator: toCollaborator(row) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Creative role (owner): what the person does on the track, kept for credits. People found in Dropbox (imported)
+// arrive without one ("Role not set") until the owner sets it.
+
+export interface SetRoleInput {
+  trackId: string;
+  collaboratorId: string;
+  /** null clears it. */
+  role: string | null;
+  actorId: string;
+}
+
+export async function planSetRole(db: D1Database, input: SetRoleInput): Promise<Plan> {
+  await ownerAction(db, input.trackId, input.actorId, 'app', 'set roles');
+  const c = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  const role = input.role?.trim() || null;
+  const eventId = newId('evt');
+  const now = nowIso();
+  const qs: Sql[] = [
+    sql`UPDATE collaborators SET role = ${role}, event_id = ${eventId}, updated_at = ${now}
+        WHERE id = ${c.id} AND role IS NOT ${role}`,
+    insertHistory({
+      trackId: input.trackId,
+      kind: 'role_changed',
+      actorId: input.actorId,
+      via: 'app',
+      collaboratorId: c.id,
+      details: { collaborator: c.display_name, from: c.role, to: role },
+      now,
+      when: collaboratorStamped(c.id, eventId),
+    }),
+  ];
+  return { eventId, statements: qs.map((q) => prepare(db, q)) };
+}
+
+export async function setRole(db: D1Database, input: SetRoleInput): Promise<{ changed: boolean; collaborator: Collaborator }> {
+  const results = await runPlan(db, await planSetRole(db, input));
   const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
   return { changed: applied(results), collaborator: toCollaborator(row) };
 }
@@ -536,7 +653,7 @@ export async function planAcceptInvitation(db: D1Database, input: RespondInput):
     sql`UPDATE collaborators SET previous_status = status, status = 'active', account_id = ${input.accountId},
           access_level = (SELECT access_level FROM invitations WHERE id = ${inv.id}),
           display_name = (SELECT display_name FROM accounts WHERE id = ${input.accountId}),
-          joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL, event_id = ${eventId}, updated_at = ${now}
+          joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL, ended_evidence = NULL, event_id = ${eventId}, updated_at = ${now}
         WHERE id = ${inv.collaborator_id} AND status = 'invited'
           AND EXISTS (SELECT 1 FROM invitations WHERE id = ${inv.id} AND event_id = ${eventId})`,
     ...joinStatements({ collaboratorId: inv.collaborator_id, trackId: inv.track_id, accountId: input.accountId, eventId, now, via: input.via, reason: 'accepted' }),
@@ -722,7 +839,7 @@ export async function planMemberAddedInDropbox(
   ];
   if (existing) {
     qs.push(sql`UPDATE collaborators SET previous_status = status, status = 'active', account_id = ${account},
-          access_level = ${input.accessLevel}, joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL,
+          access_level = ${input.accessLevel}, joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL, ended_evidence = NULL,
           dropbox_state = 'member', dropbox_access_level = NULL, event_id = ${eventId}, updated_at = ${now}
         WHERE id = ${existing.id} AND status <> 'active'`);
     qs.push(sql`UPDATE invitations SET status = 'accepted', responded_at = ${now}

@@ -3,6 +3,7 @@
 import { oauthClient, clientForAccessToken, type ClientEnv } from './client.ts';
 import type { users } from 'dropbox';
 import { classifyDropboxError, DropboxCallError } from './errors.ts';
+import { rootFromAccount, type DropboxRoot } from './root.ts';
 
 export interface ExchangedTokens {
   accessToken: string;
@@ -13,6 +14,8 @@ export interface ExchangedTokens {
   displayName: string;
   /** users/get_current_account's account_type: 'basic' | 'pro' | 'business' */
   accountType: string | null;
+  /** root_info (+ team name, is_paired): where this account's paths start (src/dropbox/root.ts). */
+  root: DropboxRoot | null;
 }
 
 export class SignInError extends Error {
@@ -72,5 +75,6 @@ export async function exchangeCode(env: ClientEnv, input: { code: string; codeVe
     email: me.email,
     displayName: me.name.display_name,
     accountType: me.account_type?.['.tag'] ?? null,
+    root: rootFromAccount(me as Parameters<typeof rootFromAccount>[0]),
   };
 }

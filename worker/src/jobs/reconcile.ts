@@ -10,17 +10,18 @@
 // - checkTrackMembership (cron rotation): owners get no webhook when they change members in Dropbox, so the
 //   owner's member list of each track is compared with PD on a schedule.
 //
-// Left vs revoked (documented in worker/DROPBOX.md): the Dropbox API does not say who removed a member. A person
-// whose OWN tree lost the track's mount, and who the owner's member list confirms is gone, is recorded as having
-// left. Anyone else found missing from the owner's list (cron diff, or other members seen during that check)
-// is recorded as revoked by the owner. An unshared folder revokes everyone.
+// Who ended it (documented in worker/DROPBOX.md and worker/API.md "Departures"): the Dropbox API does not say who
+// removed a member, so PD does not guess "left" or "revoked": a member missing from the owner's list, a person
+// whose OWN tree lost the track's mount (confirmed by that list), and everyone of an unshared folder are recorded
+// as "access ended in Dropbox" with the evidence that showed it. PD's own revoke and their own Leave through PD
+// are recorded by PD when they happen (and their Dropbox changes keep reconciliation away until settled).
 import type { AccessLevel } from '@pd/shared';
 import type { files } from 'dropbox';
-import { planInvitationDeclinedInDropbox, planLeaveTrack, planMemberAddedInDropbox, planRevokeCollaborator, planSetAccessLevel } from '../domain/sharing.ts';
+import { planAccessEndedInDropbox, planInvitationDeclinedInDropbox, planMemberAddedInDropbox, planSetAccessLevel } from '../domain/sharing.ts';
 import { newId, nowIso } from '../domain/db.ts';
 import { prepare, sql } from '../domain/sql.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
-import { DropboxCallError, allTags, classifyDropboxError } from '../dropbox/errors.ts';
+import { DropboxCallError, classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import { readFolderState } from '../dropbox/folder-state.ts';
 import { acquireAccountLease, extendLease, fenceStatement, noteNotified, releaseAccountLease } from './lease.ts';
 import { backoffSeconds } from './execute.ts';
@@ -170,7 +171,7 @@ interface DropboxMember {
 }
 
 export interface MemberSyncOptions {
-  /** The PD account whose own tree lost the mount: if confirmed gone, they left (else: revoked). */
+  /** The PD account whose own tree lost the mount: its evidence is "the folder left their own Dropbox". */
   leftAccountId?: string | null;
   /** Members in Dropbox that PD does not have become collaborators (default true). */
   allowAdds?: boolean;
@@ -186,7 +187,7 @@ export interface MemberSyncOptions {
 
 export interface MemberSyncResult {
   statements: D1PreparedStatement[];
-  /** What will change (for logs/tests): e.g. "left col_…", "revoked col_…", "access col_… viewer", "added dbid:…". */
+  /** What will change (for logs/tests): e.g. "ended col_…", "access col_… viewer", "added dbid:…". */
   actions: string[];
   calls: number;
   /** false when Dropbox could not be asked (owner not linked): nothing was decided. */
@@ -236,13 +237,15 @@ async function listMembers(client: DropboxClient, sharedFolderId: string): Promi
     }
   } catch (e) {
     const err = classifyDropboxError(e);
-    if (err.kind === 'route' && allTags(err.error).includes('invalid_id')) {
+    // list_folder_members answers SharedFolderAccessError at the root; /continue wraps it in access_error.
+    const path = err.kind === 'route' ? tagPath(err.error).replace(/^access_error\//, '') : '';
+    if (path === 'invalid_id') {
       // A single invalid_id would revoke everyone: unshared only if a second, different read agrees (else retry).
       const confirm = await readFolderState(client, sharedFolderId);
       if (confirm.state === 'unshared') return 'unshared';
       throw new DropboxCallError('server', 409, `list_folder_members said invalid_id but get_folder_metadata still finds the folder (${confirm.state === 'caller' ? confirm.tag : 'shared'})`);
     }
-    if (err.kind === 'route' && allTags(err.error).includes('not_a_member')) return 'not_a_member';
+    if (path === 'not_a_member') return 'not_a_member';
     throw err;
   }
   return { users, inviteeEmails, inviteeLevels, inviteeIds, groups };
@@ -258,7 +261,7 @@ async function hasOwnAccess(env: ReconcileEnv, accountId: string | null, sharedF
   } catch (e) {
     if (e instanceof NotLinkedError) return 'unknown';
     const err = classifyDropboxError(e);
-    if (err.kind === 'route' && allTags(err.error).some((t) => t === 'not_a_member' || t === 'invalid_id')) return 'no';
+    if (err.kind === 'route' && (tagPath(err.error) === 'not_a_member' || tagPath(err.error) === 'invalid_id')) return 'no';
     if (err.retryable) throw err;
     return 'unknown';
   }
@@ -334,9 +337,10 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     // Only a member's own token was available and it is no longer a member: that member is gone (nobody else is known).
     const me = collabs.find((c) => c.account_id && c.account_id === opts.leftAccountId && c.status === 'active' && !unsettled.has(c.id));
     if (me) {
-      const plan = await planLeaveTrack(db, { trackId: track.id, accountId: me.account_id!, via: 'dropbox' });
+      // Their own Dropbox says they are no longer a member; it does not say who ended it (issue 11: never "left").
+      const plan = await planAccessEndedInDropbox(db, { trackId: track.id, collaboratorId: me.id, evidence: 'dropbox_own_folder' });
       out.statements.push(...plan.statements);
-      out.actions.push(`left ${me.id}`);
+      out.actions.push(`ended ${me.id}`);
     }
     return out;
   }
@@ -345,9 +349,9 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     // The owner unshared the folder in Dropbox: everyone's access ended, by the owner.
     for (const c of collabs) {
       if (c.status !== 'active' && c.status !== 'invited') continue;
-      const plan = await planRevokeCollaborator(db, { trackId: track.id, collaboratorId: c.id, actorId: track.owner_id, via: 'dropbox' });
+      const plan = await planAccessEndedInDropbox(db, { trackId: track.id, collaboratorId: c.id, evidence: 'dropbox_unshared' });
       out.statements.push(...plan.statements);
-      out.actions.push(`revoked ${c.id} (unshared)`);
+      out.actions.push(`ended ${c.id} (unshared)`);
     }
     return out;
   }
@@ -400,15 +404,12 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
       if (invited(c)) continue; // still invited in Dropbox (not accepted there yet): not gone
       if (!out.confirmed && c.account_id !== opts.leftAccountId) continue; // a member's token only vouches for itself
       if (await keptByGroup(c)) continue; // group members are not in `users`: not missing
-      if (opts.leftAccountId && c.account_id === opts.leftAccountId) {
-        const plan = await planLeaveTrack(db, { trackId: track.id, accountId: c.account_id, via: 'dropbox' });
-        out.statements.push(...plan.statements);
-        out.actions.push(`left ${c.id}`);
-      } else {
-        const plan = await planRevokeCollaborator(db, { trackId: track.id, collaboratorId: c.id, actorId: track.owner_id, via: 'dropbox' });
-        out.statements.push(...plan.statements);
-        out.actions.push(`revoked ${c.id}`);
-      }
+      // Dropbox does not say who removed a member (the owner, an editor, or they left): "access ended in Dropbox",
+      // with the evidence that showed it (issue 11). PD's own revoke/leave would still be unsettled above.
+      const own = !!opts.leftAccountId && c.account_id === opts.leftAccountId;
+      const plan = await planAccessEndedInDropbox(db, { trackId: track.id, collaboratorId: c.id, evidence: own ? 'dropbox_own_folder' : 'dropbox_members' });
+      out.statements.push(...plan.statements);
+      out.actions.push(`ended ${c.id}`);
       continue;
     }
     const level = levelOf(u.access);
@@ -604,7 +605,7 @@ async function listMountFilesIfThere(client: DropboxClient, sharedFolderId: stri
     return await listMountFiles(client, sharedFolderId, mountPath);
   } catch (e) {
     const err = classifyDropboxError(e);
-    if (err.kind === 'route' && allTags(err.error).includes('not_found')) return [];
+    if (err.kind === 'route' && tagPath(err.error) === 'path/not_found') return [];
     throw err;
   }
 }

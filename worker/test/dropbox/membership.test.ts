@@ -270,7 +270,7 @@ describe('5. groups', () => {
     await h.act({ as: AVA, action: 'leave_folder', shared_folder_id: sfid });
     await h.deliverWebhooks();
     await h.drain();
-    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'left', ended_via: 'dropbox', account_id: ava.account.id });
+    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_evidence: 'dropbox_own_folder', account_id: ava.account.id });
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active' });
   });
 

@@ -114,7 +114,7 @@ describe('list_folder/continue pages with 2,000 new files', () => {
 });
 
 describe('a folder with 300 track mounts deleted', () => {
-  it('is split: some owner confirmations inline, the rest queued as membership checks, each invocation within budget; all 300 end as "left"', async () => {
+  it('is split: some owner confirmations inline, the rest queued as membership checks, each invocation within budget; all 300 end as "access ended in Dropbox"', async () => {
     const { OWEN, MIA } = people();
     const folders = Array.from({ length: 300 }, (_, i) => ({ name: `Song ${i}`, owner: OWEN, members: [{ account: MIA, access_level: 'editor' as const, path: `/Band/Song ${i}` }] }));
     const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', { accounts: [{ email: OWEN }, { email: MIA }], folders });
@@ -142,8 +142,8 @@ describe('a folder with 300 track mounts deleted', () => {
       if (cost.d1 + subrequests(cost) > worst.d1 + subrequests(worst)) worst = cost;
     }
     withinBudget(`300 lost mounts: the costliest of ${checks.length} queued checks`, worst);
-    const { results } = await env.DB.prepare(`SELECT status, count(*) AS n FROM collaborators WHERE account_id = ? GROUP BY status`).bind(mia.account.id).all<{ status: string; n: number }>();
-    expect(results).toEqual([{ status: 'left', n: 300 }]);
+    const { results } = await env.DB.prepare(`SELECT status, ended_evidence, count(*) AS n FROM collaborators WHERE account_id = ? GROUP BY status, ended_evidence`).bind(mia.account.id).all<{ status: string; n: number }>();
+    expect(results).toEqual([{ status: 'revoked', ended_evidence: 'dropbox_own_folder', n: 300 }]);
   }, 180_000);
 });
 

@@ -107,6 +107,7 @@ const ROUTES: Record<string, FuzzRoute> = {
   },
   'POST /api/v1/tracks/:trackId/collaborators/:collaboratorId/revoke': { ids: collabIds },
   'PATCH /api/v1/tracks/:trackId/collaborators/:collaboratorId': { ids: collabIds, body: () => fc.record({ accessLevel: level }) },
+  'PUT /api/v1/tracks/:trackId/collaborators/:collaboratorId/role': { ids: collabIds, body: () => fc.record({ role: fc.option(validText(50)) }) },
   'POST /api/v1/tracks/:trackId/leave': { ids: trackIds },
   'GET /api/v1/tracks/:trackId/comments': { ids: trackIds },
   'POST /api/v1/tracks/:trackId/comments': { ids: trackIds, body: () => fc.record({ body: fc.oneof(validText(5000), fc.constant('é'.repeat(5000))) }) },

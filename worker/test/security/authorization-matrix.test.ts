@@ -62,6 +62,9 @@ const MATRIX: Record<string, Row> = {
   'PATCH /api/v1/tracks/:trackId/collaborators/:collaboratorId':
                                                      { method: 'PATCH', path: (w) => `/tracks/${w.trackId}/collaborators/${w.targetId}`, body: () => ({ accessLevel: 'editor' }),
                                                                                                                               roles: ['ok',          'owner_only',     'owner_only',     NF,      END,     END,   NF] },
+  'PUT /api/v1/tracks/:trackId/collaborators/:collaboratorId/role':
+                                                     { method: 'PUT', path: (w) => `/tracks/${w.trackId}/collaborators/${w.targetId}/role`, body: () => ({ role: 'Vocalist' }),
+                                                                                                                              roles: ['ok',          'owner_only',     'owner_only',     NF,      END,     END,   NF] },
   'POST /api/v1/tracks/:trackId/leave':              { method: 'POST', path: (w) => `/tracks/${w.trackId}/leave`, fresh: true, roles: ['owner_cannot_leave', 'ok',     'ok',             NF,      END,     END,   NF] },
   'GET /api/v1/tracks/:trackId/comments':            { method: 'GET',  path: (w) => `/tracks/${w.trackId}/comments`,        roles: ['ok',          'ok',             'ok',             NF,      END,     END,   NF] },
   'POST /api/v1/tracks/:trackId/comments':           { method: 'POST', path: (w) => `/tracks/${w.trackId}/comments`, body: () => ({ body: 'Nice kick.' }),
