@@ -507,7 +507,8 @@ async function dropboxMembers(withOwners) {
 function pickOp(r) {
   let x = r.next() * TOTAL_WEIGHT;
   for (const row of OPS_TABLE) {
-    if ((x -= row[0]) < 0) return row;
+    x -= row[0];
+    if (x < 0) return row;
   }
   return OPS_TABLE[0];
 }

@@ -79,7 +79,10 @@ export function simulate({ tracks: T, owners: O, needy: F, seed = 1, samples = 2
   // random moment of its period.
   const cum = [];
   let acc = 0;
-  for (const k of owned) cum.push((acc += k));
+  for (const k of owned) {
+    acc += k;
+    cum.push(acc);
+  }
   const pick = () => {
     const x = rand() * acc;
     let lo = 0;

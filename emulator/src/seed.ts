@@ -182,7 +182,10 @@ export function seedProblems(spec: unknown): string[] {
     if (!Array.isArray(spec.teams)) out.push('teams must be a list');
     else
       spec.teams.forEach((t, i) => {
-        if (!isObj(t) || !str(t.name)) return void out.push(`teams[${i}].name must be a non-empty string`);
+        if (!isObj(t) || !str(t.name)) {
+          out.push(`teams[${i}].name must be a non-empty string`);
+          return;
+        }
         teamNames.add((t.name as string).toLowerCase());
         if (t.items !== undefined && !(Array.isArray(t.items) && t.items.every((x) => isObj(x) && typeof x.path === 'string' && x.path.startsWith('/') && (x.size === undefined || Number.isInteger(x.size))))) {
           out.push(`teams[${i}].items must be a list of {path: "/…", size?}`);
@@ -219,7 +222,10 @@ export function seedProblems(spec: unknown): string[] {
     if (!Array.isArray(spec.folders)) out.push('folders must be a list');
     else
       spec.folders.forEach((f, i) => {
-        if (!isObj(f)) return void out.push(`folders[${i}] must be an object`);
+        if (!isObj(f)) {
+          out.push(`folders[${i}] must be an object`);
+          return;
+        }
         if (!str(f.name) || (f.name as string).includes('/')) out.push(`folders[${i}].name must be a non-empty string without "/"`);
         if (!str(f.owner)) out.push(`folders[${i}].owner must be an email or account_id`);
         if (f.path !== undefined && !(typeof f.path === 'string' && f.path.startsWith('/') && f.path.length > 1)) out.push(`folders[${i}].path must be an absolute path`);
@@ -228,7 +234,10 @@ export function seedProblems(spec: unknown): string[] {
           const v = f[key];
           if (v === undefined) return;
           if (!Array.isArray(v)) return void out.push(`folders[${i}].${key} must be a list`);
-          v.forEach((x, j) => (isObj(x) ? check(x, j) : out.push(`folders[${i}].${key}[${j}] must be an object`)));
+          v.forEach((x, j) => {
+            if (isObj(x)) check(x, j);
+            else out.push(`folders[${i}].${key}[${j}] must be an object`);
+          });
         };
         list('members', (m, j) => {
           if (!str(m.account)) out.push(`folders[${i}].members[${j}].account must be an email or account_id`);

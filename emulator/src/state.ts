@@ -334,7 +334,10 @@ export class DropboxState {
     }
     for (const [relLower, relDir] of subfolders) {
       let id = folder.subfolderIds.get(relLower);
-      if (!id) folder.subfolderIds.set(relLower, (id = this.newId()));
+      if (!id) {
+        id = this.newId();
+        folder.subfolderIds.set(relLower, id);
+      }
       const p = mountPath + '/' + relDir;
       out.push({
         '.tag': 'folder',

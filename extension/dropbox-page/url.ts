@@ -80,15 +80,18 @@ export function parseDropboxUrl(href: string, origins: readonly string[] = DROPB
   };
   const preview = url.searchParams.get('preview') || null;
   let m: RegExpExecArray | null;
+  // biome-ignore lint/suspicious/noAssignInExpressions: one pattern after another, each binding m
   if ((m = /^\/(home|personal)(?:\/(.*))?$/.exec(url.pathname))) {
     const segments = segmentsOf(m[2] ?? '');
     return segments && make(m[1] as DropboxSpace, null, segments, preview);
   }
+  // biome-ignore lint/suspicious/noAssignInExpressions: one pattern after another, each binding m
   if ((m = /^\/work\/([^/]+)(?:\/(.*))?$/.exec(url.pathname))) {
     const team = segmentsOf(m[1]!);
     const segments = segmentsOf(m[2] ?? '');
     return team?.length === 1 && segments ? make('work', team[0]!, segments, preview) : null;
   }
+  // biome-ignore lint/suspicious/noAssignInExpressions: one pattern after another, each binding m
   if ((m = /^\/preview\/(.+)$/.exec(url.pathname))) {
     const role = url.searchParams.get('role');
     let segments = segmentsOf(m[1]!);

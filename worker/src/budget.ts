@@ -34,7 +34,8 @@ const LOG_KEY = Symbol.for('pd.invocation-budget');
 /** The log shared by the worker and the tests (same isolate). */
 export function budgetLog(): BudgetLog {
   const g = globalThis as unknown as Record<symbol, BudgetLog | undefined>;
-  return (g[LOG_KEY] ??= { violations: [], recent: [], peak: new Map() });
+  g[LOG_KEY] ??= { violations: [], recent: [], peak: new Map() };
+  return g[LOG_KEY];
 }
 
 export class BudgetExceededError extends Error {

@@ -10,6 +10,7 @@ import { Panel } from '../../components/Panel';
 import { isTrustedEvent, UserGestureContext, type UserGestureCheck } from '../../components/user-gesture';
 import { startPanelController, type PanelController } from '../../dropbox-page/controller';
 import { findFirst, PLACEMENT_MESSAGES } from '../../dropbox-page/selectors';
+import { followDropboxTheme } from '../../dropbox-page/theme';
 import { messagingApi } from '../../utils/messaging';
 import { PUBLIC_SESSION_KEYS } from '../../utils/session-keys';
 
@@ -41,6 +42,8 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
     },
   });
   ui.mount();
+  // Dropbox's dark (or light) theme, when its page says so, wins over the system's colour scheme.
+  followDropboxTheme(document, ui.shadowHost, ctx.signal);
   const clickDropboxDownload = () => {
     const button = findFirst(document, 'downloadButton');
     if (!button) return false;

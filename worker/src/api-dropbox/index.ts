@@ -25,7 +25,7 @@ import { toDropboxChange, type DropboxChangeRow } from '../domain/rows.ts';
 import { apiError, d1, db, onError, requireSession, validate, type AppEnv } from '../api/http.ts';
 import { limitSignIn } from '../api/limits.ts';
 import { webOrigin } from '../dropbox/origins.ts';
-import { exchangeCode, SignInError } from '../dropbox/oauth.ts';
+import { exchangeCode, SignInError, type ExchangedTokens } from '../dropbox/oauth.ts';
 import { saveTokens } from '../dropbox/tokens.ts';
 import { retryFailedChange } from '../jobs/execute.ts';
 import { sendJobs } from '../jobs/messages.ts';
@@ -72,7 +72,7 @@ export const dropboxApi = new Hono<AppEnv>()
 
   // Rate limited per client IP before anything else: a refused attempt never reaches Dropbox's token endpoint.
   .post('/auth/dropbox', ...common, limitSignIn, limit, validate('json', DropboxSignInBody), async (c) => {
-    let t;
+    let t: ExchangedTokens;
     try {
       t = await exchangeCode(c.env, c.req.valid('json'));
     } catch (e) {

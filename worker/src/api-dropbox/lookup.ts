@@ -4,7 +4,7 @@
 // personal account of a paired work + personal pair) and /work/<team>/… (a Dropbox Business team space, whose
 // paths start at the team root: resolved with Dropbox-API-Path-Root, see src/dropbox/root.ts).
 import type { ByDropboxPathResponse } from '@pd/shared';
-import { DomainError, trackAccess } from '../domain/index.ts';
+import { DomainError, trackAccess, type TrackAccess } from '../domain/index.ts';
 import { findTrackByDropboxSharedFolderId } from '../domain/tracks.ts';
 import { toTrackSummary } from '../domain/rows.ts';
 import { clientForAccount, type ClientEnv, type DropboxClient } from '../dropbox/client.ts';
@@ -146,7 +146,7 @@ export async function trackByDropboxPath(env: ClientEnv, db: D1Database, account
 
   const track = await findTrackByDropboxSharedFolderId(db, sharedFolderId);
   if (!track) throw new DropboxApiError('not_a_pd_track', 'This shared folder is not a Producer Dashboard track.');
-  let access;
+  let access: TrackAccess;
   try {
     access = await trackAccess(db, track.id, accountId);
   } catch (e) {

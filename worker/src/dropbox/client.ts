@@ -69,7 +69,10 @@ export class DropboxClient {
   private sdkFor(pathRoot: string | undefined): Dropbox {
     if (!pathRoot) return this.dbx;
     let d = this.rooted.get(pathRoot);
-    if (!d) this.rooted.set(pathRoot, (d = new Dropbox({ auth: this.auth, fetch: this.fetchFn, pathRoot })));
+    if (!d) {
+      d = new Dropbox({ auth: this.auth, fetch: this.fetchFn, pathRoot });
+      this.rooted.set(pathRoot, d);
+    }
     return d;
   }
 

@@ -1,6 +1,7 @@
 // Sign in with Dropbox: the extension ran the authorize step (PKCE, no secret); the worker exchanges the code
 // at the token endpoint through the SDK, reads who signed in, and stores the tokens encrypted.
 import { oauthClient, clientForAccessToken, type ClientEnv } from './client.ts';
+import type { users } from 'dropbox';
 import { classifyDropboxError, DropboxCallError } from './errors.ts';
 import { rootFromAccount, type DropboxRoot } from './root.ts';
 
@@ -55,7 +56,7 @@ export async function exchangeCode(env: ClientEnv, input: { code: string; codeVe
     throw new SignInError('dropbox_offline_access_required', 'Sign-in must request offline access (token_access_type=offline).');
   }
   const client = clientForAccessToken(env, token.access_token);
-  let me;
+  let me: users.FullAccount;
   try {
     me = await client.call((d) => d.usersGetCurrentAccount());
   } catch (e) {

@@ -5,6 +5,7 @@
 //                         |--429/5xx/timeout/expired token--> pending (next_attempt_at, queue retry with delay)
 //                         '--permanent error or attempts used up--> failed (last_error; the owner can retry)
 // A running row whose executor died is reclaimed once its next_attempt_at passes (cron re-enqueues it).
+import type { sharing } from 'dropbox';
 import { classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { UnconfirmedError, readFolderState, readMemberState } from '../dropbox/folder-state.ts';
@@ -438,7 +439,7 @@ async function pollJob(
     delete p.async_job_account_id;
   };
   for (let i = 0; i < MAX_JOB_POLLS; i++) {
-    let status;
+    let status: sharing.RemoveMemberJobStatus | sharing.JobStatus;
     try {
       status =
         kind === 'remove'

@@ -1,7 +1,7 @@
 // Dropbox's side of a membership, as the executor meets it (issue 9): invitations that only join the member's
 // Dropbox when mounted with THEIR token, plan limits that no retry can overcome, and access that Dropbox keeps
 // through a group. Each outcome is written to the collaborator (collaborators.dropbox_*) so PD shows the truth.
-import { NotLinkedError, clientForAccount } from '../dropbox/client.ts';
+import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import type { ChangeParams, ChangeRow, ExecEnv } from './execute.ts';
 
@@ -32,7 +32,7 @@ const mb = (n: unknown) => (typeof n === 'number' ? `${Math.ceil(n / 1_048_576)}
  * MountRefused with what the person should do, or the Dropbox error for the executor's retry rules.
  */
 export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<string | undefined> {
-  let client;
+  let client: DropboxClient;
   try {
     client = await clientForAccount(env, p.actor_account_id);
   } catch (e) {

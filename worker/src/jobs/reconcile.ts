@@ -16,6 +16,7 @@
 // as "access ended in Dropbox" with the evidence that showed it. PD's own revoke and their own Leave through PD
 // are recorded by PD when they happen (and their Dropbox changes keep reconciliation away until settled).
 import type { AccessLevel } from '@pd/shared';
+import type { files } from 'dropbox';
 import { planAccessEndedInDropbox, planInvitationDeclinedInDropbox, planMemberAddedInDropbox, planSetAccessLevel } from '../domain/sharing.ts';
 import { newId, nowIso } from '../domain/db.ts';
 import { prepare, sql } from '../domain/sql.ts';
@@ -885,7 +886,7 @@ async function walk(
   let pages = 0;
   let changes = 0;
   for (;;) {
-    let page;
+    let page: files.ListFolderResult;
     try {
       page = await client.call((d) => d.filesListFolderContinue({ cursor }));
     } catch (e) {
