@@ -15,7 +15,7 @@
 // left. Anyone else found missing from the owner's list (cron diff, or other members seen during that check)
 // is recorded as revoked by the owner. An unshared folder revokes everyone.
 import type { AccessLevel } from '@pd/shared';
-import { planInvitationDeclinedInDropbox, planLeaveTrack, planMemberAddedInDropbox, planRevokeCollaborator, planSetAccessLevel } from '../domain/sharing.ts';
+import { planInvitationDeclinedInDropbox, planLeaveTrack, planMemberAddedInDropbox, planRevokeCollaborator, planSetAccessLevel, type AsRead } from '../domain/sharing.ts';
 import { newId, nowIso } from '../domain/db.ts';
 import { prepare, sql } from '../domain/sql.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
@@ -193,6 +193,12 @@ export interface MemberSyncResult {
   /** Invited in Dropbox (no account yet or not joined), not on the track in PD: e-mail → access level. */
   inviteeEmails?: string[];
   inviteeLevels?: Map<string, AccessLevel>;
+  /**
+   * Index in `statements` of the conditional UPDATE recording that `leftAccountId` left. If it changes nothing when
+   * run, PD changed that person after the read (the decision was stale, AsRead): the caller asks again
+   * (requeueStaleLeaves), so a real leave is not lost nor later mistaken for a revoke.
+   */
+  leaveAt?: number;
 }
 
 const levelOf = (access: string): AccessLevel | null =>
@@ -276,7 +282,11 @@ interface CollabRow {
   dropbox_state: string | null;
   dropbox_access_level: string | null;
   dropbox_group: string | null;
+  /** The record's event id when read: every decision below applies only to the record as read (AsRead). */
+  event_id: string | null;
 }
+
+const asRead = (c: CollabRow | undefined): AsRead => ({ collaboratorId: c?.id ?? null, eventId: c?.event_id ?? null });
 
 /**
  * Compares the owner's Dropbox member list of one track with PD and returns the domain statements that make
@@ -317,7 +327,7 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     prepare(
       db,
       sql`SELECT c.id, c.account_id, c.email_lower, c.status, c.access_level, a.dropbox_account_id AS dbid,
-                 c.dropbox_state, c.dropbox_access_level, c.dropbox_group
+                 c.dropbox_state, c.dropbox_access_level, c.dropbox_group, c.event_id
           FROM collaborators c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.track_id = ${track.id}`,
     ),
     prepare(
@@ -333,9 +343,10 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     // Only a member's own token was available and it is no longer a member: that member is gone (nobody else is known).
     const me = collabs.find((c) => c.account_id && c.account_id === opts.leftAccountId && c.status === 'active' && !unsettled.has(c.id));
     if (me) {
-      const plan = await planLeaveTrack(db, { trackId: track.id, accountId: me.account_id!, via: 'dropbox' });
+      const plan = await planLeaveTrack(db, { trackId: track.id, accountId: me.account_id!, via: 'dropbox', asRead: asRead(me) });
+      if (plan.statements.length) out.leaveAt = out.statements.length;
       out.statements.push(...plan.statements);
-      out.actions.push(`left ${me.id}`);
+      if (plan.statements.length) out.actions.push(`left ${me.id}`);
     }
     return out;
   }
@@ -344,9 +355,9 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     // The owner unshared the folder in Dropbox: everyone's access ended, by the owner.
     for (const c of collabs) {
       if (c.status !== 'active' && c.status !== 'invited') continue;
-      const plan = await planRevokeCollaborator(db, { trackId: track.id, collaboratorId: c.id, actorId: track.owner_id, via: 'dropbox' });
+      const plan = await planRevokeCollaborator(db, { trackId: track.id, collaboratorId: c.id, actorId: track.owner_id, via: 'dropbox', asRead: asRead(c) });
       out.statements.push(...plan.statements);
-      out.actions.push(`revoked ${c.id} (unshared)`);
+      if (plan.statements.length) out.actions.push(`revoked ${c.id} (unshared)`);
     }
     return out;
   }
@@ -387,7 +398,7 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     if (c.status === 'invited' && !u && out.confirmed && !unsettled.has(c.id) && !invited(c) && !members.groups.length) {
       // PD's invitation put them in the folder (or invited them there) and Dropbox no longer has them: they left
       // before accepting in PD, which declines the invitation (see worker/DROPBOX.md).
-      const plan = await planInvitationDeclinedInDropbox(db, { trackId: track.id, collaboratorId: c.id });
+      const plan = await planInvitationDeclinedInDropbox(db, { trackId: track.id, collaboratorId: c.id, asRead: asRead(c) });
       if (plan.statements.length) {
         out.statements.push(...plan.statements);
         out.actions.push(`declined ${c.id}`);
@@ -400,22 +411,23 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
       if (!out.confirmed && c.account_id !== opts.leftAccountId) continue; // a member's token only vouches for itself
       if (await keptByGroup(c)) continue; // group members are not in `users`: not missing
       if (opts.leftAccountId && c.account_id === opts.leftAccountId) {
-        const plan = await planLeaveTrack(db, { trackId: track.id, accountId: c.account_id, via: 'dropbox' });
+        const plan = await planLeaveTrack(db, { trackId: track.id, accountId: c.account_id, via: 'dropbox', asRead: asRead(c) });
+        if (plan.statements.length) out.leaveAt = out.statements.length;
         out.statements.push(...plan.statements);
-        out.actions.push(`left ${c.id}`);
+        if (plan.statements.length) out.actions.push(`left ${c.id}`);
       } else {
-        const plan = await planRevokeCollaborator(db, { trackId: track.id, collaboratorId: c.id, actorId: track.owner_id, via: 'dropbox' });
+        const plan = await planRevokeCollaborator(db, { trackId: track.id, collaboratorId: c.id, actorId: track.owner_id, via: 'dropbox', asRead: asRead(c) });
         out.statements.push(...plan.statements);
-        out.actions.push(`revoked ${c.id}`);
+        if (plan.statements.length) out.actions.push(`revoked ${c.id}`);
       }
       continue;
     }
     const level = levelOf(u.access);
     // A level Dropbox refused to change (Basic keeps an Editor) is already shown as such: not a change in Dropbox.
     if (level && level !== c.access_level && out.confirmed && c.dropbox_access_level !== level) {
-      const plan = await planSetAccessLevel(db, { trackId: track.id, collaboratorId: c.id, accessLevel: level, actorId: track.owner_id, via: 'dropbox' });
+      const plan = await planSetAccessLevel(db, { trackId: track.id, collaboratorId: c.id, accessLevel: level, actorId: track.owner_id, via: 'dropbox', asRead: asRead(c) });
       out.statements.push(...plan.statements);
-      out.actions.push(`access ${c.id} ${level}`);
+      if (plan.statements.length) out.actions.push(`access ${c.id} ${level}`);
     }
   }
 
@@ -437,6 +449,7 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
         email: u.email,
         displayName: u.displayName,
         accessLevel: level,
+        asRead: asRead(c),
       });
       if (plan.statements.length) {
         out.statements.push(...plan.statements);
@@ -846,8 +859,9 @@ async function confirmMembers(
   accountId: string,
   items: { track: TrackRef; lost: boolean }[],
   budget: { inline: number; statements: number },
-): Promise<{ statements: D1PreparedStatement[]; changes: number }> {
+): Promise<{ statements: D1PreparedStatement[]; changes: number; leaves: StaleLeaveCheck[] }> {
   const statements: D1PreparedStatement[] = [];
+  const leaves: StaleLeaveCheck[] = [];
   let changes = 0;
   const queued: CheckTrackMembershipJob[] = [];
   for (const { track, lost } of items) {
@@ -858,12 +872,32 @@ async function confirmMembers(
     }
     budget.inline--;
     const r = await syncTrackMembers(env, track, { leftAccountId: lost ? accountId : null, memberClient: isOwner ? null : client });
+    if (r.leaveAt !== undefined) {
+      leaves.push({ at: statements.length + r.leaveAt, job: { kind: 'check-track-membership', trackId: track.id, leftAccountId: accountId, ...(isOwner ? {} : { memberAccountId: accountId }) } });
+    }
     statements.push(...r.statements);
     budget.statements += r.statements.length;
     changes += r.actions.length;
   }
   await sendJobs(env.JOBS, queued);
-  return { statements, changes };
+  return { statements, changes, leaves };
+}
+
+/** A leave planned in a batch, and the check that decides it again if PD changed that person first. */
+interface StaleLeaveCheck {
+  /** index of the leave's conditional UPDATE among the statements handed back (the caller adds its offset) */
+  at: number;
+  job: CheckTrackMembershipJob;
+}
+
+/**
+ * After the batch: a planned leave that changed nothing was decided on a record PD changed meanwhile (the owner
+ * revoked, re-invited or changed the level between the read and the write). It is decided again from fresh reads,
+ * with who lost the mount, instead of being dropped (the cron's later diff would call it a revoke).
+ */
+async function requeueStaleLeaves(env: ReconcileEnv, results: D1Result[], offset: number, leaves: StaleLeaveCheck[]): Promise<void> {
+  const stale = leaves.filter((l) => (results[offset + l.at]?.meta.changes ?? 0) === 0).map((l) => l.job);
+  await sendJobs(env.JOBS, stale);
 }
 
 async function walk(
@@ -897,7 +931,8 @@ async function walk(
         const tracks = await tracksFor(db, [...lost, ...joined]);
         const c = await confirmMembers(env, client, accountId, [...tracks].map(([sfid, track]) => ({ track, lost: lost.has(sfid) })), budget);
         changes += c.changes;
-        await db.batch([...c.statements, ...baselineStatements(db, accountId, holder, b.cursor, b.mounts)]);
+        const written = await db.batch([...c.statements, ...baselineStatements(db, accountId, holder, b.cursor, b.mounts)]);
+        await requeueStaleLeaves(env, written, 0, c.leaves);
         await recheckTracksOf(env, accountId, new Set([...tracks.values()].map((t) => t.id)));
         return { pages, changes, more: true };
       }
@@ -920,7 +955,7 @@ async function walk(
       const track = tracks.get(file.sharedFolderId);
       if (track) revisions.push({ track, file });
     }
-    await db.batch([
+    const written = await db.batch([
       fenceStatement(db, accountId, holder),
       ...c.statements,
       ...revisionStatements(db, revisions),
@@ -928,6 +963,7 @@ async function walk(
       cursorStatement(db, accountId, page.cursor),
       extendLease(db, accountId, holder),
     ]);
+    await requeueStaleLeaves(env, written, 1, c.leaves);
     cursor = page.cursor;
     if (!page.has_more) return { pages, changes, more: false };
     if (pages >= MAX_PAGES_PER_INVOCATION) return { pages, changes, more: true };
@@ -965,7 +1001,10 @@ export async function checkTrackMembership(
       await done('owner has not linked Dropbox').run();
       return { result: 'owner-not-linked', actions: [] };
     }
-    await db.batch([...r.statements, done(null)]);
+    const written = await db.batch([...r.statements, done(null)]);
+    if (r.leaveAt !== undefined && opts.leftAccountId) {
+      await requeueStaleLeaves(env, written, 0, [{ at: r.leaveAt, job: { kind: 'check-track-membership', trackId, leftAccountId: opts.leftAccountId, ...(opts.memberAccountId ? { memberAccountId: opts.memberAccountId } : {}) } }]);
+    }
     return { result: 'done', actions: r.actions };
   } catch (e) {
     const err = classifyDropboxError(e);
