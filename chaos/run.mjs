@@ -130,23 +130,38 @@ const collabs = Array.from({ length: N_COLLABS }, (_, i) => ({ email: `collab${i
 const people = [...owners, ...collabs];
 const byEmail = new Map(people.map((p) => [p.email, p]));
 
+/**
+ * The last owner is on Dropbox Basic: view-only members are refused (insufficient_plan), so PD must record what
+ * Dropbox kept. A Dropbox group (two collaborators) has access to the first folder of owner 2 besides its explicit
+ * members, and owners may give it more folders during the run (dropbox_group).
+ */
+const BASIC_OWNER = owners.at(-1).email;
+const GROUP = 'Chaos Band';
+
 function seedSpec() {
   if (REPLAY) return REPLAY.seedSpec;
   const folders = [];
   for (const o of owners) {
     for (let f = 0; f < FOLDERS_PER_OWNER; f++) {
       const name = `${o.name.replace(' ', '')} Song ${f + 1}`;
+      // (the level is drawn for every member, Basic or not, so the PRNG stream stays that of earlier runs)
       const members = rng.sample(collabs, rng.int(1, 3)).map((c) => ({ account: c.email, access_level: rng.pick(['editor', 'viewer']) }));
+      if (o.email === BASIC_OWNER) for (const m of members) m.access_level = 'editor';
       folders.push({
         name,
         owner: o.email,
         path: `/Music/${name}`,
         members,
+        ...(o === owners[1] && f === 0 ? { groups: [{ group: GROUP, access_level: 'editor' }] } : {}),
         files: [{ path: 'Mix v1.wav', size: 1_000_000 }, { path: 'Stems/Drums.wav', size: 500_000 }],
       });
     }
   }
-  return { accounts: people.map((p) => ({ email: p.email, display_name: p.name })), folders };
+  return {
+    accounts: people.map((p) => ({ email: p.email, display_name: p.name, ...(p.email === BASIC_OWNER ? { plan: 'basic' } : {}) })),
+    groups: [{ name: GROUP, members: collabs.slice(0, 2).map((c) => c.email) }],
+    folders,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -434,6 +449,39 @@ const OPERATIONS = {
     async perform(a) {
       const res = await control('POST', '/act', { as: a.as, action: 'upload_file', shared_folder_id: a.sf, path: a.path, size: a.size });
       if (classify('dropbox_upload', res)) ledger.uploads.push({ sharedFolderId: a.sf, relPath: a.path });
+    },
+  },
+  dropbox_accept: {
+    // The invitee clicks "Add to Dropbox" in Dropbox itself (not in PD): PD learns it from their tree.
+    weight: 5,
+    async choose(r) {
+      const st = await emuState();
+      const cands = [];
+      for (const f of st.folders) {
+        if (f.unshared || !trackBySf.has(f.shared_folder_id)) continue;
+        for (const i of f.invitees) if (i.account_id && byEmail.has(lc(i.email))) cands.push({ f, i });
+      }
+      if (cands.length === 0) return null;
+      const { f, i } = r.pick(cands);
+      return { kind: 'dropbox_accept', as: lc(i.email), sf: f.shared_folder_id };
+    },
+    async perform(a) {
+      classify('dropbox_accept', await control('POST', '/act', { as: a.as, action: 'accept_invite', shared_folder_id: a.sf }));
+    },
+  },
+  dropbox_group: {
+    // The owner gives the group access to another folder in Dropbox (at most 2 per run).
+    weight: 0.6,
+    async choose(r) {
+      if ((stats.ops.get('dropbox_group')?.ok ?? 0) >= 2) return null;
+      const st = await emuState();
+      const cands = st.folders.filter((f) => !f.unshared && trackBySf.has(f.shared_folder_id) && !(f.groups ?? []).some((g) => g.group_name === GROUP));
+      if (cands.length === 0) return null;
+      const f = r.pick(cands);
+      return { kind: 'dropbox_group', as: trackBySf.get(f.shared_folder_id).owner, sf: f.shared_folder_id, group: GROUP };
+    },
+    async perform(a) {
+      classify('dropbox_group', await control('POST', '/act', { as: a.as, action: 'add_group', shared_folder_id: a.sf, group: a.group, access_level: 'editor' }));
     },
   },
   dropbox_unshare: {
@@ -931,6 +979,7 @@ function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worke
     ['queue consumer crashes', `${worker.counts.consumerCrashes} batches crashed part-way (rate ${QUEUE_CRASH_RATE} per batch; half of them also lost the ack of a finished message); ${jobErrors} jobs threw inside the consumer`],
     ['time to converge', `${(convergeMs / 1000).toFixed(1)} s (after the last operation)`],
     ['ended accesses checked', `${result.stats.endedAccesses} (history + notification each)`],
+    ['what Dropbox kept, shown by PD', `${result.stats.truths.refused} view-only members a Basic owner's Dropbox refused, ${result.stats.truths.levelKept} Editors Basic kept, ${result.stats.truths.group} ended people a group keeps in the folder, ${result.stats.truths.acceptedInDropbox} members in Dropbox shown as such (owner ${BASIC_OWNER} on Dropbox Basic, group "${GROUP}")`],
     ['ledger checked', `${ledger.comments.length} comments, ${ledger.titles.length} edits, ${ledger.splits.length} split changes, ${ledger.uploads.length} uploads, ${ledger.collaboratorsSeen.size} credits`],
     ['Dropbox changes visible as failed', `${failedVisible.length}${failedVisible.length ? ` (${[...new Set(failedVisible.map((c) => c.lastError))].slice(0, 3).join('; ')})` : ''}`],
     ['mismatches', `${result.mismatches.length}`],

@@ -395,6 +395,9 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     if (u) matched.add(u.accountId);
     if (u) noteState(c, 'member');
     else if (invited(c)) noteState(c, 'invited');
+    // Dropbox refused to add them (view-only on Dropbox Basic, recorded by the executor): they were never in the
+    // folder, so their absence is neither a decline nor a removal made in Dropbox. PD shows the refusal instead.
+    if (!u && c.dropbox_state === 'refused' && !invited(c)) continue;
     if (c.status === 'invited' && !u && out.confirmed && !unsettled.has(c.id) && !invited(c) && !members.groups.length) {
       // PD's invitation put them in the folder (or invited them there) and Dropbox no longer has them: they left
       // before accepting in PD, which declines the invitation (see worker/DROPBOX.md).

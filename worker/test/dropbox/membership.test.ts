@@ -235,6 +235,22 @@ describe('3. Dropbox Basic cannot make anyone view-only', () => {
     expect(person(d, AVA)).toMatchObject({ accessLevel: 'editor', dropbox: { state: 'invited' } });
     void ava;
   });
+
+  it('a Viewer Dropbox refused to add stays as PD shows it: the membership check neither declines nor revokes them (chaos mix, Basic owners)', async () => {
+    const ava = await h.signIn(AVA);
+    await h.drain();
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: AVA, accessLevel: 'viewer' } });
+    await h.drain();
+    // Dropbox has no Ava: not because she left or was removed there, but because Dropbox never added her.
+    await checkMembership();
+    expect(person(await detail(maya.session), AVA)).toMatchObject({ status: 'invited', dropbox: { state: 'refused' } });
+    const { invitations } = await h.json<{ invitations: { id: string }[] }>('/api/v1/invitations', { session: ava.session });
+    expect(invitations).toHaveLength(1);
+    await h.json(`/api/v1/invitations/${invitations[0].id}/accept`, { method: 'POST', session: ava.session });
+    await h.drain();
+    await checkMembership();
+    expect(person(await detail(maya.session), AVA)).toMatchObject({ status: 'active', dropbox: { state: 'refused' } });
+  });
 });
 
 describe('5. groups', () => {
