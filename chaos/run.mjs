@@ -762,6 +762,20 @@ try {
   // through (or a bounded time has passed): most Dropbox calls happen here, after the API answered.
   const tConv = Date.now();
   const drainUntil = Date.now() + DRAIN_TIMEOUT_MS;
+  // The backlog over time (for the soak's time to converge: how fast it drains, and whether anything is stuck).
+  const backlog = [];
+  let lastLog = 0;
+  const noteBacklog = async (phase, active, extra = '') => {
+    const calls = (await control('GET', '/calls')).body;
+    const n = (Array.isArray(calls) ? calls : calls?.calls ?? []).length;
+    backlog.push({ s: (Date.now() - tConv) / 1000, phase, active, calls: n });
+    if (Date.now() - lastLog >= 15_000 || active === 0) {
+      lastLog = Date.now();
+      const prev = backlog.find((b) => b.s >= backlog.at(-1).s - 60) ?? backlog[0];
+      const dt = backlog.at(-1).s - prev.s;
+      log(`backlog (${phase}): ${active} Dropbox change(s) pending/running${dt > 0 ? `, ${((prev.active - active) / dt).toFixed(2)} drained/s and ${((n - prev.calls) / dt).toFixed(1)} Dropbox calls/s over the last ${dt.toFixed(0)} s` : ''}${extra}`);
+    }
+  };
   while (Date.now() < drainUntil) {
     await cronTick();
     await sleep(1500);
@@ -770,6 +784,7 @@ try {
       const d = await trackDetail(byEmail.get(t.owner).session, t.trackId);
       active += (d.body?.dropboxChanges ?? []).filter((c) => c.status === 'pending' || c.status === 'running').length;
     }
+    await noteBacklog('faults on', active);
     if (active === 0) break;
   }
   log(`queue drained under faults for ${((Date.now() - tConv) / 1000).toFixed(1)} s`);
@@ -802,7 +817,8 @@ try {
       continue;
     }
     result = checkWorld(world, ledger, { membershipOnly: true });
-    log(`converging: ${active.length} Dropbox change(s) pending/running, ${result.mismatches.length} membership difference(s)${result.mismatches.length ? ` e.g. ${result.mismatches[0]}` : ''}`);
+    if (OPS > 1000) await noteBacklog('faults off', active.length, `, ${result.mismatches.length} membership difference(s)`);
+    else log(`converging: ${active.length} Dropbox change(s) pending/running, ${result.mismatches.length} membership difference(s)${result.mismatches.length ? ` e.g. ${result.mismatches[0]}` : ''}`);
     stable = active.length === 0 && result.mismatches.length === 0 ? stable + 1 : 0;
     if (stable >= 2) {
       converged = true;
@@ -824,7 +840,7 @@ try {
   const stuck = world.changes.filter((c) => c.status === 'pending' || c.status === 'running');
   for (const c of stuck) result.mismatches.push(`Dropbox change ${c.id} (${c.kind}) still ${c.status} after convergence: ${c.lastError ?? ''}`);
 
-  const summary = buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worker });
+  const summary = buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worker, backlog });
   console.log('\n' + summary.text);
   if (REPORT) writeFileSync(REPORT, summary.markdown);
   exitCode = result.mismatches.length === 0 ? 0 : 1;
@@ -960,7 +976,7 @@ function gitCommit() {
 // ---------------------------------------------------------------------------------------------------------------
 // Summary
 
-function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worker }) {
+function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worker, backlog }) {
   const faultsInjected = {};
   for (const c of calls) if (c.fault) faultsInjected[c.fault] = (faultsInjected[c.fault] ?? 0) + 1;
   const faulted = calls.filter((c) => c.fault).length;
@@ -977,7 +993,7 @@ function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worke
     ['other injected faults', `duplicate webhooks (rate 0.25), ${stats.injected.webhookReplays} late replays of old notifications, ${stats.injected.expireAccount} whole-account token expiries, ${stats.injected.cronTicks} cron ticks`],
     ['retries', `${errorFaults} Dropbox calls answered with an error and made again (in-line, from the queue or the cron); ${worker.counts.queueRetries} queue messages retried by the consumer, ${worker.counts.redeliveries} redeliveries in all; ${stats.retriedFailed} failed changes retried by their owner`],
     ['queue consumer crashes', `${worker.counts.consumerCrashes} batches crashed part-way (rate ${QUEUE_CRASH_RATE} per batch; half of them also lost the ack of a finished message); ${jobErrors} jobs threw inside the consumer`],
-    ['time to converge', `${(convergeMs / 1000).toFixed(1)} s (after the last operation)`],
+    ['time to converge', `${(convergeMs / 1000).toFixed(1)} s (after the last operation)${backlog.length ? `; backlog of Dropbox changes ${backlog[0].active} at the end of the operations, ${[60, 300, 600, 1200, 1800].filter((x) => backlog.at(-1).s >= x).map((x) => `${backlog.find((b) => b.s >= x).active} after ${x} s`).join(', ')}` : ''}`],
     ['ended accesses checked', `${result.stats.endedAccesses} (history + notification each)`],
     ['what Dropbox kept, shown by PD', `${result.stats.truths.refused} view-only members a Basic owner's Dropbox refused, ${result.stats.truths.levelKept} Editors Basic kept, ${result.stats.truths.group} ended people a group keeps in the folder, ${result.stats.truths.acceptedInDropbox} members in Dropbox shown as such (owner ${BASIC_OWNER} on Dropbox Basic, group "${GROUP}")`],
     ['ledger checked', `${ledger.comments.length} comments, ${ledger.titles.length} edits, ${ledger.splits.length} split changes, ${ledger.uploads.length} uploads, ${ledger.collaboratorsSeen.size} credits`],
