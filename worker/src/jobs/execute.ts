@@ -503,16 +503,23 @@ async function relinquish(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promis
     throw refused(path);
   };
   const attempt = async (unmounted: boolean): Promise<string | undefined> => {
+    let left: string | undefined;
     try {
       const r = await leaver.call((d) => d.sharingRelinquishFolderMembership({ shared_folder_id: p.shared_folder_id, leave_a_copy: false }));
       if (r['.tag'] === 'async_job_id') {
         Object.assign(p, { async_job_id: r.async_job_id, async_job_kind: 'other', async_job_account_id: p.actor_account_id });
         return await pollJob(leaver, p, r.async_job_id, 'other', (path) => onError(path, unmounted));
       }
-      return unmounted ? 'unmounted in Dropbox first, then left' : undefined;
+      left = unmounted ? 'unmounted in Dropbox first, then left' : undefined;
     } catch (e) {
       return onError(routeErrorPath(e), unmounted);
     }
+    // Their explicit membership is gone, but a group may still give them the folder (Dropbox keeps it mounted and
+    // says nothing): asked with their own token, so PD can say so instead of "the files are removed from your
+    // Dropbox". If this read fails the change is retried, and relinquishing again answers group_access (or
+    // not_a_member: then it is over).
+    const after = await readFolderState(leaver, p.shared_folder_id);
+    return after.state === 'shared' ? GROUP_ACCESS_NOTE : left;
   };
   return attempt(false);
 }

@@ -301,4 +301,16 @@ describe('5. groups', () => {
     expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'remove_member', status: 'done', last_error: expect.stringContaining('Dropbox keeps their access through the group') });
     expect(await mountedFor(LEO)).toBe(true); // Dropbox really kept it
   });
+
+  it('leaving while a group also gives access: PD says Dropbox keeps the folder in their Dropbox (chaos mix, groups)', async () => {
+    await importAs(MAYA);
+    const leo = await h.signIn(LEO);
+    await h.drain();
+    await control('act', { as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'editor' });
+    expect((await h.fetch(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: leo.session })).status).toBe(200);
+    await h.drain();
+    expect(await mountedFor(LEO)).toBe(true); // relinquishing ended his own membership; the group's access stays
+    expect(person(await detail(maya.session), LEO)).toMatchObject({ status: 'left', dropbox: { group: 'a group' } });
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'relinquish', status: 'done', last_error: expect.stringContaining('Dropbox keeps their access through a group') });
+  });
 });
