@@ -23,6 +23,16 @@ export const KNOWN_FINDINGS = [
     repro: 'node chaos/repro/invited-then-left-in-dropbox.mjs',
   },
   {
+    match: /Dropbox has .* as invitee .* but PD does not/,
+    finding: 'A membership decision read before the owner\'s Revoke All + re-invite was written after it, cancelling the new invitation PD was sending to Dropbox',
+    repro: 'node chaos/repro/leave-seen-after-reinvite.mjs',
+  },
+  {
+    match: /Dropbox keeps their access through the group .* PD does not say so/,
+    finding: 'Leave Track by someone a Dropbox group also gives access: Dropbox keeps the folder in their Dropbox and PD did not say so',
+    repro: 'node chaos/repro/leave-with-group-access.mjs',
+  },
+  {
     match: /is shown as failed .* but is moot/,
     finding: 'A Dropbox change whose goal Dropbox already satisfies (folder unshared, member gone, level equal) ends as failed instead of done',
     repro: null,
