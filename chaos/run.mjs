@@ -804,6 +804,25 @@ try {
     await cronTick();
     await control('POST', '/webhooks/flush');
     await sleep(1500);
+    // While Dropbox changes are still pending, only they are counted (one track detail per track): the full
+    // snapshot (every history, notification, library and sync from cursor 0) costs a long run's worker more than
+    // the queue it waits for — in a 3,000-operation run each one took ~60 s of the worker's time.
+    if (OPS > 1000) {
+      let pending = 0;
+      for (const t of tracks) {
+        const d = await trackDetail(byEmail.get(t.owner).session, t.trackId);
+        pending += (d.body?.dropboxChanges ?? []).filter((c) => c.status === 'pending' || c.status === 'running').length;
+      }
+      if (pending > 0) {
+        stable = 0;
+        await noteBacklog('faults off', pending);
+        if (Date.now() - tConv > CONVERGE_TIMEOUT_MS) {
+          log(`did not converge within ${CONVERGE_TIMEOUT_MS / 1000} s (${pending} pending/running changes)`);
+          break;
+        }
+        continue;
+      }
+    }
     const world = await snapshot();
     const active = world.changes.filter((c) => c.status === 'pending' || c.status === 'running');
     const failed = world.changes.filter((c) => c.status === 'failed' && !retried.has(c.id));
