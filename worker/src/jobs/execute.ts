@@ -494,7 +494,18 @@ async function relinquish(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promis
     // Not a member on their own token: already gone — or only invited (they accepted in PD but never joined in
     // Dropbox). Only the owner can withdraw a pending invitation; the owner's removal is moot if nothing is left.
     if (path === 'access_error/not_a_member') return ownerRemoves('their Dropbox invitation was never accepted: withdrawn by the owner');
-    if (path === 'group_access') return GROUP_ACCESS_NOTE; // their access comes only from a group: Dropbox keeps it
+    if (path === 'group_access') {
+      // Their access comes only from a group: Dropbox keeps it. But PD's own invitation may still be pending there:
+      // the group had already put the folder in their Dropbox, so accepting in PD (mount_folder) answered
+      // already_mounted and nothing accepted the invitation. The owner withdraws it, or it outlives the leave
+      // (chaos soak: "Dropbox has collab1 as invitee but PD does not"). Nothing to withdraw is fine.
+      try {
+        await ownerRemoves('their pending Dropbox invitation withdrawn; a group keeps their access');
+      } catch (e) {
+        if (!(e instanceof Moot) && !(e instanceof NotLinkedError)) throw e;
+      }
+      return GROUP_ACCESS_NOTE;
+    }
     if (path === 'access_error/invalid_id') return confirmUnshared(leaver, p, path);
     if (path === 'access_error/invalid_member' || path === 'access_error/unmounted') return ownerRemoves(`Dropbox: ${path}`);
     if (path === 'mounted' && !unmounted) {

@@ -313,4 +313,23 @@ describe('5. groups', () => {
     expect(person(await detail(maya.session), LEO)).toMatchObject({ status: 'left', dropbox: { group: 'a group' } });
     expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'relinquish', status: 'done', last_error: expect.stringContaining('Dropbox keeps their access through a group') });
   });
+
+  it('invited in PD while a group already gives access, accepted, then leaving: the pending Dropbox invitation is withdrawn too (chaos soak)', async () => {
+    await importAs(MAYA);
+    const gus = await h.signIn(GUS);
+    await h.drain();
+    await control('act', { as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'editor' });
+    // Gus has the folder through the group only; Maya invites him in PD (a Dropbox invitation), he accepts in PD:
+    // the folder is already in his Dropbox (the group's), so mounting answers already_mounted and the invitation stays.
+    await inviteAndAccept(GUS, gus.session);
+    const invitees = async () => (await emuState()).folders.find((f) => f.shared_folder_id === sfid)!.invitees.map((i) => i.email);
+    expect(await invitees()).toEqual([GUS]);
+    expect((await h.fetch(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: gus.session })).status).toBe(200);
+    await h.drain();
+    // relinquish answers group_access (no explicit membership to end): the owner withdraws the invitation.
+    expect(await invitees()).toEqual([]);
+    expect(await mountedFor(GUS)).toBe(true); // the group keeps the folder in his Dropbox
+    expect(person(await detail(maya.session), GUS)).toMatchObject({ status: 'left', dropbox: { group: 'a group' } });
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'relinquish', status: 'done', last_error: expect.stringContaining('Dropbox keeps their access through a group') });
+  });
 });
