@@ -24,8 +24,8 @@ export const KNOWN_FINDINGS = [
   },
   {
     match: /Dropbox has .* as invitee .* but PD does not/,
-    finding: 'A membership decision read before the owner\'s Revoke All + re-invite was written after it, cancelling the new invitation PD was sending to Dropbox',
-    repro: 'node chaos/repro/leave-seen-after-reinvite.mjs',
+    finding: 'A Dropbox invitation PD no longer has: a membership decision read before the owner\'s Revoke All + re-invite written after it (leave-seen-after-reinvite.mjs), or a group member invited and accepted in PD who then left (relinquish answered group_access; group-member-invited-then-left.mjs)',
+    repro: 'node chaos/repro/leave-seen-after-reinvite.mjs; node chaos/repro/group-member-invited-then-left.mjs',
   },
   {
     match: /Dropbox keeps their access through the group .* PD does not say so/,
