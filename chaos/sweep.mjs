@@ -161,9 +161,12 @@ function reportFrom(o) {
     const key = `${m[1]}:${m[2]}`;
     if ((latest.get(key)?.attempt ?? 0) < Number(m[3])) latest.set(key, { seed: Number(m[1]), rate: Number(m[2]), attempt: Number(m[3]), file: path.join(dir, f) });
   }
-  const results = [...latest.values()].map((x) => {
+  // Runs cut off by the stop itself ("terminated") are not verdicts: left out and counted.
+  let stopped = 0;
+  const results = [...latest.values()].flatMap((x) => {
     const r = JSON.parse(readFileSync(x.file, 'utf8'));
-    return { seed: x.seed, rate: x.rate, code: r.exitCode, r: r.exitCode === 2 ? { ...r, aborted: r.aborted ?? 'aborted' } : r, wallMs: 0 };
+    if (r.exitCode === 2 && /terminated|SIGINT|interrupted/i.test(String(r.aborted ?? ''))) return (stopped++, []);
+    return [{ seed: x.seed, rate: x.rate, code: r.exitCode, r: r.exitCode === 2 ? { ...r, aborted: r.aborted ?? 'aborted' } : r, wallMs: 0 }];
   });
   const times = [...latest.values()].map((x) => statSync(x.file).mtimeMs);
   const wallMs = times.length ? Math.max(...times) - statSync(dir).birthtimeMs || Math.max(...times) - Math.min(...times) : 0;
@@ -173,7 +176,7 @@ function reportFrom(o) {
   const moot = results.reduce((s, x) => s + (x.r?.mismatches ?? []).filter((m) => / but is moot: /.test(m)).length, 0);
   const converge = results.filter((x) => x.r?.convergeMs !== undefined).map((x) => x.r.convergeMs).sort((a, b) => a - b);
   let md = markdown({ commit: o.commit ?? '?', seeds, rates, jobs: o.jobs, pass: o.short ? ['--short'] : [], results, wallMs, mismatches, moot, converge });
-  if (o.planned) md = md.replace('\n\n**', `\n\n_Interrupted (out of time on the shared machine): ${results.length} of the ${o.planned} planned runs finished; the table has every finished run._\n\n**`);
+  if (o.planned) md = md.replace('\n\n**', `\n\n_Interrupted (out of time on the shared machine): ${results.length} of the ${o.planned} planned runs finished${stopped ? ` (${stopped} cut off by the stop, left out)` : ''}; the table has every finished run._\n\n**`);
   if (o.report) writeFileSync(o.report, md);
   console.log(md.split('\n').slice(0, 6).join('\n'));
   return results.every((x) => x.code === 0) ? 0 : 1;
