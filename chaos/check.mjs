@@ -86,8 +86,8 @@ export function mootFailures(world) {
 }
 
 const START = new Set(['collaborator_invited', 'collaborator_joined']);
-const END = new Set(['access_revoked', 'collaborator_left', 'invitation_cancelled', 'invitation_declined']);
-const ACCESS_END = new Set(['access_revoked', 'collaborator_left']);
+const END = new Set(['access_revoked', 'collaborator_left', 'invitation_cancelled', 'invitation_declined', 'access_expired']);
+const ACCESS_END = new Set(['access_revoked', 'collaborator_left', 'access_expired']);
 
 const lc = (s) => String(s ?? '').toLowerCase();
 const sameSplits = (a, b) => ['master', 'publishing', 'writer'].every((k) => Math.abs((a?.[k] ?? 0) - (b?.[k] ?? 0)) < 1e-9);
@@ -196,6 +196,7 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
     // Notifications: each access_revoked entry → one access_revoked notification to that collaborator on this
     // track; each collaborator_left entry → one collaborator_left notification to the owner.
     const revokedPerEmail = new Map();
+    const expiredPerEmail = new Map();
     let leftCount = 0;
     for (const h of hist) {
       if (!ACCESS_END.has(h.kind)) continue;
@@ -206,8 +207,20 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
         continue;
       }
       if (h.kind === 'access_revoked') revokedPerEmail.set(lc(c.email), (revokedPerEmail.get(lc(c.email)) ?? 0) + 1);
+      else if (h.kind === 'access_expired') expiredPerEmail.set(lc(c.email), (expiredPerEmail.get(lc(c.email)) ?? 0) + 1);
       else leftCount++;
     }
+    // Issue 12: an access (or invitation) ended by its expiry / heads-up date → one access_expired to the collaborator
+    // and one to the owner.
+    const scheduledEnds = hist.filter((h) => h.kind === 'access_expired' || (h.kind === 'invitation_cancelled' && h.details?.endedBy)).length;
+    for (const [email, n] of world.notifications) {
+      if (lc(email) === lc(t.owner)) continue;
+      const got = n.filter((x) => x.kind === 'access_expired' && x.trackId === t.trackId).length;
+      const want = expiredPerEmail.get(lc(email)) ?? 0;
+      if (got !== want) mismatches.push(`track ${t.trackId}: ${email} has ${got} access_expired notification(s) for ${want} expiries in history`);
+    }
+    const ownerExpired = (world.notifications.get(t.owner) ?? []).filter((x) => x.kind === 'access_expired' && x.trackId === t.trackId).length;
+    if (ownerExpired !== scheduledEnds) mismatches.push(`track ${t.trackId}: owner has ${ownerExpired} access_expired notification(s) for ${scheduledEnds} scheduled end(s) in history`);
     for (const [email, n] of world.notifications) {
       if (lc(email) === lc(t.owner)) continue;
       const got = n.filter((x) => x.kind === 'access_revoked' && x.trackId === t.trackId).length;

@@ -98,6 +98,21 @@ test('an ended access without its notification, or with two', () => {
   assert.match(run(w).join('\n'), /2 access_revoked notification\(s\) for 1 revocation/);
 });
 
+test('issue 12: an access that expired needs one access_expired to the collaborator and one to the owner', () => {
+  const w = world();
+  const sam = w.tracks[0].detail.collaborators[1];
+  w.tracks[0].history[3] = { id: 4, kind: 'access_expired', collaboratorId: 'col_sam', details: { previousStatus: 'active', endedBy: 'heads_up' } };
+  assert.equal(sam.status, 'revoked');
+  w.notifications.set(SAM, [{ kind: 'access_expired', trackId: 'trk_1' }]);
+  w.notifications.set(OWNER, [{ kind: 'access_expired', trackId: 'trk_1' }]);
+  assert.deepEqual(run(w), []);
+  w.notifications.set(OWNER, []);
+  assert.match(run(w).join('\n'), /owner has 0 access_expired notification\(s\) for 1 scheduled end/);
+  w.notifications.set(OWNER, [{ kind: 'access_expired', trackId: 'trk_1' }]);
+  w.notifications.set(SAM, [{ kind: 'access_expired', trackId: 'trk_1' }, { kind: 'access_expired', trackId: 'trk_1' }]);
+  assert.match(run(w).join('\n'), /sam@x.example has 2 access_expired notification\(s\) for 1 expiries/);
+});
+
 test('an ended access recorded twice in history', () => {
   const w = world();
   w.tracks[0].history.push({ id: 8, kind: 'collaborator_left', collaboratorId: 'col_sam', details: {} });

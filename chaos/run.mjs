@@ -310,6 +310,45 @@ const OPERATIONS = {
       classify('revoke', await api(sessionOf(a.owner), 'POST', `/tracks/${t.trackId}/collaborators/${id}/revoke`));
     },
   },
+  // Issue 12: an end of access a few seconds ahead (the run's cron ticks end it, racing revokes and leaves), and a
+  // heads-up that ends it now or in a week.
+  expiry: {
+    weight: 2,
+    async choose(r) {
+      const o = r.pick(owners);
+      const t = r.pick(tracks.filter((x) => x.owner === o.email));
+      const d = await trackDetail(o.session, t.trackId);
+      const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active' || c.status === 'invited');
+      if (cands.length === 0) return null;
+      const c = r.pick(cands);
+      return { kind: 'expiry', owner: o.email, sf: t.sharedFolderId, email: c.email, inSeconds: 2 + Math.floor(r.next() * 20), _ids: { collaboratorId: c.id } };
+    },
+    async perform(a) {
+      const t = trackOf(a.sf);
+      const id = a._ids?.collaboratorId ?? (t && (await collaboratorByEmail(a.owner, t.trackId, a.email, ['active', 'invited']))?.id);
+      if (!t || !id) throw new Diverged();
+      const accessExpiresAt = new Date(Date.now() + a.inSeconds * 1000).toISOString();
+      classify('expiry', await api(sessionOf(a.owner), 'PUT', `/tracks/${t.trackId}/collaborators/${id}/expiry`, { accessExpiresAt }));
+    },
+  },
+  heads_up: {
+    weight: 2,
+    async choose(r) {
+      const o = r.pick(owners);
+      const t = r.pick(tracks.filter((x) => x.owner === o.email));
+      const d = await trackDetail(o.session, t.trackId);
+      const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active');
+      if (cands.length === 0) return null;
+      const c = r.pick(cands);
+      return { kind: 'heads_up', owner: o.email, sf: t.sharedFolderId, email: c.email, endsIn: r.next() < 0.5 ? 'now' : '7d', _ids: { collaboratorId: c.id } };
+    },
+    async perform(a) {
+      const t = trackOf(a.sf);
+      const id = a._ids?.collaboratorId ?? (t && (await collaboratorByEmail(a.owner, t.trackId, a.email, ['active']))?.id);
+      if (!t || !id) throw new Diverged();
+      classify('heads_up', await api(sessionOf(a.owner), 'POST', `/tracks/${t.trackId}/collaborators/${id}/heads-up`, { note: 'Wrapping up (chaos).', endsIn: a.endsIn }));
+    },
+  },
   revoke_all: {
     weight: 2,
     async choose(r) {

@@ -21,6 +21,11 @@ import type {
   TrackDetail,
   UnreadCountResponse,
   AccessLevel,
+  PersonScheduleResponse,
+  ReviewActionResponse,
+  ReviewResponse,
+  ReviewSettings,
+  ScheduleResponse,
 } from '@pd/shared';
 import { PdError, UNREACHABLE, WorkerClient } from '../utils/worker-client';
 import {
@@ -358,6 +363,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
   }
 
   const track = (id: string) => `/tracks/${encodeURIComponent(id)}`;
+  const collaborator = (trackId: string, collaboratorId: string) => `${track(trackId)}/collaborators/${encodeURIComponent(collaboratorId)}`;
 
   const handlers: Handlers = {
     getStatus: () => status(),
@@ -412,6 +418,20 @@ export function createBackground(opts: BackgroundOptions = {}) {
       if (d.role !== undefined) body.role = d.role;
       return mutate((c) => c.post<InviteResponse>(`${track(d.trackId)}/invitations`, body));
     },
+    setExpiry: (d) =>
+      mutate((c) =>
+        c.put<ScheduleResponse>(`${collaborator(d.trackId, d.collaboratorId)}/expiry`, { accessExpiresAt: d.accessExpiresAt }),
+      ),
+    endAccessNow: (d) => mutate((c) => c.post<ScheduleResponse>(`${collaborator(d.trackId, d.collaboratorId)}/expiry/end-now`)),
+    headsUp: (d) =>
+      mutate((c) => c.post<ScheduleResponse>(`${collaborator(d.trackId, d.collaboratorId)}/heads-up`, { note: d.note, endsIn: d.endsIn })),
+    setPersonExpiry: (d) =>
+      mutate((c) => c.put<PersonScheduleResponse>(`/sharing/${encodeURIComponent(d.personKey)}/expiry`, { accessExpiresAt: d.accessExpiresAt })),
+    headsUpPerson: (d) =>
+      mutate((c) => c.post<PersonScheduleResponse>(`/sharing/${encodeURIComponent(d.personKey)}/heads-up`, { note: d.note, endsIn: d.endsIn })),
+    getReview: () => authed((c) => c.get<ReviewResponse>('/sharing/review')),
+    reviewAction: (d) => mutate((c) => c.post<ReviewActionResponse>('/sharing/review/actions', d)),
+    setReviewSettings: (d) => authed((c) => c.put<ReviewSettings>('/sharing/review/settings', { idleDays: d.idleDays })),
   };
 
   return {

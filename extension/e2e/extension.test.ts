@@ -4,7 +4,7 @@
 // Dropbox-like web UI (what a developer sees with `npm start`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { NotificationsResponse } from '@pd/shared';
+import type { LibraryResponse, NotificationsResponse } from '@pd/shared';
 import {
   api,
   axCount,
@@ -299,6 +299,65 @@ describe('Producer Dashboard extension in Chromium', () => {
     for (const p of [leoPage, page]) await p.close();
   });
 
+  it('issue 12: the owner sets an end date and sends a heads-up from the panel; the collaborator sees both, with the note', async () => {
+    const page = await maya.context.newPage();
+    await page.goto(OWNER_FOLDER('Midnight Drive', 'After Hours'));
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 30_000 }).toContain('Active');
+
+    // An end date (the dialog proposes 30 days from now).
+    await userClick(page, { role: 'button', name: 'End date for Leo Vance' }, inPanel);
+    const expiry = { role: 'dialog', name: "When does Leo Vance's access end?" };
+    await expect(axWaitFor(page, expiry, inPanel)).resolves.toContain('reminded 3 days and 1 day before');
+    await shot(page, 'panel-expiry.png');
+    await userClick(page, { role: 'button', name: 'Save end date' }, { within: expiry });
+    await axWaitForText(page, "Leo Vance's access to “Midnight Drive” ends", inPanel);
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 15_000 }).toContain('Access until');
+    const leoSession = await extensionSession(leo);
+    const lib = await api<LibraryResponse>(stack, leoSession, 'GET', '/library');
+    const endsAt = Date.parse(lib.items.find((i) => i.track.title === 'Midnight Drive')?.accessEndsAt ?? '');
+    expect(endsAt - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    expect(endsAt - Date.now()).toBeLessThan(31 * 86_400_000);
+
+    // The heads-up, from the Revoke confirmation: "Give a heads-up first", a note, 48 hours.
+    await userClick(page, { role: 'button', name: 'Revoke Leo Vance' }, inPanel);
+    const revoke = { role: 'dialog', name: "Revoke Leo Vance's access to “Midnight Drive”?" };
+    await axWaitFor(page, revoke, inPanel);
+    await userClick(page, { role: 'button', name: 'Give a heads-up first' }, { within: revoke });
+    const headsUp = { role: 'dialog', name: 'Give Leo Vance a heads-up' };
+    await axWaitFor(page, headsUp, inPanel);
+    await userClick(page, { role: 'textbox', name: 'Heads-up note' }, { within: headsUp });
+    await page.keyboard.type('We are wrapping the EP this week. Grab the stems you need!');
+    await shot(page, 'panel-heads-up.png');
+    await userClick(page, { role: 'button', name: 'Send heads-up' }, { within: headsUp });
+    await axWaitForText(page, "Heads-up sent: Leo Vance's access to “Midnight Drive” ends in 48 hours.", inPanel);
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 15_000 }).toContain('Heads-up sent');
+    await expect(rowText(page, 'Leo Vance')).resolves.toContain('Grab the stems you need!');
+
+    // Leo: the popup says when his access ends, the notification carries the note, and the browser announced it.
+    const popup = await openPopup(leo);
+    await popup.getByRole('tab', { name: 'My tracks' }).click();
+    const item = popup.getByRole('list', { name: 'Tracks shared with me' }).getByRole('listitem', { name: 'Midnight Drive' });
+    await expect.poll(() => item.textContent(), { timeout: 15_000 }).toContain('Your access ends');
+    await popup.getByRole('tab', { name: /Notifications/ }).click();
+    const list = popup.getByRole('list', { name: 'Notifications' });
+    await list.getByText('Heads-up from Maya Reyes: your access to “Midnight Drive” ends', { exact: false }).waitFor({ timeout: 15_000 });
+    await expect(list.textContent()).resolves.toContain('Grab the stems you need!');
+    await shot(popup, 'popup-heads-up.png');
+    const notes = await api<NotificationsResponse>(stack, leoSession, 'GET', '/notifications');
+    const n = notes.notifications.find((x) => x.kind === 'heads_up' && x.trackTitle === 'Midnight Drive')!;
+    expect(n.headsUp?.note).toBe('We are wrapping the EP this week. Grab the stems you need!');
+    await expect.poll(() => browserNotificationIds(leo), { timeout: 70_000 }).toContain(`pd:${n.id}`);
+    await popup.close();
+
+    // Maya cancels the heads-up: Leo keeps his access.
+    await userClick(page, { role: 'button', name: 'End date for Leo Vance' }, inPanel);
+    await userClick(page, { role: 'button', name: 'Remove end date' }, { within: expiry });
+    await axWaitForText(page, 'Heads-up cancelled: Leo Vance keeps access to “Midnight Drive”.', inPanel);
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 15_000 }).not.toContain('Heads-up sent');
+    await expect(rowText(page, 'Leo Vance')).resolves.toContain('Active');
+    await page.close();
+  });
+
   it('the session token is only where the background reads it: not in storage.local, which content scripts can read', async () => {
     for (const p of [maya, leo]) {
       const token = await extensionSession(p);
@@ -361,4 +420,5 @@ describe('Producer Dashboard extension in Chromium', () => {
       .poll(async () => (await fetch(`${stack.workerUrl}/api/v1/library`, { headers: { authorization: `Bearer ${token}` } })).status, { timeout: 15_000 })
       .toBe(401);
   });
+
 });

@@ -5,6 +5,7 @@ import { useApi } from '../components/api-context';
 import { Alert, Dialog, roleText } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
+import { DownloadOffer } from './download-offer';
 import { LeaveAlternatives } from './leave-alternatives';
 import type { TrackContext, TrackFeatureProps } from './types';
 
@@ -29,7 +30,7 @@ export function LeaveConfirmation({
   onCancel: () => void;
   onAlternativeDone: (message: string) => void;
 }) {
-  const { detail, folder, clickDropboxDownload } = ctx;
+  const { detail } = ctx;
   const onUserGesture = useUserGesture();
   const title = detail.track.title;
   return (
@@ -37,25 +38,7 @@ export function LeaveConfirmation({
       <Alert kind="warn">
         <strong>The shared files will be removed from your Dropbox.</strong> Download anything you need first.
       </Alert>
-      <p class="pd-field">
-        {clickDropboxDownload ? (
-          <button type="button" class="pd-btn" onClick={() => clickDropboxDownload()}>
-            Download the files first
-          </button>
-        ) : folder ? (
-          <a class="pd-btn" href={folder.downloadUrl} target="_blank" rel="noopener">
-            Download the files first
-          </a>
-        ) : (
-          <span class="pd-small">
-            Open “{title}” in{' '}
-            <a href="https://www.dropbox.com/home" target="_blank" rel="noopener">
-              your Dropbox
-            </a>{' '}
-            to download its files first.
-          </span>
-        )}
-      </p>
+      <DownloadOffer ctx={ctx} />
       <ul>
         <li>“{title}” leaves your Producer Dashboard library.</li>
         <li>Your comments stay visible to {detail.track.ownerName} and the other collaborators.</li>

@@ -5,6 +5,7 @@ import { useApi } from '../components/api-context';
 import { Alert, Dialog } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
+import { HeadsUpAction } from './heads-up';
 import type { CollaboratorFeatureProps } from './types';
 
 export const id = 'revoke';
@@ -23,6 +24,7 @@ export function RevokeConfirmation({
   error,
   onRevoke,
   onDowngrade,
+  onHeadsUp,
   onCancel,
 }: {
   personName: string;
@@ -35,6 +37,8 @@ export function RevokeConfirmation({
   error: string | null;
   onRevoke: () => void;
   onDowngrade: () => void;
+  /** Issue 12: offer "Give a heads-up first" (active collaborators). */
+  onHeadsUp?: (() => void) | null;
   onCancel: () => void;
 }) {
   const onUserGesture = useUserGesture();
@@ -76,6 +80,11 @@ export function RevokeConfirmation({
             Downgrade to Viewer
           </button>
         )}
+        {onHeadsUp && (
+          <button type="button" class="pd-btn" onClick={onUserGesture(onHeadsUp)} disabled={busy}>
+            Give a heads-up first
+          </button>
+        )}
         <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(onRevoke)} disabled={busy}>
           {busy ? 'Revoking…' : invited ? 'Cancel invitation' : 'Revoke access'}
         </button>
@@ -87,6 +96,7 @@ export function RevokeConfirmation({
 export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
   const api = useApi();
   const [open, setOpen] = useState(false);
+  const [headsUp, setHeadsUp] = useState(false);
   const { busy, error, run } = useAction();
   const onUserGesture = useUserGesture();
   const title = ctx.detail.track.title;
@@ -128,9 +138,18 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
           error={error}
           onRevoke={revoke}
           onDowngrade={downgrade}
+          onHeadsUp={
+            collaborator.status === 'active'
+              ? () => {
+                  setOpen(false);
+                  setHeadsUp(true);
+                }
+              : null
+          }
           onCancel={() => setOpen(false)}
         />
       )}
+      {headsUp && <HeadsUpAction ctx={ctx} collaborator={collaborator} initiallyOpen onClose={() => setHeadsUp(false)} />}
     </>
   );
 }

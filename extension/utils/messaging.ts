@@ -19,6 +19,13 @@ import type {
   SignOutEverywhereResponse,
   TrackDetail,
   AccessLevel,
+  HeadsUpEndsIn,
+  PersonScheduleResponse,
+  ReviewActionBody,
+  ReviewActionResponse,
+  ReviewResponse,
+  ReviewSettings,
+  ScheduleResponse,
 } from '@pd/shared';
 import type { SessionAccount, SyncStatus } from './storage';
 
@@ -70,6 +77,18 @@ export interface ProtocolMap {
   declineInvitation(data: { invitationId: string }): DeclineInvitationResponse;
   /** Owner: invite someone (also the way to share again after a revoke, a leave or a decline). */
   invite(data: { trackId: string; email: string; displayName?: string; role?: string | null; accessLevel: AccessLevel }): InviteResponse;
+  // Issue 12: when access ends, heads-ups, and the stale-access review (owner).
+  /** A date sets or changes the end of one collaborator's access; null removes it (and cancels a heads-up). */
+  setExpiry(data: { trackId: string; collaboratorId: string; accessExpiresAt: string | null }): ScheduleResponse;
+  /** Ends a scheduled end (expiry or heads-up) now. */
+  endAccessNow(data: { trackId: string; collaboratorId: string }): ScheduleResponse;
+  headsUp(data: { trackId: string; collaboratorId: string; note: string | null; endsIn: HeadsUpEndsIn }): ScheduleResponse;
+  /** The same for every track of mine shared with one person. */
+  setPersonExpiry(data: { personKey: string; accessExpiresAt: string | null }): PersonScheduleResponse;
+  headsUpPerson(data: { personKey: string; note: string | null; endsIn: HeadsUpEndsIn }): PersonScheduleResponse;
+  getReview(): ReviewResponse;
+  reviewAction(data: ReviewActionBody): ReviewActionResponse;
+  setReviewSettings(data: { idleDays: number }): ReviewSettings;
 }
 
 export const messaging = defineExtensionMessaging<ProtocolMap>();
@@ -108,6 +127,14 @@ export function messagingApi(): PdApi {
     acceptInvitation: call('acceptInvitation'),
     declineInvitation: call('declineInvitation'),
     invite: call('invite'),
+    setExpiry: call('setExpiry'),
+    endAccessNow: call('endAccessNow'),
+    headsUp: call('headsUp'),
+    setPersonExpiry: call('setPersonExpiry'),
+    headsUpPerson: call('headsUpPerson'),
+    getReview: call('getReview'),
+    reviewAction: call('reviewAction'),
+    setReviewSettings: call('setReviewSettings'),
   };
 }
 

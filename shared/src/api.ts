@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   // 400
   'invalid_json', // body is not valid JSON
   'validation_failed', // body / query / path did not match the schema (message names the field)
+  'expiry_in_past', // accessExpiresAt is not in the future
+  'expiry_too_far', // accessExpiresAt is more than 5 years ahead
   // 401
   'unauthenticated', // no or unknown session token
   'session_expired', // the session token is known but expired: sign in again
@@ -44,6 +46,7 @@ export const ERROR_CODES = [
   'collaborator_not_active', // e.g. changing the access level of someone whose access ended
   'owner_cannot_leave', // an owner cannot leave their own track
   'cannot_invite_owner', // the owner is already on the track
+  'no_schedule', // cancelling or ending early a heads-up / expiry that is not (or no longer) set
   // 413
   'payload_too_large', // body over 1 MB
   // 429
@@ -96,6 +99,9 @@ const ProjectName = nameText(100);
 const Email = z.email().max(254);
 const DisplayName = nameText(100);
 const CreativeRole = nameText(50); // producer, vocalist, engineer, writer, ...
+
+/** An ISO-8601 date-time with a zone (Z or ±hh:mm). Whether it is in the future is checked by the domain. */
+export const IsoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2027-01-31T18:00:00Z' });
 
 /** Boolean query filter: "true" | "false" | "any". */
 const BoolFilter = z.enum(['true', 'false', 'any']);
@@ -156,6 +162,8 @@ export interface LibraryItem {
   hidden: boolean;
   /** People the track is shared with right now (active or invited): > 0 shows the "shared" indicator. */
   collaboratorCount: number;
+  /** A collaborator's own access end, when the owner set one (expiry or heads-up); null otherwise (issue 12). */
+  accessEndsAt?: string | null;
 }
 
 /** GET /library — archived and hidden default to "false" (the active library). */
@@ -285,6 +293,22 @@ export interface Collaborator {
   endedVia: Via | null;
   /** What Dropbox itself says, when it differs from what PD shows or is still on its way (issue 9). */
   dropbox?: CollaboratorInDropbox;
+  /**
+   * When this access ends by itself (issue 12): an expiry or a heads-up. Shown to the owner and to the collaborator
+   * themselves only (others get null). Null when nothing is scheduled or the access already ended.
+   */
+  accessExpiresAt?: string | null;
+  /** The heads-up behind that end, if it is one (its note, when it was sent). */
+  headsUp?: HeadsUp | null;
+  /** How an ended access ended when a schedule ended it: 'expiry' or 'heads_up' (null otherwise). */
+  endedBySchedule?: 'expiry' | 'heads_up' | null;
+}
+
+/** A heads-up before a revoke (issue 12): the owner's note and when access ends. */
+export interface HeadsUp {
+  note: string | null;
+  accessEndsAt: string;
+  sentAt: string;
 }
 
 /**
@@ -348,6 +372,10 @@ export interface TrackDetail {
   ownerPlan?: DropboxPlan | null;
   /** A collaborator's own Dropbox side: 'invited' = the folder is not in their Dropbox yet (accept there too). */
   myDropboxState?: CollaboratorInDropbox['state'];
+  /** A collaborator's own access end (expiry or heads-up), null when none (issue 12). */
+  myAccessEndsAt?: string | null;
+  /** A collaborator's own pending heads-up, if the owner sent one (issue 12). */
+  myHeadsUp?: HeadsUp | null;
 }
 export interface TrackDetailResponse extends TrackDetail {}
 
@@ -367,6 +395,8 @@ export const InviteBody = z.object({
   role: CreativeRole.nullable().optional(),
   accessLevel: AccessLevel.default('viewer'),
   splits: Splits.optional(),
+  /** Issue 12: access until this time (ISO-8601 with a zone; future, ≤ 5 years ahead). */
+  accessExpiresAt: IsoDateTime.nullable().optional(),
 });
 export type InviteBody = z.input<typeof InviteBody>;
 
@@ -490,6 +520,13 @@ export type HistoryKind =
   | 'access_level_changed'
   | 'comment_pinned'
   | 'comment_unpinned'
+  /** Issue 12: an expiry set/changed/removed (details: collaborator, from, to), a heads-up sent/cancelled (details: note,
+   * accessEndsAt), and access ended by its schedule (details: collaborator, expiresAt, headsUp note if any). */
+  | 'access_expiry_set'
+  | 'access_expiry_removed'
+  | 'heads_up_sent'
+  | 'heads_up_cancelled'
+  | 'access_expired'
   /** A pending Dropbox change whose goal Dropbox already met (details: changeId, change, collaboratorId, reason). */
   | 'dropbox_change_moot';
 
@@ -524,7 +561,26 @@ export type NotificationKind =
   | 'invitation_accepted' // to the owner
   | 'invitation_declined' // to the owner
   | 'access_level_changed' // to the collaborator
-  | 'dropbox_reauth_required'; // to someone whose Dropbox sign-in PD can no longer use (app unlinked, token refused)
+  | 'dropbox_reauth_required' // to someone whose Dropbox sign-in PD can no longer use (app unlinked, token refused)
+  // Issue 12 (the details travel in `notice`):
+  | 'access_expiry_set' // to the collaborator: their access now ends at notice.accessEndsAt (null: no end any more)
+  | 'access_expiring' // to the collaborator: reminder 3 days / 1 day before (notice.accessEndsAt, notice.reminder)
+  | 'heads_up' // to the collaborator: notice.headsUp (note, accessEndsAt) — download the files before then
+  | 'heads_up_cancelled' // to the collaborator: the owner cancelled the heads-up, access continues
+  | 'access_expired' // to both: the access ended on its expiry / heads-up date (not an owner's click)
+  | 'stale_access_digest'; // to the owner, weekly: notice.digest (people, tracks, idleDays)
+
+/** What a notification says beyond its kind (issue 12). */
+export interface NotificationNotice {
+  accessEndsAt?: string | null;
+  headsUp?: HeadsUp;
+  /** access_expiring: which reminder. */
+  reminder?: '3_days' | '1_day';
+  /** access_expired: to the owner, the collaborator whose access ended; and whether it was a heads-up. */
+  collaborator?: string;
+  endedBy?: 'expiry' | 'heads_up';
+  digest?: { people: number; tracks: number; idleDays: number };
+}
 
 export interface Notification {
   id: string;
@@ -535,6 +591,10 @@ export interface Notification {
   via: Via;
   read: boolean;
   createdAt: string;
+  /** Issue 12: the heads-up note, access end, reminder or digest, for the kinds that carry one. */
+  notice?: NotificationNotice | null;
+  /** The heads-up (note and time) of a heads_up notification, also inside notice. */
+  headsUp?: HeadsUp | null;
 }
 /** GET /notifications?before&limit — newest first. */
 export const NotificationsQuery = z.object({

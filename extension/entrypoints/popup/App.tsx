@@ -6,11 +6,12 @@ import { useAction } from '../../components/use-action';
 import { errorMessage, type ExtensionStatus } from '../../utils/messaging';
 import { CurrentTab } from './CurrentTab';
 import { MyTracks } from './MyTracks';
+import { Review } from './Review';
 import { Notifications } from './Notifications';
 import { Settings } from './Settings';
 import { HostAccess } from './HostAccess';
 
-type Tab = 'current' | 'mine' | 'notifications' | 'settings';
+type Tab = 'current' | 'mine' | 'review' | 'notifications' | 'settings';
 
 export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<string | null>; initialTab?: Tab }) {
   const api = useApi();
@@ -119,6 +120,9 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
         <TabButton id="mine" tab={tab} setTab={setTab}>
           My tracks
         </TabButton>
+        <TabButton id="review" tab={tab} setTab={setTab}>
+          Review
+        </TabButton>
         <TabButton id="notifications" tab={tab} setTab={setTab}>
           Notifications
           {status.unread > 0 && (
@@ -131,6 +135,7 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
       <div role="tabpanel">
         {tab === 'current' && <CurrentTab key={generation} getActiveUrl={getActiveUrl} />}
         {tab === 'mine' && <MyTracks key={generation} />}
+        {tab === 'review' && <Review key={generation} />}
         {tab === 'notifications' && <Notifications key={generation} onChanged={reload} />}
         {tab === 'settings' && (
           <Settings

@@ -9,6 +9,7 @@ import { RevokeAllAction } from '../../features/revoke-all';
 import type { TrackContext } from '../../features/types';
 import { useLoad } from '../../components/use-action';
 import { errorMessage } from '../../utils/messaging';
+import { when } from '../../background/notify';
 
 interface Data {
   people: SharingPerson[];
@@ -41,6 +42,11 @@ function SharedWithMeRow({ item, onLeft, notify }: { item: LibraryItem; onLeft: 
             {item.project ? ` · ${item.project}` : ''}
             {item.hidden ? ' · hidden' : ''}
           </div>
+          {item.accessEndsAt && (
+            <div class="pd-small pd-schedule" data-access-ends={item.accessEndsAt}>
+              Your access ends {when(item.accessEndsAt)}
+            </div>
+          )}
         </div>
         {!detail && (
           <button type="button" class="pd-btn pd-btn-danger" onClick={open} disabled={loading}>

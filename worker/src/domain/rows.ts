@@ -3,6 +3,7 @@ import type {
   Collaborator,
   Comment,
   DropboxChangeSummary,
+  HeadsUp,
   Invitation,
   MyRole,
   Splits,
@@ -56,6 +57,13 @@ export interface CollaboratorRow {
   dropbox_state?: 'invited' | 'member' | 'refused' | null;
   dropbox_access_level?: 'editor' | 'viewer' | null;
   dropbox_group?: string | null;
+  /** Issue 12 (0022): the scheduled end of access, a heads-up's note, reminders sent, what ended it. */
+  access_expires_at?: string | null;
+  expiry_heads_up?: number;
+  expiry_note?: string | null;
+  expiry_set_at?: string | null;
+  expiry_reminded?: number;
+  ended_by_schedule?: 'expiry' | 'heads_up' | null;
 }
 
 export interface CommentRow {
@@ -139,7 +147,19 @@ export const toCollaborator = (r: CollaboratorRow): Collaborator => ({
     accessLevel: r.status === 'active' && r.dropbox_access_level && r.dropbox_access_level !== r.access_level ? r.dropbox_access_level : null,
     group: r.status === 'active' || r.status === 'invited' || r.status === 'revoked' || r.status === 'left' ? (r.dropbox_group ?? null) : null,
   },
+  ...scheduleOf(r),
+  endedBySchedule: r.status === 'revoked' ? (r.ended_by_schedule ?? null) : null,
 });
+
+/** The scheduled end of a record while its access lasts (issue 12; src/domain/expiry.ts). */
+export function scheduleOf(r: CollaboratorRow): { accessExpiresAt: string | null; headsUp: HeadsUp | null } {
+  const current = (r.status === 'active' || r.status === 'invited') && !!r.access_expires_at;
+  if (!current) return { accessExpiresAt: null, headsUp: null };
+  return {
+    accessExpiresAt: r.access_expires_at!,
+    headsUp: r.expiry_heads_up === 1 ? { note: r.expiry_note ?? null, accessEndsAt: r.access_expires_at!, sentAt: r.expiry_set_at ?? r.updated_at } : null,
+  };
+}
 
 export const toComment = (r: CommentRow): Comment => ({
   id: r.id,

@@ -67,7 +67,7 @@ async function ownerAction(db: D1Database, trackId: string, actorId: string | nu
   return trackRow(db, trackId);
 }
 
-const notificationInsert = (n: {
+export const notificationInsert = (n: {
   recipient: Sql;
   kind: string;
   trackId: Sql;
@@ -75,9 +75,11 @@ const notificationInsert = (n: {
   via: Via;
   now: string;
   from: Sql;
-}): Sql => sql`INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at)
+  /** Issue 12: what the notification says beyond its kind (a JSON expression), e.g. when access ends. */
+  notice?: Sql;
+}): Sql => sql`INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at, notice)
   SELECT ${n.recipient}, ${n.kind}, ${n.trackId}, ${n.actorId},
-         COALESCE((SELECT display_name FROM accounts WHERE id = ${n.actorId}), 'Dropbox'), ${n.via}, ${n.now}
+         COALESCE((SELECT display_name FROM accounts WHERE id = ${n.actorId}), 'Dropbox'), ${n.via}, ${n.now}, ${n.notice ?? null}
   ${n.from}`;
 
 
@@ -91,16 +93,24 @@ interface EndSpec {
   /** The person ending it: the owner for a revoke, the collaborator for a leave. Null: unknown (found in Dropbox). */
   actorId: string | null;
   via: Via;
+  /**
+   * Issue 12: the access ends because its scheduled end came (an expiry or a heads-up; src/domain/expiry.ts). The same
+   * revoke, except that each track's owner is the actor, and history and both notices say it expired.
+   */
+  scheduled?: boolean;
 }
 
-function endStatements(spec: EndSpec, eventId: string, now: string): Sql[] {
+export function endStatements(spec: EndSpec, eventId: string, now: string): Sql[] {
   const revoke = spec.status === 'revoked';
-  // For a leave the actor is the collaborator themselves, whoever calls.
-  const actor = revoke ? sql`${spec.actorId}` : raw('c.account_id');
+  const scheduled = revoke && spec.scheduled === true;
+  // For a leave the actor is the collaborator themselves, whoever calls; for a scheduled end, each track's owner.
+  const actor = scheduled ? raw('(SELECT owner_id FROM tracks WHERE id = c.track_id)') : revoke ? sql`${spec.actorId}` : raw('c.account_id');
   const stamped = sql`c.event_id = ${eventId}`;
   const qs: Sql[] = [
     sql`UPDATE collaborators SET previous_status = status, status = ${spec.status}, ended_at = ${now},
-          ended_by = ${revoke ? spec.actorId : raw('account_id')}, ended_via = ${spec.via}, event_id = ${eventId}, updated_at = ${now}
+          ended_by = ${scheduled ? raw('(SELECT owner_id FROM tracks WHERE tracks.id = collaborators.track_id)') : revoke ? spec.actorId : raw('account_id')},
+          ended_via = ${spec.via}, event_id = ${eventId}, updated_at = ${now},
+          ended_by_schedule = ${scheduled ? raw("CASE WHEN expiry_heads_up = 1 THEN 'heads_up' ELSE 'expiry' END") : null}
         WHERE ${spec.which} AND status IN ('active', 'invited')`,
     // Revoking a pending invitation cancels it.
     sql`UPDATE invitations SET status = 'cancelled', responded_at = ${now}
@@ -114,23 +124,40 @@ function endStatements(spec: EndSpec, eventId: string, now: string): Sql[] {
         WHERE ${stamped} AND c.previous_status = 'active' AND c.account_id IS NOT NULL`,
     sql`INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
         SELECT c.track_id,
-               CASE WHEN c.previous_status = 'active' THEN ${revoke ? 'access_revoked' : 'collaborator_left'}
+               CASE WHEN c.previous_status = 'active' THEN ${scheduled ? 'access_expired' : revoke ? 'access_revoked' : 'collaborator_left'}
                     ELSE 'invitation_cancelled' END,
                ${actor}, COALESCE((SELECT display_name FROM accounts WHERE id = ${actor}), 'Dropbox'), ${spec.via}, c.id,
-               json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status),
+               ${
+                 scheduled
+                   ? raw(`json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status,
+                        'expiresAt', c.access_expires_at, 'endedBy', c.ended_by_schedule,
+                        'headsUp', CASE WHEN c.expiry_heads_up = 1 THEN json_object('note', c.expiry_note, 'sentAt', c.expiry_set_at) END)`)
+                   : raw(`json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status)`)
+               },
                ${now}
         FROM collaborators c WHERE ${stamped}`,
     notificationInsert({
         recipient: revoke ? raw('c.account_id') : raw('t.owner_id'),
-        kind: revoke ? 'access_revoked' : 'collaborator_left',
+        kind: scheduled ? 'access_expired' : revoke ? 'access_revoked' : 'collaborator_left',
         trackId: raw('c.track_id'),
         actorId: actor,
         via: spec.via,
         now,
         from: sql`FROM collaborators c JOIN tracks t ON t.id = c.track_id
                   WHERE ${stamped} AND c.previous_status = 'active' AND c.account_id IS NOT NULL`,
+        notice: scheduled
+          ? raw(`json_object('accessEndsAt', c.access_expires_at, 'endedBy', c.ended_by_schedule,
+                   'headsUp', CASE WHEN c.expiry_heads_up = 1 THEN json_object('note', c.expiry_note, 'accessEndsAt', c.access_expires_at, 'sentAt', c.expiry_set_at) END)`)
+          : undefined,
       }),
   ];
+  if (scheduled) {
+    // Both are told: the owner learns that the access (or the invitation) ended on its date, by itself.
+    qs.push(sql`INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at, notice)
+      SELECT t.owner_id, 'access_expired', c.track_id, c.account_id, c.display_name, ${spec.via}, ${now},
+             json_object('accessEndsAt', c.access_expires_at, 'endedBy', c.ended_by_schedule, 'collaborator', c.display_name)
+      FROM collaborators c JOIN tracks t ON t.id = c.track_id WHERE ${stamped}`);
+  }
   if (spec.via === 'app') {
     // Pending Dropbox change: remove the member (owner's token) / leave the folder (the leaver's token); no copy kept.
     qs.push(sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)

@@ -7,10 +7,12 @@
 // 3. Accounts with a notification no completed walk covered (lease busy, walk failed, message lost or dead, first
 //    reconcile after sign-in never ran) get a new run, with backoff (jobs/recovery.ts).
 // 4. Retention: read notifications expire after 90 days (jobs/retention.ts).
+// 5. Access schedules (issue 12, jobs/schedules.ts): ends of access whose time came, reminders, weekly digests.
 import { resealTokens } from '../dropbox/tokens.ts';
 import { enqueueDueChanges } from './execute.ts';
 import { enqueueMissedReconciles } from './recovery.ts';
 import { expireReadNotifications } from './retention.ts';
+import { runAccessSchedules, type ScheduleSummary } from './schedules.ts';
 import { sendJobs, type Job } from './messages.ts';
 
 export { enqueueMissedReconciles };
@@ -60,15 +62,18 @@ export interface CronSummary {
   membershipChecks: number;
   reconciles: number;
   expiredNotifications: number;
+  schedules: ScheduleSummary;
 }
 
 export async function handleScheduled(_controller: ScheduledController | null, env: Env, _ctx?: ExecutionContext): Promise<CronSummary> {
   // Token key rotation (issue 8): re-seal a few rows still sealed with the previous key (worker/DROPBOX.md).
   await resealTokens(env).catch((e) => console.error('cron: re-sealing Dropbox tokens failed', e));
+  // 5. First, so the Dropbox removals of accesses that expired this minute are queued by the step below.
+  const schedules = await runAccessSchedules(env.DB);
   const changes = await enqueueDueChanges(env);
   const membershipChecks = await enqueueMembershipChecks(env);
   const reconciles = await enqueueMissedReconciles(env);
   // 4. Retention: read notifications older than 90 days (jobs/retention.ts).
   const expiredNotifications = await expireReadNotifications(env.DB);
-  return { changes, membershipChecks, reconciles, expiredNotifications };
+  return { changes, membershipChecks, reconciles, expiredNotifications, schedules };
 }
