@@ -148,7 +148,7 @@ export const toCollaborator = (r: CollaboratorRow): Collaborator => ({
   dropbox: {
     state: r.status === 'active' || r.status === 'invited' ? (r.dropbox_state ?? null) : null,
     accessLevel: r.status === 'active' && r.dropbox_access_level && r.dropbox_access_level !== r.access_level ? r.dropbox_access_level : null,
-    group: r.status === 'active' || r.status === 'invited' || r.status === 'revoked' ? (r.dropbox_group ?? null) : null,
+    group: r.status === 'active' || r.status === 'invited' || r.status === 'revoked' || r.status === 'left' ? (r.dropbox_group ?? null) : null,
   },
   ...scheduleOf(r),
   endedBySchedule: r.status === 'revoked' ? (r.ended_by_schedule ?? null) : null,

@@ -16,6 +16,28 @@ import { prepare, raw, sql, type Sql } from './sql.ts';
 const collaboratorStamped = (collaboratorId: string, eventId: string): Sql =>
   sql`EXISTS (SELECT 1 FROM collaborators WHERE id = ${collaboratorId} AND event_id = ${eventId})`;
 
+/**
+ * The collaborator record as a reconciliation read it, when it compared PD with Dropbox's member list. A change
+ * found in Dropbox is a decision about THAT state: it applies only if the record is still as read (every change of
+ * status or access level stamps a new event id), else the owner or the person changed it meanwhile and the
+ * decision is stale — the next membership check decides again from fresh reads. (Chaos seed 5 at 50%: a leave read
+ * while someone was active was written after the owner had revoked and re-invited them, cancelling the new
+ * invitation that PD was sending to Dropbox.) `collaboratorId` null: there was no record for this person.
+ */
+export interface AsRead {
+  collaboratorId: string | null;
+  eventId: string | null;
+}
+
+/** `AND event_id IS <as read>` for the conditional UPDATE that opens a plan (nothing when not from a read). */
+const stillAsRead = (asRead: AsRead | undefined): Sql => (asRead ? sql` AND event_id IS ${asRead.eventId}` : raw(''));
+
+/** The record read at plan time no longer matches the one the decision was made on. */
+const changedSinceRead = (asRead: AsRead | undefined, row: { id: string; event_id: string | null } | undefined): boolean =>
+  !!asRead && ((row?.id ?? null) !== asRead.collaboratorId || (row ? row.event_id !== asRead.eventId : false));
+
+const emptyPlan = (): Plan => ({ eventId: newId('evt'), statements: [] });
+
 async function collaboratorOnTrack(db: D1Database, trackId: string, collaboratorId: string): Promise<CollaboratorRow> {
   const row = await prepare(
     db,
@@ -194,6 +216,8 @@ export interface EndedInDropboxInput {
   collaboratorId: string;
   /** Which Dropbox fact showed it (never who did it: Dropbox does not say). */
   evidence: Extract<EndedEvidence, `dropbox_${string}`>;
+  /** Found in Dropbox: only if the record is still as read (see AsRead). */
+  asRead?: AsRead;
 }
 
 /**
@@ -202,12 +226,13 @@ export interface EndedInDropboxInput {
  * with the evidence, and both sides are told so. Same effects as a revoke otherwise (library, credits, history).
  */
 export async function planAccessEndedInDropbox(db: D1Database, input: EndedInDropboxInput): Promise<Plan> {
-  await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  if (changedSinceRead(input.asRead, row)) return emptyPlan();
   const eventId = newId('evt');
   const qs = endStatements(
     {
       status: 'ended_in_dropbox',
-      which: sql`id = ${input.collaboratorId} AND track_id = ${input.trackId}`,
+      which: sql`id = ${input.collaboratorId} AND track_id = ${input.trackId}${stillAsRead(input.asRead)}`,
       actorId: null,
       via: 'dropbox',
       evidence: input.evidence,
@@ -226,16 +251,19 @@ export interface RevokeInput {
   /** The owner (via 'app'); for via 'dropbox' whoever removed the member, or null if unknown. */
   actorId: string | null;
   via: Via;
+  /** Found in Dropbox: only if the record is still as read (see AsRead). */
+  asRead?: AsRead;
 }
 
 export async function planRevokeCollaborator(db: D1Database, input: RevokeInput): Promise<Plan> {
   await ownerAction(db, input.trackId, input.actorId, input.via, 'revoke access');
-  await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  if (changedSinceRead(input.asRead, row)) return emptyPlan();
   const eventId = newId('evt');
   const qs = endStatements(
     {
       status: 'revoked',
-      which: sql`id = ${input.collaboratorId} AND track_id = ${input.trackId}`,
+      which: sql`id = ${input.collaboratorId} AND track_id = ${input.trackId}${stillAsRead(input.asRead)}`,
       actorId: input.actorId,
       via: input.via,
       evidence: input.via === 'app' ? 'pd_revoke' : 'dropbox_members',
@@ -317,6 +345,8 @@ export interface LeaveInput {
   /** The collaborator leaving. */
   accountId: string;
   via: Via;
+  /** Found in Dropbox: only if the record is still as read (see AsRead). */
+  asRead?: AsRead;
 }
 
 export async function planLeaveTrack(db: D1Database, input: LeaveInput): Promise<Plan & { collaboratorId: string }> {
@@ -334,16 +364,17 @@ export async function planLeaveTrack(db: D1Database, input: LeaveInput): Promise
     }
     const row = await prepare(
       db,
-      sql`SELECT id FROM collaborators WHERE track_id = ${input.trackId} AND account_id = ${input.accountId}`,
-    ).first<{ id: string }>();
+      sql`SELECT id, event_id FROM collaborators WHERE track_id = ${input.trackId} AND account_id = ${input.accountId}`,
+    ).first<{ id: string; event_id: string | null }>();
     if (!row) throw new DomainError('collaborator_not_found', 'This person is not a collaborator on this track.');
     collaboratorId = row.id;
+    if (changedSinceRead(input.asRead, row)) return { ...emptyPlan(), collaboratorId };
   }
   const eventId = newId('evt');
   const qs = endStatements(
     {
       status: 'left',
-      which: sql`id = ${collaboratorId}`,
+      which: sql`id = ${collaboratorId}${stillAsRead(input.asRead)}`,
       actorId: input.accountId,
       via: input.via,
       evidence: input.via === 'app' ? 'pd_leave' : 'dropbox_own_folder',
@@ -379,11 +410,14 @@ export interface SetAccessLevelInput {
   accessLevel: AccessLevel;
   actorId: string | null;
   via: Via;
+  /** Found in Dropbox: only if the record is still as read (see AsRead). */
+  asRead?: AsRead;
 }
 
 export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelInput): Promise<Plan> {
   await ownerAction(db, input.trackId, input.actorId, input.via, 'change access levels');
   const c = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  if (changedSinceRead(input.asRead, c)) return emptyPlan();
   if (c.status !== 'active' && c.status !== 'invited') {
     throw new DomainError('collaborator_not_active', `${c.display_name}'s access has ended: invite them again instead.`);
   }
@@ -393,7 +427,7 @@ export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelIn
   const qs: Sql[] = [
     // A new intent: what Dropbox refused before (dropbox_access_level) is asked again; the executor records a refusal anew.
     sql`UPDATE collaborators SET access_level = ${input.accessLevel}, dropbox_access_level = NULL, event_id = ${eventId}, updated_at = ${now}
-        WHERE id = ${c.id} AND status IN ('active', 'invited') AND access_level <> ${input.accessLevel}`,
+        WHERE id = ${c.id} AND status IN ('active', 'invited') AND access_level <> ${input.accessLevel}${stillAsRead(input.asRead)}`,
     sql`UPDATE invitations SET access_level = ${input.accessLevel} WHERE collaborator_id = ${c.id} AND status = 'pending' AND ${stamped}`,
     insertHistory({
       trackId: input.trackId,
@@ -639,6 +673,8 @@ export interface RespondInput {
   invitationId: string;
   accountId: string;
   via: Via;
+  /** A decline found in Dropbox: only if the collaborator record is still as read (see AsRead). */
+  asRead?: AsRead;
 }
 
 export async function planAcceptInvitation(db: D1Database, input: RespondInput): Promise<Plan & { trackId: string }> {
@@ -724,7 +760,8 @@ export async function planDeclineInvitation(db: D1Database, input: RespondInput)
   const stamped = collaboratorStamped(inv.collaborator_id, eventId);
   const qs: Sql[] = [
     sql`UPDATE invitations SET status = 'declined', responded_at = ${now}, event_id = ${eventId}
-        WHERE id = ${inv.id} AND status = 'pending'`,
+        WHERE id = ${inv.id} AND status = 'pending'
+          ${input.asRead ? sql`AND EXISTS (SELECT 1 FROM collaborators WHERE id = ${inv.collaborator_id}${stillAsRead(input.asRead)})` : raw('')}`,
     sql`UPDATE collaborators SET previous_status = status, status = 'declined', ended_at = ${now}, ended_by = ${input.accountId},
           ended_via = ${input.via}, event_id = ${eventId}, updated_at = ${now}
         WHERE id = ${inv.collaborator_id} AND status = 'invited'
@@ -770,16 +807,18 @@ export async function planDeclineInvitation(db: D1Database, input: RespondInput)
  * decline in PD), so it can no longer be accepted into access that Dropbox does not give. The owner can invite
  * them again. Empty plan when there is no pending invitation or no PD account for that e-mail.
  */
-export async function planInvitationDeclinedInDropbox(db: D1Database, input: { trackId: string; collaboratorId: string }): Promise<Plan> {
+export async function planInvitationDeclinedInDropbox(db: D1Database, input: { trackId: string; collaboratorId: string; asRead?: AsRead }): Promise<Plan> {
   const row = await prepare(
     db,
     sql`SELECT i.id, a.id AS account_id FROM invitations i
         JOIN accounts a ON a.email_lower = i.email_lower
+        JOIN collaborators c ON c.id = i.collaborator_id
         WHERE i.track_id = ${input.trackId} AND i.collaborator_id = ${input.collaboratorId} AND i.status = 'pending'
+          ${input.asRead ? sql`AND c.event_id IS ${input.asRead.eventId}` : raw('')}
         ORDER BY i.created_at DESC LIMIT 1`,
   ).first<{ id: string; account_id: string }>();
-  if (!row) return { eventId: newId('evt'), statements: [] };
-  return planDeclineInvitation(db, { invitationId: row.id, accountId: row.account_id, via: 'dropbox' });
+  if (!row) return emptyPlan();
+  return planDeclineInvitation(db, { invitationId: row.id, accountId: row.account_id, via: 'dropbox', asRead: input.asRead });
 }
 
 export async function declineInvitation(db: D1Database, input: RespondInput): Promise<{ invitation: Invitation }> {
@@ -797,6 +836,8 @@ export interface MemberAddedInput {
   email: string;
   displayName: string;
   accessLevel: AccessLevel;
+  /** Found by a reconciliation: only if the record (or its absence) is still as read (see AsRead). */
+  asRead?: AsRead;
 }
 
 /**
@@ -817,13 +858,13 @@ export async function planMemberAddedInDropbox(
       sql`SELECT c.* FROM collaborators c WHERE c.track_id = ${input.trackId}
           AND (c.email_lower = ${emailLower}
                OR c.account_id = (SELECT id FROM accounts WHERE dropbox_account_id = ${input.dropboxAccountId}))
-          ORDER BY (c.account_id IS NULL), c.invited_at LIMIT 1`,
+          ORDER BY (c.id IS ${input.asRead?.collaboratorId ?? null}) DESC, (c.account_id IS NULL), c.invited_at LIMIT 1`,
     ),
   ]);
   const accountId = (accRes.results[0] as { id: string } | undefined)?.id;
   const existing = colRes.results[0] as CollaboratorRow | undefined;
   const eventId = newId('evt');
-  if (accountId === track.owner_id || existing?.status === 'active') {
+  if (accountId === track.owner_id || existing?.status === 'active' || changedSinceRead(input.asRead, existing)) {
     return { eventId, collaboratorId: existing?.id ?? null, statements: [] };
   }
   const now = nowIso();
@@ -841,7 +882,7 @@ export async function planMemberAddedInDropbox(
     qs.push(sql`UPDATE collaborators SET previous_status = status, status = 'active', account_id = ${account},
           access_level = ${input.accessLevel}, joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL, ended_evidence = NULL,
           dropbox_state = 'member', dropbox_access_level = NULL, event_id = ${eventId}, updated_at = ${now}
-        WHERE id = ${existing.id} AND status <> 'active'`);
+        WHERE id = ${existing.id} AND status <> 'active'${stillAsRead(input.asRead)}`);
     qs.push(sql`UPDATE invitations SET status = 'accepted', responded_at = ${now}
         WHERE collaborator_id = ${existing.id} AND status = 'pending' AND ${collaboratorStamped(existing.id, eventId)}`);
   } else {

@@ -106,16 +106,22 @@ async function enqueueDueChangesOnce(
 ): Promise<number> {
   const now = Date.now();
   const limit = opts.limit ?? 500;
-  let where = `((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)) OR (status = 'running' AND next_attempt_at <= ?1))`;
+  // Only the first unsettled change of each (track, person) is handed over: the ones behind it wait for it (id
+  // order, executeChange) and `finish` hands the next one over when it ends. Sending them too made every cron tick
+  // re-send the whole backlog (the 10,000-operation chaos soak: 1,268 pending changes in 177 chains, ~1,100 useless
+  // messages a minute crowding out the heads), so the drain slowed as the backlog grew.
+  let where = `((c.status = 'pending' AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= ?1)) OR (c.status = 'running' AND c.next_attempt_at <= ?1))
+    AND NOT EXISTS (SELECT 1 FROM dropbox_changes e WHERE e.track_id = c.track_id AND e.collaborator_id IS c.collaborator_id
+                    AND e.id < c.id AND e.status IN ('pending', 'running'))`;
   const perChangeMs = (CALLS_PER_CHANGE * 1000) / rateOf(env);
   const binds: unknown[] = [iso(now), now + ENQUEUE_LEASE_MS, limit, perChangeMs, JSON.stringify(ahead)];
   // Numbered: a bare `?` would take the number after the largest one seen so far in the text, not after ?5.
   if (opts.ids?.length) {
-    where += ` AND id IN (${opts.ids.map((_, i) => `?${binds.length + i + 1}`).join(',')})`;
+    where += ` AND c.id IN (${opts.ids.map((_, i) => `?${binds.length + i + 1}`).join(',')})`;
     binds.push(...opts.ids);
   }
   if (opts.trackId) {
-    where += ` AND track_id = ?${binds.length + 1}`;
+    where += ` AND c.track_id = ?${binds.length + 1}`;
     binds.push(opts.trackId);
   }
   // ?2 = lease end (ms) of the first change of each acting account, ?3 = limit, ?4 = ms per change at the account's
@@ -125,7 +131,7 @@ async function enqueueDueChangesOnce(
   // 'running') no longer matches, and the repeated Dropbox call answers "already so".
   // Materialized: the set is chosen once, before any row's new lease takes it out of "due".
   const sql = `WITH due AS MATERIALIZED (
-      SELECT id, json_extract(params, '$.actor_account_id') AS actor FROM dropbox_changes WHERE ${where} ORDER BY id LIMIT ?3),
+      SELECT c.id AS id, json_extract(c.params, '$.actor_account_id') AS actor FROM dropbox_changes c WHERE ${where} ORDER BY c.id LIMIT ?3),
     ranked AS MATERIALIZED (
       SELECT id, row_number() OVER (PARTITION BY actor ORDER BY id) - 1 + coalesce(json_extract(?5, '$."' || actor || '"'), 0) AS k FROM due)
     UPDATE dropbox_changes SET status = 'pending', next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', (?2 + ranked.k * ?4) / 1000.0, 'unixepoch')
@@ -514,7 +520,18 @@ async function relinquish(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promis
     // Not a member on their own token: already gone — or only invited (they accepted in PD but never joined in
     // Dropbox). Only the owner can withdraw a pending invitation; the owner's removal is moot if nothing is left.
     if (path === 'access_error/not_a_member') return ownerRemoves('their Dropbox invitation was never accepted: withdrawn by the owner');
-    if (path === 'group_access') return GROUP_ACCESS_NOTE; // their access comes only from a group: Dropbox keeps it
+    if (path === 'group_access') {
+      // Their access comes only from a group: Dropbox keeps it. But PD's own invitation may still be pending there:
+      // the group had already put the folder in their Dropbox, so accepting in PD (mount_folder) answered
+      // already_mounted and nothing accepted the invitation. The owner withdraws it, or it outlives the leave
+      // (chaos soak: "Dropbox has collab1 as invitee but PD does not"). Nothing to withdraw is fine.
+      try {
+        await ownerRemoves('their pending Dropbox invitation withdrawn; a group keeps their access');
+      } catch (e) {
+        if (!(e instanceof Moot) && !(e instanceof NotLinkedError)) throw e;
+      }
+      return GROUP_ACCESS_NOTE;
+    }
     if (path === 'access_error/invalid_id') return confirmUnshared(leaver, p, path);
     if (path === 'access_error/invalid_member' || path === 'access_error/unmounted') return ownerRemoves(`Dropbox: ${path}`);
     if (path === 'mounted' && !unmounted) {
@@ -529,16 +546,23 @@ async function relinquish(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promis
     throw refused(path);
   };
   const attempt = async (unmounted: boolean): Promise<string | undefined> => {
+    let left: string | undefined;
     try {
       const r = await leaver.call((d) => d.sharingRelinquishFolderMembership({ shared_folder_id: p.shared_folder_id, leave_a_copy: false }));
       if (r['.tag'] === 'async_job_id') {
         Object.assign(p, { async_job_id: r.async_job_id, async_job_kind: 'other', async_job_account_id: p.actor_account_id });
         return await pollJob(leaver, p, r.async_job_id, 'other', (path) => onError(path, unmounted));
       }
-      return unmounted ? 'unmounted in Dropbox first, then left' : undefined;
+      left = unmounted ? 'unmounted in Dropbox first, then left' : undefined;
     } catch (e) {
       return onError(routeErrorPath(e), unmounted);
     }
+    // Their explicit membership is gone, but a group may still give them the folder (Dropbox keeps it mounted and
+    // says nothing): asked with their own token, so PD can say so instead of "the files are removed from your
+    // Dropbox". If this read fails the change is retried, and relinquishing again answers group_access (or
+    // not_a_member: then it is over).
+    const after = await readFolderState(leaver, p.shared_folder_id);
+    return after.state === 'shared' ? GROUP_ACCESS_NOTE : left;
   };
   return attempt(false);
 }
