@@ -158,7 +158,7 @@ describe('the owner changes things in Dropbox', () => {
     expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox', actor_id: jules!.account_id })]);
 
     // Running the check again changes nothing.
-    await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0').run();
+    await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0, due_at = 0').run();
     await h.cron();
     await h.drain();
     expect(await notificationsOf(jules!.account_id!)).toHaveLength(1);
@@ -203,7 +203,7 @@ describe('the owner changes things in Dropbox', () => {
     await h.act({ as: MAYA, action: 'add_member', shared_folder_id: sfid, member: AVA, access_level: 'editor' });
     await settle();
     // Dropbox only sent an invitation: nothing is in her Dropbox yet, and PD does not make her a collaborator.
-    await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0').run();
+    await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0, due_at = 0').run();
     await h.cron();
     await h.drain();
     expect(await collaborator(trackId, AVA)).toBeNull();
@@ -218,7 +218,8 @@ describe('the owner changes things in Dropbox', () => {
     await control('seed', { accounts: [{ email: kai, display_name: 'Kai Lee' }] });
     await h.act({ as: MAYA, action: 'add_member', shared_folder_id: sfid, member: kai, access_level: 'viewer' });
     await h.act({ as: kai, action: 'accept_invite', shared_folder_id: sfid });
-    await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0').run();
+    // The owner-side check comes due (Ava's walk just re-read the members, which put it off: issue 10's sweep).
+    await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0, due_at = 0').run();
     await h.cron();
     await h.drain();
     expect(await collaborator(trackId, kai)).toMatchObject({ status: 'active', access_level: 'viewer' });

@@ -101,7 +101,7 @@ describe('a leave seen in Dropbox, confirmed while the owner revokes and invites
     }
   });
 
-  it('a leave planned on a record the owner changed meanwhile (only the level) is decided again, and recorded as a leave', async () => {
+  it('a leave planned on a record the owner changed meanwhile (only the level) is decided again, and recorded as ended in Dropbox from his own folder', async () => {
     // Two owners: Maya's first folder and one of Kai's. Whichever folder the walk confirms first, its owner changes
     // Leo's level while the walk waits on the other owner's list.
     const KAI = `kai.${n}@stale-sync.test`;
@@ -145,9 +145,11 @@ describe('a leave seen in Dropbox, confirmed while the owner revokes and invites
     h.queued.sort((a, b) => Number(a.job.kind === 'check-track-membership') - Number(b.job.kind === 'check-track-membership'));
     await h.drain({ batchSize: 1 });
     for (const t of tracks) {
-      expect(await collaborator(t.trackId, LEO)).toMatchObject({ status: 'left', ended_via: 'dropbox' });
+      // Dropbox does not say who ended it (issue 11): ended in Dropbox, with his own folder as the evidence — and
+      // never the owner's member list alone (that would be a stale decision about the changed record).
+      expect(await collaborator(t.trackId, LEO)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_evidence: 'dropbox_own_folder' });
       const kinds = (await historyOf(t.trackId)).map((e) => e.kind).filter((k) => k !== 'dropbox_change_moot');
-      expect(kinds.at(-1)).toBe('collaborator_left'); // his leave, not a revoke by the owner
+      expect(kinds.at(-1)).toBe('access_ended_in_dropbox');
       if (t === stale) expect(kinds.at(-2)).toBe('access_level_changed');
     }
   });
