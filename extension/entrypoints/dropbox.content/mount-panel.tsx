@@ -12,6 +12,7 @@ import { startPanelController, type PanelController } from '../../dropbox-page/c
 import { findFirst } from '../../dropbox-page/selectors';
 import { messagingApi } from '../../utils/messaging';
 import { PUBLIC_SESSION_KEYS } from '../../utils/session-keys';
+import { holdLive } from '../../utils/live-port';
 
 export interface MountPanelOptions {
   /** The trusted-event gate of destructive controls: `isTrustedEvent` in the extension; unit tests pass theirs. */
@@ -48,6 +49,7 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
     return true;
   };
   let controller: PanelController | undefined;
+  let releaseLive: (() => void) | null = null;
   controller = startPanelController({
     doc: document,
     getHref: () => location.href,
@@ -55,6 +57,12 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
     signal: ctx.signal,
     resolve: (path, fresh) => api.resolvePath({ path, fresh }),
     render: (model, placement) => {
+      // The background holds its live socket while this panel shows a folder (utils/live-port.ts).
+      if (model && !releaseLive) releaseLive = holdLive((trackIds) => controller?.revalidate(trackIds));
+      else if (!model && releaseLive) {
+        releaseLive();
+        releaseLive = null;
+      }
       render(
         model ? (
           <UserGestureContext.Provider value={isUserGesture}>
@@ -77,6 +85,7 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
     },
   });
   ctx.addEventListener(window, 'wxt:locationchange', () => controller?.check());
+  ctx.onInvalidated(() => releaseLive?.());
   // Signing in or out (in the popup, or in another tab) re-reads the folder on screen. It listens to the public
   // sign-in state only: the session token is in storage.session, which content scripts cannot read, and its sealed
   // copy in storage.local is useless without the background's key. A plain storage listener: the storage helper

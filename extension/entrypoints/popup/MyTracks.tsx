@@ -9,6 +9,7 @@ import { RevokeAllAction } from '../../features/revoke-all';
 import type { TrackContext } from '../../features/types';
 import { useLoad } from '../../components/use-action';
 import { errorMessage } from '../../utils/messaging';
+import { useLivePush } from '../../components/live-context';
 
 interface Data {
   people: SharingPerson[];
@@ -70,6 +71,8 @@ export function MyTracks() {
     const [sharing, library] = await Promise.all([api.getSharing(), api.getLibrary()]);
     return { people: sharing.people, sharedWithMe: library.items.filter((i) => i.myRole !== 'owner') };
   }, [api]);
+  // Someone else's change (a leave, an accept, a revoke of my access) shows up while the popup is open.
+  useLivePush(() => void load());
 
   if (error) return <Alert kind="error">{error}</Alert>;
   if (!data) return <Spinner label="Loading your tracks…" />;
