@@ -12,6 +12,11 @@ import { startBackground } from './helpers/background';
 import { FakeWorker, LEO, MAYA } from './helpers/fake-worker';
 import { MIDNIGHT_DRIVE_PATH } from './helpers/fixtures';
 import { renderWithApi } from './helpers/render';
+import { within } from '@testing-library/preact';
+import { ContentScriptContext } from 'wxt/utils/content-script-context';
+import { mountPanel } from '../entrypoints/dropbox.content/mount-panel';
+import { testUserGesture } from './helpers/user-gesture';
+import { loadFixture } from './helpers/fixtures';
 
 /** The worker's end of the sockets the background opens. */
 class FakeSocket implements SocketLike {
@@ -284,6 +289,32 @@ describe('live views', () => {
     expect(res.status).toBe(200);
     srv.last!.push([trackId]);
     await waitFor(() => expect(screen.queryByText('Leo Vance')).toBeNull());
+  });
+});
+
+describe('the panel on a Dropbox folder page', () => {
+  it('holds the socket while it shows a folder, and the owner sees a collaborator leave without reloading', async () => {
+    const srv = server();
+    const { worker, trackId } = seed();
+    const bg = await startBackground(worker, { createSocket: srv.createSocket, live: fast });
+    await bg.signInAs(MAYA);
+    loadFixture('folder-page.html');
+    const ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/home*'], cssInjectionMode: 'manual' });
+    const shadow = (await mountPanel(ctx, { isUserGesture: testUserGesture })).ui.shadow as unknown as HTMLElement;
+    const leoRow = () => within(shadow).getByRole('listitem', { name: 'Leo Vance' });
+    await waitFor(() => expect(leoRow().textContent).toContain('Active'));
+    expect(bg.ports.open.size).toBe(1);
+    await waitFor(() => expect(srv.open).toHaveLength(1));
+
+    const res = await worker.fetch(`http://pd.test/api/v1/tracks/${trackId}/leave`, { method: 'POST', headers: { Authorization: `Bearer ${worker.session(LEO)}` } });
+    expect(res.status).toBe(200);
+    srv.last!.push([trackId]);
+    await waitFor(() => expect(leoRow().textContent).not.toContain('Active'));
+    expect(leoRow().textContent).toMatch(/Left/i);
+
+    ctx.abort();
+    expect(bg.ports.open.size).toBe(0);
+    await waitFor(() => expect(srv.last!.closedWith).toBe(1000));
   });
 });
 
