@@ -34,6 +34,7 @@ const TIMEOUT_MS = 30_000;
 const APP_SECRET = 'pd-bench-app-secret';
 const KINDS = ['revoke', 'leave', 'accept', 'dropbox'];
 
+const loadAtStart = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'pd-bench-live-'));
 const workerPort = await freePort();
 const emu = await startEmulator({
@@ -293,7 +294,8 @@ const pingsPerDay = (86_400_000 / PING_MS);
 const md = [
   '# Live panels: commit → panel updated',
   '',
-  `Run: ${new Date().toISOString()} on ${os.cpus().length} CPU(s), Node ${process.version}${QUICK ? ' (BENCH_QUICK: reduced size)' : ''}.`,
+  `Run: ${new Date().toISOString()} on ${os.cpus().length} CPU(s), Node ${process.version}${QUICK ? ' (BENCH_QUICK: reduced size)' : ''};`,
+  `load average at the start ${loadAtStart} and at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min; the machine is shared).`,
   'Command: `npm run bench -- live` (scripts/live-bench.mjs). Local `wrangler dev` (bundled snapshot: D1, queue, the',
   'per-account Durable Object `LiveHub` with the WebSocket Hibernation API) and the Dropbox emulator. Events one at a',
   'time. A viewer is what the extension\'s background does on a push: receive {trackIds, cursor} on its socket, re-read',

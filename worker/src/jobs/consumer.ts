@@ -5,7 +5,7 @@ import { reconcileAccount, checkTrackMembership } from './reconcile.ts';
 import { sendJobs, type Job } from './messages.ts';
 import { noteWalkSucceeded, recordDeadLetters, walkFailedStatement } from './recovery.ts';
 import { metered } from '../budget.ts';
-import { publishLive } from '../live/publish.ts';
+import { LIVE_MAX_ACCOUNTS_QUEUE, publishLive } from '../live/publish.ts';
 import { trackOwnerBusy } from '../dropbox/pace.ts';
 
 /** Longest a single job may take before the consumer stops waiting for it (well under the 15-minute wall limit). */
@@ -71,7 +71,7 @@ export function runQueueInvocation(batch: MessageBatch<Job>, env: Env, ctx?: Exe
       return await handleQueue(batch, e, ctx);
     } finally {
       // What this batch committed (a Dropbox change finishing or failing, a reconciliation) reaches open panels now.
-      await publishLive(e);
+      await publishLive(e, { maxAccounts: LIVE_MAX_ACCOUNTS_QUEUE });
     }
   });
 }

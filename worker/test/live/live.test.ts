@@ -55,7 +55,7 @@ async function open(p: Person): Promise<Socket> {
     ws,
     pushes,
     closed,
-    async pushFor(trackId, ms = 2000) {
+    async pushFor(trackId, ms = 5000) {
       const hit = await wait(trackId, ms);
       if (!hit) throw new Error(`no push for ${trackId} within ${ms} ms (got ${JSON.stringify(pushes)})`);
       return hit;
@@ -224,6 +224,19 @@ describe('every change reaches everyone it concerns', () => {
     const res = await publishLive(env);
     expect(res.accounts).toBe(0);
     expect(await w.sockets.olivia.quietFor(w.trackId)).toBe(true);
+  });
+
+  it('past its share of Durable Object calls an invocation puts the other accounts back; the next one tells them', async () => {
+    const w = await world();
+    await publishLive(env);
+    clear(w.sockets.olivia, w.sockets.ben, w.sockets.cara);
+    await env.DB.prepare(`UPDATE tracks SET title = 'Neon Rain (edit)', updated_at = ? WHERE id = ?`).bind(new Date().toISOString(), w.trackId).run();
+    const first = await publishLive(env, { maxAccounts: 1 });
+    expect(first.accounts).toBe(1);
+    const second = await publishLive(env, { maxAccounts: 10 });
+    expect(second.accounts).toBe(2);
+    for (const s of Object.values(w.sockets)) await s.pushFor(w.trackId);
+    expect((await publishLive(env)).accounts).toBe(0);
   });
 
   it('a collaborator whose access ended long ago is not told about later edits', async () => {
