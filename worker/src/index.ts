@@ -34,11 +34,12 @@ app.use('*', async (c, next) => {
     { 'X-Content-Type-Options': 'nosniff' },
   );
 });
-// Live panels: after anything that may have committed a change (every method but GET/HEAD/OPTIONS, the webhook
-// included), push it to the open panels and popups of everyone it concerns (src/live/publish.ts).
+// Live panels: after anything that may have committed a change (every successful method but GET/HEAD/OPTIONS, the
+// webhook included), push it to the open panels and popups of everyone it concerns (src/live/publish.ts).
 app.use('*', async (c, next) => {
   await next();
-  if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
+  // A refused request (4xx/5xx) committed nothing and writes nothing; what others left waits for the next one.
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && c.res.status < 400) {
     c.executionCtx.waitUntil(publishLive(c.env));
   }
 });
