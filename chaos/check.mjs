@@ -23,6 +23,16 @@ export const KNOWN_FINDINGS = [
     repro: 'node chaos/repro/invited-then-left-in-dropbox.mjs',
   },
   {
+    match: /Dropbox has .* as invitee .* but PD does not/,
+    finding: 'A Dropbox invitation PD no longer has: a membership decision read before the owner\'s Revoke All + re-invite written after it (leave-seen-after-reinvite.mjs), or a group member invited and accepted in PD who then left (relinquish answered group_access; group-member-invited-then-left.mjs)',
+    repro: 'node chaos/repro/leave-seen-after-reinvite.mjs; node chaos/repro/group-member-invited-then-left.mjs',
+  },
+  {
+    match: /Dropbox keeps their access through the group .* PD does not say so/,
+    finding: 'Leave Track by someone a Dropbox group also gives access: Dropbox keeps the folder in their Dropbox and PD did not say so',
+    repro: 'node chaos/repro/leave-with-group-access.mjs',
+  },
+  {
     match: /is shown as failed .* but is moot/,
     finding: 'A Dropbox change whose goal Dropbox already satisfies (folder unshared, member gone, level equal) ends as failed instead of done',
     repro: null,
@@ -76,8 +86,8 @@ export function mootFailures(world) {
 }
 
 const START = new Set(['collaborator_invited', 'collaborator_joined']);
-const END = new Set(['access_revoked', 'collaborator_left', 'invitation_cancelled', 'invitation_declined']);
-const ACCESS_END = new Set(['access_revoked', 'collaborator_left']);
+const END = new Set(['access_revoked', 'collaborator_left', 'access_ended_in_dropbox', 'invitation_cancelled', 'invitation_declined', 'access_expired']);
+const ACCESS_END = new Set(['access_revoked', 'collaborator_left', 'access_ended_in_dropbox', 'access_expired']);
 
 const lc = (s) => String(s ?? '').toLowerCase();
 const sameSplits = (a, b) => ['master', 'publishing', 'writer'].every((k) => Math.abs((a?.[k] ?? 0) - (b?.[k] ?? 0)) < 1e-9);
@@ -90,32 +100,65 @@ const sameSplits = (a, b) => ['master', 'publishing', 'writer'].every((k) => Mat
 export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
   const mismatches = [];
   const visibleFailed = [];
-  const stats = { endedAccesses: 0 };
+  const stats = { endedAccesses: 0, truths: { refused: 0, levelKept: 0, group: 0, acceptedInDropbox: 0 } };
   const folders = new Map(world.state.folders.map((f) => [f.shared_folder_id, f]));
   const failedFor = new Set(world.changes.filter((c) => c.status === 'failed').map((c) => `${c.trackId}:${c.collaboratorId}`));
 
-  // 1. Membership: who PD says is on the track (active or invited) = who Dropbox has (members or invitees).
+  // 1. Membership: who PD says is on the track (active or invited) = who Dropbox has (members or invitees), with
+  // three truths Dropbox keeps whatever PD asks, each right only when PD SHOWS it on the collaborator (issue 9):
+  //  - Dropbox Basic refused a view-only member: PD has them (invited/active) but Dropbox does not → dropbox.state
+  //    'refused'; refused a change to viewer: PD says viewer, Dropbox editor → dropbox.accessLevel 'editor';
+  //  - a Dropbox group gives them access: PD may show them revoked (or left) while Dropbox keeps the access → the
+  //    collaborator shows dropbox.group (or the change's note says the group keeps it); while PD has them
+  //    active/invited, access through the group alone is access;
+  //  - accepted (or not) in Dropbox: PD's "waiting for them to accept in Dropbox" (dropbox.state 'invited') must
+  //    not stay once they are a member there, nor 'member' while Dropbox only has an invitation.
+  const groupNote = (t, collabId) =>
+    (t.detail.dropboxChanges ?? []).some((c) => c.collaboratorId === collabId && c.status === 'done' && /group/i.test(c.lastError ?? ''));
   for (const t of world.tracks) {
     const f = folders.get(t.sharedFolderId);
     const pd = new Map();
     for (const c of t.detail.collaborators) if (c.status === 'active' || c.status === 'invited') pd.set(lc(c.email), c);
     const dbx = new Map();
+    const viaGroup = new Map(); // e-mail → group name
     if (f && !f.unshared) {
       for (const m of f.members) if (m.access_type !== 'owner') dbx.set(lc(m.email), { level: m.access_type, kind: 'member' });
       for (const i of f.invitees) dbx.set(lc(i.email), { level: i.access_type, kind: 'invitee' });
+      for (const g of f.groups ?? []) for (const e of g.members ?? []) if (!viaGroup.has(lc(e))) viaGroup.set(lc(e), g.group_name);
     }
+    const ownerEmail = lc(t.owner);
     const emails = new Set([...pd.keys(), ...dbx.keys()]);
     for (const e of emails) {
       const p = pd.get(e);
       const d = dbx.get(e);
+      const shown = p?.dropbox ?? {};
+      if (shown.state === 'refused' && !d) stats.truths.refused++;
+      if (p && d && shown.accessLevel && shown.accessLevel === d.level) stats.truths.levelKept++;
+      if (p && d?.kind === 'member' && shown.state === 'member') stats.truths.acceptedInDropbox++;
       let problem = null;
-      if (p && !d) problem = `PD has ${e} ${p.status} (${p.accessLevel}) but Dropbox does not${f?.unshared ? ' (folder unshared)' : ''}`;
-      else if (!p && d) problem = `Dropbox has ${e} as ${d.kind} (${d.level}) but PD does not`;
-      else if (p.status === 'active' && d.kind === 'member' && p.accessLevel !== d.level) problem = `${e}: PD says ${p.accessLevel}, Dropbox says ${d.level}`;
+      if (p && !d) {
+        if (shown.state === 'refused') continue; // Dropbox refused to add them (Basic): shown as such
+        if (viaGroup.has(e)) continue; // their access comes through a group
+        problem = `PD has ${e} ${p.status} (${p.accessLevel}) but Dropbox does not${f?.unshared ? ' (folder unshared)' : ''}`;
+      } else if (!p && d) problem = `Dropbox has ${e} as ${d.kind} (${d.level}) but PD does not`;
+      else if (p.status === 'active' && d.kind === 'member' && p.accessLevel !== d.level && shown.accessLevel !== d.level) problem = `${e}: PD says ${p.accessLevel}, Dropbox says ${d.level}`;
+      else if (d.kind === 'member' && shown.state === 'invited') problem = `${e} is a member in Dropbox but PD still shows "waiting for them to accept in Dropbox"`;
+      else if (d.kind === 'invitee' && shown.state === 'member') problem = `${e} is only invited in Dropbox but PD shows them as in the folder there`;
       if (!problem) continue;
       const collabId = p?.id ?? t.detail.collaborators.find((c) => lc(c.email) === e)?.id;
       if (collabId && failedFor.has(`${t.trackId}:${collabId}`)) visibleFailed.push(`track ${t.trackId}: ${problem} — shown as a failed Dropbox change`);
       else mismatches.push(`track ${t.trackId} "${t.detail.track.title}": ${problem}`);
+    }
+    // Ended in PD, kept in Dropbox by a group: right only when PD says so.
+    for (const [e, group] of viaGroup) {
+      if (pd.has(e) || dbx.has(e) || e === ownerEmail) continue;
+      const ended = t.detail.collaborators.filter((c) => lc(c.email) === e && (c.status === 'revoked' || c.status === 'left')).at(-1);
+      if (!ended) continue;
+      if (ended.dropbox?.group || groupNote(t, ended.id)) {
+        stats.truths.group++;
+        continue;
+      }
+      mismatches.push(`track ${t.trackId} "${t.detail.track.title}": PD shows ${e} ${ended.status} but Dropbox keeps their access through the group "${group}", and PD does not say so`);
     }
   }
   if (membershipOnly) return { mismatches, visibleFailed, stats };
@@ -153,7 +196,11 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
     // Notifications: each access_revoked entry → one access_revoked notification to that collaborator on this
     // track; each collaborator_left entry → one collaborator_left notification to the owner.
     const revokedPerEmail = new Map();
+    const expiredPerEmail = new Map();
+    // Ended in Dropbox (nobody known): one access_ended_in_dropbox notification to them, one to the owner.
+    const endedPerEmail = new Map();
     let leftCount = 0;
+    let endedCount = 0;
     for (const h of hist) {
       if (!ACCESS_END.has(h.kind)) continue;
       stats.endedAccesses++;
@@ -163,14 +210,34 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
         continue;
       }
       if (h.kind === 'access_revoked') revokedPerEmail.set(lc(c.email), (revokedPerEmail.get(lc(c.email)) ?? 0) + 1);
-      else leftCount++;
+      else if (h.kind === 'access_expired') expiredPerEmail.set(lc(c.email), (expiredPerEmail.get(lc(c.email)) ?? 0) + 1);
+      else if (h.kind === 'access_ended_in_dropbox') {
+        endedPerEmail.set(lc(c.email), (endedPerEmail.get(lc(c.email)) ?? 0) + 1);
+        if (c.accountId) endedCount++;
+      } else leftCount++;
     }
+    // Issue 12: an access (or invitation) ended by its expiry / heads-up date → one access_expired to the collaborator
+    // and one to the owner.
+    const scheduledEnds = hist.filter((h) => h.kind === 'access_expired' || (h.kind === 'invitation_cancelled' && h.details?.endedBy)).length;
+    for (const [email, n] of world.notifications) {
+      if (lc(email) === lc(t.owner)) continue;
+      const got = n.filter((x) => x.kind === 'access_expired' && x.trackId === t.trackId).length;
+      const want = expiredPerEmail.get(lc(email)) ?? 0;
+      if (got !== want) mismatches.push(`track ${t.trackId}: ${email} has ${got} access_expired notification(s) for ${want} expiries in history`);
+    }
+    const ownerExpired = (world.notifications.get(t.owner) ?? []).filter((x) => x.kind === 'access_expired' && x.trackId === t.trackId).length;
+    if (ownerExpired !== scheduledEnds) mismatches.push(`track ${t.trackId}: owner has ${ownerExpired} access_expired notification(s) for ${scheduledEnds} scheduled end(s) in history`);
     for (const [email, n] of world.notifications) {
       if (lc(email) === lc(t.owner)) continue;
       const got = n.filter((x) => x.kind === 'access_revoked' && x.trackId === t.trackId).length;
       const want = revokedPerEmail.get(lc(email)) ?? 0;
       if (got !== want) mismatches.push(`track ${t.trackId}: ${email} has ${got} access_revoked notification(s) for ${want} revocation(s) in history`);
+      const gotEnded = n.filter((x) => x.kind === 'access_ended_in_dropbox' && x.trackId === t.trackId).length;
+      const wantEnded = endedPerEmail.get(lc(email)) ?? 0;
+      if (gotEnded !== wantEnded) mismatches.push(`track ${t.trackId}: ${email} has ${gotEnded} access_ended_in_dropbox notification(s) for ${wantEnded} in history`);
     }
+    const ownerEnded = (world.notifications.get(t.owner) ?? []).filter((x) => x.kind === 'collaborator_access_ended_in_dropbox' && x.trackId === t.trackId).length;
+    if (ownerEnded !== endedCount) mismatches.push(`track ${t.trackId}: owner has ${ownerEnded} collaborator_access_ended_in_dropbox notification(s) for ${endedCount} in history`);
     const ownerLeft = (world.notifications.get(t.owner) ?? []).filter((x) => x.kind === 'collaborator_left' && x.trackId === t.trackId).length;
     if (ownerLeft !== leftCount) mismatches.push(`track ${t.trackId}: owner has ${ownerLeft} collaborator_left notification(s) for ${leftCount} departure(s) in history`);
   }

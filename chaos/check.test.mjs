@@ -98,6 +98,21 @@ test('an ended access without its notification, or with two', () => {
   assert.match(run(w).join('\n'), /2 access_revoked notification\(s\) for 1 revocation/);
 });
 
+test('issue 12: an access that expired needs one access_expired to the collaborator and one to the owner', () => {
+  const w = world();
+  const sam = w.tracks[0].detail.collaborators[1];
+  w.tracks[0].history[3] = { id: 4, kind: 'access_expired', collaboratorId: 'col_sam', details: { previousStatus: 'active', endedBy: 'heads_up' } };
+  assert.equal(sam.status, 'revoked');
+  w.notifications.set(SAM, [{ kind: 'access_expired', trackId: 'trk_1' }]);
+  w.notifications.set(OWNER, [{ kind: 'access_expired', trackId: 'trk_1' }]);
+  assert.deepEqual(run(w), []);
+  w.notifications.set(OWNER, []);
+  assert.match(run(w).join('\n'), /owner has 0 access_expired notification\(s\) for 1 scheduled end/);
+  w.notifications.set(OWNER, [{ kind: 'access_expired', trackId: 'trk_1' }]);
+  w.notifications.set(SAM, [{ kind: 'access_expired', trackId: 'trk_1' }, { kind: 'access_expired', trackId: 'trk_1' }]);
+  assert.match(run(w).join('\n'), /sam@x.example has 2 access_expired notification\(s\) for 1 expiries/);
+});
+
 test('an ended access recorded twice in history', () => {
   const w = world();
   w.tracks[0].history.push({ id: 8, kind: 'collaborator_left', collaboratorId: 'col_sam', details: {} });
@@ -185,4 +200,45 @@ test('a failed Dropbox change that is not moot stays visible, not a mismatch', (
   const r = checkWorld(w, ledger());
   assert.deepEqual(r.mismatches, []);
   assert.equal(r.visibleFailed.length, 2);
+});
+
+test('Dropbox Basic refused: right only when PD shows what Dropbox kept', () => {
+  // Leo stays Editor in Dropbox although PD asked for Viewer (Basic): a mismatch unless PD shows it.
+  const level = world();
+  level.tracks[0].detail.collaborators[0].accessLevel = 'viewer';
+  assert.match(run(level).join('\n'), /leo@x.example: PD says viewer, Dropbox says editor/);
+  level.tracks[0].detail.collaborators[0].dropbox = { state: 'member', accessLevel: 'editor', group: null };
+  assert.deepEqual(run(level), []);
+  // Kai invited as Viewer: Dropbox refused to add him at all. PD has him invited; right only with state 'refused'.
+  const add = world();
+  add.tracks[0].detail.collaborators.push({ id: 'col_kai', accountId: null, email: 'kai@x.example', displayName: 'Kai', status: 'invited', accessLevel: 'viewer', splits: { master: 0, publishing: 0, writer: 0 }, joinedAt: null });
+  add.tracks[0].history.push({ id: 8, kind: 'collaborator_invited', collaboratorId: 'col_kai', details: {} });
+  assert.match(run(add).join('\n'), /PD has kai@x.example invited \(viewer\) but Dropbox does not/);
+  add.tracks[0].detail.collaborators.at(-1).dropbox = { state: 'refused', accessLevel: null, group: null };
+  assert.deepEqual(run(add), []);
+});
+
+test('a group keeps access in Dropbox: right only when PD says so for someone it shows revoked', () => {
+  const w = world();
+  w.state.folders[0].groups = [{ group_name: 'Band', access_type: 'editor', members: [SAM] }];
+  assert.match(run(w).join('\n'), /PD shows sam@x.example revoked but Dropbox keeps their access through the group "Band", and PD does not say so/);
+  w.tracks[0].detail.collaborators[1].dropbox = { state: null, accessLevel: null, group: 'the group "Band"' };
+  assert.deepEqual(run(w), []);
+  // Active in PD, in Dropbox only through the group: that is access.
+  const active = world();
+  active.state.folders[0].members = active.state.folders[0].members.filter((m) => m.email !== LEO);
+  assert.match(run(active).join('\n'), /PD has leo@x.example active/);
+  active.state.folders[0].groups = [{ group_name: 'Band', access_type: 'editor', members: [LEO] }];
+  assert.deepEqual(run(active), []);
+});
+
+test('accepted in Dropbox: PD must not keep showing "waiting for them to accept in Dropbox"', () => {
+  const w = world();
+  w.tracks[0].detail.collaborators[0].dropbox = { state: 'invited', accessLevel: null, group: null };
+  assert.match(run(w).join('\n'), /leo@x.example is a member in Dropbox but PD still shows "waiting for them to accept in Dropbox"/);
+  const inv = world();
+  inv.state.folders[0].members = inv.state.folders[0].members.filter((m) => m.email !== LEO);
+  inv.state.folders[0].invitees.push({ email: LEO, access_type: 'editor' });
+  inv.tracks[0].detail.collaborators[0].dropbox = { state: 'member', accessLevel: null, group: null };
+  assert.match(run(inv).join('\n'), /leo@x.example is only invited in Dropbox but PD shows them as in the folder there/);
 });

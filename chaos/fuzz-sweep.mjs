@@ -43,7 +43,7 @@ function runSeed(seed) {
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => out.push(d));
     child.on('exit', (code) => {
-      // eslint-disable-next-line no-control-regex
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes (ESC) from the child's log
       const text = Buffer.concat(out).toString().replace(/\x1b\[[0-9;]*m/g, '');
       const log = path.join(tmp, `seed-${seed}.log`);
       writeFileSync(log, text);

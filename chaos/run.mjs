@@ -130,23 +130,38 @@ const collabs = Array.from({ length: N_COLLABS }, (_, i) => ({ email: `collab${i
 const people = [...owners, ...collabs];
 const byEmail = new Map(people.map((p) => [p.email, p]));
 
+/**
+ * The last owner is on Dropbox Basic: view-only members are refused (insufficient_plan), so PD must record what
+ * Dropbox kept. A Dropbox group (two collaborators) has access to the first folder of owner 2 besides its explicit
+ * members, and owners may give it more folders during the run (dropbox_group).
+ */
+const BASIC_OWNER = owners.at(-1).email;
+const GROUP = 'Chaos Band';
+
 function seedSpec() {
   if (REPLAY) return REPLAY.seedSpec;
   const folders = [];
   for (const o of owners) {
     for (let f = 0; f < FOLDERS_PER_OWNER; f++) {
       const name = `${o.name.replace(' ', '')} Song ${f + 1}`;
+      // (the level is drawn for every member, Basic or not, so the PRNG stream stays that of earlier runs)
       const members = rng.sample(collabs, rng.int(1, 3)).map((c) => ({ account: c.email, access_level: rng.pick(['editor', 'viewer']) }));
+      if (o.email === BASIC_OWNER) for (const m of members) m.access_level = 'editor';
       folders.push({
         name,
         owner: o.email,
         path: `/Music/${name}`,
         members,
+        ...(o === owners[1] && f === 0 ? { groups: [{ group: GROUP, access_level: 'editor' }] } : {}),
         files: [{ path: 'Mix v1.wav', size: 1_000_000 }, { path: 'Stems/Drums.wav', size: 500_000 }],
       });
     }
   }
-  return { accounts: people.map((p) => ({ email: p.email, display_name: p.name })), folders };
+  return {
+    accounts: people.map((p) => ({ email: p.email, display_name: p.name, ...(p.email === BASIC_OWNER ? { plan: 'basic' } : {}) })),
+    groups: [{ name: GROUP, members: collabs.slice(0, 2).map((c) => c.email) }],
+    folders,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -295,6 +310,45 @@ const OPERATIONS = {
       classify('revoke', await api(sessionOf(a.owner), 'POST', `/tracks/${t.trackId}/collaborators/${id}/revoke`));
     },
   },
+  // Issue 12: an end of access a few seconds ahead (the run's cron ticks end it, racing revokes and leaves), and a
+  // heads-up that ends it now or in a week.
+  expiry: {
+    weight: 2,
+    async choose(r) {
+      const o = r.pick(owners);
+      const t = r.pick(tracks.filter((x) => x.owner === o.email));
+      const d = await trackDetail(o.session, t.trackId);
+      const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active' || c.status === 'invited');
+      if (cands.length === 0) return null;
+      const c = r.pick(cands);
+      return { kind: 'expiry', owner: o.email, sf: t.sharedFolderId, email: c.email, inSeconds: 2 + Math.floor(r.next() * 20), _ids: { collaboratorId: c.id } };
+    },
+    async perform(a) {
+      const t = trackOf(a.sf);
+      const id = a._ids?.collaboratorId ?? (t && (await collaboratorByEmail(a.owner, t.trackId, a.email, ['active', 'invited']))?.id);
+      if (!t || !id) throw new Diverged();
+      const accessExpiresAt = new Date(Date.now() + a.inSeconds * 1000).toISOString();
+      classify('expiry', await api(sessionOf(a.owner), 'PUT', `/tracks/${t.trackId}/collaborators/${id}/expiry`, { accessExpiresAt }));
+    },
+  },
+  heads_up: {
+    weight: 2,
+    async choose(r) {
+      const o = r.pick(owners);
+      const t = r.pick(tracks.filter((x) => x.owner === o.email));
+      const d = await trackDetail(o.session, t.trackId);
+      const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active');
+      if (cands.length === 0) return null;
+      const c = r.pick(cands);
+      return { kind: 'heads_up', owner: o.email, sf: t.sharedFolderId, email: c.email, endsIn: r.next() < 0.5 ? 'now' : '7d', _ids: { collaboratorId: c.id } };
+    },
+    async perform(a) {
+      const t = trackOf(a.sf);
+      const id = a._ids?.collaboratorId ?? (t && (await collaboratorByEmail(a.owner, t.trackId, a.email, ['active']))?.id);
+      if (!t || !id) throw new Diverged();
+      classify('heads_up', await api(sessionOf(a.owner), 'POST', `/tracks/${t.trackId}/collaborators/${id}/heads-up`, { note: 'Wrapping up (chaos).', endsIn: a.endsIn }));
+    },
+  },
   revoke_all: {
     weight: 2,
     async choose(r) {
@@ -436,6 +490,39 @@ const OPERATIONS = {
       if (classify('dropbox_upload', res)) ledger.uploads.push({ sharedFolderId: a.sf, relPath: a.path });
     },
   },
+  dropbox_accept: {
+    // The invitee clicks "Add to Dropbox" in Dropbox itself (not in PD): PD learns it from their tree.
+    weight: 5,
+    async choose(r) {
+      const st = await emuState();
+      const cands = [];
+      for (const f of st.folders) {
+        if (f.unshared || !trackBySf.has(f.shared_folder_id)) continue;
+        for (const i of f.invitees) if (i.account_id && byEmail.has(lc(i.email))) cands.push({ f, i });
+      }
+      if (cands.length === 0) return null;
+      const { f, i } = r.pick(cands);
+      return { kind: 'dropbox_accept', as: lc(i.email), sf: f.shared_folder_id };
+    },
+    async perform(a) {
+      classify('dropbox_accept', await control('POST', '/act', { as: a.as, action: 'accept_invite', shared_folder_id: a.sf }));
+    },
+  },
+  dropbox_group: {
+    // The owner gives the group access to another folder in Dropbox (at most 2 per run).
+    weight: 0.6,
+    async choose(r) {
+      if ((stats.ops.get('dropbox_group')?.ok ?? 0) >= 2) return null;
+      const st = await emuState();
+      const cands = st.folders.filter((f) => !f.unshared && trackBySf.has(f.shared_folder_id) && !(f.groups ?? []).some((g) => g.group_name === GROUP));
+      if (cands.length === 0) return null;
+      const f = r.pick(cands);
+      return { kind: 'dropbox_group', as: trackBySf.get(f.shared_folder_id).owner, sf: f.shared_folder_id, group: GROUP };
+    },
+    async perform(a) {
+      classify('dropbox_group', await control('POST', '/act', { as: a.as, action: 'add_group', shared_folder_id: a.sf, group: a.group, access_level: 'editor' }));
+    },
+  },
   dropbox_unshare: {
     weight: 0.4,
     async choose(r) {
@@ -468,7 +555,8 @@ async function dropboxMembers(withOwners) {
 function pickOp(r) {
   let x = r.next() * TOTAL_WEIGHT;
   for (const row of OPS_TABLE) {
-    if ((x -= row[0]) < 0) return row;
+    x -= row[0];
+    if (x < 0) return row;
   }
   return OPS_TABLE[0];
 }
@@ -714,6 +802,20 @@ try {
   // through (or a bounded time has passed): most Dropbox calls happen here, after the API answered.
   const tConv = Date.now();
   const drainUntil = Date.now() + DRAIN_TIMEOUT_MS;
+  // The backlog over time (for the soak's time to converge: how fast it drains, and whether anything is stuck).
+  const backlog = [];
+  let lastLog = 0;
+  const noteBacklog = async (phase, active, extra = '') => {
+    const calls = (await control('GET', '/calls')).body;
+    const n = (Array.isArray(calls) ? calls : calls?.calls ?? []).length;
+    backlog.push({ s: (Date.now() - tConv) / 1000, phase, active, calls: n });
+    if (Date.now() - lastLog >= 15_000 || active === 0) {
+      lastLog = Date.now();
+      const prev = backlog.find((b) => b.s >= backlog.at(-1).s - 60) ?? backlog[0];
+      const dt = backlog.at(-1).s - prev.s;
+      log(`backlog (${phase}): ${active} Dropbox change(s) pending/running${dt > 0 ? `, ${((prev.active - active) / dt).toFixed(2)} drained/s and ${((n - prev.calls) / dt).toFixed(1)} Dropbox calls/s over the last ${dt.toFixed(0)} s` : ''}${extra}`);
+    }
+  };
   while (Date.now() < drainUntil) {
     await cronTick();
     await sleep(1500);
@@ -722,6 +824,7 @@ try {
       const d = await trackDetail(byEmail.get(t.owner).session, t.trackId);
       active += (d.body?.dropboxChanges ?? []).filter((c) => c.status === 'pending' || c.status === 'running').length;
     }
+    await noteBacklog('faults on', active);
     if (active === 0) break;
   }
   log(`queue drained under faults for ${((Date.now() - tConv) / 1000).toFixed(1)} s`);
@@ -741,6 +844,25 @@ try {
     await cronTick();
     await control('POST', '/webhooks/flush');
     await sleep(1500);
+    // While Dropbox changes are still pending, only they are counted (one track detail per track): the full
+    // snapshot (every history, notification, library and sync from cursor 0) costs a long run's worker more than
+    // the queue it waits for — in a 3,000-operation run each one took ~60 s of the worker's time.
+    if (OPS > 1000) {
+      let pending = 0;
+      for (const t of tracks) {
+        const d = await trackDetail(byEmail.get(t.owner).session, t.trackId);
+        pending += (d.body?.dropboxChanges ?? []).filter((c) => c.status === 'pending' || c.status === 'running').length;
+      }
+      if (pending > 0) {
+        stable = 0;
+        await noteBacklog('faults off', pending);
+        if (Date.now() - tConv > CONVERGE_TIMEOUT_MS) {
+          log(`did not converge within ${CONVERGE_TIMEOUT_MS / 1000} s (${pending} pending/running changes)`);
+          break;
+        }
+        continue;
+      }
+    }
     const world = await snapshot();
     const active = world.changes.filter((c) => c.status === 'pending' || c.status === 'running');
     const failed = world.changes.filter((c) => c.status === 'failed' && !retried.has(c.id));
@@ -754,7 +876,8 @@ try {
       continue;
     }
     result = checkWorld(world, ledger, { membershipOnly: true });
-    log(`converging: ${active.length} Dropbox change(s) pending/running, ${result.mismatches.length} membership difference(s)${result.mismatches.length ? ` e.g. ${result.mismatches[0]}` : ''}`);
+    if (OPS > 1000) await noteBacklog('faults off', active.length, `, ${result.mismatches.length} membership difference(s)`);
+    else log(`converging: ${active.length} Dropbox change(s) pending/running, ${result.mismatches.length} membership difference(s)${result.mismatches.length ? ` e.g. ${result.mismatches[0]}` : ''}`);
     stable = active.length === 0 && result.mismatches.length === 0 ? stable + 1 : 0;
     if (stable >= 2) {
       converged = true;
@@ -776,7 +899,7 @@ try {
   const stuck = world.changes.filter((c) => c.status === 'pending' || c.status === 'running');
   for (const c of stuck) result.mismatches.push(`Dropbox change ${c.id} (${c.kind}) still ${c.status} after convergence: ${c.lastError ?? ''}`);
 
-  const summary = buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worker });
+  const summary = buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worker, backlog });
   console.log('\n' + summary.text);
   if (REPORT) writeFileSync(REPORT, summary.markdown);
   exitCode = result.mismatches.length === 0 ? 0 : 1;
@@ -912,7 +1035,7 @@ function gitCommit() {
 // ---------------------------------------------------------------------------------------------------------------
 // Summary
 
-function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worker }) {
+function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worker, backlog }) {
   const faultsInjected = {};
   for (const c of calls) if (c.fault) faultsInjected[c.fault] = (faultsInjected[c.fault] ?? 0) + 1;
   const faulted = calls.filter((c) => c.fault).length;
@@ -929,8 +1052,9 @@ function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worke
     ['other injected faults', `duplicate webhooks (rate 0.25), ${stats.injected.webhookReplays} late replays of old notifications, ${stats.injected.expireAccount} whole-account token expiries, ${stats.injected.cronTicks} cron ticks`],
     ['retries', `${errorFaults} Dropbox calls answered with an error and made again (in-line, from the queue or the cron); ${worker.counts.queueRetries} queue messages retried by the consumer, ${worker.counts.redeliveries} redeliveries in all; ${stats.retriedFailed} failed changes retried by their owner`],
     ['queue consumer crashes', `${worker.counts.consumerCrashes} batches crashed part-way (rate ${QUEUE_CRASH_RATE} per batch; half of them also lost the ack of a finished message); ${jobErrors} jobs threw inside the consumer`],
-    ['time to converge', `${(convergeMs / 1000).toFixed(1)} s (after the last operation)`],
+    ['time to converge', `${(convergeMs / 1000).toFixed(1)} s (after the last operation)${backlog.length ? `; backlog of Dropbox changes ${backlog[0].active} at the end of the operations, ${[60, 300, 600, 1200, 1800].filter((x) => backlog.at(-1).s >= x).map((x) => `${backlog.find((b) => b.s >= x).active} after ${x} s`).join(', ')}` : ''}`],
     ['ended accesses checked', `${result.stats.endedAccesses} (history + notification each)`],
+    ['what Dropbox kept, shown by PD', `${result.stats.truths.refused} view-only members a Basic owner's Dropbox refused, ${result.stats.truths.levelKept} Editors Basic kept, ${result.stats.truths.group} ended people a group keeps in the folder, ${result.stats.truths.acceptedInDropbox} members in Dropbox shown as such (owner ${BASIC_OWNER} on Dropbox Basic, group "${GROUP}")`],
     ['ledger checked', `${ledger.comments.length} comments, ${ledger.titles.length} edits, ${ledger.splits.length} split changes, ${ledger.uploads.length} uploads, ${ledger.collaboratorsSeen.size} credits`],
     ['Dropbox changes visible as failed', `${failedVisible.length}${failedVisible.length ? ` (${[...new Set(failedVisible.map((c) => c.lastError))].slice(0, 3).join('; ')})` : ''}`],
     ['mismatches', `${result.mismatches.length}`],

@@ -7,7 +7,7 @@
 //        --seeds takes a count (seeds 1..N), a list (7,99,1234) or a range (1-20).
 //   also: npm run chaos -- --seeds 20 --jobs 2
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,8 +46,14 @@ export async function sweep(argv) {
       rates: { type: 'string', default: '0.1,0.3,0.5' },
       jobs: { type: 'string', default: '1' },
       report: { type: 'string' },
+      // An interrupted sweep (out of time on a shared machine): the report from the runs that finished, read from
+      // its temp dir (the result JSON each run left there); --planned says how many runs the sweep meant to make.
+      'report-from': { type: 'string' },
+      planned: { type: 'string' },
+      commit: { type: 'string' },
     },
   });
+  if (o['report-from']) return reportFrom(o);
   if (!o.seeds) throw new Error('--seeds is required');
   const seeds = parseSeeds(o.seeds);
   const rates = String(o.rates).split(',').map(Number);
@@ -144,6 +150,36 @@ export async function sweep(argv) {
   else console.log(`  logs of every run: ${tmp}`);
   if (o.report) writeFileSync(o.report, markdown({ commit, seeds, rates, jobs, pass: shown, results, wallMs, mismatches, moot, converge }));
   return failed.length === 0 ? 0 : aborted.length === failed.length ? 2 : 1;
+}
+
+function reportFrom(o) {
+  const dir = o['report-from'];
+  const latest = new Map();
+  for (const f of readdirSync(dir)) {
+    const m = /^seed(\d+)-rate([\d.]+)-(\d+)\.json$/.exec(f);
+    if (!m) continue;
+    const key = `${m[1]}:${m[2]}`;
+    if ((latest.get(key)?.attempt ?? 0) < Number(m[3])) latest.set(key, { seed: Number(m[1]), rate: Number(m[2]), attempt: Number(m[3]), file: path.join(dir, f) });
+  }
+  // Runs cut off by the stop itself ("terminated") are not verdicts: left out and counted.
+  let stopped = 0;
+  const results = [...latest.values()].flatMap((x) => {
+    const r = JSON.parse(readFileSync(x.file, 'utf8'));
+    if (r.exitCode === 2 && /terminated|SIGINT|interrupted/i.test(String(r.aborted ?? ''))) return (stopped++, []);
+    return [{ seed: x.seed, rate: x.rate, code: r.exitCode, r: r.exitCode === 2 ? { ...r, aborted: r.aborted ?? 'aborted' } : r, wallMs: 0 }];
+  });
+  const times = [...latest.values()].map((x) => statSync(x.file).mtimeMs);
+  const wallMs = times.length ? Math.max(...times) - statSync(dir).birthtimeMs || Math.max(...times) - Math.min(...times) : 0;
+  const seeds = [...new Set(results.map((x) => x.seed))].sort((a, b) => a - b);
+  const rates = [...new Set(results.map((x) => x.rate))].sort();
+  const mismatches = results.reduce((s, x) => s + (x.r?.mismatches?.length ?? 0), 0);
+  const moot = results.reduce((s, x) => s + (x.r?.mismatches ?? []).filter((m) => / but is moot: /.test(m)).length, 0);
+  const converge = results.filter((x) => x.r?.convergeMs !== undefined).map((x) => x.r.convergeMs).sort((a, b) => a - b);
+  let md = markdown({ commit: o.commit ?? '?', seeds, rates, jobs: o.jobs, pass: o.short ? ['--short'] : [], results, wallMs, mismatches, moot, converge });
+  if (o.planned) md = md.replace('\n\n**', `\n\n_Interrupted (out of time on the shared machine): ${results.length} of the ${o.planned} planned runs finished${stopped ? ` (${stopped} cut off by the stop, left out)` : ''}; the table has every finished run._\n\n**`);
+  if (o.report) writeFileSync(o.report, md);
+  console.log(md.split('\n').slice(0, 6).join('\n'));
+  return results.every((x) => x.code === 0) ? 0 : 1;
 }
 
 function line(x, i, n) {

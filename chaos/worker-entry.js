@@ -13,7 +13,8 @@ export { LiveHub } from '../worker/src/index.ts';
 let state = 0;
 function random(env) {
   if (state === 0) state = (Number(env.CHAOS_SEED ?? 1) >>> 0) || 1;
-  let t = (state = (state + 0x6d2b79f5) >>> 0);
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -46,7 +47,7 @@ function traced(batch, env) {
     if (m.attempts > 1) console.log(`chaos: redelivered a ${m.body?.kind} message (attempt ${m.attempts})`);
     if (full) console.log(`chaos-trace ${t()} deliver ${m.id} attempt ${m.attempts} ${what(m)}`);
   }
-  return { queue: batch.queue, messages, ackAll: () => messages.forEach((m) => m.ack()), retryAll: (o) => messages.forEach((m) => m.retry(o)) };
+  return { queue: batch.queue, messages, ackAll: () => { for (const m of messages) m.ack(); }, retryAll: (o) => { for (const m of messages) m.retry(o); } };
 }
 
 export default {
@@ -61,7 +62,7 @@ export default {
     const done = batch.messages.slice(0, k).map((m, i) =>
       loseAck && i === k - 1 ? { get id() { return m.id; }, get timestamp() { return m.timestamp; }, get body() { return m.body; }, get attempts() { return m.attempts; }, ack() {}, retry(o) { m.retry(o); } } : m,
     );
-    if (k > 0) await worker.queue({ queue: batch.queue, messages: done, ackAll: () => done.forEach((m) => m.ack()), retryAll: (o) => done.forEach((m) => m.retry(o)) }, env, ctx);
+    if (k > 0) await worker.queue({ queue: batch.queue, messages: done, ackAll: () => { for (const m of done) m.ack(); }, retryAll: (o) => { for (const m of done) m.retry(o); } }, env, ctx);
     console.log(`chaos: queue consumer crashed after ${k} of ${batch.messages.length} messages${loseAck && k > 0 ? ' (the last one\'s ack lost)' : ''}`);
     throw new Error('chaos: injected consumer crash');
   },

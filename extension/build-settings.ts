@@ -78,10 +78,12 @@ export function patternOrigin(origin: string, browser: string): string {
   return browser === 'firefox' ? `${url.protocol}//${url.hostname}` : url.origin;
 }
 
-/** The content script's match patterns: Dropbox's folder views, plus the emulator's in a development build. */
+/** The content script's match patterns: every page of Dropbox's web app (a single-page app: a folder view can be
+ *  reached in-page from any of its pages), plus the emulator's in a development build. The script activates on
+ *  folder views and previews only (dropbox-page/url.ts). */
 export function contentScriptMatches(settings: BuildSettings, browser: string): string[] {
   const origins = [DROPBOX_WEB_ORIGIN, ...(settings.emulatorWebOrigin ? [settings.emulatorWebOrigin] : [])];
-  return [...new Set(origins.map((o) => `${patternOrigin(o, browser)}/home*`))];
+  return [...new Set(origins.map((o) => `${patternOrigin(o, browser)}/*`))];
 }
 
 /** Host permissions: Dropbox, the emulator (development), and the worker's origin. */

@@ -25,13 +25,15 @@ export default defineConfig({
       'import.meta.env.WXT_PD_WORKER_URL': JSON.stringify(settings.workerUrl),
       // Read by dropbox-page/url.ts: '' in a production build, so the emulator's origin is not even in the code.
       'import.meta.env.WXT_PD_DROPBOX_WEB_ORIGIN': JSON.stringify(settings.emulatorWebOrigin ?? ''),
+      // Read by utils/storage.ts: the options page shows development-only fields only in a development build.
+      'import.meta.env.WXT_PD_DEVELOPMENT': JSON.stringify(String(settings.development)),
     },
   }),
   hooks: {
-    // The content script declares https://www.dropbox.com/home*; a development build adds the emulator's /home*.
+    // The content script declares https://www.dropbox.com/*; a development build adds the emulator's pages.
     'build:manifestGenerated'(wxt, manifest) {
       for (const script of manifest.content_scripts ?? []) {
-        if (script.matches?.includes(`${DROPBOX_WEB_ORIGIN}/home*`)) script.matches = contentScriptMatches(settings, wxt.config.browser);
+        if (script.matches?.includes(`${DROPBOX_WEB_ORIGIN}/*`)) script.matches = contentScriptMatches(settings, wxt.config.browser);
       }
     },
     // wxt/browser -> Mozilla's webextension-polyfill (the same promise API in Chrome and Firefox) in the background
@@ -54,17 +56,26 @@ export default defineConfig({
     permissions: ['identity', 'storage', 'alarms', 'notifications'],
     host_permissions: hostPermissions(settings, browser),
     action: { default_title: 'Producer Dashboard' },
+    // Firefox: what the add-on transmits, in Mozilla's data-collection categories (shown at install; PRIVACY.md says
+    // more): the Dropbox sign-in (authorization code, PKCE verifier) and the PD session token → authenticationInfo;
+    // the path of the Dropbox folder on screen, sent to look its track up → browsingActivity. Desktop only: sign-in
+    // needs identity.launchWebAuthFlow, which Firefox for Android does not have, so no gecko_android key (and AMO's
+    // upload form gets "Firefox" only). 142: the first version whose desktop and Android builds both know
+    // data_collection_permissions (web-ext lint warns below that).
+    // Chrome: the development key pins the dev id; a store package must not carry a `key` (the store assigns the id).
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
             gecko: {
               id: 'producer-dashboard@pd.example',
-              strict_min_version: '140.0',
-              data_collection_permissions: { required: ['none'] },
+              strict_min_version: '142.0',
+              data_collection_permissions: { required: ['authenticationInfo', 'browsingActivity'] },
             },
           },
         }
-      : { key: CHROME_DEV_PUBLIC_KEY }),
+      : settings.development
+        ? { key: CHROME_DEV_PUBLIC_KEY }
+        : {}),
   }),
   zip: {
     // The Firefox sources zip is the whole monorepo (the extension imports @pd/shared).

@@ -12,6 +12,7 @@ const benches = [
   { name: 'paced', cmd: ['npm', 'run', 'bench:paced', '-w', '@pd/worker'], report: 'bench/paced.md' },
   { name: 'sweep', cmd: ['node', 'scripts/sweep-sim.mjs'], report: 'bench/sweep.md' },
   { name: 'live', cmd: ['npx', 'tsx', 'scripts/live-bench.mjs'], report: 'bench/live.md' },
+  { name: 'storage', cmd: ['npm', 'run', 'bench:storage', '-w', '@pd/worker'], report: 'bench/storage.md' },
   { name: 'extension', cmd: ['npm', 'run', 'bench', '-w', '@pd/extension'], report: 'bench/extension.md' },
   { name: 'load', cmd: ['node', 'scripts/load-bench.mjs'], report: 'bench/results.md' },
 ].filter((b) => only.length === 0 || only.includes(b.name));

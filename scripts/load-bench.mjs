@@ -5,17 +5,23 @@
 //   LOAD_SECONDS=30      duration of each phase (use e.g. 3 for a quick run)
 //   LOAD_CONNECTIONS=16  concurrent connections (each one request at a time)
 //   LOAD_TRACKS=100      tracks in the seeded owner's library
-import { createHmac } from 'node:crypto';
+//   LOAD_OWNERS=20       owners whose collaborators the revoke phase revokes (each 5 tracks)
+// Throughput, not the guards: the revokes are spread over LOAD_OWNERS owners (each stays under the per-account
+// limit of 600 changes a minute, worker/API.md "Rate limits"), and every webhook request carries a different signed
+// body (an identical body is a replay, dropped for 10 minutes). The report counts 429s apart from other errors.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LOCAL, demoSignIn } from './local.mjs';
+import { LOCAL } from './local.mjs';
 import { freePort, removeDir, root, startEmulatorProcess, startWorkerProcess, tempDir } from '../chaos/procs.mjs';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 16);
 const TRACKS = Number(process.env.LOAD_TRACKS ?? 100);
+const OWNERS = Number(process.env.LOAD_OWNERS ?? 20);
+const TRACKS_PER_OWNER = 5;
 const WARMUP_MS = Number(process.env.LOAD_WARMUP_SECONDS ?? 2) * 1000;
 /** Distinct collaborators to revoke: enough that (almost) every revoke in the phase is a real one. */
 const POOL = Math.min(100_000, Math.max(2000, Math.ceil(SECONDS * 1000)));
@@ -23,6 +29,31 @@ const quietEnv = { ...process.env, ...LOCAL.quietWrangler };
 const log = (...a) => console.log('[load]', ...a);
 
 const OWNER = 'load-owner@bench.example';
+const revokingOwner = (k) => `load-owner-${k}@bench.example`;
+
+/** Sign-in through the emulator's OAuth, each from its own client address (sign-in is limited per address). */
+async function signIn(workerUrl, emulatorUrl, email, k) {
+  const verifier = randomBytes(48).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const redirectUri = 'http://localhost/pd-demo-callback';
+  const { code } = await json(
+    await fetch(`${emulatorUrl}/_control/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account: email, client_id: LOCAL.appKey, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' }),
+    }),
+    `authorize ${email}`,
+  );
+  const r = await json(
+    await fetch(`${workerUrl}/api/v1/auth/dropbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'CF-Connecting-IP': `198.18.${k >> 8}.${k & 255}` },
+      body: JSON.stringify({ code, codeVerifier: verifier, redirectUri }),
+    }),
+    `sign in ${email}`,
+  );
+  return { session: r.session ?? r.token, account: r.account };
+}
 const COLLAB = 'load-collab@bench.example';
 
 async function json(res, what) {
@@ -38,14 +69,16 @@ function runPhase(name, url, requests, { cycle = true } = {}) {
   if (r.status !== 0) throw new Error(`load generator failed for ${name}: ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').pop());
   const ok = Object.entries(out.statuses).filter(([s]) => Number(s) >= 200 && Number(s) < 300).reduce((n, [, v]) => n + v, 0);
-  out.errors = out.requests - ok;
-  log(`${name.padEnd(22)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50?.toFixed(1)} ms  p99 ${out.p99?.toFixed(1)} ms  errors ${out.errors}`);
+  out.limited = out.statuses['429'] ?? 0;
+  out.errors = out.requests - ok - out.limited;
+  log(`${name.padEnd(22)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50?.toFixed(1)} ms  p99 ${out.p99?.toFixed(1)} ms  429s ${out.limited}  errors ${out.errors}`);
   for (const e of out.firstErrors) log(`   ${e}`);
   return out;
 }
 
-function webhookBody(accounts) {
-  const body = JSON.stringify({ list_folder: { accounts }, delta: { users: accounts.map((_, i) => 1000 + i) } });
+/** A signed notification; `n` makes each body distinct (Dropbox's own bodies differ by their delta.users ids). */
+function webhookBody(accounts, n = 0) {
+  const body = JSON.stringify({ list_folder: { accounts }, delta: { users: accounts.map((_, i) => 1_000_000 + n * accounts.length + i) } });
   const signature = createHmac('sha256', LOCAL.appSecret).update(body).digest('hex');
   return {
     method: 'POST',
@@ -93,14 +126,26 @@ try {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         seed: {
-          accounts: [{ email: OWNER, display_name: 'Load Owner' }, { email: COLLAB, display_name: 'Load Collaborator' }],
-          folders: Array.from({ length: TRACKS }, (_, i) => ({
-            name: `Load Track ${String(i + 1).padStart(3, '0')}`,
-            owner: OWNER,
-            path: `/Music/Load Track ${String(i + 1).padStart(3, '0')}`,
-            members: [{ account: COLLAB, access_level: 'editor' }],
-            files: [{ path: 'Mix.wav', size: 1_000_000 }],
-          })),
+          accounts: [
+            { email: OWNER, display_name: 'Load Owner' },
+            { email: COLLAB, display_name: 'Load Collaborator' },
+            ...Array.from({ length: OWNERS }, (_, k) => ({ email: revokingOwner(k), display_name: `Load Owner ${k}` })),
+          ],
+          folders: [
+            ...Array.from({ length: TRACKS }, (_, i) => ({
+              name: `Load Track ${String(i + 1).padStart(3, '0')}`,
+              owner: OWNER,
+              path: `/Music/Load Track ${String(i + 1).padStart(3, '0')}`,
+              members: [{ account: COLLAB, access_level: 'editor' }],
+              files: [{ path: 'Mix.wav', size: 1_000_000 }],
+            })),
+            ...Array.from({ length: OWNERS * TRACKS_PER_OWNER }, (_, i) => ({
+              name: `Band ${Math.floor(i / TRACKS_PER_OWNER)} Song ${i % TRACKS_PER_OWNER}`,
+              owner: revokingOwner(Math.floor(i / TRACKS_PER_OWNER)),
+              path: `/Music/Song ${i % TRACKS_PER_OWNER}`,
+              members: [{ account: COLLAB, access_level: 'editor' }],
+            })),
+          ],
         },
       }),
     }),
@@ -108,15 +153,20 @@ try {
   );
   let worker = await startWorkerProcess({ port: workerPort, emulatorUrl: emu.url, persistDir });
   children.push(worker);
-  const collab = await demoSignIn(workerUrl, emu.url, COLLAB);
-  const owner = await demoSignIn(workerUrl, emu.url, OWNER);
-  const imported = await json(
-    await fetch(`${workerUrl}/api/v1/dropbox/import`, { method: 'POST', headers: { authorization: `Bearer ${owner.session}`, 'content-type': 'application/json' }, body: '{}' }),
-    'import',
-  );
-  const trackIds = imported.imported.map((t) => t.trackId).sort();
+  const collab = await signIn(workerUrl, emu.url, COLLAB, 1);
+  const owner = await signIn(workerUrl, emu.url, OWNER, 2);
+  const importAll = async (session) =>
+    (await json(await fetch(`${workerUrl}/api/v1/dropbox/import`, { method: 'POST', headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' }, body: '{}' }), 'import')).imported.map((t) => t.trackId);
+  const trackIds = (await importAll(owner.session)).sort();
+  // The owners whose collaborators the revoke phase revokes: track id → that owner's session.
+  const sessionOfTrack = new Map();
+  for (let k = 0; k < OWNERS; k++) {
+    const o = await signIn(workerUrl, emu.url, revokingOwner(k), 10 + k);
+    for (const t of await importAll(o.session)) sessionOfTrack.set(t, o.session);
+  }
+  const revokeTrackIds = [...sessionOfTrack.keys()].sort();
   const collabDropboxId = JSON.parse(JSON.stringify(await json(await fetch(`${emu.url}/_control/state`), 'state'))).accounts.find((a) => a.email === COLLAB).account_id;
-  log(`seeded: ${trackIds.length} tracks, owner and collaborator signed in through the emulator`);
+  log(`seeded: ${trackIds.length} tracks of one owner, ${revokeTrackIds.length} of ${OWNERS} more owners; all signed in through the emulator`);
 
   const results = [];
   let base = null;
@@ -142,11 +192,11 @@ try {
   children.pop();
   const now = new Date().toISOString();
   const seedSql = `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${POOL - 1}),
-  t AS (SELECT id, owner_id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM tracks)
+  t AS (SELECT id, owner_id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM tracks WHERE owner_id <> '${owner.account.id}')
 INSERT INTO collaborators (id, track_id, email, email_lower, display_name, access_level, status, invited_at, invited_by, joined_at, updated_at)
 SELECT 'col_load_' || n.i, t.id, 'pool' || n.i || '@bench.example', 'pool' || n.i || '@bench.example', 'Pool ' || n.i, 'viewer', 'active',
        '${now}', t.owner_id, '${now}', '${now}'
-FROM n JOIN t ON t.k = n.i % ${trackIds.length};`;
+FROM n JOIN t ON t.k = n.i % ${revokeTrackIds.length};`;
   const sqlFile = path.join(persistDir, 'pool.sql');
   writeFileSync(sqlFile, seedSql);
   const ex = spawnSync('npx', ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--file', sqlFile, '--yes'], { cwd: root, env: quietEnv, encoding: 'utf8' });
@@ -156,19 +206,20 @@ FROM n JOIN t ON t.k = n.i % ${trackIds.length};`;
   log(`${POOL} collaborators to revoke seeded; worker restarted`);
 
   phase('health-restarted', 'GET /health', health, 'no-op route, after the restart with the revoke pool');
-  phase('library-crowded', 'GET /api/v1/library', [{ method: 'GET', path: '/api/v1/library', headers: auth(owner.session) }], `the same library with ${Math.round(POOL / trackIds.length)} more active collaborators on every track (the per-track collaborator count is read from an index)`);
-  const revokes = Array.from({ length: POOL }, (_, i) => ({
-    method: 'POST',
-    path: `/api/v1/tracks/${trackIds[i % trackIds.length]}/collaborators/col_load_${i}/revoke`,
-    headers: auth(owner.session),
-  }));
-  phase('revoke', 'POST …/collaborators/:id/revoke', revokes, 'each a different active collaborator (a real revoke + a queued Dropbox removal)');
+  phase('library-crowded', 'GET /api/v1/library', [{ method: 'GET', path: '/api/v1/library', headers: auth(sessionOfTrack.get(revokeTrackIds[0])) }], `another owner's library: ${TRACKS_PER_OWNER} tracks with ~${Math.round(POOL / revokeTrackIds.length)} active collaborators each (the per-track collaborator count is read from an index)`);
+  const revokes = Array.from({ length: POOL }, (_, i) => {
+    const t = revokeTrackIds[i % revokeTrackIds.length];
+    return { method: 'POST', path: `/api/v1/tracks/${t}/collaborators/col_load_${i}/revoke`, headers: auth(sessionOfTrack.get(t)) };
+  });
+  phase('revoke', 'POST …/collaborators/:id/revoke', revokes, `each a different active collaborator (a real revoke + a queued Dropbox removal), spread over ${OWNERS} owners`);
   const revokeRun = results.at(-1);
   if (revokeRun.sent > POOL) revokeRun.note += `; the pool of ${POOL} ran out, the last ${revokeRun.sent - POOL} were repeats (changed=false)`;
   phase('health-after-api', 'GET /health', health, 'no-op route, while the revokes\' Dropbox removals drain');
   const unknown = (i) => `dbid:AA${String(i).padStart(33, '0')}`.slice(0, 40);
-  phase('webhook-1', 'POST /dropbox/webhook (1 account)', [webhookBody([collabDropboxId])], 'signed, the collaborator\'s account: one reconcile job queued');
-  phase('webhook-100', 'POST /dropbox/webhook (100 accounts)', [webhookBody([collabDropboxId, ...Array.from({ length: 99 }, (_, i) => unknown(i))])], 'signed, 100 accounts: 100 jobs queued per request (sendBatch)');
+  // Distinct bodies (a repeated body is a replay): as many as the phase can send at ~1,000 and ~300 requests/s.
+  const hundred = [collabDropboxId, ...Array.from({ length: 99 }, (_, i) => unknown(i))];
+  phase('webhook-1', 'POST /dropbox/webhook (1 account)', Array.from({ length: SECONDS * 1000 }, (_, n) => webhookBody([collabDropboxId], n)), 'signed, the collaborator\'s account, every body different: one reconcile job queued');
+  phase('webhook-100', 'POST /dropbox/webhook (100 accounts)', Array.from({ length: SECONDS * 300 }, (_, n) => webhookBody(hundred, n)), 'signed, 100 accounts, every body different: 100 jobs queued per request (sendBatch)');
   phase('health-after-webhooks', 'GET /health', health, 'no-op route, with the queued reconcile jobs still draining');
 
   const m = machine();
@@ -195,14 +246,17 @@ Dropbox emulator.
 
 ## Results
 
-| route | requests/s | vs /health | p50 ms | p99 ms | max ms | requests | errors | what |
-|---|---:|---:|---:|---:|---:|---:|---:|---|
-${results.map((r) => `| ${r.route} | ${r.rps.toFixed(0)} | ${r.base ? `${((100 * r.rps) / r.base.rps).toFixed(0)}%` : '—'} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.requests} | ${r.errors} | ${r.note} |`).join('\n')}
+| route | requests/s | vs /health | p50 ms | p99 ms | max ms | requests | 429s | errors | what |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---|
+${results.map((r) => `| ${r.route} | ${r.rps.toFixed(0)} | ${r.base ? `${((100 * r.rps) / r.base.rps).toFixed(0)}%` : '—'} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.requests} | ${r.limited} | ${r.errors} | ${r.note} |`).join('\n')}
 
 "vs /health": requests/s as a share of the /health row measured just before on the same worker process.
 
-Seed: one owner with ${trackIds.length} imported shared folders (one Editor on each), ${POOL} extra active collaborators
-to revoke (inserted into the local D1 before the run).
+Seed: one owner with ${trackIds.length} imported shared folders (one Editor on each) for the library rows; ${OWNERS} more owners
+with ${TRACKS_PER_OWNER} each, whose ${POOL} extra active collaborators (inserted into the local D1 before the run) the revoke row
+revokes, so no owner goes past the per-account limit of 600 changes a minute. Every webhook request has its own body
+(a repeated body is a replay and is dropped). 429s are counted apart from errors: with this spread there should be
+none; any that appear are the rate limits at work, not failures.
 
 ## Reading these numbers honestly
 
@@ -212,8 +266,7 @@ to revoke (inserted into the local D1 before the run).
   remote (a D1 round trip there is typically a few ms, here it is a local SQLite call).
 - The ratio to \`/health\` on the same worker is the useful number: it is what the route's own work (session
   lookup, D1 queries, queue sends) costs relative to an empty request through the same stack.
-- The crowded-library row is the same request as the library row after every track gained ${Math.round(POOL / trackIds.length)} active
-  collaborators: each item's \`collaboratorCount\` is a correlated \`count(*)\` over the track's collaborators,
+- The crowded-library row is a library whose tracks each have ~${Math.round(POOL / revokeTrackIds.length)} active collaborators: each item's \`collaboratorCount\` is a correlated \`count(*)\` over the track's collaborators,
   counted from the \`collaborators (track_id, status)\` index (migration 0008, added after this bench showed the
   row-by-row count falling to 7–11% of /health), so a page still costs more as tracks gain collaborators, but
   reads no collaborator rows.
@@ -225,7 +278,7 @@ to revoke (inserted into the local D1 before the run).
 `;
   writeFileSync(path.join(root, 'bench/results.md'), md);
   log('wrote bench/results.md');
-  const errors = results.reduce((n, r) => n + r.errors, 0);
+  const errors = results.reduce((n, r) => n + r.errors + r.limited, 0);
   exitCode = errors === 0 ? 0 : 1;
   if (errors) log(`✖ ${errors} request(s) did not get a 2xx`);
 } catch (e) {

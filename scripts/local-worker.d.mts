@@ -77,4 +77,23 @@ export interface LocalWorker extends ProcessGroup {
   config: string;
 }
 
+export interface ApiOptions {
+  method?: string;
+  session?: string;
+  json?: unknown;
+}
+
+export interface LocalWorker extends ProcessGroup {
+  /** One JSON request to this worker (throws on anything but 2xx). */
+  api(pathname: string, opts?: ApiOptions): Promise<any>;
+  /** Rows of one SQL statement against its local D1. */
+  query(sql: string): any[];
+  /** Runs a .sql file against its local D1. */
+  runSqlFile(file: string): unknown;
+  /** Sign-in through an in-process emulator. */
+  signIn(emu: unknown, email: string): Promise<{ session: string; account: { id: string } }>;
+}
+
+export declare function workerApi(baseUrl: string, pathname: string, opts?: ApiOptions): Promise<any>;
+export declare function signInThroughEmulator(api: (pathname: string, opts?: ApiOptions) => Promise<any>, emu: unknown, email: string): Promise<{ session: string; account: { id: string } }>;
 export declare function startLocalWorker(opts: LocalWorkerOptions): Promise<LocalWorker>;

@@ -2,6 +2,7 @@
 // extension's end-to-end harness: migrate a fresh local D1 in its own persist dir, optionally bundle a snapshot of
 // the worker, then `wrangler dev --local` on its own port (in its own process group), and wait for /health.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -173,5 +174,41 @@ export async function startLocalWorker(opts) {
     await proc.stop();
     throw new Error(`${e.message}\n--- worker log ---\n${proc.tail.join('\n')}`);
   }
-  return { ...proc, url, port, persistDir, config, get exited() { return proc.exited; } };
+  const api = (pathname, o) => workerApi(url, pathname, o);
+  return {
+    ...proc, url, port, persistDir, config, api,
+    get exited() { return proc.exited; },
+    /** Rows of one SQL statement against this worker's local D1 (`wrangler d1 execute`: a heavy process, use sparingly). */
+    query: (sql) => localD1(persistDir, config, ['--command', sql], env)[0].results,
+    /** Runs a .sql file against this worker's local D1. */
+    runSqlFile: (file) => localD1(persistDir, config, ['--yes', '--file', file], env),
+    /** Signs `email` in through the emulator's OAuth (as the extension would): resolves to { session, account }. */
+    signIn: (emu, email) => signInThroughEmulator(api, emu, email),
+  };
+}
+
+function localD1(persistDir, config, args, env) {
+  const out = run(['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--config', config, '--json', ...args], { ...quietEnv, ...env }, 'wrangler d1 execute');
+  return JSON.parse(out);
+}
+
+/** One JSON request to a worker; throws with the status and body on anything but 2xx. */
+export async function workerApi(baseUrl, pathname, { method = 'GET', session, json } = {}) {
+  const res = await fetch(`${baseUrl}${pathname}`, {
+    method,
+    headers: { ...(session ? { authorization: `Bearer ${session}` } : {}), ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: json !== undefined ? JSON.stringify(json) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Sign-in with PKCE through an in-process emulator (`emu.control.authorize`), then POST /api/v1/auth/dropbox. */
+export async function signInThroughEmulator(api, emu, email) {
+  const verifier = randomBytes(48).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const redirectUri = 'https://pd-bench.chromiumapp.org/';
+  const { code } = emu.control.authorize({ account: email, client_id: LOCAL.appKey, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' });
+  return api('/api/v1/auth/dropbox', { method: 'POST', json: { code, codeVerifier: verifier, redirectUri } });
 }

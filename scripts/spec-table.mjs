@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// biome-ignore-all lint/suspicious/noAssignInExpressions: the .stone line parser tries one regex after another (if ((m = re.exec(line))) …)
 // Builds shared/dropbox-spec/table.json from Dropbox's public API spec (the Stone files of
 // github.com/dropbox/dropbox-api-spec): for every route of the namespaces we talk to, its argument fields, its
 // result fields and its error union with every nested tag. The spec is not available to CI, so the GENERATED
@@ -27,7 +28,7 @@ const PRIMITIVES = new Set(['String', 'Boolean', 'UInt32', 'UInt64', 'Int32', 'I
 function readSpec(args) {
   const gitDirAt = args.indexOf('--git-dir');
   const files = new Map();
-  let commit = valueOf(args, '--commit');
+  let commit = flagValue(args, '--commit');
   if (gitDirAt >= 0) {
     const gitDir = args[gitDirAt + 1];
     const git = (...a) => execFileSync('git', ['--git-dir', gitDir, ...a], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -58,7 +59,7 @@ function readSpec(args) {
   return { files, commit };
 }
 
-function valueOf(args, flag) {
+function flagValue(args, flag) {
   const i = args.indexOf(flag);
   return i >= 0 ? args[i + 1] : undefined;
 }
@@ -315,6 +316,8 @@ export function buildTable(files, commit) {
     generated_by: 'node scripts/spec-table.mjs',
     // 401 bodies of every route: auth.AuthError; 429 bodies: auth.RateLimitError.
     auth_error: spec.errorTree('auth', { name: 'AuthError' }),
+    // 422 bodies of every route called with a Dropbox-API-Path-Root header it cannot use: common.PathRootError.
+    path_root_error: spec.errorTree('common', { name: 'PathRootError' }),
     rate_limit_reason: spec.shape('auth', { name: 'RateLimitReason' }).union,
     routes: sorted,
   };
@@ -324,7 +327,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const { files, commit } = readSpec(args);
   const table = buildTable(files, commit);
-  const out = valueOf(args, '--out') ?? path.resolve(import.meta.dirname, '../shared/dropbox-spec/table.json');
+  const out = flagValue(args, '--out') ?? path.resolve(import.meta.dirname, '../shared/dropbox-spec/table.json');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(table, null, 1) + '\n');
   console.log(`${Object.keys(table.routes).length} routes from spec ${commit} → ${path.relative(process.cwd(), out)}`);

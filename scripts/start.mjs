@@ -23,6 +23,22 @@ function run(cmd, args, opts = {}) {
   }
 }
 
+/** Runs a step quietly: its output is shown only if it fails (then all of it). Returns stdout. */
+function quiet(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8', ...opts });
+  if (r.status !== 0) {
+    process.stdout.write(r.stdout ?? '');
+    process.stderr.write(r.stderr ?? '');
+    console.error(`\n✖ ${cmd} ${args.join(' ')} failed (exit ${r.status}).`);
+    process.exit(r.status ?? 1);
+  }
+  return `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
+}
+
+// Wrangler dev's own notice that cron triggers do not fire locally: this script fires them (every minute, below), so
+// the notice would contradict what happens. Dropped from the [worker] lines; everything else is shown.
+const HIDDEN_WORKER_LINES = [/scheduled workers are not automatically triggered/i, /cdn-cgi\/handler\/scheduled/i, /__scheduled/i];
+
 function start(name, cmd, args, extraEnv = {}) {
   const child = spawn(cmd, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = (line) => `[${name}] ${line}`;
@@ -32,7 +48,7 @@ function start(name, cmd, args, extraEnv = {}) {
       buf += d;
       const lines = buf.split('\n');
       buf = lines.pop();
-      for (const l of lines) if (l.trim()) console.log(prefix(l));
+      for (const l of lines) if (l.trim() && !HIDDEN_WORKER_LINES.some((re) => re.test(l))) console.log(prefix(l));
     });
   }
   child.on('exit', (code) => {
@@ -57,7 +73,12 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 console.log('▶ Migrating the local D1 …');
-run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local']);
+{
+  // Wrangler prints its migration table once per migration (~250 lines for 9); one line per migration is enough.
+  const out = quiet('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local']);
+  const applied = [...new Set(out.match(/\b\d{4}_[\w-]+\.sql\b/g) ?? [])];
+  console.log(applied.length ? `  applied ${applied.length}: ${applied.join(', ')}` : '  up to date (no migration to apply)');
+}
 
 console.log('▶ Building the extension (Chrome + Firefox) for the local worker …');
 run('npm', ['run', 'build', '-w', '@pd/extension'], { env: { ...env, WXT_PD_WORKER_URL: LOCAL.workerUrl } });
@@ -99,6 +120,7 @@ console.log(`
    Worker (API + webhook)   ${LOCAL.workerUrl}        (local D1 in .wrangler/state)
    Dropbox emulator         ${LOCAL.emulatorUrl}        (control API: ${LOCAL.emulatorUrl}/_control/state)
    Demo import              ${imported.join('\n                            ')}
+   Cron Trigger             fired by npm start every minute (wrangler dev does not fire it)
 
  Load the extension and sign in:
    1. Chromium/Chrome: open chrome://extensions, turn on Developer mode,

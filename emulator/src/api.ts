@@ -6,6 +6,7 @@ import { BadRequest, RouteError } from './errors.ts';
 import { rpc } from './rpc.ts';
 import { accountTypeOf, wrapAccess, type Account, type Entry } from './state.ts';
 import { decodeCursor, encodeCursor, lower, parentOf, randomToken } from './util.ts';
+import { rootInfo, viewOf, type PathView } from './path-root.ts';
 
 interface ListCursor {
   k: 'lf';
@@ -17,6 +18,8 @@ interface ListCursor {
   l: number;
   m: boolean;
   pg?: string;
+  /** the Dropbox-API-Path-Root view the cursor was taken under (stored path of its namespace) */
+  v?: string;
 }
 interface PageCursor {
   k: 'sf' | 'fm';
@@ -43,6 +46,7 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     ctx,
     'users/get_current_account',
     ({ acc }) => ({
+      ...teamFields(acc),
       account_id: acc.account_id,
       name: { given_name: acc.given_name, surname: acc.surname, familiar_name: acc.given_name, display_name: acc.display_name, abbreviated_name: initials(acc) },
       email: acc.email,
@@ -51,12 +55,37 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
       country: 'US',
       locale: 'en',
       referral_link: `https://www.dropbox.com/referrals/${acc.account_id.slice(5, 20)}`,
-      is_paired: false,
-      account_type: { '.tag': accountTypeOf(acc.plan) },
-      root_info: { '.tag': 'user', root_namespace_id: String(acc.uid * 10 + 1), home_namespace_id: String(acc.uid * 10 + 1) },
+      is_paired: !!acc.paired_with,
+      account_type: { '.tag': st().teamOf(acc) ? 'business' : accountTypeOf(acc.plan) },
+      root_info: rootInfo(st(), acc),
     }),
     { noArgs: true },
   );
+
+  /** FullAccount.team / team_member_id for a team member (users.stone FullTeam). */
+  function teamFields(acc: Account): Record<string, unknown> {
+    const team = st().teamOf(acc);
+    if (!team) return {};
+    return {
+      team: {
+        id: team.team_id,
+        name: team.name,
+        sharing_policies: {
+          shared_folder_member_policy: { '.tag': 'anyone' },
+          shared_folder_join_policy: { '.tag': 'from_anyone' },
+          shared_link_create_policy: { '.tag': 'default_public' },
+          group_creation_policy: { '.tag': 'admins_only' },
+          shared_folder_link_restriction_policy: { '.tag': 'anyone' },
+          enforce_link_password_policy: { '.tag': 'optional' },
+          default_link_expiration_days_policy: { '.tag': 'none' },
+          shared_link_default_permissions_policy: { '.tag': 'default' },
+        },
+        office_addin_policy: { '.tag': 'enabled' },
+        top_level_content_policy: { '.tag': 'admin_only' },
+      },
+      team_member_id: acc.team_member_id,
+    };
+  }
 
   const basicAccount = (a: Account) => ({
     account_id: a.account_id,
@@ -101,23 +130,27 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
   );
 
   // ---------- files ----------
-  function resolveScope(acc: Account, path: string): string {
+  /** The stored path_lower a listing covers ('' = the account's root). Paths are relative to the call's view. */
+  function resolveScope(acc: Account, path: string, view: PathView): string {
     if (path === '/') throw new BadRequest(`request body: path: Specify the root folder as an empty string rather than as "/".`);
-    if (path === '') return '';
-    const e = st().lookup(acc, path);
-    if (!e) throw RouteError.of('path', 'not_found');
+    if (path === '') return lower(view.prefix);
+    const e = st().lookup(acc, view.toStored(path));
+    if (!e || (view.prefix && view.path(e.path_display) === null)) throw RouteError.of('path', 'not_found');
     if (e['.tag'] !== 'folder') throw RouteError.of('path', 'not_folder');
     return e.path_lower;
   }
 
-  function listArgs(acc: Account, args: Record<string, unknown>) {
+  function listArgs(acc: Account, args: Record<string, unknown>, view: PathView) {
     const path = reqString(args, 'path', LIST_PATH);
     const recursive = optBool(args, 'recursive', false);
     optBool(args, 'include_deleted', false);
     const mounted = optBool(args, 'include_mounted_folders', true);
     const limit = optInt(args, 'limit', 2000, 1, 2000);
-    return { scope: resolveScope(acc, path), recursive, mounted, limit };
+    return { scope: resolveScope(acc, path, view), recursive, mounted, limit };
   }
+
+  /** Entries as the view sees them (those outside its namespace are left out). */
+  const seen = (view: PathView, entries: Entry[]): Entry[] => entries.flatMap((e) => view.entry(e) ?? []);
 
   function visible(acc: Account, e: Entry, mounted: boolean): boolean {
     if (mounted) return true;
@@ -128,12 +161,15 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     return true;
   }
 
-  rpc(app, ctx, 'files/list_folder', ({ acc, args }) => {
-    const { scope, recursive, mounted, limit } = listArgs(acc, args);
-    const all = st()
-      .snapshot(acc)
-      .filter((e) => inScope(e.path_lower, scope, recursive) && visible(acc, e, mounted));
-    const base: ListCursor = { k: 'lf', a: acc.account_id, p: scope, r: recursive, s: st().seq, e: acc.cursorEpoch, l: limit, m: mounted };
+  rpc(app, ctx, 'files/list_folder', ({ acc, args, view }) => {
+    const { scope, recursive, mounted, limit } = listArgs(acc, args, view);
+    const all = seen(
+      view,
+      st()
+        .snapshot(acc)
+        .filter((e) => inScope(e.path_lower, scope, recursive) && visible(acc, e, mounted)),
+    );
+    const base: ListCursor = { k: 'lf', a: acc.account_id, p: scope, r: recursive, s: st().seq, e: acc.cursorEpoch, l: limit, m: mounted, ...(view.prefix ? { v: view.prefix } : {}) };
     const entries = all.slice(0, limit);
     const rest = all.slice(limit);
     if (rest.length) {
@@ -144,9 +180,9 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     return { entries, cursor: encodeCursor(base), has_more: false };
   });
 
-  rpc(app, ctx, 'files/list_folder/get_latest_cursor', ({ acc, args }) => {
-    const { scope, recursive, mounted, limit } = listArgs(acc, args);
-    const c: ListCursor = { k: 'lf', a: acc.account_id, p: scope, r: recursive, s: st().seq, e: acc.cursorEpoch, l: limit, m: mounted };
+  rpc(app, ctx, 'files/list_folder/get_latest_cursor', ({ acc, args, view }) => {
+    const { scope, recursive, mounted, limit } = listArgs(acc, args, view);
+    const c: ListCursor = { k: 'lf', a: acc.account_id, p: scope, r: recursive, s: st().seq, e: acc.cursorEpoch, l: limit, m: mounted, ...(view.prefix ? { v: view.prefix } : {}) };
     return { cursor: encodeCursor(c) };
   });
 
@@ -157,7 +193,7 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     if (c.pg) {
       const page = st().listPages.get(c.pg);
       if (!page) throw RouteError.of('reset');
-      const entries = page.slice(0, c.l);
+      const entries = page.slice(0, c.l); // already as the cursor's view saw them
       const rest = page.slice(c.l);
       if (rest.length) {
         st().listPages.set(c.pg, rest);
@@ -184,19 +220,23 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     const taken = pending.slice(0, c.l);
     const hasMore = pending.length > taken.length;
     const s = hasMore ? taken[taken.length - 1].seq : st().seq;
-    return { entries: taken.map((x) => x.entry), cursor: encodeCursor({ ...c, s }), has_more: hasMore };
+    // Entries as the view the cursor was taken under sees them (a cursor keeps its Path-Root).
+    return { entries: seen(viewOf(c.v ?? ''), taken.map((x) => x.entry)), cursor: encodeCursor({ ...c, s }), has_more: hasMore };
   });
 
-  rpc(app, ctx, 'files/get_metadata', ({ acc, args }) => {
+  rpc(app, ctx, 'files/get_metadata', ({ acc, args, view }) => {
     const path = reqString(args, 'path', META_PATH);
     if (path === '' || path === '/') throw new BadRequest('request body: path: The root folder is unsupported.');
     const includeDeleted = optBool(args, 'include_deleted', false);
-    const e = st().lookup(acc, path);
-    if (e) return e;
+    const stored = view.toStored(path);
+    const e = st().lookup(acc, stored);
+    const mine = e && view.entry(e);
+    if (mine) return mine;
     if (includeDeleted && !path.startsWith('id:') && !path.startsWith('ns:')) {
-      const l = lower(path);
+      const l = lower(stored);
       const del = [...acc.log].reverse().find((x) => x.entry.path_lower === l && x.entry['.tag'] === 'deleted');
-      if (del) return del.entry;
+      const gone = del && view.entry(del.entry);
+      if (gone) return gone;
     }
     throw RouteError.of('path', 'not_found');
   });
@@ -205,9 +245,11 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     app,
     ctx,
     'files/upload',
-    ({ acc, args, body }) => {
+    ({ acc, args, body, view }) => {
       const path = reqString(args, 'path', /^\/(.|[\r\n])+$/);
-      const { '.tag': _tag, ...meta } = st().writeFile(acc, path, body?.byteLength ?? 0);
+      const written = view.entry(st().writeFile(acc, view.toStored(path), body?.byteLength ?? 0));
+      if (!written) throw RouteError.of('path', 'malformed_path');
+      const { '.tag': _tag, ...meta } = written;
       void _tag;
       return meta;
     },
@@ -217,34 +259,50 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
   // ---------- sharing ----------
   const sfid = (args: Record<string, unknown>) => reqString(args, 'shared_folder_id', SHARED_FOLDER_ID);
 
-  rpc(app, ctx, 'sharing/list_folders', ({ acc, args }) => {
+  rpc(app, ctx, 'sharing/list_folders', ({ acc, args, view }) => {
     const limit = optInt(args, 'limit', 1000, 1, 1000);
-    return foldersPage(acc, 0, limit);
+    return foldersPage(acc, 0, limit, view);
   });
 
-  rpc(app, ctx, 'sharing/list_folders/continue', ({ acc, args }) => {
+  rpc(app, ctx, 'sharing/list_folders/continue', ({ acc, args, view }) => {
     const c = decodeCursor<PageCursor>(reqString(args, 'cursor'));
     if (!c || c.k !== 'sf' || c.a !== acc.account_id) throw RouteError.of('invalid_cursor');
-    return foldersPage(acc, c.o, c.l);
+    return foldersPage(acc, c.o, c.l, view);
   });
 
-  function foldersPage(acc: Account, offset: number, limit: number) {
+  /** SharedFolderMetadata with path_lower/path_display as the call's view names the mount (none outside it). */
+  function folderMeta(folder: Parameters<ReturnType<typeof st>['sharedFolderMetadata']>[0], acc: Account, view: PathView) {
+    const m = st().sharedFolderMetadata(folder, acc);
+    if (typeof m.path_display === 'string' && view.prefix) {
+      const p = view.path(m.path_display);
+      if (p === null) {
+        delete m.path_lower;
+        delete m.path_display;
+      } else {
+        m.path_display = p;
+        m.path_lower = lower(p);
+      }
+    }
+    return m;
+  }
+
+  function foldersPage(acc: Account, offset: number, limit: number, view: PathView) {
     const all = [...st().folders.values()]
       .filter((f) => !f.unshared && st().hasAccess(f, acc.account_id))
       .sort((a, b) => a.created - b.created || (a.shared_folder_id < b.shared_folder_id ? -1 : 1));
-    const entries = all.slice(offset, offset + limit).map((f) => st().sharedFolderMetadata(f, acc));
+    const entries = all.slice(offset, offset + limit).map((f) => folderMeta(f, acc, view));
     const out: Record<string, unknown> = { entries };
     if (offset + limit < all.length) out.cursor = encodeCursor({ k: 'sf', a: acc.account_id, o: offset + limit, l: limit } satisfies PageCursor);
     return out;
   }
 
-  rpc(app, ctx, 'sharing/get_folder_metadata', ({ acc, args }) => {
+  rpc(app, ctx, 'sharing/get_folder_metadata', ({ acc, args, view }) => {
     const id = sfid(args);
     const invited = st().folders.get(id);
     // Someone invited (not yet a member) can see the folder's metadata too: no path, since nothing is mounted.
-    if (invited && !invited.unshared && !st().hasAccess(invited, acc.account_id) && st().inviteeOf(invited, acc)) return st().sharedFolderMetadata(invited, acc);
+    if (invited && !invited.unshared && !st().hasAccess(invited, acc.account_id) && st().inviteeOf(invited, acc)) return folderMeta(invited, acc, view);
     const folder = st().folderFor(acc, id);
-    return st().sharedFolderMetadata(folder, acc);
+    return folderMeta(folder, acc, view);
   });
 
   function membersPage(acc: Account, folderId: string, offset: number, limit: number) {
@@ -293,9 +351,9 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
   });
 
   // The member's own token: accepts the invitation (or re-mounts an unmounted copy); the folder appears in their tree.
-  rpc(app, ctx, 'sharing/mount_folder', ({ acc, args }) => {
+  rpc(app, ctx, 'sharing/mount_folder', ({ acc, args, view }) => {
     const folder = st().mountFolder(acc, sfid(args));
-    return st().sharedFolderMetadata(folder, acc);
+    return folderMeta(folder, acc, view);
   });
 
   rpc(app, ctx, 'sharing/remove_folder_member', ({ acc, args, jobFailure }) => {

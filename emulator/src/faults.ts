@@ -97,7 +97,10 @@ export class Faults {
   /** Sliding one-second window per account: records the call when it is allowed, true when it is over the limit. */
   private overLimit(f: Fault, accountId: string, now: number): boolean {
     let perAccount = windows.get(f);
-    if (!perAccount) windows.set(f, (perAccount = new Map()));
+    if (!perAccount) {
+      perAccount = new Map();
+      windows.set(f, perAccount);
+    }
     const recent = (perAccount.get(accountId) ?? []).filter((t) => t > now - 1000);
     perAccount.set(accountId, recent);
     if (recent.length >= (f.perSecond ?? 10)) return true;
@@ -107,7 +110,10 @@ export class Faults {
 
   plainText429(f: Fault): boolean {
     if (f.format === 'text') return true;
-    if (f.format === 'mixed') return (this.mixedToggle = !this.mixedToggle);
+    if (f.format === 'mixed') {
+      this.mixedToggle = !this.mixedToggle;
+      return this.mixedToggle;
+    }
     return false;
   }
 }

@@ -96,7 +96,7 @@ export { Control, ControlError } from './control.ts';
 export type { ActRequest, ActResult, ControlAuthorizeRequest, FolderRef, StateDump } from './control.ts';
 export type { CallRecord, SeedOption } from './context.ts';
 export type { FaultKind, FaultSpec, Fault } from './faults.ts';
-export { DEMO_ACCOUNTS, DEMO_SEED } from './seed.ts';
+export { DEMO_ACCOUNTS, DEMO_SEED, DEMO_TEAM } from './seed.ts';
 export type { SeedAccount, SeedFolder, SeedResult, SeedSpec, SeededAccount, SeededFolder } from './seed.ts';
 export type { AccessLevel, Account, DropboxState, Entry, SharedFolder } from './state.ts';
 export { emulatorFetch, rewriteDropboxUrl } from './sdk-fetch.ts';

@@ -8,6 +8,7 @@ import { AuthError, BadRequest, RouteError, summaryOf, taggedError, type Tagged 
 import type { Fault } from './faults.ts';
 import { inTree, routeSpec, tagPath, type RouteSpec } from './spec.ts';
 import type { Account } from './state.ts';
+import { PathRootError, pathRootView, type PathView } from './path-root.ts';
 import { sleep } from './util.ts';
 
 export interface RpcCall {
@@ -18,6 +19,8 @@ export interface RpcCall {
   body?: Uint8Array;
   /** a 'job_failed' fault for this route, if one fires: the async job fails with this tag */
   jobFailure?: Tagged;
+  /** The namespace the call's paths are relative to (Dropbox-API-Path-Root; default: the caller's home). */
+  view: PathView;
 }
 
 type Handler = (call: RpcCall) => unknown;
@@ -168,10 +171,11 @@ export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: H
       }
       const acc = ctx.state.accounts.get(token.account_id);
       if (!acc) throw new AuthError('invalid_access_token');
+      const view = pathRootView(ctx.state, acc, c.req.header('dropbox-api-path-root'));
       const jf = opts.jobs ? ctx.faults.pick(route, ['job_failed'], acc.account_id) : undefined;
       const jobFailure = jf ? taggedError(jf.errorTag ?? 'no_permission', jf.value) : undefined;
       if (jf) faultKind = 'job_failed';
-      const result = await handler({ acc, token, args, jobFailure, body: bytes });
+      const result = await handler({ acc, token, args, jobFailure, body: bytes, view });
       if (deferred) {
         const r = await faultResponse(ctx, deferred, apiName);
         if (r) return finish(r);
@@ -196,6 +200,8 @@ export function errorResponse(e: unknown, apiName: string, spec?: RouteSpec): Re
     return json(409, e.body());
   }
   if (e instanceof AuthError) return json(401, e.body());
+  // A Dropbox-API-Path-Root the caller cannot use: 422 with a PathRootError (common.stone).
+  if (e instanceof PathRootError) return json(422, e.body());
   if (e instanceof BadRequest) return new Response(`Error in call to API function "${apiName}": ${e.message}`, { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   console.error('[dropbox-emulator] internal error in', apiName, e);
   return new Response(`Error in call to API function "${apiName}": Internal Server Error`, { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });

@@ -17,6 +17,18 @@ export interface SeedAccount {
   quota_bytes?: number;
   /** accepts folder invitations in Dropbox at once (default false: an invitation waits for them) */
   auto_accept?: boolean;
+  /** Dropbox Business: the name of a team in SeedSpec.teams. The account gets the team space as its root namespace
+   *  and a home folder "/<display name>" in it; folder paths given for it (path, members[].path) stay home-relative. */
+  team?: string;
+  /** email of this account's paired personal (or work) account (users/get_current_account is_paired) */
+  paired_with?: string;
+}
+
+export interface SeedTeam {
+  name: string;
+  team_id?: string;
+  /** team-space content outside the members' folders: folders ("Studio Library") and files ("Studio Library/a.wav") */
+  items?: { path: string; size?: number }[];
 }
 
 export interface SeedGroup {
@@ -46,6 +58,7 @@ export interface SeedFolder {
 }
 
 export interface SeedSpec {
+  teams?: SeedTeam[];
   accounts?: SeedAccount[];
   groups?: SeedGroup[];
   folders?: SeedFolder[];
@@ -80,12 +93,21 @@ export const DEMO_ACCOUNTS = {
   leo: { email: 'leo@pd.example', display_name: 'Leo Vance' },
   sam: { email: 'sam@pd.example', display_name: 'Sam Ortiz' },
   ava: { email: 'ava@pd.example', display_name: 'Ava Chen' },
+  /** A Dropbox Business member of the team "Acme Studio" (a team space), paired with a personal account. */
+  rio: { email: 'rio@acme.example', display_name: 'Rio Park' },
+  rioPersonal: { email: 'rio.park@pd.example', display_name: 'Rio Park' },
 } as const;
+
+/** The demo's team (Dropbox Business with a team space). */
+export const DEMO_TEAM = 'Acme Studio';
 
 const audio = (names: [string, number][]) => names.map(([path, size]) => ({ path, size }));
 
 export const DEMO_SEED: SeedSpec = {
-  accounts: Object.values(DEMO_ACCOUNTS).map((a) => ({ ...a })),
+  teams: [{ name: DEMO_TEAM, items: [{ path: '/Studio Library/Reference Mix.wav', size: 9_437_184 }] }],
+  accounts: Object.values(DEMO_ACCOUNTS).map((a) =>
+    a === DEMO_ACCOUNTS.rio ? { ...a, team: DEMO_TEAM, paired_with: DEMO_ACCOUNTS.rioPersonal.email } : { ...a },
+  ),
   folders: [
     {
       name: 'Midnight Drive',
@@ -137,6 +159,14 @@ export const DEMO_SEED: SeedSpec = {
       members: [{ account: DEMO_ACCOUNTS.leo.email, access_level: 'viewer' }],
       files: audio([['Golden Hour - Master.wav', 55_574_528]]),
     },
+    {
+      // In Rio's folder of the team space: /Rio Park/Night Bus at the team root (/work/Acme Studio/Rio Park/Night Bus).
+      name: 'Night Bus',
+      owner: DEMO_ACCOUNTS.rio.email,
+      path: '/Night Bus',
+      members: [],
+      files: audio([['Night Bus - Demo.wav', 36_700_160], ['Stems/Keys.wav', 12_582_912]]),
+    },
   ],
 };
 
@@ -146,7 +176,22 @@ export function seedProblems(spec: unknown): string[] {
   const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
   const str = (v: unknown) => typeof v === 'string' && v.length > 0;
   const levels = ['owner', 'editor', 'viewer', 'viewer_no_comment', 'traverse', 'no_access'];
-  if (!isObj(spec)) return ['seed must be "demo", "empty" or an object {accounts?, folders?}'];
+  if (!isObj(spec)) return ['seed must be "demo", "empty" or an object {teams?, accounts?, groups?, folders?}'];
+  const teamNames = new Set<string>();
+  if (spec.teams !== undefined) {
+    if (!Array.isArray(spec.teams)) out.push('teams must be a list');
+    else
+      spec.teams.forEach((t, i) => {
+        if (!isObj(t) || !str(t.name)) {
+          out.push(`teams[${i}].name must be a non-empty string`);
+          return;
+        }
+        teamNames.add((t.name as string).toLowerCase());
+        if (t.items !== undefined && !(Array.isArray(t.items) && t.items.every((x) => isObj(x) && typeof x.path === 'string' && x.path.startsWith('/') && (x.size === undefined || Number.isInteger(x.size))))) {
+          out.push(`teams[${i}].items must be a list of {path: "/…", size?}`);
+        }
+      });
+  }
   if (spec.accounts !== undefined) {
     if (!Array.isArray(spec.accounts)) out.push('accounts must be a list');
     else
@@ -160,6 +205,8 @@ export function seedProblems(spec: unknown): string[] {
           if (a.plan !== undefined && !PLANS.includes(a.plan as Plan)) out.push(`accounts[${i}].plan must be one of ${PLANS.join(', ')}`);
           if (a.quota_bytes !== undefined && !(Number.isInteger(a.quota_bytes) && (a.quota_bytes as number) >= 0)) out.push(`accounts[${i}].quota_bytes must be a non-negative integer`);
           if (a.auto_accept !== undefined && typeof a.auto_accept !== 'boolean') out.push(`accounts[${i}].auto_accept must be a boolean`);
+          if (a.team !== undefined && !(typeof a.team === 'string' && teamNames.has(a.team.toLowerCase()))) out.push(`accounts[${i}].team must name a team of teams`);
+          if (a.paired_with !== undefined && !str(a.paired_with)) out.push(`accounts[${i}].paired_with must be an email`);
         }
       });
   }
@@ -175,7 +222,10 @@ export function seedProblems(spec: unknown): string[] {
     if (!Array.isArray(spec.folders)) out.push('folders must be a list');
     else
       spec.folders.forEach((f, i) => {
-        if (!isObj(f)) return void out.push(`folders[${i}] must be an object`);
+        if (!isObj(f)) {
+          out.push(`folders[${i}] must be an object`);
+          return;
+        }
         if (!str(f.name) || (f.name as string).includes('/')) out.push(`folders[${i}].name must be a non-empty string without "/"`);
         if (!str(f.owner)) out.push(`folders[${i}].owner must be an email or account_id`);
         if (f.path !== undefined && !(typeof f.path === 'string' && f.path.startsWith('/') && f.path.length > 1)) out.push(`folders[${i}].path must be an absolute path`);
@@ -184,7 +234,10 @@ export function seedProblems(spec: unknown): string[] {
           const v = f[key];
           if (v === undefined) return;
           if (!Array.isArray(v)) return void out.push(`folders[${i}].${key} must be a list`);
-          v.forEach((x, j) => (isObj(x) ? check(x, j) : out.push(`folders[${i}].${key}[${j}] must be an object`)));
+          v.forEach((x, j) => {
+            if (isObj(x)) check(x, j);
+            else out.push(`folders[${i}].${key}[${j}] must be an object`);
+          });
         };
         list('members', (m, j) => {
           if (!str(m.account)) out.push(`folders[${i}].members[${j}].account must be an email or account_id`);
@@ -218,13 +271,28 @@ export function applySeed(state: DropboxState, spec: SeedSpec): SeedResult {
       result.accounts[a.email] = { account_id: a.account_id, uid: a.uid, email: a.email, display_name: a.display_name };
       return a;
     };
+    for (const t of spec.teams ?? []) {
+      const team = state.createTeam(t.name, t.team_id);
+      for (const it of t.items ?? []) state.addTeamItem(team, it.path, it.size);
+    }
     for (const a of spec.accounts ?? []) {
       const acc = state.addAccount(a);
       if (a.linked) acc.linked = true;
       if (a.plan) acc.plan = a.plan;
       if (a.quota_bytes !== undefined) acc.quota_bytes = a.quota_bytes;
       if (a.auto_accept !== undefined) acc.auto_accept = a.auto_accept;
+      if (a.team) {
+        const team = [...state.teams.values()].find((t) => t.name.toLowerCase() === a.team!.toLowerCase())!;
+        state.joinTeam(acc, team);
+        acc.plan = 'business';
+      }
       noteAccount(acc.email);
+    }
+    for (const a of spec.accounts ?? []) {
+      if (!a.paired_with) continue;
+      const other = state.findAccount(a.paired_with);
+      if (!other) throw new SeedError([`accounts: ${a.email} is paired with ${a.paired_with}, which is not an account`]);
+      state.pair(state.requireAccount(a.email), other);
     }
     for (const g of spec.groups ?? []) {
       const ids = g.members.map((m) => (state.findAccount(m) ?? state.addAccount({ email: m })).account_id);
@@ -247,7 +315,9 @@ export function applySeed(state: DropboxState, spec: SeedSpec): SeedResult {
         state.addGroup(folder, group, g.access_level ?? 'editor');
       }
       for (const i of f.invitees ?? []) state.invite(folder, i.email, i.access_level ?? 'editor');
-      result.folders.push({ shared_folder_id: folder.shared_folder_id, folder_id: folder.folder_id, name: folder.name, owner: owner.account_id, path: owner.mounts.get(folder.shared_folder_id)! });
+      // The owner's path as an API call without Dropbox-API-Path-Root names it (home-relative).
+      const stored = owner.mounts.get(folder.shared_folder_id)!;
+      result.folders.push({ shared_folder_id: folder.shared_folder_id, folder_id: folder.folder_id, name: folder.name, owner: owner.account_id, path: stored.slice(owner.home_path.length) });
     }
     return result;
   });

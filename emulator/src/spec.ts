@@ -20,6 +20,8 @@ export interface RouteSpec {
 export interface SpecTable {
   commit: string;
   auth_error: TagTree;
+  /** 422 answers to a Dropbox-API-Path-Root the caller cannot use (common.PathRootError) */
+  path_root_error: TagTree;
   routes: Record<string, RouteSpec>;
 }
 

@@ -46,6 +46,28 @@ export interface Account {
   log: { seq: number; entry: Entry }[];
   /** Bumped by cursors/invalidate: older cursors answer 409 reset. */
   cursorEpoch: number;
+  /** users/get_current_account root_info: the home namespace, and the root namespace (the team space's for a team
+   *  member with a team space, else the same as home). */
+  home_namespace_id: string;
+  root_namespace_id: string;
+  /** Team member with a team space: their home folder's path in the team space ("/Rio Park"); '' otherwise.
+   *  A team member's items and mounts are stored at team-space (root) paths, under this folder: an API call without
+   *  Dropbox-API-Path-Root sees only what is under it, relative to it (see path-root.ts). */
+  home_path: string;
+  /** The team (Dropbox Business) this account belongs to. */
+  team_id?: string;
+  team_member_id?: string;
+  /** The other account of a paired personal + work pair (users/get_current_account is_paired). */
+  paired_with?: string;
+}
+
+/** A Dropbox Business team with a team space: a root namespace above its members' home folders. */
+export interface Team {
+  team_id: string;
+  name: string;
+  root_namespace_id: string;
+  /** Team-space content outside the members' folders (team folders), by path_lower at the team root. */
+  items: Map<string, PrivateItem>;
 }
 
 export interface Member {
@@ -119,6 +141,7 @@ export class DropboxState {
   accounts = new Map<string, Account>();
   folders = new Map<string, SharedFolder>();
   groups = new Map<string, Group>();
+  teams = new Map<string, Team>();
   jobs = new Map<string, Job>();
   /** remaining entries of first list_folder pages, by page id */
   listPages = new Map<string, Entry[]>();
@@ -158,6 +181,9 @@ export class DropboxState {
       mounts: new Map(),
       log: [],
       cursorEpoch: 1,
+      home_namespace_id: String((spec.uid ?? uidFor(spec.email)) * 10 + 1),
+      root_namespace_id: String((spec.uid ?? uidFor(spec.email)) * 10 + 1),
+      home_path: '',
     };
     if (acc.account_id.length !== 40) throw new Error(`account_id must be 40 characters: ${acc.account_id}`);
     this.accounts.set(acc.account_id, acc);
@@ -179,6 +205,58 @@ export class DropboxState {
     const a = this.findAccount(ref);
     if (!a) throw new RouteError(tagChain('no_account'), `No account ${String(ref)}`);
     return a;
+  }
+
+  // ---------- teams (team spaces) and paired accounts ----------
+
+  createTeam(name: string, teamId?: string): Team {
+    for (const t of this.teams.values()) if (t.name.toLowerCase() === name.toLowerCase()) return t;
+    const team_id = teamId ?? 'dbtid:' + hexDigest('team' + name).slice(0, 38);
+    const team: Team = { team_id, name, root_namespace_id: String(7_000_000_000 + this.teams.size * 13 + 7), items: new Map() };
+    this.teams.set(team_id, team);
+    return team;
+  }
+
+  teamOf(acc: Account): Team | undefined {
+    return acc.team_id ? this.teams.get(acc.team_id) : undefined;
+  }
+
+  /** The account joins a team with a team space: its root namespace becomes the team's, and its home folder is
+   *  "/<display name>" in the team space. Whatever it had moves under that folder. */
+  joinTeam(acc: Account, team: Team) {
+    if (acc.team_id === team.team_id) return;
+    if (acc.items.size || acc.mounts.size) throw new Error(`${acc.email}: join the team before anything is in the account`);
+    acc.team_id = team.team_id;
+    acc.team_member_id = 'dbmid:' + hexDigest('member' + acc.account_id).slice(0, 32);
+    acc.root_namespace_id = team.root_namespace_id;
+    acc.home_path = '/' + acc.display_name.replace(/\//g, '-');
+    acc.items.set(lower(acc.home_path), { tag: 'folder', id: this.newId(), path_display: acc.home_path });
+  }
+
+  /** A folder (or file, with size) in the team space, outside every member's folder (a team folder). */
+  addTeamItem(team: Team, path: string, size?: number) {
+    const display = normalizeDisplayPath(path);
+    const parts = display.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      const p = '/' + parts.slice(0, i).join('/');
+      if (!team.items.has(lower(p))) team.items.set(lower(p), { tag: 'folder', id: this.newId(), path_display: p });
+    }
+    team.items.set(
+      lower(display),
+      size === undefined
+        ? { tag: 'folder', id: this.newId(), path_display: display }
+        : { tag: 'file', id: this.newId(), path_display: display, size, rev: this.newRev(), server_modified: this.now(), content_hash: hexDigest('team' + display + size) },
+    );
+  }
+
+  pair(a: Account, b: Account) {
+    a.paired_with = b.account_id;
+    b.paired_with = a.account_id;
+  }
+
+  /** A path as an API call without Dropbox-API-Path-Root means it (relative to the home folder) → where it is stored. */
+  homeToStored(acc: Account, path: string): string {
+    return acc.home_path + normalizeDisplayPath(path);
   }
 
   newId(): string {
@@ -256,7 +334,10 @@ export class DropboxState {
     }
     for (const [relLower, relDir] of subfolders) {
       let id = folder.subfolderIds.get(relLower);
-      if (!id) folder.subfolderIds.set(relLower, (id = this.newId()));
+      if (!id) {
+        id = this.newId();
+        folder.subfolderIds.set(relLower, id);
+      }
       const p = mountPath + '/' + relDir;
       out.push({
         '.tag': 'folder',
@@ -313,6 +394,7 @@ export class DropboxState {
   snapshot(acc: Account): Entry[] {
     const out: Entry[] = [];
     for (const it of acc.items.values()) out.push(this.privateEntry(it));
+    for (const it of this.teamOf(acc)?.items.values() ?? []) out.push(this.privateEntry(it));
     for (const [sfid, mountPath] of acc.mounts) {
       const folder = this.folders.get(sfid);
       if (!folder) continue;
@@ -336,7 +418,7 @@ export class DropboxState {
 
   /** Direct lookup by path_lower without building the whole tree. */
   entryAt(acc: Account, pathLower: string): Entry | undefined {
-    const it = acc.items.get(pathLower);
+    const it = acc.items.get(pathLower) ?? this.teamOf(acc)?.items.get(pathLower);
     if (it) return this.privateEntry(it);
     for (const [sfid, mountPath] of acc.mounts) {
       const ml = lower(mountPath);
@@ -432,7 +514,8 @@ export class DropboxState {
   mount(acc: Account, folder: SharedFolder, desiredPath?: string): string {
     const existing = acc.mounts.get(folder.shared_folder_id);
     if (existing) return existing;
-    const want = normalizeDisplayPath(desiredPath ?? '/' + folder.name);
+    // Desired paths are home-relative (as an API call without Dropbox-API-Path-Root names them).
+    const want = this.homeToStored(acc, desiredPath ?? '/' + folder.name);
     this.refuseNesting(acc, want);
     const parents = this.ensureParents(acc, want);
     const path = this.freePath(acc, want);
@@ -667,7 +750,7 @@ export class DropboxState {
   renameMount(acc: Account, folder: SharedFolder, newPath: string): string {
     const old = acc.mounts.get(folder.shared_folder_id);
     if (old === undefined) throw new RouteError(tagChain('access_error', 'unmounted'));
-    const want = normalizeDisplayPath(newPath);
+    const want = this.homeToStored(acc, newPath);
     if (lower(want) === lower(old)) {
       acc.mounts.set(folder.shared_folder_id, want);
       this.record(acc, [this.mountEntry(acc, folder, want)]);

@@ -4,6 +4,10 @@
  *   GET /login[?account=<email>&next=/home/…]   pick the signed-in web user (a cookie)
  *   GET /home[/<URL-encoded segments>]           that user's folder view: top bar, header + breadcrumb, Share /
  *                                                Download action bar, file list (?preview=<file>, ?dl=1)
+ *   GET /work/<team>[/<segments>]                a team member's team space (paths from the team root; the member's
+ *                                                own folder is /work/<team>/<their name>); /home redirects there
+ *   GET /personal[/<segments>]                   the personal account (of a paired work account, or one's own)
+ *   GET /preview/<segments>?role=work|personal   a file preview: its folder's view with the file open
  * The hooks (data-testid, ARIA landmarks and labels) are the ones of extension/test/fixtures/folder-page.html, which
  * the extension's selectors are tested on; keep them in step. Paths are the user's own mount paths (renames per user).
  */
@@ -24,8 +28,13 @@ export function homePath(dropboxPath: string): string {
 export function dropboxPathOf(rawPathname: string): string | null {
   const m = /^\/home(?:\/(.*))?$/.exec(rawPathname);
   if (!m) return null;
+  return decodedPath(m[1] ?? '');
+}
+
+/** "/"-joined decoded segments of a still-encoded path tail, or null when malformed ('.', '..', an encoded '/'). */
+export function decodedPath(tail: string): string | null {
   const segments: string[] = [];
-  for (const raw of (m[1] ?? '').split('/')) {
+  for (const raw of tail.split('/')) {
     if (raw === '') continue;
     let s: string;
     try {
@@ -54,11 +63,31 @@ export function formatSize(bytes: number): string {
   return `${v.toFixed(1)} ${units[i]}`;
 }
 
-/** Only local /home… targets are followed after sign-in (no open redirect). */
+const WEB_PAGE = /^\/(home|work|personal|preview)(\/|\?|$)/;
+
+/** Only local /home…, /work…, /personal…, /preview… targets are followed after sign-in (no open redirect). */
 function safeNext(next: string | undefined): string {
-  if (!next || !/^\/home(\/|\?|$)/.test(next)) return '/home';
+  if (!next || !WEB_PAGE.test(next)) return '/home';
   const u = new URL(next, 'http://emulator.invalid'); // re-encodes stray spaces and the like
-  return /^\/home(\/|$)/.test(u.pathname) && u.origin === 'http://emulator.invalid' ? u.pathname + u.search : '/home';
+  return WEB_PAGE.test(u.pathname) && u.origin === 'http://emulator.invalid' ? u.pathname + u.search : '/home';
+}
+
+/** Which Dropbox the page shows and how its URLs are built: /home (one's own), /personal (the personal account of a
+ *  pair), /work/<team> (a team member's team space, paths from the team root). `acc` is the account whose tree it is. */
+interface Space {
+  kind: 'home' | 'personal' | 'work';
+  acc: Account;
+  /** URL prefix: /home, /personal, /work/<encoded team name> */
+  base: string;
+}
+
+const encodeSegments = (p: string) => p.split('/').filter(Boolean).map((s) => '/' + encodeURIComponent(s)).join('');
+const urlOf = (space: Space, storedPath: string) => space.base + encodeSegments(storedPath);
+/** A file's preview URL: /home/…?preview=<name> (personal Dropbox), /preview/…?role= in the paired/team spaces. */
+function previewUrlOf(space: Space, folderPath: string, name: string): string {
+  if (space.kind === 'home') return `${urlOf(space, folderPath)}?preview=${encodeURIComponent(name)}`;
+  const tail = space.kind === 'work' ? space.base.slice('/work'.length) : '';
+  return `/preview${tail}${encodeSegments(folderPath + '/' + name)}?role=${space.kind}`;
 }
 
 const ACCESS_WORDS: Record<string, string> = {
@@ -136,10 +165,10 @@ function topBar(acc: Account, here: string): string {
 </header>`;
 }
 
-function shell(acc: Account, here: string, mainHtml: string): string {
+function shell(acc: Account, here: string, mainHtml: string, nav = `<a href="/home" aria-current="page">All files</a>`): string {
   return `${topBar(acc, here)}
 <div class="layout">
-<nav aria-label="Sidebar" class="side"><a href="/home" aria-current="page">All files</a></nav>
+<nav aria-label="Sidebar" class="side">${nav}</nav>
 <main role="main">
 ${mainHtml}
 </main>
@@ -217,24 +246,97 @@ ${links || '<p>No accounts are seeded.</p>'}</div>`,
     return parts.length ? parts.join(' · ') : 'no shared folders';
   }
 
-  app.get('/home', (c) => folderView(c));
-  app.get('/home/*', (c) => folderView(c));
+  const teamOf = (a: Account) => ctx.state.teamOf(a);
+  const pairOf = (a: Account) => (a.paired_with ? ctx.state.accounts.get(a.paired_with) : undefined);
+  const workAccount = (a: Account) => (teamOf(a) ? a : [pairOf(a)].find((p) => p && teamOf(p)));
+  const personalAccount = (a: Account) => (teamOf(a) ? [pairOf(a)].find((p) => p && !teamOf(p)) : a);
+  const workSpace = (a: Account): Space => ({ kind: 'work', acc: a, base: '/work/' + encodeURIComponent(teamOf(a)!.name) });
 
-  function folderView(c: Context): Response {
+  const withUser = (c: Context, fn: (acc: Account, url: URL, here: string) => Response) => {
     const url = new URL(c.req.url);
     const here = url.pathname + url.search;
     const acc = webUser(c);
     if (!acc) return c.redirect(`/login?next=${encodeURIComponent(here)}`, 302);
-    const path = dropboxPathOf(url.pathname);
-    if (path === null) return notFoundPage(acc, here, decodeSafely(url.pathname.slice('/home'.length)) || '/');
+    return fn(acc, url, here);
+  };
+
+  // A team member's Dropbox is the team space: /home goes to their own folder in it, like Dropbox's /work pages.
+  const home = (c: Context) =>
+    withUser(c, (acc, url, here) => {
+      const tail = url.pathname.slice('/home'.length);
+      if (teamOf(acc)) return c.redirect(workSpace(acc).base + encodeSegments(acc.home_path) + tail + url.search, 302);
+      const path = decodedPath(tail);
+      if (path === null) return notFoundPage(acc, here, decodeSafely(tail) || '/');
+      return folderView(c, { kind: 'home', acc, base: '/home' }, path, c.req.query('preview'));
+    });
+  app.get('/home', home);
+  app.get('/home/*', home);
+
+  const personal = (c: Context) =>
+    withUser(c, (acc, url, here) => {
+      const tail = url.pathname.slice('/personal'.length);
+      const owner = personalAccount(acc);
+      const path = decodedPath(tail);
+      if (!owner || path === null) return notFoundPage(acc, here, decodeSafely(tail) || '/');
+      return folderView(c, { kind: 'personal', acc: owner, base: '/personal' }, path, undefined);
+    });
+  app.get('/personal', personal);
+  app.get('/personal/*', personal);
+
+  const work = (c: Context) =>
+    withUser(c, (acc, url, here) => {
+      const m = /^\/work(?:\/([^/]*))?(\/.*)?$/.exec(url.pathname);
+      const owner = workAccount(acc);
+      const path = decodedPath(m?.[2] ?? '');
+      const team = m?.[1] === undefined ? undefined : decodeSafely(m[1]);
+      if (!owner || path === null) return notFoundPage(acc, here, decodeSafely(url.pathname));
+      // /work alone (or another team's name) → this member's team space.
+      if (team === undefined || team.toLowerCase() !== teamOf(owner)!.name.toLowerCase()) return c.redirect(workSpace(owner).base + encodeSegments(owner.home_path), 302);
+      return folderView(c, workSpace(owner), path, undefined);
+    });
+  app.get('/work', work);
+  app.get('/work/*', work);
+
+  // /preview/<path of the file>?role=work|personal: the file's folder with the file open (path as in /work/… or
+  // /personal/…; without a role, as in /home/…).
+  app.get('/preview/*', (c) =>
+    withUser(c, (acc, url, here) => {
+      const role = c.req.query('role');
+      let tail = url.pathname.slice('/preview'.length);
+      let space: Space | undefined;
+      if (role === 'work') {
+        const owner = workAccount(acc);
+        const m = /^\/([^/]*)(\/.*)?$/.exec(tail);
+        if (owner && m && decodeSafely(m[1]).toLowerCase() === teamOf(owner)!.name.toLowerCase()) {
+          space = workSpace(owner);
+          tail = m[2] ?? '';
+        }
+      } else if (role === 'personal') {
+        const owner = personalAccount(acc);
+        if (owner) space = { kind: 'personal', acc: owner, base: '/personal' };
+      } else if (!teamOf(acc)) space = { kind: 'home', acc, base: '/home' };
+      const path = decodedPath(tail);
+      if (!space || path === null || path === '/') return notFoundPage(acc, here, decodeSafely(tail));
+      const entry = ctx.state.entryAt(space.acc, lower(path));
+      if (!entry) return notFoundPage(acc, here, path);
+      if (entry['.tag'] !== 'file') return c.redirect(urlOf(space, entry.path_display), 302);
+      return folderView(c, space, entry.path_display.slice(0, entry.path_display.lastIndexOf('/')) || '/', entry.name);
+    }),
+  );
+
+  function folderView(c: Context, space: Space, path: string, previewName: string | undefined): Response {
+    const url = new URL(c.req.url);
+    const here = url.pathname + url.search;
+    const acc = space.acc;
+    const viewer = webUser(c) ?? acc;
     const st = ctx.state;
     const scope = lower(path === '/' ? '' : path);
     const entry = scope ? st.entryAt(acc, scope) : undefined;
-    if (scope && !entry) return notFoundPage(acc, here, path);
+    if (scope && !entry) return notFoundPage(viewer, here, path);
     // A file's URL opens its folder with the file previewed, as Dropbox does.
     if (entry && entry['.tag'] === 'file') {
       const parent = entry.path_display.slice(0, entry.path_display.lastIndexOf('/'));
-      return c.redirect(`${homePath(parent)}?preview=${encodeURIComponent(entry.name)}`, 302);
+      return c.redirect(previewUrlOf(space, parent, entry.name), 302);
     }
     const children = st
       .snapshot(acc)
@@ -246,16 +348,16 @@ ${links || '<p>No accounts are seeded.</p>'}</div>`,
 
     if (c.req.query('dl') === '1') return downloadManifest(acc, displayPath, st.snapshot(acc).filter((e) => e['.tag'] === 'file' && (scope === '' || e.path_lower.startsWith(scope + '/'))));
 
-    const previewName = c.req.query('preview');
     const previewed = previewName ? children.find((e) => e['.tag'] === 'file' && e.name === previewName) : undefined;
-    const title = displayPath === '/' ? 'Dropbox' : displayPath.slice(displayPath.lastIndexOf('/') + 1);
+    const rootName = space.kind === 'work' ? teamOf(acc)!.name : space.kind === 'personal' ? 'Personal' : 'Dropbox';
+    const title = displayPath === '/' ? rootName : displayPath.slice(displayPath.lastIndexOf('/') + 1);
     const access = folder ? st.accessOf(folder, acc.account_id) : undefined;
 
     const segments = displayPath.split('/').filter(Boolean);
     const crumbs = [
-      segments.length ? `<li><a href="/home">Dropbox</a></li>` : `<li aria-current="page">Dropbox</li>`,
+      segments.length ? `<li><a href="${esc(space.base)}">${esc(rootName)}</a></li>` : `<li aria-current="page">${esc(rootName)}</li>`,
       ...segments.map((s, i) =>
-        i === segments.length - 1 ? `<li aria-current="page">${esc(s)}</li>` : `<li><a href="${esc(homePath('/' + segments.slice(0, i + 1).join('/')))}">${esc(s)}</a></li>`,
+        i === segments.length - 1 ? `<li aria-current="page">${esc(s)}</li>` : `<li><a href="${esc(urlOf(space, '/' + segments.slice(0, i + 1).join('/')))}">${esc(s)}</a></li>`,
       ),
     ].join('');
     const badge = folder && access ? `<span class="badge" data-testid="folder-access">Shared · ${esc(ACCESS_WORDS[access] ?? access)}</span>` : '';
@@ -268,20 +370,26 @@ ${links || '<p>No accounts are seeded.</p>'}</div>`,
         ? ''
         : `<div role="toolbar" aria-label="Folder actions" class="actions">
 <button type="button" data-testid="action-bar-share-button" aria-label="Share" class="btn primary" popovertarget="share-popover">Share</button>
-<form method="get" action="${esc(homePath(displayPath))}"><input type="hidden" name="dl" value="1"><button type="submit" data-testid="action-bar-download-button" aria-label="Download" class="btn">Download</button></form>
+<form method="get" action="${esc(urlOf(space, displayPath))}"><input type="hidden" name="dl" value="1"><button type="submit" data-testid="action-bar-download-button" aria-label="Download" class="btn">Download</button></form>
 </div>
 ${sharePopover(title, folder)}`;
     const preview = previewed
-      ? `<section class="preview" data-testid="file-preview" aria-label="Preview"><b>${esc(previewed.name)}</b> · ${formatSize(Number(previewed.size ?? 0))}<br><span class="muted">The emulator keeps names and sizes only; there is nothing to play.</span> <a href="${esc(homePath(displayPath))}">Close</a></section>`
+      ? `<section class="preview" data-testid="file-preview" aria-label="Preview"><b>${esc(previewed.name)}</b> · ${formatSize(Number(previewed.size ?? 0))}<br><span class="muted">The emulator keeps names and sizes only; there is nothing to play.</span> <a href="${esc(urlOf(space, displayPath))}">Close</a></section>`
       : '';
-    const rows = children.map((e) => row(e, st.folders, acc, displayPath, previewed?.name)).join('\n');
+    const rows = children.map((e) => row(e, st.folders, space, displayPath, previewed?.name)).join('\n');
     const table = `<table role="grid" aria-label="Files">
 <thead><tr><th>Name</th><th>Who can access</th><th class="size">Size</th></tr></thead>
 <tbody>${rows || `<tr><td colspan="3" class="empty">This folder is empty.</td></tr>`}</tbody>
 </table>`;
     const hint = curlHint(url.origin, acc, folder, access);
-    const invites = segments.length === 0 ? invitationsSection(acc) : '';
-    return html(`${title} - Dropbox`, shell(acc, here, `${header}\n${actions}\n${invites}${preview}\n${table}\n${hint}`));
+    const invites = segments.length === 0 || (space.kind === 'work' && lower(displayPath) === lower(acc.home_path)) ? invitationsSection(acc) : '';
+    const work = workAccount(viewer);
+    const pers = personalAccount(viewer);
+    const nav =
+      work && pers
+        ? `<a href="/personal"${space.kind !== 'work' ? ' aria-current="page"' : ''}>Personal</a><a href="${esc(workSpace(work).base)}"${space.kind === 'work' ? ' aria-current="page"' : ''}>${esc(teamOf(work)!.name)}</a>`
+        : undefined;
+    return html(`${title} - Dropbox`, shell(viewer, here, `${header}\n${actions}\n${invites}${preview}\n${table}\n${hint}`, nav));
   }
 
   /** Folder invitations waiting for this user (Dropbox: "Add to Dropbox"); nothing is in their tree until accepted. */
@@ -311,10 +419,11 @@ ${sharePopover(title, folder)}`;
       return html('Error - Dropbox', shell(acc, '/home', `<p role="alert" data-testid="accept-error">Dropbox could not add this folder: ${esc(tag)}</p><p><a href="/home">Back</a></p>`), 409);
     }
     const path = acc.mounts.get(id);
-    return c.redirect(path ? homePath(path) : '/home', 303);
+    return c.redirect(path ? (teamOf(acc) ? urlOf(workSpace(acc), path) : homePath(path)) : '/home', 303);
   });
 
-  function row(e: Entry, folders: Map<string, SharedFolder>, acc: Account, displayPath: string, previewed?: string): string {
+  function row(e: Entry, folders: Map<string, SharedFolder>, space: Space, displayPath: string, previewed?: string): string {
+    const acc = space.acc;
     const mountId = e.shared_folder_id as string | undefined;
     const shared = mountId ? folders.get(mountId) : undefined;
     const parentShared = e.parent_shared_folder_id ? folders.get(e.parent_shared_folder_id as string) : undefined;
@@ -322,10 +431,10 @@ ${sharePopover(title, folder)}`;
     const whoText = who ? `${who.members.size} ${who.members.size === 1 ? 'member' : 'members'}` : 'Only you';
     if (e['.tag'] === 'folder') {
       const level = shared ? ctx.state.accessOf(shared, acc.account_id) : undefined;
-      return `<tr role="row" data-kind="folder"><td role="gridcell"><span class="name"><span class="icon ${shared ? 'shared' : 'folder'}" aria-hidden="true"></span><a href="${esc(homePath(e.path_display))}">${esc(e.name)}</a>${level ? ` <span class="badge">Shared · ${esc(ACCESS_WORDS[level] ?? level)}</span>` : ''}</span></td><td role="gridcell" class="muted">${whoText}</td><td role="gridcell" class="size muted">—</td></tr>`;
+      return `<tr role="row" data-kind="folder"><td role="gridcell"><span class="name"><span class="icon ${shared ? 'shared' : 'folder'}" aria-hidden="true"></span><a href="${esc(urlOf(space, e.path_display))}">${esc(e.name)}</a>${level ? ` <span class="badge">Shared · ${esc(ACCESS_WORDS[level] ?? level)}</span>` : ''}</span></td><td role="gridcell" class="muted">${whoText}</td><td role="gridcell" class="size muted">—</td></tr>`;
     }
     const selected = previewed === e.name ? ' aria-selected="true"' : '';
-    return `<tr role="row" data-kind="file"${selected}><td role="gridcell"><span class="name"><span class="icon file" aria-hidden="true"></span><a href="${esc(homePath(displayPath))}?preview=${esc(encodeURIComponent(e.name))}">${esc(e.name)}</a></span></td><td role="gridcell" class="muted">${whoText}</td><td role="gridcell" class="size" data-bytes="${Number(e.size ?? 0)}">${formatSize(Number(e.size ?? 0))}</td></tr>`;
+    return `<tr role="row" data-kind="file"${selected}><td role="gridcell"><span class="name"><span class="icon file" aria-hidden="true"></span><a href="${esc(previewUrlOf(space, displayPath === '/' ? '' : displayPath, e.name))}">${esc(e.name)}</a></span></td><td role="gridcell" class="muted">${whoText}</td><td role="gridcell" class="size" data-bytes="${Number(e.size ?? 0)}">${formatSize(Number(e.size ?? 0))}</td></tr>`;
   }
 
   function sharePopover(title: string, folder: SharedFolder | undefined): string {

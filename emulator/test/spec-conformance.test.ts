@@ -68,7 +68,7 @@ export function matchedTags(src: string): Matched[] {
  * the tags of a union result (complete / failed / in_progress / async_job_id).
  */
 function unionsOf(routes: string[]): TagTree[] {
-  const trees: TagTree[] = [table.auth_error];
+  const trees: TagTree[] = [table.auth_error, table.path_root_error];
   for (const r of routes) {
     const spec = table.routes[r];
     if (!spec) continue;

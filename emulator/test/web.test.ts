@@ -97,7 +97,7 @@ describe('signing in to the web UI', () => {
     const login = await get('/login');
     expect(login.status).toBe(200);
     const emails = [...login.doc.querySelectorAll('a[data-email]')].map((a) => a.getAttribute('data-email'));
-    expect(emails.sort()).toEqual([AVA, LEO, MAYA, NOAH, SAM].sort());
+    expect(emails.sort()).toEqual([AVA, LEO, MAYA, NOAH, SAM, 'rio@acme.example', 'rio.park@pd.example'].sort());
     expect(text(login.doc.querySelector(`a[data-email="${MAYA}"] .muted`))).toBe('maya@pd.example · owns 4 shared folders');
     expect(text(login.doc.querySelector(`a[data-email="${LEO}"] .muted`))).toBe('leo@pd.example · member of 5');
   });

@@ -5,6 +5,16 @@ import { settingsItem } from '../utils/storage';
 import { LIVE_PORT } from '../utils/live-port';
 import { createBackground, SYNC_ALARM, type BackgroundOptions } from './service';
 
+/** The page the first hour needs: the welcome page on install, the release notes when an update changed the
+ *  version (a developer's reload of the same version opens nothing), nothing otherwise. */
+export function firstHourPage(details: { reason: string; previousVersion?: string }, version: string): string | null {
+  if (details.reason === 'install') return '/welcome.html';
+  if (details.reason === 'update' && details.previousVersion && details.previousVersion !== version) {
+    return `/welcome.html?from=${encodeURIComponent(details.previousVersion)}#release-notes`;
+  }
+  return null;
+}
+
 export function registerBackground(opts: BackgroundOptions = {}) {
   const bg = createBackground(opts);
 
@@ -31,7 +41,11 @@ export function registerBackground(opts: BackgroundOptions = {}) {
     if (alarm.name === SYNC_ALARM) void bg.sync();
   });
   browser.runtime.onStartup?.addListener(() => void bg.sync());
-  browser.runtime.onInstalled.addListener(() => void bg.sync());
+  browser.runtime.onInstalled.addListener((details) => {
+    void bg.sync();
+    const url = firstHourPage(details, browser.runtime.getManifest().version);
+    if (url) void Promise.resolve(browser.tabs.create({ url: browser.runtime.getURL(url as '/welcome.html') })).catch(() => {});
+  });
 
   // Clicking a PD notification opens the popup's page in a tab (popups cannot be opened programmatically everywhere).
   browser.notifications.onClicked?.addListener((id) => {

@@ -21,6 +21,15 @@ import type {
   TrackDetail,
   UnreadCountResponse,
   AccessLevel,
+  PersonScheduleResponse,
+  ReviewActionResponse,
+  ReviewResponse,
+  ReviewSettings,
+  ScheduleResponse,
+  HistoryResponse,
+  SetRoleResponse,
+  UpdateSplitsBody,
+  UpdateSplitsResponse,
 } from '@pd/shared';
 import { PdError, UNREACHABLE, WorkerClient } from '../utils/worker-client';
 import {
@@ -28,6 +37,7 @@ import {
   announcedItem,
   effectiveWorkerUrl,
   lastSyncItem,
+  panelStatusItem,
   settingsItem,
   signedOutReasonItem,
   syncCursorItem,
@@ -36,7 +46,7 @@ import {
   type SyncStatus,
 } from '../utils/storage';
 import { createSessionStore, takeLegacySession, type KeyStore } from './session-store';
-import type { ExtensionStatus, PathResolution, ProtocolMap } from '../utils/messaging';
+import type { ExtensionStatus, PanelStatus, PathResolution, ProtocolMap } from '../utils/messaging';
 import { buildAuthorizeUrl, codeChallengeS256, createCodeVerifier, createState, parseAuthorizeRedirect, SignInError } from '../utils/pkce';
 import { folderUrlOf } from '../dropbox-page/url';
 import { NOT_A_TRACK_CODES, type AuthConfig, type ByPathResult, type SignInResult } from './auth-contract';
@@ -95,7 +105,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
    * read), so no cache can outlive a change the extension was told about. "Not a track" / "access ended" answers
    * are dropped by every push and every sync that saw a change; all of it by the user's own changes.
    */
-  const pathCache = new Map<string, { at: number; hit: { trackId: string } | { resolution: PathResolution } }>();
+  const pathCache = new Map<string, { at: number; hit: { trackId: string; unshared?: boolean } | { resolution: PathResolution } }>();
   let syncing: Promise<SyncStatus> | null = null;
 
   async function anonymousClient(): Promise<WorkerClient> {
@@ -179,30 +189,33 @@ export function createBackground(opts: BackgroundOptions = {}) {
     for (const [key, entry] of pathCache) if (!('trackId' in entry.hit)) pathCache.delete(key);
   }
 
-  async function resolvePath(path: string, fresh = false): Promise<PathResolution> {
+  async function resolvePath(path: string, fresh = false, givenWebPath?: string): Promise<PathResolution> {
     const session = await currentSession();
     if (!session) return signedOutResolution();
-    const key = `${session.account.id}|${path}`;
+    // The worker takes the web path (/home/…, /personal/…, /work/<team>/…) and resolves it with the caller's own
+    // Dropbox token (a team space with Dropbox-API-Path-Root).
+    const webPath = givenWebPath ?? new URL(folderUrlOf(path)).pathname;
+    const key = `${session.account.id}|${webPath}`;
     const cached = pathCache.get(key);
     const hit = !fresh && cached && now() - cached.at < PATH_CACHE_TTL_MS ? cached.hit : null;
     if (hit && 'resolution' in hit) return hit.resolution;
-    let trackId = hit?.trackId ?? null;
+    let found: { trackId: string; unshared: boolean } | null = hit && 'trackId' in hit ? { trackId: hit.trackId, unshared: !!hit.unshared } : null;
     let value: PathResolution;
     try {
-      if (!trackId) {
-        // The worker takes the web path (/home/<encoded segments>) and resolves it with the caller's own Dropbox token.
-        const webPath = new URL(folderUrlOf(path)).pathname;
-        trackId = (await authed((c) => c.get<ByPathResult>('/tracks/by-dropbox-path', { path: webPath }))).track.id;
+      if (!found) {
+        const r = await authed((c) => c.get<ByPathResult>('/tracks/by-dropbox-path', { path: webPath }));
+        found = { trackId: r.track.id, unshared: r.sharedInDropbox === false };
       }
-      const id = trackId;
+      const id = found.trackId;
+      // The detail is never cached: every page load and every push re-reads it.
       const detail = await authed((c) => c.get<TrackDetail>(`/tracks/${encodeURIComponent(id)}`));
-      value = { state: 'track', detail };
+      value = { state: 'track', detail, ...(found.unshared ? { unsharedInDropbox: true } : {}) };
     } catch (err) {
       value = err instanceof PdError && err.code === 'signed_out' ? await signedOutResolution() : resolutionFromError(err);
     }
     // Failures are not cached: "worker unreachable" must clear as soon as it is reachable again.
     if (value.state === 'track') {
-      if (!hit) pathCache.set(key, { at: now(), hit: { trackId: value.detail.track.id } });
+      if (!hit) pathCache.set(key, { at: now(), hit: { trackId: value.detail.track.id, unshared: !!value.unsharedInDropbox } });
     } else if (value.state === 'not_track' || value.state === 'access_ended') {
       pathCache.set(key, { at: now(), hit: { resolution: value } });
     }
@@ -440,14 +453,35 @@ export function createBackground(opts: BackgroundOptions = {}) {
   }
 
   const track = (id: string) => `/tracks/${encodeURIComponent(id)}`;
+  const collaborator = (trackId: string, collaboratorId: string) => `${track(trackId)}/collaborators/${encodeURIComponent(collaboratorId)}`;
 
   const handlers: Handlers = {
     getStatus: () => status(),
     signIn: () => signIn(),
     signOut: () => signOut(),
     signOutEverywhere: () => signOutEverywhere(),
-    resolvePath: (d) => resolvePath(d.path, d.fresh),
+    resolvePath: (d) => resolvePath(d.path, d.fresh, d.webPath),
+    reportPanelStatus: async (d) => {
+      const report: PanelStatus = { url: String(d.url), placement: d.placement, message: String(d.message).slice(0, 300), at: now() };
+      const kept = (await panelStatusItem.getValue()).filter((r) => r.url !== report.url);
+      await panelStatusItem.setValue([report, ...kept].slice(0, 50));
+    },
+    getPanelStatus: async (d) => (await panelStatusItem.getValue()).find((r) => r.url === d.url) ?? null,
     getTrack: (d) => authed((c) => c.get<TrackDetail>(track(d.trackId))),
+    getHistory: (d) => {
+      const q: Record<string, string | number> = { limit: d.limit ?? 20 };
+      if (d.before) q.before = d.before;
+      if (d.collaboratorId) q.collaboratorId = d.collaboratorId;
+      return authed((c) => c.get<HistoryResponse>(`${track(d.trackId)}/history`, q));
+    },
+    setRole: (d) =>
+      mutate((c) => c.put<SetRoleResponse>(`${track(d.trackId)}/collaborators/${encodeURIComponent(d.collaboratorId)}/role`, { role: d.role })),
+    setSplits: (d) => {
+      const body: UpdateSplitsBody = {};
+      if (d.owner) body.owner = d.owner;
+      if (d.collaborators) body.collaborators = d.collaborators;
+      return mutate((c) => c.put<UpdateSplitsResponse>(`${track(d.trackId)}/splits`, body));
+    },
     revoke: (d) =>
       mutate((c) => c.post<RevokeResponse>(`${track(d.trackId)}/collaborators/${encodeURIComponent(d.collaboratorId)}/revoke`)),
     setAccessLevel: (d) =>
@@ -494,6 +528,20 @@ export function createBackground(opts: BackgroundOptions = {}) {
       if (d.role !== undefined) body.role = d.role;
       return mutate((c) => c.post<InviteResponse>(`${track(d.trackId)}/invitations`, body));
     },
+    setExpiry: (d) =>
+      mutate((c) =>
+        c.put<ScheduleResponse>(`${collaborator(d.trackId, d.collaboratorId)}/expiry`, { accessExpiresAt: d.accessExpiresAt }),
+      ),
+    endAccessNow: (d) => mutate((c) => c.post<ScheduleResponse>(`${collaborator(d.trackId, d.collaboratorId)}/expiry/end-now`)),
+    headsUp: (d) =>
+      mutate((c) => c.post<ScheduleResponse>(`${collaborator(d.trackId, d.collaboratorId)}/heads-up`, { note: d.note, endsIn: d.endsIn })),
+    setPersonExpiry: (d) =>
+      mutate((c) => c.put<PersonScheduleResponse>(`/sharing/${encodeURIComponent(d.personKey)}/expiry`, { accessExpiresAt: d.accessExpiresAt })),
+    headsUpPerson: (d) =>
+      mutate((c) => c.post<PersonScheduleResponse>(`/sharing/${encodeURIComponent(d.personKey)}/heads-up`, { note: d.note, endsIn: d.endsIn })),
+    getReview: () => authed((c) => c.get<ReviewResponse>('/sharing/review')),
+    reviewAction: (d) => mutate((c) => c.post<ReviewActionResponse>('/sharing/review/actions', d)),
+    setReviewSettings: (d) => authed((c) => c.put<ReviewSettings>('/sharing/review/settings', { idleDays: d.idleDays })),
   };
 
   return {

@@ -4,7 +4,8 @@ import { useState } from 'preact/hooks';
 import type { TrackDetail } from '@pd/shared';
 import { useLiveDetail } from './use-live-detail';
 import type { DropboxFolderLocation } from '../dropbox-page/url';
-import { folderDownloadUrl } from '../dropbox-page/url';
+import { downloadUrlOf } from '../dropbox-page/url';
+import { PLACEMENT_MESSAGES } from '../dropbox-page/selectors';
 import type { PathResolution } from '../utils/messaging';
 import type { TrackContext } from '../features/types';
 import { useApi } from './api-context';
@@ -55,7 +56,7 @@ function SignedOut({ onSignedIn, reason }: { onSignedIn: () => void; reason?: st
   );
 }
 
-function Body({ props, notify }: { props: PanelProps; notify: (n: Notice) => void }) {
+function Body({ props, notify, notice }: { props: PanelProps; notify: (n: Notice) => void; notice: Notice | null }) {
   const { model, onRefresh } = props;
   const r = model.resolution;
   if (!r) return <Spinner label="Looking up this folder in Producer Dashboard…" />;
@@ -74,9 +75,11 @@ function Body({ props, notify }: { props: PanelProps; notify: (n: Notice) => voi
         </Alert>
       );
     case 'access_ended':
+      // Right after the person's own Leave the panel already says so, once: no second box repeating it.
+      if (notice && notice.kind !== 'error') return null;
       return (
-        <Alert kind="warn">
-          Your access to this track has ended. {r.message} The folder may stay visible here until Dropbox finishes removing it.
+        <Alert kind="info">
+          {r.message} The folder may stay visible here until Dropbox finishes removing it.
         </Alert>
       );
     case 'error':
@@ -89,11 +92,21 @@ function Body({ props, notify }: { props: PanelProps; notify: (n: Notice) => voi
         </Alert>
       );
     case 'track':
-      return <TrackBody props={props} detail={r.detail} notify={notify} />;
+      return <TrackBody props={props} detail={r.detail} notify={notify} unsharedInDropbox={r.unsharedInDropbox ?? false} />;
   }
 }
 
-function TrackBody({ props, detail, notify }: { props: PanelProps; detail: TrackDetail; notify: (n: Notice) => void }) {
+function TrackBody({
+  props,
+  detail,
+  notify,
+  unsharedInDropbox,
+}: {
+  props: PanelProps;
+  detail: TrackDetail;
+  notify: (n: Notice) => void;
+  unsharedInDropbox: boolean;
+}) {
   const live = useLiveDetail(detail, useApi(), props.pollMs);
   const { model } = props;
   const ctx: TrackContext = {
@@ -101,13 +114,13 @@ function TrackBody({ props, detail, notify }: { props: PanelProps; detail: Track
     folder: {
       path: model.location.folderPath,
       url: model.location.folderUrl,
-      downloadUrl: folderDownloadUrl(model.location.folderPath, model.location.origin),
+      downloadUrl: downloadUrlOf(model.location),
     },
     clickDropboxDownload: props.clickDropboxDownload ?? null,
     refresh: props.onRefresh,
     notify: (message, kind = 'ok') => notify({ message, kind }),
   };
-  return <TrackView ctx={ctx} />;
+  return <TrackView ctx={ctx} unsharedInDropbox={unsharedInDropbox} />;
 }
 
 export function Panel(props: PanelProps) {
@@ -133,6 +146,11 @@ export function Panel(props: PanelProps) {
       </div>
       {!collapsed && (
         <>
+          {props.placement === 'floating' && (
+            <p class="pd-sub" data-testid="pd-placement-note">
+              {PLACEMENT_MESSAGES.floating}
+            </p>
+          )}
           {notice && (
             <Alert kind={notice.kind}>
               {notice.message}{' '}
@@ -141,7 +159,7 @@ export function Panel(props: PanelProps) {
               </button>
             </Alert>
           )}
-          <Body props={props} notify={setNotice} />
+          <Body props={props} notify={setNotice} notice={notice} />
         </>
       )}
     </section>

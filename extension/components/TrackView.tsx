@@ -1,32 +1,45 @@
 // A track as the panel and the popup show it: the owner sees every collaborator (current and past, for credits)
-// with their controls; a collaborator sees their role and Leave Track.
+// with their controls; a collaborator sees their role and Leave Track. Both see what was kept: comments and history.
 import type { Collaborator, SplitTotals } from '@pd/shared';
 import { collaboratorFeatures, trackFeatures } from '../features';
+import { AccessHistory } from '../features/access-history';
 import { DropboxChanges } from '../features/dropbox-changes';
 import type { TrackContext } from '../features/types';
+import { KeptHistory } from './KeptHistory';
 import { accessText, Alert, FeatureBoundary, isCurrent, roleText, splitsText, StatusChip } from './ui';
 
+/**
+ * One person, in lines that stay readable at 360 px: name and status; role and access; splits; then the controls,
+ * notes and access history, each a full line (never squeezed beside the name).
+ */
 function CollaboratorRow({ ctx, collaborator }: { ctx: TrackContext; collaborator: Collaborator }) {
   const features = collaboratorFeatures.filter((f) => f.include({ ctx, collaborator }));
+  const owner = ctx.detail.myRole === 'owner';
   return (
     <li class="pd-person" data-collaborator-id={collaborator.id} aria-label={collaborator.displayName}>
-      <div>
+      <div class="pd-person-head">
         <span class="pd-person-name">{collaborator.displayName}</span>
         <StatusChip collaborator={collaborator} />
-        <div class="pd-person-meta">
-          {[collaborator.role, accessText(collaborator.accessLevel)].filter(Boolean).join(' · ')}
-          {' · '}
-          {splitsText(collaborator.splits)}
+      </div>
+      <div class="pd-person-meta">
+        {collaborator.role ?? <span class="pd-role-unset">Role not set</span>} · {accessText(collaborator.accessLevel)}
+      </div>
+      <div class="pd-person-meta">{splitsText(collaborator.splits)}</div>
+      {features.length > 0 && (
+        <div class="pd-actions pd-person-actions">
+          {features.map((f) => (
+            <FeatureBoundary id={f.id} key={f.id}>
+              <f.Component ctx={ctx} collaborator={collaborator} />
+            </FeatureBoundary>
+          ))}
         </div>
-      </div>
-      <div class="pd-actions">
-        {features.map((f) => (
-          <FeatureBoundary id={f.id} key={f.id}>
-            <f.Component ctx={ctx} collaborator={collaborator} />
-          </FeatureBoundary>
-        ))}
-      </div>
-      {ctx.detail.myRole === 'owner' && <DropboxChanges ctx={ctx} collaboratorId={collaborator.id} />}
+      )}
+      {owner && <DropboxChanges ctx={ctx} collaboratorId={collaborator.id} />}
+      {owner && (
+        <FeatureBoundary id="access-history">
+          <AccessHistory ctx={ctx} collaborator={collaborator} />
+        </FeatureBoundary>
+      )}
     </li>
   );
 }
@@ -37,13 +50,19 @@ function SplitWarnings({ totals }: { totals: SplitTotals }) {
   return <Alert kind="warn">Splits over 100%: {over.map((k) => `${k} ${totals[k].total}%`).join(', ')}.</Alert>;
 }
 
-export function TrackView({ ctx }: { ctx: TrackContext }) {
+export function TrackView({ ctx, unsharedInDropbox = false }: { ctx: TrackContext; unsharedInDropbox?: boolean }) {
   const { detail } = ctx;
   if (detail.myRole === 'owner') {
     const current = detail.collaborators.filter(isCurrent);
     const past = detail.collaborators.filter((c) => !isCurrent(c));
     return (
       <div class="pd-track" data-role="owner">
+        {unsharedInDropbox && (
+          <Alert kind="info">
+            This folder is no longer shared in Dropbox. The track, its credits and its history stay in Producer Dashboard; to work with
+            someone again, share the folder in Dropbox, then use Invite again.
+          </Alert>
+        )}
         <div class="pd-sub">
           You own this track ·{' '}
           {current.length === 0
@@ -61,6 +80,9 @@ export function TrackView({ ctx }: { ctx: TrackContext }) {
         </ul>
         <DropboxChanges ctx={ctx} collaboratorId={null} />
         <SplitWarnings totals={detail.splitTotals} />
+        <FeatureBoundary id="kept-history">
+          <KeptHistory detail={detail} />
+        </FeatureBoundary>
       </div>
     );
   }
@@ -76,6 +98,9 @@ export function TrackView({ ctx }: { ctx: TrackContext }) {
       </div>
       <DropboxChanges ctx={ctx} />
       {detail.hidden && <p class="pd-small pd-muted">Hidden from your library view ({roleText(detail.myRole)} access unchanged).</p>}
+      <FeatureBoundary id="kept-history">
+        <KeptHistory detail={detail} />
+      </FeatureBoundary>
     </div>
   );
 }

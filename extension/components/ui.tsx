@@ -1,7 +1,7 @@
 // Small building blocks shared by the panel and the popup.
 import type { ComponentChildren } from 'preact';
 import { Component } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { Collaborator, CollaboratorStatus, Splits } from '@pd/shared';
 
 export function Spinner({ label }: { label: string }) {
@@ -29,12 +29,19 @@ const STATUS_TEXT: Record<CollaboratorStatus, string> = {
   declined: 'Declined',
 };
 
-export function statusText(c: Pick<Collaborator, 'status' | 'endedVia'>): string {
+/** The access ended in Dropbox and Dropbox did not say who ended it (worker/API.md, Departures). */
+export function endedInDropbox(c: Pick<Collaborator, 'endedEvidence'>): boolean {
+  return typeof c.endedEvidence === 'string' && c.endedEvidence.startsWith('dropbox_');
+}
+
+export function statusText(c: Pick<Collaborator, 'status' | 'endedVia' | 'endedEvidence'>): string {
+  // Never a guess about who ended it; rows recorded before the evidence was kept render from status and endedVia.
+  if (c.status !== 'active' && c.status !== 'invited' && endedInDropbox(c)) return 'Access ended in Dropbox';
   const base = STATUS_TEXT[c.status];
   return (c.status === 'revoked' || c.status === 'left') && c.endedVia === 'dropbox' ? `${base} in Dropbox` : base;
 }
 
-export function StatusChip({ collaborator }: { collaborator: Pick<Collaborator, 'status' | 'endedVia'> }) {
+export function StatusChip({ collaborator }: { collaborator: Pick<Collaborator, 'status' | 'endedVia' | 'endedEvidence'> }) {
   const cls =
     collaborator.status === 'active' ? 'pd-chip-active' : collaborator.status === 'invited' ? 'pd-chip-invited' : 'pd-chip-ended';
   return <span class={`pd-chip ${cls}`}>{statusText(collaborator)}</span>;
@@ -56,7 +63,9 @@ export function isCurrent(c: Pick<Collaborator, 'status'>): boolean {
   return c.status === 'active' || c.status === 'invited';
 }
 
-/** A modal confirmation inside our own UI (shadow root or popup). Escape and the backdrop cancel. */
+/** A modal confirmation inside our own UI (shadow root or popup): the native <dialog> opened with showModal(), so the
+ *  browser traps focus inside it and makes the rest inert (in a closed shadow root too). Escape and a click on the
+ *  backdrop cancel; closing returns focus to the control that opened it. */
 export function Dialog({
   title,
   onClose,
@@ -68,25 +77,48 @@ export function Dialog({
   children: ComponentChildren;
   labelId: string;
 }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    ref.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  const ref = useRef<HTMLDialogElement>(null);
+  const closeRef = useRef(onClose);
+  closeRef.current = onClose;
+  // Layout effect: open before the browser paints (and before a test looks), focus the safe choice.
+  useLayoutEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    const root = dialog.getRootNode() as Document | ShadowRoot;
+    const opener = root.activeElement instanceof HTMLElement ? root.activeElement : null;
+    if (!dialog.open) {
+      if (typeof dialog.showModal === 'function') dialog.showModal();
+      else dialog.setAttribute('open', '');
+    }
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    return () => {
+      if (dialog.open && typeof dialog.close === 'function') dialog.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
-    <div
-      class="pd-backdrop"
-      onClick={(e) => {
-        if (e.target === e.currentTarget) onClose();
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the click is on the backdrop; its keyboard twin is Escape (onCancel)
+    <dialog
+      class="pd-dialog"
+      aria-labelledby={labelId}
+      ref={ref}
+      onCancel={(e) => {
+        // Escape: the parent decides (it unmounts the dialog), so the state and the screen agree.
+        e.preventDefault();
+        closeRef.current();
       }}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onClose();
+      onClick={(e) => {
+        // A click on the ::backdrop lands on the <dialog> itself, outside its box.
+        const dialog = ref.current;
+        if (!dialog || e.target !== dialog) return;
+        const r = dialog.getBoundingClientRect();
+        const outside = e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom;
+        if (outside && (e.clientX !== 0 || e.clientY !== 0)) closeRef.current();
       }}
     >
-      <div class="pd-dialog" role="dialog" aria-modal="true" aria-labelledby={labelId} ref={ref}>
-        <h2 id={labelId}>{title}</h2>
-        {children}
-      </div>
-    </div>
+      <h2 id={labelId}>{title}</h2>
+      {children}
+    </dialog>
   );
 }
 

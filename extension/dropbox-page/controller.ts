@@ -5,7 +5,7 @@
 import type { PanelModel } from '../components/Panel';
 import type { PathResolution } from '../utils/messaging';
 import { findPanelPlacement, type PanelPlacement } from './selectors';
-import { isTrackCandidate, parseDropboxUrl } from './url';
+import { isTrackCandidate, parseDropboxUrl, type DropboxFolderLocation } from './url';
 
 export type PlacementKind = PanelPlacement['kind'];
 
@@ -27,7 +27,8 @@ export interface PanelControllerOptions {
   /** Where the URL comes from (window.location in the page). */
   getHref: () => string;
   host: HTMLElement;
-  resolve: (path: string, fresh: boolean) => Promise<PathResolution>;
+  /** Resolves the folder on screen (by its web path: /home/…, /personal/…, /work/<team>/…). */
+  resolve: (location: DropboxFolderLocation, fresh: boolean) => Promise<PathResolution>;
   render: (model: PanelModel | null, placement: PlacementKind) => void;
   signal?: AbortSignal;
   /** Called with a mark name when the panel first shows a resolved track (benchmarks). */
@@ -70,9 +71,9 @@ export function startPanelController(opts: PanelControllerOptions): PanelControl
   const lookup = (fresh: boolean) => {
     if (!model) return;
     const mine = ++seq;
-    const path = model.location.folderPath;
+    const path = model.location.webPath;
     opts
-      .resolve(path, fresh)
+      .resolve(model.location, fresh)
       .catch((err: unknown): PathResolution => {
         const message = err instanceof Error ? err.message : String(err);
         return /receiving end does not exist|context invalidated/i.test(message)
@@ -80,7 +81,7 @@ export function startPanelController(opts: PanelControllerOptions): PanelControl
           : { state: 'error', message };
       })
       .then((resolution) => {
-        if (stopped || mine !== seq || !model || model.location.folderPath !== path) return;
+        if (stopped || mine !== seq || !model || model.location.webPath !== path) return;
         seen.set(path, resolution);
         model = { ...model, resolution };
         render();
@@ -105,8 +106,8 @@ export function startPanelController(opts: PanelControllerOptions): PanelControl
         return;
       }
       let changed = false;
-      if (!model || model.location.folderPath !== location.folderPath) {
-        model = { location, resolution: seen.get(location.folderPath) ?? null };
+      if (!model || model.location.webPath !== location.webPath) {
+        model = { location, resolution: seen.get(location.webPath) ?? null };
         changed = true;
         lookup(false);
       } else if (href !== lastHref) {
@@ -148,7 +149,7 @@ export function startPanelController(opts: PanelControllerOptions): PanelControl
     check,
     refresh: () => {
       if (model) {
-        seen.delete(model.location.folderPath);
+        seen.delete(model.location.webPath);
         lookup(true);
       }
     },

@@ -4,10 +4,11 @@
 // Dropbox-like web UI (what a developer sees with `npm start`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { NotificationsResponse } from '@pd/shared';
+import type { LibraryResponse, NotificationsResponse } from '@pd/shared';
 import {
   api,
   axCount,
+  axeViolationsChromium,
   axText,
   axWaitFor,
   axWaitForText,
@@ -44,7 +45,10 @@ let mayaSession: string;
 async function signInThroughPopup(p: Profile, email: string, screenshots = false): Promise<Page> {
   const page = await openPopup(p);
   await page.getByRole('button', { name: 'Sign in with Dropbox' }).waitFor();
-  if (screenshots) await shot(page, 'popup-signed-out.png');
+  if (screenshots) {
+    await shot(page, 'popup-signed-out.png');
+    expect(await axeViolationsChromium(page)).toEqual([]);
+  }
   const authWindow = p.context.waitForEvent('page', { predicate: (pg) => pg.url().startsWith(`${stack.emu.url}/oauth2/authorize`) });
   await page.getByRole('button', { name: 'Sign in with Dropbox' }).click();
   const auth = await authWindow;
@@ -76,7 +80,7 @@ beforeAll(async () => {
   // Maya's Dropbox shared folders become PD tracks (the import has no extension UI; the worker's API does it).
   mayaSession = await signInDirect(stack, 'maya@pd.example');
   await api(stack, mayaSession, 'POST', '/dropbox/import', {});
-});
+}, 600_000); // a wxt build and wrangler's start on a loaded 2-core machine can take minutes
 
 afterAll(async () => {
   await maya?.close().catch(() => {});
@@ -104,7 +108,7 @@ describe('Producer Dashboard extension in Chromium', () => {
     await shot(page, 'confirm-revoke.png');
     await scriptedClick(page, { role: 'button', name: 'Revoke access' }, { within: dialog });
     await page.waitForTimeout(500);
-    await expect(rowText(page, 'Leo Vance')).resolves.toContain('Active');
+    await expect(axCount(page, dialog, inPanel)).resolves.toBe(1); // still asking: the script's click did nothing
     await userClick(page, { role: 'button', name: 'Revoke access' }, { within: dialog });
     await axWaitForText(page, "Leo Vance's access to “Midnight Drive” was revoked", inPanel);
     await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 15_000 }).toContain('Revoked');
@@ -185,8 +189,9 @@ describe('Producer Dashboard extension in Chromium', () => {
     const dialog = popup.getByRole('dialog', { name: 'Leave “Glass Hearts”?' });
     await dialog.waitFor();
     await shot(popup, 'popup-confirm-leave.png');
+    expect(await axeViolationsChromium(popup)).toEqual([]);
     await dialog.getByRole('button', { name: 'Leave Track' }).click();
-    await popup.getByText('You left “Glass Hearts”. Its files are being removed from your Dropbox.').waitFor();
+    await popup.getByText('You left “Glass Hearts”. Its files are being removed from your Dropbox; Maya Reyes can invite you again.').waitFor();
     await expect.poll(() => shared.getByRole('listitem', { name: 'Glass Hearts' }).count()).toBe(0);
     await shot(popup, 'popup-after-leave.png');
 
@@ -217,6 +222,7 @@ describe('Producer Dashboard extension in Chromium', () => {
     const dialog = popup.getByRole('dialog', { name: "Revoke all of Sam Ortiz's access?" });
     await dialog.waitFor();
     await shot(popup, 'confirm-revoke-all.png');
+    expect(await axeViolationsChromium(popup)).toEqual([]);
     await dialog.getByRole('button', { name: 'Revoke All (3)' }).click();
     await popup.getByRole('progressbar', { name: 'Revoke All progress' }).waitFor();
     await shot(popup, 'revoke-all-progress.png');
@@ -299,6 +305,65 @@ describe('Producer Dashboard extension in Chromium', () => {
     for (const p of [leoPage, page]) await p.close();
   });
 
+  it('issue 12: the owner sets an end date and sends a heads-up from the panel; the collaborator sees both, with the note', async () => {
+    const page = await maya.context.newPage();
+    await page.goto(OWNER_FOLDER('Midnight Drive', 'After Hours'));
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 30_000 }).toContain('Active');
+
+    // An end date (the dialog proposes 30 days from now).
+    await userClick(page, { role: 'button', name: 'End date for Leo Vance' }, inPanel);
+    const expiry = { role: 'dialog', name: "When does Leo Vance's access end?" };
+    await expect(axWaitFor(page, expiry, inPanel)).resolves.toContain('reminded 3 days and 1 day before');
+    await shot(page, 'panel-expiry.png');
+    await userClick(page, { role: 'button', name: 'Save end date' }, { within: expiry });
+    await axWaitForText(page, "Leo Vance's access to “Midnight Drive” ends", inPanel);
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 15_000 }).toContain('Access until');
+    const leoSession = await extensionSession(leo);
+    const lib = await api<LibraryResponse>(stack, leoSession, 'GET', '/library');
+    const endsAt = Date.parse(lib.items.find((i) => i.track.title === 'Midnight Drive')?.accessEndsAt ?? '');
+    expect(endsAt - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    expect(endsAt - Date.now()).toBeLessThan(31 * 86_400_000);
+
+    // The heads-up, from the Revoke confirmation: "Give a heads-up first", a note, 48 hours.
+    await userClick(page, { role: 'button', name: 'Revoke Leo Vance' }, inPanel);
+    const revoke = { role: 'dialog', name: "Revoke Leo Vance's access to “Midnight Drive”?" };
+    await axWaitFor(page, revoke, inPanel);
+    await userClick(page, { role: 'button', name: 'Give a heads-up first' }, { within: revoke });
+    const headsUp = { role: 'dialog', name: 'Give Leo Vance a heads-up' };
+    await axWaitFor(page, headsUp, inPanel);
+    await userClick(page, { role: 'textbox', name: 'Heads-up note' }, { within: headsUp });
+    await page.keyboard.type('We are wrapping the EP this week. Grab the stems you need!');
+    await shot(page, 'panel-heads-up.png');
+    await userClick(page, { role: 'button', name: 'Send heads-up' }, { within: headsUp });
+    await axWaitForText(page, "Heads-up sent: Leo Vance's access to “Midnight Drive” ends in 48 hours.", inPanel);
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 15_000 }).toContain('Heads-up sent');
+    await expect(rowText(page, 'Leo Vance')).resolves.toContain('Grab the stems you need!');
+
+    // Leo: the popup says when his access ends, the notification carries the note, and the browser announced it.
+    const popup = await openPopup(leo);
+    await popup.getByRole('tab', { name: 'My tracks' }).click();
+    const item = popup.getByRole('list', { name: 'Tracks shared with me' }).getByRole('listitem', { name: 'Midnight Drive' });
+    await expect.poll(() => item.textContent(), { timeout: 15_000 }).toContain('Your access ends');
+    await popup.getByRole('tab', { name: /Notifications/ }).click();
+    const list = popup.getByRole('list', { name: 'Notifications' });
+    await list.getByText('Heads-up from Maya Reyes: your access to “Midnight Drive” ends', { exact: false }).waitFor({ timeout: 15_000 });
+    await expect(list.textContent()).resolves.toContain('Grab the stems you need!');
+    await shot(popup, 'popup-heads-up.png');
+    const notes = await api<NotificationsResponse>(stack, leoSession, 'GET', '/notifications');
+    const n = notes.notifications.find((x) => x.kind === 'heads_up' && x.trackTitle === 'Midnight Drive')!;
+    expect(n.headsUp?.note).toBe('We are wrapping the EP this week. Grab the stems you need!');
+    await expect.poll(() => browserNotificationIds(leo), { timeout: 70_000 }).toContain(`pd:${n.id}`);
+    await popup.close();
+
+    // Maya cancels the heads-up: Leo keeps his access.
+    await userClick(page, { role: 'button', name: 'End date for Leo Vance' }, inPanel);
+    await userClick(page, { role: 'button', name: 'Remove end date' }, { within: expiry });
+    await axWaitForText(page, 'Heads-up cancelled: Leo Vance keeps access to “Midnight Drive”.', inPanel);
+    await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 15_000 }).not.toContain('Heads-up sent');
+    await expect(rowText(page, 'Leo Vance')).resolves.toContain('Active');
+    await page.close();
+  });
+
   it('the session token is only where the background reads it: not in storage.local, which content scripts can read', async () => {
     for (const p of [maya, leo]) {
       const token = await extensionSession(p);
@@ -330,20 +395,23 @@ describe('Producer Dashboard extension in Chromium', () => {
     await leoPage.close();
   });
 
-  it('Sign out everywhere from the popup: a confirmation, then every session of the account ends', async () => {
+  it('Sign out everywhere from the options page (the popup\'s Settings): a confirmation, then every session of the account ends', async () => {
     const popup = await openPopup(maya);
+    const optionsTab = maya.context.waitForEvent('page', { predicate: (pg) => pg.url().endsWith('/options.html') });
     await popup.getByRole('button', { name: 'Settings' }).click();
-    await popup.getByRole('button', { name: 'Sign out everywhere' }).click();
-    const dialog = popup.getByRole('dialog', { name: 'Sign out everywhere?' });
+    const options = await optionsTab;
+    await options.getByRole('button', { name: 'Sign out everywhere' }).click();
+    const dialog = options.getByRole('dialog', { name: 'Sign out everywhere?' });
     await expect(dialog.textContent()).resolves.toContain('this one included');
-    await shot(popup, 'popup-confirm-sign-out-everywhere.png');
+    await shot(options, 'options-confirm-sign-out-everywhere.png');
+    expect(await axeViolationsChromium(options)).toEqual([]);
     await dialog.getByRole('button', { name: 'Sign out everywhere' }).click();
-    await popup.getByText(/Signed out everywhere: \d+ sessions ended/).waitFor({ timeout: 15_000 });
-    await popup.getByRole('button', { name: 'Sign in with Dropbox' }).waitFor();
+    await options.getByText(/Signed out everywhere: \d+ sessions ended/).waitFor({ timeout: 15_000 });
+    await options.getByText('Not signed in: use the toolbar button → Sign in with Dropbox.').waitFor();
     // Maya's other session (the one the import used) is over too.
     const res = await fetch(`${stack.workerUrl}/api/v1/library`, { headers: { authorization: `Bearer ${mayaSession}` } });
     expect(res.status).toBe(401);
-    await popup.close();
+    await options.close();
   });
 
   it('uninstalling the extension ends its session (the uninstall URL)', async () => {
@@ -361,4 +429,5 @@ describe('Producer Dashboard extension in Chromium', () => {
       .poll(async () => (await fetch(`${stack.workerUrl}/api/v1/library`, { headers: { authorization: `Bearer ${token}` } })).status, { timeout: 15_000 })
       .toBe(401);
   });
+
 });

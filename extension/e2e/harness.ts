@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
@@ -42,6 +43,8 @@ export interface Stack {
   emu: RunningEmulator;
   workerUrl: string;
   extensionPath: string;
+  /** The Firefox build (startStack({ browser: 'firefox' })). */
+  firefoxExtensionPath?: string;
   workerLog: () => string;
   stop(): Promise<void>;
 }
@@ -57,7 +60,9 @@ const EXTRA_FOLDERS = [
   },
 ];
 
-export async function startStack(): Promise<Stack> {
+/** `browser`: which build the tests load — Chromium's (default) or Firefox's (only the one needed is built). */
+export async function startStack(opts: { browser?: 'chromium' | 'firefox' } = {}): Promise<Stack> {
+  const firefox = opts.browser === 'firefox';
   const tmp = mkdtempSync(join(tmpdir(), 'pd-e2e-'));
   const workerPort = await freePort();
   const inspectorPort = await freePort();
@@ -82,14 +87,14 @@ export async function startStack(): Promise<Stack> {
   // Build the extension for this worker while wrangler starts: a development build (its worker is on loopback), so
   // its content script also runs on this emulator's web UI (WXT_PD_DROPBOX_WEB_ORIGIN; see build-settings.ts).
   const extOut = join(tmp, 'ext');
-  const build = spawnSync('npx', ['wxt', 'build', '--mode', 'development'], {
-    cwd: EXTENSION_DIR,
-    env: { ...process.env, WXT_PD_WORKER_URL: workerUrl, WXT_PD_DROPBOX_WEB_ORIGIN: emu.url, PD_EXTENSION_OUT_DIR: extOut },
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) {
-    await starting.then((w) => w.stop(), () => {});
-    throw new Error(`extension build failed:\n${build.stdout}\n${build.stderr}`);
+  const env = { ...process.env, WXT_PD_WORKER_URL: workerUrl, WXT_PD_DROPBOX_WEB_ORIGIN: emu.url, PD_EXTENSION_OUT_DIR: extOut };
+  const args = firefox ? ['wxt', 'build', '-b', 'firefox', '--mv3', '--mode', 'development'] : ['wxt', 'build', '--mode', 'development'];
+  {
+    const build = spawnSync('npx', args, { cwd: EXTENSION_DIR, env, encoding: 'utf8' });
+    if (build.status !== 0) {
+      await starting.then((w) => w.stop(), () => {});
+      throw new Error(`extension build failed (${args.join(' ')}):\n${build.stdout}\n${build.stderr}`);
+    }
   }
   const worker = await starting;
 
@@ -99,6 +104,7 @@ export async function startStack(): Promise<Stack> {
     workerUrl,
     // A development-mode build lands in chrome-mv3-dev.
     extensionPath: join(extOut, 'chrome-mv3-dev'),
+    ...(firefox ? { firefoxExtensionPath: join(extOut, 'firefox-mv3-dev') } : {}),
     workerLog: worker.log,
     async stop() {
       await worker.stop();
@@ -177,9 +183,16 @@ export function dropboxPage(url: string): string {
  *  profile) and opens `/home/<encoded path>` of that person's Dropbox — the page a developer sees with npm start. */
 export async function openEmulatorFolder(stack: Stack, p: Profile, email: string, dropboxPath: string): Promise<Page> {
   const home = '/home' + dropboxPath.split('/').filter(Boolean).map((s) => '/' + encodeURIComponent(s)).join('');
+  return openEmulatorPage(stack, p, email, home);
+}
+
+/** Signs the profile in to the emulator's web UI as `email` and opens one of its pages (/home/…, /work/<team>/…,
+ *  /personal/…, /preview/…?role=…; `urlPath` encoded as in the address bar). */
+export async function openEmulatorPage(stack: Stack, p: Profile, email: string, urlPath: string): Promise<Page> {
   const page = await p.context.newPage();
-  await page.goto(`${stack.emu.url}/login?account=${encodeURIComponent(email)}&next=${encodeURIComponent(home)}`);
-  if (new URL(page.url()).pathname !== home) throw new Error(`the emulator's web UI did not open ${home} for ${email} (at ${page.url()})`);
+  await page.goto(`${stack.emu.url}/login?account=${encodeURIComponent(email)}&next=${encodeURIComponent(urlPath)}`);
+  const at = new URL(page.url());
+  if (at.pathname + at.search !== urlPath) throw new Error(`the emulator's web UI did not open ${urlPath} for ${email} (at ${page.url()})`);
   return page;
 }
 
@@ -342,6 +355,9 @@ async function axTree(page: Page) {
     }
   };
   const find = (target: AxTarget, within?: AxTarget): AxNode[] => {
+    // A modal <dialog> (showModal) is in the top layer and makes the rest inert: the accessibility tree no longer
+    // nests it in the panel's region, so a dialog is looked up in the whole tree (names are specific enough).
+    if (target.role === 'dialog') within = undefined;
     const scopes = within ? nodes.filter((n) => str(n.role?.value) === within.role && matches(within.name, str(n.name?.value))) : [nodes[0]!];
     const found: AxNode[] = [];
     for (const scope of scopes)
@@ -443,4 +459,17 @@ export async function pageViewOfPanel(page: Page): Promise<{ host: boolean; shad
     const host = document.querySelector('pd-panel');
     return { host: !!host, shadowRoot: !!host?.shadowRoot, text: (host as HTMLElement | null)?.innerText ?? '' };
   });
+}
+
+/** axe-core's serious and critical violations (WCAG 2 A/AA, best practice) on an extension page (the popup, the
+ *  options page). Evaluated through the debugger, so the page's CSP does not apply to injecting axe. */
+export async function axeViolationsChromium(page: Page): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(`if (!window.axe) { ${source}\n }`);
+  const out = await page.evaluate(`(async () => {
+    const r = await window.axe.run('html', { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }, rules: { region: { enabled: false } } });
+    return JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.html.slice(0, 160)) })));
+  })()`);
+  return JSON.parse(out as string);
 }

@@ -1,6 +1,6 @@
 // Downgrade to Viewer (and back to Editor): the gentler alternative to revoking. Owner only, active collaborators.
 import { useApi } from '../components/api-context';
-import { useAction } from '../components/use-action';
+import { useRowAction } from '../components/use-row-action';
 import { useUserGesture } from '../components/user-gesture';
 import { planNote } from './dropbox-membership';
 import type { CollaboratorFeatureProps } from './types';
@@ -13,7 +13,7 @@ export function include({ ctx, collaborator }: CollaboratorFeatureProps): boolea
 
 export function AccessLevelAction({ ctx, collaborator }: CollaboratorFeatureProps) {
   const api = useApi();
-  const { busy, error, run } = useAction();
+  const { busy, run } = useRowAction(ctx);
   const onUserGesture = useUserGesture();
   const toViewer = collaborator.accessLevel === 'editor';
   const name = collaborator.displayName;
@@ -35,11 +35,6 @@ export function AccessLevelAction({ ctx, collaborator }: CollaboratorFeatureProp
         {busy ? 'Saving…' : toViewer ? 'Downgrade to Viewer' : 'Make Editor'}
       </button>
       {note && <span class="pd-small pd-muted">{note}</span>}
-      {error && (
-        <span class="pd-alert pd-alert-error" role="alert">
-          {error}
-        </span>
-      )}
     </>
   );
 }

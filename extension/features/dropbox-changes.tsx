@@ -5,6 +5,7 @@ import { useApi } from '../components/api-context';
 import { Alert } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
+import { dropboxFailureSentence } from './dropbox-errors';
 import type { TrackContext } from './types';
 
 export const id = 'dropbox-changes';
@@ -43,10 +44,15 @@ function ChangeNote({ change, ctx }: { change: DropboxChangeSummary; ctx: TrackC
       ctx.refresh();
     });
   if (change.status === 'failed') {
+    const mine = ctx.detail.myRole !== 'owner';
+    const person = mine ? 'you' : (ctx.detail.collaborators.find((c) => c.id === change.collaboratorId)?.displayName ?? 'this person');
+    const actorIsCollaborator = change.kind === 'relinquish' || change.kind === 'mount_folder';
+    const actor = actorIsCollaborator ? person : mine ? ctx.detail.track.ownerName : 'you';
     return (
       <Alert kind="error">
-        Dropbox change failed — Dropbox still shows access ({text})
-        {change.lastError ? `: ${change.lastError}` : ''}.
+        <span>
+          Dropbox change failed ({text}). {dropboxFailureSentence(change.lastError, { person, actor, mine })}
+        </span>{' '}
         <button type="button" class="pd-btn" onClick={onUserGesture(retry)} disabled={busy}>
           {busy ? 'Retrying…' : 'Retry'}
         </button>

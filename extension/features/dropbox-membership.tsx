@@ -5,7 +5,7 @@
 import type { Collaborator, DropboxPlan } from '@pd/shared';
 import { useApi } from '../components/api-context';
 import { Alert, accessText } from '../components/ui';
-import { useAction } from '../components/use-action';
+import { useRowAction } from '../components/use-row-action';
 import type { CollaboratorFeatureProps } from './types';
 
 export const id = 'dropbox-membership';
@@ -34,7 +34,7 @@ export function planNote(plan: DropboxPlan | null | undefined): string | null {
 
 export function DropboxMembership({ ctx, collaborator }: CollaboratorFeatureProps) {
   const api = useApi();
-  const { busy, error, run } = useAction();
+  const { busy, run } = useRowAction(ctx);
   const name = collaborator.displayName;
   const makeEditor = (message: string) =>
     run(async () => {
@@ -44,11 +44,6 @@ export function DropboxMembership({ ctx, collaborator }: CollaboratorFeatureProp
     });
   const fact = dropboxFacts(collaborator);
   const d = collaborator.dropbox!;
-  const failed = error && (
-    <span class="pd-alert pd-alert-error" role="alert">
-      {error}
-    </span>
-  );
   switch (fact) {
     case 'waiting':
       return (
@@ -64,7 +59,6 @@ export function DropboxMembership({ ctx, collaborator }: CollaboratorFeatureProp
             {busy ? 'Saving…' : 'Invite as Editor instead'}
           </button>{' '}
           (or Revoke to cancel the invitation)
-          {failed}
         </Alert>
       );
     case 'kept-level':
@@ -76,7 +70,6 @@ export function DropboxMembership({ ctx, collaborator }: CollaboratorFeatureProp
             {busy ? 'Saving…' : 'Make Editor in PD too'}
           </button>{' '}
           (or Revoke to end their access)
-          {failed}
         </Alert>
       );
     case 'group':

@@ -9,6 +9,10 @@ import * as leave from './leave';
 import * as inviteAgain from './invite-again';
 import * as dropboxMembership from './dropbox-membership';
 import * as acceptInDropbox from './accept-in-dropbox';
+import * as expiry from './expiry';
+import * as headsUp from './heads-up';
+import * as accessEnds from './access-ends';
+import * as setCredits from './set-credits';
 
 export interface Feature<P> {
   id: string;
@@ -17,7 +21,7 @@ export interface Feature<P> {
 }
 
 /** Controls on each collaborator's row (owner's view). */
-export const collaboratorFeatures: Feature<CollaboratorFeatureProps>[] = [downgrade, revoke, revokeAllRow, inviteAgain, dropboxMembership];
+export const collaboratorFeatures: Feature<CollaboratorFeatureProps>[] = [downgrade, expiry, headsUp, revoke, revokeAllRow, inviteAgain, setCredits, dropboxMembership];
 
 /** Controls on the track as a whole (collaborator's view). */
-export const trackFeatures: Feature<TrackFeatureProps>[] = [acceptInDropbox, leave];
+export const trackFeatures: Feature<TrackFeatureProps>[] = [acceptInDropbox, accessEnds, leave];

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { useApi } from '../components/api-context';
 import { accessText, Alert, Dialog } from '../components/ui';
-import { useAction } from '../components/use-action';
+import { useRowAction } from '../components/use-row-action';
 import { useUserGesture } from '../components/user-gesture';
 import { planNote } from './dropbox-membership';
 import type { CollaboratorFeatureProps } from './types';
@@ -20,7 +20,7 @@ export function include({ ctx, collaborator }: CollaboratorFeatureProps): boolea
 export function InviteAgainAction({ ctx, collaborator }: CollaboratorFeatureProps) {
   const api = useApi();
   const [open, setOpen] = useState(false);
-  const { busy, error, run } = useAction();
+  const { busy, run } = useRowAction(ctx);
   const onUserGesture = useUserGesture();
   const title = ctx.detail.track.title;
   const name = collaborator.displayName;
@@ -37,7 +37,7 @@ export function InviteAgainAction({ ctx, collaborator }: CollaboratorFeatureProp
       setOpen(false);
       ctx.notify(`${name} was invited again to “${title}”. They will have access once they accept.`, 'ok');
       ctx.refresh();
-    });
+    }, () => setOpen(false));
 
   return (
     <>
@@ -56,7 +56,6 @@ export function InviteAgainAction({ ctx, collaborator }: CollaboratorFeatureProp
           {collaborator.accessLevel === 'viewer' && planNote(ctx.detail.ownerPlan) && (
             <Alert kind="warn">Dropbox Basic can't add view-only members: invite {name} as a Viewer and Dropbox will not add them.</Alert>
           )}
-          {error && <Alert kind="error">{error}</Alert>}
           <div class="pd-dialog-actions">
             <button type="button" class="pd-btn" onClick={() => setOpen(false)} disabled={busy} data-autofocus>
               Cancel

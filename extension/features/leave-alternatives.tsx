@@ -36,7 +36,7 @@ export function LeaveAlternatives({ ctx, onDone }: { ctx: TrackContext; onDone: 
     });
 
   return (
-    <div class="pd-section" aria-labelledby="pd-alt-title">
+    <section class="pd-section" aria-labelledby="pd-alt-title">
       <h3 id="pd-alt-title">Keep access, reduce clutter instead</h3>
       <form
         class="pd-field"
@@ -73,6 +73,6 @@ export function LeaveAlternatives({ ctx, onDone }: { ctx: TrackContext; onDone: 
         )}
       </div>
       {error && <Alert kind="error">{error}</Alert>}
-    </div>
+    </section>
   );
 }

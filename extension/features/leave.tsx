@@ -3,8 +3,9 @@
 import { useState } from 'preact/hooks';
 import { useApi } from '../components/api-context';
 import { Alert, Dialog, roleText } from '../components/ui';
-import { useAction } from '../components/use-action';
+import { useRowAction } from '../components/use-row-action';
 import { useUserGesture } from '../components/user-gesture';
+import { DownloadOffer } from './download-offer';
 import { LeaveAlternatives } from './leave-alternatives';
 import type { TrackContext, TrackFeatureProps } from './types';
 
@@ -29,7 +30,7 @@ export function LeaveConfirmation({
   onCancel: () => void;
   onAlternativeDone: (message: string) => void;
 }) {
-  const { detail, folder, clickDropboxDownload } = ctx;
+  const { detail } = ctx;
   const onUserGesture = useUserGesture();
   const title = detail.track.title;
   return (
@@ -37,25 +38,7 @@ export function LeaveConfirmation({
       <Alert kind="warn">
         <strong>The shared files will be removed from your Dropbox.</strong> Download anything you need first.
       </Alert>
-      <p class="pd-field">
-        {clickDropboxDownload ? (
-          <button type="button" class="pd-btn" onClick={() => clickDropboxDownload()}>
-            Download the files first
-          </button>
-        ) : folder ? (
-          <a class="pd-btn" href={folder.downloadUrl} target="_blank" rel="noopener">
-            Download the files first
-          </a>
-        ) : (
-          <span class="pd-small">
-            Open “{title}” in{' '}
-            <a href="https://www.dropbox.com/home" target="_blank" rel="noopener">
-              your Dropbox
-            </a>{' '}
-            to download its files first.
-          </span>
-        )}
-      </p>
+      <DownloadOffer ctx={ctx} />
       <ul>
         <li>“{title}” leaves your Producer Dashboard library.</li>
         <li>Your comments stay visible to {detail.track.ownerName} and the other collaborators.</li>
@@ -84,25 +67,31 @@ export function LeaveAction({
 }: TrackFeatureProps & { onLeft?: () => void; initiallyOpen?: boolean; onCancel?: () => void }) {
   const api = useApi();
   const [open, setOpen] = useState(initiallyOpen);
-  const { busy, error, run } = useAction();
+  const { busy, run } = useRowAction(ctx);
   const onUserGesture = useUserGesture();
   const title = ctx.detail.track.title;
 
+  // One calm confirmation (issue 11): the view then shows this sentence alone, not a second "access ended" warning.
   const leave = () =>
-    run(async () => {
-      const res = await api.leave({ trackId: ctx.detail.track.id });
-      setOpen(false);
-      if (res.status === 'revoked') {
-        ctx.notify(`${ctx.detail.track.ownerName} had already revoked your access to “${title}”.`, 'warn');
-      } else {
-        ctx.notify(
-          res.changed ? `You left “${title}”. Its files are being removed from your Dropbox.` : `You had already left “${title}”.`,
-          res.changed ? 'ok' : 'warn',
-        );
-      }
-      onLeft?.();
-      ctx.refresh();
-    });
+    run(
+      async () => {
+        const res = await api.leave({ trackId: ctx.detail.track.id });
+        setOpen(false);
+        if (res.status === 'revoked') {
+          ctx.notify(`${ctx.detail.track.ownerName} had already revoked your access to “${title}”.`, 'ok');
+        } else {
+          ctx.notify(
+            res.changed
+              ? `You left “${title}”. Its files are being removed from your Dropbox; ${ctx.detail.track.ownerName} can invite you again.`
+              : `You had already left “${title}”.`,
+            'ok',
+          );
+        }
+        onLeft?.();
+        ctx.refresh();
+      },
+      () => setOpen(false),
+    );
 
   return (
     <>
@@ -114,7 +103,7 @@ export function LeaveAction({
         <LeaveConfirmation
           ctx={ctx}
           busy={busy}
-          error={error}
+          error={null}
           onLeave={leave}
           onCancel={() => {
             setOpen(false);

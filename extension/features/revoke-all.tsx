@@ -7,6 +7,7 @@ import { Alert, Dialog, Spinner } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
 import { errorMessage, type PdApi } from '../utils/messaging';
+import { ENDS_IN_TEXT, HeadsUpDialog } from './heads-up';
 
 export const id = 'revoke-all';
 
@@ -19,6 +20,7 @@ type Phase =
   | { step: 'idle' }
   | { step: 'counting' }
   | { step: 'confirm'; tracks: SharedTrack[] }
+  | { step: 'heads-up'; tracks: SharedTrack[] }
   | {
       step: 'dropbox';
       revoked: number;
@@ -61,6 +63,7 @@ export function RevokeAllConfirmation({
   busy,
   error,
   onConfirm,
+  onHeadsUp,
   onCancel,
 }: {
   person: RevokeAllPerson;
@@ -68,6 +71,8 @@ export function RevokeAllConfirmation({
   busy: boolean;
   error: string | null;
   onConfirm: () => void;
+  /** Issue 12: "Give a heads-up first" for all these tracks. */
+  onHeadsUp?: (() => void) | null;
   onCancel: () => void;
 }) {
   const onUserGesture = useUserGesture();
@@ -90,6 +95,11 @@ export function RevokeAllConfirmation({
         <button type="button" class="pd-btn" onClick={onCancel} disabled={busy} data-autofocus>
           Cancel
         </button>
+        {onHeadsUp && (
+          <button type="button" class="pd-btn" onClick={onUserGesture(onHeadsUp)} disabled={busy || n === 0}>
+            Give a heads-up first
+          </button>
+        )}
         <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(onConfirm)} disabled={busy || n === 0}>
           {busy ? 'Revoking…' : `Revoke All (${n})`}
         </button>
@@ -127,6 +137,7 @@ export function RevokeAllAction({
   const api = useApi();
   const [phase, setPhase] = useState<Phase>({ step: 'idle' });
   const [countError, setCountError] = useState<string | null>(null);
+  const [headsUpSent, setHeadsUpSent] = useState<string | null>(null);
   const { busy, error, run } = useAction();
   const onUserGesture = useUserGesture();
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -137,6 +148,7 @@ export function RevokeAllAction({
 
   const open = async () => {
     setCountError(null);
+    setHeadsUpSent(null);
     setPhase({ step: 'counting' });
     try {
       const sharing = await api.getSharing();
@@ -175,7 +187,7 @@ export function RevokeAllAction({
 
   return (
     <span class="pd-revoke-all">
-      {(phase.step === 'idle' || phase.step === 'counting' || phase.step === 'confirm') && (
+      {(phase.step === 'idle' || phase.step === 'counting' || phase.step === 'confirm' || phase.step === 'heads-up') && (
         <button
           type="button"
           class={compact ? 'pd-btn' : 'pd-btn pd-btn-danger'}
@@ -194,9 +206,32 @@ export function RevokeAllAction({
           busy={busy}
           error={error}
           onConfirm={() => confirm(phase.tracks)}
+          onHeadsUp={() => setPhase({ step: 'heads-up', tracks: phase.tracks })}
           onCancel={() => setPhase({ step: 'idle' })}
         />
       )}
+      {phase.step === 'heads-up' && (
+        <HeadsUpDialog
+          personName={person.displayName}
+          what={phase.tracks.length === 1 ? `“${phase.tracks[0]?.title ?? ""}”` : `${phase.tracks.length} tracks`}
+          busy={busy}
+          error={error}
+          onSend={(note, endsIn) =>
+            run(async () => {
+              const res = await api.headsUpPerson({ personKey: person.personKey, note, endsIn });
+              setPhase({ step: 'idle' });
+              setHeadsUpSent(
+                endsIn === 'now'
+                  ? `${person.displayName}'s access ended on ${res.changedCount === 1 ? '1 track' : `${res.changedCount} tracks`}. They got your note.`
+                  : `Heads-up sent to ${person.displayName}: access to ${res.changedCount === 1 ? '1 track' : `${res.changedCount} tracks`} ends ${ENDS_IN_TEXT[endsIn].toLowerCase()}.`,
+              );
+              onDone?.(0);
+            })
+          }
+          onCancel={() => setPhase({ step: 'idle' })}
+        />
+      )}
+      {headsUpSent && <Alert kind="ok">{headsUpSent}</Alert>}
       {phase.step === 'dropbox' && (
         <div class="pd-row-note">
           <Spinner label={`Revoking ${person.displayName}'s access…`} />

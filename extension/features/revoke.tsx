@@ -3,8 +3,9 @@
 import { useState } from 'preact/hooks';
 import { useApi } from '../components/api-context';
 import { Alert, Dialog } from '../components/ui';
-import { useAction } from '../components/use-action';
+import { useRowAction } from '../components/use-row-action';
 import { useUserGesture } from '../components/user-gesture';
+import { HeadsUpAction } from './heads-up';
 import type { CollaboratorFeatureProps } from './types';
 
 export const id = 'revoke';
@@ -23,6 +24,7 @@ export function RevokeConfirmation({
   error,
   onRevoke,
   onDowngrade,
+  onHeadsUp,
   onCancel,
 }: {
   personName: string;
@@ -35,6 +37,8 @@ export function RevokeConfirmation({
   error: string | null;
   onRevoke: () => void;
   onDowngrade: () => void;
+  /** Issue 12: offer "Give a heads-up first" (active collaborators). */
+  onHeadsUp?: (() => void) | null;
   onCancel: () => void;
 }) {
   const onUserGesture = useUserGesture();
@@ -76,6 +80,11 @@ export function RevokeConfirmation({
             Downgrade to Viewer
           </button>
         )}
+        {onHeadsUp && (
+          <button type="button" class="pd-btn" onClick={onUserGesture(onHeadsUp)} disabled={busy}>
+            Give a heads-up first
+          </button>
+        )}
         <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(onRevoke)} disabled={busy}>
           {busy ? 'Revoking…' : invited ? 'Cancel invitation' : 'Revoke access'}
         </button>
@@ -87,10 +96,12 @@ export function RevokeConfirmation({
 export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
   const api = useApi();
   const [open, setOpen] = useState(false);
-  const { busy, error, run } = useAction();
+  const [headsUp, setHeadsUp] = useState(false);
+  const { busy, run } = useRowAction(ctx);
   const onUserGesture = useUserGesture();
   const title = ctx.detail.track.title;
   const name = collaborator.displayName;
+  const close = () => setOpen(false);
 
   const revoke = () =>
     run(async () => {
@@ -103,14 +114,14 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
         res.changed ? 'ok' : 'warn',
       );
       ctx.refresh();
-    });
+    }, close);
   const downgrade = () =>
     run(async () => {
       await api.setAccessLevel({ trackId: ctx.detail.track.id, collaboratorId: collaborator.id, accessLevel: 'viewer' });
       setOpen(false);
       ctx.notify(`${name} is now a Viewer on “${title}”.`, 'ok');
       ctx.refresh();
-    });
+    }, close);
 
   return (
     <>
@@ -125,12 +136,21 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
           canDowngrade={collaborator.status === 'active' && collaborator.accessLevel === 'editor'}
           dropboxGroup={collaborator.dropbox?.group ?? null}
           busy={busy}
-          error={error}
+          error={null}
           onRevoke={revoke}
           onDowngrade={downgrade}
+          onHeadsUp={
+            collaborator.status === 'active'
+              ? () => {
+                  setOpen(false);
+                  setHeadsUp(true);
+                }
+              : null
+          }
           onCancel={() => setOpen(false)}
         />
       )}
+      {headsUp && <HeadsUpAction ctx={ctx} collaborator={collaborator} initiallyOpen onClose={() => setHeadsUp(false)} />}
     </>
   );
 }

@@ -7,7 +7,7 @@ describe('build settings', () => {
   it('a build without settings is a development build for npm start: local worker and the emulator web UI', () => {
     const s = buildSettings({});
     expect(s).toEqual({ workerUrl: 'http://localhost:8787', development: true, emulatorWebOrigin: 'http://localhost:8788' });
-    expect(contentScriptMatches(s, 'chrome')).toEqual(['https://www.dropbox.com/home*', 'http://localhost:8788/home*']);
+    expect(contentScriptMatches(s, 'chrome')).toEqual(['https://www.dropbox.com/*', 'http://localhost:8788/*']);
     expect(hostPermissions(s, 'chrome')).toEqual(['https://www.dropbox.com/*', 'http://localhost:8788/*', 'http://localhost:8787/*']);
   });
 
@@ -15,11 +15,11 @@ describe('build settings', () => {
     expect(buildSettings({ WXT_PD_WORKER_URL: 'http://localhost:8787/' })).toEqual(buildSettings({}));
   });
 
-  it('a production build (worker on https, no emulator origin) runs on https://www.dropbox.com/home* only', () => {
+  it('a production build (worker on https, no emulator origin) runs on https://www.dropbox.com/* only', () => {
     const s = buildSettings({ WXT_PD_WORKER_URL: 'https://pd-worker.example.workers.dev' });
     expect(s).toEqual({ workerUrl: 'https://pd-worker.example.workers.dev', development: false, emulatorWebOrigin: null });
     for (const browser of ['chrome', 'firefox']) {
-      expect(contentScriptMatches(s, browser)).toEqual(['https://www.dropbox.com/home*']);
+      expect(contentScriptMatches(s, browser)).toEqual(['https://www.dropbox.com/*']);
       expect(hostPermissions(s, browser)).toEqual(['https://www.dropbox.com/*', 'https://pd-worker.example.workers.dev/*']);
     }
   });
@@ -37,13 +37,13 @@ describe('build settings', () => {
   it('a development build takes another emulator origin (normalised), or none when it is www.dropbox.com', () => {
     const s = buildSettings({ WXT_PD_WORKER_URL: 'http://127.0.0.1:40111', WXT_PD_DROPBOX_WEB_ORIGIN: ' http://127.0.0.1:40222/ ' });
     expect(s).toEqual({ workerUrl: 'http://127.0.0.1:40111', development: true, emulatorWebOrigin: 'http://127.0.0.1:40222' });
-    expect(contentScriptMatches(s, 'chrome')).toEqual(['https://www.dropbox.com/home*', 'http://127.0.0.1:40222/home*']);
+    expect(contentScriptMatches(s, 'chrome')).toEqual(['https://www.dropbox.com/*', 'http://127.0.0.1:40222/*']);
     expect(buildSettings({ WXT_PD_DROPBOX_WEB_ORIGIN: 'https://www.dropbox.com' }).emulatorWebOrigin).toBeNull();
   });
 
   it('Firefox patterns carry no port (Firefox ignores ports in match patterns)', () => {
     const s = buildSettings({});
-    expect(contentScriptMatches(s, 'firefox')).toEqual(['https://www.dropbox.com/home*', 'http://localhost/home*']);
+    expect(contentScriptMatches(s, 'firefox')).toEqual(['https://www.dropbox.com/*', 'http://localhost/*']);
     expect(hostPermissions(s, 'firefox')).toEqual(['https://www.dropbox.com/*', 'http://localhost/*']);
   });
 

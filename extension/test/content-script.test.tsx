@@ -32,7 +32,7 @@ function seed() {
 
 /** The content script's panel, with the test's user-gesture gate (happy-dom has no trusted events). */
 async function startContentScript() {
-  ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/home*'], cssInjectionMode: 'manual' });
+  ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/*'], cssInjectionMode: 'manual' });
   shadow = (await mountPanel(ctx, { isUserGesture: testUserGesture })).ui.shadow;
 }
 
@@ -111,8 +111,11 @@ describe('content script on a Dropbox folder page', () => {
     expect(within(dialog).getByRole('button', { name: 'Download the files first' })).toBeTruthy();
     userClick(within(dialog).getByRole('button', { name: 'Leave Track' }));
     await waitFor(() => expect(shadow?.querySelector('[data-state="access_ended"]')).toBeTruthy());
+    // One calm confirmation: not a second box repeating that the access ended.
     expect(panel().getByText(/You left “Midnight Drive”/)).toBeTruthy();
-    expect(panel().getByText(/Your access to this track has ended/)).toBeTruthy();
+    expect(panel().queryByText(/access to this track has ended/)).toBeNull();
+    expect(shadow!.querySelectorAll('.pd-alert').length).toBe(1);
+    expect(shadow!.querySelector('.pd-alert-warn')).toBeNull();
   });
 
   it('falls back to the share toolbar, then to a floating panel, when Dropbox drops its anchors', async () => {

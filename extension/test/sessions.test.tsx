@@ -6,6 +6,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/pr
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { App } from '../entrypoints/popup/App';
+import { Options } from '../entrypoints/options/Options';
 import { mountPanel } from '../entrypoints/dropbox.content/mount-panel';
 import { rateLimitedMessage } from '../utils/worker-client';
 import { errorCode } from '../utils/messaging';
@@ -71,13 +72,12 @@ describe('Sign out everywhere', () => {
     expect(setUninstallURL.mock.calls.at(-1)![0]).toBe('');
   });
 
-  it('in the popup: Settings → Sign out everywhere → a confirmation naming what happens → signed out, with how many sessions ended', async () => {
+  it('on the options page: Sign out everywhere → a confirmation naming what happens → signed out, with how many sessions ended', async () => {
     const { api, signInAs } = await startBackground(worker);
     await signInAs(MAYA);
     worker.session(MAYA); // Maya's laptop
-    renderWithApi(<App getActiveUrl={async () => null} />, api);
-    userClick(await screen.findByRole('button', { name: 'Settings' }));
-    userClick(screen.getByRole('button', { name: 'Sign out everywhere' }));
+    renderWithApi(<Options developmentBuild={false} />, api);
+    userClick(await screen.findByRole('button', { name: 'Sign out everywhere' }));
     const dialog = screen.getByRole('dialog', { name: 'Sign out everywhere?' });
     expect(dialog.textContent).toContain('Every browser and computer where you signed in to Producer Dashboard is signed out — this one included.');
     expect(dialog.textContent).toContain('Each of them asks you to sign in with Dropbox again');
@@ -90,7 +90,7 @@ describe('Sign out everywhere', () => {
 
     userClick(within(dialog).getByRole('button', { name: 'Sign out everywhere' }));
     await screen.findByText('Signed out everywhere: 2 sessions ended, this browser’s included. Sign in again to continue.');
-    expect(screen.getByRole('button', { name: 'Sign in with Dropbox' })).toBeTruthy();
+    await screen.findByText('Not signed in: use the toolbar button → Sign in with Dropbox.');
     expect(worker.sessions.size).toBe(0);
   });
 
@@ -100,8 +100,9 @@ describe('Sign out everywhere', () => {
     worker.rateLimited = { retryAfter: 40 };
     renderWithApi(<App getActiveUrl={async () => null} />, api);
     await screen.findByText(/Sync failed: Too many attempts — try again in 40 s\./);
-    userClick(screen.getByRole('button', { name: 'Settings' }));
-    userClick(screen.getByRole('button', { name: 'Sign out everywhere' }));
+    cleanup();
+    renderWithApi(<Options developmentBuild={false} />, api);
+    userClick(await screen.findByRole('button', { name: 'Sign out everywhere' }));
     userClick(within(screen.getByRole('dialog')).getByRole('button', { name: 'Sign out everywhere' }));
     await screen.findByText('Too many attempts — try again in 40 s.');
     worker.rateLimited = null;
@@ -128,7 +129,7 @@ describe('a session the worker ends', () => {
     await signInAs(MAYA);
     worker.reauthRequired.add(MAYA.id);
     loadFixture('folder-page.html');
-    ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/home*'], cssInjectionMode: 'manual' });
+    ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/*'], cssInjectionMode: 'manual' });
     const panel = within((await mountPanel(ctx, { isUserGesture: testUserGesture })).ui.shadow as unknown as HTMLElement);
     await waitFor(() => panel.getByRole('button', { name: 'Sign in with Dropbox' }));
     expect(panel.getByText(/Dropbox no longer accepts Producer Dashboard’s access to your account .* Sign in with Dropbox again\./)).toBeTruthy();
@@ -138,7 +139,7 @@ describe('a session the worker ends', () => {
     const { api, signInAs } = await startBackground(worker);
     await signInAs(MAYA);
     loadFixture('folder-page.html');
-    ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/home*'], cssInjectionMode: 'manual' });
+    ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/*'], cssInjectionMode: 'manual' });
     const panel = within((await mountPanel(ctx, { isUserGesture: testUserGesture })).ui.shadow as unknown as HTMLElement);
     await waitFor(() => panel.getByRole('listitem', { name: 'Leo Vance' }));
     worker.sessions.clear();
@@ -159,17 +160,19 @@ describe('a session the worker ends', () => {
   });
 });
 
-describe('changing the worker URL in the popup', () => {
+describe('changing the worker URL on the options page', () => {
   it('signs out and asks to sign in again, saying why', async () => {
     const { api, signInAs } = await startBackground(worker);
     const token = await signInAs(MAYA);
-    renderWithApi(<App getActiveUrl={async () => null} />, api);
-    userClick(await screen.findByRole('button', { name: 'Settings' }));
+    renderWithApi(<Options developmentBuild={false} />, api);
+    await screen.findByText('Signed in as Maya Reyes.');
     expect(screen.getByText(/Changing it signs you out: your session is only ever sent to the address that issued it\./)).toBeTruthy();
     fireEvent.input(screen.getByLabelText('Producer Dashboard worker URL'), { target: { value: 'https://pd2.example.com' } });
     userClick(screen.getByRole('button', { name: 'Save' }));
     await screen.findByText('Saved.');
-    userClick(await screen.findByRole('button', { name: 'Back' }));
+    // The popup, opened next, says why.
+    cleanup();
+    renderWithApi(<App getActiveUrl={async () => null} />, api);
     await screen.findByText(
       'The Producer Dashboard address changed to https://pd2.example.com, so you were signed out: your session is never sent to another address. Sign in again.',
     );

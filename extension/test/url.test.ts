@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DROPBOX_WEB_ORIGIN, folderDownloadUrl, folderUrlOf, isTrackCandidate, parseDropboxUrl } from '../dropbox-page/url';
+import { DROPBOX_WEB_ORIGIN, downloadUrlOf, folderDownloadUrl, folderUrlOf, isTrackCandidate, parseDropboxUrl } from '../dropbox-page/url';
 
 describe('Dropbox page detection', () => {
   it.each([
@@ -47,6 +47,49 @@ describe('Dropbox page detection', () => {
       'https://www.dropbox.com/home/PRODUCER-DASHBOARD/Night%20Sessions/Midnight%20Drive',
     );
     expect(folderDownloadUrl('/A B')).toBe('https://www.dropbox.com/home/A%20B?dl=1');
+  });
+
+  describe('team spaces, paired accounts and previews (issue 9 item 2)', () => {
+    it.each([
+      // [url, space, team, folderPath, previewFile, webPath]
+      ['https://www.dropbox.com/work/Acme%20Studio/Rio%20Park/Night%20Bus', 'work', 'Acme Studio', '/Rio Park/Night Bus', null, '/work/Acme%20Studio/Rio%20Park/Night%20Bus'],
+      ['https://www.dropbox.com/work/Acme%20Studio/Rio%20Park/Night%20Bus?preview=Demo.wav', 'work', 'Acme Studio', '/Rio Park/Night Bus', 'Demo.wav', '/work/Acme%20Studio/Rio%20Park/Night%20Bus'],
+      ['https://www.dropbox.com/personal/Night%20Bus', 'personal', null, '/Night Bus', null, '/personal/Night%20Bus'],
+      ['https://www.dropbox.com/personal/Night%20Bus?preview=Demo.wav', 'personal', null, '/Night Bus', 'Demo.wav', '/personal/Night%20Bus'],
+      ['https://www.dropbox.com/preview/Acme%20Studio/Rio%20Park/Night%20Bus/Night%20Bus%20-%20Demo.wav?role=work', 'work', 'Acme Studio', '/Rio Park/Night Bus', 'Night Bus - Demo.wav', '/work/Acme%20Studio/Rio%20Park/Night%20Bus'],
+      ['https://www.dropbox.com/preview/Night%20Bus/Stems/Keys.wav?role=personal', 'personal', null, '/Night Bus/Stems', 'Keys.wav', '/personal/Night%20Bus/Stems'],
+      ['https://www.dropbox.com/preview/PRODUCER-DASHBOARD/Glass%20Hearts/Master.wav', 'home', null, '/PRODUCER-DASHBOARD/Glass Hearts', 'Master.wav', '/home/PRODUCER-DASHBOARD/Glass%20Hearts'],
+    ])('reads %s', (url, space, team, folderPath, previewFile, webPath) => {
+      const loc = parseDropboxUrl(url);
+      expect(loc).toMatchObject({ space, team, folderPath, previewFile, webPath, kind: previewFile ? 'preview' : 'folder' });
+      expect(loc?.folderUrl).toBe(`https://www.dropbox.com${webPath}`);
+      expect(isTrackCandidate(loc)).toBe(true);
+    });
+
+    it('the root of a team space or of a personal Dropbox is no track', () => {
+      expect(isTrackCandidate(parseDropboxUrl('https://www.dropbox.com/work/Acme%20Studio'))).toBe(false);
+      expect(isTrackCandidate(parseDropboxUrl('https://www.dropbox.com/personal'))).toBe(false);
+    });
+
+    it('a download link stays in the page’s own space', () => {
+      const loc = parseDropboxUrl('https://www.dropbox.com/work/Acme%20Studio/Rio%20Park/Night%20Bus')!;
+      expect(downloadUrlOf(loc)).toBe('https://www.dropbox.com/work/Acme%20Studio/Rio%20Park/Night%20Bus?dl=1');
+    });
+
+    it.each([
+      'https://www.dropbox.com/work',
+      'https://www.dropbox.com/work/',
+      'https://www.dropbox.com/workspace/Acme',
+      'https://www.dropbox.com/personalize',
+      'https://www.dropbox.com/preview/',
+      'https://www.dropbox.com/preview/Acme%20Studio?role=work',
+      'https://www.dropbox.com/work/Acme%E0%A4%A/x',
+      'https://www.dropbox.com/recents',
+      'https://www.dropbox.com/account/plan',
+      'https://www.dropbox.com/scl/fi/abc/Demo.wav?rlkey=x',
+    ])('ignores %s (not a folder view or preview)', (url) => {
+      expect(isTrackCandidate(parseDropboxUrl(url))).toBe(false);
+    });
   });
 
   describe('the Dropbox emulator web UI (development builds)', () => {

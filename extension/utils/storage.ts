@@ -2,6 +2,9 @@
 import { storage } from 'wxt/utils/storage';
 
 export const DEFAULT_WORKER_URL: string = import.meta.env.WXT_PD_WORKER_URL || 'http://localhost:8787';
+/** A development build (its worker is on this machine; see build-settings.ts): only it shows development-only
+ *  settings such as the Dropbox authorize-URL override. Set by wxt.config.ts; unset (tests) counts as development. */
+export const DEVELOPMENT_BUILD: boolean = String(import.meta.env.WXT_PD_DEVELOPMENT ?? 'true') === 'true';
 
 export interface Settings {
   /** Empty = the build's default worker. */
@@ -79,3 +82,7 @@ export async function effectiveWorkerUrl(): Promise<string> {
   const s = await settingsItem.getValue();
   return (s.workerUrl.trim() || DEFAULT_WORKER_URL).replace(/\/+$/, '');
 }
+
+/** Where the panel is on each Dropbox page (by URL, the last 50 reports), as content scripts report it: the popup
+ *  says it. In storage.session: it lives as long as the browser session, and the background's restarts keep it. */
+export const panelStatusItem = storage.defineItem<import('./messaging').PanelStatus[]>('session:panelStatus', { fallback: [] });

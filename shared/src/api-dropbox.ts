@@ -16,6 +16,7 @@ export const DROPBOX_ERROR_CODES = [
   'not_a_pd_track', // 404: the shared folder is not a PD track you are part of
   'dropbox_change_not_found', // 404
   'dropbox_change_not_failed', // 409: only a failed change can be retried
+  'dropbox_other_account', // 409: the page is another Dropbox than PD is signed in with (work team space vs personal)
 ] as const;
 export type DropboxErrorCode = (typeof DROPBOX_ERROR_CODES)[number];
 
@@ -122,7 +123,7 @@ export interface DropboxImportResponse {
 
 /**
  * GET /api/v1/tracks/by-dropbox-path?path=/home/My%20Music/Track — the folder the caller is looking at in the
- * Dropbox web UI (the URL path after the host, still URL-encoded, or the decoded Dropbox path) → its track.
+ * Dropbox web UI (the URL path after the host, still URL-encoded: /home/…, /personal/… or /work/<team>/…) → its track.
  * Resolved through files/get_metadata → sharing_info.shared_folder_id with the caller's own token: never by name.
  */
 export const ByDropboxPathQuery = z.object({ path: z.string().min(1).max(4096) });
@@ -134,6 +135,11 @@ export interface ByDropboxPathResponse {
   sharedFolderId: string;
   /** 'root': the track's folder itself; 'inside': a folder or file inside it. */
   position: 'root' | 'inside';
+  /**
+   * false: the owner's folder is no longer shared in Dropbox (unshared there); the PD track, its credits and history
+   * stay, and the owner can invite people again (which needs the folder shared in Dropbox again).
+   */
+  sharedInDropbox?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   // 400
   'invalid_json', // body is not valid JSON
   'validation_failed', // body / query / path did not match the schema (message names the field)
+  'expiry_in_past', // accessExpiresAt is not in the future
+  'expiry_too_far', // accessExpiresAt is more than 5 years ahead
   // 401
   'unauthenticated', // no or unknown session token
   'session_expired', // the session token is known but expired: sign in again
@@ -44,6 +46,7 @@ export const ERROR_CODES = [
   'collaborator_not_active', // e.g. changing the access level of someone whose access ended
   'owner_cannot_leave', // an owner cannot leave their own track
   'cannot_invite_owner', // the owner is already on the track
+  'no_schedule', // cancelling or ending early a heads-up / expiry that is not (or no longer) set
   // 413
   'payload_too_large', // body over 1 MB
   // 429
@@ -96,6 +99,9 @@ const ProjectName = nameText(100);
 const Email = z.email().max(254);
 const DisplayName = nameText(100);
 const CreativeRole = nameText(50); // producer, vocalist, engineer, writer, ...
+
+/** An ISO-8601 date-time with a zone (Z or ±hh:mm). Whether it is in the future is checked by the domain. */
+export const IsoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2027-01-31T18:00:00Z' });
 
 /** Boolean query filter: "true" | "false" | "any". */
 const BoolFilter = z.enum(['true', 'false', 'any']);
@@ -156,6 +162,8 @@ export interface LibraryItem {
   hidden: boolean;
   /** People the track is shared with right now (active or invited): > 0 shows the "shared" indicator. */
   collaboratorCount: number;
+  /** A collaborator's own access end, when the owner set one (expiry or heads-up); null otherwise (issue 12). */
+  accessEndsAt?: string | null;
 }
 
 /** GET /library — archived and hidden default to "false" (the active library). */
@@ -194,7 +202,8 @@ export type LibraryChangeReason =
   | 'placement' // your project/hidden changed
   | 'access_changed' // your access level changed
   | 'revoked' // the owner revoked your access (in PD or in Dropbox)
-  | 'left'; // you left the track (in PD or in Dropbox)
+  | 'left' // you left the track (in PD or in Dropbox)
+  | 'ended_in_dropbox'; // your access ended in Dropbox, and Dropbox did not say who ended it
 
 export interface LibraryChange {
   seq: number;
@@ -283,9 +292,39 @@ export interface Collaborator {
   endedAt: string | null;
   /** Through what the access ended (revoked/left/declined), null while invited/active. */
   endedVia: Via | null;
+  /**
+   * What PD knows about how the access ended (null while invited/active, and for endings recorded before PD kept
+   * it). Evidence starting with `dropbox_` means it ended in Dropbox and Dropbox did not say who did it: PD says
+   * "access ended in Dropbox", never "left" or "revoked" (status is then `revoked`).
+   */
+  endedEvidence?: EndedEvidence | null;
   /** What Dropbox itself says, when it differs from what PD shows or is still on its way (issue 9). */
   dropbox?: CollaboratorInDropbox;
+  /**
+   * When this access ends by itself (issue 12): an expiry or a heads-up. Shown to the owner and to the collaborator
+   * themselves only (others get null). Null when nothing is scheduled or the access already ended.
+   */
+  accessExpiresAt?: string | null;
+  /** The heads-up behind that end, if it is one (its note, when it was sent). */
+  headsUp?: HeadsUp | null;
+  /** How an ended access ended when a schedule ended it: 'expiry' or 'heads_up' (null otherwise). */
+  endedBySchedule?: 'expiry' | 'heads_up' | null;
 }
+
+/** A heads-up before a revoke (issue 12): the owner's note and when access ends. */
+export interface HeadsUp {
+  note: string | null;
+  accessEndsAt: string;
+  sentAt: string;
+}
+
+/** How an access ended (collaborators.ended_evidence; worker/API.md "Departures"). */
+export type EndedEvidence =
+  | 'pd_revoke' // the owner revoked through PD
+  | 'pd_leave' // they left through PD
+  | 'dropbox_members' // no longer in the owner's Dropbox member list; Dropbox does not say who removed them
+  | 'dropbox_own_folder' // the folder left their own Dropbox; Dropbox does not say whether they left or were removed
+  | 'dropbox_unshared'; // the folder was unshared in Dropbox
 
 /**
  * Dropbox's side of a collaborator:
@@ -348,6 +387,10 @@ export interface TrackDetail {
   ownerPlan?: DropboxPlan | null;
   /** A collaborator's own Dropbox side: 'invited' = the folder is not in their Dropbox yet (accept there too). */
   myDropboxState?: CollaboratorInDropbox['state'];
+  /** A collaborator's own access end (expiry or heads-up), null when none (issue 12). */
+  myAccessEndsAt?: string | null;
+  /** A collaborator's own pending heads-up, if the owner sent one (issue 12). */
+  myHeadsUp?: HeadsUp | null;
 }
 export interface TrackDetailResponse extends TrackDetail {}
 
@@ -367,6 +410,8 @@ export const InviteBody = z.object({
   role: CreativeRole.nullable().optional(),
   accessLevel: AccessLevel.default('viewer'),
   splits: Splits.optional(),
+  /** Issue 12: access until this time (ISO-8601 with a zone; future, ≤ 5 years ahead). */
+  accessExpiresAt: IsoDateTime.nullable().optional(),
 });
 export type InviteBody = z.input<typeof InviteBody>;
 
@@ -415,6 +460,14 @@ export interface RevokeResponse {
 export const SetAccessLevelBody = z.object({ accessLevel: AccessLevel });
 export type SetAccessLevelBody = z.input<typeof SetAccessLevelBody>;
 export interface SetAccessLevelResponse {
+  changed: boolean;
+  collaborator: Collaborator;
+}
+
+/** PUT /tracks/:trackId/collaborators/:collaboratorId/role — owner only. null (or "") clears it. */
+export const SetRoleBody = z.object({ role: CreativeRole.nullable().or(z.literal('')) });
+export type SetRoleBody = z.input<typeof SetRoleBody>;
+export interface SetRoleResponse {
   changed: boolean;
   collaborator: Collaborator;
 }
@@ -490,8 +543,19 @@ export type HistoryKind =
   | 'access_level_changed'
   | 'comment_pinned'
   | 'comment_unpinned'
+  /** Issue 12: an expiry set/changed/removed (details: collaborator, from, to), a heads-up sent/cancelled (details: note,
+   * accessEndsAt), and access ended by its schedule (details: collaborator, expiresAt, headsUp note if any). */
+  | 'access_expiry_set'
+  | 'access_expiry_removed'
+  | 'heads_up_sent'
+  | 'heads_up_cancelled'
+  | 'access_expired'
   /** A pending Dropbox change whose goal Dropbox already met (details: changeId, change, collaboratorId, reason). */
-  | 'dropbox_change_moot';
+  | 'dropbox_change_moot'
+  /** Access ended in Dropbox and Dropbox did not say who ended it (details: collaborator, email, previousStatus, evidence). */
+  | 'access_ended_in_dropbox'
+  /** The owner set a collaborator's creative role (details: collaborator, from, to). */
+  | 'role_changed';
 
 export interface HistoryEntry {
   id: number;
@@ -507,6 +571,8 @@ export interface HistoryEntry {
 export const HistoryQuery = z.object({
   before: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** Only this collaborator's entries: their access history (invited, joined, access changes, how it ended). */
+  collaboratorId: Id.optional(),
 });
 export type HistoryQuery = z.input<typeof HistoryQuery>;
 export interface HistoryResponse {
@@ -524,7 +590,28 @@ export type NotificationKind =
   | 'invitation_accepted' // to the owner
   | 'invitation_declined' // to the owner
   | 'access_level_changed' // to the collaborator
-  | 'dropbox_reauth_required'; // to someone whose Dropbox sign-in PD can no longer use (app unlinked, token refused)
+  | 'dropbox_reauth_required' // to someone whose Dropbox sign-in PD can no longer use (app unlinked, token refused)
+  // Issue 12 (the details travel in `notice`):
+  | 'access_expiry_set' // to the collaborator: their access now ends at notice.accessEndsAt (null: no end any more)
+  | 'access_expiring' // to the collaborator: reminder 3 days / 1 day before (notice.accessEndsAt, notice.reminder)
+  | 'heads_up' // to the collaborator: notice.headsUp (note, accessEndsAt) — download the files before then
+  | 'heads_up_cancelled' // to the collaborator: the owner cancelled the heads-up, access continues
+  | 'access_expired' // to both: the access ended on its expiry / heads-up date (not an owner's click)
+  | 'stale_access_digest' // to the owner, weekly: notice.digest (people, tracks, idleDays)
+  | 'access_ended_in_dropbox' // to the collaborator: your access ended in Dropbox (Dropbox does not say who ended it)
+  | 'collaborator_access_ended_in_dropbox'; // to the owner: actor (the collaborator) no longer has access, changed in Dropbox
+
+/** What a notification says beyond its kind (issue 12). */
+export interface NotificationNotice {
+  accessEndsAt?: string | null;
+  headsUp?: HeadsUp;
+  /** access_expiring: which reminder. */
+  reminder?: '3_days' | '1_day';
+  /** access_expired: to the owner, the collaborator whose access ended; and whether it was a heads-up. */
+  collaborator?: string;
+  endedBy?: 'expiry' | 'heads_up';
+  digest?: { people: number; tracks: number; idleDays: number };
+}
 
 export interface Notification {
   id: string;
@@ -535,6 +622,10 @@ export interface Notification {
   via: Via;
   read: boolean;
   createdAt: string;
+  /** Issue 12: the heads-up note, access end, reminder or digest, for the kinds that carry one. */
+  notice?: NotificationNotice | null;
+  /** The heads-up (note and time) of a heads_up notification, also inside notice. */
+  headsUp?: HeadsUp | null;
 }
 /** GET /notifications?before&limit — newest first. */
 export const NotificationsQuery = z.object({

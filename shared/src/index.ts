@@ -2,3 +2,4 @@
 export * from './api.ts';
 export * from './api-dropbox.ts';
 export * from './text.ts';
+export * from './api-access.ts';

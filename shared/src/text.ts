@@ -11,9 +11,9 @@
 // plain directional marks (U+200E/U+200F, U+061C), which only hint direction and cannot reorder what follows.
 import { z } from 'zod';
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point of this rule
 export const UNSAFE_NAME_CHARS = /[\u0000-\u001F\u007F-\u009F\u00AD\u180E\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point of this rule
 const UNSAFE_NAME_CHARS_ALL = /[\u0000-\u001F\u007F-\u009F\u00AD\u180E\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/g;
 
 /** True if `s` holds a character the name rule refuses. */
@@ -27,3 +27,17 @@ export const NAME_RULE_MESSAGE = 'must not contain control, invisible (zero-widt
 /** A trimmed, single-line, visible name of `min`..`max` characters (zod; refuses what the rule refuses). */
 export const nameText = (max: number, min = 1) =>
   z.string().trim().min(min).max(max).refine((s) => !hasUnsafeNameChars(s), NAME_RULE_MESSAGE);
+
+// Free text of several lines (a heads-up's note): the same rule as names, except that line breaks are kept
+// (CRLF and CR become LF). Tabs and every other control, invisible or bidi-override character are refused.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point of this rule
+const UNSAFE_TEXT_CHARS = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u00AD\u180E\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/;
+
+export const hasUnsafeTextChars = (s: string): boolean => UNSAFE_TEXT_CHARS.test(s);
+
+/** A trimmed note of up to `max` characters, line breaks allowed (zod; refuses what the name rule refuses, but \n). */
+export const noteText = (max: number) =>
+  z
+    .string()
+    .transform((s) => s.replace(/\r\n?/g, '\n').trim())
+    .pipe(z.string().max(max).refine((s) => !hasUnsafeTextChars(s), 'must not contain control (other than line breaks), invisible (zero-width) or bidi-override characters'));

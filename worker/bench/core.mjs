@@ -191,7 +191,7 @@ try {
   ];
   const fakeDb = { prepare: (text) => ({ bind: (...params) => ({ text, params }) }) };
   const revokePlan = await planRevokeAll(fakeDb, { ownerId: 'acc_x', personKey: 'p@bench.test', via: 'app' });
-  revokePlan.statements.forEach((s, i) => plans.push([`Revoke All, statement ${i + 1} of ${revokePlan.statements.length}: ${s.text.trim().split(/\s+/).slice(0, 3).join(' ')}`, inline(s)]));
+  for (const [i, s] of revokePlan.statements.entries()) plans.push([`Revoke All, statement ${i + 1} of ${revokePlan.statements.length}: ${s.text.trim().split(/\s+/).slice(0, 3).join(' ')}`, inline(s)]);
   const planText = [];
   let scans = 0;
   for (const [label, text] of plans) {

@@ -9,7 +9,7 @@
 //     time, calls, and that nothing is lost (every change done, nobody left in any folder).
 // Writes bench/dropbox.md at the repository root and prints it.
 import { execFileSync } from 'node:child_process';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,16 +66,7 @@ async function startWorker(name, emulatorUrl) {
     readyTimeoutMs: 90_000,
   });
   children.push(w.child);
-  return {
-    url: w.url,
-    persist,
-    log: w.log,
-    stop: w.stop,
-    d1(sql) {
-      const out = execFileSync('npx', ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persist, '--config', w.config, '--json', '--command', sql], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
-      return JSON.parse(out)[0].results;
-    },
-  };
+  return { ...w, persist, d1: w.query };
 }
 
 function load(spec) {
@@ -87,25 +78,6 @@ function load(spec) {
 const sign = (body) => createHmac('sha256', APP_SECRET).update(body).digest('hex');
 const dbid = (i) => `dbid:AAB${String(i).padStart(35, '0')}`.slice(0, 40);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function api(worker, pathname, { method = 'GET', session, json } = {}) {
-  const res = await fetch(`${worker.url}${pathname}`, {
-    method,
-    headers: { ...(session ? { authorization: `Bearer ${session}` } : {}), ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: json !== undefined ? JSON.stringify(json) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function signIn(worker, emu, email) {
-  const verifier = randomBytes(48).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const redirectUri = 'https://pd-bench.chromiumapp.org/';
-  const { code } = emu.control.authorize({ account: email, client_id: APP_KEY, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' });
-  return api(worker, '/api/v1/auth/dropbox', { method: 'POST', json: { code, codeVerifier: verifier, redirectUri } });
-}
 
 /** Waits until the worker has stopped calling Dropbox and every webhook was delivered (queue drained). */
 async function idle(emu, quietMs = 2500, timeoutMs = 600_000) {
@@ -205,10 +177,10 @@ if (ONLY.has('2')) {
   });
   const sfA = seeded.folders[0].shared_folder_id;
   const sessions = {};
-  for (const p of people) sessions[p] = (await signIn(worker, emu, p)).session;
-  await api(worker, '/api/v1/dropbox/import', { method: 'POST', session: sessions[MAYA], json: {} });
+  for (const p of people) sessions[p] = (await worker.signIn(emu, p)).session;
+  await worker.api('/api/v1/dropbox/import', { method: 'POST', session: sessions[MAYA], json: {} });
   await idle(emu);
-  const trackA = (await api(worker, '/api/v1/library', { session: sessions[MAYA] })).items.find((i) => i.track.title === 'Track A').track.id;
+  const trackA = (await worker.api('/api/v1/library', { session: sessions[MAYA] })).items.find((i) => i.track.title === 'Track A').track.id;
 
   const scenarios = [
     {
@@ -240,9 +212,9 @@ if (ONLY.has('2')) {
     {
       name: 'Revoke in PD (executor) + its echo notification',
       act: async () => {
-        const detail = await api(worker, `/api/v1/tracks/${trackA}`, { session: sessions[MAYA] });
+        const detail = await worker.api(`/api/v1/tracks/${trackA}`, { session: sessions[MAYA] });
         const kai = detail.collaborators.find((c) => c.email === KAI);
-        await api(worker, `/api/v1/tracks/${trackA}/collaborators/${kai.id}/revoke`, { method: 'POST', session: sessions[MAYA] });
+        await worker.api(`/api/v1/tracks/${trackA}/collaborators/${kai.id}/revoke`, { method: 'POST', session: sessions[MAYA] });
       },
       minimum: () => 4,
       why: '`remove_folder_member` + 2 job polls (first answers in_progress) + the echo\'s `continue`',
@@ -281,10 +253,10 @@ if (ONLY.has('3')) {
     folders: Array.from({ length: REVOKE_ALL_TRACKS }, (_, i) => ({ name: `RA ${String(i).padStart(4, '0')}`, owner: OWNER, path: `/RA/RA ${i}`, members: [{ account: MEMBER, access_level: 'editor' }] })),
   });
   const ids = seeded.folders.map((f) => f.shared_folder_id);
-  const owner = await signIn(worker, emu, OWNER);
-  await signIn(worker, emu, MEMBER);
+  const owner = await worker.signIn(emu, OWNER);
+  await worker.signIn(emu, MEMBER);
   for (let i = 0; i < ids.length; i += 100) {
-    await api(worker, '/api/v1/dropbox/import', { method: 'POST', session: owner.session, json: { sharedFolderIds: ids.slice(i, i + 100) } });
+    await worker.api('/api/v1/dropbox/import', { method: 'POST', session: owner.session, json: { sharedFolderIds: ids.slice(i, i + 100) } });
   }
   await idle(emu);
   const memberOf = () => emu.control.state().folders.filter((f) => ids.includes(f.shared_folder_id) && f.members.some((m) => m.email === MEMBER)).length;
@@ -299,7 +271,7 @@ if (ONLY.has('3')) {
   // Production runs the cron every minute; `wrangler dev` never fires it by itself, so tick it here.
   const cron = setInterval(() => fetch(`${worker.url}/cdn-cgi/local/scheduled`).catch(() => undefined), 60_000);
   const t0 = performance.now();
-  const r = await api(worker, `/api/v1/sharing/${encodeURIComponent(MEMBER)}/revoke-all`, { method: 'POST', session: owner.session });
+  const r = await worker.api(`/api/v1/sharing/${encodeURIComponent(MEMBER)}/revoke-all`, { method: 'POST', session: owner.session });
   const tPd = performance.now() - t0;
   let remaining = memberOf();
   while (remaining > 0 && performance.now() - t0 < 900_000) {

@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { personSchedules, trackSchedules } from './api/access.ts';
 import { collaborators } from './api/collaborators.ts';
 import { comments } from './api/comments.ts';
 import { apiError, d1, onError, requireSession, type AppEnv } from './api/http.ts';
@@ -93,6 +94,8 @@ api.route('/tracks', collaborators);
 api.route('/tracks', comments);
 api.route('/invitations', invitations);
 api.route('/sharing', sharing);
+api.route('/tracks', trackSchedules);
+api.route('/sharing', personSchedules);
 api.route('/notifications', notifications);
 
 api.onError(onError);

@@ -34,7 +34,8 @@ const LOG_KEY = Symbol.for('pd.invocation-budget');
 /** The log shared by the worker and the tests (same isolate). */
 export function budgetLog(): BudgetLog {
   const g = globalThis as unknown as Record<symbol, BudgetLog | undefined>;
-  return (g[LOG_KEY] ??= { violations: [], recent: [], peak: new Map() });
+  g[LOG_KEY] ??= { violations: [], recent: [], peak: new Map() };
+  return g[LOG_KEY];
 }
 
 export class BudgetExceededError extends Error {
@@ -166,11 +167,27 @@ interface MeteredEnv {
  */
 export function metered<E extends MeteredEnv, R>(label: string, env: E, run: (env: E) => R): R {
   if (env.PD_ENFORCE_BUDGET !== '1') return run(env);
+  const { u, wrapped } = begin(label, env);
+  return current.run(u, () => run(wrapped));
+}
+
+/**
+ * Runs `run` as one metered invocation whatever PD_ENFORCE_BUDGET says, and returns what it used: for tests and
+ * benches that call a job's code directly (not through the worker's entry) and report its cost. Past a budget it
+ * throws like `metered`.
+ */
+export async function measureInvocation<E extends MeteredEnv, R>(label: string, env: E, run: (env: E) => Promise<R>): Promise<{ result: R; usage: InvocationUsage }> {
+  const { u, wrapped } = begin(label, env);
+  const result = await current.run(u, () => run(wrapped));
+  return { result, usage: { label, d1: u.d1, subrequests: u.subrequests } };
+}
+
+function begin<E extends MeteredEnv>(label: string, env: E): { u: InvocationUsage & { over: boolean }; wrapped: E } {
   patchFetch();
   const u = { label, d1: 0, subrequests: 0, over: false };
   const log = budgetLog();
   log.recent.push(u);
   if (log.recent.length > 200) log.recent.shift();
   const wrapped = { ...env, DB: meterD1(env.DB, (n) => charge(u, 'd1', n)), JOBS: meterQueue(env.JOBS, u) } as E;
-  return current.run(u, () => run(wrapped));
+  return { u, wrapped };
 }

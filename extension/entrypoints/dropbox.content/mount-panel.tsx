@@ -9,7 +9,8 @@ import { ApiContext } from '../../components/api-context';
 import { Panel } from '../../components/Panel';
 import { isTrustedEvent, UserGestureContext, type UserGestureCheck } from '../../components/user-gesture';
 import { startPanelController, type PanelController } from '../../dropbox-page/controller';
-import { findFirst } from '../../dropbox-page/selectors';
+import { findFirst, PLACEMENT_MESSAGES } from '../../dropbox-page/selectors';
+import { followDropboxTheme } from '../../dropbox-page/theme';
 import { messagingApi } from '../../utils/messaging';
 import { PUBLIC_SESSION_KEYS } from '../../utils/session-keys';
 import { holdLive } from '../../utils/live-port';
@@ -42,11 +43,25 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
     },
   });
   ui.mount();
+  // Dropbox's dark (or light) theme, when its page says so, wins over the system's colour scheme.
+  followDropboxTheme(document, ui.shadowHost, ctx.signal);
   const clickDropboxDownload = () => {
     const button = findFirst(document, 'downloadButton');
     if (!button) return false;
     button.click();
     return true;
+  };
+  // Where the panel is, told to the background (the popup says it): a page whose anchors changed is noticed.
+  let reported = '';
+  const report = (placement: keyof typeof PLACEMENT_MESSAGES) => {
+    const key = `${location.href}|${placement}`;
+    if (key === reported) return;
+    reported = key;
+    api.reportPanelStatus({ url: location.href, placement, message: PLACEMENT_MESSAGES[placement] }).catch(() => {});
+    // For maintainers (and bug reports): a fallback placement means Dropbox's page no longer has the hooks we know.
+    if (placement === 'share' || placement === 'floating') {
+      console.warn(`[Producer Dashboard] ${PLACEMENT_MESSAGES[placement]} Page: ${location.href}. If Dropbox changed its page, update extension/dropbox-page/selectors.ts.`);
+    }
   };
   let controller: PanelController | undefined;
   let releaseLive: (() => void) | null = null;
@@ -55,7 +70,7 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
     getHref: () => location.href,
     host: ui.shadowHost,
     signal: ctx.signal,
-    resolve: (path, fresh) => api.resolvePath({ path, fresh }),
+    resolve: (loc, fresh) => api.resolvePath({ path: loc.folderPath, webPath: loc.webPath, fresh }),
     render: (model, placement) => {
       // The background holds its live socket while this panel shows a folder (utils/live-port.ts).
       if (model && !releaseLive) releaseLive = holdLive((trackIds) => controller?.revalidate(trackIds));
@@ -63,12 +78,13 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
         releaseLive();
         releaseLive = null;
       }
+      report(model ? placement : 'none');
       render(
         model ? (
           <UserGestureContext.Provider value={isUserGesture}>
             <ApiContext.Provider value={api}>
               <Panel
-                key={model.location.folderPath}
+                key={model.location.webPath}
                 model={model}
                 placement={placement}
                 onRefresh={() => controller?.refresh()}
@@ -84,8 +100,17 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
       performance.mark('pd:panel-shown', { detail: { path, state } });
     },
   });
+  // In-page navigation (history.pushState from any Dropbox page, back/forward): WXT's location watcher, popstate, and
+  // the Navigation API where the browser has it; the controller's MutationObserver catches the re-render as well.
   ctx.addEventListener(window, 'wxt:locationchange', () => controller?.check());
   ctx.onInvalidated(() => releaseLive?.());
+  ctx.addEventListener(window, 'popstate', () => controller?.check());
+  const nav = (globalThis as { navigation?: EventTarget }).navigation;
+  if (nav?.addEventListener) {
+    const onNavigate = () => controller?.check();
+    nav.addEventListener('currententrychange', onNavigate);
+    ctx.onInvalidated(() => nav.removeEventListener('currententrychange', onNavigate));
+  }
   // Signing in or out (in the popup, or in another tab) re-reads the folder on screen. It listens to the public
   // sign-in state only: the session token is in storage.session, which content scripts cannot read, and its sealed
   // copy in storage.local is useless without the background's key. A plain storage listener: the storage helper

@@ -3,9 +3,9 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { useApi } from '../../components/api-context';
 import { TrackView } from '../../components/TrackView';
 import { Alert, roleText, Spinner } from '../../components/ui';
-import { folderDownloadUrl, isTrackCandidate, parseDropboxUrl, type DropboxFolderLocation } from '../../dropbox-page/url';
+import { downloadUrlOf, isTrackCandidate, parseDropboxUrl, type DropboxFolderLocation } from '../../dropbox-page/url';
 import type { TrackContext } from '../../features/types';
-import { errorMessage, type PathResolution } from '../../utils/messaging';
+import { errorMessage, type PanelStatus, type PathResolution } from '../../utils/messaging';
 import { useLiveDetail } from '../../components/use-live-detail';
 import type { ComponentChildren } from 'preact';
 import type { TrackDetail } from '@pd/shared';
@@ -16,11 +16,13 @@ export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<strin
   const [location, setLocation] = useState<DropboxFolderLocation | null | undefined>(undefined);
   const [resolution, setResolution] = useState<PathResolution | null>(null);
   const [notice, setNotice] = useState<{ message: string; kind: 'ok' | 'warn' | 'error' } | null>(null);
+  /** What the tab's content script reported about its panel (undefined: not asked yet). */
+  const [panel, setPanel] = useState<PanelStatus | null | undefined>(undefined);
 
   const lookup = useCallback(
     async (loc: DropboxFolderLocation, fresh: boolean) => {
       try {
-        setResolution(await api.resolvePath({ path: loc.folderPath, fresh }));
+        setResolution(await api.resolvePath({ path: loc.folderPath, webPath: loc.webPath, fresh }));
       } catch (err) {
         setResolution({ state: 'error', message: errorMessage(err) });
       }
@@ -40,48 +42,87 @@ export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<strin
         const loc = url ? parseDropboxUrl(url) : null;
         setLocation(isTrackCandidate(loc) ? loc : null);
         if (isTrackCandidate(loc)) void lookup(loc, false);
+        if (url && isTrackCandidate(loc)) {
+          api.getPanelStatus({ url }).then(setPanel, () => setPanel(null));
+        }
       });
-  }, [getActiveUrl, lookup]);
+  }, [getActiveUrl, lookup, api]);
 
   if (location === undefined) return <Spinner label="Looking at the current tab…" />;
   if (location === null)
     return <p class="pd-muted">Open a track's folder on dropbox.com to see it here, or look at My tracks.</p>;
   if (!resolution) return <Spinner label="Looking up this folder in Producer Dashboard…" />;
+  return (
+    <>
+      <PanelPlace status={panel} />
+      {body(location, resolution)}
+    </>
+  );
 
-  const noticeEl = notice && <Alert kind={notice.kind}>{notice.message}</Alert>;
-  switch (resolution.state) {
-    case 'not_track':
-      return <p class="pd-muted">The folder in this tab is not a Producer Dashboard track.</p>;
-    case 'signed_out':
-      return <p class="pd-muted">Sign in to see this track.</p>;
-    case 'access_ended':
-      return (
-        <>
-          {noticeEl}
-          <Alert kind="warn">Your access to this track has ended. {resolution.message}</Alert>
-        </>
-      );
-    case 'unreachable':
-    case 'error':
-      return (
-        <Alert kind="error">
-          {resolution.message}
-          <button type="button" class="pd-btn" onClick={() => void lookup(location, true)}>
-            Retry
-          </button>
-        </Alert>
-      );
-    case 'track':
-      return (
-        <CurrentTrack
-          location={location}
-          detail={resolution.detail}
-          notice={noticeEl}
-          onRefresh={() => void lookup(location, true)}
-          notify={setNotice}
-        />
-      );
+  function body(location: DropboxFolderLocation, resolution: PathResolution) {
+    const noticeEl = notice && <Alert kind={notice.kind}>{notice.message}</Alert>;
+    switch (resolution.state) {
+      case 'not_track':
+        return <p class="pd-muted">The folder in this tab is not a Producer Dashboard track.</p>;
+      case 'signed_out':
+        return <p class="pd-muted">Sign in to see this track.</p>;
+      case 'access_ended':
+        // After the person's own Leave: that one calm sentence, not a second box repeating it.
+        return notice && notice.kind !== 'error' ? noticeEl : (
+          <>
+            {noticeEl}
+            <Alert kind="info">{resolution.message}</Alert>
+          </>
+        );
+      case 'unreachable':
+      case 'error':
+        return (
+          <Alert kind="error">
+            {resolution.message}
+            <button type="button" class="pd-btn" onClick={() => void lookup(location, true)}>
+              Retry
+            </button>
+          </Alert>
+        );
+      case 'track':
+        return (
+          <CurrentTrack
+            location={location}
+            detail={resolution.detail}
+            unsharedInDropbox={resolution.unsharedInDropbox ?? false}
+            notice={noticeEl}
+            onRefresh={() => void lookup(location, true)}
+            notify={setNotice}
+          />
+        );
+    }
   }
+}
+
+/** Where the panel is on the tab's page, as its content script reported (issue 9 item 7): a floating panel or none
+ *  at all means Dropbox's page changed (or the script did not run), and users and maintainers should see that. */
+function PanelPlace({ status }: { status: PanelStatus | null | undefined }) {
+  if (status === undefined) return null;
+  if (status === null) {
+    return (
+      <p class="pd-muted" data-testid="panel-place">
+        The Producer Dashboard panel has not appeared on this page. Reload the Dropbox tab; if it still does not show,
+        Dropbox may have changed its page.
+      </p>
+    );
+  }
+  if (status.placement === 'header') {
+    return (
+      <p class="pd-muted" data-testid="panel-place">
+        {status.message}
+      </p>
+    );
+  }
+  return (
+    <Alert kind="warn">
+      <span data-testid="panel-place">{status.message}</span>
+    </Alert>
+  );
 }
 
 function CurrentTrack({
@@ -90,9 +131,11 @@ function CurrentTrack({
   notice,
   onRefresh,
   notify,
+  unsharedInDropbox,
 }: {
   location: DropboxFolderLocation;
   detail: TrackDetail;
+  unsharedInDropbox: boolean;
   notice: ComponentChildren;
   onRefresh: () => void;
   notify: (n: { message: string; kind: 'ok' | 'warn' | 'error' }) => void;
@@ -100,7 +143,7 @@ function CurrentTrack({
   const live = useLiveDetail(detail, useApi());
   const ctx: TrackContext = {
     detail: live,
-    folder: { path: location.folderPath, url: location.folderUrl, downloadUrl: folderDownloadUrl(location.folderPath, location.origin) },
+    folder: { path: location.folderPath, url: location.folderUrl, downloadUrl: downloadUrlOf(location) },
     refresh: onRefresh,
     notify: (message, kind = 'ok') => notify({ message, kind }),
   };
@@ -111,7 +154,7 @@ function CurrentTrack({
         <span class="pd-chip">{roleText(live.myRole)}</span>
       </div>
       {notice}
-      <TrackView ctx={ctx} />
+      <TrackView ctx={ctx} unsharedInDropbox={unsharedInDropbox} />
     </div>
   );
 }

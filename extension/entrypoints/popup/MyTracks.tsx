@@ -1,5 +1,5 @@
-// "My tracks": as owner, the sharing panel grouped by collaborator with Revoke All; as collaborator, the tracks
-// shared with me, each with Leave.
+// "My tracks": the tracks I own (each opens the track view: people, credits, comments, history), the sharing panel
+// grouped by collaborator with Revoke All, and the tracks shared with me, each with Leave.
 import { useState } from 'preact/hooks';
 import type { LibraryItem, SharingPerson, TrackDetail } from '@pd/shared';
 import { useApi } from '../../components/api-context';
@@ -7,13 +7,55 @@ import { Alert, accessText, roleText, Spinner } from '../../components/ui';
 import { LeaveAction } from '../../features/leave';
 import { RevokeAllAction } from '../../features/revoke-all';
 import type { TrackContext } from '../../features/types';
+import { TrackView } from '../../components/TrackView';
 import { useLoad } from '../../components/use-action';
 import { errorMessage } from '../../utils/messaging';
 import { useLivePush } from '../../components/live-context';
+import { when } from '../../background/notify';
 
 interface Data {
   people: SharingPerson[];
   sharedWithMe: LibraryItem[];
+  mine: LibraryItem[];
+}
+
+/** A track opened in the popup: the same track view as the panel (people, controls, comments, history). */
+function OpenTrack({ trackId, onClose, notify }: { trackId: string; onClose: () => void; notify: TrackContext['notify'] }) {
+  const api = useApi();
+  const { data: detail, error, reload } = useLoad<TrackDetail>(() => api.getTrack({ trackId }), [api, trackId]);
+  if (error) return <Alert kind="error">{error}</Alert>;
+  if (!detail) return <Spinner label="Opening…" />;
+  return (
+    <div class="pd-open-track">
+      <TrackView ctx={{ detail, folder: null, refresh: () => void reload(), notify }} />
+      <button type="button" class="pd-btn pd-btn-quiet" onClick={onClose}>
+        Close
+      </button>
+    </div>
+  );
+}
+
+function OwnTrackRow({ item, notify }: { item: LibraryItem; notify: TrackContext['notify'] }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li class="pd-card" data-track-id={item.track.id} aria-label={item.track.title}>
+      <div class="pd-card-row">
+        <div style={{ flex: 1, minWidth: 0 }}>
+          <strong>{item.track.title}</strong>
+          <div class="pd-small pd-muted">
+            {item.collaboratorCount === 0 ? 'Not shared' : item.collaboratorCount === 1 ? 'Shared with 1 person' : `Shared with ${item.collaboratorCount} people`}
+            {item.project ? ` · ${item.project}` : ''}
+          </div>
+        </div>
+        {!open && (
+          <button type="button" class="pd-btn" onClick={() => setOpen(true)} aria-label={`Open ${item.track.title}`}>
+            Open
+          </button>
+        )}
+      </div>
+      {open && <OpenTrack trackId={item.track.id} onClose={() => setOpen(false)} notify={notify} />}
+    </li>
+  );
 }
 
 function SharedWithMeRow({ item, onLeft, notify }: { item: LibraryItem; onLeft: () => void; notify: TrackContext['notify'] }) {
@@ -42,6 +84,11 @@ function SharedWithMeRow({ item, onLeft, notify }: { item: LibraryItem; onLeft: 
             {item.project ? ` · ${item.project}` : ''}
             {item.hidden ? ' · hidden' : ''}
           </div>
+          {item.accessEndsAt && (
+            <div class="pd-small pd-schedule" data-access-ends={item.accessEndsAt}>
+              Your access ends {when(item.accessEndsAt)}
+            </div>
+          )}
         </div>
         {!detail && (
           <button type="button" class="pd-btn pd-btn-danger" onClick={open} disabled={loading}>
@@ -69,7 +116,11 @@ export function MyTracks() {
 
   const { data, error, reload: load } = useLoad<Data>(async () => {
     const [sharing, library] = await Promise.all([api.getSharing(), api.getLibrary()]);
-    return { people: sharing.people, sharedWithMe: library.items.filter((i) => i.myRole !== 'owner') };
+    return {
+      people: sharing.people,
+      sharedWithMe: library.items.filter((i) => i.myRole !== 'owner'),
+      mine: library.items.filter((i) => i.myRole === 'owner'),
+    };
   }, [api]);
   // Someone else's change (a leave, an accept, a revoke of my access) shows up while the popup is open.
   useLivePush(() => void load());
@@ -112,6 +163,19 @@ export function MyTracks() {
       </ul>
     </section>
   );
+  const notify: TrackContext['notify'] = (message, kind = 'ok') => setNotice({ message, kind });
+  const mine = (
+    <section aria-labelledby="pd-mine-title">
+      <h2 id="pd-mine-title" class="pd-title">
+        Tracks I own
+      </h2>
+      <ul class="pd-list" aria-label="Tracks I own">
+        {data.mine.map((item) => (
+          <OwnTrackRow key={item.track.id} item={item} notify={notify} />
+        ))}
+      </ul>
+    </section>
+  );
   const sharedWithMe = (
     <section aria-labelledby="pd-shared-title">
       <h2 id="pd-shared-title" class="pd-title">
@@ -132,11 +196,12 @@ export function MyTracks() {
   return (
     <div>
       {notice && <Alert kind={notice.kind}>{notice.message}</Alert>}
-      {data.people.length === 0 && data.sharedWithMe.length === 0 && (
-        <p class="pd-muted">You share no tracks and none are shared with you.</p>
+      {data.people.length === 0 && data.sharedWithMe.length === 0 && data.mine.length === 0 && (
+        <p class="pd-muted">You own no tracks and none are shared with you.</p>
       )}
-      {data.people.length > 0 && sharing}
-      {data.sharedWithMe.length > 0 && <div class={data.people.length > 0 ? 'pd-section' : ''}>{sharedWithMe}</div>}
+      {data.mine.length > 0 && mine}
+      {data.people.length > 0 && <div class={data.mine.length > 0 ? 'pd-section' : ''}>{sharing}</div>}
+      {data.sharedWithMe.length > 0 && <div class={data.people.length + data.mine.length > 0 ? 'pd-section' : ''}>{sharedWithMe}</div>}
     </div>
   );
 }

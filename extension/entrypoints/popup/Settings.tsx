@@ -67,9 +67,13 @@ export function Settings({
   onSaved,
   onClose,
   onSignedOutEverywhere,
+  developmentFields = false,
 }: {
   onSaved: () => void;
-  onClose: () => void;
+  /** Given: a Back button (the settings shown inside another view). */
+  onClose?: () => void;
+  /** Development builds only: the Dropbox authorize-URL override. */
+  developmentFields?: boolean;
   /** Given when signed in: the Sign out everywhere section shows. */
   onSignedOutEverywhere?: (message: string) => void;
 }) {
@@ -118,22 +122,29 @@ export function Settings({
         Empty: {DEFAULT_WORKER_URL} (this build's default). Changing it signs you out: your session is only ever sent to the
         address that issued it.
       </p>
-      <label class="pd-small" for="pd-authorize-url">
-        Dropbox authorize URL (override)
-      </label>
-      <input
-        id="pd-authorize-url"
-        class="pd-input"
-        style={{ width: '100%' }}
-        placeholder="From the worker (/api/v1/auth/config)"
-        value={authorizeUrl}
-        onInput={(e) => setAuthorizeUrl((e.target as HTMLInputElement).value)}
-      />
+      {developmentFields && (
+        <>
+          <label class="pd-small" for="pd-authorize-url">
+            Dropbox authorize URL (override)
+          </label>
+          <input
+            id="pd-authorize-url"
+            class="pd-input"
+            style={{ width: '100%' }}
+            placeholder="From the worker (/api/v1/auth/config)"
+            value={authorizeUrl}
+            onInput={(e) => setAuthorizeUrl((e.target as HTMLInputElement).value)}
+          />
+          <p class="pd-small pd-muted">Development builds only.</p>
+        </>
+      )}
       {message && <Alert kind={message.kind}>{message.text}</Alert>}
       <div class="pd-dialog-actions">
-        <button type="button" class="pd-btn" onClick={onClose}>
-          Back
-        </button>
+        {onClose && (
+          <button type="button" class="pd-btn" onClick={onClose}>
+            Back
+          </button>
+        )}
         <button type="submit" class="pd-btn pd-btn-primary">
           Save
         </button>

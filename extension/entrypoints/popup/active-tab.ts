@@ -11,7 +11,7 @@ export async function activeDropboxUrl(): Promise<string | null> {
   const [active] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
   if (active?.url && !active.url.startsWith(own)) return active.url;
   // Port-less patterns (Firefox ignores ports in patterns); parseDropboxUrl then keeps the exact origins only.
-  const patterns = DROPBOX_WEB_ORIGINS.map((o) => `${patternOrigin(o, 'firefox')}/home*`);
+  const patterns = DROPBOX_WEB_ORIGINS.map((o) => `${patternOrigin(o, 'firefox')}/*`);
   const dropboxTabs = (await browser.tabs.query({ url: patterns })).filter((t) => t.url && parseDropboxUrl(t.url));
   dropboxTabs.sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
   return dropboxTabs[0]?.url ?? null;

@@ -21,7 +21,8 @@ export interface FakeAccount {
 
 interface FakeTrack {
   track: Track;
-  /** Each account's own /home path of the folder (paths differ per user in Dropbox). */
+  /** Each account's own path of the folder (paths differ per user in Dropbox): a decoded /home path
+   *  ("/PRODUCER-DASHBOARD/x"), or a decoded web path of another space ("/work/Acme Studio/Rio Park/x", "/personal/x"). */
   paths: Map<string, string>;
   collaborators: Collaborator[];
   changes: DropboxChangeSummary[];
@@ -257,10 +258,11 @@ export class FakeWorker {
     if (method === 'GET' && path === '/tracks/by-dropbox-path') {
       if (this.reauthRequired.has(accountId)) return err(409, 'dropbox_reauth_required', 'Dropbox no longer accepts your sign-in: sign in with Dropbox again.');
       const web = url.searchParams.get('path') ?? '';
-      if (!web.startsWith('/home/')) return err(400, 'validation_failed', 'path: expected a Dropbox web path such as /home/Folder/Track.');
-      const wanted = ('/' + web.slice('/home/'.length).split('/').map(decodeURIComponent).join('/')).toLowerCase();
+      if (!/^\/(home|personal|work)\//.test(web)) return err(400, 'validation_failed', 'path: expected a Dropbox web path such as /home/Folder/Track or /work/Team/Folder.');
+      const wanted = placeKey(web, true);
       for (const t of this.tracks.values()) {
-        if (t.paths.get(accountId)?.toLowerCase() !== wanted) continue;
+        const mine = t.paths.get(accountId);
+        if (!mine || placeKey(mine, false) !== wanted) continue;
         const role = this.roleOf(t, accountId);
         // Dropbox may still show the folder after access ended: the lookup finds it, the track read says 403.
         if (role) return json(200, { track: t.track, myRole: role === 'ended' ? 'viewer' : role, sharedFolderId: t.track.dropboxSharedFolderId, position: 'root' });
@@ -465,4 +467,15 @@ export class FakeWorker {
   private cursorOf(accountId: string): number {
     return this.changes.filter((c) => c.accountId === accountId).at(-1)?.seq ?? 0;
   }
+}
+
+/** One key for a folder's place, from the lookup's (encoded) web path or a track's stored (decoded) path. */
+function placeKey(p: string, encoded: boolean): string {
+  const decode = (x: string) => (encoded ? decodeURIComponent(x) : x);
+  const m = /^\/(home|personal|work)(\/.*)?$/.exec(p);
+  if (encoded || (m && m[1] !== 'home')) {
+    const [, space = 'home', rest = ''] = m ?? [];
+    return `${space}:${rest.split('/').filter(Boolean).map(decode).join('/')}`.toLowerCase();
+  }
+  return `home:${p.split('/').filter(Boolean).join('/')}`.toLowerCase();
 }

@@ -119,10 +119,11 @@ describe('no secret in the built extension', () => {
       expect([...manifest.host_permissions].sort()).toEqual(['https://pd-worker.example.workers.dev/*', 'https://www.dropbox.com/*']);
       expect(manifest.optional_permissions ?? []).toEqual([]);
       expect(manifest.optional_host_permissions ?? []).toEqual([]);
-      // No web page can message the extension or load its files; content scripts only on Dropbox's /home pages.
+      // No web page can message the extension or load its files; content scripts only on Dropbox's own pages (all of
+      // them: the web app navigates in-page; the script activates on folder views and previews only).
       expect(manifest.externally_connectable).toBeUndefined();
       expect(manifest.web_accessible_resources ?? []).toEqual([]);
-      expect(manifest.content_scripts.flatMap((c: { matches: string[] }) => c.matches)).toEqual(['https://www.dropbox.com/home*']);
+      expect(manifest.content_scripts.flatMap((c: { matches: string[] }) => c.matches)).toEqual(['https://www.dropbox.com/*']);
       // The default MV3 content security policy (no remote code, no eval) is not loosened.
       expect(manifest.content_security_policy).toBeUndefined();
     });
@@ -139,7 +140,7 @@ describe('no secret in the built extension', () => {
 
 describe('the production build reads Dropbox only', () => {
   // Built above with WXT_PD_WORKER_URL on https and no emulator origin. The manifest test above shows the content
-  // script matches https://www.dropbox.com/home* only; a development build would also carry the Dropbox emulator's
+  // script matches https://www.dropbox.com/* only; a development build would also carry the Dropbox emulator's
   // web origin (build-settings.ts), which must not be anywhere in the shipped code.
   for (const target of ['chrome-mv3', 'firefox-mv3']) {
     it(`${target}: the Dropbox emulator's web origin is in no file`, () => {

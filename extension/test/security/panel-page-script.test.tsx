@@ -32,7 +32,7 @@ function seed() {
 const mutations = (worker: FakeWorker) => worker.requests.filter((r) => !r.startsWith('GET '));
 
 beforeEach(() => {
-  ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/home*'], cssInjectionMode: 'manual' });
+  ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/*'], cssInjectionMode: 'manual' });
 });
 afterEach(() => {
   ctx?.abort();
@@ -138,7 +138,7 @@ describe('the confirmations answer only the user too (test gate: only userClick 
 
     ctx?.abort();
     document.querySelectorAll('pd-panel').forEach((el) => el.remove());
-    ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/home*'], cssInjectionMode: 'manual' });
+    ctx = new ContentScriptContext('dropbox', { matches: ['https://www.dropbox.com/*'], cssInjectionMode: 'manual' });
     const leoWorker = seed();
     const leoPanel = await start(leoWorker, LEO);
     userClick(await waitFor(() => leoPanel.getByRole('button', { name: 'Leave Track' })));

@@ -13,6 +13,7 @@ export const DROPBOX_STATUS: Record<DropboxErrorCode, ContentfulStatusCode> = {
   not_a_pd_track: 404,
   dropbox_change_not_found: 404,
   dropbox_change_not_failed: 409,
+  dropbox_other_account: 409,
 };
 
 /** A Dropbox-route error, answered in the API's one error shape. */

@@ -1,12 +1,12 @@
 // Import: the owner's existing Dropbox shared folders become PD tracks, their Dropbox members collaborators
 // (found in Dropbox: nothing is queued back to Dropbox). Safe to repeat: an imported folder keeps its track and
 // only has its members reconciled again.
-import { cleanName, type DropboxImportResponse, type ImportedTrack } from '@pd/shared';
+import { cleanName, type DropboxImportResponse, type ImportedTrack, type Track } from '@pd/shared';
 import { DomainError } from '../domain/index.ts';
 import { createTrack, findTrackByDropboxSharedFolderId } from '../domain/tracks.ts';
 import { planInvite } from '../domain/sharing.ts';
 import { clientForAccount, type ClientEnv } from '../dropbox/client.ts';
-import { knownFileStatements, listMountFiles, syncTrackMembers, type ReconcileEnv } from '../jobs/reconcile.ts';
+import { knownFileStatements, listMountFiles, syncTrackMembers, type MemberSyncResult, type ReconcileEnv } from '../jobs/reconcile.ts';
 import { asApiError } from './dropbox-errors.ts';
 import { sendJobs } from '../jobs/messages.ts';
 import { countStatements } from '../budget.ts';
@@ -129,7 +129,7 @@ export async function importSharedFolders(
         existingFiles = [];
       }
     }
-    let track;
+    let track: Track | null;
     try {
       track = await createTrack(db, { ownerId, dropboxSharedFolderId: f.shared_folder_id, title: titleOf(f.name), via: 'dropbox' });
       created++;
@@ -139,7 +139,7 @@ export async function importSharedFolders(
       if (!track) throw e;
     }
     const ref = { id: track.id, owner_id: ownerId, dropbox_shared_folder_id: f.shared_folder_id };
-    let members;
+    let members: MemberSyncResult;
     try {
       members = await syncTrackMembers(renv, ref, { allowAdds: true });
     } catch (e) {
@@ -185,7 +185,7 @@ export async function importSharedFolders(
   const queued = recheck.slice(0, MAX_RECHECKS_QUEUED);
   await sendJobs(env.JOBS, queued.map((r) => ({ kind: 'check-track-membership' as const, trackId: r.trackId })));
   for (const part of chunks(recheck.slice(MAX_RECHECKS_QUEUED).map((r) => r.trackId))) {
-    await db.prepare(`UPDATE dropbox_membership_checks SET checked_at = 0 WHERE track_id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(part)).run();
+    await db.prepare(`UPDATE dropbox_membership_checks SET checked_at = 0, due_at = 0 WHERE track_id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(part)).run();
   }
   return out;
 }

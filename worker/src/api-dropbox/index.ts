@@ -26,7 +26,7 @@ import { toDropboxChange, type DropboxChangeRow } from '../domain/rows.ts';
 import { apiError, d1, db, onError, requireSession, validate, type AppEnv } from '../api/http.ts';
 import { limitSignIn } from '../api/limits.ts';
 import { webOrigin } from '../dropbox/origins.ts';
-import { exchangeCode, SignInError } from '../dropbox/oauth.ts';
+import { exchangeCode, SignInError, type ExchangedTokens } from '../dropbox/oauth.ts';
 import { saveTokens } from '../dropbox/tokens.ts';
 import { retryFailedChange } from '../jobs/execute.ts';
 import { sendJobs } from '../jobs/messages.ts';
@@ -34,6 +34,7 @@ import { signInBackupStatement } from '../jobs/recovery.ts';
 import { DropboxApiError, dropboxErrorResponse } from './errors.ts';
 import { importSharedFolders } from './import.ts';
 import { trackByDropboxPath } from './lookup.ts';
+import { saveRootStatement } from '../dropbox/root.ts';
 
 const limit = bodyLimit({
   maxSize: 1024 * 1024,
@@ -72,7 +73,7 @@ export const dropboxApi = new Hono<AppEnv>()
 
   // Rate limited per client IP before anything else: a refused attempt never reaches Dropbox's token endpoint.
   .post('/auth/dropbox', ...common, limitSignIn, limit, validate('json', DropboxSignInBody), async (c) => {
-    let t;
+    let t: ExchangedTokens;
     try {
       t = await exchangeCode(c.env, c.req.valid('json'));
     } catch (e) {
@@ -83,6 +84,8 @@ export const dropboxApi = new Hono<AppEnv>()
     const account = await upsertAccount(d, { dropboxAccountId: t.dropboxAccountId, email: t.email, displayName: t.displayName });
     // The plan decides what Dropbox allows this owner (Basic: no view-only members); refreshed at every sign-in.
     await d.prepare('UPDATE accounts SET dropbox_account_type = ? WHERE id = ?').bind(t.accountType, account.id).run();
+    // Where its paths start (a team member's web pages are /work/<team>/…, relative to the team space).
+    if (t.root) await saveRootStatement(d, account.id, t.root).run();
     // With the tokens, the first reconcile's cron backup (if the message queued below is lost, the cron runs it).
     await d.batch([await saveTokens({ DB: d, TOKEN_ENCRYPTION_KEY: c.env.TOKEN_ENCRYPTION_KEY }, { accountId: account.id, ...t }), signInBackupStatement(d, account.id)]);
     const session = await createSession(d, account.id);

@@ -3,20 +3,25 @@ import {
   CollaboratorParams,
   InviteBody,
   SetAccessLevelBody,
+  SetRoleBody,
   TrackParams,
   type InviteResponse,
   type LeaveResponse,
   type RevokeResponse,
   type SetAccessLevelResponse,
+  type SetRoleResponse,
 } from '@pd/shared';
 import { Hono } from 'hono';
-import { invite, leaveTrack, revokeCollaborator, setAccessLevel } from '../domain/index.ts';
+import { invite, inviteUntil, leaveTrack, revokeCollaborator, setAccessLevel, setRole } from '../domain/index.ts';
 import { db, validate, type AppEnv } from './http.ts';
 
 export const collaborators = new Hono<AppEnv>()
   .post('/:trackId/invitations', validate('param', TrackParams), validate('json', InviteBody), async (c) => {
     const { trackId } = c.req.valid('param');
-    const result = await invite(db(c), { ...c.req.valid('json'), trackId, actorId: c.var.account.id, via: 'app' });
+    const { accessExpiresAt, ...body } = c.req.valid('json');
+    const input = { ...body, trackId, actorId: c.var.account.id, via: 'app' as const };
+    // Issue 12: access until a date, set in the same batch as the invitation.
+    const result = accessExpiresAt ? await inviteUntil(db(c), { ...input, accessExpiresAt }) : await invite(db(c), input);
     return c.json<InviteResponse>(result, 201);
   })
   .post('/:trackId/collaborators/:collaboratorId/revoke', validate('param', CollaboratorParams), async (c) => {
@@ -35,6 +40,12 @@ export const collaborators = new Hono<AppEnv>()
       return c.json<SetAccessLevelResponse>(result);
     },
   )
+  .put('/:trackId/collaborators/:collaboratorId/role', validate('param', CollaboratorParams), validate('json', SetRoleBody), async (c) => {
+    const { trackId, collaboratorId } = c.req.valid('param');
+    const { role } = c.req.valid('json');
+    const result = await setRole(db(c), { trackId, collaboratorId, role: role || null, actorId: c.var.account.id });
+    return c.json<SetRoleResponse>(result);
+  })
   .post('/:trackId/leave', validate('param', TrackParams), async (c) => {
     const { trackId } = c.req.valid('param');
     const result = await leaveTrack(db(c), { trackId, accountId: c.var.account.id, via: 'app' });

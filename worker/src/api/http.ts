@@ -15,6 +15,8 @@ export type AppEnv = {
   Variables: {
     /** The signed-in account (set by `requireSession`). */
     account: Account;
+    /** Its session's key (the token's SHA-256; set by `requireSession`). */
+    sessionHash: string;
     /** The D1 binding wrapped to count round trips (set by `d1`). */
     db: D1Database;
     roundTrips: RoundTrips;
@@ -26,6 +28,8 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_json: 400,
   rate_limited: 429,
   validation_failed: 400,
+  expiry_in_past: 400,
+  expiry_too_far: 400,
   unauthenticated: 401,
   session_expired: 401,
   access_ended: 403,
@@ -47,6 +51,7 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   collaborator_not_active: 409,
   owner_cannot_leave: 409,
   cannot_invite_owner: 409,
+  no_schedule: 409,
   payload_too_large: 413,
   internal_error: 500,
   unsafe_configuration: 503,
@@ -89,6 +94,7 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   // Per-account limit on mutating calls (429 rate_limited with Retry-After); reads are not limited.
   if (!(await mutationAllowed(c, session.account.id))) return rateLimited(c, 'changes from this account');
   c.set('account', session.account);
+  c.set('sessionHash', session.tokenHash);
   await next();
 };
 

@@ -11,5 +11,5 @@ export const library = new Hono<AppEnv>().get('/', validate('query', LibraryQuer
 
 export const syncRoute = new Hono<AppEnv>().get('/', validate('query', SyncQuery), async (c) => {
   const q = c.req.valid('query');
-  return c.json<SyncResponse>(await sync(db(c), { accountId: c.var.account.id, cursor: q.cursor, limit: q.limit }));
+  return c.json<SyncResponse>(await sync(db(c), { accountId: c.var.account.id, cursor: q.cursor, limit: q.limit, sessionHash: c.var.sessionHash }));
 });

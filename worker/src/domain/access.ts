@@ -14,7 +14,8 @@ export interface TrackAccess {
 /** One query: the track, its owner's name, and the caller's own collaborator record if any. */
 export const trackAccessQuery = (trackId: string, accountId: string): Sql => sql`
   SELECT t.*, o.display_name AS owner_name,
-         c.id AS my_collaborator_id, c.status AS my_status, c.access_level AS my_access_level, c.joined_at AS my_joined_at
+         c.id AS my_collaborator_id, c.status AS my_status, c.access_level AS my_access_level, c.joined_at AS my_joined_at,
+         c.ended_evidence AS my_ended_evidence
   FROM tracks t
   JOIN accounts o ON o.id = t.owner_id
   LEFT JOIN collaborators c ON c.track_id = t.id AND c.account_id = ${accountId}
@@ -25,6 +26,7 @@ export interface TrackAccessRow extends TrackRow {
   my_status: string | null;
   my_access_level: 'editor' | 'viewer' | null;
   my_joined_at: string | null;
+  my_ended_evidence?: string | null;
 }
 
 /**
@@ -34,15 +36,22 @@ export interface TrackAccessRow extends TrackRow {
  */
 export function decideAccess(row: TrackAccessRow | null, accountId: string): TrackAccess {
   if (!row) throw new DomainError('track_not_found', 'No such track.');
-  const { my_collaborator_id, my_status, my_access_level, my_joined_at, ...track } = row;
+  const { my_collaborator_id, my_status, my_access_level, my_joined_at, my_ended_evidence, ...track } = row;
   if (track.owner_id === accountId) return { track, role: 'owner', collaboratorId: null };
   if (my_status === 'active' && my_access_level) {
     return { track, role: my_access_level, collaboratorId: my_collaborator_id };
   }
-  if (my_status && my_joined_at) {
-    throw new DomainError('access_ended', 'Your access to this track has ended.');
-  }
+  if (my_status && my_joined_at) throw new DomainError('access_ended', endedMessage(my_status, my_ended_evidence ?? null));
   throw new DomainError('track_not_found', 'No such track.');
+}
+
+/** One sentence saying how the caller's access ended, as PD knows it (never a guess about who ended it). */
+function endedMessage(status: string, evidence: string | null): string {
+  if (status === 'left') return 'You left this track. The owner can invite you again.';
+  if (status === 'revoked' && evidence?.startsWith('dropbox_')) return 'Your access to this track ended in Dropbox.';
+  if (status === 'revoked') return 'The owner revoked your access to this track.';
+  if (status === 'invited') return 'Your access to this track has ended. You have a new invitation to accept first.';
+  return 'Your access to this track has ended.';
 }
 
 export async function trackAccess(db: D1Database, trackId: string, accountId: string): Promise<TrackAccess> {

@@ -1,7 +1,7 @@
 import type { HistoryEntry, HistoryKind } from '@pd/shared';
 import { actorNameSql, trackAccess } from './access.ts';
 import { newId, nowIso, runPlan, type Plan, type Via } from './db.ts';
-import { prepare, sql, type Sql } from './sql.ts';
+import { prepare, raw, sql, type Sql } from './sql.ts';
 
 /** INSERT of one history entry, made only `when` the guard holds (usually: this plan's stamp is present). */
 export const insertHistory = (h: {
@@ -77,12 +77,13 @@ interface HistoryRow {
 /** A track's history, newest first (owner and active collaborators). */
 export async function listHistory(
   db: D1Database,
-  input: { trackId: string; accountId: string; before?: number; limit: number },
+  input: { trackId: string; accountId: string; before?: number; limit: number; collaboratorId?: string | undefined },
 ): Promise<{ entries: HistoryEntry[]; nextBefore: number | null }> {
   await trackAccess(db, input.trackId, input.accountId);
   const { results } = await prepare(
     db,
     sql`SELECT * FROM track_history WHERE track_id = ${input.trackId} AND id < ${input.before ?? Number.MAX_SAFE_INTEGER}
+        ${input.collaboratorId ? sql`AND collaborator_id = ${input.collaboratorId}` : raw('')}
         ORDER BY id DESC LIMIT ${input.limit + 1}`,
   ).all<HistoryRow>();
   const page = results.slice(0, input.limit);

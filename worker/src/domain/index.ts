@@ -52,11 +52,14 @@ export {
   planLeaveTrack,
   planMemberAddedInDropbox,
   planRevokeAll,
+  planAccessEndedInDropbox,
   planRevokeCollaborator,
   planSetAccessLevel,
   revokeAll,
   revokeCollaborator,
   setAccessLevel,
+  setRole,
+  planSetRole,
   sharingPanel,
   type InviteInput,
   type LeaveInput,
@@ -70,3 +73,15 @@ export { addComment, listComments, planAddComment, planSetCommentPinned, setComm
 export { listHistory, planRecordFileUpload, recordFileUpload, type RecordFileUploadInput } from './history.ts';
 export { listNotifications, markRead, unreadCount } from './notifications.ts';
 export { cursorQuery, libraryQuery, listLibrary, sync, syncQuery, type LibraryFilter } from './library.ts';
+export {
+  checkExpiry,
+  endCollaboratorNow,
+  expireDue,
+  headsUpCollaborator,
+  inviteUntil,
+  reviewAction,
+  schedulePerson,
+  sendExpiryReminders,
+  setCollaboratorExpiry,
+} from './expiry.ts';
+export { sendStaleAccessDigests, setReviewSettings, stalenessReview } from './review.ts';

@@ -7,12 +7,14 @@ interface LibraryRow extends TrackRow {
   le_project: string | null;
   le_hidden: number;
   my_access_level: 'editor' | 'viewer' | null;
+  my_access_expires_at: string | null;
   collaborator_count: number | null;
 }
 
 /** Columns of a library item: the track, its owner's name, the caller's placement and role. */
 const ITEM_COLUMNS = raw(`t.*, o.display_name AS owner_name, le.project AS le_project, le.hidden AS le_hidden,
   (SELECT c.access_level FROM collaborators c WHERE c.track_id = t.id AND c.account_id = le.account_id AND c.status = 'active') AS my_access_level,
+  (SELECT c.access_expires_at FROM collaborators c WHERE c.track_id = t.id AND c.account_id = le.account_id AND c.status = 'active') AS my_access_expires_at,
   (SELECT count(*) FROM collaborators c WHERE c.track_id = t.id AND c.status IN ('active', 'invited')) AS collaborator_count`);
 
 const toItem = (r: LibraryRow, accountId: string): LibraryItem => ({
@@ -21,6 +23,7 @@ const toItem = (r: LibraryRow, accountId: string): LibraryItem => ({
   project: r.le_project,
   hidden: r.le_hidden === 1,
   collaboratorCount: r.collaborator_count ?? 0,
+  accessEndsAt: r.owner_id === accountId ? null : (r.my_access_expires_at ?? null),
 });
 
 export interface LibraryFilter {
@@ -98,9 +101,15 @@ export const syncQuery = (accountId: string, cursor: number, limit: number): Sql
 
 export async function sync(
   db: D1Database,
-  input: { accountId: string; cursor: number; limit: number },
+  input: { accountId: string; cursor: number; limit: number; sessionHash?: string },
 ): Promise<{ changes: LibraryChange[]; cursor: number; hasMore: boolean }> {
-  const { results } = await prepare(db, syncQuery(input.accountId, input.cursor, input.limit)).all<ChangeRow>();
+  // The cursor asked from says this session has every change up to it: recorded (only forward), in the same round
+  // trip, so retention can prune the changes every live session has passed (jobs/retention.ts).
+  const passed = input.sessionHash && input.cursor > 0
+    ? [db.prepare('UPDATE sessions SET sync_cursor = ?1 WHERE token_hash = ?2 AND coalesce(sync_cursor, -1) < ?1').bind(input.cursor, input.sessionHash)]
+    : [];
+  const [res] = await db.batch([prepare(db, syncQuery(input.accountId, input.cursor, input.limit)), ...passed]);
+  const results = res.results as ChangeRow[];
   const page = results.slice(0, input.limit);
   return {
     changes: page.map((r) => ({

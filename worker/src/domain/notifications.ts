@@ -1,4 +1,4 @@
-import type { Notification, NotificationKind, Via } from '@pd/shared';
+import type { Notification, NotificationKind, NotificationNotice, Via } from '@pd/shared';
 import { prepare, raw, sql } from './sql.ts';
 
 interface NotificationRow {
@@ -11,6 +11,15 @@ interface NotificationRow {
   via: Via;
   read_at: string | null;
   created_at: string;
+  notice: string | null;
+}
+
+function noticeOf(text: string | null): NotificationNotice | null {
+  if (!text) return null;
+  const n = JSON.parse(text) as Record<string, unknown>;
+  // json_object keeps SQL NULLs as JSON nulls: leave out what is not there.
+  for (const k of Object.keys(n)) if (n[k] === null && k !== 'accessEndsAt') delete n[k];
+  return n as NotificationNotice;
 }
 
 /** Newest first; keyset pagination by id (ids are increasing integers, sent as strings). */
@@ -36,6 +45,10 @@ export async function listNotifications(
       via: r.via,
       read: r.read_at !== null,
       createdAt: r.created_at,
+      ...(() => {
+        const notice = noticeOf(r.notice);
+        return notice ? { notice, headsUp: notice.headsUp ?? null } : {};
+      })(),
     })),
     nextBefore: results.length > input.limit ? String(page[page.length - 1].id) : null,
   };

@@ -3,6 +3,8 @@ import type {
   Collaborator,
   Comment,
   DropboxChangeSummary,
+  HeadsUp,
+  EndedEvidence,
   Invitation,
   MyRole,
   Splits,
@@ -51,11 +53,19 @@ export interface CollaboratorRow {
   ended_at: string | null;
   ended_by: string | null;
   ended_via: 'app' | 'dropbox' | null;
+  ended_evidence?: EndedEvidence | null;
   event_id: string | null;
   updated_at: string;
   dropbox_state?: 'invited' | 'member' | 'refused' | null;
   dropbox_access_level?: 'editor' | 'viewer' | null;
   dropbox_group?: string | null;
+  /** Issue 12 (0022): the scheduled end of access, a heads-up's note, reminders sent, what ended it. */
+  access_expires_at?: string | null;
+  expiry_heads_up?: number;
+  expiry_note?: string | null;
+  expiry_set_at?: string | null;
+  expiry_reminded?: number;
+  ended_by_schedule?: 'expiry' | 'heads_up' | null;
 }
 
 export interface CommentRow {
@@ -134,12 +144,25 @@ export const toCollaborator = (r: CollaboratorRow): Collaborator => ({
   joinedAt: r.joined_at,
   endedAt: r.status === 'active' || r.status === 'invited' ? null : r.ended_at,
   endedVia: r.status === 'active' || r.status === 'invited' ? null : r.ended_via,
+  endedEvidence: r.status === 'active' || r.status === 'invited' ? null : (r.ended_evidence ?? null),
   dropbox: {
     state: r.status === 'active' || r.status === 'invited' ? (r.dropbox_state ?? null) : null,
     accessLevel: r.status === 'active' && r.dropbox_access_level && r.dropbox_access_level !== r.access_level ? r.dropbox_access_level : null,
-    group: r.status === 'active' || r.status === 'invited' || r.status === 'revoked' ? (r.dropbox_group ?? null) : null,
+    group: r.status === 'active' || r.status === 'invited' || r.status === 'revoked' || r.status === 'left' ? (r.dropbox_group ?? null) : null,
   },
+  ...scheduleOf(r),
+  endedBySchedule: r.status === 'revoked' ? (r.ended_by_schedule ?? null) : null,
 });
+
+/** The scheduled end of a record while its access lasts (issue 12; src/domain/expiry.ts). */
+export function scheduleOf(r: CollaboratorRow): { accessExpiresAt: string | null; headsUp: HeadsUp | null } {
+  const current = (r.status === 'active' || r.status === 'invited') && !!r.access_expires_at;
+  if (!current) return { accessExpiresAt: null, headsUp: null };
+  return {
+    accessExpiresAt: r.access_expires_at!,
+    headsUp: r.expiry_heads_up === 1 ? { note: r.expiry_note ?? null, accessEndsAt: r.access_expires_at!, sentAt: r.expiry_set_at ?? r.updated_at } : null,
+  };
+}
 
 export const toComment = (r: CommentRow): Comment => ({
   id: r.id,

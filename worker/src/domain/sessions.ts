@@ -52,7 +52,7 @@ export async function createSession(
 }
 
 export type SessionResolution =
-  | { status: 'ok'; account: Account; expiresAt: string }
+  | { status: 'ok'; account: Account; expiresAt: string; /** SHA-256 of the token (the session's key) */ tokenHash: string }
   | { status: 'expired' }
   | { status: 'unknown' };
 
@@ -82,7 +82,7 @@ export async function resolveSession(db: D1Database, token: string, nowMs = Date
       .bind(now, expiresAt, hash, now)
       .run();
   }
-  return { status: 'ok', account: toAccount(row), expiresAt };
+  return { status: 'ok', account: toAccount(row), expiresAt, tokenHash: hash };
 }
 
 /** Signs out: the token stops working at once. */

@@ -4,7 +4,7 @@
 // correct if the state changed in between. The first statement is a conditional UPDATE/INSERT that stamps a
 // fresh event id on the rows it changes; every other statement acts only on rows carrying that stamp. So a
 // repeated revoke changes nothing and notifies nobody, and a revoke racing a leave ends in exactly one of them.
-import { cleanName, type AccessLevel, type Collaborator, type Invitation, type SharingPerson, type Splits } from '@pd/shared';
+import { cleanName, type AccessLevel, type EndedEvidence, type Collaborator, type Invitation, type SharingPerson, type Splits } from '@pd/shared';
 import { requireOwner, trackAccess } from './access.ts';
 import { MEMBER_ACCOUNT_SQL } from './accounts.ts';
 import { applied, lower, newId, nowIso, runPlan, toBp, type Plan, type Via } from './db.ts';
@@ -15,6 +15,28 @@ import { prepare, raw, sql, type Sql } from './sql.ts';
 
 const collaboratorStamped = (collaboratorId: string, eventId: string): Sql =>
   sql`EXISTS (SELECT 1 FROM collaborators WHERE id = ${collaboratorId} AND event_id = ${eventId})`;
+
+/**
+ * The collaborator record as a reconciliation read it, when it compared PD with Dropbox's member list. A change
+ * found in Dropbox is a decision about THAT state: it applies only if the record is still as read (every change of
+ * status or access level stamps a new event id), else the owner or the person changed it meanwhile and the
+ * decision is stale — the next membership check decides again from fresh reads. (Chaos seed 5 at 50%: a leave read
+ * while someone was active was written after the owner had revoked and re-invited them, cancelling the new
+ * invitation that PD was sending to Dropbox.) `collaboratorId` null: there was no record for this person.
+ */
+export interface AsRead {
+  collaboratorId: string | null;
+  eventId: string | null;
+}
+
+/** `AND event_id IS <as read>` for the conditional UPDATE that opens a plan (nothing when not from a read). */
+const stillAsRead = (asRead: AsRead | undefined): Sql => (asRead ? sql` AND event_id IS ${asRead.eventId}` : raw(''));
+
+/** The record read at plan time no longer matches the one the decision was made on. */
+const changedSinceRead = (asRead: AsRead | undefined, row: { id: string; event_id: string | null } | undefined): boolean =>
+  !!asRead && ((row?.id ?? null) !== asRead.collaboratorId || (row ? row.event_id !== asRead.eventId : false));
+
+const emptyPlan = (): Plan => ({ eventId: newId('evt'), statements: [] });
 
 async function collaboratorOnTrack(db: D1Database, trackId: string, collaboratorId: string): Promise<CollaboratorRow> {
   const row = await prepare(
@@ -45,7 +67,7 @@ async function ownerAction(db: D1Database, trackId: string, actorId: string | nu
   return trackRow(db, trackId);
 }
 
-const notificationInsert = (n: {
+export const notificationInsert = (n: {
   recipient: Sql;
   kind: string;
   trackId: Sql;
@@ -53,9 +75,11 @@ const notificationInsert = (n: {
   via: Via;
   now: string;
   from: Sql;
-}): Sql => sql`INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at)
+  /** Issue 12: what the notification says beyond its kind (a JSON expression), e.g. when access ends. */
+  notice?: Sql;
+}): Sql => sql`INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at, notice)
   SELECT ${n.recipient}, ${n.kind}, ${n.trackId}, ${n.actorId},
-         COALESCE((SELECT display_name FROM accounts WHERE id = ${n.actorId}), 'Dropbox'), ${n.via}, ${n.now}
+         COALESCE((SELECT display_name FROM accounts WHERE id = ${n.actorId}), 'Dropbox'), ${n.via}, ${n.now}, ${n.notice ?? null}
   ${n.from}`;
 
 
@@ -63,22 +87,44 @@ const notificationInsert = (n: {
 // Ending access: revoke, Revoke All, leave — the same statements, set-based over the rows the first UPDATE stamped.
 
 interface EndSpec {
-  status: 'revoked' | 'left';
+  /**
+   * 'revoked' (the owner, in PD), 'left' (the person themselves, in PD), or 'ended_in_dropbox': gone in Dropbox and
+   * Dropbox does not say who ended it (stored as status 'revoked' with evidence `dropbox_*`; PD never guesses).
+   */
+  status: 'revoked' | 'left' | 'ended_in_dropbox';
   /** WHERE of the conditional UPDATE (which collaborator records end). */
   which: Sql;
   /** The person ending it: the owner for a revoke, the collaborator for a leave. Null: unknown (found in Dropbox). */
   actorId: string | null;
   via: Via;
+  /**
+   * Issue 12: the access ends because its scheduled end came (an expiry or a heads-up; src/domain/expiry.ts). The same
+   * revoke, except that each track's owner is the actor, and history and both notices say it expired.
+   */
+  scheduled?: boolean;
+  /** What PD knows about how it ended (collaborators.ended_evidence). A scheduled end is PD's own revoke. */
+  evidence: EndedEvidence;
 }
 
-function endStatements(spec: EndSpec, eventId: string, now: string): Sql[] {
+export function endStatements(spec: EndSpec, eventId: string, now: string): Sql[] {
   const revoke = spec.status === 'revoked';
-  // For a leave the actor is the collaborator themselves, whoever calls.
-  const actor = revoke ? sql`${spec.actorId}` : raw('c.account_id');
+  const scheduled = revoke && spec.scheduled === true;
+  const inDropbox = spec.status === 'ended_in_dropbox';
+  // For a leave the actor is the collaborator themselves, whoever calls; for a scheduled end, each track's owner; in
+  // Dropbox nobody is known.
+  const actor = scheduled
+    ? raw('(SELECT owner_id FROM tracks WHERE id = c.track_id)')
+    : revoke
+      ? sql`${spec.actorId}`
+      : inDropbox
+        ? sql`${null}`
+        : raw('c.account_id');
   const stamped = sql`c.event_id = ${eventId}`;
   const qs: Sql[] = [
-    sql`UPDATE collaborators SET previous_status = status, status = ${spec.status}, ended_at = ${now},
-          ended_by = ${revoke ? spec.actorId : raw('account_id')}, ended_via = ${spec.via}, event_id = ${eventId}, updated_at = ${now}
+    sql`UPDATE collaborators SET previous_status = status, status = ${spec.status === 'left' ? 'left' : 'revoked'}, ended_at = ${now},
+          ended_by = ${scheduled ? raw('(SELECT owner_id FROM tracks WHERE tracks.id = collaborators.track_id)') : revoke ? spec.actorId : inDropbox ? null : raw('account_id')},
+          ended_via = ${spec.via}, ended_evidence = ${spec.evidence}, event_id = ${eventId}, updated_at = ${now},
+          ended_by_schedule = ${scheduled ? raw("CASE WHEN expiry_heads_up = 1 THEN 'heads_up' ELSE 'expiry' END") : null}
         WHERE ${spec.which} AND status IN ('active', 'invited')`,
     // Revoking a pending invitation cancels it.
     sql`UPDATE invitations SET status = 'cancelled', responded_at = ${now}
@@ -92,23 +138,63 @@ function endStatements(spec: EndSpec, eventId: string, now: string): Sql[] {
         WHERE ${stamped} AND c.previous_status = 'active' AND c.account_id IS NOT NULL`,
     sql`INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
         SELECT c.track_id,
-               CASE WHEN c.previous_status = 'active' THEN ${revoke ? 'access_revoked' : 'collaborator_left'}
+               CASE WHEN c.previous_status = 'active'
+                    THEN ${scheduled ? 'access_expired' : revoke ? 'access_revoked' : inDropbox ? 'access_ended_in_dropbox' : 'collaborator_left'}
                     ELSE 'invitation_cancelled' END,
                ${actor}, COALESCE((SELECT display_name FROM accounts WHERE id = ${actor}), 'Dropbox'), ${spec.via}, c.id,
-               json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status),
+               ${
+                 scheduled
+                   ? raw(`json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status,
+                        'expiresAt', c.access_expires_at, 'endedBy', c.ended_by_schedule, 'evidence', 'pd_revoke',
+                        'headsUp', CASE WHEN c.expiry_heads_up = 1 THEN json_object('note', c.expiry_note, 'sentAt', c.expiry_set_at) END)`)
+                   : sql`json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status,
+                           'evidence', ${spec.evidence})`
+               },
                ${now}
         FROM collaborators c WHERE ${stamped}`,
-    notificationInsert({
+  ];
+  const notifyTo = (to: 'collaborator' | 'owner', kind: string, actorSql: Sql, actorName: Sql): Sql =>
+    sql`INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at)
+        SELECT ${to === 'collaborator' ? raw('c.account_id') : raw('t.owner_id')}, ${kind}, c.track_id, ${actorSql}, ${actorName}, ${spec.via}, ${now}
+        FROM collaborators c JOIN tracks t ON t.id = c.track_id
+        WHERE ${stamped} AND c.previous_status = 'active' AND c.account_id IS NOT NULL`;
+  if (inDropbox) {
+    // Both sides hear it, and neither is told a guess: "Your access to X ended in Dropbox" / "Leo Vance no longer
+    // has access to X — changed in Dropbox" (the owner's notification names the collaborator as its subject).
+    qs.push(
+      notifyTo('collaborator', 'access_ended_in_dropbox', sql`${null}`, sql`'Dropbox'`),
+      notifyTo(
+        'owner',
+        'collaborator_access_ended_in_dropbox',
+        raw('c.account_id'),
+        raw('COALESCE((SELECT display_name FROM accounts WHERE id = c.account_id), c.display_name)'),
+      ),
+    );
+  } else {
+    qs.push(
+      notificationInsert({
         recipient: revoke ? raw('c.account_id') : raw('t.owner_id'),
-        kind: revoke ? 'access_revoked' : 'collaborator_left',
+        kind: scheduled ? 'access_expired' : revoke ? 'access_revoked' : 'collaborator_left',
         trackId: raw('c.track_id'),
         actorId: actor,
         via: spec.via,
         now,
         from: sql`FROM collaborators c JOIN tracks t ON t.id = c.track_id
                   WHERE ${stamped} AND c.previous_status = 'active' AND c.account_id IS NOT NULL`,
+        notice: scheduled
+          ? raw(`json_object('accessEndsAt', c.access_expires_at, 'endedBy', c.ended_by_schedule,
+                   'headsUp', CASE WHEN c.expiry_heads_up = 1 THEN json_object('note', c.expiry_note, 'accessEndsAt', c.access_expires_at, 'sentAt', c.expiry_set_at) END)`)
+          : undefined,
       }),
-  ];
+    );
+  }
+  if (scheduled) {
+    // Both are told: the owner learns that the access (or the invitation) ended on its date, by itself.
+    qs.push(sql`INSERT INTO notifications (recipient_id, kind, track_id, actor_id, actor_name, via, created_at, notice)
+      SELECT t.owner_id, 'access_expired', c.track_id, c.account_id, c.display_name, ${spec.via}, ${now},
+             json_object('accessEndsAt', c.access_expires_at, 'endedBy', c.ended_by_schedule, 'collaborator', c.display_name)
+      FROM collaborators c JOIN tracks t ON t.id = c.track_id WHERE ${stamped}`);
+  }
   if (spec.via === 'app') {
     // Pending Dropbox change: remove the member (owner's token) / leave the folder (the leaver's token); no copy kept.
     qs.push(sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)
@@ -123,6 +209,40 @@ function endStatements(spec: EndSpec, eventId: string, now: string): Sql[] {
   return qs;
 }
 
+// --- Access ended in Dropbox (found by reconciliation)
+
+export interface EndedInDropboxInput {
+  trackId: string;
+  collaboratorId: string;
+  /** Which Dropbox fact showed it (never who did it: Dropbox does not say). */
+  evidence: Extract<EndedEvidence, `dropbox_${string}`>;
+  /** Found in Dropbox: only if the record is still as read (see AsRead). */
+  asRead?: AsRead;
+}
+
+/**
+ * Someone's access ended in Dropbox (gone from the member list, the folder left their Dropbox, or it was unshared)
+ * and neither PD's own action nor their own Leave through PD explains it: recorded as "access ended in Dropbox",
+ * with the evidence, and both sides are told so. Same effects as a revoke otherwise (library, credits, history).
+ */
+export async function planAccessEndedInDropbox(db: D1Database, input: EndedInDropboxInput): Promise<Plan> {
+  const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  if (changedSinceRead(input.asRead, row)) return emptyPlan();
+  const eventId = newId('evt');
+  const qs = endStatements(
+    {
+      status: 'ended_in_dropbox',
+      which: sql`id = ${input.collaboratorId} AND track_id = ${input.trackId}${stillAsRead(input.asRead)}`,
+      actorId: null,
+      via: 'dropbox',
+      evidence: input.evidence,
+    },
+    eventId,
+    nowIso(),
+  );
+  return { eventId, statements: qs.map((q) => prepare(db, q)) };
+}
+
 // --- Revoke
 
 export interface RevokeInput {
@@ -131,18 +251,22 @@ export interface RevokeInput {
   /** The owner (via 'app'); for via 'dropbox' whoever removed the member, or null if unknown. */
   actorId: string | null;
   via: Via;
+  /** Found in Dropbox: only if the record is still as read (see AsRead). */
+  asRead?: AsRead;
 }
 
 export async function planRevokeCollaborator(db: D1Database, input: RevokeInput): Promise<Plan> {
   await ownerAction(db, input.trackId, input.actorId, input.via, 'revoke access');
-  await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  if (changedSinceRead(input.asRead, row)) return emptyPlan();
   const eventId = newId('evt');
   const qs = endStatements(
     {
       status: 'revoked',
-      which: sql`id = ${input.collaboratorId} AND track_id = ${input.trackId}`,
+      which: sql`id = ${input.collaboratorId} AND track_id = ${input.trackId}${stillAsRead(input.asRead)}`,
       actorId: input.actorId,
       via: input.via,
+      evidence: input.via === 'app' ? 'pd_revoke' : 'dropbox_members',
     },
     eventId,
     nowIso(),
@@ -185,6 +309,7 @@ export async function planRevokeAll(db: D1Database, input: RevokeAllInput): Prom
       which: sql`email_lower = ${lower(input.personKey)} AND track_id IN (SELECT id FROM tracks WHERE owner_id = ${input.ownerId})`,
       actorId: input.ownerId,
       via: input.via,
+      evidence: 'pd_revoke',
     },
     eventId,
     nowIso(),
@@ -220,6 +345,8 @@ export interface LeaveInput {
   /** The collaborator leaving. */
   accountId: string;
   via: Via;
+  /** Found in Dropbox: only if the record is still as read (see AsRead). */
+  asRead?: AsRead;
 }
 
 export async function planLeaveTrack(db: D1Database, input: LeaveInput): Promise<Plan & { collaboratorId: string }> {
@@ -237,14 +364,21 @@ export async function planLeaveTrack(db: D1Database, input: LeaveInput): Promise
     }
     const row = await prepare(
       db,
-      sql`SELECT id FROM collaborators WHERE track_id = ${input.trackId} AND account_id = ${input.accountId}`,
-    ).first<{ id: string }>();
+      sql`SELECT id, event_id FROM collaborators WHERE track_id = ${input.trackId} AND account_id = ${input.accountId}`,
+    ).first<{ id: string; event_id: string | null }>();
     if (!row) throw new DomainError('collaborator_not_found', 'This person is not a collaborator on this track.');
     collaboratorId = row.id;
+    if (changedSinceRead(input.asRead, row)) return { ...emptyPlan(), collaboratorId };
   }
   const eventId = newId('evt');
   const qs = endStatements(
-    { status: 'left', which: sql`id = ${collaboratorId}`, actorId: input.accountId, via: input.via },
+    {
+      status: 'left',
+      which: sql`id = ${collaboratorId}${stillAsRead(input.asRead)}`,
+      actorId: input.accountId,
+      via: input.via,
+      evidence: input.via === 'app' ? 'pd_leave' : 'dropbox_own_folder',
+    },
     eventId,
     nowIso(),
   );
@@ -276,11 +410,14 @@ export interface SetAccessLevelInput {
   accessLevel: AccessLevel;
   actorId: string | null;
   via: Via;
+  /** Found in Dropbox: only if the record is still as read (see AsRead). */
+  asRead?: AsRead;
 }
 
 export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelInput): Promise<Plan> {
   await ownerAction(db, input.trackId, input.actorId, input.via, 'change access levels');
   const c = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  if (changedSinceRead(input.asRead, c)) return emptyPlan();
   if (c.status !== 'active' && c.status !== 'invited') {
     throw new DomainError('collaborator_not_active', `${c.display_name}'s access has ended: invite them again instead.`);
   }
@@ -290,7 +427,7 @@ export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelIn
   const qs: Sql[] = [
     // A new intent: what Dropbox refused before (dropbox_access_level) is asked again; the executor records a refusal anew.
     sql`UPDATE collaborators SET access_level = ${input.accessLevel}, dropbox_access_level = NULL, event_id = ${eventId}, updated_at = ${now}
-        WHERE id = ${c.id} AND status IN ('active', 'invited') AND access_level <> ${input.accessLevel}`,
+        WHERE id = ${c.id} AND status IN ('active', 'invited') AND access_level <> ${input.accessLevel}${stillAsRead(input.asRead)}`,
     sql`UPDATE invitations SET access_level = ${input.accessLevel} WHERE collaborator_id = ${c.id} AND status = 'pending' AND ${stamped}`,
     insertHistory({
       trackId: input.trackId,
@@ -334,6 +471,47 @@ export async function setAccessLevel(
   input: SetAccessLevelInput,
 ): Promise<{ changed: boolean; collaborator: Collaborator }> {
   const results = await runPlan(db, await planSetAccessLevel(db, input));
+  const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  return { changed: applied(results), collaborator: toCollaborator(row) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Creative role (owner): what the person does on the track, kept for credits. People found in Dropbox (imported)
+// arrive without one ("Role not set") until the owner sets it.
+
+export interface SetRoleInput {
+  trackId: string;
+  collaboratorId: string;
+  /** null clears it. */
+  role: string | null;
+  actorId: string;
+}
+
+export async function planSetRole(db: D1Database, input: SetRoleInput): Promise<Plan> {
+  await ownerAction(db, input.trackId, input.actorId, 'app', 'set roles');
+  const c = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
+  const role = input.role?.trim() || null;
+  const eventId = newId('evt');
+  const now = nowIso();
+  const qs: Sql[] = [
+    sql`UPDATE collaborators SET role = ${role}, event_id = ${eventId}, updated_at = ${now}
+        WHERE id = ${c.id} AND role IS NOT ${role}`,
+    insertHistory({
+      trackId: input.trackId,
+      kind: 'role_changed',
+      actorId: input.actorId,
+      via: 'app',
+      collaboratorId: c.id,
+      details: { collaborator: c.display_name, from: c.role, to: role },
+      now,
+      when: collaboratorStamped(c.id, eventId),
+    }),
+  ];
+  return { eventId, statements: qs.map((q) => prepare(db, q)) };
+}
+
+export async function setRole(db: D1Database, input: SetRoleInput): Promise<{ changed: boolean; collaborator: Collaborator }> {
+  const results = await runPlan(db, await planSetRole(db, input));
   const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
   return { changed: applied(results), collaborator: toCollaborator(row) };
 }
@@ -495,6 +673,8 @@ export interface RespondInput {
   invitationId: string;
   accountId: string;
   via: Via;
+  /** A decline found in Dropbox: only if the collaborator record is still as read (see AsRead). */
+  asRead?: AsRead;
 }
 
 export async function planAcceptInvitation(db: D1Database, input: RespondInput): Promise<Plan & { trackId: string }> {
@@ -509,7 +689,7 @@ export async function planAcceptInvitation(db: D1Database, input: RespondInput):
     sql`UPDATE collaborators SET previous_status = status, status = 'active', account_id = ${input.accountId},
           access_level = (SELECT access_level FROM invitations WHERE id = ${inv.id}),
           display_name = (SELECT display_name FROM accounts WHERE id = ${input.accountId}),
-          joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL, event_id = ${eventId}, updated_at = ${now}
+          joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL, ended_evidence = NULL, event_id = ${eventId}, updated_at = ${now}
         WHERE id = ${inv.collaborator_id} AND status = 'invited'
           AND EXISTS (SELECT 1 FROM invitations WHERE id = ${inv.id} AND event_id = ${eventId})`,
     ...joinStatements({ collaboratorId: inv.collaborator_id, trackId: inv.track_id, accountId: input.accountId, eventId, now, via: input.via, reason: 'accepted' }),
@@ -580,7 +760,8 @@ export async function planDeclineInvitation(db: D1Database, input: RespondInput)
   const stamped = collaboratorStamped(inv.collaborator_id, eventId);
   const qs: Sql[] = [
     sql`UPDATE invitations SET status = 'declined', responded_at = ${now}, event_id = ${eventId}
-        WHERE id = ${inv.id} AND status = 'pending'`,
+        WHERE id = ${inv.id} AND status = 'pending'
+          ${input.asRead ? sql`AND EXISTS (SELECT 1 FROM collaborators WHERE id = ${inv.collaborator_id}${stillAsRead(input.asRead)})` : raw('')}`,
     sql`UPDATE collaborators SET previous_status = status, status = 'declined', ended_at = ${now}, ended_by = ${input.accountId},
           ended_via = ${input.via}, event_id = ${eventId}, updated_at = ${now}
         WHERE id = ${inv.collaborator_id} AND status = 'invited'
@@ -626,16 +807,18 @@ export async function planDeclineInvitation(db: D1Database, input: RespondInput)
  * decline in PD), so it can no longer be accepted into access that Dropbox does not give. The owner can invite
  * them again. Empty plan when there is no pending invitation or no PD account for that e-mail.
  */
-export async function planInvitationDeclinedInDropbox(db: D1Database, input: { trackId: string; collaboratorId: string }): Promise<Plan> {
+export async function planInvitationDeclinedInDropbox(db: D1Database, input: { trackId: string; collaboratorId: string; asRead?: AsRead }): Promise<Plan> {
   const row = await prepare(
     db,
     sql`SELECT i.id, a.id AS account_id FROM invitations i
         JOIN accounts a ON a.email_lower = i.email_lower
+        JOIN collaborators c ON c.id = i.collaborator_id
         WHERE i.track_id = ${input.trackId} AND i.collaborator_id = ${input.collaboratorId} AND i.status = 'pending'
+          ${input.asRead ? sql`AND c.event_id IS ${input.asRead.eventId}` : raw('')}
         ORDER BY i.created_at DESC LIMIT 1`,
   ).first<{ id: string; account_id: string }>();
-  if (!row) return { eventId: newId('evt'), statements: [] };
-  return planDeclineInvitation(db, { invitationId: row.id, accountId: row.account_id, via: 'dropbox' });
+  if (!row) return emptyPlan();
+  return planDeclineInvitation(db, { invitationId: row.id, accountId: row.account_id, via: 'dropbox', asRead: input.asRead });
 }
 
 export async function declineInvitation(db: D1Database, input: RespondInput): Promise<{ invitation: Invitation }> {
@@ -653,6 +836,8 @@ export interface MemberAddedInput {
   email: string;
   displayName: string;
   accessLevel: AccessLevel;
+  /** Found by a reconciliation: only if the record (or its absence) is still as read (see AsRead). */
+  asRead?: AsRead;
 }
 
 /**
@@ -673,13 +858,13 @@ export async function planMemberAddedInDropbox(
       sql`SELECT c.* FROM collaborators c WHERE c.track_id = ${input.trackId}
           AND (c.email_lower = ${emailLower}
                OR c.account_id = (SELECT id FROM accounts WHERE dropbox_account_id = ${input.dropboxAccountId}))
-          ORDER BY (c.account_id IS NULL), c.invited_at LIMIT 1`,
+          ORDER BY (c.id IS ${input.asRead?.collaboratorId ?? null}) DESC, (c.account_id IS NULL), c.invited_at LIMIT 1`,
     ),
   ]);
   const accountId = (accRes.results[0] as { id: string } | undefined)?.id;
   const existing = colRes.results[0] as CollaboratorRow | undefined;
   const eventId = newId('evt');
-  if (accountId === track.owner_id || existing?.status === 'active') {
+  if (accountId === track.owner_id || existing?.status === 'active' || changedSinceRead(input.asRead, existing)) {
     return { eventId, collaboratorId: existing?.id ?? null, statements: [] };
   }
   const now = nowIso();
@@ -695,9 +880,9 @@ export async function planMemberAddedInDropbox(
   ];
   if (existing) {
     qs.push(sql`UPDATE collaborators SET previous_status = status, status = 'active', account_id = ${account},
-          access_level = ${input.accessLevel}, joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL,
+          access_level = ${input.accessLevel}, joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL, ended_evidence = NULL,
           dropbox_state = 'member', dropbox_access_level = NULL, event_id = ${eventId}, updated_at = ${now}
-        WHERE id = ${existing.id} AND status <> 'active'`);
+        WHERE id = ${existing.id} AND status <> 'active'${stillAsRead(input.asRead)}`);
     qs.push(sql`UPDATE invitations SET status = 'accepted', responded_at = ${now}
         WHERE collaborator_id = ${existing.id} AND status = 'pending' AND ${collaboratorStamped(existing.id, eventId)}`);
   } else {

@@ -5,6 +5,7 @@ import { DomainError } from './errors.ts';
 import { applied, newId, nowIso, runPlan, toBp, fromBp, type Plan, type Via } from './db.ts';
 import { insertHistory, trackStamped } from './history.ts';
 import {
+  scheduleOf,
   splitTotals,
   toCollaborator,
   toComment,
@@ -130,13 +131,23 @@ export async function getTrackDetail(db: D1Database, trackId: string, accountId:
     myRole: role,
     project: place?.project ?? null,
     hidden: place?.hidden === 1,
-    collaborators: collaboratorRows.map(toCollaborator),
+    // When someone's access ends (issue 12) is for the owner and for that person only.
+    collaborators: collaboratorRows.map((r) =>
+      role === 'owner' || r.id === collaboratorId ? toCollaborator(r) : { ...toCollaborator(r), accessExpiresAt: null, headsUp: null },
+    ),
     splitTotals: splitTotals(track, collaboratorRows),
     comments: (comments.results as CommentRow[]).map(toComment),
     dropboxChanges: (changes.results as DropboxChangeRow[])
       .filter((c) => role === 'owner' || c.collaborator_id === collaboratorId)
       .map(toDropboxChange),
     myDropboxState: role !== 'owner' && role ? (collaboratorRows.find((c) => c.id === collaboratorId)?.dropbox_state ?? null) : null,
+    ...(role !== 'owner'
+      ? (() => {
+          const mine = collaboratorRows.find((c) => c.id === collaboratorId);
+          const schedule = mine ? scheduleOf(mine) : { accessExpiresAt: null, headsUp: null };
+          return { myAccessEndsAt: schedule.accessExpiresAt, myHeadsUp: schedule.headsUp };
+        })()
+      : {}),
     ownerPlan: role === 'owner' ? ((plan.results[0] as { dropbox_account_type: DropboxPlan | null } | undefined)?.dropbox_account_type ?? null) : null,
   };
 }

@@ -19,6 +19,9 @@ export type ClientEnv = Pick<Env, 'DB' | 'TOKEN_ENCRYPTION_KEY' | 'DROPBOX_APP_K
 export interface CallOptions {
   /** Retry 429/5xx/timeouts in-line (default true). Non-idempotent calls may turn this off. */
   retry?: boolean;
+  /** Dropbox-API-Path-Root for this call (the SDK's `pathRoot`), e.g. '{".tag":"root","root":"7000000007"}'.
+   *  Default: none, so paths are relative to the account's home namespace (see src/dropbox/root.ts). */
+  pathRoot?: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -30,6 +33,9 @@ export class DropboxClient {
   trackId: string | null = null;
   private readonly auth: DropboxAuth;
   private readonly dbx: Dropbox;
+  private readonly fetchFn: typeof fetch;
+  /** SDK instances per Dropbox-API-Path-Root value, sharing this client's auth (and so its refreshed token). */
+  private readonly rooted = new Map<string, Dropbox>();
 
   constructor(
     private readonly env: ClientEnv,
@@ -57,6 +63,17 @@ export class DropboxClient {
       accessTokenExpiresAt: tokens.accessTokenExpiresAt ? new Date(tokens.accessTokenExpiresAt) : undefined,
     });
     this.dbx = new Dropbox({ auth: this.auth, fetch: counted });
+    this.fetchFn = counted;
+  }
+
+  private sdkFor(pathRoot: string | undefined): Dropbox {
+    if (!pathRoot) return this.dbx;
+    let d = this.rooted.get(pathRoot);
+    if (!d) {
+      d = new Dropbox({ auth: this.auth, fetch: this.fetchFn, pathRoot });
+      this.rooted.set(pathRoot, d);
+    }
+    return d;
   }
 
   get accessToken(): string | undefined {
@@ -98,7 +115,7 @@ export class DropboxClient {
       }
       const before = this.auth.getAccessToken();
       try {
-        const res = await fn(this.dbx);
+        const res = await fn(this.sdkFor(opts.pathRoot));
         await this.persistIfSdkRefreshed(before);
         return res.result;
       } catch (e) {

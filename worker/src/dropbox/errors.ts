@@ -9,6 +9,7 @@ export type DropboxFailureKind =
   | 'auth' // 401 other than an expired token (invalid/revoked token, missing scope...)
   | 'reauth_required' // refresh token rejected (invalid_grant): the person must sign in again
   | 'bad_request' // 400 (often plain text)
+  | 'path_root' // 422: Dropbox-API-Path-Root refused (PathRootError: invalid_root carries the latest RootInfo, no_permission)
   | 'other';
 
 export class DropboxCallError extends Error {
@@ -65,16 +66,6 @@ export function tagPath(value: unknown): string {
   return out.join('/');
 }
 
-/** Every `.tag` found anywhere in a route error, outermost first (e.g. ["access_error", "not_a_member"]). */
-export function allTags(value: unknown, out: string[] = []): string[] {
-  if (value && typeof value === 'object') {
-    const tag = (value as Record<string, unknown>)['.tag'];
-    if (typeof tag === 'string') out.push(tag);
-    for (const v of Object.values(value)) if (v && typeof v === 'object') allTags(v, out);
-  }
-  return out;
-}
-
 function retryAfter(e: SdkResponseError): number {
   const header = e.headers?.get?.('retry-after');
   const fromHeader = header ? Number(header) : NaN;
@@ -94,6 +85,7 @@ export function classifyDropboxError(e: unknown): DropboxCallError {
         ? body.slice(0, 200)
         : String((body as { error_summary?: unknown; error?: unknown } | null)?.error_summary ?? JSON.stringify(body)?.slice(0, 200));
     if (s === 409) return new DropboxCallError('route', s, summary, routeTag(body), (body as { error?: unknown })?.error);
+    if (s === 422) return new DropboxCallError('path_root', s, summary, routeTag(body), (body as { error?: unknown })?.error);
     if (s === 429) return new DropboxCallError('rate_limited', s, `rate limited: ${summary}`, undefined, body, retryAfter(e));
     if (s >= 500) return new DropboxCallError('server', s, `Dropbox ${s}: ${summary}`);
     if (s === 401) return new DropboxCallError('auth', s, summary, routeTag(body), (body as { error?: unknown })?.error);

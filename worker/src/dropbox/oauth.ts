@@ -1,7 +1,9 @@
 // Sign in with Dropbox: the extension ran the authorize step (PKCE, no secret); the worker exchanges the code
 // at the token endpoint through the SDK, reads who signed in, and stores the tokens encrypted.
 import { oauthClient, clientForAccessToken, type ClientEnv } from './client.ts';
+import type { users } from 'dropbox';
 import { classifyDropboxError, DropboxCallError } from './errors.ts';
+import { rootFromAccount, type DropboxRoot } from './root.ts';
 
 export interface ExchangedTokens {
   accessToken: string;
@@ -12,6 +14,8 @@ export interface ExchangedTokens {
   displayName: string;
   /** users/get_current_account's account_type: 'basic' | 'pro' | 'business' */
   accountType: string | null;
+  /** root_info (+ team name, is_paired): where this account's paths start (src/dropbox/root.ts). */
+  root: DropboxRoot | null;
 }
 
 export class SignInError extends Error {
@@ -52,7 +56,7 @@ export async function exchangeCode(env: ClientEnv, input: { code: string; codeVe
     throw new SignInError('dropbox_offline_access_required', 'Sign-in must request offline access (token_access_type=offline).');
   }
   const client = clientForAccessToken(env, token.access_token);
-  let me;
+  let me: users.FullAccount;
   try {
     me = await client.call((d) => d.usersGetCurrentAccount());
   } catch (e) {
@@ -71,5 +75,6 @@ export async function exchangeCode(env: ClientEnv, input: { code: string; codeVe
     email: me.email,
     displayName: me.name.display_name,
     accountType: me.account_type?.['.tag'] ?? null,
+    root: rootFromAccount(me as Parameters<typeof rootFromAccount>[0]),
   };
 }

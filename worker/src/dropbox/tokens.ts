@@ -46,7 +46,8 @@ export async function loadTokens(env: TokenEnv, accountId: string): Promise<Stor
     }>();
   if (!row) return null;
   const keys = { current: env.TOKEN_ENCRYPTION_KEY, previous: env.TOKEN_ENCRYPTION_KEY_PREVIOUS };
-  let refresh, access;
+  let refresh: Awaited<ReturnType<typeof decryptTokenWithKeys>>;
+  let access: typeof refresh | null;
   try {
     refresh = await decryptTokenWithKeys(keys, row.refresh_token, ctx(accountId, 'refresh'));
     access = row.access_token ? await decryptTokenWithKeys(keys, row.access_token, ctx(accountId, 'access')) : null;

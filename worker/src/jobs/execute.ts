@@ -5,6 +5,7 @@
 //                         |--429/5xx/timeout/expired token--> pending (next_attempt_at, queue retry with delay)
 //                         '--permanent error or attempts used up--> failed (last_error; the owner can retry)
 // A running row whose executor died is reclaimed once its next_attempt_at passes (cron re-enqueues it).
+import type { sharing } from 'dropbox';
 import { classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { UnconfirmedError, readFolderState, readMemberState } from '../dropbox/folder-state.ts';
@@ -12,13 +13,21 @@ import { insertHistory } from '../domain/history.ts';
 import { prepare, sql } from '../domain/sql.ts';
 import { sendJobs, type Job } from './messages.ts';
 import { GROUP_ACCESS_NOTE, MountRefused, afterRemoval, mountForMember, recordAgreement, recordPlanRefusal } from './membership.ts';
-import { PacedError } from '../dropbox/pace.ts';
+import { PacedError, rateOf } from '../dropbox/pace.ts';
 
 export const MAX_ATTEMPTS = 8;
 /** How long a claimed change may run before another executor may take it over. */
 const RUN_LEASE_MS = 5 * 60_000;
 /** How long a change handed to the queue waits before the cron hands it over again (lost message). */
 export const ENQUEUE_LEASE_MS = 60_000;
+/**
+ * Dropbox calls one change takes (the call, a poll that finds its job running, the poll that finds it done). A
+ * change handed to the queue behind k others of the same account cannot run before those k × CALLS_PER_CHANGE calls
+ * went through that account's pace (src/dropbox/pace.ts), so its lease is ENQUEUE_LEASE_MS plus that long: with one
+ * flat minute, the 9,700 changes of a Revoke All of 10,000 still waiting their turn were handed to the queue again
+ * by every cron tick and every API request a minute later (10,000 duplicate messages each time).
+ */
+const CALLS_PER_CHANGE = 3;
 /** Polls of an async Dropbox job within one attempt before the attempt is continued later. */
 const MAX_JOB_POLLS = 6;
 
@@ -76,37 +85,60 @@ class Permanent extends Error {}
  * and the send are separate, so a lost send is retried by the cron after the lease; duplicates are harmless
  * because executing is a conditional claim.
  */
-export async function enqueueDueChanges(env: Pick<Env, 'DB' | 'JOBS'>, opts: { ids?: number[]; trackId?: string; limit?: number } = {}): Promise<number> {
+type EnqueueEnv = Pick<Env, 'DB' | 'JOBS'> & { DROPBOX_PACE_PER_SECOND?: string };
+
+export async function enqueueDueChanges(env: EnqueueEnv, opts: { ids?: number[]; trackId?: string; limit?: number } = {}): Promise<number> {
   // A Revoke All of many tracks records many rows at once: hand them over page by page (bounded).
   let total = 0;
+  const ahead: Record<string, number> = {}; // per acting account: changes handed over by the earlier rounds
   for (let round = 0; round < 20; round++) {
-    const n = await enqueueDueChangesOnce(env, opts);
+    const n = await enqueueDueChangesOnce(env, opts, ahead);
     total += n;
     if (n < (opts.limit ?? 500) || opts.ids) break;
   }
   return total;
 }
 
-async function enqueueDueChangesOnce(env: Pick<Env, 'DB' | 'JOBS'>, opts: { ids?: number[]; trackId?: string; limit?: number }): Promise<number> {
+async function enqueueDueChangesOnce(
+  env: EnqueueEnv,
+  opts: { ids?: number[]; trackId?: string; limit?: number },
+  ahead: Record<string, number>,
+): Promise<number> {
   const now = Date.now();
   const limit = opts.limit ?? 500;
-  let where = `((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)) OR (status = 'running' AND next_attempt_at <= ?1))`;
-  const binds: unknown[] = [iso(now), iso(now + ENQUEUE_LEASE_MS), limit];
+  // Only the first unsettled change of each (track, person) is handed over: the ones behind it wait for it (id
+  // order, executeChange) and `finish` hands the next one over when it ends. Sending them too made every cron tick
+  // re-send the whole backlog (the 10,000-operation chaos soak: 1,268 pending changes in 177 chains, ~1,100 useless
+  // messages a minute crowding out the heads), so the drain slowed as the backlog grew.
+  let where = `((c.status = 'pending' AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= ?1)) OR (c.status = 'running' AND c.next_attempt_at <= ?1))
+    AND NOT EXISTS (SELECT 1 FROM dropbox_changes e WHERE e.track_id = c.track_id AND e.collaborator_id IS c.collaborator_id
+                    AND e.id < c.id AND e.status IN ('pending', 'running'))`;
+  const perChangeMs = (CALLS_PER_CHANGE * 1000) / rateOf(env);
+  const binds: unknown[] = [iso(now), now + ENQUEUE_LEASE_MS, limit, perChangeMs, JSON.stringify(ahead)];
+  // Numbered: a bare `?` would take the number after the largest one seen so far in the text, not after ?5.
   if (opts.ids?.length) {
-    where += ` AND id IN (${opts.ids.map(() => '?').join(',')})`;
+    where += ` AND c.id IN (${opts.ids.map((_, i) => `?${binds.length + i + 1}`).join(',')})`;
     binds.push(...opts.ids);
   }
   if (opts.trackId) {
-    where += ` AND track_id = ?`;
+    where += ` AND c.track_id = ?${binds.length + 1}`;
     binds.push(opts.trackId);
   }
-  // ?2 = new lease end, ?3 = limit; the ids/track binds follow positionally after ?3.
+  // ?2 = lease end (ms) of the first change of each acting account, ?3 = limit, ?4 = ms per change at the account's
+  // pace, ?5 = changes per account handed over by earlier rounds; the ids/track binds follow positionally after ?5.
   // A 'running' row whose run lease ran out was abandoned (its executor crashed or was killed): it goes back to
   // 'pending' so the next executor can claim it. If the old one was only slow, its final UPDATE (… WHERE status =
   // 'running') no longer matches, and the repeated Dropbox call answers "already so".
-  const sql = `UPDATE dropbox_changes SET next_attempt_at = ?2, status = 'pending'
-    WHERE id IN (SELECT id FROM dropbox_changes WHERE ${where} ORDER BY id LIMIT ?3) RETURNING id`;
-  const { results } = await env.DB.prepare(sql).bind(...binds).all<{ id: number }>();
+  // Materialized: the set is chosen once, before any row's new lease takes it out of "due".
+  const sql = `WITH due AS MATERIALIZED (
+      SELECT c.id AS id, json_extract(c.params, '$.actor_account_id') AS actor FROM dropbox_changes c WHERE ${where} ORDER BY c.id LIMIT ?3),
+    ranked AS MATERIALIZED (
+      SELECT id, row_number() OVER (PARTITION BY actor ORDER BY id) - 1 + coalesce(json_extract(?5, '$."' || actor || '"'), 0) AS k FROM due)
+    UPDATE dropbox_changes SET status = 'pending', next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', (?2 + ranked.k * ?4) / 1000.0, 'unixepoch')
+    FROM ranked WHERE dropbox_changes.id = ranked.id
+    RETURNING dropbox_changes.id AS id, json_extract(dropbox_changes.params, '$.actor_account_id') AS actor`;
+  const { results } = await env.DB.prepare(sql).bind(...binds).all<{ id: number; actor: string | null }>();
+  for (const r of results) if (r.actor) ahead[r.actor] = (ahead[r.actor] ?? 0) + 1;
   const jobs: Job[] = results.sort((a, b) => a.id - b.id).map((r) => ({ kind: 'execute-change', changeId: String(r.id) }));
   await sendJobs(env.JOBS, jobs);
   return jobs.length;
@@ -415,7 +447,7 @@ async function pollJob(
     delete p.async_job_account_id;
   };
   for (let i = 0; i < MAX_JOB_POLLS; i++) {
-    let status;
+    let status: sharing.RemoveMemberJobStatus | sharing.JobStatus;
     try {
       status =
         kind === 'remove'
@@ -490,7 +522,18 @@ async function relinquish(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promis
     // Not a member on their own token: already gone — or only invited (they accepted in PD but never joined in
     // Dropbox). Only the owner can withdraw a pending invitation; the owner's removal is moot if nothing is left.
     if (path === 'access_error/not_a_member') return ownerRemoves('their Dropbox invitation was never accepted: withdrawn by the owner');
-    if (path === 'group_access') return GROUP_ACCESS_NOTE; // their access comes only from a group: Dropbox keeps it
+    if (path === 'group_access') {
+      // Their access comes only from a group: Dropbox keeps it. But PD's own invitation may still be pending there:
+      // the group had already put the folder in their Dropbox, so accepting in PD (mount_folder) answered
+      // already_mounted and nothing accepted the invitation. The owner withdraws it, or it outlives the leave
+      // (chaos soak: "Dropbox has collab1 as invitee but PD does not"). Nothing to withdraw is fine.
+      try {
+        await ownerRemoves('their pending Dropbox invitation withdrawn; a group keeps their access');
+      } catch (e) {
+        if (!(e instanceof Moot) && !(e instanceof NotLinkedError)) throw e;
+      }
+      return GROUP_ACCESS_NOTE;
+    }
     if (path === 'access_error/invalid_id') return confirmUnshared(leaver, p, path);
     if (path === 'access_error/invalid_member' || path === 'access_error/unmounted') return ownerRemoves(`Dropbox: ${path}`);
     if (path === 'mounted' && !unmounted) {
@@ -505,16 +548,23 @@ async function relinquish(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promis
     throw refused(path);
   };
   const attempt = async (unmounted: boolean): Promise<string | undefined> => {
+    let left: string | undefined;
     try {
       const r = await leaver.call((d) => d.sharingRelinquishFolderMembership({ shared_folder_id: p.shared_folder_id, leave_a_copy: false }));
       if (r['.tag'] === 'async_job_id') {
         Object.assign(p, { async_job_id: r.async_job_id, async_job_kind: 'other', async_job_account_id: p.actor_account_id });
         return await pollJob(leaver, p, r.async_job_id, 'other', (path) => onError(path, unmounted));
       }
-      return unmounted ? 'unmounted in Dropbox first, then left' : undefined;
+      left = unmounted ? 'unmounted in Dropbox first, then left' : undefined;
     } catch (e) {
       return onError(routeErrorPath(e), unmounted);
     }
+    // Their explicit membership is gone, but a group may still give them the folder (Dropbox keeps it mounted and
+    // says nothing): asked with their own token, so PD can say so instead of "the files are removed from your
+    // Dropbox". If this read fails the change is retried, and relinquishing again answers group_access (or
+    // not_a_member: then it is over).
+    const after = await readFolderState(leaver, p.shared_folder_id);
+    return after.state === 'shared' ? GROUP_ACCESS_NOTE : left;
   };
   return attempt(false);
 }

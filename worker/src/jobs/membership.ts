@@ -1,8 +1,8 @@
 // Dropbox's side of a membership, as the executor meets it (issue 9): invitations that only join the member's
 // Dropbox when mounted with THEIR token, plan limits that no retry can overcome, and access that Dropbox keeps
 // through a group. Each outcome is written to the collaborator (collaborators.dropbox_*) so PD shows the truth.
-import { NotLinkedError, clientForAccount } from '../dropbox/client.ts';
-import { allTags, classifyDropboxError } from '../dropbox/errors.ts';
+import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
+import { classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import type { ChangeParams, ChangeRow, ExecEnv } from './execute.ts';
 
 /** A refusal the person must act on; the executor records it as a failed change with this message. */
@@ -32,7 +32,7 @@ const mb = (n: unknown) => (typeof n === 'number' ? `${Math.ceil(n / 1_048_576)}
  * MountRefused with what the person should do, or the Dropbox error for the executor's retry rules.
  */
 export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<string | undefined> {
-  let client;
+  let client: DropboxClient;
   try {
     client = await clientForAccount(env, p.actor_account_id);
   } catch (e) {
@@ -47,22 +47,23 @@ export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangePara
   } catch (e) {
     const err = classifyDropboxError(e);
     if (err.kind !== 'route') throw err;
-    const tags = allTags(err.error);
-    if (tags.includes('already_mounted')) {
+    // MountFolderError at the spec's nesting (the caller's access problems are under access_error).
+    const path = tagPath(err.error);
+    if (path === 'already_mounted') {
       await setDropboxState(env.DB, row.collaborator_id, 'member');
       return 'already in their Dropbox';
     }
-    if (tags.includes('inside_shared_folder')) {
+    if (path === 'inside_shared_folder') {
       throw new MountRefused('Dropbox cannot put this shared folder inside another shared folder of your Dropbox: accept the invitation in Dropbox and choose where it goes, then retry here');
     }
-    if (tags.includes('insufficient_quota')) {
+    if (path === 'insufficient_quota') {
       const q = (err.error as { insufficient_quota?: { space_shortage?: number } }).insufficient_quota;
       throw new MountRefused(`Your Dropbox is full: the folder needs ${mb(q?.space_shortage)} more. Free up space (or upgrade) in Dropbox, then retry`);
     }
-    if (tags.includes('no_permission') || tags.includes('not_mountable') || tags.includes('must_automount')) {
+    if (path === 'no_permission' || path === 'not_mountable' || path === 'must_automount') {
       throw new MountRefused('Dropbox does not let this folder be added for you from PD: accept the invitation in Dropbox itself');
     }
-    if (tags.includes('not_a_member') || tags.includes('invalid_id')) {
+    if (path === 'access_error/not_a_member' || path === 'access_error/invalid_id') {
       // Removed or unshared in Dropbox meanwhile: nothing to mount, and no retry can change that; the membership
       // check settles PD (revoked/unshared) as for any other change made in Dropbox.
       return 'no invitation in Dropbox any more (removed or unshared there): nothing to mount';

@@ -10,20 +10,23 @@
 // - checkTrackMembership (cron rotation): owners get no webhook when they change members in Dropbox, so the
 //   owner's member list of each track is compared with PD on a schedule.
 //
-// Left vs revoked (documented in worker/DROPBOX.md): the Dropbox API does not say who removed a member. A person
-// whose OWN tree lost the track's mount, and who the owner's member list confirms is gone, is recorded as having
-// left. Anyone else found missing from the owner's list (cron diff, or other members seen during that check)
-// is recorded as revoked by the owner. An unshared folder revokes everyone.
+// Who ended it (documented in worker/DROPBOX.md and worker/API.md "Departures"): the Dropbox API does not say who
+// removed a member, so PD does not guess "left" or "revoked": a member missing from the owner's list, a person
+// whose OWN tree lost the track's mount (confirmed by that list), and everyone of an unshared folder are recorded
+// as "access ended in Dropbox" with the evidence that showed it. PD's own revoke and their own Leave through PD
+// are recorded by PD when they happen (and their Dropbox changes keep reconciliation away until settled).
 import type { AccessLevel } from '@pd/shared';
-import { planInvitationDeclinedInDropbox, planLeaveTrack, planMemberAddedInDropbox, planRevokeCollaborator, planSetAccessLevel } from '../domain/sharing.ts';
+import type { files } from 'dropbox';
+import { planAccessEndedInDropbox, planInvitationDeclinedInDropbox, planMemberAddedInDropbox, planSetAccessLevel, type AsRead } from '../domain/sharing.ts';
 import { newId, nowIso } from '../domain/db.ts';
 import { prepare, sql } from '../domain/sql.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
-import { DropboxCallError, allTags, classifyDropboxError } from '../dropbox/errors.ts';
+import { DropboxCallError, classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import { readFolderState } from '../dropbox/folder-state.ts';
 import { acquireAccountLease, extendLease, fenceStatement, noteNotified, releaseAccountLease } from './lease.ts';
 import { backoffSeconds } from './execute.ts';
 import { sendJobs, type CheckTrackMembershipJob } from './messages.ts';
+import { nextCheckStatement } from './sweep.ts';
 
 /**
  * Margin between the clocks of the machine that received a webhook and the one that walked the account. A
@@ -169,7 +172,7 @@ interface DropboxMember {
 }
 
 export interface MemberSyncOptions {
-  /** The PD account whose own tree lost the mount: if confirmed gone, they left (else: revoked). */
+  /** The PD account whose own tree lost the mount: its evidence is "the folder left their own Dropbox". */
   leftAccountId?: string | null;
   /** Members in Dropbox that PD does not have become collaborators (default true). */
   allowAdds?: boolean;
@@ -185,7 +188,7 @@ export interface MemberSyncOptions {
 
 export interface MemberSyncResult {
   statements: D1PreparedStatement[];
-  /** What will change (for logs/tests): e.g. "left col_…", "revoked col_…", "access col_… viewer", "added dbid:…". */
+  /** What will change (for logs/tests): e.g. "ended col_…", "access col_… viewer", "added dbid:…". */
   actions: string[];
   calls: number;
   /** false when Dropbox could not be asked (owner not linked): nothing was decided. */
@@ -193,6 +196,12 @@ export interface MemberSyncResult {
   /** Invited in Dropbox (no account yet or not joined), not on the track in PD: e-mail → access level. */
   inviteeEmails?: string[];
   inviteeLevels?: Map<string, AccessLevel>;
+  /**
+   * Index in `statements` of the conditional UPDATE recording that `leftAccountId` left. If it changes nothing when
+   * run, PD changed that person after the read (the decision was stale, AsRead): the caller asks again
+   * (requeueStaleLeaves), so a real leave is not lost nor later mistaken for a revoke.
+   */
+  leaveAt?: number;
 }
 
 const levelOf = (access: string): AccessLevel | null =>
@@ -235,13 +244,15 @@ async function listMembers(client: DropboxClient, sharedFolderId: string): Promi
     }
   } catch (e) {
     const err = classifyDropboxError(e);
-    if (err.kind === 'route' && allTags(err.error).includes('invalid_id')) {
+    // list_folder_members answers SharedFolderAccessError at the root; /continue wraps it in access_error.
+    const path = err.kind === 'route' ? tagPath(err.error).replace(/^access_error\//, '') : '';
+    if (path === 'invalid_id') {
       // A single invalid_id would revoke everyone: unshared only if a second, different read agrees (else retry).
       const confirm = await readFolderState(client, sharedFolderId);
       if (confirm.state === 'unshared') return 'unshared';
       throw new DropboxCallError('server', 409, `list_folder_members said invalid_id but get_folder_metadata still finds the folder (${confirm.state === 'caller' ? confirm.tag : 'shared'})`);
     }
-    if (err.kind === 'route' && allTags(err.error).includes('not_a_member')) return 'not_a_member';
+    if (path === 'not_a_member') return 'not_a_member';
     throw err;
   }
   return { users, inviteeEmails, inviteeLevels, inviteeIds, groups };
@@ -257,7 +268,7 @@ async function hasOwnAccess(env: ReconcileEnv, accountId: string | null, sharedF
   } catch (e) {
     if (e instanceof NotLinkedError) return 'unknown';
     const err = classifyDropboxError(e);
-    if (err.kind === 'route' && allTags(err.error).some((t) => t === 'not_a_member' || t === 'invalid_id')) return 'no';
+    if (err.kind === 'route' && (tagPath(err.error) === 'not_a_member' || tagPath(err.error) === 'invalid_id')) return 'no';
     if (err.retryable) throw err;
     return 'unknown';
   }
@@ -276,7 +287,11 @@ interface CollabRow {
   dropbox_state: string | null;
   dropbox_access_level: string | null;
   dropbox_group: string | null;
+  /** The record's event id when read: every decision below applies only to the record as read (AsRead). */
+  event_id: string | null;
 }
+
+const asRead = (c: CollabRow | undefined): AsRead => ({ collaboratorId: c?.id ?? null, eventId: c?.event_id ?? null });
 
 /**
  * Compares the owner's Dropbox member list of one track with PD and returns the domain statements that make
@@ -317,7 +332,7 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     prepare(
       db,
       sql`SELECT c.id, c.account_id, c.email_lower, c.status, c.access_level, a.dropbox_account_id AS dbid,
-                 c.dropbox_state, c.dropbox_access_level, c.dropbox_group
+                 c.dropbox_state, c.dropbox_access_level, c.dropbox_group, c.event_id
           FROM collaborators c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.track_id = ${track.id}`,
     ),
     prepare(
@@ -333,9 +348,12 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     // Only a member's own token was available and it is no longer a member: that member is gone (nobody else is known).
     const me = collabs.find((c) => c.account_id && c.account_id === opts.leftAccountId && c.status === 'active' && !unsettled.has(c.id));
     if (me) {
-      const plan = await planLeaveTrack(db, { trackId: track.id, accountId: me.account_id!, via: 'dropbox' });
+      // Their own Dropbox says they are no longer a member; it does not say who ended it (issue 11: never "left").
+      // Decided on the record as read (AsRead): if it changed meanwhile, a fresh membership check decides again.
+      const plan = await planAccessEndedInDropbox(db, { trackId: track.id, collaboratorId: me.id, evidence: 'dropbox_own_folder', asRead: asRead(me) });
+      if (plan.statements.length) out.leaveAt = out.statements.length;
       out.statements.push(...plan.statements);
-      out.actions.push(`left ${me.id}`);
+      if (plan.statements.length) out.actions.push(`ended ${me.id}`);
     }
     return out;
   }
@@ -344,9 +362,9 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     // The owner unshared the folder in Dropbox: everyone's access ended, by the owner.
     for (const c of collabs) {
       if (c.status !== 'active' && c.status !== 'invited') continue;
-      const plan = await planRevokeCollaborator(db, { trackId: track.id, collaboratorId: c.id, actorId: track.owner_id, via: 'dropbox' });
+      const plan = await planAccessEndedInDropbox(db, { trackId: track.id, collaboratorId: c.id, evidence: 'dropbox_unshared', asRead: asRead(c) });
       out.statements.push(...plan.statements);
-      out.actions.push(`revoked ${c.id} (unshared)`);
+      if (plan.statements.length) out.actions.push(`ended ${c.id} (unshared)`);
     }
     return out;
   }
@@ -384,10 +402,13 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     if (u) matched.add(u.accountId);
     if (u) noteState(c, 'member');
     else if (invited(c)) noteState(c, 'invited');
+    // Dropbox refused to add them (view-only on Dropbox Basic, recorded by the executor): they were never in the
+    // folder, so their absence is neither a decline nor a removal made in Dropbox. PD shows the refusal instead.
+    if (!u && c.dropbox_state === 'refused' && !invited(c)) continue;
     if (c.status === 'invited' && !u && out.confirmed && !unsettled.has(c.id) && !invited(c) && !members.groups.length) {
       // PD's invitation put them in the folder (or invited them there) and Dropbox no longer has them: they left
       // before accepting in PD, which declines the invitation (see worker/DROPBOX.md).
-      const plan = await planInvitationDeclinedInDropbox(db, { trackId: track.id, collaboratorId: c.id });
+      const plan = await planInvitationDeclinedInDropbox(db, { trackId: track.id, collaboratorId: c.id, asRead: asRead(c) });
       if (plan.statements.length) {
         out.statements.push(...plan.statements);
         out.actions.push(`declined ${c.id}`);
@@ -399,23 +420,22 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
       if (invited(c)) continue; // still invited in Dropbox (not accepted there yet): not gone
       if (!out.confirmed && c.account_id !== opts.leftAccountId) continue; // a member's token only vouches for itself
       if (await keptByGroup(c)) continue; // group members are not in `users`: not missing
-      if (opts.leftAccountId && c.account_id === opts.leftAccountId) {
-        const plan = await planLeaveTrack(db, { trackId: track.id, accountId: c.account_id, via: 'dropbox' });
-        out.statements.push(...plan.statements);
-        out.actions.push(`left ${c.id}`);
-      } else {
-        const plan = await planRevokeCollaborator(db, { trackId: track.id, collaboratorId: c.id, actorId: track.owner_id, via: 'dropbox' });
-        out.statements.push(...plan.statements);
-        out.actions.push(`revoked ${c.id}`);
-      }
+      // Dropbox does not say who removed a member (the owner, an editor, or they left): "access ended in Dropbox",
+      // with the evidence that showed it (issue 11). PD's own revoke/leave would still be unsettled above. Decided
+      // on the record as read (AsRead); a stale own-folder ending gets a fresh membership check.
+      const own = !!opts.leftAccountId && c.account_id === opts.leftAccountId;
+      const plan = await planAccessEndedInDropbox(db, { trackId: track.id, collaboratorId: c.id, evidence: own ? 'dropbox_own_folder' : 'dropbox_members', asRead: asRead(c) });
+      if (own && plan.statements.length) out.leaveAt = out.statements.length;
+      out.statements.push(...plan.statements);
+      if (plan.statements.length) out.actions.push(`ended ${c.id}`);
       continue;
     }
     const level = levelOf(u.access);
     // A level Dropbox refused to change (Basic keeps an Editor) is already shown as such: not a change in Dropbox.
     if (level && level !== c.access_level && out.confirmed && c.dropbox_access_level !== level) {
-      const plan = await planSetAccessLevel(db, { trackId: track.id, collaboratorId: c.id, accessLevel: level, actorId: track.owner_id, via: 'dropbox' });
+      const plan = await planSetAccessLevel(db, { trackId: track.id, collaboratorId: c.id, accessLevel: level, actorId: track.owner_id, via: 'dropbox', asRead: asRead(c) });
       out.statements.push(...plan.statements);
-      out.actions.push(`access ${c.id} ${level}`);
+      if (plan.statements.length) out.actions.push(`access ${c.id} ${level}`);
     }
   }
 
@@ -437,6 +457,7 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
         email: u.email,
         displayName: u.displayName,
         accessLevel: level,
+        asRead: asRead(c),
       });
       if (plan.statements.length) {
         out.statements.push(...plan.statements);
@@ -603,7 +624,7 @@ async function listMountFilesIfThere(client: DropboxClient, sharedFolderId: stri
     return await listMountFiles(client, sharedFolderId, mountPath);
   } catch (e) {
     const err = classifyDropboxError(e);
-    if (err.kind === 'route' && allTags(err.error).includes('not_found')) return [];
+    if (err.kind === 'route' && tagPath(err.error) === 'path/not_found') return [];
     throw err;
   }
 }
@@ -846,8 +867,9 @@ async function confirmMembers(
   accountId: string,
   items: { track: TrackRef; lost: boolean }[],
   budget: { inline: number; statements: number },
-): Promise<{ statements: D1PreparedStatement[]; changes: number }> {
+): Promise<{ statements: D1PreparedStatement[]; changes: number; leaves: StaleLeaveCheck[] }> {
   const statements: D1PreparedStatement[] = [];
+  const leaves: StaleLeaveCheck[] = [];
   let changes = 0;
   const queued: CheckTrackMembershipJob[] = [];
   for (const { track, lost } of items) {
@@ -858,12 +880,34 @@ async function confirmMembers(
     }
     budget.inline--;
     const r = await syncTrackMembers(env, track, { leftAccountId: lost ? accountId : null, memberClient: isOwner ? null : client });
+    if (r.leaveAt !== undefined) {
+      leaves.push({ at: statements.length + r.leaveAt, job: { kind: 'check-track-membership', trackId: track.id, leftAccountId: accountId, ...(isOwner ? {} : { memberAccountId: accountId }) } });
+    }
     statements.push(...r.statements);
+    // The owner's member list was just read: that is this track's sweep check too (the sweep skips it until due).
+    if (r.confirmed) statements.push(nextCheckStatement(env.DB, track.id, null));
     budget.statements += r.statements.length;
     changes += r.actions.length;
   }
   await sendJobs(env.JOBS, queued);
-  return { statements, changes };
+  return { statements, changes, leaves };
+}
+
+/** A leave planned in a batch, and the check that decides it again if PD changed that person first. */
+interface StaleLeaveCheck {
+  /** index of the leave's conditional UPDATE among the statements handed back (the caller adds its offset) */
+  at: number;
+  job: CheckTrackMembershipJob;
+}
+
+/**
+ * After the batch: a planned leave that changed nothing was decided on a record PD changed meanwhile (the owner
+ * revoked, re-invited or changed the level between the read and the write). It is decided again from fresh reads,
+ * with who lost the mount, instead of being dropped (the cron's later diff would call it a revoke).
+ */
+async function requeueStaleLeaves(env: ReconcileEnv, results: D1Result[], offset: number, leaves: StaleLeaveCheck[]): Promise<void> {
+  const stale = leaves.filter((l) => (results[offset + l.at]?.meta.changes ?? 0) === 0).map((l) => l.job);
+  await sendJobs(env.JOBS, stale);
 }
 
 async function walk(
@@ -881,7 +925,7 @@ async function walk(
   let pages = 0;
   let changes = 0;
   for (;;) {
-    let page;
+    let page: files.ListFolderResult;
     try {
       page = await client.call((d) => d.filesListFolderContinue({ cursor }));
     } catch (e) {
@@ -897,7 +941,8 @@ async function walk(
         const tracks = await tracksFor(db, [...lost, ...joined]);
         const c = await confirmMembers(env, client, accountId, [...tracks].map(([sfid, track]) => ({ track, lost: lost.has(sfid) })), budget);
         changes += c.changes;
-        await db.batch([...c.statements, ...baselineStatements(db, accountId, holder, b.cursor, b.mounts)]);
+        const written = await db.batch([...c.statements, ...baselineStatements(db, accountId, holder, b.cursor, b.mounts)]);
+        await requeueStaleLeaves(env, written, 0, c.leaves);
         await recheckTracksOf(env, accountId, new Set([...tracks.values()].map((t) => t.id)));
         return { pages, changes, more: true };
       }
@@ -920,7 +965,7 @@ async function walk(
       const track = tracks.get(file.sharedFolderId);
       if (track) revisions.push({ track, file });
     }
-    await db.batch([
+    const written = await db.batch([
       fenceStatement(db, accountId, holder),
       ...c.statements,
       ...revisionStatements(db, revisions),
@@ -928,6 +973,7 @@ async function walk(
       cursorStatement(db, accountId, page.cursor),
       extendLease(db, accountId, holder),
     ]);
+    await requeueStaleLeaves(env, written, 1, c.leaves);
     cursor = page.cursor;
     if (!page.has_more) return { pages, changes, more: false };
     if (pages >= MAX_PAGES_PER_INVOCATION) return { pages, changes, more: true };
@@ -944,8 +990,7 @@ export async function checkTrackMembership(
 ): Promise<{ result: 'done' | 'gone' | 'owner-not-linked'; actions: string[] } | { result: 'retry'; delaySeconds: number; error: string }> {
   const db = env.DB;
   const track = await db.prepare('SELECT id, owner_id, dropbox_shared_folder_id FROM tracks WHERE id = ?').bind(trackId).first<TrackRef>();
-  const done = (error: string | null) =>
-    db.prepare('UPDATE dropbox_membership_checks SET checked_at = ?, enqueued_at = 0, last_error = ? WHERE track_id = ?').bind(Date.now(), error, trackId);
+  const done = (error: string | null) => nextCheckStatement(db, trackId, error);
   if (!track) {
     await db.prepare('DELETE FROM dropbox_membership_checks WHERE track_id = ?').bind(trackId).run();
     return { result: 'gone', actions: [] };
@@ -965,7 +1010,10 @@ export async function checkTrackMembership(
       await done('owner has not linked Dropbox').run();
       return { result: 'owner-not-linked', actions: [] };
     }
-    await db.batch([...r.statements, done(null)]);
+    const written = await db.batch([...r.statements, done(null)]);
+    if (r.leaveAt !== undefined && opts.leftAccountId) {
+      await requeueStaleLeaves(env, written, 0, [{ at: r.leaveAt, job: { kind: 'check-track-membership', trackId, leftAccountId: opts.leftAccountId, ...(opts.memberAccountId ? { memberAccountId: opts.memberAccountId } : {}) } }]);
+    }
     return { result: 'done', actions: r.actions };
   } catch (e) {
     const err = classifyDropboxError(e);

@@ -3,7 +3,7 @@
 // attempts. Under a per-user rate limit in the emulator, a Revoke All drains with 0 failed changes.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { noteRateLimited, PacedError, takeToken, PACE_BURST } from '../../src/dropbox/pace.ts';
+import { burstOf, noteRateLimited, PacedError, takeToken } from '../../src/dropbox/pace.ts';
 import { Harness, control } from '../dropbox/harness.ts';
 
 const h = new Harness();
@@ -38,7 +38,7 @@ describe('per-account token bucket', () => {
     const account = `acct_pace_${crypto.randomUUID()}`;
     const at = Date.now(); // all calls at the same instant (no refill in between)
     const t0 = performance.now();
-    for (let i = 0; i < PACE_BURST; i++) await takeToken(penv, account, at);
+    for (let i = 0; i < burstOf(penv); i++) await takeToken(penv, account, at);
     expect(performance.now() - t0).toBeLessThan(1000); // the burst
     const t1 = performance.now();
     await takeToken(penv, account, at); // the next one waits for its slot: 1/5 s
@@ -55,6 +55,28 @@ describe('per-account token bucket', () => {
     await takeToken(penv, `acct_other_${crypto.randomUUID()}`);
     const row = await env.DB.prepare('SELECT rate_limited FROM dropbox_pace WHERE account_id = ?').bind(account).first<{ rate_limited: number }>();
     expect(row!.rate_limited).toBe(1);
+  });
+
+  it('reopens empty after a 429: the calls waiting for it are spread out at the pace, not fired at once', async () => {
+    // A full bucket (a quiet account) meets a 429 with Retry-After 1 s. Twelve calls arrive at once: they get the
+    // slots 1.2 s, 1.4 s, … after it (5 a second), so only ten fit in the 3 s an in-line wait may take; the rest go
+    // back to the queue. Had the bucket kept refilling while closed, all twelve would have gone at 1 s together —
+    // straight into the next 429.
+    const account = `acct_pace_${crypto.randomUUID()}`;
+    const at = Date.now();
+    await takeToken(penv, account, at);
+    await noteRateLimited(penv, account, 1, at);
+    const t0 = performance.now();
+    const went: number[] = [];
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => takeToken(penv, account, at).then(() => went.push(performance.now() - t0), (e) => e)),
+    );
+    expect(results.filter((x) => x instanceof PacedError)).toHaveLength(2);
+    went.sort((a, b) => a - b);
+    expect(went).toHaveLength(10);
+    expect(went[0]).toBeGreaterThanOrEqual(1000 - 50);
+    // Ten calls spread over ~1.8 s, not ten at once: at most 5 within any one second.
+    for (let i = 5; i < went.length; i++) expect(went[i] - went[i - 5]).toBeGreaterThanOrEqual(950);
   });
 });
 

@@ -249,4 +249,31 @@ describe('leave, access level, invite', () => {
     ]);
     expect(await dropboxMembers()).not.toHaveProperty(KAI);
   });
+
+  it('a backlog of changes for one person is handed over one at a time (the first), each ending hands over the next', async () => {
+    // Invite, revoke, invite, revoke, invite: five changes for Kai, in a chain (each waits for the one before).
+    for (let i = 0; i < 5; i++) {
+      if (i % 2 === 0) await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: KAI, accessLevel: 'editor' } });
+      else await h.fetch(`/api/v1/tracks/${trackId}/collaborators/${(await collaborator(trackId, KAI))!.id}/revoke`, { method: 'POST', session: maya.session });
+    }
+    // Their messages are lost and their leases run out: the cron hands over only the first of the chain. (Before,
+    // every tick re-sent all five, and a soak's backlog of 1,268 changes flooded the queue every minute.)
+    h.queued.length = 0;
+    await env.DB.prepare(`UPDATE dropbox_changes SET next_attempt_at = '2000-01-01T00:00:00.000Z' WHERE track_id = ?`).bind(trackId).run();
+    await h.cron();
+    const handed = () => h.queued.filter((q) => q.job.kind === 'execute-change').map((q) => Number((q.job as { changeId: string }).changeId));
+    const ids = (await changesOf(trackId)).map((c) => c.id);
+    expect(handed()).toEqual([ids[0]]);
+    await h.cron(); // a second tick within the lease sends nothing more
+    expect(handed()).toEqual([ids[0]]);
+    await h.drain();
+    expect((await changesOf(trackId)).map((c) => `${c.kind}:${c.status}`)).toEqual([
+      'add_member:done',
+      'remove_member:done',
+      'add_member:done',
+      'remove_member:done',
+      'add_member:done',
+    ]);
+    expect((await dropboxMembers())[KAI]).toBe('invited');
+  });
 });

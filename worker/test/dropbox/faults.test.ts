@@ -69,8 +69,8 @@ describe('faults on every Dropbox call of a reconciliation', () => {
 
     await control('faults', undefined, 'DELETE');
     await h.drain();
-    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'left' });
-    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_left' })]);
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_evidence: 'dropbox_own_folder' });
+    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox' })]);
     expect(await leoCursor()).not.toBe(cursor);
   });
 
@@ -79,7 +79,7 @@ describe('faults on every Dropbox call of a reconciliation', () => {
     await h.act({ as: LEO, action: 'leave_folder', shared_folder_id: sfid });
     await h.deliverWebhooks();
     await h.drain();
-    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'left' });
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_evidence: 'dropbox_own_folder' });
     expect((await h.calls('oauth2/token')).length).toBeGreaterThanOrEqual(1);
   });
 

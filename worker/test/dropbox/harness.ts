@@ -139,7 +139,10 @@ export class Harness {
     for (let round = 0; round < (opts.maxRounds ?? 100) && this.queued.length; round++) {
       // Delays are not waited for, and that includes a Retry-After that closed an account's Dropbox bucket
       // (src/dropbox/pace.ts): the next round runs as if it had passed. Tests of the pacing itself turn this off.
-      if (this.skipPaceDelays) await env.DB.prepare('UPDATE dropbox_pace SET throttled_until = 0 WHERE throttled_until > 0').run();
+      if (this.skipPaceDelays) {
+        // A 429 also moves the bucket's refill to its Retry-After: that wait is skipped too.
+        await env.DB.prepare('UPDATE dropbox_pace SET throttled_until = 0, refilled_at = min(refilled_at, ?1) WHERE throttled_until > 0 OR refilled_at > ?1').bind(Date.now()).run();
+      }
       const take = this.queued.splice(0, opts.batchSize ?? 10);
       const msgs = take.map((m) => ({ id: `msg-${++this.msgSeq}`, timestamp: new Date(), attempts: m.attempts + 1, body: m.job }));
       const batch = createMessageBatch<Job>('pd-jobs', msgs);

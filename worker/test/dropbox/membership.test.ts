@@ -235,6 +235,22 @@ describe('3. Dropbox Basic cannot make anyone view-only', () => {
     expect(person(d, AVA)).toMatchObject({ accessLevel: 'editor', dropbox: { state: 'invited' } });
     void ava;
   });
+
+  it('a Viewer Dropbox refused to add stays as PD shows it: the membership check neither declines nor revokes them (chaos mix, Basic owners)', async () => {
+    const ava = await h.signIn(AVA);
+    await h.drain();
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: AVA, accessLevel: 'viewer' } });
+    await h.drain();
+    // Dropbox has no Ava: not because she left or was removed there, but because Dropbox never added her.
+    await checkMembership();
+    expect(person(await detail(maya.session), AVA)).toMatchObject({ status: 'invited', dropbox: { state: 'refused' } });
+    const { invitations } = await h.json<{ invitations: { id: string }[] }>('/api/v1/invitations', { session: ava.session });
+    expect(invitations).toHaveLength(1);
+    await h.json(`/api/v1/invitations/${invitations[0].id}/accept`, { method: 'POST', session: ava.session });
+    await h.drain();
+    await checkMembership();
+    expect(person(await detail(maya.session), AVA)).toMatchObject({ status: 'active', dropbox: { state: 'refused' } });
+  });
 });
 
 describe('5. groups', () => {
@@ -270,7 +286,7 @@ describe('5. groups', () => {
     await h.act({ as: AVA, action: 'leave_folder', shared_folder_id: sfid });
     await h.deliverWebhooks();
     await h.drain();
-    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'left', ended_via: 'dropbox', account_id: ava.account.id });
+    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_evidence: 'dropbox_own_folder', account_id: ava.account.id });
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active' });
   });
 
@@ -284,5 +300,36 @@ describe('5. groups', () => {
     expect(person(d, LEO)).toMatchObject({ status: 'revoked', dropbox: { group: `the group "Studio Crew ${n}"` } });
     expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'remove_member', status: 'done', last_error: expect.stringContaining('Dropbox keeps their access through the group') });
     expect(await mountedFor(LEO)).toBe(true); // Dropbox really kept it
+  });
+
+  it('leaving while a group also gives access: PD says Dropbox keeps the folder in their Dropbox (chaos mix, groups)', async () => {
+    await importAs(MAYA);
+    const leo = await h.signIn(LEO);
+    await h.drain();
+    await control('act', { as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'editor' });
+    expect((await h.fetch(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: leo.session })).status).toBe(200);
+    await h.drain();
+    expect(await mountedFor(LEO)).toBe(true); // relinquishing ended his own membership; the group's access stays
+    expect(person(await detail(maya.session), LEO)).toMatchObject({ status: 'left', dropbox: { group: 'a group' } });
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'relinquish', status: 'done', last_error: expect.stringContaining('Dropbox keeps their access through a group') });
+  });
+
+  it('invited in PD while a group already gives access, accepted, then leaving: the pending Dropbox invitation is withdrawn too (chaos soak)', async () => {
+    await importAs(MAYA);
+    const gus = await h.signIn(GUS);
+    await h.drain();
+    await control('act', { as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'editor' });
+    // Gus has the folder through the group only; Maya invites him in PD (a Dropbox invitation), he accepts in PD:
+    // the folder is already in his Dropbox (the group's), so mounting answers already_mounted and the invitation stays.
+    await inviteAndAccept(GUS, gus.session);
+    const invitees = async () => (await emuState()).folders.find((f) => f.shared_folder_id === sfid)!.invitees.map((i) => i.email);
+    expect(await invitees()).toEqual([GUS]);
+    expect((await h.fetch(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: gus.session })).status).toBe(200);
+    await h.drain();
+    // relinquish answers group_access (no explicit membership to end): the owner withdraws the invitation.
+    expect(await invitees()).toEqual([]);
+    expect(await mountedFor(GUS)).toBe(true); // the group keeps the folder in his Dropbox
+    expect(person(await detail(maya.session), GUS)).toMatchObject({ status: 'left', dropbox: { group: 'a group' } });
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'relinquish', status: 'done', last_error: expect.stringContaining('Dropbox keeps their access through a group') });
   });
 });

@@ -82,7 +82,7 @@ describe('import', () => {
 });
 
 describe('a collaborator leaves the shared folder in Dropbox', () => {
-  it('the owner sees "left" and is notified; the track leaves their library; comments and credits stay', async () => {
+  it('Dropbox does not say who ended it: both sides hear "access ended in Dropbox", never a guessed "left"; comments and credits stay', async () => {
     // Leo comments while he has access.
     await h.json(`/api/v1/tracks/${trackId}/comments`, { method: 'POST', session: leo.session, json: { body: 'Love the bridge' } });
 
@@ -93,21 +93,24 @@ describe('a collaborator leaves the shared folder in Dropbox', () => {
       `/api/v1/tracks/${trackId}`,
       { session: maya.session },
     );
-    expect(detail.collaborators.find((c) => c.email === LEO)).toMatchObject({ status: 'left', endedVia: 'dropbox' });
+    expect(detail.collaborators.find((c) => c.email === LEO)).toMatchObject({ status: 'revoked', endedVia: 'dropbox', endedEvidence: 'dropbox_own_folder' });
     expect(detail.comments).toEqual([expect.objectContaining({ authorName: 'Leo Vance', body: 'Love the bridge' })]);
 
     const notes = await h.json<{ notifications: { kind: string; trackId: string; via: string; actor: { name: string } }[] }>('/api/v1/notifications', { session: maya.session });
-    expect(notes.notifications).toEqual([expect.objectContaining({ kind: 'collaborator_left', trackId, via: 'dropbox', actor: expect.objectContaining({ name: 'Leo Vance' }) })]);
+    expect(notes.notifications).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox', trackId, via: 'dropbox', actor: expect.objectContaining({ name: 'Leo Vance' }) })]);
+    const leoNotes = await h.json<{ notifications: { kind: string; trackId: string; actor: { id: string | null } }[] }>('/api/v1/notifications', { session: leo.session });
+    expect(leoNotes.notifications).toEqual([expect.objectContaining({ kind: 'access_ended_in_dropbox', trackId, actor: expect.objectContaining({ id: null }) })]);
 
     // Leo's next sync: the track is gone from his library, and he can no longer open it.
     const sync = await h.json<{ changes: { trackId: string; change: string; reason: string }[] }>('/api/v1/sync?cursor=0', { session: leo.session });
-    expect(sync.changes.at(-1)).toMatchObject({ trackId, change: 'removed', reason: 'left' });
+    expect(sync.changes.at(-1)).toMatchObject({ trackId, change: 'removed', reason: 'ended_in_dropbox' });
     expect((await h.fetch(`/api/v1/tracks/${trackId}`, { session: leo.session })).status).toBe(403);
 
     // Nothing is sent back to Dropbox (it already happened there), and nobody else changed.
     expect(await changesOf(trackId)).toEqual([]);
     expect(await collaborator(trackId, SAM)).toMatchObject({ status: 'active' });
-    expect((await historyOf(trackId)).filter((e) => e.kind === 'collaborator_left')).toEqual([expect.objectContaining({ via: 'dropbox', actor_id: leo.account.id })]);
+    expect((await historyOf(trackId)).filter((e) => e.kind === 'access_ended_in_dropbox')).toEqual([expect.objectContaining({ via: 'dropbox', actor_id: null })]);
+    expect((await historyOf(trackId)).filter((e) => e.kind === 'collaborator_left' || e.kind === 'access_revoked')).toEqual([]);
   });
 
   it('a duplicated and re-delivered notification still makes exactly one change and one notification', async () => {
@@ -126,8 +129,8 @@ describe('a collaborator leaves the shared folder in Dropbox', () => {
     await h.drain({ batchSize: 1 });
     await control('webhooks', { duplicateRate: 0 });
 
-    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_left' })]);
-    expect((await historyOf(trackId)).filter((e) => e.kind === 'collaborator_left')).toHaveLength(1);
+    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox' })]);
+    expect((await historyOf(trackId)).filter((e) => e.kind === 'access_ended_in_dropbox')).toHaveLength(1);
     // Only the first walk asked Dropbox anything: the later copies were covered by it.
     expect((await h.calls('2/files/list_folder/continue')).filter((c) => c.account_id === (leo.account as { dropboxAccountId?: string }).dropboxAccountId)).toHaveLength(1);
   });
@@ -142,7 +145,7 @@ describe('a collaborator leaves the shared folder in Dropbox', () => {
 });
 
 describe('the owner changes things in Dropbox', () => {
-  it('removing a member who never signed in to PD is found by the cron membership check: revoked, they are notified', async () => {
+  it('removing a member who never signed in to PD is found by the cron membership check: access ended in Dropbox, both sides told', async () => {
     await h.act({ as: MAYA, action: 'remove_member', shared_folder_id: sfid, member: JULES });
     await settle(); // Jules is not linked: no notification reaches PD
     expect(await collaborator(trackId, JULES)).toMatchObject({ status: 'active' });
@@ -150,15 +153,30 @@ describe('the owner changes things in Dropbox', () => {
     await h.cron();
     await h.drain();
     const jules = await collaborator(trackId, JULES);
-    expect(jules).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_by: maya.account.id });
-    expect(await notificationsOf(jules!.account_id!)).toEqual([expect.objectContaining({ kind: 'access_revoked', via: 'dropbox' })]);
-    expect(await notificationsOf(maya.account.id)).toEqual([]);
+    expect(jules).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_by: null, ended_evidence: 'dropbox_members' });
+    expect(await notificationsOf(jules!.account_id!)).toEqual([expect.objectContaining({ kind: 'access_ended_in_dropbox', via: 'dropbox' })]);
+    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox', actor_id: jules!.account_id })]);
 
     // Running the check again changes nothing.
     await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0').run();
     await h.cron();
     await h.drain();
     expect(await notificationsOf(jules!.account_id!)).toHaveLength(1);
+  });
+
+  it('removing a signed-in collaborator in Dropbox is not "left": both sides are told it ended in Dropbox (issue 11)', async () => {
+    await h.act({ as: MAYA, action: 'remove_member', shared_folder_id: sfid, member: LEO });
+    await settle(); // Leo's own tree loses the folder: the same evidence as if he had left there himself
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_by: null, ended_evidence: 'dropbox_own_folder' });
+    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox', actor_id: leo.account.id })]);
+    expect(await notificationsOf(leo.account.id)).toEqual([expect.objectContaining({ kind: 'access_ended_in_dropbox', actor_id: null })]);
+    const kinds = (await historyOf(trackId)).map((e) => e.kind);
+    expect(kinds).toContain('access_ended_in_dropbox');
+    expect(kinds).not.toContain('collaborator_left');
+    // Leo is told how it ended when he opens it, without a guess.
+    const r = await h.fetch(`/api/v1/tracks/${trackId}`, { session: leo.session });
+    expect(r.status).toBe(403);
+    expect(await r.json()).toEqual({ error: { code: 'access_ended', message: 'Your access to this track ended in Dropbox.' } });
   });
 
   it('changing a member\'s access level: PD follows and the member is notified', async () => {
@@ -169,14 +187,14 @@ describe('the owner changes things in Dropbox', () => {
     expect(await changesOf(trackId)).toEqual([]);
   });
 
-  it('unsharing the folder ends everyone\'s access (revoked by the owner)', async () => {
+  it('unsharing the folder ends everyone\'s access (ended in Dropbox, evidence: unshared)', async () => {
     await h.act({ as: MAYA, action: 'unshare', shared_folder_id: sfid });
     await settle();
-    for (const email of [LEO, SAM]) expect(await collaborator(trackId, email)).toMatchObject({ status: 'revoked', ended_via: 'dropbox' });
+    for (const email of [LEO, SAM]) expect(await collaborator(trackId, email)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_evidence: 'dropbox_unshared' });
     // Jules never signed in: no webhook of hers, but the unshare seen in Leo's and Sam's trees revoked her too.
     expect(await collaborator(trackId, JULES)).toMatchObject({ status: 'revoked' });
-    expect(await notificationsOf(leo.account.id)).toEqual([expect.objectContaining({ kind: 'access_revoked' })]);
-    expect(await notificationsOf(sam.account.id)).toEqual([expect.objectContaining({ kind: 'access_revoked' })]);
+    expect(await notificationsOf(leo.account.id)).toEqual([expect.objectContaining({ kind: 'access_ended_in_dropbox' })]);
+    expect(await notificationsOf(sam.account.id)).toEqual([expect.objectContaining({ kind: 'access_ended_in_dropbox' })]);
   });
 
   it('adding a member in Dropbox makes them a collaborator once they accept there (signed in to PD or not)', async () => {
@@ -293,8 +311,8 @@ describe('cursors', () => {
     await settle();
     // The leave happened while the cursor was invalid: comparing Leo's mounts before and after still shows
     // that his own tree lost the folder, and the owner's member list confirms it.
-    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'left', ended_via: 'dropbox' });
-    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_left' })]);
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_evidence: 'dropbox_own_folder' });
+    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox' })]);
     const sync = await env.DB.prepare('SELECT cursor, lease_until FROM dropbox_account_sync WHERE account_id = ?').bind(leo.account.id).first<{ cursor: string; lease_until: number }>();
     expect(sync?.cursor).toBeTruthy();
     expect(sync?.lease_until).toBe(0);

@@ -46,6 +46,19 @@ interface FuzzRoute {
 const trackIds = (w: Ids) => ({ trackId: [w.trackId, w.trackId, w.otherTrackId] });
 const collabIds = (w: Ids) => ({ ...trackIds(w), collaboratorId: [w.targetId, w.editorCollaboratorId] });
 
+const DAY_MS = 86_400_000;
+/** Expiry dates: future, past, beyond 5 years, with offsets, not ISO, null (remove). */
+const expiryDate = fc.oneof(
+  fc.integer({ min: -400, max: 2200 }).map((d) => new Date(Date.now() + d * DAY_MS).toISOString()),
+  fc.integer({ min: 1, max: 1000 }).map((d) => new Date(Date.now() + d * DAY_MS).toISOString().replace('Z', '+05:30')),
+  fc.constantFrom('2027-01-31', 'tomorrow', '2027-13-01T00:00:00Z', '9999-12-31T23:59:59Z', ''),
+  fc.constant(null),
+);
+const headsUpBody = fc
+  .record({ note: opt(fc.option(fc.oneof(validText(1000), fc.constant('line one\nline two')))), endsIn: fc.constantFrom('24h', '48h', '7d', 'now') })
+  .map(strip);
+const personKeys = (w: Ids) => ({ personKey: [w.people.target.email.toLowerCase(), w.people.editor.email.toUpperCase(), 'nobody@example.test'] });
+
 const ROUTES: Record<string, FuzzRoute> = {
   'GET /api/v1/me': {},
   'GET /api/v1/library': { query: ['project', 'stage', 'archived', 'hidden', 'limit', 'before'] },
@@ -94,6 +107,7 @@ const ROUTES: Record<string, FuzzRoute> = {
   },
   'POST /api/v1/tracks/:trackId/collaborators/:collaboratorId/revoke': { ids: collabIds },
   'PATCH /api/v1/tracks/:trackId/collaborators/:collaboratorId': { ids: collabIds, body: () => fc.record({ accessLevel: level }) },
+  'PUT /api/v1/tracks/:trackId/collaborators/:collaboratorId/role': { ids: collabIds, body: () => fc.record({ role: fc.option(validText(50)) }) },
   'POST /api/v1/tracks/:trackId/leave': { ids: trackIds },
   'GET /api/v1/tracks/:trackId/comments': { ids: trackIds },
   'POST /api/v1/tracks/:trackId/comments': { ids: trackIds, body: () => fc.record({ body: fc.oneof(validText(5000), fc.constant('é'.repeat(5000))) }) },
@@ -106,6 +120,22 @@ const ROUTES: Record<string, FuzzRoute> = {
   'POST /api/v1/invitations/:invitationId/decline': { ids: (w) => ({ invitationId: [w.inviteeInvitationId, w.invitedInvitationId] }) },
   'GET /api/v1/sharing': {},
   'POST /api/v1/sharing/:personKey/revoke-all': { ids: (w) => ({ personKey: [w.people.target.email.toLowerCase(), w.people.editor.email.toUpperCase(), w.people.owner.email] }) },
+  // Issue 12: dates around now (past, future, > 5 years, with offsets), notes, selections.
+  'PUT /api/v1/tracks/:trackId/collaborators/:collaboratorId/expiry': { ids: collabIds, body: () => fc.record({ accessExpiresAt: expiryDate }) },
+  'POST /api/v1/tracks/:trackId/collaborators/:collaboratorId/heads-up': { ids: collabIds, body: () => headsUpBody },
+  'POST /api/v1/tracks/:trackId/collaborators/:collaboratorId/expiry/end-now': { ids: collabIds },
+  'GET /api/v1/sharing/review': {},
+  'PUT /api/v1/sharing/review/settings': { body: () => fc.record({ idleDays: fc.integer({ min: -5, max: 400 }) }) },
+  'POST /api/v1/sharing/review/actions': {
+    body: (w) =>
+      fc.oneof(
+        fc.record({ action: fc.constantFrom('revoke', 'downgrade'), collaboratorIds: fc.array(fc.constantFrom(w.targetId, w.editorCollaboratorId, 'col_x'), { minLength: 1, maxLength: 3 }) }),
+        fc.record({ action: fc.constant('expiry'), collaboratorIds: fc.array(fc.constantFrom(w.targetId, 'col_x'), { minLength: 1, maxLength: 2 }), accessExpiresAt: expiryDate }),
+        headsUpBody.map((b) => ({ ...b, action: 'heads_up', collaboratorIds: [w.targetId] })),
+      ),
+  },
+  'PUT /api/v1/sharing/:personKey/expiry': { ids: personKeys, body: () => fc.record({ accessExpiresAt: expiryDate }) },
+  'POST /api/v1/sharing/:personKey/heads-up': { ids: personKeys, body: () => headsUpBody },
   'GET /api/v1/notifications': { query: ['before', 'limit', 'unread'] },
   'GET /api/v1/notifications/unread-count': {},
   'POST /api/v1/notifications/read': {

@@ -62,6 +62,9 @@ const MATRIX: Record<string, Row> = {
   'PATCH /api/v1/tracks/:trackId/collaborators/:collaboratorId':
                                                      { method: 'PATCH', path: (w) => `/tracks/${w.trackId}/collaborators/${w.targetId}`, body: () => ({ accessLevel: 'editor' }),
                                                                                                                               roles: ['ok',          'owner_only',     'owner_only',     NF,      END,     END,   NF] },
+  'PUT /api/v1/tracks/:trackId/collaborators/:collaboratorId/role':
+                                                     { method: 'PUT', path: (w) => `/tracks/${w.trackId}/collaborators/${w.targetId}/role`, body: () => ({ role: 'Vocalist' }),
+                                                                                                                              roles: ['ok',          'owner_only',     'owner_only',     NF,      END,     END,   NF] },
   'POST /api/v1/tracks/:trackId/leave':              { method: 'POST', path: (w) => `/tracks/${w.trackId}/leave`, fresh: true, roles: ['owner_cannot_leave', 'ok',     'ok',             NF,      END,     END,   NF] },
   'GET /api/v1/tracks/:trackId/comments':            { method: 'GET',  path: (w) => `/tracks/${w.trackId}/comments`,        roles: ['ok',          'ok',             'ok',             NF,      END,     END,   NF] },
   'POST /api/v1/tracks/:trackId/comments':           { method: 'POST', path: (w) => `/tracks/${w.trackId}/comments`, body: () => ({ body: 'Nice kick.' }),
@@ -82,6 +85,26 @@ const MATRIX: Record<string, Row> = {
                                                                                                                               roles: ['invitation_not_yours', 'invitation_not_yours', 'invitation_not_yours', 'ok', 'invitation_not_yours', 'invitation_not_yours', 'invitation_not_yours'] },
   'GET /api/v1/sharing':                             { method: 'GET',  path: () => '/sharing', roles: ALL_OK },
   'POST /api/v1/sharing/:personKey/revoke-all':      { method: 'POST', path: (w) => `/sharing/${encodeURIComponent(w.people.target.email)}/revoke-all`, fresh: true,
+                                                                                                                              roles: ['ok', 'person_not_found', 'person_not_found', 'person_not_found', 'person_not_found', 'person_not_found', 'person_not_found'] },
+  // Issue 12: when access ends (owner only), and the owner's review (everyone has their own, empty when they own nothing).
+  'PUT /api/v1/tracks/:trackId/collaborators/:collaboratorId/expiry':
+                                                     { method: 'PUT', path: (w) => `/tracks/${w.trackId}/collaborators/${w.targetId}/expiry`, body: () => ({ accessExpiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() }),
+                                                                                                                              roles: ['ok',          'owner_only',     'owner_only',     NF,      END,     END,   NF] },
+  'POST /api/v1/tracks/:trackId/collaborators/:collaboratorId/heads-up':
+                                                     { method: 'POST', path: (w) => `/tracks/${w.trackId}/collaborators/${w.targetId}/heads-up`, body: () => ({ note: 'Wrapping up soon.', endsIn: '7d' }),
+                                                                                                                              roles: ['ok',          'owner_only',     'owner_only',     NF,      END,     END,   NF] },
+  // Nothing is scheduled for the target in a fresh world: the owner is told so, and nothing ends.
+  'POST /api/v1/tracks/:trackId/collaborators/:collaboratorId/expiry/end-now':
+                                                     { method: 'POST', path: (w) => `/tracks/${w.trackId}/collaborators/${w.targetId}/expiry/end-now`, fresh: true,
+                                                                                                                              roles: ['no_schedule', 'owner_only',     'owner_only',     NF,      END,     END,   NF] },
+  'GET /api/v1/sharing/review':                      { method: 'GET',  path: () => '/sharing/review', roles: ALL_OK },
+  'PUT /api/v1/sharing/review/settings':             { method: 'PUT',  path: () => '/sharing/review/settings', body: () => ({ idleDays: 45 }), roles: ALL_OK },
+  // A selection acts only on the caller's own tracks' records: for everyone else it changes nothing (changedCount 0).
+  'POST /api/v1/sharing/review/actions':             { method: 'POST', path: () => '/sharing/review/actions',
+                                                       body: (w) => ({ action: 'expiry', collaboratorIds: [w.targetId], accessExpiresAt: new Date(Date.now() + 20 * 86_400_000).toISOString() }), roles: ALL_OK },
+  'PUT /api/v1/sharing/:personKey/expiry':           { method: 'PUT',  path: (w) => `/sharing/${encodeURIComponent(w.people.target.email)}/expiry`, body: () => ({ accessExpiresAt: new Date(Date.now() + 40 * 86_400_000).toISOString() }),
+                                                                                                                              roles: ['ok', 'person_not_found', 'person_not_found', 'person_not_found', 'person_not_found', 'person_not_found', 'person_not_found'] },
+  'POST /api/v1/sharing/:personKey/heads-up':        { method: 'POST', path: (w) => `/sharing/${encodeURIComponent(w.people.target.email)}/heads-up`, body: () => ({ endsIn: '7d' }),
                                                                                                                               roles: ['ok', 'person_not_found', 'person_not_found', 'person_not_found', 'person_not_found', 'person_not_found', 'person_not_found'] },
   'GET /api/v1/notifications':                       { method: 'GET',  path: () => '/notifications', roles: ALL_OK },
   'GET /api/v1/notifications/unread-count':          { method: 'GET',  path: () => '/notifications/unread-count', roles: ALL_OK },

@@ -1,0 +1,13 @@
+import { render } from 'preact';
+import '../../components/pd.css';
+import { ApiContext } from '../../components/api-context';
+import { messagingApi } from '../../utils/messaging';
+import { DEVELOPMENT_BUILD } from '../../utils/storage';
+import { Options } from './Options';
+
+render(
+  <ApiContext.Provider value={messagingApi()}>
+    <Options developmentBuild={DEVELOPMENT_BUILD} />
+  </ApiContext.Provider>,
+  document.getElementById('app')!,
+);

@@ -1,0 +1,29 @@
+// "Download the files first": Dropbox's own Download button when the page has one, else the folder's download link,
+// else where to find it. Offered by the Leave dialog and by a heads-up or expiry (issue 12).
+import type { TrackContext } from './types';
+
+export function DownloadOffer({ ctx }: { ctx: TrackContext }) {
+  const { detail, folder, clickDropboxDownload } = ctx;
+  const title = detail.track.title;
+  return (
+    <p class="pd-field">
+      {clickDropboxDownload ? (
+        <button type="button" class="pd-btn" onClick={() => clickDropboxDownload()}>
+          Download the files first
+        </button>
+      ) : folder ? (
+        <a class="pd-btn" href={folder.downloadUrl} target="_blank" rel="noopener">
+          Download the files first
+        </a>
+      ) : (
+        <span class="pd-small">
+          Open “{title}” in{' '}
+          <a href="https://www.dropbox.com/home" target="_blank" rel="noopener">
+            your Dropbox
+          </a>{' '}
+          to download its files first.
+        </span>
+      )}
+    </p>
+  );
+}
