@@ -8,6 +8,7 @@
 // already done (crash after the side effects, before the ack), so that work is redelivered and must be idempotent.
 // CHAOS_QUEUE_THROW_RATE (0..1, per batch) and CHAOS_SEED come from --var; without them nothing is injected.
 import worker from '../worker/src/index.ts';
+export { LiveHub } from '../worker/src/index.ts';
 
 let state = 0;
 function random(env) {

@@ -11,6 +11,7 @@ const benches = [
   { name: 'dropbox', cmd: ['npm', 'run', 'bench:dropbox', '-w', '@pd/worker'], report: 'bench/dropbox.md' },
   { name: 'paced', cmd: ['npm', 'run', 'bench:paced', '-w', '@pd/worker'], report: 'bench/paced.md' },
   { name: 'sweep', cmd: ['node', 'scripts/sweep-sim.mjs'], report: 'bench/sweep.md' },
+  { name: 'live', cmd: ['npx', 'tsx', 'scripts/live-bench.mjs'], report: 'bench/live.md' },
   { name: 'storage', cmd: ['npm', 'run', 'bench:storage', '-w', '@pd/worker'], report: 'bench/storage.md' },
   { name: 'extension', cmd: ['npm', 'run', 'bench', '-w', '@pd/extension'], report: 'bench/extension.md' },
   { name: 'load', cmd: ['node', 'scripts/load-bench.mjs'], report: 'bench/results.md' },

@@ -2,6 +2,7 @@
 import { browser } from 'wxt/browser';
 import { messaging, type ProtocolMap } from '../utils/messaging';
 import { settingsItem } from '../utils/storage';
+import { LIVE_PORT } from '../utils/live-port';
 import { createBackground, SYNC_ALARM, type BackgroundOptions } from './service';
 
 /** The page the first hour needs: the welcome page on install, the release notes when an update changed the
@@ -28,6 +29,11 @@ export function registerBackground(opts: BackgroundOptions = {}) {
   void bg.start().catch(() => {});
   // Pointing the extension at another worker ends the session at once (the bearer token never goes to a new address).
   settingsItem.watch(() => void bg.checkWorkerUrl().catch(() => {}));
+
+  // A PD panel (content script) or popup holds the live socket by keeping a port open (utils/live-port.ts).
+  browser.runtime.onConnect?.addListener((port) => {
+    if (port.name === LIVE_PORT && port.sender?.id === browser.runtime.id) bg.attachLivePort(port as never);
+  });
 
   // Sync every minute, and right away when the browser starts or the extension is installed/updated.
   void browser.alarms.create(SYNC_ALARM, { periodInMinutes: 1, delayInMinutes: 1 });

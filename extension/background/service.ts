@@ -51,6 +51,8 @@ import { buildAuthorizeUrl, codeChallengeS256, createCodeVerifier, createState, 
 import { folderUrlOf } from '../dropbox-page/url';
 import { NOT_A_TRACK_CODES, type AuthConfig, type ByPathResult, type SignInResult } from './auth-contract';
 import { ANNOUNCED_KINDS, setBadge, showBrowserNotification } from './notify';
+import { createLiveSocket, LIVE_PROTOCOL, LIVE_TOKEN_PREFIX, liveUrlOf, type LivePush, type SocketLike } from './live';
+import type { LiveMessage } from '../utils/live-port';
 
 export const SYNC_ALARM = 'pd-sync';
 const PATH_CACHE_TTL_MS = 5 * 60_000;
@@ -61,6 +63,16 @@ export interface BackgroundOptions {
   now?: () => number;
   /** Where the key sealing the persisted session lives (IndexedDB in the extension; in memory in unit tests). */
   keyStore?: KeyStore;
+  /** Opens the live socket (WebSocket in the extension; a fake in unit tests). */
+  createSocket?: (url: string, protocols: string[]) => SocketLike;
+  /** Live socket timings (unit tests shorten them). */
+  live?: { backoffMs?: number; maxBackoffMs?: number; pingMs?: number; lingerMs?: number; random?: () => number };
+}
+
+/** The part of a runtime port the background uses (a panel's or popup's hold on the live socket). */
+export interface LivePortLike {
+  postMessage(message: LiveMessage): void;
+  onDisconnect: { addListener(cb: () => void): void };
 }
 
 /** Worker errors that mean the session is over: the extension signs out and says why. */
@@ -87,8 +99,13 @@ export function createBackground(opts: BackgroundOptions = {}) {
   const fetchImpl = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const now = opts.now ?? (() => Date.now());
   const store = createSessionStore(opts.keyStore);
-  /** Folder path → resolution, per signed-in account. Cleared by every change and every sync that saw one. */
-  const pathCache = new Map<string, { at: number; value: PathResolution }>();
+  /**
+   * Folder path → which track it is (or why it is none), per signed-in account: the by-path lookup asks Dropbox, so it
+   * is kept for a while. A track's detail is never cached: every page load, popup and push re-reads it (a cheap PD
+   * read), so no cache can outlive a change the extension was told about. "Not a track" / "access ended" answers
+   * are dropped by every push and every sync that saw a change; all of it by the user's own changes.
+   */
+  const pathCache = new Map<string, { at: number; hit: { trackId: string; unshared?: boolean } | { resolution: PathResolution } }>();
   let syncing: Promise<SyncStatus> | null = null;
 
   async function anonymousClient(): Promise<WorkerClient> {
@@ -151,6 +168,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
     await accountItem.setValue(null);
     await syncCursorItem.setValue(null);
     pathCache.clear();
+    live.restart();
     await setBadge(0).catch(() => {});
     await setUninstallUrl('');
   }
@@ -166,6 +184,11 @@ export function createBackground(opts: BackgroundOptions = {}) {
     pathCache.clear();
   }
 
+  /** Drops the answers a change elsewhere may have made wrong (a folder that is a track now, access given again). */
+  function invalidateNonTracks(): void {
+    for (const [key, entry] of pathCache) if (!('trackId' in entry.hit)) pathCache.delete(key);
+  }
+
   async function resolvePath(path: string, fresh = false, givenWebPath?: string): Promise<PathResolution> {
     const session = await currentSession();
     if (!session) return signedOutResolution();
@@ -173,18 +196,29 @@ export function createBackground(opts: BackgroundOptions = {}) {
     // Dropbox token (a team space with Dropbox-API-Path-Root).
     const webPath = givenWebPath ?? new URL(folderUrlOf(path)).pathname;
     const key = `${session.account.id}|${webPath}`;
-    const hit = pathCache.get(key);
-    if (!fresh && hit && now() - hit.at < PATH_CACHE_TTL_MS) return hit.value;
+    const cached = pathCache.get(key);
+    const hit = !fresh && cached && now() - cached.at < PATH_CACHE_TTL_MS ? cached.hit : null;
+    if (hit && 'resolution' in hit) return hit.resolution;
+    let found: { trackId: string; unshared: boolean } | null = hit && 'trackId' in hit ? { trackId: hit.trackId, unshared: !!hit.unshared } : null;
     let value: PathResolution;
     try {
-      const found = await authed((c) => c.get<ByPathResult>('/tracks/by-dropbox-path', { path: webPath }));
-      const detail = await authed((c) => c.get<TrackDetail>(`/tracks/${encodeURIComponent(found.track.id)}`));
-      value = { state: 'track', detail, ...(found.sharedInDropbox === false ? { unsharedInDropbox: true } : {}) };
+      if (!found) {
+        const r = await authed((c) => c.get<ByPathResult>('/tracks/by-dropbox-path', { path: webPath }));
+        found = { trackId: r.track.id, unshared: r.sharedInDropbox === false };
+      }
+      const id = found.trackId;
+      // The detail is never cached: every page load and every push re-reads it.
+      const detail = await authed((c) => c.get<TrackDetail>(`/tracks/${encodeURIComponent(id)}`));
+      value = { state: 'track', detail, ...(found.unshared ? { unsharedInDropbox: true } : {}) };
     } catch (err) {
       value = err instanceof PdError && err.code === 'signed_out' ? await signedOutResolution() : resolutionFromError(err);
     }
     // Failures are not cached: "worker unreachable" must clear as soon as it is reachable again.
-    if (value.state === 'track' || value.state === 'not_track' || value.state === 'access_ended') pathCache.set(key, { at: now(), value });
+    if (value.state === 'track') {
+      if (!hit) pathCache.set(key, { at: now(), hit: { trackId: value.detail.track.id, unshared: !!value.unsharedInDropbox } });
+    } else if (value.state === 'not_track' || value.state === 'access_ended') {
+      pathCache.set(key, { at: now(), hit: { resolution: value } });
+    }
     return value;
   }
 
@@ -222,7 +256,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
       } else {
         for (let page = 0; page < 20; page++) {
           const res: SyncResponse = await authed((c) => c.get<SyncResponse>('/sync', { cursor: cursor ?? 0 }));
-          if (res.changes.length > 0) invalidate();
+          if (res.changes.length > 0) invalidateNonTracks();
           cursor = res.cursor;
           if (!res.hasMore) break;
         }
@@ -247,6 +281,55 @@ export function createBackground(opts: BackgroundOptions = {}) {
       syncing = null;
     });
     return syncing;
+  }
+
+  // ---- Live: a socket to the worker while a panel or popup is open (background/live.ts) ----
+
+  const livePorts = new Set<LivePortLike>();
+  const live = createLiveSocket({
+    target: async () => {
+      const session = await currentSession();
+      return session ? { url: liveUrlOf(session.workerUrl), protocols: [LIVE_PROTOCOL, `${LIVE_TOKEN_PREFIX}${session.token}`] } : null;
+    },
+    onPush: (push) => void onLivePush(push),
+    createSocket: opts.createSocket,
+    ...opts.live,
+  });
+
+  function tellPorts(trackIds: string[] | null): void {
+    for (const port of livePorts) {
+      try {
+        port.postMessage({ type: 'changed', trackIds });
+      } catch {
+        livePorts.delete(port);
+      }
+    }
+  }
+
+  /**
+   * A push (or a reconnect, null): the open views re-read the tracks named at once (their detail is never cached), and
+   * a sync catches up the cursor, notifications and badge alongside. A sync already running may have read before the
+   * change, so a push whose cursor is ahead of ours syncs again.
+   */
+  async function onLivePush(push: LivePush | null): Promise<void> {
+    invalidateNonTracks();
+    tellPorts(push?.trackIds ?? null);
+    if (syncing) await syncing.catch(() => undefined);
+    const cursor = await syncCursorItem.getValue();
+    if (push === null || cursor === null || push.cursor > cursor) await sync();
+  }
+
+  /** A panel or popup opened its port: hold the socket until it disconnects. */
+  function attachLivePort(port: LivePortLike): void {
+    livePorts.add(port);
+    live.retain();
+    let released = false;
+    port.onDisconnect.addListener(() => {
+      if (released) return;
+      released = true;
+      livePorts.delete(port);
+      live.release();
+    });
   }
 
   async function signIn(): Promise<SessionAccount> {
@@ -300,6 +383,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
     await signedOutReasonItem.setValue(null);
     await syncCursorItem.setValue(null);
     pathCache.clear();
+    live.restart();
     // Uninstalling the extension opens this URL, which ends the session on the worker.
     await setUninstallUrl(uninstallUrlOf(session));
     await sync();
@@ -470,6 +554,8 @@ export function createBackground(opts: BackgroundOptions = {}) {
     resolvePath,
     invalidate,
     start,
+    attachLivePort,
+    live,
     /** Re-checks the session against the worker URL setting (called when the settings change). */
     checkWorkerUrl: async () => {
       await currentSession();

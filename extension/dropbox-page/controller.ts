@@ -41,6 +41,8 @@ export interface PanelController {
   check(): void;
   /** Resolve the current folder again, bypassing caches (after an action). */
   refresh(): void;
+  /** A push said these tracks changed (null: anything may have): re-read the folder on screen if it concerns it. */
+  revalidate(trackIds: string[] | null): void;
   stop(): void;
   readonly model: PanelModel | null;
   readonly placement: PlacementKind | null;
@@ -150,6 +152,12 @@ export function startPanelController(opts: PanelControllerOptions): PanelControl
         seen.delete(model.location.webPath);
         lookup(true);
       }
+    },
+    revalidate: (trackIds) => {
+      if (!model) return;
+      const r = model.resolution;
+      // Not a track (yet), access ended, an error: any change may be the one that matters here.
+      if (trackIds === null || r?.state !== 'track' || trackIds.includes(r.detail.track.id)) lookup(false);
     },
     stop,
     get model() {

@@ -62,6 +62,12 @@ function charge(u: InvocationUsage & { over: boolean }, what: 'd1' | 'subrequest
   }
 }
 
+/** Counts calls that are subrequests in production but not fetch() here (Durable Object stubs) against the meter. */
+export function chargeSubrequests(n: number): void {
+  const u = current.getStore();
+  if (u && n > 0) charge(u, 'subrequests', n);
+}
+
 let fetchPatched = false;
 function patchFetch(): void {
   if (fetchPatched) return;

@@ -9,6 +9,11 @@ import { enqueueDueChanges } from './jobs/execute.ts';
 import type { Job } from './jobs/messages.ts';
 import { metered } from './budget.ts';
 import { deadLetterSummary } from './jobs/recovery.ts';
+import { openLiveSocket } from './live/route.ts';
+import { publishLive } from './live/publish.ts';
+
+// The Durable Object class behind the LIVE binding (wrangler.toml): one per account, holding its live sockets.
+export { LiveHub } from './live/hub.ts';
 
 // Entry point: fetch (API + webhook), queue and scheduled handlers are composed here.
 const app = new Hono<{ Bindings: Env }>();
@@ -29,7 +34,19 @@ app.use('*', async (c, next) => {
     { 'X-Content-Type-Options': 'nosniff' },
   );
 });
+// Live panels: after anything that may have committed a change (every successful method but GET/HEAD/OPTIONS, the
+// webhook included), push it to the open panels and popups of everyone it concerns (src/live/publish.ts).
+app.use('*', async (c, next) => {
+  await next();
+  // A refused request (4xx/5xx) committed nothing and writes nothing; what others left waits for the next one.
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && c.res.status < 400) {
+    c.executionCtx.waitUntil(publishLive(c.env));
+  }
+});
 app.get('/health', (c) => c.json({ ok: true }));
+// The extension's live socket (authenticated by the Sec-WebSocket-Protocol header; src/live/route.ts). Outside the
+// /api/v1 app: its middlewares rewrite response headers, which a 101 answer from the Durable Object does not allow.
+app.get('/api/v1/live', openLiveSocket);
 // Detail for the operator: dead queue messages and accounts being retried (counts only, nothing identifying).
 app.get('/health/detail', async (c) => c.json({ ok: true, deadLetters: await deadLetterSummary(c.env.DB) }));
 app.route('/', webhook);
@@ -72,6 +89,10 @@ export default {
       console.error(`refusing to run the cron: unsafe configuration: ${problems.join('; ')}`);
       return;
     }
-    await metered('scheduled', env, (e) => handleScheduled(controller, e, ctx));
+    await metered('scheduled', env, async (e) => {
+      await handleScheduled(controller, e, ctx);
+      // Also the backstop for pushes of invocations that did not publish (a GET that wrote, a capped fan-out).
+      await publishLive(e);
+    });
   },
 } satisfies ExportedHandler<Env, Job>;

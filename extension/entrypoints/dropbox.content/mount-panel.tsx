@@ -13,6 +13,7 @@ import { findFirst, PLACEMENT_MESSAGES } from '../../dropbox-page/selectors';
 import { followDropboxTheme } from '../../dropbox-page/theme';
 import { messagingApi } from '../../utils/messaging';
 import { PUBLIC_SESSION_KEYS } from '../../utils/session-keys';
+import { holdLive } from '../../utils/live-port';
 
 export interface MountPanelOptions {
   /** The trusted-event gate of destructive controls: `isTrustedEvent` in the extension; unit tests pass theirs. */
@@ -63,6 +64,7 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
     }
   };
   let controller: PanelController | undefined;
+  let releaseLive: (() => void) | null = null;
   controller = startPanelController({
     doc: document,
     getHref: () => location.href,
@@ -70,6 +72,12 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
     signal: ctx.signal,
     resolve: (loc, fresh) => api.resolvePath({ path: loc.folderPath, webPath: loc.webPath, fresh }),
     render: (model, placement) => {
+      // The background holds its live socket while this panel shows a folder (utils/live-port.ts).
+      if (model && !releaseLive) releaseLive = holdLive((trackIds) => controller?.revalidate(trackIds));
+      else if (!model && releaseLive) {
+        releaseLive();
+        releaseLive = null;
+      }
       report(model ? placement : 'none');
       render(
         model ? (
@@ -95,6 +103,7 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
   // In-page navigation (history.pushState from any Dropbox page, back/forward): WXT's location watcher, popstate, and
   // the Navigation API where the browser has it; the controller's MutationObserver catches the re-render as well.
   ctx.addEventListener(window, 'wxt:locationchange', () => controller?.check());
+  ctx.onInvalidated(() => releaseLive?.());
   ctx.addEventListener(window, 'popstate', () => controller?.check());
   const nav = (globalThis as { navigation?: EventTarget }).navigation;
   if (nav?.addEventListener) {

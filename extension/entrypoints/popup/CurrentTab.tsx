@@ -9,6 +9,7 @@ import { errorMessage, type PanelStatus, type PathResolution } from '../../utils
 import { useLiveDetail } from '../../components/use-live-detail';
 import type { ComponentChildren } from 'preact';
 import type { TrackDetail } from '@pd/shared';
+import { concerns, useLivePush } from '../../components/live-context';
 
 export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<string | null> }) {
   const api = useApi();
@@ -28,6 +29,11 @@ export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<strin
     },
     [api],
   );
+
+  // A push about this track (or a reconnect): re-read it. Its detail is never cached, so this is the fresh state.
+  useLivePush((trackIds) => {
+    if (location && concerns(trackIds, resolution?.state === 'track' ? resolution.detail.track.id : null)) void lookup(location, false);
+  });
 
   useEffect(() => {
     void getActiveUrl()

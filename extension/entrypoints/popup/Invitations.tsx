@@ -6,6 +6,7 @@ import { useApi } from '../../components/api-context';
 import { accessText, Alert } from '../../components/ui';
 import { useLoad } from '../../components/use-action';
 import { errorMessage } from '../../utils/messaging';
+import { useLivePush } from '../../components/live-context';
 
 export function Invitations({ onAnswered }: { onAnswered: () => void }) {
   const api = useApi();
@@ -17,6 +18,7 @@ export function Invitations({ onAnswered }: { onAnswered: () => void }) {
     async () => (await api.getInvitations()).invitations.filter((i) => i.status === 'pending'),
     [api],
   );
+  useLivePush(() => void load());
 
   const answer = async (inv: Invitation, accept: boolean) => {
     setBusy(inv.id);

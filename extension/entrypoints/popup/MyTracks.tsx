@@ -10,6 +10,7 @@ import type { TrackContext } from '../../features/types';
 import { TrackView } from '../../components/TrackView';
 import { useLoad } from '../../components/use-action';
 import { errorMessage } from '../../utils/messaging';
+import { useLivePush } from '../../components/live-context';
 import { when } from '../../background/notify';
 
 interface Data {
@@ -121,6 +122,8 @@ export function MyTracks() {
       mine: library.items.filter((i) => i.myRole === 'owner'),
     };
   }, [api]);
+  // Someone else's change (a leave, an accept, a revoke of my access) shows up while the popup is open.
+  useLivePush(() => void load());
 
   if (error) return <Alert kind="error">{error}</Alert>;
   if (!data) return <Spinner label="Loading your tracks…" />;

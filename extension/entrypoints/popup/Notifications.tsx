@@ -5,11 +5,13 @@ import { Alert, Spinner } from '../../components/ui';
 import { useAction, useLoad } from '../../components/use-action';
 import { describeNotification } from '../../background/notify';
 import { Invitations } from './Invitations';
+import { useLivePush } from '../../components/live-context';
 
 export function Notifications({ onChanged }: { onChanged: () => void }) {
   const api = useApi();
   const mark = useAction();
   const { data: items, error, reload: load } = useLoad(async () => (await api.getNotifications()).notifications, [api]);
+  useLivePush(() => void load());
 
   const invitations = <Invitations onAnswered={() => void load()} />;
   if (error)

@@ -20,6 +20,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { corsOrigin } from '../app.ts';
+import { closeLiveSockets } from '../live/route.ts';
 import { createSession, endAllSessions, endSession, endSessionByUninstallToken, upsertAccount } from '../domain/index.ts';
 import { toDropboxChange, type DropboxChangeRow } from '../domain/rows.ts';
 import { apiError, d1, db, onError, requireSession, validate, type AppEnv } from '../api/http.ts';
@@ -100,12 +101,15 @@ export const dropboxApi = new Hono<AppEnv>()
   .post('/auth/signout', ...common, requireSession, async (c) => {
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('Authorization') ?? '')![1];
     await endSession(db(c), token);
+    // Its live socket closes too (src/live): it would otherwise stay open until its next session check.
+    c.executionCtx.waitUntil(closeLiveSockets(c.env, c.var.account.id, token).catch((e) => console.error('live: closing sockets', e)));
     return c.json<SignOutResponse>({ signedOut: true });
   })
 
   // Every session of the account, in every browser (the caller's own included).
   .post('/auth/signout-everywhere', ...common, requireSession, async (c) => {
     const sessionsEnded = await endAllSessions(db(c), c.var.account.id);
+    c.executionCtx.waitUntil(closeLiveSockets(c.env, c.var.account.id).catch((e) => console.error('live: closing sockets', e)));
     return c.json<SignOutEverywhereResponse>({ signedOut: true, sessionsEnded });
   })
 

@@ -5,6 +5,7 @@ import { reconcileAccount, checkTrackMembership } from './reconcile.ts';
 import { sendJobs, type Job } from './messages.ts';
 import { noteWalkSucceeded, recordDeadLetters, walkFailedStatement } from './recovery.ts';
 import { metered } from '../budget.ts';
+import { LIVE_MAX_ACCOUNTS_QUEUE, publishLive } from '../live/publish.ts';
 import { trackOwnerBusy } from '../dropbox/pace.ts';
 
 /** A sweep check whose owner's Dropbox calls are busy comes back after this long. */
@@ -68,7 +69,14 @@ async function runJob(job: Job, env: Env): Promise<{ outcome: string; retry?: nu
  */
 export function runQueueInvocation(batch: MessageBatch<Job>, env: Env, ctx?: ExecutionContext): Promise<JobResult[]> {
   const kinds = [...new Set(batch.messages.map((m) => (m.body as Job | undefined)?.kind ?? 'malformed'))].sort().join(',');
-  return metered(`queue ${batch.queue} ${kinds}`, env, (e) => handleQueue(batch, e, ctx));
+  return metered(`queue ${batch.queue} ${kinds}`, env, async (e) => {
+    try {
+      return await handleQueue(batch, e, ctx);
+    } finally {
+      // What this batch committed (a Dropbox change finishing or failing, a reconciliation) reaches open panels now.
+      await publishLive(e, { maxAccounts: LIVE_MAX_ACCOUNTS_QUEUE });
+    }
+  });
 }
 
 /** The dead-letter queue of JOBS (wrangler.toml): its messages are recorded, never run again from here. */

@@ -152,7 +152,8 @@ export async function retryFailedChange(env: Pick<Env, 'DB' | 'JOBS'>, id: numbe
   )
     .bind(iso(now + ENQUEUE_LEASE_MS), iso(now), id)
     .run();
-  if ((r.meta.changes ?? 0) !== 1) return false;
+  // One row by id: "changed" is > 0, not === 1 — D1 counts the rows a trigger writes too (the live outbox, 0024).
+  if ((r.meta.changes ?? 0) === 0) return false;
   await sendJobs(env.JOBS, [{ kind: 'execute-change', changeId: String(id) }]);
   return true;
 }
@@ -231,7 +232,8 @@ export async function finish(env: ExecEnv, row: ChangeRow, claimId: string, outc
     );
   }
   const results = stmts.length ? await db.batch(stmts) : [];
-  if ((results[0]?.meta.changes ?? 0) !== 1) return false;
+  // One row by id and claim: > 0, since D1 also counts what the live outbox's triggers write (migration 0024).
+  if ((results[0]?.meta.changes ?? 0) === 0) return false;
   // The next change for the same person waited for this one (id order): hand it over now.
   if (outcome.result === 'done' || outcome.result === 'failed') {
     const next = await db
