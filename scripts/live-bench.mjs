@@ -121,7 +121,10 @@ class Viewer {
       const waiter = {
         trackId,
         check: async () => {
-          if (busy) return void (again = true);
+          if (busy) {
+            again = true;
+            return;
+          }
           busy = true;
           const state = await api(`/tracks/${trackId}`, { session: this.person.session }).catch((e) => ({ error: e.body?.error?.code ?? String(e) }));
           const t = Date.now();
@@ -283,7 +286,9 @@ await sleep(2000);
 const opened = workerdUsage();
 let pongs = 0;
 for (const v of idleViewers) v.ws.addEventListener('message', (e) => e.data === 'pong' && pongs++);
-const pinger = setInterval(() => idleViewers.forEach((v) => v.ws.send('ping')), PING_MS);
+const pinger = setInterval(() => {
+  for (const v of idleViewers) v.ws.send('ping');
+}, PING_MS);
 await sleep(IDLE_SECONDS * 1000);
 clearInterval(pinger);
 const after = workerdUsage();
