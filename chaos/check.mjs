@@ -9,22 +9,25 @@
 export const KNOWN_FINDINGS = [
   {
     match: /was uploaded .* but nobody uploaded it/,
-    finding: 'An access-level change in Dropbox re-lists the folder in that member\'s tree; reconciliation records every existing file as uploaded',
+    finding: "An access-level change in Dropbox re-lists the folder in that member's tree; reconciliation records every existing file as uploaded",
     repro: 'node chaos/repro/phantom-uploads.mjs',
   },
   {
     match: /has 0 file_uploaded history entries/,
-    finding: 'An upload made after import but before the first reconciliation of the people\'s trees is never recorded (the first baseline cursor is taken after it)',
+    finding:
+      "An upload made after import but before the first reconciliation of the people's trees is never recorded (the first baseline cursor is taken after it)",
     repro: 'node chaos/repro/upload-before-first-reconcile.mjs',
   },
   {
     match: /PD has .* invited .* but Dropbox does not/,
-    finding: 'A pending PD invitation outlives the Dropbox membership PD created for it when the person leaves / is removed in Dropbox before PD reads their tree',
+    finding:
+      'A pending PD invitation outlives the Dropbox membership PD created for it when the person leaves / is removed in Dropbox before PD reads their tree',
     repro: 'node chaos/repro/invited-then-left-in-dropbox.mjs',
   },
   {
     match: /Dropbox has .* as invitee .* but PD does not/,
-    finding: 'A Dropbox invitation PD no longer has: a membership decision read before the owner\'s Revoke All + re-invite written after it (leave-seen-after-reinvite.mjs), or a group member invited and accepted in PD who then left (relinquish answered group_access; group-member-invited-then-left.mjs)',
+    finding:
+      "A Dropbox invitation PD no longer has: a membership decision read before the owner's Revoke All + re-invite written after it (leave-seen-after-reinvite.mjs), or a group member invited and accepted in PD who then left (relinquish answered group_access; group-member-invited-then-left.mjs)",
     repro: 'node chaos/repro/leave-seen-after-reinvite.mjs; node chaos/repro/group-member-invited-then-left.mjs',
   },
   {
@@ -80,13 +83,23 @@ export function mootFailures(world) {
       const have = member ?? invitee;
       if (have && have.access_type === collab.accessLevel) why = `${e} is already in the folder in Dropbox with ${collab.accessLevel} access`;
     }
-    if (why) out.push(`track ${c.trackId}: Dropbox change ${c.id} (${c.kind} for ${e}) is shown as failed (${c.lastError ?? 'no error'}) but is moot: ${why}`);
+    if (why)
+      out.push(
+        `track ${c.trackId}: Dropbox change ${c.id} (${c.kind} for ${e}) is shown as failed (${c.lastError ?? 'no error'}) but is moot: ${why}`,
+      );
   }
   return out;
 }
 
 const START = new Set(['collaborator_invited', 'collaborator_joined']);
-const END = new Set(['access_revoked', 'collaborator_left', 'access_ended_in_dropbox', 'invitation_cancelled', 'invitation_declined', 'access_expired']);
+const END = new Set([
+  'access_revoked',
+  'collaborator_left',
+  'access_ended_in_dropbox',
+  'invitation_cancelled',
+  'invitation_declined',
+  'access_expired',
+]);
 const ACCESS_END = new Set(['access_revoked', 'collaborator_left', 'access_ended_in_dropbox', 'access_expired']);
 
 const lc = (s) => String(s ?? '').toLowerCase();
@@ -141,12 +154,15 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
         if (viaGroup.has(e)) continue; // their access comes through a group
         problem = `PD has ${e} ${p.status} (${p.accessLevel}) but Dropbox does not${f?.unshared ? ' (folder unshared)' : ''}`;
       } else if (!p && d) problem = `Dropbox has ${e} as ${d.kind} (${d.level}) but PD does not`;
-      else if (p.status === 'active' && d.kind === 'member' && p.accessLevel !== d.level && shown.accessLevel !== d.level) problem = `${e}: PD says ${p.accessLevel}, Dropbox says ${d.level}`;
-      else if (d.kind === 'member' && shown.state === 'invited') problem = `${e} is a member in Dropbox but PD still shows "waiting for them to accept in Dropbox"`;
+      else if (p.status === 'active' && d.kind === 'member' && p.accessLevel !== d.level && shown.accessLevel !== d.level)
+        problem = `${e}: PD says ${p.accessLevel}, Dropbox says ${d.level}`;
+      else if (d.kind === 'member' && shown.state === 'invited')
+        problem = `${e} is a member in Dropbox but PD still shows "waiting for them to accept in Dropbox"`;
       else if (d.kind === 'invitee' && shown.state === 'member') problem = `${e} is only invited in Dropbox but PD shows them as in the folder there`;
       if (!problem) continue;
       const collabId = p?.id ?? t.detail.collaborators.find((c) => lc(c.email) === e)?.id;
-      if (collabId && failedFor.has(`${t.trackId}:${collabId}`)) visibleFailed.push(`track ${t.trackId}: ${problem} — shown as a failed Dropbox change`);
+      if (collabId && failedFor.has(`${t.trackId}:${collabId}`))
+        visibleFailed.push(`track ${t.trackId}: ${problem} — shown as a failed Dropbox change`);
       else mismatches.push(`track ${t.trackId} "${t.detail.track.title}": ${problem}`);
     }
     // Ended in PD, kept in Dropbox by a group: right only when PD says so.
@@ -158,7 +174,9 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
         stats.truths.group++;
         continue;
       }
-      mismatches.push(`track ${t.trackId} "${t.detail.track.title}": PD shows ${e} ${ended.status} but Dropbox keeps their access through the group "${group}", and PD does not say so`);
+      mismatches.push(
+        `track ${t.trackId} "${t.detail.track.title}": PD shows ${e} ${ended.status} but Dropbox keeps their access through the group "${group}", and PD does not say so`,
+      );
     }
   }
   if (membershipOnly) return { mismatches, visibleFailed, stats };
@@ -182,12 +200,16 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
       const seq = byCollab.get(c.id) ?? [];
       for (let i = 1; i < seq.length; i++) {
         if (END.has(seq[i].kind) && END.has(seq[i - 1].kind)) {
-          mismatches.push(`track ${t.trackId}: ${c.email} has two end entries in a row (${seq[i - 1].kind} #${seq[i - 1].id}, ${seq[i].kind} #${seq[i].id})`);
+          mismatches.push(
+            `track ${t.trackId}: ${c.email} has two end entries in a row (${seq[i - 1].kind} #${seq[i - 1].id}, ${seq[i].kind} #${seq[i].id})`,
+          );
         }
       }
       const last = seq.at(-1);
       if ((c.status === 'revoked' || c.status === 'left' || c.status === 'declined') && (!last || !END.has(last.kind))) {
-        mismatches.push(`track ${t.trackId}: ${c.email} is ${c.status} but the last history entry is ${last ? `${last.kind} #${last.id}` : 'missing'}`);
+        mismatches.push(
+          `track ${t.trackId}: ${c.email} is ${c.status} but the last history entry is ${last ? `${last.kind} #${last.id}` : 'missing'}`,
+        );
       }
       if ((c.status === 'active' || c.status === 'invited') && last && END.has(last.kind)) {
         mismatches.push(`track ${t.trackId}: ${c.email} is ${c.status} but the last history entry is ${last.kind} #${last.id}`);
@@ -226,20 +248,31 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
       if (got !== want) mismatches.push(`track ${t.trackId}: ${email} has ${got} access_expired notification(s) for ${want} expiries in history`);
     }
     const ownerExpired = (world.notifications.get(t.owner) ?? []).filter((x) => x.kind === 'access_expired' && x.trackId === t.trackId).length;
-    if (ownerExpired !== scheduledEnds) mismatches.push(`track ${t.trackId}: owner has ${ownerExpired} access_expired notification(s) for ${scheduledEnds} scheduled end(s) in history`);
+    if (ownerExpired !== scheduledEnds)
+      mismatches.push(
+        `track ${t.trackId}: owner has ${ownerExpired} access_expired notification(s) for ${scheduledEnds} scheduled end(s) in history`,
+      );
     for (const [email, n] of world.notifications) {
       if (lc(email) === lc(t.owner)) continue;
       const got = n.filter((x) => x.kind === 'access_revoked' && x.trackId === t.trackId).length;
       const want = revokedPerEmail.get(lc(email)) ?? 0;
-      if (got !== want) mismatches.push(`track ${t.trackId}: ${email} has ${got} access_revoked notification(s) for ${want} revocation(s) in history`);
+      if (got !== want)
+        mismatches.push(`track ${t.trackId}: ${email} has ${got} access_revoked notification(s) for ${want} revocation(s) in history`);
       const gotEnded = n.filter((x) => x.kind === 'access_ended_in_dropbox' && x.trackId === t.trackId).length;
       const wantEnded = endedPerEmail.get(lc(email)) ?? 0;
-      if (gotEnded !== wantEnded) mismatches.push(`track ${t.trackId}: ${email} has ${gotEnded} access_ended_in_dropbox notification(s) for ${wantEnded} in history`);
+      if (gotEnded !== wantEnded)
+        mismatches.push(`track ${t.trackId}: ${email} has ${gotEnded} access_ended_in_dropbox notification(s) for ${wantEnded} in history`);
     }
-    const ownerEnded = (world.notifications.get(t.owner) ?? []).filter((x) => x.kind === 'collaborator_access_ended_in_dropbox' && x.trackId === t.trackId).length;
-    if (ownerEnded !== endedCount) mismatches.push(`track ${t.trackId}: owner has ${ownerEnded} collaborator_access_ended_in_dropbox notification(s) for ${endedCount} in history`);
+    const ownerEnded = (world.notifications.get(t.owner) ?? []).filter(
+      (x) => x.kind === 'collaborator_access_ended_in_dropbox' && x.trackId === t.trackId,
+    ).length;
+    if (ownerEnded !== endedCount)
+      mismatches.push(
+        `track ${t.trackId}: owner has ${ownerEnded} collaborator_access_ended_in_dropbox notification(s) for ${endedCount} in history`,
+      );
     const ownerLeft = (world.notifications.get(t.owner) ?? []).filter((x) => x.kind === 'collaborator_left' && x.trackId === t.trackId).length;
-    if (ownerLeft !== leftCount) mismatches.push(`track ${t.trackId}: owner has ${ownerLeft} collaborator_left notification(s) for ${leftCount} departure(s) in history`);
+    if (ownerLeft !== leftCount)
+      mismatches.push(`track ${t.trackId}: owner has ${ownerLeft} collaborator_left notification(s) for ${leftCount} departure(s) in history`);
   }
 
   const trackById = new Map(world.tracks.map((t) => [t.trackId, t]));
@@ -250,7 +283,8 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
     const got = t?.detail.comments.find((x) => x.id === c.id);
     if (!got) mismatches.push(`comment ${c.id} by ${c.authorEmail} on ${c.trackId} is gone`);
     else if (got.body !== c.body) mismatches.push(`comment ${c.id} changed: ${JSON.stringify(got.body)}`);
-    else if (got.authorId !== accountOf.get(lc(c.authorEmail))) mismatches.push(`comment ${c.id} is attributed to ${got.authorId}, not ${c.authorEmail}`);
+    else if (got.authorId !== accountOf.get(lc(c.authorEmail)))
+      mismatches.push(`comment ${c.id} is attributed to ${got.authorId}, not ${c.authorEmail}`);
   }
   const lastTitle = new Map();
   for (const e of ledger.titles) {
@@ -271,14 +305,17 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
     const key = `${e.trackId}:${e.collaboratorId}`;
     if (!lastSplit.has(key) || lastSplit.get(key).seq < e.seq) lastSplit.set(key, e);
     const inHistory = t.history.some(
-      (h) => h.kind === 'splits_changed' && (h.details?.changes ?? []).some((ch) => ch.collaboratorId === e.collaboratorId && sameSplits(ch.to, e.splits)),
+      (h) =>
+        h.kind === 'splits_changed' && (h.details?.changes ?? []).some((ch) => ch.collaboratorId === e.collaboratorId && sameSplits(ch.to, e.splits)),
     );
-    if (!inHistory) mismatches.push(`split change ${JSON.stringify(e.splits)} for ${e.collaboratorId} on ${e.trackId} has no splits_changed history entry`);
+    if (!inHistory)
+      mismatches.push(`split change ${JSON.stringify(e.splits)} for ${e.collaboratorId} on ${e.trackId} has no splits_changed history entry`);
   }
   for (const [key, e] of lastSplit) {
     const c = trackById.get(e.trackId).detail.collaborators.find((x) => x.id === e.collaboratorId);
     if (!c) mismatches.push(`collaborator ${e.collaboratorId} (with splits) vanished from ${e.trackId}`);
-    else if (!sameSplits(c.splits, e.splits)) mismatches.push(`${key}: splits are ${JSON.stringify(c.splits)}, the last successful change wrote ${JSON.stringify(e.splits)}`);
+    else if (!sameSplits(c.splits, e.splits))
+      mismatches.push(`${key}: splits are ${JSON.stringify(c.splits)}, the last successful change wrote ${JSON.stringify(e.splits)}`);
   }
   for (const [id, seen] of ledger.collaboratorsSeen) {
     const t = trackById.get(seen.trackId);
@@ -289,7 +326,13 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
   for (const u of ledger.uploads) {
     const t = bySf.get(u.sharedFolderId);
     if (!t) continue;
-    const n = t.history.filter((h) => h.kind === 'file_uploaded' && String(h.details?.path ?? '').toLowerCase().endsWith(u.relPath.toLowerCase())).length;
+    const n = t.history.filter(
+      (h) =>
+        h.kind === 'file_uploaded' &&
+        String(h.details?.path ?? '')
+          .toLowerCase()
+          .endsWith(u.relPath.toLowerCase()),
+    ).length;
     if (n !== 1) mismatches.push(`upload ${u.relPath} into ${t.trackId} has ${n} file_uploaded history entries (want 1)`);
   }
 
@@ -299,7 +342,8 @@ export function checkWorld(world, ledger, { membershipOnly = false } = {}) {
     for (const h of t.history) {
       if (h.kind !== 'file_uploaded') continue;
       const p = String(h.details?.path ?? '').toLowerCase();
-      if (![...made].some((m) => p.endsWith(m))) mismatches.push(`track ${t.trackId}: history #${h.id} says "${h.details?.path}" was uploaded (${h.createdAt}), but nobody uploaded it`);
+      if (![...made].some((m) => p.endsWith(m)))
+        mismatches.push(`track ${t.trackId}: history #${h.id} says "${h.details?.path}" was uploaded (${h.createdAt}), but nobody uploaded it`);
     }
   }
 

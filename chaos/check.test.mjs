@@ -10,8 +10,26 @@ const SAM = 'sam@x.example';
 
 function world() {
   const collaborators = [
-    { id: 'col_leo', accountId: 'acc_leo', email: LEO, displayName: 'Leo', status: 'active', accessLevel: 'editor', splits: { master: 10, publishing: 0, writer: 0 }, joinedAt: 't1' },
-    { id: 'col_sam', accountId: 'acc_sam', email: SAM, displayName: 'Sam', status: 'revoked', accessLevel: 'viewer', splits: { master: 0, publishing: 0, writer: 0 }, joinedAt: 't1' },
+    {
+      id: 'col_leo',
+      accountId: 'acc_leo',
+      email: LEO,
+      displayName: 'Leo',
+      status: 'active',
+      accessLevel: 'editor',
+      splits: { master: 10, publishing: 0, writer: 0 },
+      joinedAt: 't1',
+    },
+    {
+      id: 'col_sam',
+      accountId: 'acc_sam',
+      email: SAM,
+      displayName: 'Sam',
+      status: 'revoked',
+      accessLevel: 'viewer',
+      splits: { master: 0, publishing: 0, writer: 0 },
+      joinedAt: 't1',
+    },
   ];
   const history = [
     { id: 1, kind: 'track_created', collaboratorId: null, details: {} },
@@ -19,19 +37,39 @@ function world() {
     { id: 3, kind: 'collaborator_joined', collaboratorId: 'col_sam', details: {} },
     { id: 4, kind: 'access_revoked', collaboratorId: 'col_sam', details: { previousStatus: 'active' } },
     { id: 5, kind: 'metadata_changed', collaboratorId: null, details: { changes: { title: { from: 'Song', to: 'Song v2' } } } },
-    { id: 6, kind: 'splits_changed', collaboratorId: null, details: { changes: [{ collaboratorId: 'col_leo', to: { master: 10, publishing: 0, writer: 0 } }] } },
+    {
+      id: 6,
+      kind: 'splits_changed',
+      collaboratorId: null,
+      details: { changes: [{ collaboratorId: 'col_leo', to: { master: 10, publishing: 0, writer: 0 } }] },
+    },
     { id: 7, kind: 'file_uploaded', collaboratorId: null, details: { path: 'Take 1.wav' } },
   ];
   return {
     state: {
-      folders: [{ shared_folder_id: '100', unshared: false, members: [{ email: OWNER, access_type: 'owner' }, { email: LEO, access_type: 'editor' }], invitees: [] }],
+      folders: [
+        {
+          shared_folder_id: '100',
+          unshared: false,
+          members: [
+            { email: OWNER, access_type: 'owner' },
+            { email: LEO, access_type: 'editor' },
+          ],
+          invitees: [],
+        },
+      ],
     },
     tracks: [
       {
         trackId: 'trk_1',
         sharedFolderId: '100',
         owner: OWNER,
-        detail: { track: { id: 'trk_1', title: 'Song v2' }, collaborators, comments: [{ id: 'cmt_1', body: 'hi', authorId: 'acc_sam' }], dropboxChanges: [] },
+        detail: {
+          track: { id: 'trk_1', title: 'Song v2' },
+          collaborators,
+          comments: [{ id: 'cmt_1', body: 'hi', authorId: 'acc_sam' }],
+          dropboxChanges: [],
+        },
         history,
       },
     ],
@@ -41,9 +79,21 @@ function world() {
       [LEO, []],
       [SAM, [{ kind: 'access_revoked', trackId: 'trk_1' }]],
     ]),
-    syncOk: new Map([[OWNER, true], [LEO, true], [SAM, true]]),
-    libraries: new Map([[OWNER, new Set(['trk_1'])], [LEO, new Set(['trk_1'])], [SAM, new Set()]]),
-    synced: new Map([[OWNER, new Set(['trk_1'])], [LEO, new Set(['trk_1'])], [SAM, new Set()]]),
+    syncOk: new Map([
+      [OWNER, true],
+      [LEO, true],
+      [SAM, true],
+    ]),
+    libraries: new Map([
+      [OWNER, new Set(['trk_1'])],
+      [LEO, new Set(['trk_1'])],
+      [SAM, new Set()],
+    ]),
+    synced: new Map([
+      [OWNER, new Set(['trk_1'])],
+      [LEO, new Set(['trk_1'])],
+      [SAM, new Set()],
+    ]),
     departedReads: [{ trackId: 'trk_1', email: SAM, status: 403, code: 'access_ended' }],
     people: [
       { email: OWNER, accountId: 'acc_owner' },
@@ -59,7 +109,10 @@ function ledger() {
     titles: [{ trackId: 'trk_1', title: 'Song v2', seq: 1 }],
     splits: [{ trackId: 'trk_1', collaboratorId: 'col_leo', splits: { master: 10, publishing: 0, writer: 0 }, seq: 2 }],
     uploads: [{ sharedFolderId: '100', relPath: 'Take 1.wav' }],
-    collaboratorsSeen: new Map([['col_leo', { trackId: 'trk_1', email: LEO }], ['col_sam', { trackId: 'trk_1', email: SAM }]]),
+    collaboratorsSeen: new Map([
+      ['col_leo', { trackId: 'trk_1', email: LEO }],
+      ['col_sam', { trackId: 'trk_1', email: SAM }],
+    ]),
   };
 }
 
@@ -94,7 +147,10 @@ test('an ended access without its notification, or with two', () => {
   const w = world();
   w.notifications.set(SAM, []);
   assert.match(run(w).join('\n'), /0 access_revoked notification\(s\) for 1 revocation/);
-  w.notifications.set(SAM, [{ kind: 'access_revoked', trackId: 'trk_1' }, { kind: 'access_revoked', trackId: 'trk_1' }]);
+  w.notifications.set(SAM, [
+    { kind: 'access_revoked', trackId: 'trk_1' },
+    { kind: 'access_revoked', trackId: 'trk_1' },
+  ]);
   assert.match(run(w).join('\n'), /2 access_revoked notification\(s\) for 1 revocation/);
 });
 
@@ -109,7 +165,10 @@ test('issue 12: an access that expired needs one access_expired to the collabora
   w.notifications.set(OWNER, []);
   assert.match(run(w).join('\n'), /owner has 0 access_expired notification\(s\) for 1 scheduled end/);
   w.notifications.set(OWNER, [{ kind: 'access_expired', trackId: 'trk_1' }]);
-  w.notifications.set(SAM, [{ kind: 'access_expired', trackId: 'trk_1' }, { kind: 'access_expired', trackId: 'trk_1' }]);
+  w.notifications.set(SAM, [
+    { kind: 'access_expired', trackId: 'trk_1' },
+    { kind: 'access_expired', trackId: 'trk_1' },
+  ]);
   assert.match(run(w).join('\n'), /sam@x.example has 2 access_expired notification\(s\) for 1 expiries/);
 });
 
@@ -165,10 +224,20 @@ test('a failed Dropbox change whose goal Dropbox already satisfies (moot) fails 
   const { groupMismatches } = await import('./check.mjs');
   // Sam's removal failed, but Sam is no longer in the folder: the change is moot, not failed.
   const gone = world();
-  gone.changes.push({ id: 9, kind: 'remove_member', trackId: 'trk_1', collaboratorId: 'col_sam', status: 'failed', lastError: 'Dropbox refused: access_error/invalid_id' });
+  gone.changes.push({
+    id: 9,
+    kind: 'remove_member',
+    trackId: 'trk_1',
+    collaboratorId: 'col_sam',
+    status: 'failed',
+    lastError: 'Dropbox refused: access_error/invalid_id',
+  });
   const out = run(gone);
   assert.equal(out.length, 1);
-  assert.match(out[0], /Dropbox change 9 \(remove_member for sam@x.example\) is shown as failed .* but is moot: sam@x.example is no longer in the folder/);
+  assert.match(
+    out[0],
+    /Dropbox change 9 \(remove_member for sam@x.example\) is shown as failed .* but is moot: sam@x.example is no longer in the folder/,
+  );
   assert.equal(groupMismatches(out)[0].finding.startsWith('A Dropbox change whose goal Dropbox already satisfies'), true);
 
   // The folder was unshared in Dropbox meanwhile: nobody has access, the removal is moot.
@@ -181,7 +250,10 @@ test('a failed Dropbox change whose goal Dropbox already satisfies (moot) fails 
   unshared.libraries.get(LEO).delete('trk_1');
   unshared.synced.get(LEO).delete('trk_1');
   unshared.changes.push({ id: 10, kind: 'remove_member', trackId: 'trk_1', collaboratorId: 'col_leo', status: 'failed', lastError: 'x' });
-  assert.deepEqual(run(unshared).map((m) => m.replace(/.*is moot: /, '')), ['the folder is no longer shared in Dropbox']);
+  assert.deepEqual(
+    run(unshared).map((m) => m.replace(/.*is moot: /, '')),
+    ['the folder is no longer shared in Dropbox'],
+  );
 
   // An access-level change that failed although Dropbox already has that level.
   const level = world();
@@ -211,7 +283,16 @@ test('Dropbox Basic refused: right only when PD shows what Dropbox kept', () => 
   assert.deepEqual(run(level), []);
   // Kai invited as Viewer: Dropbox refused to add him at all. PD has him invited; right only with state 'refused'.
   const add = world();
-  add.tracks[0].detail.collaborators.push({ id: 'col_kai', accountId: null, email: 'kai@x.example', displayName: 'Kai', status: 'invited', accessLevel: 'viewer', splits: { master: 0, publishing: 0, writer: 0 }, joinedAt: null });
+  add.tracks[0].detail.collaborators.push({
+    id: 'col_kai',
+    accountId: null,
+    email: 'kai@x.example',
+    displayName: 'Kai',
+    status: 'invited',
+    accessLevel: 'viewer',
+    splits: { master: 0, publishing: 0, writer: 0 },
+    joinedAt: null,
+  });
   add.tracks[0].history.push({ id: 8, kind: 'collaborator_invited', collaboratorId: 'col_kai', details: {} });
   assert.match(run(add).join('\n'), /PD has kai@x.example invited \(viewer\) but Dropbox does not/);
   add.tracks[0].detail.collaborators.at(-1).dropbox = { state: 'refused', accessLevel: null, group: null };

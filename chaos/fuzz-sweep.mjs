@@ -34,17 +34,24 @@ function runSeed(seed) {
     const text = readFileSync(old, 'utf8');
     const d = text.match(/Duration\s+([\d.]+)s/);
     writeFileSync(path.join(tmp, `seed-${seed}.log`), text);
-    return Promise.resolve(parse(seed, text, /Tests\s+\d+ failed/.test(text) ? 1 : 0, d ? Number(d[1]) * 1000 : 0, path.join(tmp, `seed-${seed}.log`)));
+    return Promise.resolve(
+      parse(seed, text, /Tests\s+\d+ failed/.test(text) ? 1 : 0, d ? Number(d[1]) * 1000 : 0, path.join(tmp, `seed-${seed}.log`)),
+    );
   }
   return new Promise((resolve) => {
     const t = Date.now();
-    const child = spawn('npx', ['vitest', 'run', o.files], { cwd: path.join(root, 'worker'), env: { ...process.env, VITE_FUZZ_SEED: String(seed) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['vitest', 'run', o.files], {
+      cwd: path.join(root, 'worker'),
+      env: { ...process.env, VITE_FUZZ_SEED: String(seed) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => out.push(d));
     child.on('exit', (code) => {
+      const raw = Buffer.concat(out).toString();
       // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes (ESC) from the child's log
-      const text = Buffer.concat(out).toString().replace(/\x1b\[[0-9;]*m/g, '');
+      const text = raw.replace(/\x1b\[[0-9;]*m/g, '');
       const log = path.join(tmp, `seed-${seed}.log`);
       writeFileSync(log, text);
       resolve(parse(seed, text, code, Date.now() - t, log));
@@ -68,7 +75,11 @@ function parse(seed, text, code, ms, log) {
     // Every seed a fuzz file printed must be the one asked for (the plumbing works for this run too).
     seedsPrinted: printed.length,
     wrongSeed: printed.filter((s) => s !== seed),
-    firstFailure: text.split('\n').find((l) => /FAIL|Counterexample|AssertionError|Property failed/.test(l))?.trim() ?? null,
+    firstFailure:
+      text
+        .split('\n')
+        .find((l) => /FAIL|Counterexample|AssertionError|Property failed/.test(l))
+        ?.trim() ?? null,
   };
 }
 
@@ -84,8 +95,13 @@ for (const seed of seeds) {
 const bad = results.filter((r) => r.code !== 0 || r.wrongSeed.length || r.seedsPrinted === 0);
 const total = results.reduce((s, r) => s + r.passed + r.failed, 0);
 const wall = (Date.now() - t0) / 1000;
-console.log(`\nSummary: ${results.length} seeds in ${wall.toFixed(0)} s, ${results.length - bad.length} passed, ${bad.length} failed; ${total} test runs (${results.reduce((s, r) => s + r.failed, 0)} failed)${bad.length ? `; logs in ${tmp}` : ''}`);
-for (const r of bad) console.log(`  ✖ seed ${r.seed}: replay with  cd worker && VITE_FUZZ_SEED=${r.seed} npx vitest run test/fuzz   (${r.firstFailure ?? `exit ${r.code}`})`);
+console.log(
+  `\nSummary: ${results.length} seeds in ${wall.toFixed(0)} s, ${results.length - bad.length} passed, ${bad.length} failed; ${total} test runs (${results.reduce((s, r) => s + r.failed, 0)} failed)${bad.length ? `; logs in ${tmp}` : ''}`,
+);
+for (const r of bad)
+  console.log(
+    `  ✖ seed ${r.seed}: replay with  cd worker && VITE_FUZZ_SEED=${r.seed} npx vitest run test/fuzz   (${r.firstFailure ?? `exit ${r.code}`})`,
+  );
 
 if (o.report) {
   writeFileSync(

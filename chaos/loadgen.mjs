@@ -24,23 +24,20 @@ function once(r) {
     const headers = { ...r.headers };
     if (r.body) headers['content-length'] = String(r.body.length);
     const t = process.hrtime.bigint();
-    const req = http.request(
-      { host: base.hostname, port: base.port, path: r.path, method: r.method, headers, agent },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          if (!measuring) return resolve();
-          const ms = Number(process.hrtime.bigint() - t) / 1e6;
-          latencies.push(ms);
-          statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-          if ((res.statusCode < 200 || res.statusCode >= 300) && firstErrors.length < 5) {
-            firstErrors.push(`${r.method} ${r.path} → ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 200)}`);
-          }
-          resolve();
-        });
-      },
-    );
+    const req = http.request({ host: base.hostname, port: base.port, path: r.path, method: r.method, headers, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        if (!measuring) return resolve();
+        const ms = Number(process.hrtime.bigint() - t) / 1e6;
+        latencies.push(ms);
+        statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+        if ((res.statusCode < 200 || res.statusCode >= 300) && firstErrors.length < 5) {
+          firstErrors.push(`${r.method} ${r.path} → ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 200)}`);
+        }
+        resolve();
+      });
+    });
     req.on('error', (e) => {
       if (!measuring) return resolve();
       transportErrors++;

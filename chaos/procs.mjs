@@ -44,7 +44,12 @@ export async function startWorkerProcess({ port, emulatorUrl, persistDir, verbos
     vars,
     ...(snapshot === undefined ? {} : { snapshot }),
     ...(migrate === undefined ? {} : { migrate }),
-    patterns: { jobErrors: /job [a-z-]+ failed/, consumerCrashes: /chaos: queue consumer crashed/, queueRetries: /chaos: consumer retries/, redeliveries: /chaos: redelivered/ },
+    patterns: {
+      jobErrors: /job [a-z-]+ failed/,
+      consumerCrashes: /chaos: queue consumer crashed/,
+      queueRetries: /chaos: consumer retries/,
+      redeliveries: /chaos: redelivered/,
+    },
     tailLines: 20000,
   });
 }

@@ -31,7 +31,11 @@ if (opt.seeds) {
 /** The recorded run being replayed (run.json of a kept diagnosis dir), or null. */
 const REPLAY = opt.replay ? JSON.parse(readFileSync(path.join(opt.replay, 'run.json'), 'utf8')) : null;
 const REPLAY_OPS = opt.replay
-  ? readFileSync(path.join(opt.replay, 'ops.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).sort(byEffect)
+  ? readFileSync(path.join(opt.replay, 'ops.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .sort(byEffect)
   : null;
 
 /**
@@ -57,7 +61,12 @@ const DRAIN_TIMEOUT_MS = Number(opt['drain-timeout'] ?? (SHORT ? 30 : Math.max(9
 const N_OWNERS = 3;
 const N_COLLABS = SHORT ? 4 : 6;
 const FOLDERS_PER_OWNER = SHORT ? 3 : 8;
-const REPORT = opt.report === 'none' || REPLAY ? (opt.report && opt.report !== 'none' ? opt.report : null) : opt.report ?? (SHORT ? null : path.join(root, 'bench/chaos-run.md'));
+const REPORT =
+  opt.report === 'none' || REPLAY
+    ? opt.report && opt.report !== 'none'
+      ? opt.report
+      : null
+    : (opt.report ?? (SHORT ? null : path.join(root, 'bench/chaos-run.md')));
 
 const rng = new Prng(SEED);
 const t0 = Date.now();
@@ -110,7 +119,11 @@ async function http(method, url, { session, body, headers = {} } = {}) {
   } catch {
     json = text;
   }
-  return { status: res.status, body: json, req: `${method} ${url.replace(workerUrl, '').replace(emulatorUrl, '')}${body === undefined ? '' : ` ${JSON.stringify(body)}`}` };
+  return {
+    status: res.status,
+    body: json,
+    req: `${method} ${url.replace(workerUrl, '').replace(emulatorUrl, '')}${body === undefined ? '' : ` ${JSON.stringify(body)}`}`,
+  };
 }
 
 const api = (session, method, p, body) => http(method, `${workerUrl}/api/v1${p}`, { session, body });
@@ -153,7 +166,10 @@ function seedSpec() {
         path: `/Music/${name}`,
         members,
         ...(o === owners[1] && f === 0 ? { groups: [{ group: GROUP, access_level: 'editor' }] } : {}),
-        files: [{ path: 'Mix v1.wav', size: 1_000_000 }, { path: 'Stems/Drums.wav', size: 500_000 }],
+        files: [
+          { path: 'Mix v1.wav', size: 1_000_000 },
+          { path: 'Stems/Drums.wav', size: 500_000 },
+        ],
       });
     }
   }
@@ -266,7 +282,12 @@ const OPERATIONS = {
       const t = trackOf(a.sf);
       if (!t) throw new Diverged();
       const res = await api(sessionOf(a.owner), 'POST', `/tracks/${t.trackId}/invitations`, { email: a.email, accessLevel: a.accessLevel });
-      if (classify('invite', res) && res.body.collaborator) ledger.collaboratorsSeen.set(res.body.collaborator.id, { trackId: t.trackId, displayName: res.body.collaborator.displayName, email: a.email });
+      if (classify('invite', res) && res.body.collaborator)
+        ledger.collaboratorsSeen.set(res.body.collaborator.id, {
+          trackId: t.trackId,
+          displayName: res.body.collaborator.displayName,
+          email: a.email,
+        });
     },
   },
   accept: {
@@ -321,7 +342,14 @@ const OPERATIONS = {
       const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active' || c.status === 'invited');
       if (cands.length === 0) return null;
       const c = r.pick(cands);
-      return { kind: 'expiry', owner: o.email, sf: t.sharedFolderId, email: c.email, inSeconds: 2 + Math.floor(r.next() * 20), _ids: { collaboratorId: c.id } };
+      return {
+        kind: 'expiry',
+        owner: o.email,
+        sf: t.sharedFolderId,
+        email: c.email,
+        inSeconds: 2 + Math.floor(r.next() * 20),
+        _ids: { collaboratorId: c.id },
+      };
     },
     async perform(a) {
       const t = trackOf(a.sf);
@@ -340,13 +368,26 @@ const OPERATIONS = {
       const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active');
       if (cands.length === 0) return null;
       const c = r.pick(cands);
-      return { kind: 'heads_up', owner: o.email, sf: t.sharedFolderId, email: c.email, endsIn: r.next() < 0.5 ? 'now' : '7d', _ids: { collaboratorId: c.id } };
+      return {
+        kind: 'heads_up',
+        owner: o.email,
+        sf: t.sharedFolderId,
+        email: c.email,
+        endsIn: r.next() < 0.5 ? 'now' : '7d',
+        _ids: { collaboratorId: c.id },
+      };
     },
     async perform(a) {
       const t = trackOf(a.sf);
       const id = a._ids?.collaboratorId ?? (t && (await collaboratorByEmail(a.owner, t.trackId, a.email, ['active']))?.id);
       if (!t || !id) throw new Diverged();
-      classify('heads_up', await api(sessionOf(a.owner), 'POST', `/tracks/${t.trackId}/collaborators/${id}/heads-up`, { note: 'Wrapping up (chaos).', endsIn: a.endsIn }));
+      classify(
+        'heads_up',
+        await api(sessionOf(a.owner), 'POST', `/tracks/${t.trackId}/collaborators/${id}/heads-up`, {
+          note: 'Wrapping up (chaos).',
+          endsIn: a.endsIn,
+        }),
+      );
     },
   },
   revoke_all: {
@@ -385,7 +426,14 @@ const OPERATIONS = {
       const cands = (d.body?.collaborators ?? []).filter((c) => c.status === 'active');
       if (cands.length === 0) return null;
       const c = r.pick(cands);
-      return { kind: 'access_level', owner: o.email, sf: t.sharedFolderId, email: c.email, to: c.accessLevel === 'editor' ? 'viewer' : 'editor', _ids: { collaboratorId: c.id } };
+      return {
+        kind: 'access_level',
+        owner: o.email,
+        sf: t.sharedFolderId,
+        email: c.email,
+        to: c.accessLevel === 'editor' ? 'viewer' : 'editor',
+        _ids: { collaboratorId: c.id },
+      };
     },
     async perform(a) {
       const t = trackOf(a.sf);
@@ -441,7 +489,14 @@ const OPERATIONS = {
       if (cands.length === 0) return null;
       const c = r.pick(cands);
       const v = () => r.int(0, 30) + (n % 100) / 100;
-      return { kind: 'splits', owner: o.email, sf: t.sharedFolderId, email: c.email, splits: { master: v(), publishing: v(), writer: v() }, _ids: { collaboratorId: c.id } };
+      return {
+        kind: 'splits',
+        owner: o.email,
+        sf: t.sharedFolderId,
+        email: c.email,
+        splits: { master: v(), publishing: v(), writer: v() },
+        _ids: { collaboratorId: c.id },
+      };
     },
     async perform(a) {
       const t = trackOf(a.sf);
@@ -514,13 +569,18 @@ const OPERATIONS = {
     async choose(r) {
       if ((stats.ops.get('dropbox_group')?.ok ?? 0) >= 2) return null;
       const st = await emuState();
-      const cands = st.folders.filter((f) => !f.unshared && trackBySf.has(f.shared_folder_id) && !(f.groups ?? []).some((g) => g.group_name === GROUP));
+      const cands = st.folders.filter(
+        (f) => !f.unshared && trackBySf.has(f.shared_folder_id) && !(f.groups ?? []).some((g) => g.group_name === GROUP),
+      );
       if (cands.length === 0) return null;
       const f = r.pick(cands);
       return { kind: 'dropbox_group', as: trackBySf.get(f.shared_folder_id).owner, sf: f.shared_folder_id, group: GROUP };
     },
     async perform(a) {
-      classify('dropbox_group', await control('POST', '/act', { as: a.as, action: 'add_group', shared_folder_id: a.sf, group: a.group, access_level: 'editor' }));
+      classify(
+        'dropbox_group',
+        await control('POST', '/act', { as: a.as, action: 'add_group', shared_folder_id: a.sf, group: a.group, access_level: 'editor' }),
+      );
     },
   },
   dropbox_unshare: {
@@ -593,11 +653,22 @@ function faultSpecs() {
   return specs;
 }
 const API_ROUTES = [
-  '2/users/get_current_account', '2/files/list_folder', '2/files/list_folder/continue', '2/files/list_folder/get_latest_cursor',
-  '2/files/get_metadata', '2/sharing/list_folders', '2/sharing/list_folders/continue', '2/sharing/list_folder_members',
-  '2/sharing/list_folder_members/continue', '2/sharing/get_folder_metadata', '2/sharing/add_folder_member',
-  '2/sharing/remove_folder_member', '2/sharing/check_remove_member_job_status', '2/sharing/relinquish_folder_membership',
-  '2/sharing/check_job_status', '2/sharing/update_folder_member',
+  '2/users/get_current_account',
+  '2/files/list_folder',
+  '2/files/list_folder/continue',
+  '2/files/list_folder/get_latest_cursor',
+  '2/files/get_metadata',
+  '2/sharing/list_folders',
+  '2/sharing/list_folders/continue',
+  '2/sharing/list_folder_members',
+  '2/sharing/list_folder_members/continue',
+  '2/sharing/get_folder_metadata',
+  '2/sharing/add_folder_member',
+  '2/sharing/remove_folder_member',
+  '2/sharing/check_remove_member_job_status',
+  '2/sharing/relinquish_folder_membership',
+  '2/sharing/check_job_status',
+  '2/sharing/update_folder_member',
 ];
 
 async function cronTick() {
@@ -608,7 +679,7 @@ async function cronTick() {
 /** Out-of-order notifications: an old, validly signed webhook delivery is sent again, late. */
 async function replayOldWebhook(r) {
   const logRes = await control('GET', '/webhooks/log');
-  const deliveries = (Array.isArray(logRes.body) ? logRes.body : logRes.body?.deliveries ?? []).filter((d) => d.body && d.signature);
+  const deliveries = (Array.isArray(logRes.body) ? logRes.body : (logRes.body?.deliveries ?? [])).filter((d) => d.body && d.signature);
   if (deliveries.length === 0) return;
   const d = r.pick(deliveries.slice(0, Math.max(1, deliveries.length - 3)));
   await injectEvent({ event: 'webhook_replay', body: d.body, signature: d.signature });
@@ -729,12 +800,26 @@ try {
   // What a replay needs besides ops.jsonl: the world, the settings, the faults (chaos/replay.mjs <dir>).
   writeFileSync(
     path.join(persistDir, 'run.json'),
-    JSON.stringify({
-      seed: SEED, faultRate: FAULT_RATE, queueCrashRate: QUEUE_CRASH_RATE, short: SHORT, ops: OPS, concurrency: CONCURRENCY,
-      seedSpec: spec, faults: faultSpecs(), webhooks: { duplicateRate: 0.25, seed: SEED }, jobs: { pendingPolls: 1 },
-      tracks: tracks.map((t) => ({ sharedFolderId: t.sharedFolderId, owner: t.owner, title: t.title })),
-      commit: gitCommit(), replayOf: opt.replay ?? null, startedAt: new Date(t0).toISOString(),
-    }, null, 1),
+    JSON.stringify(
+      {
+        seed: SEED,
+        faultRate: FAULT_RATE,
+        queueCrashRate: QUEUE_CRASH_RATE,
+        short: SHORT,
+        ops: OPS,
+        concurrency: CONCURRENCY,
+        seedSpec: spec,
+        faults: faultSpecs(),
+        webhooks: { duplicateRate: 0.25, seed: SEED },
+        jobs: { pendingPolls: 1 },
+        tracks: tracks.map((t) => ({ sharedFolderId: t.sharedFolderId, owner: t.owner, title: t.title })),
+        commit: gitCommit(),
+        replayOf: opt.replay ?? null,
+        startedAt: new Date(t0).toISOString(),
+      },
+      null,
+      1,
+    ),
   );
   // A replay's folders are matched to the recorded ones by owner and title (the emulator's ids are deterministic,
   // but a world built by another version of the seed could differ).
@@ -777,7 +862,8 @@ try {
         const entry = await runOperation(rec.n, rec.kind, rec.act ? null : async () => null, rec.act ? replayAct(rec.act, sfMap) : null);
         entry.recordedOutcome = rec.outcome;
         replayDiffs.total++;
-        if (String(entry.outcome) !== String(rec.outcome)) replayDiffs.items.push(`#${rec.n} ${rec.kind}: recorded ${rec.outcome}, replayed ${entry.outcome}`);
+        if (String(entry.outcome) !== String(rec.outcome))
+          replayDiffs.items.push(`#${rec.n} ${rec.kind}: recorded ${rec.outcome}, replayed ${entry.outcome}`);
         if (rec.type === 'op' && (rec.n + 1) % 100 === 0) log(`${rec.n + 1}/${OPS} operations replayed`);
         continue;
       }
@@ -795,7 +881,9 @@ try {
   const opsMs = Date.now() - tOps;
   log(`operations done in ${(opsMs / 1000).toFixed(1)} s`);
   if (REPLAY) {
-    log(`replay: ${replayDiffs.total - replayDiffs.items.length} of ${replayDiffs.total} operations answered as recorded${replayDiffs.items.length ? `; differently: ${replayDiffs.items.slice(0, 15).join(', ')}${replayDiffs.items.length > 15 ? ', …' : ''}` : ''}`);
+    log(
+      `replay: ${replayDiffs.total - replayDiffs.items.length} of ${replayDiffs.total} operations answered as recorded${replayDiffs.items.length ? `; differently: ${replayDiffs.items.slice(0, 15).join(', ')}${replayDiffs.items.length > 15 ? ', …' : ''}` : ''}`,
+    );
   }
 
   // The queue keeps working under the same faults until the Dropbox changes the operations asked for are
@@ -807,13 +895,15 @@ try {
   let lastLog = 0;
   const noteBacklog = async (phase, active, extra = '') => {
     const calls = (await control('GET', '/calls')).body;
-    const n = (Array.isArray(calls) ? calls : calls?.calls ?? []).length;
+    const n = (Array.isArray(calls) ? calls : (calls?.calls ?? [])).length;
     backlog.push({ s: (Date.now() - tConv) / 1000, phase, active, calls: n });
     if (Date.now() - lastLog >= 15_000 || active === 0) {
       lastLog = Date.now();
       const prev = backlog.find((b) => b.s >= backlog.at(-1).s - 60) ?? backlog[0];
       const dt = backlog.at(-1).s - prev.s;
-      log(`backlog (${phase}): ${active} Dropbox change(s) pending/running${dt > 0 ? `, ${((prev.active - active) / dt).toFixed(2)} drained/s and ${((n - prev.calls) / dt).toFixed(1)} Dropbox calls/s over the last ${dt.toFixed(0)} s` : ''}${extra}`);
+      log(
+        `backlog (${phase}): ${active} Dropbox change(s) pending/running${dt > 0 ? `, ${((prev.active - active) / dt).toFixed(2)} drained/s and ${((n - prev.calls) / dt).toFixed(1)} Dropbox calls/s over the last ${dt.toFixed(0)} s` : ''}${extra}`,
+      );
     }
   };
   while (Date.now() < drainUntil) {
@@ -831,7 +921,7 @@ try {
 
   // What the faults did (before clearing them).
   const callsRes = await control('GET', '/calls');
-  const calls = Array.isArray(callsRes.body) ? callsRes.body : callsRes.body?.calls ?? [];
+  const calls = Array.isArray(callsRes.body) ? callsRes.body : (callsRes.body?.calls ?? []);
 
   // Dropbox recovers; the system converges on its own (queue retries, cron, webhooks), with cron ticks as the
   // platform would fire them. Changes that ended failed are retried once by their owner (the product's "Retry").
@@ -877,7 +967,10 @@ try {
     }
     result = checkWorld(world, ledger, { membershipOnly: true });
     if (OPS > 1000) await noteBacklog('faults off', active.length, `, ${result.mismatches.length} membership difference(s)`);
-    else log(`converging: ${active.length} Dropbox change(s) pending/running, ${result.mismatches.length} membership difference(s)${result.mismatches.length ? ` e.g. ${result.mismatches[0]}` : ''}`);
+    else
+      log(
+        `converging: ${active.length} Dropbox change(s) pending/running, ${result.mismatches.length} membership difference(s)${result.mismatches.length ? ` e.g. ${result.mismatches[0]}` : ''}`,
+      );
     stable = active.length === 0 && result.mismatches.length === 0 ? stable + 1 : 0;
     if (stable >= 2) {
       converged = true;
@@ -890,7 +983,7 @@ try {
   }
   const convergeMs = Date.now() - tConv;
   const allCallsRes = await control('GET', '/calls');
-  const allCalls = Array.isArray(allCallsRes.body) ? allCallsRes.body : allCallsRes.body?.calls ?? [];
+  const allCalls = Array.isArray(allCallsRes.body) ? allCallsRes.body : (allCallsRes.body?.calls ?? []);
 
   // The full check on the settled world.
   const world = await snapshot();
@@ -912,16 +1005,29 @@ try {
     writeFileSync(path.join(persistDir, 'emulator-state.json'), JSON.stringify(world.state, null, 1));
     writeFileSync(path.join(persistDir, 'worker.log'), worker.tail.join('\n'));
     writeFileSync(path.join(persistDir, 'mismatches.json'), JSON.stringify(result.mismatches, null, 1));
-    log(`kept for diagnosis: ${persistDir} (run.json + ops.jsonl: replay with \`node chaos/replay.mjs ${persistDir}\`; emulator-*.json, mismatches.json, D1 under v3/d1)`);
+    log(
+      `kept for diagnosis: ${persistDir} (run.json + ops.jsonl: replay with \`node chaos/replay.mjs ${persistDir}\`; emulator-*.json, mismatches.json, D1 under v3/d1)`,
+    );
   }
   if (opt['result-json']) {
     const failedVisible = world.changes.filter((c) => c.status === 'failed').length;
     writeFileSync(
       opt['result-json'],
       JSON.stringify({
-        seed: SEED, faultRate: FAULT_RATE, ops: OPS, short: SHORT, exitCode, converged, opsMs, convergeMs,
-        mismatches: result.mismatches, groups: groupMismatches(result.mismatches).map((g) => ({ finding: g.finding, repro: g.repro, count: g.items.length })),
-        failedVisible, apiErrors: stats.apiErrors.length, dropboxCalls: allCalls.length, keptDir: keepDir ? persistDir : null,
+        seed: SEED,
+        faultRate: FAULT_RATE,
+        ops: OPS,
+        short: SHORT,
+        exitCode,
+        converged,
+        opsMs,
+        convergeMs,
+        mismatches: result.mismatches,
+        groups: groupMismatches(result.mismatches).map((g) => ({ finding: g.finding, repro: g.repro, count: g.items.length })),
+        failedVisible,
+        apiErrors: stats.apiErrors.length,
+        dropboxCalls: allCalls.length,
+        keptDir: keepDir ? persistDir : null,
       }),
     );
   }
@@ -935,7 +1041,11 @@ try {
   }
 } catch (e) {
   console.error('chaos run aborted:', e?.stack ?? e);
-  if (opt['result-json']) writeFileSync(opt['result-json'], JSON.stringify({ seed: SEED, faultRate: FAULT_RATE, exitCode: 2, aborted: String(e?.message ?? e).slice(0, 2000) }));
+  if (opt['result-json'])
+    writeFileSync(
+      opt['result-json'],
+      JSON.stringify({ seed: SEED, faultRate: FAULT_RATE, exitCode: 2, aborted: String(e?.message ?? e).slice(0, 2000) }),
+    );
   for (const c of children) if (c.tail?.length) console.error(`--- last lines of ${c.name} ---\n${c.tail.slice(-40).join('\n')}`);
   exitCode = 2;
 } finally {
@@ -1048,20 +1158,66 @@ function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worke
     ['people / tracks', `${owners.length} owners, ${collabs.length} collaborators, ${tracks.length} tracks`],
     ['operations time', `${(opsMs / 1000).toFixed(1)} s`],
     ['Dropbox calls', `${allCalls.length} (${calls.length} while faults were on, the rest while converging)`],
-    ['injected Dropbox faults', `${faulted} (${(calls.length ? (100 * faulted) / calls.length : 0).toFixed(1)}% of the calls made while faults were on): ${Object.entries(faultsInjected).map(([k, v]) => `${k} ${v}`).join(', ')}`],
-    ['other injected faults', `duplicate webhooks (rate 0.25), ${stats.injected.webhookReplays} late replays of old notifications, ${stats.injected.expireAccount} whole-account token expiries, ${stats.injected.cronTicks} cron ticks`],
-    ['retries', `${errorFaults} Dropbox calls answered with an error and made again (in-line, from the queue or the cron); ${worker.counts.queueRetries} queue messages retried by the consumer, ${worker.counts.redeliveries} redeliveries in all; ${stats.retriedFailed} failed changes retried by their owner`],
-    ['queue consumer crashes', `${worker.counts.consumerCrashes} batches crashed part-way (rate ${QUEUE_CRASH_RATE} per batch; half of them also lost the ack of a finished message); ${jobErrors} jobs threw inside the consumer`],
-    ['time to converge', `${(convergeMs / 1000).toFixed(1)} s (after the last operation)${backlog.length ? `; backlog of Dropbox changes ${backlog[0].active} at the end of the operations, ${[60, 300, 600, 1200, 1800].filter((x) => backlog.at(-1).s >= x).map((x) => `${backlog.find((b) => b.s >= x).active} after ${x} s`).join(', ')}` : ''}`],
+    [
+      'injected Dropbox faults',
+      `${faulted} (${(calls.length ? (100 * faulted) / calls.length : 0).toFixed(1)}% of the calls made while faults were on): ${Object.entries(
+        faultsInjected,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    ],
+    [
+      'other injected faults',
+      `duplicate webhooks (rate 0.25), ${stats.injected.webhookReplays} late replays of old notifications, ${stats.injected.expireAccount} whole-account token expiries, ${stats.injected.cronTicks} cron ticks`,
+    ],
+    [
+      'retries',
+      `${errorFaults} Dropbox calls answered with an error and made again (in-line, from the queue or the cron); ${worker.counts.queueRetries} queue messages retried by the consumer, ${worker.counts.redeliveries} redeliveries in all; ${stats.retriedFailed} failed changes retried by their owner`,
+    ],
+    [
+      'queue consumer crashes',
+      `${worker.counts.consumerCrashes} batches crashed part-way (rate ${QUEUE_CRASH_RATE} per batch; half of them also lost the ack of a finished message); ${jobErrors} jobs threw inside the consumer`,
+    ],
+    [
+      'time to converge',
+      `${(convergeMs / 1000).toFixed(1)} s (after the last operation)${
+        backlog.length
+          ? `; backlog of Dropbox changes ${backlog[0].active} at the end of the operations, ${[60, 300, 600, 1200, 1800]
+              .filter((x) => backlog.at(-1).s >= x)
+              .map((x) => `${backlog.find((b) => b.s >= x).active} after ${x} s`)
+              .join(', ')}`
+          : ''
+      }`,
+    ],
     ['ended accesses checked', `${result.stats.endedAccesses} (history + notification each)`],
-    ['what Dropbox kept, shown by PD', `${result.stats.truths.refused} view-only members a Basic owner's Dropbox refused, ${result.stats.truths.levelKept} Editors Basic kept, ${result.stats.truths.group} ended people a group keeps in the folder, ${result.stats.truths.acceptedInDropbox} members in Dropbox shown as such (owner ${BASIC_OWNER} on Dropbox Basic, group "${GROUP}")`],
-    ['ledger checked', `${ledger.comments.length} comments, ${ledger.titles.length} edits, ${ledger.splits.length} split changes, ${ledger.uploads.length} uploads, ${ledger.collaboratorsSeen.size} credits`],
-    ['Dropbox changes visible as failed', `${failedVisible.length}${failedVisible.length ? ` (${[...new Set(failedVisible.map((c) => c.lastError))].slice(0, 3).join('; ')})` : ''}`],
+    [
+      'what Dropbox kept, shown by PD',
+      `${result.stats.truths.refused} view-only members a Basic owner's Dropbox refused, ${result.stats.truths.levelKept} Editors Basic kept, ${result.stats.truths.group} ended people a group keeps in the folder, ${result.stats.truths.acceptedInDropbox} members in Dropbox shown as such (owner ${BASIC_OWNER} on Dropbox Basic, group "${GROUP}")`,
+    ],
+    [
+      'ledger checked',
+      `${ledger.comments.length} comments, ${ledger.titles.length} edits, ${ledger.splits.length} split changes, ${ledger.uploads.length} uploads, ${ledger.collaboratorsSeen.size} credits`,
+    ],
+    [
+      'Dropbox changes visible as failed',
+      `${failedVisible.length}${failedVisible.length ? ` (${[...new Set(failedVisible.map((c) => c.lastError))].slice(0, 3).join('; ')})` : ''}`,
+    ],
     ['mismatches', `${result.mismatches.length}`],
   ];
   const opRows = [...stats.ops.entries()].sort().map(([k, v]) => `| ${k} | ${v.ok} | ${v.refused} | ${v.skipped} | ${v.error} |`);
   const w = Math.max(...rows.map((r) => r[0].length));
-  const text = ['Chaos run summary', ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`), '', '  operation          ok  refused  skipped  error', ...[...stats.ops.entries()].sort().map(([k, v]) => `  ${k.padEnd(17)}${String(v.ok).padStart(4)}${String(v.refused).padStart(9)}${String(v.skipped).padStart(9)}${String(v.error).padStart(7)}`)].join('\n');
+  const text = [
+    'Chaos run summary',
+    ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`),
+    '',
+    '  operation          ok  refused  skipped  error',
+    ...[...stats.ops.entries()]
+      .sort()
+      .map(
+        ([k, v]) =>
+          `  ${k.padEnd(17)}${String(v.ok).padStart(4)}${String(v.refused).padStart(9)}${String(v.skipped).padStart(9)}${String(v.error).padStart(7)}`,
+      ),
+  ].join('\n');
   const markdown = `# Chaos run
 
 \`${REPLAY ? `node chaos/replay.mjs ${opt.replay}` : `node chaos/run.mjs${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`}\` (seed ${SEED}, ${OPS} operations, concurrency ${CONCURRENCY}, Dropbox fault rate ${FAULT_RATE}). Generated ${new Date().toISOString()} on ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}.
@@ -1074,8 +1230,16 @@ ${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
 |---|---|---|---|---|
 ${opRows.join('\n')}
 
-${result.mismatches.length ? `## Mismatches\n\n${groupMismatches(result.mismatches).map((g) => `### ${g.finding} (${g.items.length})\n\n${g.repro ? `Reproduce alone: \`${g.repro}\`\n\n` : ''}${g.items.map((m) => `- ${m}`).join('\n')}\n`).join('\n')}` : 'No mismatches.\n'}
+${
+  result.mismatches.length
+    ? `## Mismatches\n\n${groupMismatches(result.mismatches)
+        .map(
+          (g) =>
+            `### ${g.finding} (${g.items.length})\n\n${g.repro ? `Reproduce alone: \`${g.repro}\`\n\n` : ''}${g.items.map((m) => `- ${m}`).join('\n')}\n`,
+        )
+        .join('\n')}`
+    : 'No mismatches.\n'
+}
 `;
   return { text, markdown };
 }
-

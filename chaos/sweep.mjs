@@ -84,7 +84,9 @@ export async function sweep(argv) {
       return '?';
     }
   })();
-  console.log(`chaos sweep: ${seeds.length} seed(s) × ${rates.length} fault rate(s) = ${runs.length} runs, ${jobs} at once${shown.length ? `, each with ${shown.join(' ')}` : ''}`);
+  console.log(
+    `chaos sweep: ${seeds.length} seed(s) × ${rates.length} fault rate(s) = ${runs.length} runs, ${jobs} at once${shown.length ? `, each with ${shown.join(' ')}` : ''}`,
+  );
 
   const results = [];
   const live = new Set();
@@ -97,7 +99,18 @@ export async function sweep(argv) {
     new Promise((resolve) => {
       const resultFile = path.join(tmp, `seed${run.seed}-rate${run.rate}-${attempt}.json`);
       const logFile = path.join(tmp, `seed${run.seed}-rate${run.rate}-${attempt}.log`);
-      const args = [path.join(here, 'run.mjs'), '--seed', String(run.seed), '--fault-rate', String(run.rate), '--report', 'none', '--result-json', resultFile, ...pass];
+      const args = [
+        path.join(here, 'run.mjs'),
+        '--seed',
+        String(run.seed),
+        '--fault-rate',
+        String(run.rate),
+        '--report',
+        'none',
+        '--result-json',
+        resultFile,
+        ...pass,
+      ];
       const t = Date.now();
       const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
       live.add(child);
@@ -138,11 +151,18 @@ export async function sweep(argv) {
   const aborted = results.filter((x) => x.code === 2 || !x.r);
   const mismatches = results.reduce((s, x) => s + (x.r?.mismatches?.length ?? 0), 0);
   const moot = results.reduce((s, x) => s + (x.r?.mismatches ?? []).filter((m) => / but is moot: /.test(m)).length, 0);
-  const converge = results.filter((x) => x.r?.convergeMs !== undefined).map((x) => x.r.convergeMs).sort((a, b) => a - b);
-  console.log(`\nSummary: ${results.length} runs in ${fmtS(wallMs)}; ${results.length - failed.length} passed, ${failed.length - aborted.length} with mismatches (${mismatches} in all, ${moot} moot failed changes), ${aborted.length} aborted`);
+  const converge = results
+    .filter((x) => x.r?.convergeMs !== undefined)
+    .map((x) => x.r.convergeMs)
+    .sort((a, b) => a - b);
+  console.log(
+    `\nSummary: ${results.length} runs in ${fmtS(wallMs)}; ${results.length - failed.length} passed, ${failed.length - aborted.length} with mismatches (${mismatches} in all, ${moot} moot failed changes), ${aborted.length} aborted`,
+  );
   if (converge.length) console.log(`  time to converge: median ${fmtS(converge[Math.floor(converge.length / 2)])}, max ${fmtS(converge.at(-1))}`);
   for (const x of failed) {
-    console.log(`  ✖ seed ${x.seed} rate ${x.rate}: ${x.code === 2 || !x.r ? `aborted (${x.r?.aborted?.split('\n')[0] ?? 'no result'}) log ${x.logFile}` : `${x.r?.mismatches?.length} mismatch(es), kept ${x.r?.keptDir}`}`);
+    console.log(
+      `  ✖ seed ${x.seed} rate ${x.rate}: ${x.code === 2 || !x.r ? `aborted (${x.r?.aborted?.split('\n')[0] ?? 'no result'}) log ${x.logFile}` : `${x.r?.mismatches?.length} mismatch(es), kept ${x.r?.keptDir}`}`,
+    );
     for (const g of x.r?.groups ?? []) console.log(`      ${g.count} × ${g.finding}${g.repro ? ` (reproduce alone: ${g.repro})` : ''}`);
     for (const m of (x.r?.mismatches ?? []).slice(0, 5)) console.log(`      - ${m}`);
   }
@@ -159,7 +179,8 @@ function reportFrom(o) {
     const m = /^seed(\d+)-rate([\d.]+)-(\d+)\.json$/.exec(f);
     if (!m) continue;
     const key = `${m[1]}:${m[2]}`;
-    if ((latest.get(key)?.attempt ?? 0) < Number(m[3])) latest.set(key, { seed: Number(m[1]), rate: Number(m[2]), attempt: Number(m[3]), file: path.join(dir, f) });
+    if ((latest.get(key)?.attempt ?? 0) < Number(m[3]))
+      latest.set(key, { seed: Number(m[1]), rate: Number(m[2]), attempt: Number(m[3]), file: path.join(dir, f) });
   }
   // Runs cut off by the stop itself ("terminated") are not verdicts: left out and counted.
   let stopped = 0;
@@ -174,9 +195,27 @@ function reportFrom(o) {
   const rates = [...new Set(results.map((x) => x.rate))].sort();
   const mismatches = results.reduce((s, x) => s + (x.r?.mismatches?.length ?? 0), 0);
   const moot = results.reduce((s, x) => s + (x.r?.mismatches ?? []).filter((m) => / but is moot: /.test(m)).length, 0);
-  const converge = results.filter((x) => x.r?.convergeMs !== undefined).map((x) => x.r.convergeMs).sort((a, b) => a - b);
-  let md = markdown({ commit: o.commit ?? '?', seeds, rates, jobs: o.jobs, pass: o.short ? ['--short'] : [], results, wallMs, mismatches, moot, converge });
-  if (o.planned) md = md.replace('\n\n**', `\n\n_Interrupted (out of time on the shared machine): ${results.length} of the ${o.planned} planned runs finished${stopped ? ` (${stopped} cut off by the stop, left out)` : ''}; the table has every finished run._\n\n**`);
+  const converge = results
+    .filter((x) => x.r?.convergeMs !== undefined)
+    .map((x) => x.r.convergeMs)
+    .sort((a, b) => a - b);
+  let md = markdown({
+    commit: o.commit ?? '?',
+    seeds,
+    rates,
+    jobs: o.jobs,
+    pass: o.short ? ['--short'] : [],
+    results,
+    wallMs,
+    mismatches,
+    moot,
+    converge,
+  });
+  if (o.planned)
+    md = md.replace(
+      '\n\n**',
+      `\n\n_Interrupted (out of time on the shared machine): ${results.length} of the ${o.planned} planned runs finished${stopped ? ` (${stopped} cut off by the stop, left out)` : ''}; the table has every finished run._\n\n**`,
+    );
   if (o.report) writeFileSync(o.report, md);
   console.log(md.split('\n').slice(0, 6).join('\n'));
   return results.every((x) => x.code === 0) ? 0 : 1;
@@ -184,9 +223,13 @@ function reportFrom(o) {
 
 function line(x, i, n) {
   const head = `[${String(i).padStart(String(n).length)}/${n}] seed ${String(x.seed).padStart(4)} rate ${x.rate.toFixed(2)}`;
-  if (!x.r || x.code === 2) return `${head}  ABORTED (exit ${x.code}${x.retried ? ', twice' : ''}) ${x.r?.aborted?.split('\n')[0] ?? ''} log ${x.logFile}`;
+  if (!x.r || x.code === 2)
+    return `${head}  ABORTED (exit ${x.code}${x.retried ? ', twice' : ''}) ${x.r?.aborted?.split('\n')[0] ?? ''} log ${x.logFile}`;
   const r = x.r;
-  const verdict = r.mismatches.length === 0 ? '✔ 0 mismatches' : `✖ ${r.mismatches.length} mismatch(es) — kept ${r.keptDir} (replay: node chaos/replay.mjs ${r.keptDir})`;
+  const verdict =
+    r.mismatches.length === 0
+      ? '✔ 0 mismatches'
+      : `✖ ${r.mismatches.length} mismatch(es) — kept ${r.keptDir} (replay: node chaos/replay.mjs ${r.keptDir})`;
   return `${head}  ${verdict}; ${r.ops} ops in ${fmtS(r.opsMs)}, converged ${r.converged ? 'in' : 'NOT within'} ${fmtS(r.convergeMs)}, ${r.failedVisible} failed changes visible, ${r.dropboxCalls} Dropbox calls, ${fmtS(x.wallMs)} wall`;
 }
 
@@ -207,7 +250,21 @@ function markdown({ commit, seeds, rates, jobs, pass, results, wallMs, mismatche
 | seed | fault rate | mismatches | operations time | time to converge | failed changes visible | Dropbox calls |
 |---|---|---|---|---|---|---|
 ${rows.join('\n')}
-${failing.length ? `\n## Failing runs\n\n${failing.map((x) => `### seed ${x.seed}, rate ${x.rate}\n\n${x.r?.groups?.map((g) => `- ${g.count} × ${g.finding}${g.repro ? ` — \`${g.repro}\`` : ''}`).join('\n') ?? 'aborted'}\n\n${(x.r?.mismatches ?? []).slice(0, 10).map((m) => `    ${m}`).join('\n')}\n`).join('\n')}` : ''}`;
+${
+  failing.length
+    ? `\n## Failing runs\n\n${failing
+        .map(
+          (x) =>
+            `### seed ${x.seed}, rate ${x.rate}\n\n${x.r?.groups?.map((g) => `- ${g.count} × ${g.finding}${g.repro ? ` — \`${g.repro}\`` : ''}`).join('\n') ?? 'aborted'}\n\n${(
+              x.r?.mismatches ?? []
+            )
+              .slice(0, 10)
+              .map((m) => `    ${m}`)
+              .join('\n')}\n`,
+        )
+        .join('\n')}`
+    : ''
+}`;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -12,7 +12,7 @@ export { LiveHub } from '../worker/src/index.ts';
 
 let state = 0;
 function random(env) {
-  if (state === 0) state = (Number(env.CHAOS_SEED ?? 1) >>> 0) || 1;
+  if (state === 0) state = Number(env.CHAOS_SEED ?? 1) >>> 0 || 1;
   state = (state + 0x6d2b79f5) >>> 0;
   let t = state;
   t = Math.imul(t ^ (t >>> 15), t | 1);
@@ -29,10 +29,18 @@ function traced(batch, env) {
   const t = () => new Date().toISOString();
   const what = (m) => JSON.stringify(m.body);
   const messages = batch.messages.map((m) => ({
-    get id() { return m.id; },
-    get timestamp() { return m.timestamp; },
-    get body() { return m.body; },
-    get attempts() { return m.attempts; },
+    get id() {
+      return m.id;
+    },
+    get timestamp() {
+      return m.timestamp;
+    },
+    get body() {
+      return m.body;
+    },
+    get attempts() {
+      return m.attempts;
+    },
     ack() {
       if (full) console.log(`chaos-trace ${t()} ack ${m.id} attempt ${m.attempts} ${what(m)}`);
       m.ack();
@@ -47,7 +55,16 @@ function traced(batch, env) {
     if (m.attempts > 1) console.log(`chaos: redelivered a ${m.body?.kind} message (attempt ${m.attempts})`);
     if (full) console.log(`chaos-trace ${t()} deliver ${m.id} attempt ${m.attempts} ${what(m)}`);
   }
-  return { queue: batch.queue, messages, ackAll: () => { for (const m of messages) m.ack(); }, retryAll: (o) => { for (const m of messages) m.retry(o); } };
+  return {
+    queue: batch.queue,
+    messages,
+    ackAll: () => {
+      for (const m of messages) m.ack();
+    },
+    retryAll: (o) => {
+      for (const m of messages) m.retry(o);
+    },
+  };
 }
 
 export default {
@@ -60,10 +77,45 @@ export default {
     const k = Math.floor(random(env) * batch.messages.length);
     const loseAck = random(env) < 0.5;
     const done = batch.messages.slice(0, k).map((m, i) =>
-      loseAck && i === k - 1 ? { get id() { return m.id; }, get timestamp() { return m.timestamp; }, get body() { return m.body; }, get attempts() { return m.attempts; }, ack() {}, retry(o) { m.retry(o); } } : m,
+      loseAck && i === k - 1
+        ? {
+            get id() {
+              return m.id;
+            },
+            get timestamp() {
+              return m.timestamp;
+            },
+            get body() {
+              return m.body;
+            },
+            get attempts() {
+              return m.attempts;
+            },
+            ack() {},
+            retry(o) {
+              m.retry(o);
+            },
+          }
+        : m,
     );
-    if (k > 0) await worker.queue({ queue: batch.queue, messages: done, ackAll: () => { for (const m of done) m.ack(); }, retryAll: (o) => { for (const m of done) m.retry(o); } }, env, ctx);
-    console.log(`chaos: queue consumer crashed after ${k} of ${batch.messages.length} messages${loseAck && k > 0 ? ' (the last one\'s ack lost)' : ''}`);
+    if (k > 0)
+      await worker.queue(
+        {
+          queue: batch.queue,
+          messages: done,
+          ackAll: () => {
+            for (const m of done) m.ack();
+          },
+          retryAll: (o) => {
+            for (const m of done) m.retry(o);
+          },
+        },
+        env,
+        ctx,
+      );
+    console.log(
+      `chaos: queue consumer crashed after ${k} of ${batch.messages.length} messages${loseAck && k > 0 ? " (the last one's ack lost)" : ''}`,
+    );
     throw new Error('chaos: injected consumer crash');
   },
 };

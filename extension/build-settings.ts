@@ -54,7 +54,9 @@ export function buildSettings(env: BuildEnv): BuildSettings {
   if (raw) {
     const url = httpUrl(raw, 'WXT_PD_DROPBOX_WEB_ORIGIN');
     if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
-      throw new Error(`WXT_PD_DROPBOX_WEB_ORIGIN=${JSON.stringify(raw)} must be an origin only (scheme://host[:port]), e.g. ${DEV_DROPBOX_WEB_ORIGIN}`);
+      throw new Error(
+        `WXT_PD_DROPBOX_WEB_ORIGIN=${JSON.stringify(raw)} must be an origin only (scheme://host[:port]), e.g. ${DEV_DROPBOX_WEB_ORIGIN}`,
+      );
     }
     origin = url.origin;
   }

@@ -34,7 +34,10 @@ const TIMEOUT_MS = 30_000;
 const APP_SECRET = 'pd-bench-app-secret';
 const KINDS = ['revoke', 'leave', 'accept', 'dropbox'];
 
-const loadAtStart = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+const loadAtStart = os
+  .loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' / ');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'pd-bench-live-'));
 const workerPort = await freePort();
 const emu = await startEmulator({
@@ -64,7 +67,11 @@ console.log(`emulator ${emu.url}, worker ${w.url}, state ${tmp}`);
 async function api(pathname, { method = 'GET', session, json, headers = {} } = {}) {
   const res = await fetch(`${w.url}/api/v1${pathname}`, {
     method,
-    headers: { ...headers, ...(session ? { authorization: `Bearer ${session}` } : {}), ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...headers,
+      ...(session ? { authorization: `Bearer ${session}` } : {}),
+      ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: json !== undefined ? JSON.stringify(json) : undefined,
   });
   const text = await res.text();
@@ -77,7 +84,14 @@ async function signIn(email) {
   const verifier = randomBytes(48).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const redirectUri = 'https://pd-bench.chromiumapp.org/';
-  const { code } = emu.control.authorize({ account: email, client_id: LOCAL.appKey, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' });
+  const { code } = emu.control.authorize({
+    account: email,
+    client_id: LOCAL.appKey,
+    redirect_uri: redirectUri,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    token_access_type: 'offline',
+  });
   // Sign-in is limited per client address (20 a minute): each of these people signs in from their own address, and a
   // refusal waits its Retry-After.
   const headers = { 'CF-Connecting-IP': `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}` };
@@ -170,7 +184,8 @@ const folderId = new Map(seeded.folders.map((f) => [f.name, f.shared_folder_id])
 const owner = await signIn(OWNER);
 const people = new Map([[OWNER, owner]]);
 for (const email of collabs) people.set(email, await signIn(email));
-for (let r = { remaining: 1 }, n = 0; r.remaining > 0 && n < 20; n++) r = await api('/dropbox/import', { method: 'POST', session: owner.session, json: {} });
+for (let r = { remaining: 1 }, n = 0; r.remaining > 0 && n < 20; n++)
+  r = await api('/dropbox/import', { method: 'POST', session: owner.session, json: {} });
 await sleep(3000); // first reconciles after sign-in
 const trackOf = new Map();
 for (let before; ; ) {
@@ -224,28 +239,52 @@ for (let i = 0; i < EVENTS; i++) {
   // revoke, seen by the collaborator (their read answers 403 access_ended)
   let trackId = trackOf.get(folder('revoke', i));
   const row = await ownerRow(trackId, who);
-  await measure('revoke', trackId, who, (s) => s.error === 'access_ended',
-    () => api(`/tracks/${trackId}/collaborators/${row.id}/revoke`, { method: 'POST', session: owner.session }), (r) => r.endedAt);
+  await measure(
+    'revoke',
+    trackId,
+    who,
+    (s) => s.error === 'access_ended',
+    () => api(`/tracks/${trackId}/collaborators/${row.id}/revoke`, { method: 'POST', session: owner.session }),
+    (r) => r.endedAt,
+  );
 
   // leave through PD, seen by the owner
   trackId = trackOf.get(folder('leave', i));
-  await measure('leave', trackId, OWNER, (s) => rowOf(s, who)?.status === 'left',
-    () => api(`/tracks/${trackId}/leave`, { method: 'POST', session: person.session }), (r) => r.endedAt);
+  await measure(
+    'leave',
+    trackId,
+    OWNER,
+    (s) => rowOf(s, who)?.status === 'left',
+    () => api(`/tracks/${trackId}/leave`, { method: 'POST', session: person.session }),
+    (r) => r.endedAt,
+  );
 
   // accept, seen by the owner
   trackId = trackOf.get(folder('accept', i));
   const inv = await api(`/tracks/${trackId}/invitations`, { method: 'POST', session: owner.session, json: { email: who, accessLevel: 'editor' } });
   await sleep(100); // the invitation's own push passes first
-  await measure('accept', trackId, OWNER, (s) => rowOf(s, who)?.status === 'active',
-    () => api(`/invitations/${inv.invitation.id}/accept`, { method: 'POST', session: person.session }), (r) => r.joinedAt);
+  await measure(
+    'accept',
+    trackId,
+    OWNER,
+    (s) => rowOf(s, who)?.status === 'active',
+    () => api(`/invitations/${inv.invitation.id}/accept`, { method: 'POST', session: person.session }),
+    (r) => r.joinedAt,
+  );
 
   // a Dropbox-side leave, seen by the owner (webhook → queue → reconciliation → commit → push)
   trackId = trackOf.get(folder('dropbox', i));
-  const { t0, at } = await measure('dropbox', trackId, OWNER, (s) => !!s.collaborators && rowOf(s, who)?.status !== 'active',
+  const { t0, at } = await measure(
+    'dropbox',
+    trackId,
+    OWNER,
+    (s) => !!s.collaborators && rowOf(s, who)?.status !== 'active',
     async () => {
       emu.control.act({ as: who, shared_folder_id: folderId.get(folder('dropbox', i)), action: 'leave_folder' });
       await emu.control.webhooks.flush();
-    }, (r) => r.endedAt);
+    },
+    (r) => r.endedAt,
+  );
   fromDropbox.push(at - t0);
   if ((i + 1) % 10 === 0) console.log(`  ${i + 1}/${EVENTS} events of each kind`);
 }
@@ -310,16 +349,19 @@ const LABEL = {
 };
 const worst95 = Math.max(...KINDS.map((k) => pct(samples[k], 95)));
 const perSocketKiB = (opened.rss - before.rss) / IDLE_ACCOUNTS;
-const pingsPerDay = (86_400_000 / PING_MS);
+const pingsPerDay = 86_400_000 / PING_MS;
 const md = [
   '# Live panels: commit → panel updated',
   '',
   `Run: ${new Date().toISOString()} on ${os.cpus().length} CPU(s), Node ${process.version}${QUICK ? ' (BENCH_QUICK: reduced size)' : ''};`,
-  `load average at the start ${loadAtStart} and at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min; the machine is shared).`,
+  `load average at the start ${loadAtStart} and at the end ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ')} (1/5/15 min; the machine is shared).`,
   'Command: `npm run bench -- live` (scripts/live-bench.mjs). Local `wrangler dev` (bundled snapshot: D1, queue, the',
   'per-account Durable Object `LiveHub` with the WebSocket Hibernation API) and the Dropbox emulator. Events one at a',
-  'time. A viewer is what the extension\'s background does on a push: receive {trackIds, cursor} on its socket, re-read',
-  'the track (`GET /tracks/:id`), check the change is there. Clock: from the commit — the changed row\'s own timestamp',
+  "time. A viewer is what the extension's background does on a push: receive {trackIds, cursor} on its socket, re-read",
+  "the track (`GET /tracks/:id`), check the change is there. Clock: from the commit — the changed row's own timestamp",
   '(`endedAt` / `joinedAt`, written by the worker in the committing batch, same machine clock) — to that re-read in',
   'hand. The whole Dropbox → webhook → queue → reconciliation path, and the numbers from the moment the request is',
   'sent, are in the tables after. Rendering is not in these numbers: extension/e2e/live.test.ts times the same path in',
@@ -337,16 +379,19 @@ const md = [
   '',
   '| from | n | p50 | p95 | max |',
   '|---|---|---|---|---|',
-  line('the collaborator leaving in Dropbox → the owner\'s viewer has it', fromDropbox),
+  line("the collaborator leaving in Dropbox → the owner's viewer has it", fromDropbox),
   '',
-  'This includes the emulator\'s webhook delay (20 ms), the local queue\'s batching (`max_batch_timeout = 1` s) and the',
+  "This includes the emulator's webhook delay (20 ms), the local queue's batching (`max_batch_timeout = 1` s) and the",
   'reconciliation, before the commit that the live path then takes to the panel.',
   '',
-  '## For reference: from sending the request (the committing request\'s own time included)',
+  "## For reference: from sending the request (the committing request's own time included)",
   '',
   '| event | request p50 | request p95 | sent → seen p50 | sent → seen p95 |',
   '|---|---|---|---|---|',
-  ...KINDS.filter((k) => k !== 'dropbox').map((k) => `| ${LABEL[k]} | ${ms(pct(requestMs[k], 50))} | ${ms(pct(requestMs[k], 95))} | ${ms(pct(fromRequest[k], 50))} | ${ms(pct(fromRequest[k], 95))} |`),
+  ...KINDS.filter((k) => k !== 'dropbox').map(
+    (k) =>
+      `| ${LABEL[k]} | ${ms(pct(requestMs[k], 50))} | ${ms(pct(requestMs[k], 95))} | ${ms(pct(fromRequest[k], 50))} | ${ms(pct(fromRequest[k], 95))} |`,
+  ),
   '',
   `## Idle cost (${IDLE_ACCOUNTS} accounts, one open socket each, ${IDLE_SECONDS} s with the extension's ${PING_MS / 1000} s pings)`,
   '',
@@ -357,11 +402,11 @@ const md = [
   `| workerd CPU over the idle ${IDLE_SECONDS} s (${pingsSent} pings sent, ${pongs} pongs back) | ${(after.cpu - opened.cpu).toFixed(2)} s |`,
   `| pings per open socket per day | ${pingsPerDay.toLocaleString('en')} |`,
   '',
-  'Pings are answered by `setWebSocketAutoResponse` without waking the object, so an idle account\'s object stays',
+  "Pings are answered by `setWebSocketAutoResponse` without waking the object, so an idle account's object stays",
   'hibernated: Cloudflare bills no duration for hibernatable objects (developers.cloudflare.com/durable-objects/',
   `platform/pricing). Counting every ping as an incoming WebSocket message (billed 20:1 as requests), one socket open`,
-  `all day is ${(pingsPerDay / 20).toFixed(0)} billed requests ≈ $${((pingsPerDay / 20) * 0.15 / 1e6 * 30).toFixed(4)} a month at $0.15 per million; sockets exist only`,
-  'while a panel or popup is open (the background closes them 5 s after the last one closes). Local memory is workerd\'s',
+  `all day is ${(pingsPerDay / 20).toFixed(0)} billed requests ≈ $${((((pingsPerDay / 20) * 0.15) / 1e6) * 30).toFixed(4)} a month at $0.15 per million; sockets exist only`,
+  "while a panel or popup is open (the background closes them 5 s after the last one closes). Local memory is workerd's",
   'and only indicative: on Cloudflare a hibernated object holds no isolate memory.',
   '',
 ].join('\n');

@@ -40,7 +40,14 @@ async function signIn(workerUrl, emulatorUrl, email, k) {
     await fetch(`${emulatorUrl}/_control/authorize`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ account: email, client_id: LOCAL.appKey, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' }),
+      body: JSON.stringify({
+        account: email,
+        client_id: LOCAL.appKey,
+        redirect_uri: redirectUri,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        token_access_type: 'offline',
+      }),
     }),
     `authorize ${email}`,
   );
@@ -68,10 +75,14 @@ function runPhase(name, url, requests, { cycle = true } = {}) {
   const r = spawnSync(process.execPath, [path.join(root, 'chaos/loadgen.mjs'), file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`load generator failed for ${name}: ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').pop());
-  const ok = Object.entries(out.statuses).filter(([s]) => Number(s) >= 200 && Number(s) < 300).reduce((n, [, v]) => n + v, 0);
+  const ok = Object.entries(out.statuses)
+    .filter(([s]) => Number(s) >= 200 && Number(s) < 300)
+    .reduce((n, [, v]) => n + v, 0);
   out.limited = out.statuses['429'] ?? 0;
   out.errors = out.requests - ok - out.limited;
-  log(`${name.padEnd(22)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50?.toFixed(1)} ms  p99 ${out.p99?.toFixed(1)} ms  429s ${out.limited}  errors ${out.errors}`);
+  log(
+    `${name.padEnd(22)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50?.toFixed(1)} ms  p99 ${out.p99?.toFixed(1)} ms  429s ${out.limited}  errors ${out.errors}`,
+  );
   for (const e of out.firstErrors) log(`   ${e}`);
   return out;
 }
@@ -105,11 +116,17 @@ function machine() {
     wrangler: wranglerV,
     workerd: workerdV,
     date: spawnSync('date', ['-u'], { encoding: 'utf8' }).stdout.trim(),
-    load: `${loadAtStart} at the start, ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')} at the end (1/5/15-min load average; other work shares these cores)`,
+    load: `${loadAtStart} at the start, ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' / ')} at the end (1/5/15-min load average; other work shares these cores)`,
   };
 }
 
-const loadAtStart = os.loadavg().map((x) => x.toFixed(2)).join(' / ');
+const loadAtStart = os
+  .loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' / ');
 const children = [];
 const persistDir = tempDir('pd-load-');
 let exitCode = 1;
@@ -156,7 +173,16 @@ try {
   const collab = await signIn(workerUrl, emu.url, COLLAB, 1);
   const owner = await signIn(workerUrl, emu.url, OWNER, 2);
   const importAll = async (session) =>
-    (await json(await fetch(`${workerUrl}/api/v1/dropbox/import`, { method: 'POST', headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' }, body: '{}' }), 'import')).imported.map((t) => t.trackId);
+    (
+      await json(
+        await fetch(`${workerUrl}/api/v1/dropbox/import`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' },
+          body: '{}',
+        }),
+        'import',
+      )
+    ).imported.map((t) => t.trackId);
   const trackIds = (await importAll(owner.session)).sort();
   // The owners whose collaborators the revoke phase revokes: track id → that owner's session.
   const sessionOfTrack = new Map();
@@ -165,7 +191,9 @@ try {
     for (const t of await importAll(o.session)) sessionOfTrack.set(t, o.session);
   }
   const revokeTrackIds = [...sessionOfTrack.keys()].sort();
-  const collabDropboxId = JSON.parse(JSON.stringify(await json(await fetch(`${emu.url}/_control/state`), 'state'))).accounts.find((a) => a.email === COLLAB).account_id;
+  const collabDropboxId = JSON.parse(JSON.stringify(await json(await fetch(`${emu.url}/_control/state`), 'state'))).accounts.find(
+    (a) => a.email === COLLAB,
+  ).account_id;
   log(`seeded: ${trackIds.length} tracks of one owner, ${revokeTrackIds.length} of ${OWNERS} more owners; all signed in through the emulator`);
 
   const results = [];
@@ -183,8 +211,18 @@ try {
   const cursor = lib.cursor;
 
   phase('health', 'GET /health', health, 'no-op route (baseline)');
-  phase('library', 'GET /api/v1/library', [{ method: 'GET', path: '/api/v1/library', headers: auth(owner.session) }], `owner's library: ${trackIds.length} tracks, one page of 100, 1 collaborator per track`);
-  phase('sync', 'GET /api/v1/sync', [{ method: 'GET', path: `/api/v1/sync?cursor=${cursor}`, headers: auth(collab.session) }], 'collaborator polling with an up-to-date cursor (nothing new)');
+  phase(
+    'library',
+    'GET /api/v1/library',
+    [{ method: 'GET', path: '/api/v1/library', headers: auth(owner.session) }],
+    `owner's library: ${trackIds.length} tracks, one page of 100, 1 collaborator per track`,
+  );
+  phase(
+    'sync',
+    'GET /api/v1/sync',
+    [{ method: 'GET', path: `/api/v1/sync?cursor=${cursor}`, headers: auth(collab.session) }],
+    'collaborator polling with an up-to-date cursor (nothing new)',
+  );
 
   // Collaborators to revoke: POOL active collaborators spread over the tracks, written straight into the local
   // D1 while the worker is stopped (an API invite per row would take longer than the bench).
@@ -199,27 +237,51 @@ SELECT 'col_load_' || n.i, t.id, 'pool' || n.i || '@bench.example', 'pool' || n.
 FROM n JOIN t ON t.k = n.i % ${revokeTrackIds.length};`;
   const sqlFile = path.join(persistDir, 'pool.sql');
   writeFileSync(sqlFile, seedSql);
-  const ex = spawnSync('npx', ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--file', sqlFile, '--yes'], { cwd: root, env: quietEnv, encoding: 'utf8' });
+  const ex = spawnSync('npx', ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--file', sqlFile, '--yes'], {
+    cwd: root,
+    env: quietEnv,
+    encoding: 'utf8',
+  });
   if (ex.status !== 0) throw new Error(`seeding the revoke pool failed:\n${ex.stdout}\n${ex.stderr}`);
   worker = await startWorkerProcess({ port: workerPort, emulatorUrl: emu.url, persistDir });
   children.push(worker);
   log(`${POOL} collaborators to revoke seeded; worker restarted`);
 
   phase('health-restarted', 'GET /health', health, 'no-op route, after the restart with the revoke pool');
-  phase('library-crowded', 'GET /api/v1/library', [{ method: 'GET', path: '/api/v1/library', headers: auth(sessionOfTrack.get(revokeTrackIds[0])) }], `another owner's library: ${TRACKS_PER_OWNER} tracks with ~${Math.round(POOL / revokeTrackIds.length)} active collaborators each (the per-track collaborator count is read from an index)`);
+  phase(
+    'library-crowded',
+    'GET /api/v1/library',
+    [{ method: 'GET', path: '/api/v1/library', headers: auth(sessionOfTrack.get(revokeTrackIds[0])) }],
+    `another owner's library: ${TRACKS_PER_OWNER} tracks with ~${Math.round(POOL / revokeTrackIds.length)} active collaborators each (the per-track collaborator count is read from an index)`,
+  );
   const revokes = Array.from({ length: POOL }, (_, i) => {
     const t = revokeTrackIds[i % revokeTrackIds.length];
     return { method: 'POST', path: `/api/v1/tracks/${t}/collaborators/col_load_${i}/revoke`, headers: auth(sessionOfTrack.get(t)) };
   });
-  phase('revoke', 'POST …/collaborators/:id/revoke', revokes, `each a different active collaborator (a real revoke + a queued Dropbox removal), spread over ${OWNERS} owners`);
+  phase(
+    'revoke',
+    'POST …/collaborators/:id/revoke',
+    revokes,
+    `each a different active collaborator (a real revoke + a queued Dropbox removal), spread over ${OWNERS} owners`,
+  );
   const revokeRun = results.at(-1);
   if (revokeRun.sent > POOL) revokeRun.note += `; the pool of ${POOL} ran out, the last ${revokeRun.sent - POOL} were repeats (changed=false)`;
-  phase('health-after-api', 'GET /health', health, 'no-op route, while the revokes\' Dropbox removals drain');
+  phase('health-after-api', 'GET /health', health, "no-op route, while the revokes' Dropbox removals drain");
   const unknown = (i) => `dbid:AA${String(i).padStart(33, '0')}`.slice(0, 40);
   // Distinct bodies (a repeated body is a replay): as many as the phase can send at ~1,000 and ~300 requests/s.
   const hundred = [collabDropboxId, ...Array.from({ length: 99 }, (_, i) => unknown(i))];
-  phase('webhook-1', 'POST /dropbox/webhook (1 account)', Array.from({ length: SECONDS * 1000 }, (_, n) => webhookBody([collabDropboxId], n)), 'signed, the collaborator\'s account, every body different: one reconcile job queued');
-  phase('webhook-100', 'POST /dropbox/webhook (100 accounts)', Array.from({ length: SECONDS * 300 }, (_, n) => webhookBody(hundred, n)), 'signed, 100 accounts, every body different: 100 jobs queued per request (sendBatch)');
+  phase(
+    'webhook-1',
+    'POST /dropbox/webhook (1 account)',
+    Array.from({ length: SECONDS * 1000 }, (_, n) => webhookBody([collabDropboxId], n)),
+    "signed, the collaborator's account, every body different: one reconcile job queued",
+  );
+  phase(
+    'webhook-100',
+    'POST /dropbox/webhook (100 accounts)',
+    Array.from({ length: SECONDS * 300 }, (_, n) => webhookBody(hundred, n)),
+    'signed, 100 accounts, every body different: 100 jobs queued per request (sendBatch)',
+  );
   phase('health-after-webhooks', 'GET /health', health, 'no-op route, with the queued reconcile jobs still draining');
 
   const m = machine();

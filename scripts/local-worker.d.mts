@@ -95,5 +95,9 @@ export interface LocalWorker extends ProcessGroup {
 }
 
 export declare function workerApi(baseUrl: string, pathname: string, opts?: ApiOptions): Promise<any>;
-export declare function signInThroughEmulator(api: (pathname: string, opts?: ApiOptions) => Promise<any>, emu: unknown, email: string): Promise<{ session: string; account: { id: string } }>;
+export declare function signInThroughEmulator(
+  api: (pathname: string, opts?: ApiOptions) => Promise<any>,
+  emu: unknown,
+  email: string,
+): Promise<{ session: string; account: { id: string } }>;
 export declare function startLocalWorker(opts: LocalWorkerOptions): Promise<LocalWorker>;

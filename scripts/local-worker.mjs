@@ -106,7 +106,11 @@ function run(args, env, what) {
 
 /** Applies the D1 migrations to a fresh local database in `persistDir` (root wrangler.toml). */
 export function migrateLocalD1(persistDir, { env = {} } = {}) {
-  run(['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '--config', path.join(root, 'wrangler.toml')], { ...quietEnv, ...env }, 'wrangler d1 migrations apply');
+  run(
+    ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '--config', path.join(root, 'wrangler.toml')],
+    { ...quietEnv, ...env },
+    'wrangler d1 migrations apply',
+  );
 }
 
 /**
@@ -117,7 +121,11 @@ export function migrateLocalD1(persistDir, { env = {} } = {}) {
  */
 export function bundleWorker(outDir, { script = 'worker/src/index.ts', env = {} } = {}) {
   const bundleDir = path.join(outDir, 'bundle');
-  run(['wrangler', 'deploy', script, '--dry-run', '--outdir', bundleDir, '--config', path.join(root, 'wrangler.toml')], { ...quietEnv, ...env }, 'bundling the worker');
+  run(
+    ['wrangler', 'deploy', script, '--dry-run', '--outdir', bundleDir, '--config', path.join(root, 'wrangler.toml')],
+    { ...quietEnv, ...env },
+    'bundling the worker',
+  );
   const bundled = path.join(bundleDir, `${path.basename(script).replace(/\.[cm]?[jt]s$/, '')}.js`);
   const toml = readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
     .replace(/^main\s*=.*$/m, `main = ${JSON.stringify(bundled)}`)
@@ -155,9 +163,21 @@ export async function startLocalWorker(opts) {
     snapshot === true ? bundleWorker(persistDir, { script, env }) : typeof snapshot === 'string' ? snapshot : path.join(root, 'wrangler.toml');
   const allVars = { ...(emulatorUrl ? emulatorVars(emulatorUrl) : {}), ...vars };
   const devArgs = [
-    'wrangler', 'dev', '--config', config, ...(snapshot ? ['--no-bundle'] : []), '--local',
-    '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir,
-    '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false',
+    'wrangler',
+    'dev',
+    '--config',
+    config,
+    ...(snapshot ? ['--no-bundle'] : []),
+    '--local',
+    '--port',
+    String(port),
+    '--ip',
+    '127.0.0.1',
+    '--persist-to',
+    persistDir,
+    '--inspector-port',
+    String(inspectorPort),
+    '--show-interactive-dev-session=false',
     ...args,
     ...Object.entries(allVars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
@@ -176,8 +196,15 @@ export async function startLocalWorker(opts) {
   }
   const api = (pathname, o) => workerApi(url, pathname, o);
   return {
-    ...proc, url, port, persistDir, config, api,
-    get exited() { return proc.exited; },
+    ...proc,
+    url,
+    port,
+    persistDir,
+    config,
+    api,
+    get exited() {
+      return proc.exited;
+    },
     /** Rows of one SQL statement against this worker's local D1 (`wrangler d1 execute`: a heavy process, use sparingly). */
     query: (sql) => localD1(persistDir, config, ['--command', sql], env)[0].results,
     /** Runs a .sql file against this worker's local D1. */
@@ -188,7 +215,11 @@ export async function startLocalWorker(opts) {
 }
 
 function localD1(persistDir, config, args, env) {
-  const out = run(['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--config', config, '--json', ...args], { ...quietEnv, ...env }, 'wrangler d1 execute');
+  const out = run(
+    ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--config', config, '--json', ...args],
+    { ...quietEnv, ...env },
+    'wrangler d1 execute',
+  );
   return JSON.parse(out);
 }
 
@@ -209,6 +240,13 @@ export async function signInThroughEmulator(api, emu, email) {
   const verifier = randomBytes(48).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const redirectUri = 'https://pd-bench.chromiumapp.org/';
-  const { code } = emu.control.authorize({ account: email, client_id: LOCAL.appKey, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' });
+  const { code } = emu.control.authorize({
+    account: email,
+    client_id: LOCAL.appKey,
+    redirect_uri: redirectUri,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    token_access_type: 'offline',
+  });
   return api('/api/v1/auth/dropbox', { method: 'POST', json: { code, codeVerifier: verifier, redirectUri } });
 }

@@ -21,11 +21,16 @@ export const LOCAL = {
   /** `wrangler dev` flags that point the worker at an emulator instead of Dropbox. */
   wranglerVars(emulatorUrl) {
     return [
-      '--var', `DROPBOX_API_ORIGIN:${emulatorUrl}`,
-      '--var', `DROPBOX_WEB_ORIGIN:${emulatorUrl}`,
-      '--var', `DROPBOX_APP_KEY:${LOCAL.appKey}`,
-      '--var', `DROPBOX_APP_SECRET:${LOCAL.appSecret}`,
-      '--var', `TOKEN_ENCRYPTION_KEY:${LOCAL.tokenKey}`,
+      '--var',
+      `DROPBOX_API_ORIGIN:${emulatorUrl}`,
+      '--var',
+      `DROPBOX_WEB_ORIGIN:${emulatorUrl}`,
+      '--var',
+      `DROPBOX_APP_KEY:${LOCAL.appKey}`,
+      '--var',
+      `DROPBOX_APP_SECRET:${LOCAL.appSecret}`,
+      '--var',
+      `TOKEN_ENCRYPTION_KEY:${LOCAL.tokenKey}`,
     ];
   },
 };
@@ -51,7 +56,11 @@ export async function waitFor(url, timeoutMs, proc) {
 async function json(res, what) {
   const text = await res.text();
   let body;
-  try { body = JSON.parse(text); } catch { body = text; }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
   if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${typeof body === 'string' ? body : JSON.stringify(body)}`);
   return body;
 }
@@ -68,7 +77,14 @@ export async function demoSignIn(workerUrl, emulatorUrl, email) {
     await fetch(`${emulatorUrl}/_control/authorize`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ account: email, client_id: LOCAL.appKey, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' }),
+      body: JSON.stringify({
+        account: email,
+        client_id: LOCAL.appKey,
+        redirect_uri: redirectUri,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        token_access_type: 'offline',
+      }),
     }),
     `authorize ${email}`,
   );
@@ -85,7 +101,11 @@ export async function demoSignIn(workerUrl, emulatorUrl, email) {
 
 export async function importFolders(workerUrl, session) {
   const r = await json(
-    await fetch(`${workerUrl}/api/v1/dropbox/import`, { method: 'POST', headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' }, body: '{}' }),
+    await fetch(`${workerUrl}/api/v1/dropbox/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' },
+      body: '{}',
+    }),
     'import',
   );
   const n = r.imported?.length ?? r.importedCount ?? r.tracks?.length ?? 0;

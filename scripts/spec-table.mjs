@@ -15,12 +15,40 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const NAMESPACES = ['async', 'auth', 'common', 'files', 'sharing', 'users', 'users_common', 'account_id', 'team_common', 'team_policies', 'seen_state', 'file_properties', 'check'];
+const NAMESPACES = [
+  'async',
+  'auth',
+  'common',
+  'files',
+  'sharing',
+  'users',
+  'users_common',
+  'account_id',
+  'team_common',
+  'team_policies',
+  'seen_state',
+  'file_properties',
+  'check',
+];
 /** Namespaces whose routes go into the table (the others only provide types). */
 const ROUTE_NAMESPACES = ['auth', 'files', 'sharing', 'users'];
 /** Nested error unions are expanded this deep (the deepest the worker looks is 3: failed/…/no_explicit_access). */
 const MAX_DEPTH = 4;
-const PRIMITIVES = new Set(['String', 'Boolean', 'UInt32', 'UInt64', 'Int32', 'Int64', 'Float32', 'Float64', 'Timestamp', 'Bytes', 'Void', 'List', 'Map']);
+const PRIMITIVES = new Set([
+  'String',
+  'Boolean',
+  'UInt32',
+  'UInt64',
+  'Int32',
+  'Int64',
+  'Float32',
+  'Float64',
+  'Timestamp',
+  'Bytes',
+  'Void',
+  'List',
+  'Map',
+]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading the .stone files
@@ -65,7 +93,9 @@ function flagValue(args, flag) {
 }
 
 function usage() {
-  console.error('usage: node scripts/spec-table.mjs <dropbox-api-spec dir> [--commit sha] [--out file]\n       node scripts/spec-table.mjs --git-dir <spec .git> [--out file]');
+  console.error(
+    'usage: node scripts/spec-table.mjs <dropbox-api-spec dir> [--commit sha] [--out file]\n       node scripts/spec-table.mjs --git-dir <spec .git> [--out file]',
+  );
   process.exit(2);
 }
 

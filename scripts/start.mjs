@@ -65,7 +65,11 @@ let stopping = false;
 function stop(code = 0) {
   stopping = true;
   for (const c of children) {
-    try { process.kill(-c.pid, 'SIGTERM'); } catch { /* already gone */ }
+    try {
+      process.kill(-c.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
   }
   setTimeout(() => process.exit(code), 300);
 }
@@ -95,7 +99,7 @@ start('worker', 'npx', ['wrangler', 'dev', '--local', '--port', String(LOCAL.wor
 await waitFor(`${LOCAL.emulatorUrl}/_control/state`, 60_000);
 await waitFor(`${LOCAL.workerUrl}/health`, 90_000);
 
-console.log('▶ Importing the demo owners\' Dropbox shared folders as PD tracks …');
+console.log("▶ Importing the demo owners' Dropbox shared folders as PD tracks …");
 let imported = [];
 for (const email of LOCAL.demoOwners) {
   try {

@@ -146,7 +146,7 @@ const md = [
   `(${PACE} calls/s per owner) and wrangler.toml (max_concurrency ${MAX_CONCURRENCY}).`,
   '',
   '"Needs it" = a member or invitee who is not a PD user with Dropbox linked (no webhook speaks for them), activity in',
-  'the last 14 days, or not released. On every other track a removal reaches PD through the removed member\'s own',
+  "the last 14 days, or not released. On every other track a removal reaches PD through the removed member's own",
   'webhook; the sweep there is the safety net for what no webhook shows (downgrades, members added in Dropbox).',
   '',
   '| tracks / owners | share that needs it | checks a minute | detection where it needs it: p50 / p99 / worst | elsewhere: removal / downgrade worst | biggest owner (its worst) | Dropbox calls per track per day (total a day) | cron tick: sends + D1 statements |',

@@ -48,7 +48,13 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     ({ acc }) => ({
       ...teamFields(acc),
       account_id: acc.account_id,
-      name: { given_name: acc.given_name, surname: acc.surname, familiar_name: acc.given_name, display_name: acc.display_name, abbreviated_name: initials(acc) },
+      name: {
+        given_name: acc.given_name,
+        surname: acc.surname,
+        familiar_name: acc.given_name,
+        display_name: acc.display_name,
+        abbreviated_name: initials(acc),
+      },
       email: acc.email,
       email_verified: acc.email_verified,
       disabled: false,
@@ -169,7 +175,17 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
         .snapshot(acc)
         .filter((e) => inScope(e.path_lower, scope, recursive) && visible(acc, e, mounted)),
     );
-    const base: ListCursor = { k: 'lf', a: acc.account_id, p: scope, r: recursive, s: st().seq, e: acc.cursorEpoch, l: limit, m: mounted, ...(view.prefix ? { v: view.prefix } : {}) };
+    const base: ListCursor = {
+      k: 'lf',
+      a: acc.account_id,
+      p: scope,
+      r: recursive,
+      s: st().seq,
+      e: acc.cursorEpoch,
+      l: limit,
+      m: mounted,
+      ...(view.prefix ? { v: view.prefix } : {}),
+    };
     const entries = all.slice(0, limit);
     const rest = all.slice(limit);
     if (rest.length) {
@@ -182,7 +198,17 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
 
   rpc(app, ctx, 'files/list_folder/get_latest_cursor', ({ acc, args, view }) => {
     const { scope, recursive, mounted, limit } = listArgs(acc, args, view);
-    const c: ListCursor = { k: 'lf', a: acc.account_id, p: scope, r: recursive, s: st().seq, e: acc.cursorEpoch, l: limit, m: mounted, ...(view.prefix ? { v: view.prefix } : {}) };
+    const c: ListCursor = {
+      k: 'lf',
+      a: acc.account_id,
+      p: scope,
+      r: recursive,
+      s: st().seq,
+      e: acc.cursorEpoch,
+      l: limit,
+      m: mounted,
+      ...(view.prefix ? { v: view.prefix } : {}),
+    };
     return { cursor: encodeCursor(c) };
   });
 
@@ -221,7 +247,14 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     const hasMore = pending.length > taken.length;
     const s = hasMore ? taken[taken.length - 1].seq : st().seq;
     // Entries as the view the cursor was taken under sees them (a cursor keeps its Path-Root).
-    return { entries: seen(viewOf(c.v ?? ''), taken.map((x) => x.entry)), cursor: encodeCursor({ ...c, s }), has_more: hasMore };
+    return {
+      entries: seen(
+        viewOf(c.v ?? ''),
+        taken.map((x) => x.entry),
+      ),
+      cursor: encodeCursor({ ...c, s }),
+      has_more: hasMore,
+    };
   });
 
   rpc(app, ctx, 'files/get_metadata', ({ acc, args, view }) => {
@@ -300,7 +333,8 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     const id = sfid(args);
     const invited = st().folders.get(id);
     // Someone invited (not yet a member) can see the folder's metadata too: no path, since nothing is mounted.
-    if (invited && !invited.unshared && !st().hasAccess(invited, acc.account_id) && st().inviteeOf(invited, acc)) return folderMeta(invited, acc, view);
+    if (invited && !invited.unshared && !st().hasAccess(invited, acc.account_id) && st().inviteeOf(invited, acc))
+      return folderMeta(invited, acc, view);
     const folder = st().folderFor(acc, id);
     return folderMeta(folder, acc, view);
   });
@@ -315,7 +349,8 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
       groups: page.filter((x) => x[0] === 'g').map((x) => x[1]),
       invitees: page.filter((x) => x[0] === 'i').map((x) => x[1]),
     };
-    if (offset + limit < all.length) out.cursor = encodeCursor({ k: 'fm', a: acc.account_id, f: folder.shared_folder_id, o: offset + limit, l: limit } satisfies PageCursor);
+    if (offset + limit < all.length)
+      out.cursor = encodeCursor({ k: 'fm', a: acc.account_id, f: folder.shared_folder_id, o: offset + limit, l: limit } satisfies PageCursor);
     return out;
   }
 
@@ -356,24 +391,36 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     return folderMeta(folder, acc, view);
   });
 
-  rpc(app, ctx, 'sharing/remove_folder_member', ({ acc, args, jobFailure }) => {
-    const id = sfid(args);
-    const member = memberSelector(args.member ?? missing('member'), 'member');
-    const leaveACopy = reqBool(args, 'leave_a_copy');
-    const jobId = st().removeFolderMember(acc, id, member, leaveACopy, jobFailure);
-    return { '.tag': 'async_job_id', async_job_id: jobId };
-  }, { jobs: true });
+  rpc(
+    app,
+    ctx,
+    'sharing/remove_folder_member',
+    ({ acc, args, jobFailure }) => {
+      const id = sfid(args);
+      const member = memberSelector(args.member ?? missing('member'), 'member');
+      const leaveACopy = reqBool(args, 'leave_a_copy');
+      const jobId = st().removeFolderMember(acc, id, member, leaveACopy, jobFailure);
+      return { '.tag': 'async_job_id', async_job_id: jobId };
+    },
+    { jobs: true },
+  );
 
   rpc(app, ctx, 'sharing/check_remove_member_job_status', ({ args }) => {
     return st().pollJob(reqString(args, 'async_job_id'), 'remove_member');
   });
 
-  rpc(app, ctx, 'sharing/relinquish_folder_membership', ({ acc, args, jobFailure }) => {
-    const id = sfid(args);
-    const leaveACopy = optBool(args, 'leave_a_copy', false);
-    const jobId = st().relinquish(acc, id, leaveACopy, jobFailure);
-    return jobId ? { '.tag': 'async_job_id', async_job_id: jobId } : { '.tag': 'complete' };
-  }, { jobs: true });
+  rpc(
+    app,
+    ctx,
+    'sharing/relinquish_folder_membership',
+    ({ acc, args, jobFailure }) => {
+      const id = sfid(args);
+      const leaveACopy = optBool(args, 'leave_a_copy', false);
+      const jobId = st().relinquish(acc, id, leaveACopy, jobFailure);
+      return jobId ? { '.tag': 'async_job_id', async_job_id: jobId } : { '.tag': 'complete' };
+    },
+    { jobs: true },
+  );
 
   rpc(app, ctx, 'sharing/check_job_status', ({ args }) => {
     return st().pollJob(reqString(args, 'async_job_id'), 'other');
@@ -397,13 +444,18 @@ export function registerApi(app: Hono, ctx: EmulatorContext) {
     return null;
   });
 
-  rpc(app, ctx, 'sharing/unshare_folder', ({ acc, args, jobFailure }) => {
-    const id = sfid(args);
-    const leaveACopy = optBool(args, 'leave_a_copy', false);
-    const jobId = st().unshareFolder(acc, id, leaveACopy, jobFailure);
-    return { '.tag': 'async_job_id', async_job_id: jobId };
-  }, { jobs: true });
-
+  rpc(
+    app,
+    ctx,
+    'sharing/unshare_folder',
+    ({ acc, args, jobFailure }) => {
+      const id = sfid(args);
+      const leaveACopy = optBool(args, 'leave_a_copy', false);
+      const jobId = st().unshareFolder(acc, id, leaveACopy, jobFailure);
+      return { '.tag': 'async_job_id', async_job_id: jobId };
+    },
+    { jobs: true },
+  );
 }
 
 function missing(field: string): never {

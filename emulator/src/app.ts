@@ -24,7 +24,9 @@ export function createApp(ctx: EmulatorContext, control: Control): Hono {
     c.res.headers.set('Access-Control-Allow-Origin', '*');
   });
   app.get('/', (c) =>
-    c.text(`Local Dropbox emulator. API: POST /2/<route>, OAuth: /oauth2/authorize and /oauth2/token, control: /_control/state, web UI: /home (sign in at /login)\n`),
+    c.text(
+      `Local Dropbox emulator. API: POST /2/<route>, OAuth: /oauth2/authorize and /oauth2/token, control: /_control/state, web UI: /home (sign in at /login)\n`,
+    ),
   );
   registerOAuth(app, ctx);
   registerApi(app, ctx);

@@ -16,7 +16,8 @@ export function reqString(args: Args, field: string, pattern?: RegExp): string {
   const v = args[field];
   if (v === undefined) throw new BadRequest(`request body: missing required field '${field}'`);
   if (typeof v !== 'string') throw new BadRequest(`request body: ${field}: expected string, got ${typeName(v)}`);
-  if (pattern && !pattern.test(v)) throw new BadRequest(`request body: ${field}: '${v}' did not match pattern '${pattern.source.replace(/^\^|\$$/g, '')}'`);
+  if (pattern && !pattern.test(v))
+    throw new BadRequest(`request body: ${field}: '${v}' did not match pattern '${pattern.source.replace(/^\^|\$$/g, '')}'`);
   return v;
 }
 
@@ -58,7 +59,8 @@ export function memberSelector(v: unknown, field: string): MemberSelector {
   if (!v || typeof v !== 'object') throw new BadRequest(`request body: ${field}: expected object, got ${typeName(v)}`);
   const o = v as Args;
   if (o['.tag'] === 'dropbox_id') {
-    if (typeof o.dropbox_id !== 'string' || !o.dropbox_id) throw new BadRequest(`request body: ${field}.dropbox_id: missing required field 'dropbox_id'`);
+    if (typeof o.dropbox_id !== 'string' || !o.dropbox_id)
+      throw new BadRequest(`request body: ${field}.dropbox_id: missing required field 'dropbox_id'`);
     return { '.tag': 'dropbox_id', dropbox_id: o.dropbox_id };
   }
   if (o['.tag'] === 'email') {

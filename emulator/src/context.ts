@@ -132,7 +132,14 @@ export class EmulatorContext {
   }
 
   newAccessToken(accountId: string, scope: string, refreshToken?: string): AccessToken {
-    const t: AccessToken = { token: 'sl.' + randomToken(136), account_id: accountId, expiresAt: this.now() + ACCESS_TOKEN_TTL_S * 1000, scope, refreshToken, revoked: false };
+    const t: AccessToken = {
+      token: 'sl.' + randomToken(136),
+      account_id: accountId,
+      expiresAt: this.now() + ACCESS_TOKEN_TTL_S * 1000,
+      scope,
+      refreshToken,
+      revoked: false,
+    };
     this.tokens.set(t.token, t);
     return t;
   }

@@ -126,10 +126,19 @@ export class Control {
         unshared: f.unshared,
         acl_update_policy: f.acl_update_policy,
         members: [...f.members].map(([id, m]) => ({ account_id: id, email: st.accounts.get(id)?.email ?? '', access_type: m.access_type })),
-        invitees: [...f.invitees.values()].map((i) => ({ email: i.email, access_type: i.access_type, ...(i.account_id ? { account_id: i.account_id } : {}) })),
+        invitees: [...f.invitees.values()].map((i) => ({
+          email: i.email,
+          access_type: i.access_type,
+          ...(i.account_id ? { account_id: i.account_id } : {}),
+        })),
         groups: [...f.groups].map(([gid, g]) => {
           const group = st.groups.get(gid);
-          return { group_id: gid, group_name: group?.group_name ?? '', access_type: g.access_type, members: [...(group?.members ?? [])].map((id) => st.accounts.get(id)?.email ?? id) };
+          return {
+            group_id: gid,
+            group_name: group?.group_name ?? '',
+            access_type: g.access_type,
+            members: [...(group?.members ?? [])].map((id) => st.accounts.get(id)?.email ?? id),
+          };
         }),
         files: [...f.files.values()].map((x) => ({ path: x.rel, size: x.size, id: x.id })),
       })),
@@ -195,7 +204,9 @@ export class Control {
       }
       case 'add_member': {
         const f = this.folder(req, actor);
-        st.addFolderMembers(actor, f.shared_folder_id, [{ member: this.selector(req.member), access_level: this.level(req.access_level ?? 'editor') }]);
+        st.addFolderMembers(actor, f.shared_folder_id, [
+          { member: this.selector(req.member), access_level: this.level(req.access_level ?? 'editor') },
+        ]);
         return { ok: true, action: req.action, shared_folder_id: f.shared_folder_id };
       }
       case 'change_access': {
@@ -205,7 +216,8 @@ export class Control {
       }
       case 'rename_mount': {
         const f = this.folder(req, actor);
-        if (typeof req.path !== 'string' || !req.path.startsWith('/')) throw new ControlError('bad_request', 'path must be an absolute path like /New Name');
+        if (typeof req.path !== 'string' || !req.path.startsWith('/'))
+          throw new ControlError('bad_request', 'path must be an absolute path like /New Name');
         st.folderFor(actor, f.shared_folder_id);
         const path = st.renameMount(actor, f, req.path);
         return { ok: true, action: req.action, shared_folder_id: f.shared_folder_id, path };
@@ -227,9 +239,11 @@ export class Control {
         const f = this.folder(req, actor);
         st.folderFor(actor, f.shared_folder_id);
         if (!st.canManageMembers(f, actor)) throw RouteError.of('no_permission');
-        const g = st.groups.get(String(req.group)) ?? [...st.groups.values()].find((x) => x.group_name.toLowerCase() === String(req.group).toLowerCase());
+        const g =
+          st.groups.get(String(req.group)) ?? [...st.groups.values()].find((x) => x.group_name.toLowerCase() === String(req.group).toLowerCase());
         if (!g) throw new ControlError('unknown_group', `No group ${String(req.group)}`, 404);
-        if (actor.plan === 'basic' && ['viewer', 'viewer_no_comment'].includes(req.access_level ?? 'editor')) throw RouteError.of('insufficient_plan');
+        if (actor.plan === 'basic' && ['viewer', 'viewer_no_comment'].includes(req.access_level ?? 'editor'))
+          throw RouteError.of('insufficient_plan');
         st.addGroup(f, g, this.level(req.access_level ?? 'editor'));
         return { ok: true, action: req.action, shared_folder_id: f.shared_folder_id };
       }
@@ -291,11 +305,15 @@ export class Control {
   private checkSpecError(spec: FaultSpec) {
     const raw = spec.kind === 'error' ? spec.error : spec.errorTag;
     if (raw === undefined || raw === null || (typeof raw !== 'string' && typeof raw !== 'object')) {
-      throw new ControlError('bad_request', spec.kind === 'error' ? 'error is required: a tag path like access_error/invalid_id, or a tagged object' : 'errorTag must be a tag path');
+      throw new ControlError(
+        'bad_request',
+        spec.kind === 'error' ? 'error is required: a tag path like access_error/invalid_id, or a tagged object' : 'errorTag must be a tag path',
+      );
     }
     const tags = tagPath(taggedError(raw));
     const status = spec.kind === 'error' ? (spec.status ?? 409) : 409;
-    if (!Number.isInteger(status) || status < 400 || status > 599) throw new ControlError('bad_request', 'status must be an HTTP error status (400–599)');
+    if (!Number.isInteger(status) || status < 400 || status > 599)
+      throw new ControlError('bad_request', 'status must be an HTTP error status (400–599)');
     const route = spec.route.replace(/^\/+/, '');
     if (status === 401) {
       if (!inTree(specTable().auth_error, tags)) throw new ControlError('not_in_spec', `${tags.join('/')} is not an auth.AuthError tag`);
@@ -309,7 +327,11 @@ export class Control {
   }
 
   webhooks = {
-    configure: (s: Partial<Pick<WebhookSettings, 'url' | 'enabled' | 'duplicateRate' | 'dropRate' | 'delayMs' | 'onlyLinked' | 'retryDelaysMs' | 'timeoutMs'>> & { seed?: number }): WebhookSettings => {
+    configure: (
+      s: Partial<
+        Pick<WebhookSettings, 'url' | 'enabled' | 'duplicateRate' | 'dropRate' | 'delayMs' | 'onlyLinked' | 'retryDelaysMs' | 'timeoutMs'>
+      > & { seed?: number },
+    ): WebhookSettings => {
       const { seed, ...rest } = s;
       const rate = (k: 'duplicateRate' | 'dropRate') => {
         const v = rest[k];
@@ -317,8 +339,10 @@ export class Control {
       };
       rate('duplicateRate');
       rate('dropRate');
-      if (rest.delayMs !== undefined && !(typeof rest.delayMs === 'number' && rest.delayMs >= 0)) throw new ControlError('bad_request', 'delayMs must be a number ≥ 0');
-      if (rest.url !== undefined && rest.url !== null && typeof rest.url !== 'string') throw new ControlError('bad_request', 'url must be a string or null');
+      if (rest.delayMs !== undefined && !(typeof rest.delayMs === 'number' && rest.delayMs >= 0))
+        throw new ControlError('bad_request', 'delayMs must be a number ≥ 0');
+      if (rest.url !== undefined && rest.url !== null && typeof rest.url !== 'string')
+        throw new ControlError('bad_request', 'url must be a string or null');
       if (seed !== undefined && typeof seed !== 'number') throw new ControlError('bad_request', 'seed must be a number');
       if (seed !== undefined) this.ctx.webhookPrng.reseed(seed);
       Object.assign(this.ctx.webhooks.settings, rest);
@@ -335,7 +359,7 @@ export class Control {
   };
 
   calls(filter: { route?: string; account?: string } = {}): CallRecord[] {
-    const acc = filter.account ? this.ctx.state.findAccount(filter.account)?.account_id ?? filter.account : undefined;
+    const acc = filter.account ? (this.ctx.state.findAccount(filter.account)?.account_id ?? filter.account) : undefined;
     return this.ctx.calls.filter((c) => (!filter.route || c.route === filter.route.replace(/^\/+/, '')) && (!acc || c.account_id === acc));
   }
 

@@ -21,7 +21,8 @@ export function taggedError(error: string | Tagged, value?: unknown): Tagged {
   const root: Tagged = typeof error === 'string' ? tagChain(...error.split('/').filter(Boolean)) : structuredClone(error);
   if (value === undefined) return root;
   let inner = root;
-  while (inner[inner['.tag']] && typeof inner[inner['.tag']] === 'object' && '.tag' in (inner[inner['.tag']] as object)) inner = inner[inner['.tag']] as Tagged;
+  while (inner[inner['.tag']] && typeof inner[inner['.tag']] === 'object' && '.tag' in (inner[inner['.tag']] as object))
+    inner = inner[inner['.tag']] as Tagged;
   if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(inner, value);
   else inner[inner['.tag']] = value;
   return root;
@@ -39,7 +40,10 @@ export function summaryOf(err: Tagged): string {
 }
 
 export class RouteError extends Error {
-  constructor(public readonly error: Tagged, public readonly userMessage?: string) {
+  constructor(
+    public readonly error: Tagged,
+    public readonly userMessage?: string,
+  ) {
     super(summaryOf(error));
   }
   static of(...tags: string[]) {
@@ -55,7 +59,10 @@ export class RouteError extends Error {
 export class BadRequest extends Error {}
 
 export class AuthError extends Error {
-  constructor(public readonly tag: 'expired_access_token' | 'invalid_access_token' | 'missing_scope', public readonly requiredScope?: string) {
+  constructor(
+    public readonly tag: 'expired_access_token' | 'invalid_access_token' | 'missing_scope',
+    public readonly requiredScope?: string,
+  ) {
     super(tag);
   }
   body() {

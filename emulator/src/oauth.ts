@@ -29,7 +29,8 @@ const PKCE_CHARS = /^[A-Za-z0-9\-._~]{43,128}$/;
 export function validateAuthorize(ctx: EmulatorContext, p: AuthorizeParams) {
   if (!p.client_id) throw new OAuthPageError('Missing client_id.');
   if (p.client_id !== ctx.options.appKey) throw new OAuthPageError(`Invalid client_id: "${p.client_id}".`);
-  if (p.response_type !== 'code') throw new OAuthPageError(`Invalid response_type: "${p.response_type ?? ''}". This app must use response_type=code.`);
+  if (p.response_type !== 'code')
+    throw new OAuthPageError(`Invalid response_type: "${p.response_type ?? ''}". This app must use response_type=code.`);
   if (!p.redirect_uri) throw new OAuthPageError('Missing redirect_uri.');
   let u: URL;
   try {
@@ -40,7 +41,9 @@ export function validateAuthorize(ctx: EmulatorContext, p: AuthorizeParams) {
   const allowed = ctx.options.redirectUris;
   const localhost = u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
   if (allowed ? !allowed.includes(p.redirect_uri) : !(u.protocol === 'https:' || localhost)) {
-    throw new OAuthPageError(`Invalid redirect_uri: "${p.redirect_uri}". It must exactly match one of the redirect URIs you've pre-configured for your app (including the path).`);
+    throw new OAuthPageError(
+      `Invalid redirect_uri: "${p.redirect_uri}". It must exactly match one of the redirect URIs you've pre-configured for your app (including the path).`,
+    );
   }
   if (p.code_challenge !== undefined || p.code_challenge_method !== undefined) {
     if (!p.code_challenge) throw new OAuthPageError('Missing code_challenge.');
@@ -102,7 +105,17 @@ function errorPage(message: string) {
   );
 }
 
-const PARAM_KEYS: (keyof AuthorizeParams)[] = ['client_id', 'response_type', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'token_access_type', 'scope', 'login_hint'];
+const PARAM_KEYS: (keyof AuthorizeParams)[] = [
+  'client_id',
+  'response_type',
+  'redirect_uri',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+  'token_access_type',
+  'scope',
+  'login_hint',
+];
 
 function pick(get: (k: string) => string | undefined): AuthorizeParams {
   const p: AuthorizeParams = {};
@@ -201,20 +214,25 @@ export function registerOAuth(app: Hono, ctx: EmulatorContext) {
     const secret = params.get('client_secret');
     const grant = params.get('grant_type');
     if (!grant) return finish(tokenError('invalid_request', 'No grant_type'));
-    if (grant !== 'authorization_code' && grant !== 'refresh_token') return finish(tokenError('unsupported_grant_type', `unsupported grant_type: ${grant}`));
-    if (!clientId || clientId !== ctx.options.appKey) return finish(tokenError('invalid_client', 'Invalid client_id or client_secret', basic ? 401 : 400));
-    if (secret !== undefined && secret !== ctx.options.appSecret) return finish(tokenError('invalid_client', 'Invalid client_id or client_secret', basic ? 401 : 400));
+    if (grant !== 'authorization_code' && grant !== 'refresh_token')
+      return finish(tokenError('unsupported_grant_type', `unsupported grant_type: ${grant}`));
+    if (!clientId || clientId !== ctx.options.appKey)
+      return finish(tokenError('invalid_client', 'Invalid client_id or client_secret', basic ? 401 : 400));
+    if (secret !== undefined && secret !== ctx.options.appSecret)
+      return finish(tokenError('invalid_client', 'Invalid client_id or client_secret', basic ? 401 : 400));
 
     if (grant === 'authorization_code') {
       const code = ctx.codes.get(params.get('code') ?? '');
       if (!code || code.expiresAt < ctx.now()) return finish(tokenError('invalid_grant', "code doesn't exist or has expired"));
       if (code.used) return finish(tokenError('invalid_grant', 'code has already been used'));
       if (code.client_id !== clientId) return finish(tokenError('invalid_grant', 'code was issued to a different client'));
-      if (code.redirect_uri !== null && params.get('redirect_uri') !== code.redirect_uri) return finish(tokenError('invalid_grant', 'redirect_uri mismatch'));
+      if (code.redirect_uri !== null && params.get('redirect_uri') !== code.redirect_uri)
+        return finish(tokenError('invalid_grant', 'redirect_uri mismatch'));
       if (code.code_challenge) {
         const verifier = params.get('code_verifier');
         if (!verifier) return finish(tokenError('invalid_request', 'No code_verifier provided'));
-        if (!PKCE_CHARS.test(verifier) || sha256Base64Url(verifier) !== code.code_challenge) return finish(tokenError('invalid_grant', 'invalid code verifier'));
+        if (!PKCE_CHARS.test(verifier) || sha256Base64Url(verifier) !== code.code_challenge)
+          return finish(tokenError('invalid_grant', 'invalid code verifier'));
       } else if (secret === undefined) {
         return finish(tokenError('invalid_request', 'No auth function available for given request'));
       }
@@ -222,7 +240,12 @@ export function registerOAuth(app: Hono, ctx: EmulatorContext) {
       const acc = ctx.state.accounts.get(code.account_id);
       if (!acc) return finish(tokenError('invalid_grant', 'the account no longer exists'));
       accountId = acc.account_id;
-      const { access, refresh } = ctx.issueTokens(acc, { offline: code.token_access_type === 'offline', pkce: !!code.code_challenge, client_id: clientId, scope: code.scope });
+      const { access, refresh } = ctx.issueTokens(acc, {
+        offline: code.token_access_type === 'offline',
+        pkce: !!code.code_challenge,
+        client_id: clientId,
+        scope: code.scope,
+      });
       const body: Record<string, unknown> = {
         access_token: access.token,
         token_type: 'bearer',

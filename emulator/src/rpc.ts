@@ -48,12 +48,16 @@ export async function faultResponse(ctx: EmulatorContext, f: Fault, apiName: str
     case '429': {
       const retryAfter = f.retryAfter ?? 1;
       const headers = { 'Retry-After': String(retryAfter) };
-      if (ctx.faults.plainText429(f)) return new Response('Too Many Requests', { status: 429, headers: { ...headers, 'Content-Type': 'text/plain; charset=utf-8' } });
+      if (ctx.faults.plainText429(f))
+        return new Response('Too Many Requests', { status: 429, headers: { ...headers, 'Content-Type': 'text/plain; charset=utf-8' } });
       const reason = f.reason ?? 'too_many_requests';
       return json(429, { error_summary: `${reason}/...`, error: { reason: { '.tag': reason }, retry_after: retryAfter } }, headers);
     }
     case '500':
-      return new Response(`Error in call to API function "${apiName}": Internal Server Error`, { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+      return new Response(`Error in call to API function "${apiName}": Internal Server Error`, {
+        status: 500,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      });
     case '503': {
       const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8' };
       if (f.retryAfter !== undefined) headers['Retry-After'] = String(f.retryAfter);
@@ -64,7 +68,11 @@ export async function faultResponse(ctx: EmulatorContext, f: Fault, apiName: str
     case 'error': {
       const status = f.status ?? 409;
       const err = taggedError(f.error ?? 'no_permission', f.value);
-      if (status === 400) return new Response(`Error in call to API function "${apiName}": ${summaryOf(err)}`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+      if (status === 400)
+        return new Response(`Error in call to API function "${apiName}": ${summaryOf(err)}`, {
+          status,
+          headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        });
       if (status === 409) return json(409, new RouteError(err).body());
       return json(status, { error_summary: summaryOf(err) + '..', error: err });
     }
@@ -81,7 +89,10 @@ async function abortableSleep(ctx: EmulatorContext, ms: number) {
 export function authenticate(ctx: EmulatorContext, header: string | undefined, apiName: string): AccessToken {
   if (!header) throw new BadRequest(`Must provide HTTP header "Authorization" or URL parameter "authorization".`);
   const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  if (!m) throw new BadRequest(`Invalid authorization value in HTTP header "Authorization": "${header.slice(0, 20)}".  Expecting "Bearer <oauth2-access-token>".`);
+  if (!m)
+    throw new BadRequest(
+      `Invalid authorization value in HTTP header "Authorization": "${header.slice(0, 20)}".  Expecting "Bearer <oauth2-access-token>".`,
+    );
   const t = ctx.tokens.get(m[1]);
   if (!t || t.revoked) throw new AuthError('invalid_access_token');
   if (t.expiresAt <= ctx.now()) throw new AuthError('expired_access_token');
@@ -102,14 +113,21 @@ function specArgs(spec: RouteSpec, apiName: string, args: Record<string, unknown
   return new Proxy(args, {
     get(target, key, receiver) {
       // (property names every object answers — toJSON, then, hasOwnProperty… — are not arguments)
-      if (typeof key === 'string' && !Object.hasOwn(fields, key) && !(key in Object.prototype) && key !== 'toJSON' && key !== 'then') throw new Error(`emulator bug: ${apiName} reads argument '${key}', which the spec does not define`);
+      if (typeof key === 'string' && !Object.hasOwn(fields, key) && !(key in Object.prototype) && key !== 'toJSON' && key !== 'then')
+        throw new Error(`emulator bug: ${apiName} reads argument '${key}', which the spec does not define`);
       return Reflect.get(target, key, receiver);
     },
   });
 }
 
 /** Register POST /2/<apiName>. `noArgs` routes take no body (users/get_current_account). */
-export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: Handler, opts: { noArgs?: boolean; jobs?: boolean; upload?: boolean } = {}) {
+export function rpc(
+  app: Hono,
+  ctx: EmulatorContext,
+  apiName: string,
+  handler: Handler,
+  opts: { noArgs?: boolean; jobs?: boolean; upload?: boolean } = {},
+) {
   const route = '2/' + apiName;
   const spec = routeSpec(apiName);
   if (!spec) throw new Error(`emulator route ${apiName} is not in Dropbox's spec (shared/dropbox-spec/table.json)`);
@@ -142,7 +160,9 @@ export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: H
       let args: Record<string, unknown> = {};
       if (opts.upload) {
         if (ctype !== 'application/octet-stream' && ctype !== 'text/plain; charset=dropbox-cors-hack') {
-          throw new BadRequest(`Bad HTTP "Content-Type" header: "${ctype}".  Expecting one of "application/octet-stream", "text/plain; charset=dropbox-cors-hack".`);
+          throw new BadRequest(
+            `Bad HTTP "Content-Type" header: "${ctype}".  Expecting one of "application/octet-stream", "text/plain; charset=dropbox-cors-hack".`,
+          );
         }
         raw = c.req.header('dropbox-api-arg') ?? '';
         if (!raw) throw new BadRequest('Must provide HTTP header "Dropbox-API-Arg" or URL parameter "arg".');
@@ -164,9 +184,12 @@ export function rpc(app: Hono, ctx: EmulatorContext, apiName: string, handler: H
         try {
           parsed = JSON.parse(raw);
         } catch {
-          throw new BadRequest(opts.upload ? 'HTTP header "Dropbox-API-Arg": could not decode input as JSON' : 'request body: could not decode input as JSON');
+          throw new BadRequest(
+            opts.upload ? 'HTTP header "Dropbox-API-Arg": could not decode input as JSON' : 'request body: could not decode input as JSON',
+          );
         }
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BadRequest('request body: expected object, got ' + (Array.isArray(parsed) ? 'list' : typeof parsed));
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+          throw new BadRequest('request body: expected object, got ' + (Array.isArray(parsed) ? 'list' : typeof parsed));
         args = specArgs(spec, apiName, parsed as Record<string, unknown>);
       }
       const acc = ctx.state.accounts.get(token.account_id);
@@ -202,7 +225,14 @@ export function errorResponse(e: unknown, apiName: string, spec?: RouteSpec): Re
   if (e instanceof AuthError) return json(401, e.body());
   // A Dropbox-API-Path-Root the caller cannot use: 422 with a PathRootError (common.stone).
   if (e instanceof PathRootError) return json(422, e.body());
-  if (e instanceof BadRequest) return new Response(`Error in call to API function "${apiName}": ${e.message}`, { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  if (e instanceof BadRequest)
+    return new Response(`Error in call to API function "${apiName}": ${e.message}`, {
+      status: 400,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    });
   console.error('[dropbox-emulator] internal error in', apiName, e);
-  return new Response(`Error in call to API function "${apiName}": Internal Server Error`, { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  return new Response(`Error in call to API function "${apiName}": Internal Server Error`, {
+    status: 500,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+  });
 }

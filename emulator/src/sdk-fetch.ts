@@ -3,7 +3,13 @@
  * https://api.dropboxapi.com / https://content.dropboxapi.com / https://www.dropbox.com.
  * The worker reaches the real Dropbox or the emulator by configuration only; this is the same idea.
  */
-const DROPBOX_ORIGINS = ['https://api.dropboxapi.com', 'https://content.dropboxapi.com', 'https://notify.dropboxapi.com', 'https://www.dropbox.com', 'https://dropbox.com'];
+const DROPBOX_ORIGINS = [
+  'https://api.dropboxapi.com',
+  'https://content.dropboxapi.com',
+  'https://notify.dropboxapi.com',
+  'https://www.dropbox.com',
+  'https://dropbox.com',
+];
 
 export function rewriteDropboxUrl(url: string, origin: string): string {
   const base = origin.replace(/\/+$/, '');

@@ -118,7 +118,12 @@ export const DEMO_SEED: SeedSpec = {
         { account: DEMO_ACCOUNTS.sam.email, access_level: 'viewer' },
         { account: DEMO_ACCOUNTS.ava.email, access_level: 'editor' },
       ],
-      files: audio([['Midnight Drive - Mix v3.wav', 52_428_800], ['Stems/Drums.wav', 31_457_280], ['Stems/Bass.wav', 28_311_552], ['Stems/Vocals.wav', 33_554_432]]),
+      files: audio([
+        ['Midnight Drive - Mix v3.wav', 52_428_800],
+        ['Stems/Drums.wav', 31_457_280],
+        ['Stems/Bass.wav', 28_311_552],
+        ['Stems/Vocals.wav', 33_554_432],
+      ]),
     },
     {
       name: 'Glass Hearts',
@@ -128,14 +133,20 @@ export const DEMO_SEED: SeedSpec = {
         { account: DEMO_ACCOUNTS.leo.email, access_level: 'editor' },
         { account: DEMO_ACCOUNTS.sam.email, access_level: 'viewer' },
       ],
-      files: audio([['Glass Hearts - Demo.wav', 41_943_040], ['Glass Hearts - Topline.m4a', 6_291_456]]),
+      files: audio([
+        ['Glass Hearts - Demo.wav', 41_943_040],
+        ['Glass Hearts - Topline.m4a', 6_291_456],
+      ]),
     },
     {
       name: 'Neon Rain',
       owner: DEMO_ACCOUNTS.maya.email,
       path: `${DEMO_ROOT}/City Lights/Neon Rain`,
       members: [{ account: DEMO_ACCOUNTS.leo.email, access_level: 'editor' }],
-      files: audio([['Neon Rain - Rough.wav', 47_185_920], ['Neon Rain - Synth Stem.wav', 25_165_824]]),
+      files: audio([
+        ['Neon Rain - Rough.wav', 47_185_920],
+        ['Neon Rain - Synth Stem.wav', 25_165_824],
+      ]),
     },
     {
       name: 'Low Tide',
@@ -150,7 +161,10 @@ export const DEMO_SEED: SeedSpec = {
       owner: DEMO_ACCOUNTS.noah.email,
       path: `${DEMO_ROOT}/Skyline/Paper Planes`,
       members: [{ account: DEMO_ACCOUNTS.leo.email, access_level: 'editor' }],
-      files: audio([['Paper Planes - Mix v1.wav', 39_845_888], ['Paper Planes - Guitar.wav', 22_020_096]]),
+      files: audio([
+        ['Paper Planes - Mix v1.wav', 39_845_888],
+        ['Paper Planes - Guitar.wav', 22_020_096],
+      ]),
     },
     {
       name: 'Golden Hour',
@@ -165,7 +179,10 @@ export const DEMO_SEED: SeedSpec = {
       owner: DEMO_ACCOUNTS.rio.email,
       path: '/Night Bus',
       members: [],
-      files: audio([['Night Bus - Demo.wav', 36_700_160], ['Stems/Keys.wav', 12_582_912]]),
+      files: audio([
+        ['Night Bus - Demo.wav', 36_700_160],
+        ['Stems/Keys.wav', 12_582_912],
+      ]),
     },
   ],
 };
@@ -187,7 +204,15 @@ export function seedProblems(spec: unknown): string[] {
           return;
         }
         teamNames.add((t.name as string).toLowerCase());
-        if (t.items !== undefined && !(Array.isArray(t.items) && t.items.every((x) => isObj(x) && typeof x.path === 'string' && x.path.startsWith('/') && (x.size === undefined || Number.isInteger(x.size))))) {
+        if (
+          t.items !== undefined &&
+          !(
+            Array.isArray(t.items) &&
+            t.items.every(
+              (x) => isObj(x) && typeof x.path === 'string' && x.path.startsWith('/') && (x.size === undefined || Number.isInteger(x.size)),
+            )
+          )
+        ) {
           out.push(`teams[${i}].items must be a list of {path: "/…", size?}`);
         }
       });
@@ -199,13 +224,16 @@ export function seedProblems(spec: unknown): string[] {
         if (!isObj(a) || !str(a.email)) out.push(`accounts[${i}].email must be a non-empty string`);
         else {
           if (a.display_name !== undefined && typeof a.display_name !== 'string') out.push(`accounts[${i}].display_name must be a string`);
-          if (a.account_id !== undefined && !(typeof a.account_id === 'string' && a.account_id.length === 40)) out.push(`accounts[${i}].account_id must be 40 characters`);
+          if (a.account_id !== undefined && !(typeof a.account_id === 'string' && a.account_id.length === 40))
+            out.push(`accounts[${i}].account_id must be 40 characters`);
           if (a.uid !== undefined && !Number.isInteger(a.uid)) out.push(`accounts[${i}].uid must be an integer`);
           if (a.email_verified !== undefined && typeof a.email_verified !== 'boolean') out.push(`accounts[${i}].email_verified must be a boolean`);
           if (a.plan !== undefined && !PLANS.includes(a.plan as Plan)) out.push(`accounts[${i}].plan must be one of ${PLANS.join(', ')}`);
-          if (a.quota_bytes !== undefined && !(Number.isInteger(a.quota_bytes) && (a.quota_bytes as number) >= 0)) out.push(`accounts[${i}].quota_bytes must be a non-negative integer`);
+          if (a.quota_bytes !== undefined && !(Number.isInteger(a.quota_bytes) && (a.quota_bytes as number) >= 0))
+            out.push(`accounts[${i}].quota_bytes must be a non-negative integer`);
           if (a.auto_accept !== undefined && typeof a.auto_accept !== 'boolean') out.push(`accounts[${i}].auto_accept must be a boolean`);
-          if (a.team !== undefined && !(typeof a.team === 'string' && teamNames.has(a.team.toLowerCase()))) out.push(`accounts[${i}].team must name a team of teams`);
+          if (a.team !== undefined && !(typeof a.team === 'string' && teamNames.has(a.team.toLowerCase())))
+            out.push(`accounts[${i}].team must name a team of teams`);
           if (a.paired_with !== undefined && !str(a.paired_with)) out.push(`accounts[${i}].paired_with must be an email`);
         }
       });
@@ -228,8 +256,10 @@ export function seedProblems(spec: unknown): string[] {
         }
         if (!str(f.name) || (f.name as string).includes('/')) out.push(`folders[${i}].name must be a non-empty string without "/"`);
         if (!str(f.owner)) out.push(`folders[${i}].owner must be an email or account_id`);
-        if (f.path !== undefined && !(typeof f.path === 'string' && f.path.startsWith('/') && f.path.length > 1)) out.push(`folders[${i}].path must be an absolute path`);
-        if (f.acl_update_policy !== undefined && f.acl_update_policy !== 'owner' && f.acl_update_policy !== 'editors') out.push(`folders[${i}].acl_update_policy must be owner or editors`);
+        if (f.path !== undefined && !(typeof f.path === 'string' && f.path.startsWith('/') && f.path.length > 1))
+          out.push(`folders[${i}].path must be an absolute path`);
+        if (f.acl_update_policy !== undefined && f.acl_update_policy !== 'owner' && f.acl_update_policy !== 'editors')
+          out.push(`folders[${i}].acl_update_policy must be owner or editors`);
         const list = (key: string, check: (x: Record<string, unknown>, j: number) => void) => {
           const v = f[key];
           if (v === undefined) return;
@@ -241,20 +271,25 @@ export function seedProblems(spec: unknown): string[] {
         };
         list('members', (m, j) => {
           if (!str(m.account)) out.push(`folders[${i}].members[${j}].account must be an email or account_id`);
-          if (m.access_level !== undefined && (!levels.includes(m.access_level as string) || m.access_level === 'owner')) out.push(`folders[${i}].members[${j}].access_level is not a member access level`);
-          if (m.path !== undefined && !(typeof m.path === 'string' && m.path.startsWith('/'))) out.push(`folders[${i}].members[${j}].path must be an absolute path`);
+          if (m.access_level !== undefined && (!levels.includes(m.access_level as string) || m.access_level === 'owner'))
+            out.push(`folders[${i}].members[${j}].access_level is not a member access level`);
+          if (m.path !== undefined && !(typeof m.path === 'string' && m.path.startsWith('/')))
+            out.push(`folders[${i}].members[${j}].path must be an absolute path`);
         });
         list('groups', (m, j) => {
           if (!str(m.group)) out.push(`folders[${i}].groups[${j}].group must be a group name or id`);
-          if (m.access_level !== undefined && (!levels.includes(m.access_level as string) || m.access_level === 'owner')) out.push(`folders[${i}].groups[${j}].access_level is not a member access level`);
+          if (m.access_level !== undefined && (!levels.includes(m.access_level as string) || m.access_level === 'owner'))
+            out.push(`folders[${i}].groups[${j}].access_level is not a member access level`);
         });
         list('invitees', (m, j) => {
           if (!str(m.email)) out.push(`folders[${i}].invitees[${j}].email must be a non-empty string`);
-          if (m.access_level !== undefined && (!levels.includes(m.access_level as string) || m.access_level === 'owner')) out.push(`folders[${i}].invitees[${j}].access_level is not a member access level`);
+          if (m.access_level !== undefined && (!levels.includes(m.access_level as string) || m.access_level === 'owner'))
+            out.push(`folders[${i}].invitees[${j}].access_level is not a member access level`);
         });
         list('files', (x, j) => {
           if (!str(x.path)) out.push(`folders[${i}].files[${j}].path must be a non-empty string`);
-          if (x.size !== undefined && !(Number.isInteger(x.size) && (x.size as number) >= 0)) out.push(`folders[${i}].files[${j}].size must be a non-negative integer`);
+          if (x.size !== undefined && !(Number.isInteger(x.size) && (x.size as number) >= 0))
+            out.push(`folders[${i}].files[${j}].size must be a non-negative integer`);
         });
       });
   }
@@ -317,7 +352,13 @@ export function applySeed(state: DropboxState, spec: SeedSpec): SeedResult {
       for (const i of f.invitees ?? []) state.invite(folder, i.email, i.access_level ?? 'editor');
       // The owner's path as an API call without Dropbox-API-Path-Root names it (home-relative).
       const stored = owner.mounts.get(folder.shared_folder_id)!;
-      result.folders.push({ shared_folder_id: folder.shared_folder_id, folder_id: folder.folder_id, name: folder.name, owner: owner.account_id, path: stored.slice(owner.home_path.length) });
+      result.folders.push({
+        shared_folder_id: folder.shared_folder_id,
+        folder_id: folder.folder_id,
+        name: folder.name,
+        owner: owner.account_id,
+        path: stored.slice(owner.home_path.length),
+      });
     }
     return result;
   });

@@ -160,7 +160,19 @@ export class DropboxState {
 
   // ---------- identities ----------
 
-  addAccount(spec: { email: string; display_name?: string; given_name?: string; surname?: string; account_id?: string; uid?: number; linked?: boolean; email_verified?: boolean; plan?: Plan; quota_bytes?: number; auto_accept?: boolean }): Account {
+  addAccount(spec: {
+    email: string;
+    display_name?: string;
+    given_name?: string;
+    surname?: string;
+    account_id?: string;
+    uid?: number;
+    linked?: boolean;
+    email_verified?: boolean;
+    plan?: Plan;
+    quota_bytes?: number;
+    auto_accept?: boolean;
+  }): Account {
     const existing = this.findAccount(spec.email);
     if (existing) return existing;
     const display = spec.display_name ?? spec.email.split('@')[0];
@@ -245,7 +257,15 @@ export class DropboxState {
       lower(display),
       size === undefined
         ? { tag: 'folder', id: this.newId(), path_display: display }
-        : { tag: 'file', id: this.newId(), path_display: display, size, rev: this.newRev(), server_modified: this.now(), content_hash: hexDigest('team' + display + size) },
+        : {
+            tag: 'file',
+            id: this.newId(),
+            path_display: display,
+            size,
+            rev: this.newRev(),
+            server_modified: this.now(),
+            content_hash: hexDigest('team' + display + size),
+          },
     );
   }
 
@@ -376,7 +396,13 @@ export class DropboxState {
   }
 
   private privateEntry(it: PrivateItem): Entry {
-    const e: Entry = { '.tag': it.tag, name: baseName(it.path_display), path_lower: lower(it.path_display), path_display: it.path_display, id: it.id };
+    const e: Entry = {
+      '.tag': it.tag,
+      name: baseName(it.path_display),
+      path_lower: lower(it.path_display),
+      path_display: it.path_display,
+      id: it.id,
+    };
     if (it.tag === 'file') {
       Object.assign(e, {
         client_modified: dbxTime(it.server_modified ?? 0),
@@ -489,7 +515,12 @@ export class DropboxState {
 
   // ---------- primitive mutations (no permission checks) ----------
 
-  createSharedFolder(owner: Account, name: string, ownerPath?: string, opts: { acl_update_policy?: 'owner' | 'editors'; shared_folder_id?: string } = {}): SharedFolder {
+  createSharedFolder(
+    owner: Account,
+    name: string,
+    ownerPath?: string,
+    opts: { acl_update_policy?: 'owner' | 'editors'; shared_folder_id?: string } = {},
+  ): SharedFolder {
     this.folderNum++;
     const folder: SharedFolder = {
       shared_folder_id: opts.shared_folder_id ?? String(84_528_192_000 + this.folderNum * 7 + (this.folderNum % 5)),
@@ -527,7 +558,12 @@ export class DropboxState {
 
   /** Dropbox does not allow a shared folder inside another shared folder. */
   /** `tag`: MountFolderError's inside_shared_folder when mounting; a move of the mount (files/move) answers RelocationError's. */
-  private refuseNesting(acc: Account, path: string, except?: string, tag: 'inside_shared_folder' | 'cant_nest_shared_folder' = 'inside_shared_folder') {
+  private refuseNesting(
+    acc: Account,
+    path: string,
+    except?: string,
+    tag: 'inside_shared_folder' | 'cant_nest_shared_folder' = 'inside_shared_folder',
+  ) {
     const l = lower(path);
     for (const [sfid, mp] of acc.mounts) {
       if (sfid === except) continue;
@@ -549,7 +585,15 @@ export class DropboxState {
       for (const e of copySnapshot) {
         const it: PrivateItem =
           e['.tag'] === 'file'
-            ? { tag: 'file', id: this.newId(), path_display: e.path_display, size: e.size as number, rev: this.newRev(), server_modified: this.now(), content_hash: e.content_hash as string }
+            ? {
+                tag: 'file',
+                id: this.newId(),
+                path_display: e.path_display,
+                size: e.size as number,
+                rev: this.newRev(),
+                server_modified: this.now(),
+                content_hash: e.content_hash as string,
+              }
             : { tag: 'folder', id: this.newId(), path_display: e.path_display };
         acc.items.set(e.path_lower, it);
         entries.push(this.privateEntry(it));
@@ -605,7 +649,10 @@ export class DropboxState {
       const needed = [...folder.files.values()].reduce((n, f) => n + f.size, 0);
       const left = Math.max(0, actor.quota_bytes - this.usedBytes(actor));
       if (needed > left) {
-        throw new RouteError({ '.tag': 'insufficient_quota', insufficient_quota: { space_needed: needed, space_shortage: needed - left, space_left: left } });
+        throw new RouteError({
+          '.tag': 'insufficient_quota',
+          insufficient_quota: { space_needed: needed, space_shortage: needed - left, space_left: left },
+        });
       }
     }
     if (inv) this.addMember(folder, actor, inv.access_type);
@@ -631,7 +678,11 @@ export class DropboxState {
   }
 
   createGroup(name: string, memberIds: string[], groupId?: string): Group {
-    const g: Group = { group_id: groupId ?? 'g:' + hexDigest('group' + name + this.groups.size).slice(0, 32), group_name: name, members: new Set(memberIds) };
+    const g: Group = {
+      group_id: groupId ?? 'g:' + hexDigest('group' + name + this.groups.size).slice(0, 32),
+      group_name: name,
+      members: new Set(memberIds),
+    };
     this.groups.set(g.group_id, g);
     return g;
   }
@@ -673,7 +724,15 @@ export class DropboxState {
       for (const e of contents) {
         const it: PrivateItem =
           e['.tag'] === 'file'
-            ? { tag: 'file', id: e.id as string, path_display: e.path_display, size: e.size as number, rev: e.rev as string, server_modified: this.now(), content_hash: e.content_hash as string }
+            ? {
+                tag: 'file',
+                id: e.id as string,
+                path_display: e.path_display,
+                size: e.size as number,
+                rev: e.rev as string,
+                server_modified: this.now(),
+                content_hash: e.content_hash as string,
+              }
             : { tag: 'folder', id: e.id as string, path_display: e.path_display };
         owner.items.set(e.path_lower, it);
         entries.push(this.privateEntry(it));
@@ -691,7 +750,9 @@ export class DropboxState {
     const rel = relPath.replace(/^\/+/, '');
     const existing = folder.files.get(lower(rel));
     const mountedBefore = [...this.accounts.values()].filter((a) => a.mounts.has(folder.shared_folder_id));
-    const before = new Map(mountedBefore.map((a) => [a.account_id, new Set(this.subEntries(a, folder, a.mounts.get(folder.shared_folder_id)!).map((e) => e.path_lower))]));
+    const before = new Map(
+      mountedBefore.map((a) => [a.account_id, new Set(this.subEntries(a, folder, a.mounts.get(folder.shared_folder_id)!).map((e) => e.path_lower))]),
+    );
     const f: FileRec = {
       id: existing?.id ?? this.newId(),
       rel,
@@ -717,7 +778,15 @@ export class DropboxState {
     const display = normalizeDisplayPath(path);
     const parents = this.ensureParents(acc, display);
     const existing = acc.items.get(lower(display));
-    const it: PrivateItem = { tag: 'file', id: existing?.id ?? this.newId(), path_display: display, size, rev: this.newRev(), server_modified: this.now(), content_hash: hexDigest('content' + display + this.seq + size) };
+    const it: PrivateItem = {
+      tag: 'file',
+      id: existing?.id ?? this.newId(),
+      path_display: display,
+      size,
+      rev: this.newRev(),
+      server_modified: this.now(),
+      content_hash: hexDigest('content' + display + this.seq + size),
+    };
     acc.items.set(lower(display), it);
     const entry = this.privateEntry(it);
     this.record(acc, [...parents, entry]);
@@ -732,7 +801,8 @@ export class DropboxState {
     const l = lower(display);
     for (const [sfid, mountPath] of acc.mounts) {
       const ml = lower(mountPath);
-      if (l === ml) throw new RouteError({ '.tag': 'path', path: { reason: { '.tag': 'conflict', conflict: { '.tag': 'folder' } }, upload_session_id: '' } });
+      if (l === ml)
+        throw new RouteError({ '.tag': 'path', path: { reason: { '.tag': 'conflict', conflict: { '.tag': 'folder' } }, upload_session_id: '' } });
       if (!l.startsWith(ml + '/')) continue;
       const folder = this.folders.get(sfid)!;
       if (DropboxState.readOnly(this.accessOf(folder, acc.account_id) ?? 'viewer')) {
@@ -742,7 +812,8 @@ export class DropboxState {
       return this.fileEntry(acc, folder, f, mountPath);
     }
     const existing = acc.items.get(l);
-    if (existing && existing.tag === 'folder') throw new RouteError({ '.tag': 'path', path: { reason: { '.tag': 'conflict', conflict: { '.tag': 'folder' } }, upload_session_id: '' } });
+    if (existing && existing.tag === 'folder')
+      throw new RouteError({ '.tag': 'path', path: { reason: { '.tag': 'conflict', conflict: { '.tag': 'folder' } }, upload_session_id: '' } });
     return this.uploadPrivate(acc, display, size);
   }
 
@@ -810,7 +881,10 @@ export class DropboxState {
     if (isMember && target.account!.account_id === folder.owner) throw RouteError.of('folder_owner');
     const m = isMember ? folder.members.get(target.account!.account_id)! : undefined;
     if (m?.inherited) {
-      throw new RouteError({ '.tag': 'member_error', member_error: { '.tag': 'no_explicit_access', no_explicit_access: { access_level: { '.tag': m.access_type } } } });
+      throw new RouteError({
+        '.tag': 'member_error',
+        member_error: { '.tag': 'no_explicit_access', no_explicit_access: { access_level: { '.tag': m.access_type } } },
+      });
     }
     const job: Job = { id: this.newJobId(), kind: 'remove_member', pendingPolls: this.jobPendingPolls, result: { '.tag': 'complete' } };
     if (isMember && viaGroup) {
@@ -837,7 +911,12 @@ export class DropboxState {
     if (own.inherited) throw RouteError.of('no_explicit_access');
     if (failWith) {
       if (!leaveACopy) throw new RouteError(failWith);
-      const job: Job = { id: this.newJobId(), kind: 'relinquish', pendingPolls: this.jobPendingPolls, result: { '.tag': 'failed', failed: { '.tag': 'relinquish_folder_membership_error', relinquish_folder_membership_error: failWith } } };
+      const job: Job = {
+        id: this.newJobId(),
+        kind: 'relinquish',
+        pendingPolls: this.jobPendingPolls,
+        result: { '.tag': 'failed', failed: { '.tag': 'relinquish_folder_membership_error', relinquish_folder_membership_error: failWith } },
+      };
       this.jobs.set(job.id, job);
       return job.id;
     }
@@ -893,7 +972,8 @@ export class DropboxState {
     const target = this.accounts.get(sel.dropbox_id);
     if (!target) throw RouteError.of('member_error', 'invalid_dropbox_id');
     if (target.account_id === folder.owner) throw RouteError.of('no_permission');
-    const downgrade = (from: AccessLevel | undefined) => actor.plan === 'basic' && DropboxState.readOnly(level) && !!from && !DropboxState.readOnly(from);
+    const downgrade = (from: AccessLevel | undefined) =>
+      actor.plan === 'basic' && DropboxState.readOnly(level) && !!from && !DropboxState.readOnly(from);
     const invitee = folder.members.has(target.account_id) ? undefined : this.inviteeOf(folder, target);
     if (invitee) {
       if (actor.plan === 'basic' && DropboxState.readOnly(level)) throw RouteError.of('insufficient_plan');
@@ -905,7 +985,8 @@ export class DropboxState {
       const via = this.groupAccess(folder, target.account_id);
       if (!m && !via) throw RouteError.of('member_error', 'not_a_member');
       // Only inherited/group access: Dropbox adds them explicitly, and that add can fail like add_folder_member.
-      if (actor.plan === 'basic' && DropboxState.readOnly(level)) throw new RouteError({ '.tag': 'no_explicit_access', no_explicit_access: { '.tag': 'insufficient_plan' } });
+      if (actor.plan === 'basic' && DropboxState.readOnly(level))
+        throw new RouteError({ '.tag': 'no_explicit_access', no_explicit_access: { '.tag': 'insufficient_plan' } });
       folder.members.set(target.account_id, { access_type: level, time_invited: this.now() });
       return;
     }
@@ -1021,4 +1102,3 @@ export function normalizeDisplayPath(p: string): string {
   const parts = p.split('/').filter(Boolean);
   return '/' + parts.join('/');
 }
-

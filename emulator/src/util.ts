@@ -39,13 +39,17 @@ export function randomToken(n: number): string {
 
 /** Stable 40-char account id derived from the email: 'dbid:' + 35 chars, like Dropbox's. */
 export function accountIdFor(email: string): string {
-  const h = createHash('sha256').update('acct:' + email.toLowerCase()).digest();
+  const h = createHash('sha256')
+    .update('acct:' + email.toLowerCase())
+    .digest();
   return 'dbid:AA' + charsFrom(new Uint8Array([...h, ...createHash('sha256').update(h).digest()]), B64URL, 33);
 }
 
 /** Stable numeric legacy uid (delta.users) derived from the email. */
 export function uidFor(email: string): number {
-  const h = createHash('sha256').update('uid:' + email.toLowerCase()).digest();
+  const h = createHash('sha256')
+    .update('uid:' + email.toLowerCase())
+    .digest();
   return 100_000_000 + (h.readUInt32BE(0) % 900_000_000);
 }
 

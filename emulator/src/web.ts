@@ -21,7 +21,14 @@ export const WEB_USER_COOKIE = 'dbx_emulator_user';
 
 /** Web URL path of a Dropbox path, like Dropbox's (and the extension's folderUrlOf): /home/<encoded segments>. */
 export function homePath(dropboxPath: string): string {
-  return '/home' + dropboxPath.split('/').filter(Boolean).map((s) => '/' + encodeURIComponent(s)).join('');
+  return (
+    '/home' +
+    dropboxPath
+      .split('/')
+      .filter(Boolean)
+      .map((s) => '/' + encodeURIComponent(s))
+      .join('')
+  );
 }
 
 /** The Dropbox path of a raw (still encoded) /home… URL path, or null when it is not one or is malformed. */
@@ -81,7 +88,12 @@ interface Space {
   base: string;
 }
 
-const encodeSegments = (p: string) => p.split('/').filter(Boolean).map((s) => '/' + encodeURIComponent(s)).join('');
+const encodeSegments = (p: string) =>
+  p
+    .split('/')
+    .filter(Boolean)
+    .map((s) => '/' + encodeURIComponent(s))
+    .join('');
 const urlOf = (space: Space, storedPath: string) => space.base + encodeSegments(storedPath);
 /** A file's preview URL: /home/…?preview=<name> (personal Dropbox), /preview/…?role= in the paired/team spaces. */
 function previewUrlOf(space: Space, folderPath: string, name: string): string {
@@ -291,7 +303,8 @@ ${links || '<p>No accounts are seeded.</p>'}</div>`,
       const team = m?.[1] === undefined ? undefined : decodeSafely(m[1]);
       if (!owner || path === null) return notFoundPage(acc, here, decodeSafely(url.pathname));
       // /work alone (or another team's name) → this member's team space.
-      if (team === undefined || team.toLowerCase() !== teamOf(owner)!.name.toLowerCase()) return c.redirect(workSpace(owner).base + encodeSegments(owner.home_path), 302);
+      if (team === undefined || team.toLowerCase() !== teamOf(owner)!.name.toLowerCase())
+        return c.redirect(workSpace(owner).base + encodeSegments(owner.home_path), 302);
       return folderView(c, workSpace(owner), path, undefined);
     });
   app.get('/work', work);
@@ -346,7 +359,12 @@ ${links || '<p>No accounts are seeded.</p>'}</div>`,
     const sfid = (entry?.shared_folder_id ?? entry?.parent_shared_folder_id) as string | undefined;
     const folder = sfid ? st.folders.get(sfid) : undefined;
 
-    if (c.req.query('dl') === '1') return downloadManifest(acc, displayPath, st.snapshot(acc).filter((e) => e['.tag'] === 'file' && (scope === '' || e.path_lower.startsWith(scope + '/'))));
+    if (c.req.query('dl') === '1')
+      return downloadManifest(
+        acc,
+        displayPath,
+        st.snapshot(acc).filter((e) => e['.tag'] === 'file' && (scope === '' || e.path_lower.startsWith(scope + '/'))),
+      );
 
     const previewed = previewName ? children.find((e) => e['.tag'] === 'file' && e.name === previewName) : undefined;
     const rootName = space.kind === 'work' ? teamOf(acc)!.name : space.kind === 'personal' ? 'Personal' : 'Dropbox';
@@ -357,7 +375,9 @@ ${links || '<p>No accounts are seeded.</p>'}</div>`,
     const crumbs = [
       segments.length ? `<li><a href="${esc(space.base)}">${esc(rootName)}</a></li>` : `<li aria-current="page">${esc(rootName)}</li>`,
       ...segments.map((s, i) =>
-        i === segments.length - 1 ? `<li aria-current="page">${esc(s)}</li>` : `<li><a href="${esc(urlOf(space, '/' + segments.slice(0, i + 1).join('/')))}">${esc(s)}</a></li>`,
+        i === segments.length - 1
+          ? `<li aria-current="page">${esc(s)}</li>`
+          : `<li><a href="${esc(urlOf(space, '/' + segments.slice(0, i + 1).join('/')))}">${esc(s)}</a></li>`,
       ),
     ].join('');
     const badge = folder && access ? `<span class="badge" data-testid="folder-access">Shared · ${esc(ACCESS_WORDS[access] ?? access)}</span>` : '';
@@ -394,7 +414,12 @@ ${sharePopover(title, folder)}`;
 
   /** Folder invitations waiting for this user (Dropbox: "Add to Dropbox"); nothing is in their tree until accepted. */
   function invitationsSection(acc: Account): string {
-    const pending = [...ctx.state.folders.values()].filter((f) => !f.unshared && !acc.mounts.has(f.shared_folder_id) && (ctx.state.inviteeOf(f, acc) || (ctx.state.hasAccess(f, acc.account_id) && f.owner !== acc.account_id)));
+    const pending = [...ctx.state.folders.values()].filter(
+      (f) =>
+        !f.unshared &&
+        !acc.mounts.has(f.shared_folder_id) &&
+        (ctx.state.inviteeOf(f, acc) || (ctx.state.hasAccess(f, acc.account_id) && f.owner !== acc.account_id)),
+    );
     if (!pending.length) return '';
     const items = pending
       .map((f) => {
@@ -416,7 +441,15 @@ ${sharePopover(title, folder)}`;
       ctx.state.mountFolder(acc, id);
     } catch (e) {
       const tag = e instanceof Error ? e.message : String(e);
-      return html('Error - Dropbox', shell(acc, '/home', `<p role="alert" data-testid="accept-error">Dropbox could not add this folder: ${esc(tag)}</p><p><a href="/home">Back</a></p>`), 409);
+      return html(
+        'Error - Dropbox',
+        shell(
+          acc,
+          '/home',
+          `<p role="alert" data-testid="accept-error">Dropbox could not add this folder: ${esc(tag)}</p><p><a href="/home">Back</a></p>`,
+        ),
+        409,
+      );
     }
     const path = acc.mounts.get(id);
     return c.redirect(path ? (teamOf(acc) ? urlOf(workSpace(acc), path) : homePath(path)) : '/home', 303);
@@ -459,7 +492,8 @@ ${sharePopover(title, folder)}`;
 
   /** The control API call that acts as this user in Dropbox for the open shared folder. */
   function curlHint(origin: string, acc: Account, folder: SharedFolder | undefined, access: string | undefined): string {
-    const act = (body: Record<string, unknown>) => `curl -s ${origin}/_control/act -H 'content-type: application/json' \\\n  -d ${shQuote(JSON.stringify(body))}`;
+    const act = (body: Record<string, unknown>) =>
+      `curl -s ${origin}/_control/act -H 'content-type: application/json' \\\n  -d ${shQuote(JSON.stringify(body))}`;
     if (!folder || !access) {
       return `<footer class="hint" data-testid="emulator-hint">Emulator: act as ${esc(acc.display_name)} in Dropbox with <code>POST /_control/act</code> (see the emulator README); this folder is not shared.</footer>`;
     }

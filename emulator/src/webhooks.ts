@@ -59,7 +59,17 @@ export class WebhookDispatcher {
     private prng: Prng,
     init: Partial<WebhookSettings>,
   ) {
-    this.settings = { url: null, enabled: true, duplicateRate: 0, dropRate: 0, delayMs: 50, onlyLinked: true, retryDelaysMs: [200, 1000, 3000], timeoutMs: 10_000, ...init };
+    this.settings = {
+      url: null,
+      enabled: true,
+      duplicateRate: 0,
+      dropRate: 0,
+      delayMs: 50,
+      onlyLinked: true,
+      retryDelaysMs: [200, 1000, 3000],
+      timeoutMs: 10_000,
+      ...init,
+    };
   }
 
   /** called by the state when accounts' trees changed */

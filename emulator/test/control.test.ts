@@ -12,14 +12,22 @@ afterEach(async () => {
 });
 
 async function control<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const res = await fetch(`${emu.url}/_control/${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${emu.url}/_control/${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as T };
 }
 
 describe('control API over HTTP', () => {
   it('the demo seed: five accounts with 40-char ids, Maya owns four track folders, Noah two', async () => {
     const { json } = await control<StateDump>('GET', 'state');
-    expect(json.accounts.map((a) => a.email).sort()).toEqual(Object.values(DEMO_ACCOUNTS).map((a) => a.email).sort());
+    expect(json.accounts.map((a) => a.email).sort()).toEqual(
+      Object.values(DEMO_ACCOUNTS)
+        .map((a) => a.email)
+        .sort(),
+    );
     for (const a of json.accounts) expect(a.account_id).toMatch(/^dbid:[A-Za-z0-9_-]{35}$/);
     const maya = json.accounts.find((a) => a.email === MAYA)!;
     expect(json.folders.filter((f) => f.owner === maya.account_id)).toHaveLength(4);
@@ -32,7 +40,10 @@ describe('control API over HTTP', () => {
   it('reset + seed a custom world, returning ids', async () => {
     const r = await control<SeedResult>('POST', 'reset', {
       seed: {
-        accounts: [{ email: 'owner@x.example', display_name: 'Olive Owner' }, { email: 'c@x.example', display_name: 'Cy Collab', linked: true }],
+        accounts: [
+          { email: 'owner@x.example', display_name: 'Olive Owner' },
+          { email: 'c@x.example', display_name: 'Cy Collab', linked: true },
+        ],
         folders: [
           {
             name: 'Track A',
@@ -120,14 +131,26 @@ describe('control API over HTTP', () => {
   });
 
   it('authorize over HTTP gives a code the token endpoint accepts', async () => {
-    const a = await control('POST', 'authorize', { account: LEO, client_id: emu.appKey, redirect_uri: 'http://localhost:9999/cb', state: 's1', token_access_type: 'offline' });
+    const a = await control('POST', 'authorize', {
+      account: LEO,
+      client_id: emu.appKey,
+      redirect_uri: 'http://localhost:9999/cb',
+      state: 's1',
+      token_access_type: 'offline',
+    });
     expect(a.status).toBe(200);
     const back = new URL(a.json.redirect);
     expect(back.searchParams.get('code')).toBe(a.json.code);
     expect(back.searchParams.get('state')).toBe('s1');
     const tok = await fetch(`${emu.url}/oauth2/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: a.json.code, client_id: emu.appKey, client_secret: emu.appSecret, redirect_uri: 'http://localhost:9999/cb' }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: a.json.code,
+        client_id: emu.appKey,
+        client_secret: emu.appSecret,
+        redirect_uri: 'http://localhost:9999/cb',
+      }),
     });
     const body = (await tok.json()) as any;
     const dbx = new Dropbox({ accessToken: body.access_token, fetch: emulatorFetch(emu.url) });

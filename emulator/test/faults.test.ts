@@ -11,7 +11,11 @@ afterEach(async () => {
 });
 
 const removeLeo = (dbx: ReturnType<typeof client>) =>
-  dbx.sharingRemoveFolderMember({ shared_folder_id: folderId(emu, 'Midnight Drive'), member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) }, leave_a_copy: false });
+  dbx.sharingRemoveFolderMember({
+    shared_folder_id: folderId(emu, 'Midnight Drive'),
+    member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) },
+    leave_a_copy: false,
+  });
 
 describe('faults', () => {
   it('429 with Retry-After and Dropbox’s JSON body; the call has no effect; count limits it', async () => {
@@ -74,7 +78,11 @@ describe('faults', () => {
     const { refresh_token } = emu.control.issueTokens(SAM);
     emu.control.faults.add({ route: 'oauth2/token', kind: '503', count: 1 });
     emu.control.faults.add({ route: 'oauth2/token', kind: 'expired_token', count: 1 });
-    const post = () => fetch(`${emu.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh_token!, client_id: emu.appKey }) });
+    const post = () =>
+      fetch(`${emu.url}/oauth2/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh_token!, client_id: emu.appKey }),
+      });
     expect((await post()).status).toBe(503);
     const r = await post();
     expect(r.status).toBe(400);
@@ -148,7 +156,11 @@ describe('faults', () => {
     expect((await failure(client(emu, LEO).sharingListFolders({}))).status).toBe(503);
     const { refresh_token } = emu.control.issueTokens(SAM);
     const maya = emu.control.issueTokens(MAYA);
-    const refresh = (rt: string) => fetch(`${emu.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt, client_id: emu.appKey }) });
+    const refresh = (rt: string) =>
+      fetch(`${emu.url}/oauth2/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt, client_id: emu.appKey }),
+      });
     const samRes = await refresh(refresh_token!);
     expect(samRes.status).toBe(429);
     expect(samRes.headers.get('retry-after')).toBe('2');

@@ -50,7 +50,12 @@ describe('files/list_folder', () => {
       '/Midnight Drive/Stems/Vocals.wav',
     ]);
     const mix = entries[1];
-    expect(mix).toMatchObject({ '.tag': 'file', size: 52_428_800, parent_shared_folder_id: folderId(emu, 'Midnight Drive'), sharing_info: { read_only: false } });
+    expect(mix).toMatchObject({
+      '.tag': 'file',
+      size: 52_428_800,
+      parent_shared_folder_id: folderId(emu, 'Midnight Drive'),
+      sharing_info: { read_only: false },
+    });
     expect(mix.rev).toMatch(/^[0-9a-f]+$/);
     expect(mix.server_modified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
@@ -62,7 +67,10 @@ describe('files/list_folder', () => {
     const withMounts = await maya.filesListFolder({ path: '/PRODUCER-DASHBOARD/After Hours' });
     expect(withMounts.result.entries.map((e) => e.name)).toEqual(['Glass Hearts', 'Midnight Drive']);
     const ns = await client(emu, SAM).filesListFolder({ path: `ns:${folderId(emu, 'Glass Hearts')}` });
-    expect(ns.result.entries.map((e) => e.path_display)).toEqual(['/Glass Hearts/Glass Hearts - Demo.wav', '/Glass Hearts/Glass Hearts - Topline.m4a']);
+    expect(ns.result.entries.map((e) => e.path_display)).toEqual([
+      '/Glass Hearts/Glass Hearts - Demo.wav',
+      '/Glass Hearts/Glass Hearts - Topline.m4a',
+    ]);
   });
 
   it('paginates with limit: has_more + continue', async () => {
@@ -104,7 +112,10 @@ describe('files/list_folder', () => {
     ]);
     expect(l[1].sharing_info.modified_by).toBe(accountId(emu, LEO));
     const m = (await drain(maya, mayaCursor)).entries;
-    expect(m.map((e) => e.path_display)).toEqual(['/PRODUCER-DASHBOARD/City Lights/Neon Rain/Takes', '/PRODUCER-DASHBOARD/City Lights/Neon Rain/Takes/Guitar take 2.wav']);
+    expect(m.map((e) => e.path_display)).toEqual([
+      '/PRODUCER-DASHBOARD/City Lights/Neon Rain/Takes',
+      '/PRODUCER-DASHBOARD/City Lights/Neon Rain/Takes/Guitar take 2.wav',
+    ]);
   });
 
   it('continue pages through many changes with the cursor’s limit', async () => {
@@ -239,9 +250,16 @@ describe('files/upload (the app’s own writes notify too)', () => {
   it('uploads into a shared folder through the SDK: every member sees it; viewers cannot write', async () => {
     const samCursor = (await client(emu, SAM).filesListFolderGetLatestCursor({ path: '/Glass Hearts' })).result.cursor;
     const { result } = await client(emu, LEO).filesUpload({ path: '/Glass Hearts/Bridge idea.wav', contents: new Uint8Array(4096) });
-    expect(result).toMatchObject({ name: 'Bridge idea.wav', path_display: '/Glass Hearts/Bridge idea.wav', size: 4096, parent_shared_folder_id: folderId(emu, 'Glass Hearts') });
+    expect(result).toMatchObject({
+      name: 'Bridge idea.wav',
+      path_display: '/Glass Hearts/Bridge idea.wav',
+      size: 4096,
+      parent_shared_folder_id: folderId(emu, 'Glass Hearts'),
+    });
     const { entries } = await drain(client(emu, SAM), samCursor);
-    expect(entries.map((e) => [e['.tag'], e.path_display, e.sharing_info.modified_by])).toEqual([['file', '/Glass Hearts/Bridge idea.wav', accountId(emu, LEO)]]);
+    expect(entries.map((e) => [e['.tag'], e.path_display, e.sharing_info.modified_by])).toEqual([
+      ['file', '/Glass Hearts/Bridge idea.wav', accountId(emu, LEO)],
+    ]);
     const denied = await failure(client(emu, SAM).filesUpload({ path: '/Glass Hearts/nope.wav', contents: new Uint8Array(1) }));
     expect(denied.status).toBe(409);
     expect(denied.error.error['.tag']).toBe('path');

@@ -13,12 +13,19 @@ afterEach(async () => {
   await emu.close();
 });
 
-const mounts = (email: string) => emu.control.state().accounts.find((a) => a.email === email)!.mounts.map((m) => m.path);
+const mounts = (email: string) =>
+  emu.control
+    .state()
+    .accounts.find((a) => a.email === email)!
+    .mounts.map((m) => m.path);
 
 describe('add_folder_member sends an invitation; mount_folder (or accepting in Dropbox) joins', () => {
   it('the invitee has nothing in their tree and gets no webhook until mount_folder with their own token', async () => {
     const id = folderId(emu, 'Neon Rain');
-    await client(emu, MAYA).sharingAddFolderMember({ shared_folder_id: id, members: [{ member: { '.tag': 'email', email: AVA }, access_level: { '.tag': 'editor' } }] });
+    await client(emu, MAYA).sharingAddFolderMember({
+      shared_folder_id: id,
+      members: [{ member: { '.tag': 'email', email: AVA }, access_level: { '.tag': 'editor' } }],
+    });
     expect(mounts(AVA)).not.toContain('/Neon Rain');
     const ava = client(emu, AVA);
     // Ava sees the invitation's metadata (no path: not mounted) but the folder is not in her list_folders yet.
@@ -46,10 +53,17 @@ describe('add_folder_member sends an invitation; mount_folder (or accepting in D
   it('a folder bigger than the space left: insufficient_quota with the amounts', async () => {
     emu.control.seed({ accounts: [{ email: 'tiny@pd.example', display_name: 'Tia Ny', quota_bytes: 1000 }] });
     const id = folderId(emu, 'Neon Rain');
-    await client(emu, MAYA).sharingAddFolderMember({ shared_folder_id: id, members: [{ member: { '.tag': 'email', email: 'tiny@pd.example' }, access_level: { '.tag': 'editor' } }] });
+    await client(emu, MAYA).sharingAddFolderMember({
+      shared_folder_id: id,
+      members: [{ member: { '.tag': 'email', email: 'tiny@pd.example' }, access_level: { '.tag': 'editor' } }],
+    });
     const e = await failure(client(emu, 'tiny@pd.example').sharingMountFolder({ shared_folder_id: id }));
     expect(e.error.error['.tag']).toBe('insufficient_quota');
-    expect(e.error.error.insufficient_quota).toEqual({ space_needed: 47_185_920 + 25_165_824, space_shortage: 47_185_920 + 25_165_824 - 1000, space_left: 1000 });
+    expect(e.error.error.insufficient_quota).toEqual({
+      space_needed: 47_185_920 + 25_165_824,
+      space_shortage: 47_185_920 + 25_165_824 - 1000,
+      space_left: 1000,
+    });
     expect(mounts('tiny@pd.example')).toEqual([]);
   });
 
@@ -62,13 +76,21 @@ describe('add_folder_member sends an invitation; mount_folder (or accepting in D
     const home = await (await fetch(`${emu.url}/home`, { headers: { cookie } })).text();
     expect(home).toContain('data-testid="invitations"');
     expect(home).toContain('Neon Rain');
-    const res = await fetch(`${emu.url}/share/accept`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `shared_folder_id=${id}`, redirect: 'manual' });
+    const res = await fetch(`${emu.url}/share/accept`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `shared_folder_id=${id}`,
+      redirect: 'manual',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/home/Neon%20Rain');
     expect(mounts(AVA)).toContain('/Neon Rain');
     emu.control.act({ as: AVA, action: 'accept_invite', folder: 'Glass Hearts' });
     expect(mounts(AVA)).toContain('/Glass Hearts');
-    const access = emu.control.state().folders.find((f) => f.name === 'Neon Rain')!.members.find((m) => m.email === AVA);
+    const access = emu.control
+      .state()
+      .folders.find((f) => f.name === 'Neon Rain')!
+      .members.find((m) => m.email === AVA);
     expect(access?.access_type).toBe('viewer');
   });
 
@@ -95,21 +117,39 @@ describe('plans: Dropbox Basic cannot make anyone view-only (insufficient_plan)'
   it('adding a viewer is refused and nobody is invited; adding an editor works', async () => {
     const id = folderId(emu, 'Neon Rain');
     const maya = client(emu, MAYA);
-    const e = await failure(maya.sharingAddFolderMember({ shared_folder_id: id, members: [{ member: { '.tag': 'email', email: AVA }, access_level: { '.tag': 'viewer' } }] }));
+    const e = await failure(
+      maya.sharingAddFolderMember({
+        shared_folder_id: id,
+        members: [{ member: { '.tag': 'email', email: AVA }, access_level: { '.tag': 'viewer' } }],
+      }),
+    );
     expect(e.error.error['.tag']).toBe('insufficient_plan');
     expect((await maya.sharingListFolderMembers({ shared_folder_id: id })).result.invitees).toEqual([]);
-    await maya.sharingAddFolderMember({ shared_folder_id: id, members: [{ member: { '.tag': 'email', email: AVA }, access_level: { '.tag': 'editor' } }] });
+    await maya.sharingAddFolderMember({
+      shared_folder_id: id,
+      members: [{ member: { '.tag': 'email', email: AVA }, access_level: { '.tag': 'editor' } }],
+    });
     expect((await maya.sharingListFolderMembers({ shared_folder_id: id })).result.invitees).toHaveLength(1);
   });
 
   it('editor → viewer is refused and the member stays editor; viewer → editor works', async () => {
     const id = folderId(emu, 'Glass Hearts');
     const maya = client(emu, MAYA);
-    const e = await failure(maya.sharingUpdateFolderMember({ shared_folder_id: id, member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) }, access_level: { '.tag': 'viewer' } }));
+    const e = await failure(
+      maya.sharingUpdateFolderMember({
+        shared_folder_id: id,
+        member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) },
+        access_level: { '.tag': 'viewer' },
+      }),
+    );
     expect(e.error.error['.tag']).toBe('insufficient_plan');
     const users = (await maya.sharingListFolderMembers({ shared_folder_id: id })).result.users;
     expect(users.find((u) => u.user.email === LEO)?.access_type['.tag']).toBe('editor');
-    await maya.sharingUpdateFolderMember({ shared_folder_id: id, member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, SAM) }, access_level: { '.tag': 'editor' } });
+    await maya.sharingUpdateFolderMember({
+      shared_folder_id: id,
+      member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, SAM) },
+      access_level: { '.tag': 'editor' },
+    });
     const after = (await maya.sharingListFolderMembers({ shared_folder_id: id })).result.users;
     expect(after.find((u) => u.user.email === SAM)?.access_type['.tag']).toBe('editor');
   });
@@ -144,7 +184,9 @@ describe('groups and inherited access', () => {
       [LEO, false],
       [AVA, true],
     ]);
-    expect(m.groups).toEqual([expect.objectContaining({ access_type: { '.tag': 'editor' }, group: expect.objectContaining({ group_name: 'Studio Crew', member_count: 2 }) })]);
+    expect(m.groups).toEqual([
+      expect.objectContaining({ access_type: { '.tag': 'editor' }, group: expect.objectContaining({ group_name: 'Studio Crew', member_count: 2 }) }),
+    ]);
     // A group member has the folder and can read it with their own token.
     expect(mounts('gus@pd.example')).toEqual(['/Crew Track']);
     expect((await client(emu, 'gus@pd.example').sharingGetFolderMetadata({ shared_folder_id: id })).result.access_type['.tag']).toBe('editor');
@@ -152,16 +194,25 @@ describe('groups and inherited access', () => {
 
   it('removing a group-only member: group_access; removing an inherited member: member_error/no_explicit_access', async () => {
     const maya = client(emu, MAYA);
-    const g = await failure(maya.sharingRemoveFolderMember({ shared_folder_id: id, member: { '.tag': 'email', email: 'gus@pd.example' }, leave_a_copy: false }));
+    const g = await failure(
+      maya.sharingRemoveFolderMember({ shared_folder_id: id, member: { '.tag': 'email', email: 'gus@pd.example' }, leave_a_copy: false }),
+    );
     expect(g.error.error['.tag']).toBe('group_access');
     const i = await failure(maya.sharingRemoveFolderMember({ shared_folder_id: id, member: { '.tag': 'email', email: AVA }, leave_a_copy: false }));
-    expect(i.error.error).toEqual({ '.tag': 'member_error', member_error: { '.tag': 'no_explicit_access', no_explicit_access: { access_level: { '.tag': 'viewer' } } } });
+    expect(i.error.error).toEqual({
+      '.tag': 'member_error',
+      member_error: { '.tag': 'no_explicit_access', no_explicit_access: { access_level: { '.tag': 'viewer' } } },
+    });
   });
 
   it('removing someone who also has group access completes with the access Dropbox keeps, and their copy stays', async () => {
     emu.control.setJobPendingPolls(0);
     const maya = client(emu, MAYA);
-    const launched = await maya.sharingRemoveFolderMember({ shared_folder_id: id, member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) }, leave_a_copy: false });
+    const launched = await maya.sharingRemoveFolderMember({
+      shared_folder_id: id,
+      member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) },
+      leave_a_copy: false,
+    });
     const jobId = (launched.result as { async_job_id: string }).async_job_id;
     const { result } = await maya.sharingCheckRemoveMemberJobStatus({ async_job_id: jobId });
     expect(result).toMatchObject({ '.tag': 'complete', access_level: { '.tag': 'editor' }, warning: expect.stringContaining('Studio Crew') });

@@ -76,8 +76,20 @@ describe('authorize page + token exchange (PKCE, the SDK flow)', () => {
 
   it('a wrong code_verifier is invalid_grant, and the code is not spent by it', async () => {
     const { verifier, challenge } = pkce();
-    const { code } = emu.control.authorize({ account: MAYA, client_id: emu.appKey, redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256' });
-    const wrong = await token({ grant_type: 'authorization_code', code, client_id: emu.appKey, redirect_uri: REDIRECT, code_verifier: pkce().verifier });
+    const { code } = emu.control.authorize({
+      account: MAYA,
+      client_id: emu.appKey,
+      redirect_uri: REDIRECT,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    const wrong = await token({
+      grant_type: 'authorization_code',
+      code,
+      client_id: emu.appKey,
+      redirect_uri: REDIRECT,
+      code_verifier: pkce().verifier,
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.json.error).toBe('invalid_grant');
     expect(typeof wrong.json.error_description).toBe('string');
@@ -87,7 +99,13 @@ describe('authorize page + token exchange (PKCE, the SDK flow)', () => {
 
   it('a code works once; reuse is invalid_grant', async () => {
     const { verifier, challenge } = pkce();
-    const { code } = emu.control.authorize({ account: MAYA, client_id: emu.appKey, redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256' });
+    const { code } = emu.control.authorize({
+      account: MAYA,
+      client_id: emu.appKey,
+      redirect_uri: REDIRECT,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
     const args = { grant_type: 'authorization_code', code, client_id: emu.appKey, redirect_uri: REDIRECT, code_verifier: verifier };
     expect((await token(args)).status).toBe(200);
     const again = await token(args);
@@ -96,25 +114,61 @@ describe('authorize page + token exchange (PKCE, the SDK flow)', () => {
 
   it('the redirect_uri must match the one authorized', async () => {
     const { verifier, challenge } = pkce();
-    const { code } = emu.control.authorize({ account: MAYA, client_id: emu.appKey, redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256' });
-    const r = await token({ grant_type: 'authorization_code', code, client_id: emu.appKey, redirect_uri: 'https://evil.example/', code_verifier: verifier });
+    const { code } = emu.control.authorize({
+      account: MAYA,
+      client_id: emu.appKey,
+      redirect_uri: REDIRECT,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    const r = await token({
+      grant_type: 'authorization_code',
+      code,
+      client_id: emu.appKey,
+      redirect_uri: 'https://evil.example/',
+      code_verifier: verifier,
+    });
     expect(r.status).toBe(400);
     expect(r.json.error).toBe('invalid_grant');
   });
 
   it('online tokens come without a refresh token; a code without PKCE needs the client secret', async () => {
     const { verifier, challenge } = pkce();
-    const online = emu.control.authorize({ account: MAYA, client_id: emu.appKey, redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'online' });
-    const r = await token({ grant_type: 'authorization_code', code: online.code, client_id: emu.appKey, redirect_uri: REDIRECT, code_verifier: verifier });
+    const online = emu.control.authorize({
+      account: MAYA,
+      client_id: emu.appKey,
+      redirect_uri: REDIRECT,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      token_access_type: 'online',
+    });
+    const r = await token({
+      grant_type: 'authorization_code',
+      code: online.code,
+      client_id: emu.appKey,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    });
     expect(r.status).toBe(200);
     expect(r.json.refresh_token).toBeUndefined();
     const plain = emu.control.authorize({ account: MAYA, client_id: emu.appKey, redirect_uri: REDIRECT, token_access_type: 'offline' });
     const noSecret = await token({ grant_type: 'authorization_code', code: plain.code, client_id: emu.appKey, redirect_uri: REDIRECT });
     expect(noSecret.status).toBe(400);
-    const withSecret = await token({ grant_type: 'authorization_code', code: plain.code, client_id: emu.appKey, client_secret: emu.appSecret, redirect_uri: REDIRECT });
+    const withSecret = await token({
+      grant_type: 'authorization_code',
+      code: plain.code,
+      client_id: emu.appKey,
+      client_secret: emu.appSecret,
+      redirect_uri: REDIRECT,
+    });
     expect(withSecret.status).toBe(200);
     expect(withSecret.json.refresh_token).toBeTruthy();
-    const badSecret = await token({ grant_type: 'refresh_token', refresh_token: withSecret.json.refresh_token, client_id: emu.appKey, client_secret: 'nope' });
+    const badSecret = await token({
+      grant_type: 'refresh_token',
+      refresh_token: withSecret.json.refresh_token,
+      client_id: emu.appKey,
+      client_secret: 'nope',
+    });
     expect(badSecret.json.error).toBe('invalid_client');
   });
 });
@@ -131,7 +185,13 @@ describe('refresh tokens', () => {
 
   it('expired access tokens answer 401 expired_access_token; refreshing gives a working one', async () => {
     const { access_token, refresh_token } = emu.control.issueTokens(MAYA);
-    const auth = new DropboxAuth({ accessToken: access_token, refreshToken: refresh_token, clientId: emu.appKey, accessTokenExpiresAt: new Date(Date.now() + 3_600_000), fetch: emulatorFetch(emu.url) });
+    const auth = new DropboxAuth({
+      accessToken: access_token,
+      refreshToken: refresh_token,
+      clientId: emu.appKey,
+      accessTokenExpiresAt: new Date(Date.now() + 3_600_000),
+      fetch: emulatorFetch(emu.url),
+    });
     const dbx = new Dropbox({ auth });
     expect(emu.control.expireTokens(MAYA)).toBeGreaterThan(0);
     const e = await failure(dbx.usersGetCurrentAccount());
@@ -171,7 +231,13 @@ describe('refresh tokens', () => {
 });
 
 describe('authorize page errors', () => {
-  const base = () => ({ client_id: emu.appKey, response_type: 'code', redirect_uri: REDIRECT, code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+  const base = () => ({
+    client_id: emu.appKey,
+    response_type: 'code',
+    redirect_uri: REDIRECT,
+    code_challenge: pkce().challenge,
+    code_challenge_method: 'S256',
+  });
   async function open(params: Record<string, string>) {
     const res = await fetch(`${emu.url}/oauth2/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
     return { status: res.status, html: await res.text(), location: res.headers.get('location') };
@@ -211,7 +277,10 @@ describe('authorize page errors', () => {
 
   it('the control authorize refuses the same bad requests', async () => {
     expect(() => emu.control.authorize({ account: LEO, client_id: 'x', redirect_uri: REDIRECT })).toThrow(/client_id/);
-    const res = await fetch(`${emu.url}/_control/authorize`, { method: 'POST', body: JSON.stringify({ account: LEO, client_id: emu.appKey, redirect_uri: 'ftp://x' }) });
+    const res = await fetch(`${emu.url}/_control/authorize`, {
+      method: 'POST',
+      body: JSON.stringify({ account: LEO, client_id: emu.appKey, redirect_uri: 'ftp://x' }),
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error.code).toBe('invalid_authorize_request');
   });

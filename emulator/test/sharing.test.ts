@@ -65,7 +65,9 @@ describe('sharing/list_folder_members', () => {
     expect(result.groups).toEqual([]);
     expect(result.invitees).toEqual([]);
     const low = await client(emu, MAYA).sharingListFolderMembers({ shared_folder_id: folderId(emu, 'Low Tide') });
-    expect(low.result.invitees.map((i) => [i.invitee['.tag'], (i.invitee as { email: string }).email, i.access_type['.tag']])).toEqual([['email', 'jules@pd.example', 'editor']]);
+    expect(low.result.invitees.map((i) => [i.invitee['.tag'], (i.invitee as { email: string }).email, i.access_type['.tag']])).toEqual([
+      ['email', 'jules@pd.example', 'editor'],
+    ]);
   });
 
   it('paginates with limit + cursor', async () => {
@@ -113,7 +115,11 @@ describe('sharing/remove_folder_member', () => {
   it('always answers with an async job; the job is in_progress first, then complete; the member is gone', async () => {
     const dbx = client(emu, MAYA);
     const id = folderId(emu, 'Midnight Drive');
-    const { result } = await dbx.sharingRemoveFolderMember({ shared_folder_id: id, member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) }, leave_a_copy: false });
+    const { result } = await dbx.sharingRemoveFolderMember({
+      shared_folder_id: id,
+      member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) },
+      leave_a_copy: false,
+    });
     expect(result['.tag']).toBe('async_job_id');
     const jobId = (result as { async_job_id: string }).async_job_id;
     const { result: done, seen } = await pollRemove(dbx, jobId);
@@ -127,15 +133,28 @@ describe('sharing/remove_folder_member', () => {
 
   it('accepts an email selector', async () => {
     const dbx = client(emu, MAYA);
-    const { result } = await dbx.sharingRemoveFolderMember({ shared_folder_id: folderId(emu, 'Glass Hearts'), member: { '.tag': 'email', email: SAM }, leave_a_copy: false });
+    const { result } = await dbx.sharingRemoveFolderMember({
+      shared_folder_id: folderId(emu, 'Glass Hearts'),
+      member: { '.tag': 'email', email: SAM },
+      leave_a_copy: false,
+    });
     expect(result['.tag']).toBe('async_job_id');
-    expect(emu.control.state().folders.find((f) => f.name === 'Glass Hearts')!.members.map((m) => m.email)).toEqual([MAYA, LEO]);
+    expect(
+      emu.control
+        .state()
+        .folders.find((f) => f.name === 'Glass Hearts')!
+        .members.map((m) => m.email),
+    ).toEqual([MAYA, LEO]);
   });
 
   it('answers member_error/not_a_member for someone not in the folder (e.g. removed twice)', async () => {
     const dbx = client(emu, MAYA);
     const e = await failure(
-      dbx.sharingRemoveFolderMember({ shared_folder_id: folderId(emu, 'Neon Rain'), member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, SAM) }, leave_a_copy: false }),
+      dbx.sharingRemoveFolderMember({
+        shared_folder_id: folderId(emu, 'Neon Rain'),
+        member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, SAM) },
+        leave_a_copy: false,
+      }),
     );
     expect(e.status).toBe(409);
     expect(e.error).toEqual({
@@ -147,15 +166,27 @@ describe('sharing/remove_folder_member', () => {
   it('refuses to remove the owner, and refuses editors and viewers (owner-only ACL policy)', async () => {
     const id = folderId(emu, 'Midnight Drive');
     const owner = await failure(
-      client(emu, MAYA).sharingRemoveFolderMember({ shared_folder_id: id, member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, MAYA) }, leave_a_copy: false }),
+      client(emu, MAYA).sharingRemoveFolderMember({
+        shared_folder_id: id,
+        member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, MAYA) },
+        leave_a_copy: false,
+      }),
     );
     expect(owner.error.error['.tag']).toBe('folder_owner');
     const editor = await failure(
-      client(emu, LEO).sharingRemoveFolderMember({ shared_folder_id: id, member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, SAM) }, leave_a_copy: false }),
+      client(emu, LEO).sharingRemoveFolderMember({
+        shared_folder_id: id,
+        member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, SAM) },
+        leave_a_copy: false,
+      }),
     );
     expect(editor.error.error['.tag']).toBe('no_permission');
     const outsider = await failure(
-      client(emu, NOAH).sharingRemoveFolderMember({ shared_folder_id: id, member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, SAM) }, leave_a_copy: false }),
+      client(emu, NOAH).sharingRemoveFolderMember({
+        shared_folder_id: id,
+        member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, SAM) },
+        leave_a_copy: false,
+      }),
     );
     expect(outsider.error.error).toEqual({ '.tag': 'access_error', access_error: { '.tag': 'not_a_member' } });
   });
@@ -205,7 +236,9 @@ describe('sharing/relinquish_folder_membership', () => {
   });
 
   it('the owner cannot leave: folder_owner', async () => {
-    const e = await failure(client(emu, MAYA).sharingRelinquishFolderMembership({ shared_folder_id: folderId(emu, 'Neon Rain'), leave_a_copy: false }));
+    const e = await failure(
+      client(emu, MAYA).sharingRelinquishFolderMembership({ shared_folder_id: folderId(emu, 'Neon Rain'), leave_a_copy: false }),
+    );
     expect(e.status).toBe(409);
     expect(e.error).toEqual({ error_summary: 'folder_owner/..', error: { '.tag': 'folder_owner' } });
   });
@@ -215,7 +248,11 @@ describe('sharing/update_folder_member', () => {
   it('changes access by dropbox_id', async () => {
     const id = folderId(emu, 'Midnight Drive');
     const dbx = client(emu, MAYA);
-    const { result } = await dbx.sharingUpdateFolderMember({ shared_folder_id: id, member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) }, access_level: { '.tag': 'viewer' } });
+    const { result } = await dbx.sharingUpdateFolderMember({
+      shared_folder_id: id,
+      member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) },
+      access_level: { '.tag': 'viewer' },
+    });
     expect(result).toEqual({});
     const m = await dbx.sharingListFolderMembers({ shared_folder_id: id });
     expect(m.result.users.find((u) => u.user.email === LEO)!.access_type['.tag']).toBe('viewer');
@@ -226,13 +263,25 @@ describe('sharing/update_folder_member', () => {
   it('an email selector is a member_error; owner access is a bad argument; non-members are not_a_member', async () => {
     const id = folderId(emu, 'Midnight Drive');
     const dbx = client(emu, MAYA);
-    const byEmail = await failure(dbx.sharingUpdateFolderMember({ shared_folder_id: id, member: { '.tag': 'email', email: LEO }, access_level: { '.tag': 'viewer' } }));
+    const byEmail = await failure(
+      dbx.sharingUpdateFolderMember({ shared_folder_id: id, member: { '.tag': 'email', email: LEO }, access_level: { '.tag': 'viewer' } }),
+    );
     expect(byEmail.status).toBe(409);
     expect(byEmail.error.error['.tag']).toBe('member_error');
-    const owner = await failure(dbx.sharingUpdateFolderMember({ shared_folder_id: id, member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) }, access_level: { '.tag': 'owner' } }));
+    const owner = await failure(
+      dbx.sharingUpdateFolderMember({
+        shared_folder_id: id,
+        member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, LEO) },
+        access_level: { '.tag': 'owner' },
+      }),
+    );
     expect(owner.status).toBe(400);
     const notMember = await failure(
-      dbx.sharingUpdateFolderMember({ shared_folder_id: folderId(emu, 'Neon Rain'), member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, AVA) }, access_level: { '.tag': 'viewer' } }),
+      dbx.sharingUpdateFolderMember({
+        shared_folder_id: folderId(emu, 'Neon Rain'),
+        member: { '.tag': 'dropbox_id', dropbox_id: accountId(emu, AVA) },
+        access_level: { '.tag': 'viewer' },
+      }),
     );
     expect(notMember.error.error).toEqual({ '.tag': 'member_error', member_error: { '.tag': 'not_a_member' } });
   });
@@ -264,7 +313,10 @@ describe('sharing/add_folder_member', () => {
 
   it('viewers cannot add members', async () => {
     const e = await failure(
-      client(emu, SAM).sharingAddFolderMember({ shared_folder_id: folderId(emu, 'Glass Hearts'), members: [{ member: { '.tag': 'email', email: AVA } }] }),
+      client(emu, SAM).sharingAddFolderMember({
+        shared_folder_id: folderId(emu, 'Glass Hearts'),
+        members: [{ member: { '.tag': 'email', email: AVA } }],
+      }),
     );
     expect(e.error.error['.tag']).toBe('no_permission');
   });

@@ -52,13 +52,15 @@ export function matchedTags(src: string): Matched[] {
   const out: Matched[] = [];
   const lineOf = (i: number) => src.slice(0, i).split('\n').length;
   // tag paths compared with ===/!== (err.tag, tagPath(...) results kept in `path`, `tag`, `u`, …)
-  for (const m of src.matchAll(/(?<!typeof\s+)\b(?:err\.tag|e\.tag|tag|path|u|first)\s*[!=]==\s*'([a-z_]+(?:\/[a-z_]+)*)'/g)) out.push({ tag: m[1], nesting: 'root', line: lineOf(m.index!) });
+  for (const m of src.matchAll(/(?<!typeof\s+)\b(?:err\.tag|e\.tag|tag|path|u|first)\s*[!=]==\s*'([a-z_]+(?:\/[a-z_]+)*)'/g))
+    out.push({ tag: m[1], nesting: 'root', line: lineOf(m.index!) });
   for (const m of src.matchAll(/allTags\([^)]*\)\.includes\('([a-z_]+)'\)/g)) out.push({ tag: m[1], nesting: 'any', line: lineOf(m.index!) });
   // keys of a REFUSALS-style table of tag paths → words
   const refusals = /const REFUSALS[^=]*=\s*\{([\s\S]*?)\n\};/.exec(src);
   if (refusals) {
     const base = lineOf(refusals.index);
-    for (const m of refusals[1].matchAll(/^\s*'?([a-z_]+(?:\/[a-z_]+)*)'?\s*:/gm)) out.push({ tag: m[1], nesting: 'root', line: base + lineOf(m.index!) });
+    for (const m of refusals[1].matchAll(/^\s*'?([a-z_]+(?:\/[a-z_]+)*)'?\s*:/gm))
+      out.push({ tag: m[1], nesting: 'root', line: base + lineOf(m.index!) });
   }
   return out;
 }
@@ -94,7 +96,10 @@ export function checkMatched(matched: Matched[], routes: string[]): string[] {
   const trees = unionsOf(routes);
   return matched
     .filter((m) => !trees.some((t) => (m.nesting === 'any' ? anywhere(t, m.tag) : inTree(t, m.tag.split('/')))))
-    .map((m) => `line ${m.line}: '${m.tag}' (${m.nesting === 'any' ? 'at any nesting' : 'from the outermost tag'}) is in no error union of ${routes.join(', ') || '(no routes)'}`);
+    .map(
+      (m) =>
+        `line ${m.line}: '${m.tag}' (${m.nesting === 'any' ? 'at any nesting' : 'from the outermost tag'}) is in no error union of ${routes.join(', ') || '(no routes)'}`,
+    );
 }
 
 const workerFiles = tsFiles(path.join(root, 'worker/src')).map((f) => ({ file: path.relative(root, f), src: readFileSync(f, 'utf8') }));
@@ -103,7 +108,14 @@ const workerRoutes = [...new Set(workerFiles.flatMap((f) => routesCalledIn(f.src
 describe('(a) the worker calls only routes of the spec', () => {
   it('finds the worker’s Dropbox calls', () => {
     // Guards the scan itself: these calls are known to exist.
-    expect(workerRoutes).toEqual(expect.arrayContaining(['sharing/remove_folder_member', 'sharing/list_folder_members', 'files/list_folder/continue', 'users/get_current_account']));
+    expect(workerRoutes).toEqual(
+      expect.arrayContaining([
+        'sharing/remove_folder_member',
+        'sharing/list_folder_members',
+        'files/list_folder/continue',
+        'users/get_current_account',
+      ]),
+    );
     expect(workerRoutes.length).toBeGreaterThanOrEqual(10);
   });
 
@@ -157,10 +169,13 @@ describe('(c) the emulator follows the spec', () => {
       const fields = table.routes[route].arg.fields;
       if (!fields || route === 'files/upload') continue; // no arguments (Void), or arguments in a header
       const extra = await rpc(emu, route, token, { pd_not_in_spec: 1 });
-      if (extra.status !== 400 || !extra.text.includes(`unknown field 'pd_not_in_spec'`)) problems.push(`${route}: an unknown field answered ${extra.status}`);
+      if (extra.status !== 400 || !extra.text.includes(`unknown field 'pd_not_in_spec'`))
+        problems.push(`${route}: an unknown field answered ${extra.status}`);
       const empty = await rpc(emu, route, token, {});
       const missing = /missing required field '(\w+)'/.exec(empty.text)?.[1];
-      const required = Object.entries(fields).filter(([, f]) => f.required).map(([k]) => k);
+      const required = Object.entries(fields)
+        .filter(([, f]) => f.required)
+        .map(([k]) => k);
       if (missing && !required.includes(missing)) problems.push(`${route}: demands '${missing}', which the spec makes optional`);
       if (!missing && required.length) problems.push(`${route}: answered ${empty.status} without the required ${required.join(', ')}`);
     }
@@ -194,6 +209,9 @@ describe('(c) the emulator follows the spec', () => {
     const res = errorResponse(RouteError.of('mounted'), 'sharing/remove_folder_member', table.routes['sharing/remove_folder_member'] as never);
     expect(res.status).toBe(500);
     expect(await res.text()).toContain('not in the spec');
-    expect(errorResponse(RouteError.of('mounted'), 'sharing/relinquish_folder_membership', table.routes['sharing/relinquish_folder_membership'] as never).status).toBe(409);
+    expect(
+      errorResponse(RouteError.of('mounted'), 'sharing/relinquish_folder_membership', table.routes['sharing/relinquish_folder_membership'] as never)
+        .status,
+    ).toBe(409);
   });
 });

@@ -12,10 +12,15 @@ afterEach(async () => {
 });
 
 const leoSelector = () => ({ '.tag': 'dropbox_id' as const, dropbox_id: accountId(emu, LEO) });
-const removeLeo = () => client(emu, MAYA).sharingRemoveFolderMember({ shared_folder_id: folderId(emu, 'Midnight Drive'), member: leoSelector(), leave_a_copy: false });
+const removeLeo = () =>
+  client(emu, MAYA).sharingRemoveFolderMember({ shared_folder_id: folderId(emu, 'Midnight Drive'), member: leoSelector(), leave_a_copy: false });
 
 async function controlPost(path: string, body: unknown) {
-  const res = await fetch(`${emu.url}/_control/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${emu.url}/_control/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as any };
 }
 
@@ -24,13 +29,26 @@ describe('injecting spec errors', () => {
     emu.control.faults.add({ route: '2/sharing/remove_folder_member', kind: 'error', error: 'access_error/invalid_id', count: 1 });
     const e = await failure(removeLeo());
     expect(e.status).toBe(409);
-    expect(e.error).toEqual({ error_summary: 'access_error/invalid_id/..', error: { '.tag': 'access_error', access_error: { '.tag': 'invalid_id' } } });
-    expect(emu.control.state().folders.find((f) => f.name === 'Midnight Drive')!.members.map((m) => m.email)).toContain(LEO);
+    expect(e.error).toEqual({
+      error_summary: 'access_error/invalid_id/..',
+      error: { '.tag': 'access_error', access_error: { '.tag': 'invalid_id' } },
+    });
+    expect(
+      emu.control
+        .state()
+        .folders.find((f) => f.name === 'Midnight Drive')!
+        .members.map((m) => m.email),
+    ).toContain(LEO);
     expect((await removeLeo()).status).toBe(200); // count: 1
   });
 
   it('a tag with a struct value carries its fields (member_error/no_explicit_access + access_level)', async () => {
-    emu.control.faults.add({ route: '2/sharing/remove_folder_member', kind: 'error', error: 'member_error/no_explicit_access', value: { access_level: { '.tag': 'editor' } } });
+    emu.control.faults.add({
+      route: '2/sharing/remove_folder_member',
+      kind: 'error',
+      error: 'member_error/no_explicit_access',
+      value: { access_level: { '.tag': 'editor' } },
+    });
     const e = await failure(removeLeo());
     expect(e.error.error).toEqual({ '.tag': 'member_error', member_error: { '.tag': 'no_explicit_access', access_level: { '.tag': 'editor' } } });
   });
@@ -38,9 +56,16 @@ describe('injecting spec errors', () => {
   it('update_folder_member’s no_explicit_access wraps a whole AddFolderMemberError (…/rate_limit)', async () => {
     emu.control.faults.add({ route: '2/sharing/update_folder_member', kind: 'error', error: 'no_explicit_access/rate_limit' });
     const e = await failure(
-      client(emu, MAYA).sharingUpdateFolderMember({ shared_folder_id: folderId(emu, 'Midnight Drive'), member: leoSelector(), access_level: { '.tag': 'viewer' } }),
+      client(emu, MAYA).sharingUpdateFolderMember({
+        shared_folder_id: folderId(emu, 'Midnight Drive'),
+        member: leoSelector(),
+        access_level: { '.tag': 'viewer' },
+      }),
     );
-    expect(e.error).toMatchObject({ error_summary: 'no_explicit_access/rate_limit/..', error: { '.tag': 'no_explicit_access', no_explicit_access: { '.tag': 'rate_limit' } } });
+    expect(e.error).toMatchObject({
+      error_summary: 'no_explicit_access/rate_limit/..',
+      error: { '.tag': 'no_explicit_access', no_explicit_access: { '.tag': 'rate_limit' } },
+    });
   });
 
   it('401 invalid_access_token (the user unlinked the app) on one route', async () => {
@@ -54,23 +79,38 @@ describe('injecting spec errors', () => {
 
   it('relinquish_folder_membership can answer mounted', async () => {
     emu.control.faults.add({ route: '2/sharing/relinquish_folder_membership', kind: 'error', error: 'mounted', count: 1 });
-    const e = await failure(client(emu, LEO).sharingRelinquishFolderMembership({ shared_folder_id: folderId(emu, 'Midnight Drive'), leave_a_copy: false }));
+    const e = await failure(
+      client(emu, LEO).sharingRelinquishFolderMembership({ shared_folder_id: folderId(emu, 'Midnight Drive'), leave_a_copy: false }),
+    );
     expect(e.error.error).toEqual({ '.tag': 'mounted' });
   });
 
   it('afterEffect: Dropbox did it, the client sees the error', async () => {
     emu.control.faults.add({ route: '2/sharing/remove_folder_member', kind: 'error', error: 'access_error/invalid_id', afterEffect: true, count: 1 });
     expect((await failure(removeLeo())).status).toBe(409);
-    expect(emu.control.state().folders.find((f) => f.name === 'Midnight Drive')!.members.map((m) => m.email)).not.toContain(LEO);
+    expect(
+      emu.control
+        .state()
+        .folders.find((f) => f.name === 'Midnight Drive')!
+        .members.map((m) => m.email),
+    ).not.toContain(LEO);
   });
 
   it('a failed async job can carry a nested tag of the route’s union', async () => {
-    emu.control.faults.add({ route: '2/sharing/remove_folder_member', kind: 'job_failed', errorTag: 'member_error/no_explicit_access', value: { access_level: { '.tag': 'viewer' } } });
+    emu.control.faults.add({
+      route: '2/sharing/remove_folder_member',
+      kind: 'job_failed',
+      errorTag: 'member_error/no_explicit_access',
+      value: { access_level: { '.tag': 'viewer' } },
+    });
     const dbx = client(emu, MAYA);
     const launched = (await removeLeo()).result as { async_job_id: string };
     let status = (await dbx.sharingCheckRemoveMemberJobStatus({ async_job_id: launched.async_job_id })).result;
     while (status['.tag'] === 'in_progress') status = (await dbx.sharingCheckRemoveMemberJobStatus({ async_job_id: launched.async_job_id })).result;
-    expect(status).toEqual({ '.tag': 'failed', failed: { '.tag': 'member_error', member_error: { '.tag': 'no_explicit_access', access_level: { '.tag': 'viewer' } } } });
+    expect(status).toEqual({
+      '.tag': 'failed',
+      failed: { '.tag': 'member_error', member_error: { '.tag': 'no_explicit_access', access_level: { '.tag': 'viewer' } } },
+    });
   });
 
   it('refuses errors the spec does not list for that route, or at another nesting (control API: 400 not_in_spec)', async () => {
@@ -94,7 +134,10 @@ describe('injecting spec errors', () => {
 describe('the emulator holds itself to the spec', () => {
   it('arguments the spec does not define are refused with a 400, like a strict Dropbox', async () => {
     const { access_token } = emu.control.issueTokens(MAYA);
-    const r = await rpc(emu, 'sharing/list_folder_members', access_token, { shared_folder_id: folderId(emu, 'Midnight Drive'), include_groups: true });
+    const r = await rpc(emu, 'sharing/list_folder_members', access_token, {
+      shared_folder_id: folderId(emu, 'Midnight Drive'),
+      include_groups: true,
+    });
     expect(r.status).toBe(400);
     expect(r.text).toContain(`unknown field 'include_groups'`);
   });

@@ -130,7 +130,10 @@ describe('scripts/spec-table.mjs', () => {
   });
 
   it('follows extends across namespaces, leaves deprecated routes out, and keeps the auth errors', () => {
-    expect(table.routes['sharing/relinquish_folder_membership'].result).toEqual({ type: 'async.LaunchEmptyResult', union: { async_job_id: 'String', complete: null } });
+    expect(table.routes['sharing/relinquish_folder_membership'].result).toEqual({
+      type: 'async.LaunchEmptyResult',
+      union: { async_job_id: 'String', complete: null },
+    });
     expect(table.routes['sharing/old_route']).toBeUndefined();
     expect(table.auth_error).toEqual({ invalid_access_token: null, expired_access_token: null });
   });

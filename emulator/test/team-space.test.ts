@@ -20,7 +20,8 @@ afterEach(async () => {
 });
 
 const tokenOf = (email: string) => emu.control.issueTokens(email).access_token;
-const sdk = (email: string, pathRoot?: string) => new Dropbox({ accessToken: tokenOf(email), fetch: emulatorFetch(emu.url), ...(pathRoot ? { pathRoot } : {}) });
+const sdk = (email: string, pathRoot?: string) =>
+  new Dropbox({ accessToken: tokenOf(email), fetch: emulatorFetch(emu.url), ...(pathRoot ? { pathRoot } : {}) });
 
 async function rootInfo(email: string) {
   const { result } = await sdk(email).usersGetCurrentAccount();
@@ -78,7 +79,13 @@ describe('Dropbox-API-Path-Root', () => {
   });
 
   it('a root that is not the current one → 422 invalid_root with the latest root info', async () => {
-    const res = await rpc(emu, 'files/list_folder', tokenOf(RIO), { path: '' }, { 'Dropbox-API-Path-Root': JSON.stringify({ '.tag': 'root', root: '123' }) });
+    const res = await rpc(
+      emu,
+      'files/list_folder',
+      tokenOf(RIO),
+      { path: '' },
+      { 'Dropbox-API-Path-Root': JSON.stringify({ '.tag': 'root', root: '123' }) },
+    );
     expect(res.status).toBe(422);
     expect(res.json.error['.tag']).toBe('invalid_root');
     expect(Object.keys(specTable().path_root_error)).toContain('invalid_root');
@@ -87,11 +94,23 @@ describe('Dropbox-API-Path-Root', () => {
   });
 
   it('a namespace the caller cannot reach → 422 no_permission; a mounted shared folder → paths inside it', async () => {
-    const denied = await rpc(emu, 'files/list_folder', tokenOf(RIO), { path: '' }, { 'Dropbox-API-Path-Root': JSON.stringify({ '.tag': 'namespace_id', namespace_id: folderId(emu, 'Neon Rain') }) });
+    const denied = await rpc(
+      emu,
+      'files/list_folder',
+      tokenOf(RIO),
+      { path: '' },
+      { 'Dropbox-API-Path-Root': JSON.stringify({ '.tag': 'namespace_id', namespace_id: folderId(emu, 'Neon Rain') }) },
+    );
     expect(denied.status).toBe(422);
     expect(denied.json.error).toEqual({ '.tag': 'no_permission' });
     expect(Object.keys(specTable().path_root_error)).toContain('no_permission');
-    const inside = await rpc(emu, 'files/list_folder', tokenOf(RIO), { path: '' }, { 'Dropbox-API-Path-Root': JSON.stringify({ '.tag': 'namespace_id', namespace_id: folderId(emu, 'Night Bus') }) });
+    const inside = await rpc(
+      emu,
+      'files/list_folder',
+      tokenOf(RIO),
+      { path: '' },
+      { 'Dropbox-API-Path-Root': JSON.stringify({ '.tag': 'namespace_id', namespace_id: folderId(emu, 'Night Bus') }) },
+    );
     expect(inside.status).toBe(200);
     expect(inside.json.entries.map((e: { path_display: string }) => e.path_display).sort()).toEqual(['/Night Bus - Demo.wav', '/Stems']);
   });

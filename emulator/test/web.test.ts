@@ -56,7 +56,12 @@ const text = (el: Element | null | undefined) => (el?.textContent ?? '').replace
 /** Names in the file list, in display order. */
 const names = (doc: Document) => [...doc.querySelectorAll('table[role="grid"] tr[role="row"] .name a')].map(text);
 const rowOf = (doc: Document, name: string) => [...doc.querySelectorAll('tr[role="row"]')].find((r) => text(r.querySelector('.name a')) === name);
-const crumbs = (doc: Document) => [...doc.querySelectorAll('nav[aria-label="Breadcrumb"] li')].map((li) => ({ text: text(li), href: li.querySelector('a')?.getAttribute('href') ?? null, current: li.getAttribute('aria-current') }));
+const crumbs = (doc: Document) =>
+  [...doc.querySelectorAll('nav[aria-label="Breadcrumb"] li')].map((li) => ({
+    text: text(li),
+    href: li.querySelector('a')?.getAttribute('href') ?? null,
+    current: li.getAttribute('aria-current'),
+  }));
 
 /** The page hooks the extension relies on, each expected exactly once on a folder page. */
 const HOOKS = [
@@ -111,7 +116,9 @@ describe('signing in to the web UI', () => {
 
   it('the top bar names the signed-in user, and switching changes whose Dropbox you see', async () => {
     const maya = await pageAs(MAYA, '/home');
-    expect(text(maya.doc.querySelector('[data-testid="emulator-web-user"]'))).toBe('Signed in to Dropbox (emulator) as Maya Reyes (maya@pd.example) · switch');
+    expect(text(maya.doc.querySelector('[data-testid="emulator-web-user"]'))).toBe(
+      'Signed in to Dropbox (emulator) as Maya Reyes (maya@pd.example) · switch',
+    );
     expect(names(maya.doc)).toEqual(['PRODUCER-DASHBOARD']);
     const switchHref = maya.doc.querySelector('[data-testid="emulator-web-user"] a')!.getAttribute('href');
     expect(switchHref).toBe('/login?next=%2Fhome');
@@ -121,7 +128,13 @@ describe('signing in to the web UI', () => {
   });
 
   it('only /home targets are followed after signing in', async () => {
-    for (const next of ['https://evil.example/home', '//evil.example/home', '/_control/state', '/home/../_control/state', '/home/%2e%2e/_control/state']) {
+    for (const next of [
+      'https://evil.example/home',
+      '//evil.example/home',
+      '/_control/state',
+      '/home/../_control/state',
+      '/home/%2e%2e/_control/state',
+    ]) {
       const res = await get(`/login?account=${LEO}&next=${encodeURIComponent(next)}`);
       expect(res.status).toBe(302);
       expect(res.location, next).toBe('/home');
@@ -138,14 +151,16 @@ describe('signing in to the web UI', () => {
 });
 
 describe('folder pages', () => {
-  it("the owner browses down her own paths; the breadcrumb links every ancestor", async () => {
+  it('the owner browses down her own paths; the breadcrumb links every ancestor', async () => {
     const cookie = await signIn(MAYA);
     const top = await get('/home/PRODUCER-DASHBOARD', cookie);
     expect(names(top.doc)).toEqual(['After Hours', 'City Lights']);
     const afterHours = await get('/home/PRODUCER-DASHBOARD/After%20Hours', cookie);
     expect(names(afterHours.doc)).toEqual(['Glass Hearts', 'Midnight Drive']);
     expect(text(rowOf(afterHours.doc, 'Midnight Drive'))).toContain('Shared · Owner');
-    expect(rowOf(afterHours.doc, 'Midnight Drive')!.querySelector('a')!.getAttribute('href')).toBe('/home/PRODUCER-DASHBOARD/After%20Hours/Midnight%20Drive');
+    expect(rowOf(afterHours.doc, 'Midnight Drive')!.querySelector('a')!.getAttribute('href')).toBe(
+      '/home/PRODUCER-DASHBOARD/After%20Hours/Midnight%20Drive',
+    );
     const track = await get('/home/PRODUCER-DASHBOARD/After%20Hours/Midnight%20Drive', cookie);
     expect(track.status).toBe(200);
     expect(track.doc.title).toBe('Midnight Drive - Dropbox');
@@ -163,7 +178,7 @@ describe('folder pages', () => {
     expect(text(rowOf(stems.doc, 'Drums.wav')!.querySelector('.size'))).toBe('30.0 MB');
   });
 
-  it("a collaborator sees the folder at their own mount path, with their access level and its members", async () => {
+  it('a collaborator sees the folder at their own mount path, with their access level and its members', async () => {
     const sam = await pageAs(SAM, '/home/Midnight%20Drive');
     expect(sam.status).toBe(200);
     expect(text(sam.doc.querySelector('[data-testid="folder-access"]'))).toBe('Shared · Can view');
@@ -183,7 +198,12 @@ describe('folder pages', () => {
   });
 
   it('paths are per user: a renamed mount moves for that user only', async () => {
-    await emu.control.act({ as: LEO, action: 'rename_mount', shared_folder_id: folderId(emu, 'Midnight Drive'), path: '/Collabs/Maya – Midnight Drive 🌙' });
+    await emu.control.act({
+      as: LEO,
+      action: 'rename_mount',
+      shared_folder_id: folderId(emu, 'Midnight Drive'),
+      path: '/Collabs/Maya – Midnight Drive 🌙',
+    });
     const cookie = await signIn(LEO);
     expect((await get('/home/Midnight%20Drive', cookie)).status).toBe(404);
     const collabs = await get('/home/Collabs', cookie);
@@ -201,8 +221,22 @@ describe('folder pages', () => {
   it('names with spaces, Unicode and URL-special characters are encoded in links and decoded from the URL', async () => {
     const odd = 'Café #2 (100%) ?&+ 夜';
     await emu.control.reset({
-      accounts: [{ email: 'o@x.example', display_name: 'Zoë Øwner' }, { email: 'c@x.example', display_name: 'Cy' }],
-      folders: [{ name: odd, owner: 'o@x.example', path: `/Beats für Cy/${odd}`, members: [{ account: 'c@x.example' }], files: [{ path: 'Ünïcödé take?.wav', size: 1536 }, { path: 'a%20b.wav', size: 7 }] }],
+      accounts: [
+        { email: 'o@x.example', display_name: 'Zoë Øwner' },
+        { email: 'c@x.example', display_name: 'Cy' },
+      ],
+      folders: [
+        {
+          name: odd,
+          owner: 'o@x.example',
+          path: `/Beats für Cy/${odd}`,
+          members: [{ account: 'c@x.example' }],
+          files: [
+            { path: 'Ünïcödé take?.wav', size: 1536 },
+            { path: 'a%20b.wav', size: 7 },
+          ],
+        },
+      ],
     });
     const cookie = await signIn('o@x.example');
     const root = await get('/home', cookie);
@@ -233,7 +267,13 @@ describe('folder pages', () => {
 
   it('unknown or malformed paths answer a 404 page in the same style', async () => {
     const cookie = await signIn(LEO);
-    for (const p of ['/home/Nope', '/home/Midnight%20Drive/Nope', '/home/%E0%A4%A', '/home/Midnight%20Drive%2FStems', '/home/Midnight%20Drive/Stems/Drums.wav/x']) {
+    for (const p of [
+      '/home/Nope',
+      '/home/Midnight%20Drive/Nope',
+      '/home/%E0%A4%A',
+      '/home/Midnight%20Drive%2FStems',
+      '/home/Midnight%20Drive/Stems/Drums.wav/x',
+    ]) {
       const res = await get(p, cookie);
       expect(res.status, p).toBe(404);
       expect(res.doc.querySelector('[data-testid="not-found"]'), p).not.toBeNull();
@@ -259,13 +299,22 @@ describe('folder pages', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain('attachment; filename="Midnight Drive.txt"');
     const lines = (await res.text()).trim().split('\n');
-    expect(lines.slice(1)).toEqual(['Midnight Drive - Mix v3.wav\t52428800', 'Stems/Bass.wav\t28311552', 'Stems/Drums.wav\t31457280', 'Stems/Vocals.wav\t33554432']);
+    expect(lines.slice(1)).toEqual([
+      'Midnight Drive - Mix v3.wav\t52428800',
+      'Stems/Bass.wav\t28311552',
+      'Stems/Drums.wav\t31457280',
+      'Stems/Vocals.wav\t33554432',
+    ]);
   });
 
   it('a file uploaded in Dropbox shows on the next load; an empty Dropbox says so', async () => {
     const cookie = await signIn(LEO);
     await emu.control.act({ as: MAYA, action: 'upload_file', folder: 'Neon Rain', path: 'Neon Rain - Vox.wav', size: 2048 });
-    expect(names((await get('/home/Neon%20Rain', cookie)).doc)).toEqual(['Neon Rain - Rough.wav', 'Neon Rain - Synth Stem.wav', 'Neon Rain - Vox.wav']);
+    expect(names((await get('/home/Neon%20Rain', cookie)).doc)).toEqual([
+      'Neon Rain - Rough.wav',
+      'Neon Rain - Synth Stem.wav',
+      'Neon Rain - Vox.wav',
+    ]);
     await emu.control.reset({ accounts: [{ email: 'e@x.example' }] });
     const empty = await pageAs('e@x.example', '/home');
     expect(names(empty.doc)).toEqual([]);
@@ -315,7 +364,11 @@ describe('the footer hint for acting in Dropbox', () => {
     expect(cmd).toContain(`curl -s ${emu.url}/_control/act`);
     const body = JSON.parse(/-d '(.*)'$/.exec(cmd)![1]);
     expect(body).toEqual({ as: LEO, shared_folder_id: folderId(emu, 'Glass Hearts'), action: 'leave_folder' });
-    const res = await fetch(`${emu.url}/_control/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${emu.url}/_control/act`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
     expect((await get('/home/Glass%20Hearts', cookie)).status).toBe(404);
     expect(names((await get('/home', cookie)).doc)).not.toContain('Glass Hearts');
@@ -336,7 +389,10 @@ describe('the footer hint for acting in Dropbox', () => {
 describe('bad input', () => {
   it('names are escaped: a folder called <svg onload=…> is text, not markup', async () => {
     const evil = `<svg onload=alert("x")> & 'quote'`;
-    await emu.control.reset({ accounts: [{ email: 'o@x.example', display_name: '<b>Bold</b>' }], folders: [{ name: evil, owner: 'o@x.example', files: [{ path: '<img src=x onerror=alert(1)>.wav', size: 1 }] }] });
+    await emu.control.reset({
+      accounts: [{ email: 'o@x.example', display_name: '<b>Bold</b>' }],
+      folders: [{ name: evil, owner: 'o@x.example', files: [{ path: '<img src=x onerror=alert(1)>.wav', size: 1 }] }],
+    });
     const root = await pageAs('o@x.example', '/home');
     expect(names(root.doc)).toEqual([evil]);
     const page = await get(rowOf(root.doc, evil)!.querySelector('a')!.getAttribute('href')!, await signIn('o@x.example'));
@@ -349,7 +405,23 @@ describe('bad input', () => {
 
   it('odd paths, queries and cookies never give a 5xx', async () => {
     const cookie = await signIn(LEO);
-    const paths = ['/home/', '/home//Midnight%20Drive//', '/home/%00', '/home/%', '/home/%25', '/home/a%2Fb', '/home/' + 'x'.repeat(5000), '/home/Midnight%20Drive?preview=', '/home/Midnight%20Drive?preview=%E0', '/home/Midnight%20Drive?dl=1&preview=nope', '/home?dl=1', '/homes', '/login?account=', '/login?next=%E0%A4', '/login?account=leo%40pd.example&next=/home?preview=%00'];
+    const paths = [
+      '/home/',
+      '/home//Midnight%20Drive//',
+      '/home/%00',
+      '/home/%',
+      '/home/%25',
+      '/home/a%2Fb',
+      '/home/' + 'x'.repeat(5000),
+      '/home/Midnight%20Drive?preview=',
+      '/home/Midnight%20Drive?preview=%E0',
+      '/home/Midnight%20Drive?dl=1&preview=nope',
+      '/home?dl=1',
+      '/homes',
+      '/login?account=',
+      '/login?next=%E0%A4',
+      '/login?account=leo%40pd.example&next=/home?preview=%00',
+    ];
     for (const p of paths) {
       for (const c of [cookie, `dbx_emulator_user=${'%'.repeat(3)}`, 'dbx_emulator_user=', undefined]) {
         const res = await fetch(emu.url + p, { redirect: 'manual', headers: c ? { cookie: c } : {} });

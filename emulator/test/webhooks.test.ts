@@ -62,7 +62,12 @@ describe('notifications', () => {
     await emu.control.webhooks.flush();
     emu.control.act({ as: NOAH, action: 'unshare', folder: 'Golden Hour' });
     await emu.control.webhooks.flush();
-    expect(hook.received.map((r) => accountsIn(r.body))).toEqual([[accountId(emu, SAM)], [accountId(emu, AVA)], [accountId(emu, LEO)], [accountId(emu, LEO)]]);
+    expect(hook.received.map((r) => accountsIn(r.body))).toEqual([
+      [accountId(emu, SAM)],
+      [accountId(emu, AVA)],
+      [accountId(emu, LEO)],
+      [accountId(emu, LEO)],
+    ]);
     const everyone = hook.received.flatMap((r) => accountsIn(r.body));
     expect(everyone).not.toContain(accountId(emu, MAYA));
     expect(everyone).not.toContain(accountId(emu, NOAH));

@@ -6,9 +6,4 @@ export type {
 } from '@pd/shared';
 
 /** Errors of GET /tracks/by-dropbox-path that mean "this folder is not a PD track (of yours)". */
-export const NOT_A_TRACK_CODES: ReadonlySet<string> = new Set([
-  'dropbox_path_not_found',
-  'not_a_shared_folder',
-  'not_a_pd_track',
-  'track_not_found',
-]);
+export const NOT_A_TRACK_CODES: ReadonlySet<string> = new Set(['dropbox_path_not_found', 'not_a_shared_folder', 'not_a_pd_track', 'track_not_found']);

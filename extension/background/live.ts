@@ -155,7 +155,8 @@ export function createLiveSocket(opts: LiveSocketOptions) {
       if (mine !== generation || typeof ev.data !== 'string' || !ev.data.startsWith('{')) return;
       try {
         const push = JSON.parse(ev.data) as LivePush;
-        if (push.type === 'changed') opts.onPush({ type: 'changed', trackIds: Array.isArray(push.trackIds) ? push.trackIds : null, cursor: Number(push.cursor) || 0 });
+        if (push.type === 'changed')
+          opts.onPush({ type: 'changed', trackIds: Array.isArray(push.trackIds) ? push.trackIds : null, cursor: Number(push.cursor) || 0 });
       } catch {
         // not ours
       }

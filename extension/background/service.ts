@@ -482,8 +482,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
       if (d.collaborators) body.collaborators = d.collaborators;
       return mutate((c) => c.put<UpdateSplitsResponse>(`${track(d.trackId)}/splits`, body));
     },
-    revoke: (d) =>
-      mutate((c) => c.post<RevokeResponse>(`${track(d.trackId)}/collaborators/${encodeURIComponent(d.collaboratorId)}/revoke`)),
+    revoke: (d) => mutate((c) => c.post<RevokeResponse>(`${track(d.trackId)}/collaborators/${encodeURIComponent(d.collaboratorId)}/revoke`)),
     setAccessLevel: (d) =>
       mutate((c) =>
         c.patch<SetAccessLevelResponse>(`${track(d.trackId)}/collaborators/${encodeURIComponent(d.collaboratorId)}`, {
@@ -520,8 +519,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
       await sync();
       return res;
     },
-    declineInvitation: (d) =>
-      mutate((c) => c.post<DeclineInvitationResponse>(`/invitations/${encodeURIComponent(d.invitationId)}/decline`)),
+    declineInvitation: (d) => mutate((c) => c.post<DeclineInvitationResponse>(`/invitations/${encodeURIComponent(d.invitationId)}/decline`)),
     invite: (d) => {
       const body: InviteBody = { email: d.email, accessLevel: d.accessLevel };
       if (d.displayName !== undefined) body.displayName = d.displayName;
@@ -529,9 +527,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
       return mutate((c) => c.post<InviteResponse>(`${track(d.trackId)}/invitations`, body));
     },
     setExpiry: (d) =>
-      mutate((c) =>
-        c.put<ScheduleResponse>(`${collaborator(d.trackId, d.collaboratorId)}/expiry`, { accessExpiresAt: d.accessExpiresAt }),
-      ),
+      mutate((c) => c.put<ScheduleResponse>(`${collaborator(d.trackId, d.collaboratorId)}/expiry`, { accessExpiresAt: d.accessExpiresAt })),
     endAccessNow: (d) => mutate((c) => c.post<ScheduleResponse>(`${collaborator(d.trackId, d.collaboratorId)}/expiry/end-now`)),
     headsUp: (d) =>
       mutate((c) => c.post<ScheduleResponse>(`${collaborator(d.trackId, d.collaboratorId)}/heads-up`, { note: d.note, endsIn: d.endsIn })),

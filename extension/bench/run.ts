@@ -90,9 +90,7 @@ async function spaNavigate(page: Page, url: string, folder: string): Promise<num
         // The panel's shadow root is closed: the page cannot look inside. The content script marks each resolved
         // folder it renders ('pd:panel-shown', detail { path, state }) on the document's timeline, which the page reads.
         const visible = () =>
-          performance
-            .getEntriesByName('pd:panel-shown')
-            .some((e) => e.startTime >= t0 && (e as PerformanceMark).detail?.state === 'track') &&
+          performance.getEntriesByName('pd:panel-shown').some((e) => e.startTime >= t0 && (e as PerformanceMark).detail?.state === 'track') &&
           (document.querySelector('pd-panel')?.getBoundingClientRect().height ?? 0) > 0;
         const timeout = setTimeout(() => reject(new Error(`controls never appeared for ${url}`)), 10_000);
         const t0 = performance.now();

@@ -53,7 +53,11 @@ export function CommentList({ detail }: { detail: Pick<TrackDetail, 'track' | 'c
           ) : (
             <ul class="pd-kept-list" aria-label="Comments on this track">
               {ordered.slice(0, shown).map((c) => (
-                <li key={c.id} class={`pd-kept-item${c.pinned ? ' pd-pinned' : ''}`} aria-label={`Comment by ${c.authorName}${c.pinned ? ', pinned' : ''}`}>
+                <li
+                  key={c.id}
+                  class={`pd-kept-item${c.pinned ? ' pd-pinned' : ''}`}
+                  aria-label={`Comment by ${c.authorName}${c.pinned ? ', pinned' : ''}`}
+                >
                   <div class="pd-kept-head">
                     {c.pinned && (
                       <span class="pd-chip pd-chip-small pd-chip-pin" title={c.pinnedBy ? `Pinned by ${c.pinnedBy.name}` : 'Pinned'}>

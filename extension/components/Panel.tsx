@@ -77,11 +77,7 @@ function Body({ props, notify, notice }: { props: PanelProps; notify: (n: Notice
     case 'access_ended':
       // Right after the person's own Leave the panel already says so, once: no second box repeating it.
       if (notice && notice.kind !== 'error') return null;
-      return (
-        <Alert kind="info">
-          {r.message} The folder may stay visible here until Dropbox finishes removing it.
-        </Alert>
-      );
+      return <Alert kind="info">{r.message} The folder may stay visible here until Dropbox finishes removing it.</Alert>;
     case 'error':
       return (
         <Alert kind="error">

@@ -59,8 +59,8 @@ export function TrackView({ ctx, unsharedInDropbox = false }: { ctx: TrackContex
       <div class="pd-track" data-role="owner">
         {unsharedInDropbox && (
           <Alert kind="info">
-            This folder is no longer shared in Dropbox. The track, its credits and its history stay in Producer Dashboard; to work with
-            someone again, share the folder in Dropbox, then use Invite again.
+            This folder is no longer shared in Dropbox. The track, its credits and its history stay in Producer Dashboard; to work with someone again,
+            share the folder in Dropbox, then use Invite again.
           </Alert>
         )}
         <div class="pd-sub">

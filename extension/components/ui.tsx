@@ -42,8 +42,7 @@ export function statusText(c: Pick<Collaborator, 'status' | 'endedVia' | 'endedE
 }
 
 export function StatusChip({ collaborator }: { collaborator: Pick<Collaborator, 'status' | 'endedVia' | 'endedEvidence'> }) {
-  const cls =
-    collaborator.status === 'active' ? 'pd-chip-active' : collaborator.status === 'invited' ? 'pd-chip-invited' : 'pd-chip-ended';
+  const cls = collaborator.status === 'active' ? 'pd-chip-active' : collaborator.status === 'invited' ? 'pd-chip-invited' : 'pd-chip-ended';
   return <span class={`pd-chip ${cls}`}>{statusText(collaborator)}</span>;
 }
 
@@ -66,17 +65,7 @@ export function isCurrent(c: Pick<Collaborator, 'status'>): boolean {
 /** A modal confirmation inside our own UI (shadow root or popup): the native <dialog> opened with showModal(), so the
  *  browser traps focus inside it and makes the rest inert (in a closed shadow root too). Escape and a click on the
  *  backdrop cancel; closing returns focus to the control that opened it. */
-export function Dialog({
-  title,
-  onClose,
-  children,
-  labelId,
-}: {
-  title: string;
-  onClose: () => void;
-  children: ComponentChildren;
-  labelId: string;
-}) {
+export function Dialog({ title, onClose, children, labelId }: { title: string; onClose: () => void; children: ComponentChildren; labelId: string }) {
   const ref = useRef<HTMLDialogElement>(null);
   const closeRef = useRef(onClose);
   closeRef.current = onClose;

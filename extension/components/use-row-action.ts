@@ -17,7 +17,7 @@ export function useRowAction(ctx: Pick<TrackContext, 'notify' | 'refresh'>) {
     },
     [],
   );
-  const run = async <T,>(fn: () => Promise<T>, onFail?: () => void): Promise<T | undefined> => {
+  const run = async <T>(fn: () => Promise<T>, onFail?: () => void): Promise<T | undefined> => {
     setBusy(true);
     try {
       return await fn();

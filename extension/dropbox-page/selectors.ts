@@ -33,11 +33,7 @@ export const SELECTORS = {
    *  hooks are gone. */
   folderToolbar: ['[role="main"] [role="toolbar"]', 'main [role="toolbar"]'],
   /** Dropbox's own Download control (used by "download the files first" before leaving). */
-  downloadButton: [
-    '[data-testid="action-bar-download-button"]',
-    '#fvsdk-mount-point button[aria-label="Download"]',
-    'button[aria-label="Download"]',
-  ],
+  downloadButton: ['[data-testid="action-bar-download-button"]', '#fvsdk-mount-point button[aria-label="Download"]', 'button[aria-label="Download"]'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SelectorTarget = keyof typeof SELECTORS;
@@ -46,7 +42,8 @@ export type SelectorTarget = keyof typeof SELECTORS;
 const ROW_CONTAINERS = '[role="row"], [role="gridcell"], tr, li[role="option"]';
 /** The file list and anything list-like: the panel is never put inside one (an anchor in it, or whose parent is
  *  one, would make the panel a row of Dropbox's list). */
-export const FILE_LIST = '[role="grid"], [role="treegrid"], [role="table"], [role="rowgroup"], [role="listbox"], [role="list"], table, thead, tbody, ul, ol';
+export const FILE_LIST =
+  '[role="grid"], [role="treegrid"], [role="table"], [role="rowgroup"], [role="listbox"], [role="list"], table, thead, tbody, ul, ol';
 
 function isUsable(el: Element): boolean {
   if (el.closest(ROW_CONTAINERS)) return false;
@@ -80,10 +77,7 @@ export function findFirst(root: ParentNode, target: SelectorTarget, accept: (el:
   return null;
 }
 
-export type PanelPlacement =
-  | { kind: 'header'; anchor: HTMLElement }
-  | { kind: 'share'; anchor: HTMLElement }
-  | { kind: 'floating'; anchor: null };
+export type PanelPlacement = { kind: 'header'; anchor: HTMLElement } | { kind: 'share'; anchor: HTMLElement } | { kind: 'floating'; anchor: null };
 
 /** Where the PD panel goes: after the folder header, else after the share controls (or the folder's toolbar),
  *  else floating. Never inside the file list. */
@@ -92,7 +86,9 @@ export function findPanelPlacement(root: ParentNode): PanelPlacement {
   if (header) return { kind: 'header', anchor: header };
   const share = findFirst(root, 'shareButton');
   // Sit after the whole toolbar the Share button lives in, not inside it.
-  const toolbar = share ? ((share.closest('[role="toolbar"]') as HTMLElement | null) ?? share.parentElement ?? share) : findFirst(root, 'folderToolbar', safeAnchor);
+  const toolbar = share
+    ? ((share.closest('[role="toolbar"]') as HTMLElement | null) ?? share.parentElement ?? share)
+    : findFirst(root, 'folderToolbar', safeAnchor);
   if (toolbar && safeAnchor(toolbar)) return { kind: 'share', anchor: toolbar };
   return { kind: 'floating', anchor: null };
 }

@@ -76,7 +76,16 @@ export function parseDropboxUrl(href: string, origins: readonly string[] = DROPB
   const make = (space: DropboxSpace, team: string | null, segments: string[], previewFile: string | null): DropboxFolderLocation => {
     const folderPath = '/' + segments.join('/');
     const webPath = webPathOf(space, team, folderPath);
-    return { kind: previewFile ? 'preview' : 'folder', space, team, folderPath, webPath, previewFile, origin: url.origin, folderUrl: url.origin + webPath };
+    return {
+      kind: previewFile ? 'preview' : 'folder',
+      space,
+      team,
+      folderPath,
+      webPath,
+      previewFile,
+      origin: url.origin,
+      folderUrl: url.origin + webPath,
+    };
   };
   const preview = url.searchParams.get('preview') || null;
   let m: RegExpExecArray | null;

@@ -251,7 +251,11 @@ describe('Producer Dashboard extension in Chromium', () => {
     await page.goto(OWNER_FOLDER('Midnight Drive', 'After Hours'));
     await axWaitFor(page, row('Ava Chen'), inPanel);
     await userClick(page, { role: 'button', name: 'Revoke Ava Chen' }, inPanel);
-    await userClick(page, { role: 'button', name: 'Revoke access' }, { within: { role: 'dialog', name: "Revoke Ava Chen's access to “Midnight Drive”?" } });
+    await userClick(
+      page,
+      { role: 'button', name: 'Revoke access' },
+      { within: { role: 'dialog', name: "Revoke Ava Chen's access to “Midnight Drive”?" } },
+    );
     await expect.poll(() => rowText(page, 'Ava Chen'), { timeout: 30_000 }).toContain('Dropbox change failed');
     await expect(rowText(page, 'Ava Chen')).resolves.toContain('Revoked'); // PD revoked at once, whatever Dropbox does
     await shot(page, 'panel-dropbox-failed.png');
@@ -293,7 +297,10 @@ describe('Producer Dashboard extension in Chromium', () => {
     // the folder left his Dropbox — no longer offers Leave Track.
     const leoPopup = await openPopup(leo);
     await leoPopup.getByRole('tab', { name: /Notifications/ }).click();
-    await leoPopup.getByRole('list', { name: 'Notifications' }).getByText('Maya Reyes revoked your access to “Neon Rain”.', { exact: false }).waitFor();
+    await leoPopup
+      .getByRole('list', { name: 'Notifications' })
+      .getByText('Maya Reyes revoked your access to “Neon Rain”.', { exact: false })
+      .waitFor();
     await leoPopup.close();
     expect((await leoPage.reload())?.status()).toBe(404);
     await leoPage.getByTestId('not-found').waitFor();
@@ -395,7 +402,7 @@ describe('Producer Dashboard extension in Chromium', () => {
     await leoPage.close();
   });
 
-  it('Sign out everywhere from the options page (the popup\'s Settings): a confirmation, then every session of the account ends', async () => {
+  it("Sign out everywhere from the options page (the popup's Settings): a confirmation, then every session of the account ends", async () => {
     const popup = await openPopup(maya);
     const optionsTab = maya.context.waitForEvent('page', { predicate: (pg) => pg.url().endsWith('/options.html') });
     await popup.getByRole('button', { name: 'Settings' }).click();
@@ -426,8 +433,9 @@ describe('Producer Dashboard extension in Chromium', () => {
       .catch(() => undefined); // the service worker goes away with the extension
     await uninstallTab;
     await expect
-      .poll(async () => (await fetch(`${stack.workerUrl}/api/v1/library`, { headers: { authorization: `Bearer ${token}` } })).status, { timeout: 15_000 })
+      .poll(async () => (await fetch(`${stack.workerUrl}/api/v1/library`, { headers: { authorization: `Bearer ${token}` } })).status, {
+        timeout: 15_000,
+      })
       .toBe(401);
   });
-
 });

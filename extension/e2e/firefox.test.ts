@@ -86,7 +86,9 @@ describe('Producer Dashboard add-on in Firefox', () => {
     await ffShot(page, 'firefox-panel-owner.png');
     expect(await axeViolations(page, 'panel')).toEqual([]);
     // A page script sees the host element only.
-    await expect(page.evaluate(() => ({ host: !!document.querySelector('pd-panel'), root: !!document.querySelector('pd-panel')?.shadowRoot }))).resolves.toEqual({
+    await expect(
+      page.evaluate(() => ({ host: !!document.querySelector('pd-panel'), root: !!document.querySelector('pd-panel')?.shadowRoot })),
+    ).resolves.toEqual({
       host: true,
       root: false,
     });

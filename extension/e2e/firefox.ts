@@ -62,7 +62,10 @@ export async function launchFirefox(stack: Stack, name: string, opts: { colorSch
   const launcher = await extensionTab(browser, (url) => url.startsWith(`moz-extension://${uuid}/welcome.html`));
   // Headless Firefox shows a notification for a few seconds only (then getAll() no longer lists it): the welcome
   // tab, an extension page, hears every one the add-on shows (or that closes at once).
-  await evaluate(launcher, `(() => { window.__pdShown = []; const seen = (id) => window.__pdShown.push(id); browser.notifications.onShown.addListener(seen); browser.notifications.onClosed.addListener(seen); })()`);
+  await evaluate(
+    launcher,
+    `(() => { window.__pdShown = []; const seen = (id) => window.__pdShown.push(id); browser.notifications.onShown.addListener(seen); browser.notifications.onClosed.addListener(seen); })()`,
+  );
   return { name, browser, uuid, launcher, close: () => browser.close() };
 }
 
@@ -86,13 +89,22 @@ async function contexts(c: BidiConnection): Promise<{ context: string; url: stri
 /** The first top-level context whose URL passes `test` (and is not in `known`). */
 async function extensionTab(browser: Browser, test: (url: string) => boolean, known = new Set<string>()): Promise<Tab> {
   const c = conn(browser);
-  const id = await poll('an extension page', 30_000, async () => (await contexts(c)).find((x) => test(x.url) && !known.has(x.context))?.context ?? null);
+  const id = await poll(
+    'an extension page',
+    30_000,
+    async () => (await contexts(c)).find((x) => test(x.url) && !known.has(x.context))?.context ?? null,
+  );
   return { conn: c, id, close: () => c.send('browsingContext.close', { context: id }).then(() => {}) };
 }
 
 /** Evaluates an expression in the tab's page (its own realm: an extension page sees `browser`). */
 export async function evaluate<T>(tab: AnyTab, expression: string): Promise<T> {
-  const { result } = await bidiOf(tab).send('script.evaluate', { expression, awaitPromise: true, target: { context: idOf(tab) }, resultOwnership: 'none' });
+  const { result } = await bidiOf(tab).send('script.evaluate', {
+    expression,
+    awaitPromise: true,
+    target: { context: idOf(tab) },
+    resultOwnership: 'none',
+  });
   const r = result as { type: string; result?: unknown; exceptionDetails?: { text?: string } };
   if (r.type !== 'success') throw new Error(`evaluate failed: ${r.exceptionDetails?.text ?? JSON.stringify(r)}`);
   return deserialize(r.result) as T;
@@ -105,7 +117,9 @@ function deserialize(v: unknown): unknown {
     case 'array':
       return (r.value as unknown[]).map(deserialize);
     case 'object':
-      return Object.fromEntries((r.value as [unknown, unknown][]).map(([k, x]) => [typeof k === 'string' ? k : String(deserialize(k)), deserialize(x)]));
+      return Object.fromEntries(
+        (r.value as [unknown, unknown][]).map(([k, x]) => [typeof k === 'string' ? k : String(deserialize(k)), deserialize(x)]),
+      );
     case 'undefined':
     case 'null':
       return null;
@@ -125,7 +139,13 @@ export async function openPopupFirefox(p: FirefoxProfile): Promise<Tab> {
 
 /** The emulator's Dropbox-like web UI, signed in as `email` (a cookie in this profile), at that person's folder. */
 export async function openEmulatorFolderFirefox(stack: Stack, p: FirefoxProfile, email: string, dropboxPath: string): Promise<Page> {
-  const home = '/home' + dropboxPath.split('/').filter(Boolean).map((s) => '/' + encodeURIComponent(s)).join('');
+  const home =
+    '/home' +
+    dropboxPath
+      .split('/')
+      .filter(Boolean)
+      .map((s) => '/' + encodeURIComponent(s))
+      .join('');
   const page = await p.browser.newPage();
   await page.goto(`${stack.emu.url}/login?account=${encodeURIComponent(email)}&next=${encodeURIComponent(home)}`);
   if (new URL(page.url()).pathname !== home) throw new Error(`the emulator's web UI did not open ${home} for ${email} (at ${page.url()})`);
@@ -294,7 +314,16 @@ export async function ffScriptedClick(page: AnyTab, target: AxTarget, opts: FfOp
 export async function ffKeys(page: AnyTab, ...keys: string[]): Promise<void> {
   await bidiOf(page).send('input.performActions', {
     context: idOf(page),
-    actions: [{ type: 'key', id: 'pd-e2e-keyboard', actions: keys.flatMap((k) => [{ type: 'keyDown', value: k }, { type: 'keyUp', value: k }]) }],
+    actions: [
+      {
+        type: 'key',
+        id: 'pd-e2e-keyboard',
+        actions: keys.flatMap((k) => [
+          { type: 'keyDown', value: k },
+          { type: 'keyUp', value: k },
+        ]),
+      },
+    ],
   });
 }
 
@@ -302,7 +331,11 @@ export async function ffKeys(page: AnyTab, ...keys: string[]): Promise<void> {
 export async function ffFocused(page: AnyTab): Promise<string> {
   const scopes = (await roots(page)) ?? [];
   for (const s of scopes) {
-    const name = await call<string>(page, `(root) => { const el = root.activeElement; return el ? (el.getAttribute('aria-label') || el.textContent || '').trim() : ''; }`, s);
+    const name = await call<string>(
+      page,
+      `(root) => { const el = root.activeElement; return el ? (el.getAttribute('aria-label') || el.textContent || '').trim() : ''; }`,
+      s,
+    );
     if (name) return name;
   }
   return evaluate<string>(
@@ -321,7 +354,10 @@ export async function firefoxSession(p: FirefoxProfile): Promise<string> {
 }
 
 export async function firefoxNotificationIds(p: FirefoxProfile): Promise<string[]> {
-  return inExtension<string[]>(p, `async (browser) => [...new Set([...Object.keys(await browser.notifications.getAll()), ...(window.__pdShown ?? [])])]`);
+  return inExtension<string[]>(
+    p,
+    `async (browser) => [...new Set([...Object.keys(await browser.notifications.getAll()), ...(window.__pdShown ?? [])])]`,
+  );
 }
 
 export async function ffShot(page: AnyTab, file: string): Promise<void> {

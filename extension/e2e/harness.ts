@@ -92,7 +92,10 @@ export async function startStack(opts: { browser?: 'chromium' | 'firefox' } = {}
   {
     const build = spawnSync('npx', args, { cwd: EXTENSION_DIR, env, encoding: 'utf8' });
     if (build.status !== 0) {
-      await starting.then((w) => w.stop(), () => {});
+      await starting.then(
+        (w) => w.stop(),
+        () => {},
+      );
       throw new Error(`extension build failed (${args.join(' ')}):\n${build.stdout}\n${build.stderr}`);
     }
   }
@@ -130,7 +133,14 @@ export async function signInDirect(stack: Stack, email: string): Promise<string>
     await fetch(`${stack.emu.url}/_control/authorize`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ account: email, client_id: 'pd-local-app-key', redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' }),
+      body: JSON.stringify({
+        account: email,
+        client_id: 'pd-local-app-key',
+        redirect_uri: redirectUri,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        token_access_type: 'offline',
+      }),
     }),
     `authorize ${email}`,
   );
@@ -167,7 +177,10 @@ export function dropboxPage(url: string): string {
       segments.map((s, i) =>
         i === segments.length - 1
           ? `<li aria-current="page">${esc(s)}</li>`
-          : `<li><a href="/home/${segments.slice(0, i + 1).map(encodeURIComponent).join('/')}">${esc(s)}</a></li>`,
+          : `<li><a href="/home/${segments
+              .slice(0, i + 1)
+              .map(encodeURIComponent)
+              .join('/')}">${esc(s)}</a></li>`,
       ),
     )
     .join('');
@@ -182,7 +195,13 @@ export function dropboxPage(url: string): string {
 /** The emulator's own Dropbox-like web UI (emulator/src/web.ts): signs `email` in as its web user (a cookie in this
  *  profile) and opens `/home/<encoded path>` of that person's Dropbox — the page a developer sees with npm start. */
 export async function openEmulatorFolder(stack: Stack, p: Profile, email: string, dropboxPath: string): Promise<Page> {
-  const home = '/home' + dropboxPath.split('/').filter(Boolean).map((s) => '/' + encodeURIComponent(s)).join('');
+  const home =
+    '/home' +
+    dropboxPath
+      .split('/')
+      .filter(Boolean)
+      .map((s) => '/' + encodeURIComponent(s))
+      .join('');
   return openEmulatorPage(stack, p, email, home);
 }
 
@@ -390,7 +409,8 @@ async function poll<T>(what: string, timeout: number, fn: () => Promise<T | null
   }
 }
 
-const describeTarget = (t: AxTarget, o: AxOptions) => `${t.role} "${String(t.name)}"${o.within ? ` in ${o.within.role} "${String(o.within.name)}"` : ''}`;
+const describeTarget = (t: AxTarget, o: AxOptions) =>
+  `${t.role} "${String(t.name)}"${o.within ? ` in ${o.within.role} "${String(o.within.name)}"` : ''}`;
 
 /** How many nodes with this role and name the accessibility tree has right now. */
 export async function axCount(page: Page, target: AxTarget, opts: AxOptions = {}): Promise<number> {

@@ -52,7 +52,11 @@ async function signInThroughPopup(p: Profile, email: string): Promise<void> {
 }
 
 async function control(path: string, body: unknown): Promise<void> {
-  const res = await fetch(`${stack.emu.url}/_control/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${stack.emu.url}/_control/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`control ${path}: ${res.status} ${await res.text()}`);
 }
 
@@ -96,10 +100,14 @@ describe('what was kept stays visible, and nobody is told a guess', () => {
   it("Leo's comments and edits stay named after his access ends in Dropbox; both sides hear it ended in Dropbox", async () => {
     const id = trackIds['Midnight Drive']!;
     // While Leo has access: he comments, edits details, tags and his own splits; Maya pins his comment; Sam comments.
-    const { comment } = await api<{ comment: { id: string } }>(stack, leoSession, 'POST', `/tracks/${id}/comments`, { body: 'Love the bridge — keep the tape stop.' });
+    const { comment } = await api<{ comment: { id: string } }>(stack, leoSession, 'POST', `/tracks/${id}/comments`, {
+      body: 'Love the bridge — keep the tape stop.',
+    });
     await api(stack, leoSession, 'PATCH', `/tracks/${id}`, { stage: 'mixing', bpm: 122, tags: ['synthwave', 'night'] });
     const leoId = (await detailOf(mayaSession, 'Midnight Drive')).collaborators.find((c) => c.displayName === 'Leo Vance')!.id;
-    await api(stack, leoSession, 'PUT', `/tracks/${id}/splits`, { collaborators: [{ collaboratorId: leoId, master: 20, publishing: 25, writer: 30 }] });
+    await api(stack, leoSession, 'PUT', `/tracks/${id}/splits`, {
+      collaborators: [{ collaboratorId: leoId, master: 20, publishing: 25, writer: 30 }],
+    });
     await api(stack, mayaSession, 'POST', `/tracks/${id}/comments/${comment.id}/pin`, { pinned: true });
     const samSession = await signInDirect(stack, 'sam@pd.example');
     await api(stack, samSession, 'POST', `/tracks/${id}/comments`, { body: 'Vocals sit better at -2 dB.' });
@@ -146,11 +154,17 @@ describe('what was kept stays visible, and nobody is told a guess', () => {
     // Both sides are told, without a guess about who did it.
     const mayaPopup = await narrowPopup(maya);
     await mayaPopup.getByRole('tab', { name: /Notifications/ }).click();
-    await mayaPopup.getByRole('list', { name: 'Notifications' }).getByText('Leo Vance no longer has access to “Midnight Drive” — changed in Dropbox.').waitFor();
+    await mayaPopup
+      .getByRole('list', { name: 'Notifications' })
+      .getByText('Leo Vance no longer has access to “Midnight Drive” — changed in Dropbox.')
+      .waitFor();
     await expect(mayaPopup.getByText('Leo Vance left “Midnight Drive”').count()).resolves.toBe(0);
     const leoPopup = await openPopup(leo);
     await leoPopup.getByRole('tab', { name: /Notifications/ }).click();
-    await leoPopup.getByRole('list', { name: 'Notifications' }).getByText('Your access to “Midnight Drive” ended in Dropbox.', { exact: false }).waitFor();
+    await leoPopup
+      .getByRole('list', { name: 'Notifications' })
+      .getByText('Your access to “Midnight Drive” ended in Dropbox.', { exact: false })
+      .waitFor();
     await leoPopup.close();
 
     // The owner's popup lists her own tracks; a track opens with the same view, readable at 360 px.
@@ -209,10 +223,16 @@ describe('after-action states that never contradict', () => {
     const page = await maya.context.newPage();
     await page.goto(OWNER_FOLDER('Velvet Static', 'City Lights'));
     await userClick(page, { role: 'button', name: 'Revoke Sam Ortiz' }, inPanel);
-    await userClick(page, { role: 'button', name: 'Revoke access' }, { within: { role: 'dialog', name: "Revoke Sam Ortiz's access to “Velvet Static”?" } });
+    await userClick(
+      page,
+      { role: 'button', name: 'Revoke access' },
+      { within: { role: 'dialog', name: "Revoke Sam Ortiz's access to “Velvet Static”?" } },
+    );
     await expect.poll(() => rowText(page, 'Sam Ortiz'), { timeout: 60_000 }).toContain('Dropbox change failed');
     const text = await rowText(page, 'Sam Ortiz');
-    expect(text).toContain('Dropbox refused: your Dropbox account is no longer a member of this folder in Dropbox — open the folder in Dropbox to check, then Retry.');
+    expect(text).toContain(
+      'Dropbox refused: your Dropbox account is no longer a member of this folder in Dropbox — open the folder in Dropbox to check, then Retry.',
+    );
     expect(text).not.toMatch(/access_error|not_a_member|Error in call to API function/);
     await shot(page, 'panel-dropbox-refused-sentence.png');
     await fetch(`${stack.emu.url}/_control/faults`, { method: 'DELETE' });

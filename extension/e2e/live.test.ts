@@ -94,20 +94,24 @@ describe('live panels', () => {
     await stack.emu.control.webhooks.flush();
     // When the worker has committed it (the webhook → queue → reconciliation path), as its API shows…
     const committed = await timeUntil(
-      async () => (await api<TrackDetail>(stack, mayaSession, 'GET', `/tracks/${track.track.id}`)).collaborators.find((c) => c.displayName === 'Leo Vance')?.status !== 'active',
+      async () =>
+        (await api<TrackDetail>(stack, mayaSession, 'GET', `/tracks/${track.track.id}`)).collaborators.find((c) => c.displayName === 'Leo Vance')
+          ?.status !== 'active',
       30_000,
       'PD recording the Dropbox-side leave',
     );
     // …and when Maya's panel, untouched, stops showing him Active.
     const shown = await timeUntil(async () => !(await axText(page, row('Leo Vance'), inPanel)).includes('Active'), 30_000, "Maya's panel");
     const afterCommit = Math.max(0, shown - committed);
-    console.log(`live e2e: Dropbox-side leave → recorded in PD after ${Math.round(committed)} ms → owner's panel updated ${Math.round(afterCommit)} ms later (${Math.round(performance.now() - t0)} ms from the Dropbox act)`);
+    console.log(
+      `live e2e: Dropbox-side leave → recorded in PD after ${Math.round(committed)} ms → owner's panel updated ${Math.round(afterCommit)} ms later (${Math.round(performance.now() - t0)} ms from the Dropbox act)`,
+    );
     expect(afterCommit).toBeLessThan(2000);
     await shot(page, 'panel-live-left-in-dropbox.png');
     await page.close();
   });
 
-  it("the collaborator's open popup follows too: a track the owner revokes leaves \"Shared with me\" while it is open", async () => {
+  it('the collaborator\'s open popup follows too: a track the owner revokes leaves "Shared with me" while it is open', async () => {
     const popup = await openPopup(leo);
     await popup.getByRole('tab', { name: 'My tracks' }).click();
     const shared = popup.getByRole('list', { name: 'Tracks shared with me' });

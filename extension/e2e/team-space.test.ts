@@ -2,7 +2,20 @@
 // space on the emulator's web UI — /work/<team>/<his folder>/<track> and a file preview (/preview/…?role=work) — and
 // the built extension shows his track there; the popup says where the panel is (issue 9 item 7).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, axText, axWaitFor, launchProfile, openEmulatorPage, openPopup, PANEL, shot, signInDirect, startStack, type Profile, type Stack } from './harness';
+import {
+  api,
+  axText,
+  axWaitFor,
+  launchProfile,
+  openEmulatorPage,
+  openPopup,
+  PANEL,
+  shot,
+  signInDirect,
+  startStack,
+  type Profile,
+  type Stack,
+} from './harness';
 
 const RIO = 'rio@acme.example';
 const NIGHT_BUS = '/work/Acme%20Studio/Rio%20Park/Night%20Bus';

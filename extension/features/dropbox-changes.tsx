@@ -27,9 +27,7 @@ export function changeText(kind: DropboxChangeSummary['kind'], mine: boolean): s
 }
 
 export function visibleChanges(changes: DropboxChangeSummary[], collaboratorId: string | null | undefined): DropboxChangeSummary[] {
-  return changes.filter(
-    (c) => c.status !== 'done' && (collaboratorId === undefined || c.collaboratorId === collaboratorId),
-  );
+  return changes.filter((c) => c.status !== 'done' && (collaboratorId === undefined || c.collaboratorId === collaboratorId));
 }
 
 function ChangeNote({ change, ctx }: { change: DropboxChangeSummary; ctx: TrackContext }) {

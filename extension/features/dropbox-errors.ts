@@ -16,12 +16,15 @@ const CHECK = 'open the folder in Dropbox to check, then Retry';
 
 /** Tag path → sentence (after "Dropbox refused: "). */
 const TAGS: Record<string, (c: FailureContext) => string> = {
-  'access_error/not_a_member': (c) => `${c.actor === 'you' ? 'your Dropbox account is' : `${c.actor} is`} no longer a member of this folder in Dropbox — ${CHECK}`,
+  'access_error/not_a_member': (c) =>
+    `${c.actor === 'you' ? 'your Dropbox account is' : `${c.actor} is`} no longer a member of this folder in Dropbox — ${CHECK}`,
   'access_error/invalid_id': () => `the folder is no longer shared in Dropbox — ${CHECK}`,
-  'access_error/invalid_member': (c) => `Dropbox says ${c.actor === 'you' ? 'your' : `${c.actor}'s`} account is disabled or no longer exists — sign in to Dropbox to check`,
+  'access_error/invalid_member': (c) =>
+    `Dropbox says ${c.actor === 'you' ? 'your' : `${c.actor}'s`} account is disabled or no longer exists — sign in to Dropbox to check`,
   'access_error/unmounted': () => 'the folder was removed from your Dropbox — add it back in Dropbox, then Retry',
   'access_error/email_unverified': () => 'the Dropbox e-mail address is not verified — verify it in Dropbox, then Retry',
-  'access_error/no_permission': (c) => `${c.actor === 'you' ? 'you are' : `${c.actor} is`} not allowed to change this folder's members in Dropbox — ${CHECK}`,
+  'access_error/no_permission': (c) =>
+    `${c.actor === 'you' ? 'you are' : `${c.actor} is`} not allowed to change this folder's members in Dropbox — ${CHECK}`,
   'access_error/team_folder': () => 'this is a team folder, and Dropbox does not allow this there — ask your team admin',
   'access_error/not_mountable': () => 'this folder cannot be added to a Dropbox from here — accept it in Dropbox itself',
   'member_error/no_explicit_access': (c) => `${c.person} still has access through a group or a parent folder, which Dropbox keeps — remove it there`,
@@ -32,17 +35,20 @@ const TAGS: Record<string, (c: FailureContext) => string> = {
   group_access: (c) => `${c.person}'s access comes through a Dropbox group — remove them from that group in Dropbox`,
   folder_owner: (c) => `${c.person === 'you' ? 'you own' : `${c.person} owns`} the folder in Dropbox — an owner cannot be removed`,
   team_folder: () => 'this is a team folder, and Dropbox does not allow this there — ask your team admin',
-  no_permission: (c) => `${c.actor === 'you' ? 'your Dropbox account is' : `${c.actor}'s Dropbox account is`} not allowed to make this change — ${CHECK}`,
+  no_permission: (c) =>
+    `${c.actor === 'you' ? 'your Dropbox account is' : `${c.actor}'s Dropbox account is`} not allowed to make this change — ${CHECK}`,
   too_many_files: () => 'the folder has too many files to leave a copy — Retry (PD keeps no copy)',
   insufficient_plan: () => "Dropbox Basic can't make someone view-only — they stay Editor in Dropbox (upgrade, or make them Editor in PD too)",
-  'no_explicit_access/insufficient_plan': () => "Dropbox Basic can't make someone view-only — they stay Editor in Dropbox (upgrade, or make them Editor in PD too)",
+  'no_explicit_access/insufficient_plan': () =>
+    "Dropbox Basic can't make someone view-only — they stay Editor in Dropbox (upgrade, or make them Editor in PD too)",
   'no_explicit_access/too_many_members': () => 'the folder has reached Dropbox’s member limit — remove someone in Dropbox first',
   'no_explicit_access/too_many_pending_invites': () => 'the folder has too many pending invitations in Dropbox — cancel some there first',
   'no_explicit_access/rate_limit': () => 'Dropbox’s daily invitation limit is reached — PD tries again tomorrow',
   rate_limit: () => 'Dropbox’s daily invitation limit is reached — PD tries again tomorrow',
   mounted: (c) => `the folder is still in ${c.person === 'you' ? 'your' : `${c.person}'s`} Dropbox — Retry`,
   already_mounted: () => 'the folder is already in the Dropbox',
-  inside_shared_folder: () => 'Dropbox cannot put this folder inside another shared folder — accept it in Dropbox and choose where it goes, then Retry',
+  inside_shared_folder: () =>
+    'Dropbox cannot put this folder inside another shared folder — accept it in Dropbox and choose where it goes, then Retry',
   insufficient_quota: (c) => `${c.mine ? 'your' : `${c.person}'s`} Dropbox is full — free up space in Dropbox, then Retry`,
 };
 

@@ -46,11 +46,7 @@ export function DropboxMembership({ ctx, collaborator }: CollaboratorFeatureProp
   const d = collaborator.dropbox!;
   switch (fact) {
     case 'waiting':
-      return (
-        <Alert kind="info">
-          Waiting for {name} to accept in Dropbox: the folder is not in their Dropbox yet.
-        </Alert>
-      );
+      return <Alert kind="info">Waiting for {name} to accept in Dropbox: the folder is not in their Dropbox yet.</Alert>;
     case 'not-added':
       return (
         <Alert kind="warn">
@@ -64,8 +60,7 @@ export function DropboxMembership({ ctx, collaborator }: CollaboratorFeatureProp
     case 'kept-level':
       return (
         <Alert kind="warn">
-          {accessText(collaborator.accessLevel)} in PD, but still {accessText(d.accessLevel!)} in Dropbox: Dropbox Basic can't make someone
-          view-only.{' '}
+          {accessText(collaborator.accessLevel)} in PD, but still {accessText(d.accessLevel!)} in Dropbox: Dropbox Basic can't make someone view-only.{' '}
           <button type="button" class="pd-btn" onClick={() => makeEditor(`${name} is an Editor in PD too.`)} disabled={busy}>
             {busy ? 'Saving…' : 'Make Editor in PD too'}
           </button>{' '}

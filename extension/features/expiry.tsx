@@ -53,9 +53,8 @@ export function ExpiryDialog({
   return (
     <Dialog title={`When does ${personName}'s access end?`} onClose={onCancel} labelId="pd-expiry-title">
       <p>
-        At this time {personName}'s access to {what} ends by itself, exactly as a revoke: their credits, comments and edits stay,
-        the files leave their Dropbox, and both of you are notified that it expired. They see the date and are reminded 3 days and 1
-        day before.
+        At this time {personName}'s access to {what} ends by itself, exactly as a revoke: their credits, comments and edits stay, the files leave
+        their Dropbox, and both of you are notified that it expired. They see the date and are reminded 3 days and 1 day before.
       </p>
       <label class="pd-field">
         <span>Access until</span>
@@ -139,7 +138,11 @@ export function ExpiryAction({ ctx, collaborator }: CollaboratorFeatureProps) {
               ? () =>
                   run(async () => {
                     await api.setExpiry({ ...ids, accessExpiresAt: null });
-                    done(collaborator.headsUp ? `Heads-up cancelled: ${name} keeps access to “${title}”.` : `${name}'s access to “${title}” no longer ends.`);
+                    done(
+                      collaborator.headsUp
+                        ? `Heads-up cancelled: ${name} keeps access to “${title}”.`
+                        : `${name}'s access to “${title}” no longer ends.`,
+                    );
                   })
               : null
           }

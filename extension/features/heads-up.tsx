@@ -44,8 +44,8 @@ export function HeadsUpDialog({
   return (
     <Dialog title={`Give ${personName} a heads-up`} onClose={onCancel} labelId="pd-heads-up-title">
       <p>
-        {personName} is told at once that their access to {what} ends, with your note and a link to download the files
-        first. You can cancel it or end it early from the collaborator's row.
+        {personName} is told at once that their access to {what} ends, with your note and a link to download the files first. You can cancel it or end
+        it early from the collaborator's row.
       </p>
       <label class="pd-field">
         <span>Note (optional)</span>
@@ -82,7 +82,12 @@ export function HeadsUpDialog({
 }
 
 /** The heads-up control of one collaborator (also opened from the Revoke confirmation). */
-export function HeadsUpAction({ ctx, collaborator, initiallyOpen = false, onClose }: CollaboratorFeatureProps & { initiallyOpen?: boolean; onClose?: () => void }) {
+export function HeadsUpAction({
+  ctx,
+  collaborator,
+  initiallyOpen = false,
+  onClose,
+}: CollaboratorFeatureProps & { initiallyOpen?: boolean; onClose?: () => void }) {
   const api = useApi();
   const [open, setOpen] = useState(initiallyOpen);
   const { busy, error, run } = useAction();

@@ -35,7 +35,10 @@ function metadataText(d: Details): string {
 function tagsText(d: Details): string {
   const added = Array.isArray(d.added) ? (d.added as unknown[]).map(String) : [];
   const removed = Array.isArray(d.removed) ? (d.removed as unknown[]).map(String) : [];
-  const parts = [added.length ? `added tag${added.length > 1 ? 's' : ''} ${added.join(', ')}` : '', removed.length ? `removed tag${removed.length > 1 ? 's' : ''} ${removed.join(', ')}` : ''].filter(Boolean);
+  const parts = [
+    added.length ? `added tag${added.length > 1 ? 's' : ''} ${added.join(', ')}` : '',
+    removed.length ? `removed tag${removed.length > 1 ? 's' : ''} ${removed.join(', ')}` : '',
+  ].filter(Boolean);
   return parts.length ? parts.join('; ') : 'changed the tags';
 }
 

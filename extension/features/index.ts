@@ -21,7 +21,16 @@ export interface Feature<P> {
 }
 
 /** Controls on each collaborator's row (owner's view). */
-export const collaboratorFeatures: Feature<CollaboratorFeatureProps>[] = [downgrade, expiry, headsUp, revoke, revokeAllRow, inviteAgain, setCredits, dropboxMembership];
+export const collaboratorFeatures: Feature<CollaboratorFeatureProps>[] = [
+  downgrade,
+  expiry,
+  headsUp,
+  revoke,
+  revokeAllRow,
+  inviteAgain,
+  setCredits,
+  dropboxMembership,
+];
 
 /** Controls on the track as a whole (collaborator's view). */
 export const trackFeatures: Feature<TrackFeatureProps>[] = [acceptInDropbox, accessEnds, leave];

@@ -11,10 +11,7 @@ import type { CollaboratorFeatureProps } from './types';
 export const id = 'invite-again';
 
 export function include({ ctx, collaborator }: CollaboratorFeatureProps): boolean {
-  return (
-    ctx.detail.myRole === 'owner' &&
-    (collaborator.status === 'revoked' || collaborator.status === 'left' || collaborator.status === 'declined')
-  );
+  return ctx.detail.myRole === 'owner' && (collaborator.status === 'revoked' || collaborator.status === 'left' || collaborator.status === 'declined');
 }
 
 export function InviteAgainAction({ ctx, collaborator }: CollaboratorFeatureProps) {
@@ -26,18 +23,21 @@ export function InviteAgainAction({ ctx, collaborator }: CollaboratorFeatureProp
   const name = collaborator.displayName;
 
   const invite = () =>
-    run(async () => {
-      await api.invite({
-        trackId: ctx.detail.track.id,
-        email: collaborator.email,
-        displayName: collaborator.displayName,
-        role: collaborator.role,
-        accessLevel: collaborator.accessLevel,
-      });
-      setOpen(false);
-      ctx.notify(`${name} was invited again to “${title}”. They will have access once they accept.`, 'ok');
-      ctx.refresh();
-    }, () => setOpen(false));
+    run(
+      async () => {
+        await api.invite({
+          trackId: ctx.detail.track.id,
+          email: collaborator.email,
+          displayName: collaborator.displayName,
+          role: collaborator.role,
+          accessLevel: collaborator.accessLevel,
+        });
+        setOpen(false);
+        ctx.notify(`${name} was invited again to “${title}”. They will have access once they accept.`, 'ok');
+        ctx.refresh();
+      },
+      () => setOpen(false),
+    );
 
   return (
     <>

@@ -95,7 +95,9 @@ export function LeaveAction({
 
   return (
     <>
-      <span class="pd-sub">You are {roleText(ctx.detail.myRole)} · shared by {ctx.detail.track.ownerName}</span>
+      <span class="pd-sub">
+        You are {roleText(ctx.detail.myRole)} · shared by {ctx.detail.track.ownerName}
+      </span>
       <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(() => setOpen(true))}>
         Leave Track
       </button>

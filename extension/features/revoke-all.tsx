@@ -87,9 +87,7 @@ export function RevokeAllConfirmation({
           <li key={t.trackId}>{t.title}</li>
         ))}
       </ul>
-      <p class="pd-small">
-        Each track leaves their library and their Dropbox. Their comments, edits and credits stay. They are notified.
-      </p>
+      <p class="pd-small">Each track leaves their library and their Dropbox. Their comments, edits and credits stay. They are notified.</p>
       {error && <Alert kind="error">{error}</Alert>}
       <div class="pd-dialog-actions">
         <button type="button" class="pd-btn" onClick={onCancel} disabled={busy} data-autofocus>
@@ -113,8 +111,8 @@ export function RevokeAllProgress({ revoked, done, failed }: { revoked: number; 
   return (
     <div class="pd-small">
       <div>
-        Revoked in Producer Dashboard: {revoked === 1 ? '1 track' : `${revoked} tracks`}. Removing from Dropbox: {done} of {revoked}{' '}
-        done{failed ? `, ${failed} failed` : ''}.
+        Revoked in Producer Dashboard: {revoked === 1 ? '1 track' : `${revoked} tracks`}. Removing from Dropbox: {done} of {revoked} done
+        {failed ? `, ${failed} failed` : ''}.
       </div>
       <div class="pd-progress" role="progressbar" aria-label="Revoke All progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
         <div style={{ width: `${pct}%` }} />
@@ -142,9 +140,12 @@ export function RevokeAllAction({
   const onUserGesture = useUserGesture();
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
 
   const open = async () => {
     setCountError(null);
@@ -213,7 +214,7 @@ export function RevokeAllAction({
       {phase.step === 'heads-up' && (
         <HeadsUpDialog
           personName={person.displayName}
-          what={phase.tracks.length === 1 ? `“${phase.tracks[0]?.title ?? ""}”` : `${phase.tracks.length} tracks`}
+          what={phase.tracks.length === 1 ? `“${phase.tracks[0]?.title ?? ''}”` : `${phase.tracks.length} tracks`}
           busy={busy}
           error={error}
           onSend={(note, endsIn) =>

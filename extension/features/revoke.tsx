@@ -50,7 +50,9 @@ export function RevokeConfirmation({
         <>
           <p>Access ends immediately. On their next sync:</p>
           <ul>
-            <li>“{trackTitle}” leaves {personName}'s Producer Dashboard library.</li>
+            <li>
+              “{trackTitle}” leaves {personName}'s Producer Dashboard library.
+            </li>
             <li>The shared files are removed from {personName}'s Dropbox.</li>
             <li>Their comments and their past edits stay on the track.</li>
             <li>Their credits stay: name, role and splits remain on the track.</li>
@@ -66,8 +68,7 @@ export function RevokeConfirmation({
       )}
       {canDowngrade && (
         <Alert kind="info">
-          Not sure? <strong>Downgrade to Viewer</strong> instead: {personName} keeps listening, downloading and commenting, but can no
-          longer edit.
+          Not sure? <strong>Downgrade to Viewer</strong> instead: {personName} keeps listening, downloading and commenting, but can no longer edit.
         </Alert>
       )}
       {error && <Alert kind="error">{error}</Alert>}
@@ -108,9 +109,7 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
       const res = await api.revoke({ trackId: ctx.detail.track.id, collaboratorId: collaborator.id });
       setOpen(false);
       ctx.notify(
-        res.changed
-          ? `${name}'s access to “${title}” was revoked. They will be notified.`
-          : `${name}'s access to “${title}” had already ended.`,
+        res.changed ? `${name}'s access to “${title}” was revoked. They will be notified.` : `${name}'s access to “${title}” had already ended.`,
         res.changed ? 'ok' : 'warn',
       );
       ctx.refresh();

@@ -44,7 +44,8 @@ if (h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(
   fail(`--worker-url ${workerUrl} is on this machine: that makes a development build, which no store may get`);
 }
 if (url.protocol !== 'https:') fail(`--worker-url ${workerUrl} must be https:// (the extension sends its session token there)`);
-if (url.pathname !== '/' || url.search || url.hash || url.username) fail(`--worker-url ${workerUrl} must be an origin only, e.g. https://pd.example.com`);
+if (url.pathname !== '/' || url.search || url.hash || url.username)
+  fail(`--worker-url ${workerUrl} must be an origin only, e.g. https://pd.example.com`);
 
 const out = lintOnly ? mkdtempSync(join(tmpdir(), 'pd-store-lint-')) : resolve(arg('--out') ?? join(EXTENSION_DIR, '.output', 'store'));
 const env = { ...process.env, WXT_PD_WORKER_URL: url.origin, PD_EXTENSION_OUT_DIR: out };

@@ -18,7 +18,12 @@ let signInAs: (a: typeof MAYA) => Promise<unknown>;
 beforeEach(async () => {
   cleanup();
   const worker = new FakeWorker();
-  worker.addTrack({ title: 'Midnight Drive', owner: MAYA, path: '/PRODUCER-DASHBOARD/Night Sessions/Midnight Drive', collaborators: [{ account: LEO, accessLevel: 'editor' }] });
+  worker.addTrack({
+    title: 'Midnight Drive',
+    owner: MAYA,
+    path: '/PRODUCER-DASHBOARD/Night Sessions/Midnight Drive',
+    collaborators: [{ account: LEO, accessLevel: 'editor' }],
+  });
   const bg = await startBackground(worker);
   api = bg.api;
   signInAs = bg.signInAs;

@@ -29,9 +29,13 @@ describe('build settings', () => {
       /WXT_PD_DROPBOX_WEB_ORIGIN=http:\/\/localhost:8788 is for development builds only/,
     );
     // A worker on another machine over plain http is not a development build either.
-    expect(() => buildSettings({ WXT_PD_WORKER_URL: 'http://pd.example.com', WXT_PD_DROPBOX_WEB_ORIGIN: 'http://pd.example.com:8788' })).toThrow(/development builds only/);
+    expect(() => buildSettings({ WXT_PD_WORKER_URL: 'http://pd.example.com', WXT_PD_DROPBOX_WEB_ORIGIN: 'http://pd.example.com:8788' })).toThrow(
+      /development builds only/,
+    );
     // Naming Dropbox itself changes nothing.
-    expect(buildSettings({ WXT_PD_WORKER_URL: 'https://pd.example.com', WXT_PD_DROPBOX_WEB_ORIGIN: 'https://www.dropbox.com/' }).emulatorWebOrigin).toBeNull();
+    expect(
+      buildSettings({ WXT_PD_WORKER_URL: 'https://pd.example.com', WXT_PD_DROPBOX_WEB_ORIGIN: 'https://www.dropbox.com/' }).emulatorWebOrigin,
+    ).toBeNull();
   });
 
   it('a development build takes another emulator origin (normalised), or none when it is www.dropbox.com', () => {
@@ -47,12 +51,16 @@ describe('build settings', () => {
     expect(hostPermissions(s, 'firefox')).toEqual(['https://www.dropbox.com/*', 'http://localhost/*']);
   });
 
-  it.each(['localhost:8788', 'http://localhost:8788/home', 'http://localhost:8788/?x=1', 'ftp://localhost:8788', 'http://user:pw@localhost:8788', 'not a url'])(
-    'refuses WXT_PD_DROPBOX_WEB_ORIGIN=%s',
-    (value) => {
-      expect(() => buildSettings({ WXT_PD_DROPBOX_WEB_ORIGIN: value })).toThrow(/WXT_PD_DROPBOX_WEB_ORIGIN/);
-    },
-  );
+  it.each([
+    'localhost:8788',
+    'http://localhost:8788/home',
+    'http://localhost:8788/?x=1',
+    'ftp://localhost:8788',
+    'http://user:pw@localhost:8788',
+    'not a url',
+  ])('refuses WXT_PD_DROPBOX_WEB_ORIGIN=%s', (value) => {
+    expect(() => buildSettings({ WXT_PD_DROPBOX_WEB_ORIGIN: value })).toThrow(/WXT_PD_DROPBOX_WEB_ORIGIN/);
+  });
 
   it('refuses a worker URL that is not http(s)', () => {
     expect(() => buildSettings({ WXT_PD_WORKER_URL: 'pd.example.com' })).toThrow(/WXT_PD_WORKER_URL/);

@@ -90,7 +90,7 @@ describe('content script on a Dropbox folder page', () => {
     await startContentScript();
     await waitFor(() => panel().getByRole('button', { name: 'Revoke Leo Vance' }));
     userClick(panel().getByRole('button', { name: 'Revoke Leo Vance' }));
-    const dialog = panel().getByRole('dialog', { name: 'Revoke Leo Vance\'s access to “Midnight Drive”?' });
+    const dialog = panel().getByRole('dialog', { name: "Revoke Leo Vance's access to “Midnight Drive”?" });
     userClick(within(dialog).getByRole('button', { name: 'Revoke access' }));
     await waitFor(() => expect(panel().getByRole('listitem', { name: 'Leo Vance' }).textContent).toContain('Revoked'));
     expect(panel().getByText(/Leo Vance's access to “Midnight Drive” was revoked/)).toBeTruthy();
@@ -98,7 +98,7 @@ describe('content script on a Dropbox folder page', () => {
     expect(panel().queryByRole('button', { name: 'Revoke Leo Vance' })).toBeNull();
   });
 
-  it("shows a collaborator Leave Track, and after leaving, that access has ended", async () => {
+  it('shows a collaborator Leave Track, and after leaving, that access has ended', async () => {
     const { signInAs } = await startBackground(seed());
     await signInAs(LEO);
     loadFixture('folder-page.html');
@@ -167,10 +167,13 @@ describe('content script on a Dropbox folder page', () => {
     expect(document.querySelector('[data-testid="page-header"]')).toBe(newHeader);
   });
 
-  it('shows the folder\'s track while a file of it is open in the previewer (?preview=)', async () => {
+  it("shows the folder's track while a file of it is open in the previewer (?preview=)", async () => {
     const { signInAs } = await startBackground(seed());
     await signInAs(LEO);
-    loadFixture('folder-page.html', 'https://www.dropbox.com/home/PRODUCER-DASHBOARD/Night%20Sessions/Midnight%20Drive?preview=Midnight+Drive+-+Mix+v3.wav');
+    loadFixture(
+      'folder-page.html',
+      'https://www.dropbox.com/home/PRODUCER-DASHBOARD/Night%20Sessions/Midnight%20Drive?preview=Midnight+Drive+-+Mix+v3.wav',
+    );
     await startContentScript();
     await waitFor(() => panel().getByRole('button', { name: 'Leave Track' }));
     expect(panel().getByRole('heading', { name: 'Midnight Drive' })).toBeTruthy();

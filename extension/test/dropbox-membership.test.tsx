@@ -76,7 +76,6 @@ describe('invitations that join in Dropbox only when accepted there', () => {
     expect(within(row('Sam Ortiz')).queryByText(/Waiting for/)).toBeNull();
   });
 
-
   it("the collaborator's own view says plainly to accept in Dropbox too while the folder is not in their Dropbox", () => {
     const d = { ...detail([]), myRole: 'editor' as const, myDropboxState: 'invited' as const, ownerPlan: null };
     show(d);
@@ -97,17 +96,33 @@ describe('Dropbox Basic', () => {
   });
 
   it('after a refused downgrade: the truth (still Editor in Dropbox) and a choice, not a Retry', async () => {
-    const notices = show(detail([person('c1', 'Leo Vance', { accessLevel: 'viewer', dropbox: { state: 'member', accessLevel: 'editor', group: null } })], 'basic'));
+    const notices = show(
+      detail([person('c1', 'Leo Vance', { accessLevel: 'viewer', dropbox: { state: 'member', accessLevel: 'editor', group: null } })], 'basic'),
+    );
     const r = row('Leo Vance');
     expect(within(r).getByText(/Viewer in PD, but still Editor in Dropbox/)).toBeTruthy();
     expect(within(r).queryByRole('button', { name: 'Retry' })).toBeNull();
     userClick(within(r).getByRole('button', { name: 'Make Editor in PD too' }));
-    await waitFor(() => expect(calls).toEqual([{ method: 'setAccessLevel', data: { trackId: 'trk_1', collaboratorId: 'c1', accessLevel: 'editor' } }]));
+    await waitFor(() =>
+      expect(calls).toEqual([{ method: 'setAccessLevel', data: { trackId: 'trk_1', collaboratorId: 'c1', accessLevel: 'editor' } }]),
+    );
     await waitFor(() => expect(notices).toEqual(['Leo Vance is an Editor in PD too.']));
   });
 
   it('after a refused view-only invitation: not in the Dropbox folder, with "Invite as Editor instead"', async () => {
-    show(detail([person('c1', 'Ava Chen', { status: 'invited', accessLevel: 'viewer', joinedAt: null, dropbox: { state: 'refused', accessLevel: null, group: null } })], 'basic'));
+    show(
+      detail(
+        [
+          person('c1', 'Ava Chen', {
+            status: 'invited',
+            accessLevel: 'viewer',
+            joinedAt: null,
+            dropbox: { state: 'refused', accessLevel: null, group: null },
+          }),
+        ],
+        'basic',
+      ),
+    );
     const r = row('Ava Chen');
     expect(within(r).getByText(/Ava Chen is not in the Dropbox folder/)).toBeTruthy();
     userClick(within(r).getByRole('button', { name: 'Invite as Editor instead' }));
@@ -118,10 +133,19 @@ describe('Dropbox Basic', () => {
 describe('groups', () => {
   it('the revoke confirmation says Dropbox keeps access through the group; the revoked row says it too', () => {
     const group = 'the group "Studio Crew"';
-    show(detail([person('c1', 'Gus Grant', { dropbox: { state: 'member', accessLevel: null, group } }), person('c2', 'Leo Vance', { status: 'revoked', endedAt: NOW, endedVia: 'app', dropbox: { state: null, accessLevel: null, group } })]));
-    expect(within(row('Leo Vance')).getByText(/Dropbox keeps Leo Vance's access through the group "Studio Crew": remove them from that group in Dropbox/)).toBeTruthy();
+    show(
+      detail([
+        person('c1', 'Gus Grant', { dropbox: { state: 'member', accessLevel: null, group } }),
+        person('c2', 'Leo Vance', { status: 'revoked', endedAt: NOW, endedVia: 'app', dropbox: { state: null, accessLevel: null, group } }),
+      ]),
+    );
+    expect(
+      within(row('Leo Vance')).getByText(/Dropbox keeps Leo Vance's access through the group "Studio Crew": remove them from that group in Dropbox/),
+    ).toBeTruthy();
     userClick(within(row('Gus Grant')).getByRole('button', { name: 'Revoke Gus Grant' }));
     const dialog = screen.getByRole('dialog');
-    expect(within(dialog).getByText(/Dropbox keeps Gus Grant's access through the group "Studio Crew": remove them from that group in Dropbox too/)).toBeTruthy();
+    expect(
+      within(dialog).getByText(/Dropbox keeps Gus Grant's access through the group "Studio Crew": remove them from that group in Dropbox too/),
+    ).toBeTruthy();
   });
 });

@@ -56,7 +56,11 @@ function detail(over: Partial<TrackDetail> = {}): TrackDetail {
     project: null,
     hidden: false,
     collaborators: [collaborator()],
-    splitTotals: { master: { total: 100, overAllocated: false }, publishing: { total: 100, overAllocated: false }, writer: { total: 100, overAllocated: false } },
+    splitTotals: {
+      master: { total: 100, overAllocated: false },
+      publishing: { total: 100, overAllocated: false },
+      writer: { total: 100, overAllocated: false },
+    },
     comments: [],
     dropboxChanges: [],
     ...over,
@@ -99,7 +103,11 @@ describe('owner: end date and heads-up on a collaborator', () => {
     fireEvent.input(input, { target: { value: toLocalInput(ENDS) } });
     userClick(within(dialog).getByRole('button', { name: 'Save end date' }));
     await waitFor(() => expect(calls.map((c) => c.name)).toEqual(['setExpiry']));
-    expect(calls[0]?.data).toEqual({ trackId: 'trk_1', collaboratorId: 'col_leo', accessExpiresAt: new Date(new Date(toLocalInput(ENDS)).getTime()).toISOString() });
+    expect(calls[0]?.data).toEqual({
+      trackId: 'trk_1',
+      collaboratorId: 'col_leo',
+      accessExpiresAt: new Date(new Date(toLocalInput(ENDS)).getTime()).toISOString(),
+    });
     expect(notes[0]).toMatch(/Leo Vance's access to “Midnight Drive” ends/);
   });
 
@@ -108,7 +116,9 @@ describe('owner: end date and heads-up on a collaborator', () => {
     expect(screen.getByText(/Access until/)).toBeTruthy();
     userClick(screen.getByRole('button', { name: 'End date for Leo Vance' }));
     userClick(screen.getByRole('button', { name: 'Remove end date' }));
-    await waitFor(() => expect(calls[0]).toEqual({ name: 'setExpiry', data: { trackId: 'trk_1', collaboratorId: 'col_leo', accessExpiresAt: null } }));
+    await waitFor(() =>
+      expect(calls[0]).toEqual({ name: 'setExpiry', data: { trackId: 'trk_1', collaboratorId: 'col_leo', accessExpiresAt: null } }),
+    );
     cleanup();
     calls = [];
     renderWithApi(<TrackView ctx={ctxOf(detail({ collaborators: [collaborator({ accessExpiresAt: ENDS })] }))} />, recordingApi());
@@ -127,9 +137,11 @@ describe('owner: end date and heads-up on a collaborator', () => {
     fireEvent.click(within(dialog).getByLabelText('In 7 days'));
     userClick(within(dialog).getByRole('button', { name: 'Send heads-up' }));
     await waitFor(() =>
-      expect(calls).toEqual([{ name: 'headsUp', data: { trackId: 'trk_1', collaboratorId: 'col_leo', note: 'Wrapping up Friday — grab the stems.', endsIn: '7d' } }]),
+      expect(calls).toEqual([
+        { name: 'headsUp', data: { trackId: 'trk_1', collaboratorId: 'col_leo', note: 'Wrapping up Friday — grab the stems.', endsIn: '7d' } },
+      ]),
     );
-    expect(notes[0]).toBe('Heads-up sent: Leo Vance\'s access to “Midnight Drive” ends in 7 days.');
+    expect(notes[0]).toBe("Heads-up sent: Leo Vance's access to “Midnight Drive” ends in 7 days.");
   });
 
   it('a scripted click on Send does nothing (the trusted-gesture gate)', async () => {
@@ -142,7 +154,7 @@ describe('owner: end date and heads-up on a collaborator', () => {
 });
 
 describe('collaborator: when my access ends', () => {
-  it('shows the date, the owner\'s note and the download offer', () => {
+  it("shows the date, the owner's note and the download offer", () => {
     const d = detail({
       myRole: 'editor',
       myAccessEndsAt: ENDS,
@@ -157,17 +169,25 @@ describe('collaborator: when my access ends', () => {
 });
 
 describe('notifications say what happened', () => {
-  const base: Pick<Notification, 'trackTitle' | 'actor' | 'via'> = { trackTitle: 'Midnight Drive', actor: { id: 'acc_maya', name: 'Maya Reyes' }, via: 'app' };
+  const base: Pick<Notification, 'trackTitle' | 'actor' | 'via'> = {
+    trackTitle: 'Midnight Drive',
+    actor: { id: 'acc_maya', name: 'Maya Reyes' },
+    via: 'app',
+  };
   it('heads-up, reminder, expired (both sides), digest', () => {
     expect(describeNotification({ ...base, kind: 'heads_up', headsUp: { note: 'Grab the stems', accessEndsAt: ENDS, sentAt: ENDS } })).toMatch(
       /^Heads-up from Maya Reyes: your access to “Midnight Drive” ends on .+ Download the files you need before then\. “Grab the stems”$/,
     );
     expect(describeNotification({ ...base, kind: 'access_expiring', notice: { reminder: '1_day', accessEndsAt: ENDS } })).toMatch(/ends in 1 day/);
-    expect(describeNotification({ ...base, kind: 'access_expired', notice: { endedBy: 'expiry', accessEndsAt: ENDS } })).toMatch(/^Your access to “Midnight Drive” expired\./);
-    expect(describeNotification({ ...base, kind: 'access_expired', notice: { endedBy: 'heads_up', collaborator: 'Leo Vance' } })).toBe(
-      'Leo Vance\'s access to “Midnight Drive” ended on its heads-up date.',
+    expect(describeNotification({ ...base, kind: 'access_expired', notice: { endedBy: 'expiry', accessEndsAt: ENDS } })).toMatch(
+      /^Your access to “Midnight Drive” expired\./,
     );
-    expect(describeNotification({ ...base, kind: 'stale_access_digest', notice: { digest: { people: 2, tracks: 3, idleDays: 30 } } })).toMatch(/^2 people have had idle Editor access to 3 unreleased tracks for more than 30 days/);
+    expect(describeNotification({ ...base, kind: 'access_expired', notice: { endedBy: 'heads_up', collaborator: 'Leo Vance' } })).toBe(
+      "Leo Vance's access to “Midnight Drive” ended on its heads-up date.",
+    );
+    expect(describeNotification({ ...base, kind: 'stale_access_digest', notice: { digest: { people: 2, tracks: 3, idleDays: 30 } } })).toMatch(
+      /^2 people have had idle Editor access to 3 unreleased tracks for more than 30 days/,
+    );
   });
   it('datetime-local round trip', () => {
     expect(fromLocalInput(toLocalInput(ENDS))).toBe(ENDS);
@@ -192,15 +212,44 @@ describe('access review', () => {
         editorCount: 2,
         staleCount: 1,
         tracks: [
-          { trackId: 'trk_1', title: 'Midnight Drive', stage: 'mixing', released: false, collaboratorId: 'col_1', status: 'active', accessLevel: 'editor', lastActivityAt: null, idleDays: 60, accessExpiresAt: null, headsUp: null, stale: true },
-          { trackId: 'trk_2', title: 'Glass Hearts', stage: 'released', released: true, collaboratorId: 'col_2', status: 'active', accessLevel: 'editor', lastActivityAt: null, idleDays: 60, accessExpiresAt: null, headsUp: null, stale: false },
+          {
+            trackId: 'trk_1',
+            title: 'Midnight Drive',
+            stage: 'mixing',
+            released: false,
+            collaboratorId: 'col_1',
+            status: 'active',
+            accessLevel: 'editor',
+            lastActivityAt: null,
+            idleDays: 60,
+            accessExpiresAt: null,
+            headsUp: null,
+            stale: true,
+          },
+          {
+            trackId: 'trk_2',
+            title: 'Glass Hearts',
+            stage: 'released',
+            released: true,
+            collaboratorId: 'col_2',
+            status: 'active',
+            accessLevel: 'editor',
+            lastActivityAt: null,
+            idleDays: 60,
+            accessExpiresAt: null,
+            headsUp: null,
+            stale: false,
+          },
         ],
       },
     ],
   };
 
   it('lists people and tracks riskiest first, and acts on a selection', async () => {
-    renderWithApi(<Review />, recordingApi({ getReview: review, reviewAction: { action: 'downgrade', changedCount: 2, trackIds: ['trk_1', 'trk_2'] } }));
+    renderWithApi(
+      <Review />,
+      recordingApi({ getReview: review, reviewAction: { action: 'downgrade', changedCount: 2, trackIds: ['trk_1', 'trk_2'] } }),
+    );
     await screen.findByText('Midnight Drive');
     const rows = screen.getAllByRole('listitem').filter((li) => li.getAttribute('data-track-id'));
     expect(rows.map((r) => [r.getAttribute('data-track-id'), r.getAttribute('data-stale')])).toEqual([
@@ -210,7 +259,9 @@ describe('access review', () => {
     fireEvent.click(screen.getByLabelText('Select Midnight Drive'));
     fireEvent.click(screen.getByLabelText('Select Glass Hearts'));
     fireEvent.click(screen.getByRole('button', { name: 'Downgrade to Viewer' }));
-    await waitFor(() => expect(calls.find((c) => c.name === 'reviewAction')?.data).toEqual({ action: 'downgrade', collaboratorIds: ['col_1', 'col_2'] }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.name === 'reviewAction')?.data).toEqual({ action: 'downgrade', collaboratorIds: ['col_1', 'col_2'] }),
+    );
     expect(await screen.findByText('Downgraded to Viewer on 2 tracks.')).toBeTruthy();
   });
 

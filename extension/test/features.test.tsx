@@ -64,9 +64,9 @@ describe("owner's Revoke confirmation", () => {
   it('names the person and the track, says what happens, and offers Downgrade to Viewer', async () => {
     await show('Midnight Drive');
     userClick(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
-    const dialog = screen.getByRole('dialog', { name: 'Revoke Leo Vance\'s access to “Midnight Drive”?' });
+    const dialog = screen.getByRole('dialog', { name: "Revoke Leo Vance's access to “Midnight Drive”?" });
     const text = dialog.textContent!;
-    expect(text).toContain('“Midnight Drive” leaves Leo Vance\'s Producer Dashboard library.');
+    expect(text).toContain("“Midnight Drive” leaves Leo Vance's Producer Dashboard library.");
     expect(text).toContain("The shared files are removed from Leo Vance's Dropbox.");
     expect(text).toContain('Their comments and their past edits stay on the track.');
     expect(text).toContain('Their credits stay: name, role and splits remain on the track.');
@@ -140,7 +140,9 @@ describe('Dropbox change pending / failed', () => {
     await show('Midnight Drive');
     const row = screen.getByRole('listitem', { name: 'Leo Vance' });
     // A sentence with the fix, never the raw tag the worker stored.
-    expect(row.textContent).toContain('Dropbox change failed (removing them from the shared folder). Dropbox was busy with other changes to this folder — Retry in a few minutes.');
+    expect(row.textContent).toContain(
+      'Dropbox change failed (removing them from the shared folder). Dropbox was busy with other changes to this folder — Retry in a few minutes.',
+    );
     expect(row.textContent).not.toContain('too_many_write_operations');
     userClick(within(row).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(notices).toEqual(['Retrying the Dropbox change…']));
@@ -185,8 +187,12 @@ describe('Revoke All', () => {
     renderWithApi(<RevokeAllAction person={{ personKey: 'leo@pd.example', displayName: 'Leo Vance' }} pollMs={20} />, api);
     userClick(screen.getByRole('button', { name: 'Revoke All for Leo Vance' }));
     const dialog = await screen.findByRole('dialog', { name: "Revoke all of Leo Vance's access?" });
-    expect(dialog.textContent).toContain('This revokes Leo Vance\'s access to 3 tracks you share with them');
-    expect(within(dialog).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Midnight Drive', 'Glass Hearts', 'Neon Rain']);
+    expect(dialog.textContent).toContain("This revokes Leo Vance's access to 3 tracks you share with them");
+    expect(
+      within(dialog)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['Midnight Drive', 'Glass Hearts', 'Neon Rain']);
     userClick(within(dialog).getByRole('button', { name: 'Revoke All (3)' }));
 
     const progress = await screen.findByRole('progressbar', { name: 'Revoke All progress' });

@@ -40,7 +40,17 @@ const SAM = person('sam', 'Sam Ortiz', { status: 'left', endedAt: at(40), endedV
 const AVA = person('ava', 'Ava Chen', { role: null, splits: { master: 0, publishing: 0, writer: 0 } });
 
 function comment(id: string, authorId: string, authorName: string, minutes: number, over: Partial<Comment> = {}): Comment {
-  return { id, authorId, authorName, body: `${authorName} says ${id}`, pinned: false, pinnedBy: null, pinnedAt: null, createdAt: at(minutes), ...over };
+  return {
+    id,
+    authorId,
+    authorName,
+    body: `${authorName} says ${id}`,
+    pinned: false,
+    pinnedBy: null,
+    pinnedAt: null,
+    createdAt: at(minutes),
+    ...over,
+  };
 }
 
 function detail(over: Partial<TrackDetail> = {}): TrackDetail {
@@ -50,7 +60,11 @@ function detail(over: Partial<TrackDetail> = {}): TrackDetail {
     project: null,
     hidden: false,
     collaborators: [AVA, LEO, SAM],
-    splitTotals: { master: { total: 100, overAllocated: false }, publishing: { total: 100, overAllocated: false }, writer: { total: 100, overAllocated: false } },
+    splitTotals: {
+      master: { total: 100, overAllocated: false },
+      publishing: { total: 100, overAllocated: false },
+      writer: { total: 100, overAllocated: false },
+    },
     comments: [
       comment('c1', 'acc_sam', 'Sam Ortiz', 5),
       comment('c2', 'acc_leo', 'Leo Vance', 6, { pinned: true, pinnedBy: { id: 'acc_leo', name: 'Leo Vance' }, pinnedAt: at(7) }),
@@ -61,7 +75,13 @@ function detail(over: Partial<TrackDetail> = {}): TrackDetail {
   };
 }
 
-function entry(id: number, kind: HistoryKind, actor: { id: string | null; name: string }, details: Record<string, unknown> = {}, over: Partial<HistoryEntry> = {}): HistoryEntry {
+function entry(
+  id: number,
+  kind: HistoryKind,
+  actor: { id: string | null; name: string },
+  details: Record<string, unknown> = {},
+  over: Partial<HistoryEntry> = {},
+): HistoryEntry {
   return { id, kind, actor, via: 'app', collaboratorId: null, details, createdAt: at(id), ...over };
 }
 
@@ -108,7 +128,13 @@ describe('the track history', () => {
     const pages: Record<string, HistoryResponse> = {
       first: {
         entries: [
-          entry(9, 'access_ended_in_dropbox', { id: null, name: 'Dropbox' }, { collaborator: 'Leo Vance', evidence: 'dropbox_own_folder' }, { via: 'dropbox', collaboratorId: 'leo' }),
+          entry(
+            9,
+            'access_ended_in_dropbox',
+            { id: null, name: 'Dropbox' },
+            { collaborator: 'Leo Vance', evidence: 'dropbox_own_folder' },
+            { via: 'dropbox', collaboratorId: 'leo' },
+          ),
           entry(8, 'collaborator_left', { id: 'acc_sam', name: 'Sam Ortiz' }, { collaborator: 'Sam Ortiz' }),
           entry(7, 'file_uploaded', { id: 'acc_leo', name: 'Leo Vance' }, { path: '/Neon Rain/bounce v2.wav' }, { via: 'dropbox' }),
         ],
@@ -116,9 +142,19 @@ describe('the track history', () => {
       },
       older: {
         entries: [
-          entry(6, 'metadata_changed', { id: 'acc_leo', name: 'Leo Vance' }, { changes: { stage: { from: 'writing', to: 'mixing' }, bpm: { from: 120, to: 122 } } }),
+          entry(
+            6,
+            'metadata_changed',
+            { id: 'acc_leo', name: 'Leo Vance' },
+            { changes: { stage: { from: 'writing', to: 'mixing' }, bpm: { from: 120, to: 122 } } },
+          ),
           entry(5, 'tags_changed', { id: 'acc_sam', name: 'Sam Ortiz' }, { added: ['synthwave'], removed: ['demo'] }),
-          entry(4, 'splits_changed', { id: 'acc_sam', name: 'Sam Ortiz' }, { changes: [{ who: 'Sam Ortiz', to: { master: 20, publishing: 25, writer: 30 } }] }),
+          entry(
+            4,
+            'splits_changed',
+            { id: 'acc_sam', name: 'Sam Ortiz' },
+            { changes: [{ who: 'Sam Ortiz', to: { master: 20, publishing: 25, writer: 30 } }] },
+          ),
         ],
         nextBefore: null,
       },
@@ -129,7 +165,10 @@ describe('the track history', () => {
     userClick(screen.getByRole('button', { name: 'History' }));
     const list = await screen.findByRole('list', { name: 'Changes to this track' });
     expect(getHistory).toHaveBeenCalledWith({ trackId: 'trk_1', before: null, limit: 10 });
-    const text = () => within(screen.getByRole('list', { name: 'Changes to this track' })).getAllByRole('listitem').map((li) => li.textContent);
+    const text = () =>
+      within(screen.getByRole('list', { name: 'Changes to this track' }))
+        .getAllByRole('listitem')
+        .map((li) => li.textContent);
     expect(text()[0]).toContain('Leo Vance’s access ended in Dropbox (the folder left their Dropbox)');
     expect(text()[0]).toContain('in Dropbox');
     expect(text()[1]).toContain('Sam Ortiz left the track');
@@ -148,7 +187,13 @@ describe('the track history', () => {
   it("each collaborator's access history: who, when, and where it happened", async () => {
     const getHistory = vi.fn(async () => ({
       entries: [
-        entry(3, 'access_ended_in_dropbox', { id: null, name: 'Dropbox' }, { collaborator: 'Leo Vance', evidence: 'dropbox_members' }, { via: 'dropbox' }),
+        entry(
+          3,
+          'access_ended_in_dropbox',
+          { id: null, name: 'Dropbox' },
+          { collaborator: 'Leo Vance', evidence: 'dropbox_members' },
+          { via: 'dropbox' },
+        ),
         entry(2, 'access_level_changed', { id: 'acc_maya', name: 'Maya Reyes' }, { collaborator: 'Leo Vance', from: 'editor', to: 'viewer' }),
         entry(1, 'collaborator_invited', { id: 'acc_maya', name: 'Maya Reyes' }, { collaborator: 'Leo Vance', accessLevel: 'editor' }),
       ],
@@ -159,7 +204,9 @@ describe('the track history', () => {
     userClick(within(row).getByRole('button', { name: 'Access history of Leo Vance' }));
     const list = await within(row).findByRole('list', { name: "Leo Vance's access" });
     expect(getHistory).toHaveBeenCalledWith({ trackId: 'trk_1', before: null, limit: 10, collaboratorId: 'leo' });
-    const items = within(list).getAllByRole('listitem').map((li) => li.textContent ?? '');
+    const items = within(list)
+      .getAllByRole('listitem')
+      .map((li) => li.textContent ?? '');
     expect(items[0]).toMatch(/Leo Vance’s access ended in Dropbox \(no longer in the folder’s members in Dropbox\).*in Dropbox/);
     expect(items[1]).toMatch(/Maya Reyes changed Leo Vance’s access from Editor to Viewer.*in Producer Dashboard/);
     expect(items[2]).toMatch(/Maya Reyes invited Leo Vance as Editor.*in Producer Dashboard/);
@@ -167,10 +214,25 @@ describe('the track history', () => {
 
   it('every history kind the worker writes reads as a sentence; kinds it does not know still render', () => {
     const kinds: HistoryKind[] = [
-      'track_created', 'metadata_changed', 'tags_changed', 'splits_changed', 'archived', 'unarchived', 'file_uploaded',
-      'collaborator_invited', 'collaborator_joined', 'invitation_declined', 'invitation_cancelled', 'access_revoked',
-      'collaborator_left', 'access_level_changed', 'comment_pinned', 'comment_unpinned', 'dropbox_change_moot',
-      'access_ended_in_dropbox', 'role_changed',
+      'track_created',
+      'metadata_changed',
+      'tags_changed',
+      'splits_changed',
+      'archived',
+      'unarchived',
+      'file_uploaded',
+      'collaborator_invited',
+      'collaborator_joined',
+      'invitation_declined',
+      'invitation_cancelled',
+      'access_revoked',
+      'collaborator_left',
+      'access_level_changed',
+      'comment_pinned',
+      'comment_unpinned',
+      'dropbox_change_moot',
+      'access_ended_in_dropbox',
+      'role_changed',
     ];
     for (const kind of kinds) {
       const s = historyText(entry(1, kind, { id: 'acc_maya', name: 'Maya Reyes' }, { collaborator: 'Leo Vance' }));
@@ -245,9 +307,13 @@ describe('Dropbox failures as sentences with the fix', () => {
       expect(s, String(e)).toMatch(/\.$/);
       expect(s, String(e)).toMatch(/—|Retry|retry|Dropbox|sign in/);
     }
-    expect(dropboxFailureSentence('Dropbox refused (access_error/not_a_member): your Dropbox account is no longer a member of this folder', { person: 'Leo Vance', actor: 'Maya Reyes', mine: false })).toBe(
-      'Dropbox refused: Maya Reyes is no longer a member of this folder in Dropbox — open the folder in Dropbox to check, then Retry.',
-    );
+    expect(
+      dropboxFailureSentence('Dropbox refused (access_error/not_a_member): your Dropbox account is no longer a member of this folder', {
+        person: 'Leo Vance',
+        actor: 'Maya Reyes',
+        mine: false,
+      }),
+    ).toBe('Dropbox refused: Maya Reyes is no longer a member of this folder in Dropbox — open the folder in Dropbox to check, then Retry.');
   });
 });
 

@@ -76,7 +76,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function seed() {
   const worker = new FakeWorker();
-  const trackId = worker.addTrack({ title: 'Midnight Drive', owner: MAYA, path: MIDNIGHT_DRIVE_PATH, collaborators: [{ account: LEO, accessLevel: 'editor', path: '/Shared/Midnight Drive' }] });
+  const trackId = worker.addTrack({
+    title: 'Midnight Drive',
+    owner: MAYA,
+    path: MIDNIGHT_DRIVE_PATH,
+    collaborators: [{ account: LEO, accessLevel: 'editor', path: '/Shared/Midnight Drive' }],
+  });
   return { worker, trackId };
 }
 
@@ -306,7 +311,10 @@ describe('the panel on a Dropbox folder page', () => {
     expect(bg.ports.open.size).toBe(1);
     await waitFor(() => expect(srv.open).toHaveLength(1));
 
-    const res = await worker.fetch(`http://pd.test/api/v1/tracks/${trackId}/leave`, { method: 'POST', headers: { Authorization: `Bearer ${worker.session(LEO)}` } });
+    const res = await worker.fetch(`http://pd.test/api/v1/tracks/${trackId}/leave`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${worker.session(LEO)}` },
+    });
     expect(res.status).toBe(200);
     srv.last!.push([trackId]);
     await waitFor(() => expect(leoRow().textContent).not.toContain('Active'));

@@ -128,7 +128,9 @@ describe('the page is honest about where the panel is', () => {
     await startContentScript();
     await waitFor(() => panel().getByRole('heading', { name: 'Midnight Drive' }));
     expect(host()?.closest('[role="grid"], ul, table')).toBeNull();
-    expect(panel().getByTestId('pd-placement-note').textContent).toBe('Dropbox’s folder header was not found — the panel floats at the bottom right of the page.');
+    expect(panel().getByTestId('pd-placement-note').textContent).toBe(
+      'Dropbox’s folder header was not found — the panel floats at the bottom right of the page.',
+    );
     // The content script told the background; the popup reads it for this page.
     await waitFor(async () => expect((await api.getPanelStatus({ url: location.href }))?.placement).toBe('floating'));
   });
@@ -137,9 +139,17 @@ describe('the page is honest about where the panel is', () => {
     const { signInAs, api } = await startBackground(seed());
     await signInAs(MAYA);
     const url = 'https://www.dropbox.com/home/PRODUCER-DASHBOARD/Night%20Sessions/Midnight%20Drive';
-    await api.reportPanelStatus({ url, placement: 'floating', message: 'Dropbox’s folder header was not found — the panel floats at the bottom right of the page.' });
+    await api.reportPanelStatus({
+      url,
+      placement: 'floating',
+      message: 'Dropbox’s folder header was not found — the panel floats at the bottom right of the page.',
+    });
     renderWithApi(<App getActiveUrl={async () => url} />, api);
-    await waitFor(() => expect(screen.getByTestId('panel-place').textContent).toBe('Dropbox’s folder header was not found — the panel floats at the bottom right of the page.'));
+    await waitFor(() =>
+      expect(screen.getByTestId('panel-place').textContent).toBe(
+        'Dropbox’s folder header was not found — the panel floats at the bottom right of the page.',
+      ),
+    );
   });
 
   it('the popup says so when the panel never reported from the tab (the content script did not run)', async () => {

@@ -24,7 +24,10 @@ beforeEach(async () => {
       title,
       owner: MAYA,
       path: `/PRODUCER-DASHBOARD/Night Sessions/${title}`,
-      collaborators: [{ account: LEO, accessLevel: 'editor' }, ...(title === 'Midnight Drive' ? [{ account: SAM, accessLevel: 'viewer' as const }] : [])],
+      collaborators: [
+        { account: LEO, accessLevel: 'editor' },
+        ...(title === 'Midnight Drive' ? [{ account: SAM, accessLevel: 'viewer' as const }] : []),
+      ],
     });
   }
   const bg = await startBackground(worker);
@@ -82,7 +85,11 @@ describe('popup', () => {
     popup(null);
     userClick(await screen.findByRole('tab', { name: 'My tracks' }));
     const shared = await screen.findByRole('list', { name: 'Tracks shared with me' });
-    expect(within(shared).getAllByRole('listitem').map((li) => li.getAttribute('aria-label'))).toEqual(['Midnight Drive', 'Glass Hearts', 'Neon Rain']);
+    expect(
+      within(shared)
+        .getAllByRole('listitem')
+        .map((li) => li.getAttribute('aria-label')),
+    ).toEqual(['Midnight Drive', 'Glass Hearts', 'Neon Rain']);
     userClick(within(within(shared).getByRole('listitem', { name: 'Glass Hearts' })).getByRole('button', { name: 'Leave' }));
     const dialog = await screen.findByRole('dialog', { name: 'Leave “Glass Hearts”?' });
     userClick(within(dialog).getByRole('button', { name: 'Leave Track' }));

@@ -112,7 +112,11 @@ describe('Sign out everywhere', () => {
 
 describe('a session the worker ends', () => {
   it.each([
-    ['unauthenticated (signed out everywhere from another browser)', (token: string) => worker.sessions.delete(token), /session was ended \(for example with “Sign out everywhere”, or from another browser\)\. Sign in with Dropbox again\./],
+    [
+      'unauthenticated (signed out everywhere from another browser)',
+      (token: string) => worker.sessions.delete(token),
+      /session was ended \(for example with “Sign out everywhere”, or from another browser\)\. Sign in with Dropbox again\./,
+    ],
     ['session_expired', (token: string) => worker.expired.add(token), /Your Producer Dashboard session expired\. Sign in with Dropbox again\./],
   ])('%s: the popup shows signed out with the reason', async (_name, end, sentence) => {
     const { api, signInAs } = await startBackground(worker);
@@ -199,7 +203,9 @@ describe('rate limits (429 + Retry-After)', () => {
   it('reads Retry-After in seconds or as an HTTP date', () => {
     expect(rateLimitedMessage('40')).toBe('Too many attempts — try again in 40 s.');
     expect(rateLimitedMessage('600')).toBe('Too many attempts — try again in 10 min.');
-    expect(rateLimitedMessage(new Date(Date.UTC(2026, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2026, 0, 1))).toBe('Too many attempts — try again in 30 s.');
+    expect(rateLimitedMessage(new Date(Date.UTC(2026, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2026, 0, 1))).toBe(
+      'Too many attempts — try again in 30 s.',
+    );
     expect(rateLimitedMessage(null)).toBe('Too many attempts — try again in a moment.');
     expect(rateLimitedMessage('soon')).toBe('Too many attempts — try again in a moment.');
   });

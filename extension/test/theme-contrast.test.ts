@@ -11,7 +11,9 @@ for (const m of css.matchAll(/--pd-([\w-]+):\s*light-dark\((#[0-9a-f]{6}),\s*(#[
 }
 
 function luminance(hex: string): number {
-  const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const [r, g, b] = [1, 3, 5]
+    .map((i) => Number.parseInt(hex.slice(i, i + 2), 16) / 255)
+    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
   return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
 }
 function contrast(a: string, b: string): number {
@@ -55,7 +57,9 @@ describe('colour palette', () => {
 
   for (const scheme of ['light', 'dark'] as const) {
     it(`${scheme}: every text/background pair is at least 4.5:1`, () => {
-      const low = PAIRS.map(([t, b]) => ({ pair: `${t} on ${b}`, ratio: contrast(palette.get(t)![scheme], palette.get(b)![scheme]) })).filter((p) => p.ratio < 4.5);
+      const low = PAIRS.map(([t, b]) => ({ pair: `${t} on ${b}`, ratio: contrast(palette.get(t)![scheme], palette.get(b)![scheme]) })).filter(
+        (p) => p.ratio < 4.5,
+      );
       expect(low).toEqual([]);
     });
   }

@@ -52,13 +52,48 @@ describe('Dropbox page detection', () => {
   describe('team spaces, paired accounts and previews (issue 9 item 2)', () => {
     it.each([
       // [url, space, team, folderPath, previewFile, webPath]
-      ['https://www.dropbox.com/work/Acme%20Studio/Rio%20Park/Night%20Bus', 'work', 'Acme Studio', '/Rio Park/Night Bus', null, '/work/Acme%20Studio/Rio%20Park/Night%20Bus'],
-      ['https://www.dropbox.com/work/Acme%20Studio/Rio%20Park/Night%20Bus?preview=Demo.wav', 'work', 'Acme Studio', '/Rio Park/Night Bus', 'Demo.wav', '/work/Acme%20Studio/Rio%20Park/Night%20Bus'],
+      [
+        'https://www.dropbox.com/work/Acme%20Studio/Rio%20Park/Night%20Bus',
+        'work',
+        'Acme Studio',
+        '/Rio Park/Night Bus',
+        null,
+        '/work/Acme%20Studio/Rio%20Park/Night%20Bus',
+      ],
+      [
+        'https://www.dropbox.com/work/Acme%20Studio/Rio%20Park/Night%20Bus?preview=Demo.wav',
+        'work',
+        'Acme Studio',
+        '/Rio Park/Night Bus',
+        'Demo.wav',
+        '/work/Acme%20Studio/Rio%20Park/Night%20Bus',
+      ],
       ['https://www.dropbox.com/personal/Night%20Bus', 'personal', null, '/Night Bus', null, '/personal/Night%20Bus'],
       ['https://www.dropbox.com/personal/Night%20Bus?preview=Demo.wav', 'personal', null, '/Night Bus', 'Demo.wav', '/personal/Night%20Bus'],
-      ['https://www.dropbox.com/preview/Acme%20Studio/Rio%20Park/Night%20Bus/Night%20Bus%20-%20Demo.wav?role=work', 'work', 'Acme Studio', '/Rio Park/Night Bus', 'Night Bus - Demo.wav', '/work/Acme%20Studio/Rio%20Park/Night%20Bus'],
-      ['https://www.dropbox.com/preview/Night%20Bus/Stems/Keys.wav?role=personal', 'personal', null, '/Night Bus/Stems', 'Keys.wav', '/personal/Night%20Bus/Stems'],
-      ['https://www.dropbox.com/preview/PRODUCER-DASHBOARD/Glass%20Hearts/Master.wav', 'home', null, '/PRODUCER-DASHBOARD/Glass Hearts', 'Master.wav', '/home/PRODUCER-DASHBOARD/Glass%20Hearts'],
+      [
+        'https://www.dropbox.com/preview/Acme%20Studio/Rio%20Park/Night%20Bus/Night%20Bus%20-%20Demo.wav?role=work',
+        'work',
+        'Acme Studio',
+        '/Rio Park/Night Bus',
+        'Night Bus - Demo.wav',
+        '/work/Acme%20Studio/Rio%20Park/Night%20Bus',
+      ],
+      [
+        'https://www.dropbox.com/preview/Night%20Bus/Stems/Keys.wav?role=personal',
+        'personal',
+        null,
+        '/Night Bus/Stems',
+        'Keys.wav',
+        '/personal/Night%20Bus/Stems',
+      ],
+      [
+        'https://www.dropbox.com/preview/PRODUCER-DASHBOARD/Glass%20Hearts/Master.wav',
+        'home',
+        null,
+        '/PRODUCER-DASHBOARD/Glass Hearts',
+        'Master.wav',
+        '/home/PRODUCER-DASHBOARD/Glass%20Hearts',
+      ],
     ])('reads %s', (url, space, team, folderPath, previewFile, webPath) => {
       const loc = parseDropboxUrl(url);
       expect(loc).toMatchObject({ space, team, folderPath, previewFile, webPath, kind: previewFile ? 'preview' : 'folder' });
@@ -100,7 +135,10 @@ describe('Dropbox page detection', () => {
 
     it('reads an emulator folder page exactly as the same page on www.dropbox.com, and keeps its origin', () => {
       const loc = parseDropboxUrl(`${page}?preview=Midnight+Drive+-+Mix.wav`, DEV);
-      const real = parseDropboxUrl(`https://www.dropbox.com/home/PRODUCER-DASHBOARD/After%20Hours/Midnight%20Drive?preview=Midnight+Drive+-+Mix.wav`, DEV);
+      const real = parseDropboxUrl(
+        `https://www.dropbox.com/home/PRODUCER-DASHBOARD/After%20Hours/Midnight%20Drive?preview=Midnight+Drive+-+Mix.wav`,
+        DEV,
+      );
       expect(loc).toMatchObject({ kind: 'preview', folderPath: real!.folderPath, previewFile: real!.previewFile, origin: EMULATOR });
       expect(real?.origin).toBe(DROPBOX_WEB_ORIGIN);
       expect(loc?.folderUrl).toBe(page);

@@ -56,7 +56,10 @@ export function parseAuthorizeRedirect(redirectedTo: string, expectedState: stri
   const url = new URL(redirectedTo);
   // Dropbox answers in the query; tolerate a fragment too.
   const fromHash = new URLSearchParams(url.hash.slice(1));
-  const params = url.searchParams.has('state') || url.searchParams.has('code') || url.searchParams.has('error') || !fromHash.has('state') ? url.searchParams : fromHash;
+  const params =
+    url.searchParams.has('state') || url.searchParams.has('code') || url.searchParams.has('error') || !fromHash.has('state')
+      ? url.searchParams
+      : fromHash;
   const error = params.get('error');
   if (error) {
     const description = params.get('error_description');

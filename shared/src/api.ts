@@ -250,7 +250,10 @@ export type UpdateTrackBody = z.input<typeof UpdateTrackBody>;
 export const UpdateSplitsBody = z
   .object({
     owner: Splits.optional(),
-    collaborators: z.array(Splits.extend({ collaboratorId: Id })).max(200).optional(),
+    collaborators: z
+      .array(Splits.extend({ collaboratorId: Id }))
+      .max(200)
+      .optional(),
   })
   .refine((b) => b.owner !== undefined || (b.collaborators?.length ?? 0) > 0, 'Nothing to change.');
 export type UpdateSplitsBody = z.input<typeof UpdateSplitsBody>;
@@ -630,7 +633,10 @@ export interface Notification {
 /** GET /notifications?before&limit — newest first. */
 export const NotificationsQuery = z.object({
   /** The previous page's nextBefore. */
-  before: z.string().regex(/^\d{1,15}$/, 'Use the nextBefore of the previous page.').optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,15}$/, 'Use the nextBefore of the previous page.')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   unread: BoolFilter.default('any'),
 });
@@ -644,10 +650,7 @@ export interface UnreadCountResponse {
   unread: number;
 }
 /** POST /notifications/read — either some ids or all. */
-export const MarkReadBody = z.union([
-  z.object({ ids: z.array(Id).min(1).max(500) }),
-  z.object({ all: z.literal(true) }),
-]);
+export const MarkReadBody = z.union([z.object({ ids: z.array(Id).min(1).max(500) }), z.object({ all: z.literal(true) })]);
 export type MarkReadBody = z.input<typeof MarkReadBody>;
 export interface MarkReadResponse {
   marked: number;

@@ -26,7 +26,12 @@ export const NAME_RULE_MESSAGE = 'must not contain control, invisible (zero-widt
 
 /** A trimmed, single-line, visible name of `min`..`max` characters (zod; refuses what the rule refuses). */
 export const nameText = (max: number, min = 1) =>
-  z.string().trim().min(min).max(max).refine((s) => !hasUnsafeNameChars(s), NAME_RULE_MESSAGE);
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((s) => !hasUnsafeNameChars(s), NAME_RULE_MESSAGE);
 
 // Free text of several lines (a heads-up's note): the same rule as names, except that line breaks are kept
 // (CRLF and CR become LF). Tabs and every other control, invisible or bidi-override character are refused.
@@ -40,4 +45,12 @@ export const noteText = (max: number) =>
   z
     .string()
     .transform((s) => s.replace(/\r\n?/g, '\n').trim())
-    .pipe(z.string().max(max).refine((s) => !hasUnsafeTextChars(s), 'must not contain control (other than line breaks), invisible (zero-width) or bidi-override characters'));
+    .pipe(
+      z
+        .string()
+        .max(max)
+        .refine(
+          (s) => !hasUnsafeTextChars(s),
+          'must not contain control (other than line breaks), invisible (zero-width) or bidi-override characters',
+        ),
+    );

@@ -56,7 +56,20 @@ function account(key, name) {
 const STAGES = ['idea', 'writing', 'production', 'mixing', 'mastering', 'released'];
 function track(owner, i) {
   const trackId = id('trk');
-  rows.tracks.push([trackId, owner.id, `sf:${hex(10)}`, `Track ${i}`, STAGES[i % STAGES.length], 90 + (i % 60), null, '["bench"]', i % 50 === 0 ? 1 : 0, null, now, now]);
+  rows.tracks.push([
+    trackId,
+    owner.id,
+    `sf:${hex(10)}`,
+    `Track ${i}`,
+    STAGES[i % STAGES.length],
+    90 + (i % 60),
+    null,
+    '["bench"]',
+    i % 50 === 0 ? 1 : 0,
+    null,
+    now,
+    now,
+  ]);
   rows.library_entries.push([owner.id, trackId, i % 7 === 0 ? 'EP' : null, 0, 1, now, now]);
   rows.library_changes.push([owner.id, trackId, 'added', 'created', now]);
   return trackId;
@@ -90,13 +103,19 @@ const columns = {
   accounts: 'id, dropbox_account_id, email, email_lower, display_name, created_at, updated_at',
   sessions: 'token_hash, account_id, created_at, expires_at, last_used_at, absolute_expires_at',
   tracks: 'id, owner_id, dropbox_shared_folder_id, title, stage, bpm, musical_key, tags, archived, event_id, created_at, updated_at',
-  collaborators: 'id, track_id, account_id, email, email_lower, display_name, role, access_level, status, invited_at, invited_by, joined_at, updated_at',
+  collaborators:
+    'id, track_id, account_id, email, email_lower, display_name, role, access_level, status, invited_at, invited_by, joined_at, updated_at',
   library_entries: 'account_id, track_id, project, hidden, in_library, added_at, updated_at',
   library_changes: 'account_id, track_id, change, reason, created_at',
 };
 for (const [table, list] of Object.entries(rows)) {
   for (let i = 0; i < list.length; i += 100) {
-    sql.push(`INSERT INTO ${table} (${columns[table]}) VALUES\n${list.slice(i, i + 100).map((r) => `(${r.map(q).join(', ')})`).join(',\n')};`);
+    sql.push(
+      `INSERT INTO ${table} (${columns[table]}) VALUES\n${list
+        .slice(i, i + 100)
+        .map((r) => `(${r.map(q).join(', ')})`)
+        .join(',\n')};`,
+    );
   }
 }
 const seedFile = path.join(state, 'seed.sql');
@@ -107,7 +126,11 @@ const d1Flags = ['DB', '--local', '--persist-to', state, '--config', 'wrangler.t
 console.log(`state: ${state}`);
 console.log('applying migrations…');
 migrateLocalD1(state, { env: { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME } });
-console.log(`seeding ${Object.entries(rows).map(([t, r]) => `${r.length} ${t}`).join(', ')}…`);
+console.log(
+  `seeding ${Object.entries(rows)
+    .map(([t, r]) => `${r.length} ${t}`)
+    .join(', ')}…`,
+);
 let t0 = performance.now();
 wrangler(['d1', 'execute', ...d1Flags, '--yes', '--file', seedFile]);
 console.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -127,7 +150,11 @@ const base = dev.url;
 
 async function call(token, method, p) {
   const start = performance.now();
-  const res = await fetch(`${base}/api/v1${p}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
+  const res = await fetch(`${base}/api/v1${p}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: method === 'GET' ? undefined : '{}',
+  });
   const body = await res.json();
   const ms = performance.now() - start;
   const trips = Number(/d1;desc="(\d+) round trips"/.exec(res.headers.get('server-timing') ?? '')?.[1]);
@@ -155,11 +182,17 @@ try {
   }
   // Verify one of them did everything a revoke does, for every track.
   const check = JSON.parse(
-    wrangler(['d1', 'execute', ...d1Flags, '--json', '--command',
+    wrangler([
+      'd1',
+      'execute',
+      ...d1Flags,
+      '--json',
+      '--command',
       `SELECT (SELECT count(*) FROM collaborators WHERE email_lower = 'collab-1000-0@bench.test' AND status = 'revoked') AS revoked,
               (SELECT count(*) FROM notifications WHERE recipient_id = (SELECT id FROM accounts WHERE email_lower = 'collab-1000-0@bench.test') AND kind = 'access_revoked') AS notified,
               (SELECT count(*) FROM dropbox_changes WHERE json_extract(params, '$.email') = 'collab-1000-0@bench.test' AND kind = 'remove_member') AS dropbox_changes,
-              (SELECT count(*) FROM library_changes WHERE account_id = (SELECT id FROM accounts WHERE email_lower = 'collab-1000-0@bench.test') AND change = 'removed') AS library_removed`]),
+              (SELECT count(*) FROM library_changes WHERE account_id = (SELECT id FROM accounts WHERE email_lower = 'collab-1000-0@bench.test') AND change = 'removed') AS library_removed`,
+    ]),
   )[0].results[0];
 
   const reads = [];
@@ -173,7 +206,11 @@ try {
   await sample('library, 500 per page', '/library?limit=500', (b) => `${b.items.length} items`);
   await sample('library, stage=released & project=Collabs', '/library?stage=released&project=Collabs&limit=100', (b) => `${b.items.length} items`);
   await sample('library, archived=true (sparse: 2%)', '/library?archived=true&limit=100', (b) => `${b.items.length} items`);
-  await sample('library, deep page (before = 5,000th track)', `/library?limit=100&before=${readerTracks[LIBRARY_TRACKS / 2]}`, (b) => `${b.items.length} items`);
+  await sample(
+    'library, deep page (before = 5,000th track)',
+    `/library?limit=100&before=${readerTracks[LIBRARY_TRACKS / 2]}`,
+    (b) => `${b.items.length} items`,
+  );
   await sample('sync, nothing new', `/sync?cursor=${lib.cursor}`, (b) => `${b.changes.length} changes`);
   await sample('sync from 0, first 500 changes', '/sync?cursor=0&limit=500', (b) => `${b.changes.length} changes, hasMore=${b.hasMore}`);
 
@@ -185,13 +222,17 @@ try {
   const readerId = rows.accounts.find((a) => a[2] === reader.email)[0];
   const plans = [
     ['library (default filters)', inline(libraryQuery({ accountId: readerId, archived: 'false', hidden: 'false', limit: 100 }))],
-    ['library (all filters, deep page)', inline(libraryQuery({ accountId: readerId, archived: 'true', hidden: 'true', project: 'EP', stage: 'mixing', before: 'trk_zzz', limit: 100 }))],
+    [
+      'library (all filters, deep page)',
+      inline(libraryQuery({ accountId: readerId, archived: 'true', hidden: 'true', project: 'EP', stage: 'mixing', before: 'trk_zzz', limit: 100 })),
+    ],
     ['sync cursor (library response)', inline(cursorQuery(readerId))],
     ['sync', inline(syncQuery(readerId, 5000, 500))],
   ];
   const fakeDb = { prepare: (text) => ({ bind: (...params) => ({ text, params }) }) };
   const revokePlan = await planRevokeAll(fakeDb, { ownerId: 'acc_x', personKey: 'p@bench.test', via: 'app' });
-  for (const [i, s] of revokePlan.statements.entries()) plans.push([`Revoke All, statement ${i + 1} of ${revokePlan.statements.length}: ${s.text.trim().split(/\s+/).slice(0, 3).join(' ')}`, inline(s)]);
+  for (const [i, s] of revokePlan.statements.entries())
+    plans.push([`Revoke All, statement ${i + 1} of ${revokePlan.statements.length}: ${s.text.trim().split(/\s+/).slice(0, 3).join(' ')}`, inline(s)]);
   const planText = [];
   let scans = 0;
   for (const [label, text] of plans) {
@@ -204,7 +245,10 @@ try {
   report = `# Core benchmark (worker/bench/core.mjs)
 
 Run: \`npm run bench:core -w @pd/worker\` — ${new Date().toISOString()}, ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}.
-Machine load average during the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) — other work shares these cores, so wall times are noisy; round trips are not.
+Machine load average during the run: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')} (1/5/15 min) — other work shares these cores, so wall times are noisy; round trips are not.
 Setup: \`wrangler dev --local\` (workerd with a local SQLite-backed D1), data seeded with \`wrangler d1 execute --file\`.
 Wall times are measured by the client around one HTTP request, so they include HTTP and JSON; they are local numbers
 (no network between worker and D1). **D1 round trips** are counted by the worker itself (every query or batch sent to D1,

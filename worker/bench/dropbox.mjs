@@ -117,9 +117,18 @@ if (ONLY.has('1')) {
   const worker = await startWorker('latency', emu.url);
   console.log(`worker (latency) on ${worker.url}`);
   const body1 = JSON.stringify({ list_folder: { accounts: [dbid(1)] }, delta: { users: [1] } });
-  const body100 = JSON.stringify({ list_folder: { accounts: Array.from({ length: 100 }, (_, i) => dbid(i)) }, delta: { users: Array.from({ length: 100 }, (_, i) => i) } });
+  const body100 = JSON.stringify({
+    list_folder: { accounts: Array.from({ length: 100 }, (_, i) => dbid(i)) },
+    delta: { users: Array.from({ length: 100 }, (_, i) => i) },
+  });
   const health = { name: 'health', url: `${worker.url}/health`, method: 'GET' };
-  const hook = (name, body) => ({ name, url: `${worker.url}/dropbox/webhook`, method: 'POST', headers: { 'content-type': 'application/json', 'x-dropbox-signature': sign(body) }, body });
+  const hook = (name, body) => ({
+    name,
+    url: `${worker.url}/dropbox/webhook`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-dropbox-signature': sign(body) },
+    body,
+  });
   const mixes = [
     { label: '1 account', targets: [health, hook('webhook', body1)], requests: LOAD.requests },
     { label: '100 accounts', targets: [health, hook('webhook', body100)], requests: LOAD.requests100 },
@@ -131,9 +140,12 @@ if (ONLY.has('1')) {
   for (let round = 0; round < LOAD.rounds; round++) {
     for (const [i, m] of mixes.entries()) {
       const r = load({ targets: m.targets, requests: m.requests, concurrency: LOAD.concurrency });
-      for (const [name, x] of Object.entries(r)) if (x.errors) throw new Error(`${m.label} ${name}: ${x.errors} errors ${JSON.stringify(x.statuses)}`);
+      for (const [name, x] of Object.entries(r))
+        if (x.errors) throw new Error(`${m.label} ${name}: ${x.errors} errors ${JSON.stringify(x.statuses)}`);
       results[i].push(r);
-      console.log(`  round ${round + 1} ${m.label}: /health p50 ${r.health.p50} p99 ${r.health.p99} | webhook p50 ${r.webhook.p50} p99 ${r.webhook.p99} ms`);
+      console.log(
+        `  round ${round + 1} ${m.label}: /health p50 ${r.health.p50} p99 ${r.health.p99} | webhook p50 ${r.webhook.p50} p99 ${r.webhook.p99} ms`,
+      );
       await sleep(3000);
     }
   }
@@ -153,7 +165,9 @@ if (ONLY.has('1')) {
     const w50 = med('webhook', 'p50');
     const h99 = med('health', 'p99');
     const w99 = med('webhook', 'p99');
-    out(`| ${m.label} | ${m.requests} × ${LOAD.rounds} | ${h50} | ${w50} | **${(w50 / h50).toFixed(2)}×** | ${h99} | ${w99} | **${(w99 / h99).toFixed(2)}×** |`);
+    out(
+      `| ${m.label} | ${m.requests} × ${LOAD.rounds} | ${h50} | ${w50} | **${(w50 / h50).toFixed(2)}×** | ${h99} | ${w99} | **${(w99 / h99).toFixed(2)}×** |`,
+    );
   }
   out();
   await worker.stop();
@@ -171,7 +185,12 @@ if (ONLY.has('2')) {
   const seeded = emu.control.seed({
     accounts: people.map((email) => ({ email, display_name: email.split('@')[0] })),
     folders: [
-      { name: 'Track A', owner: MAYA, path: '/PRODUCER-DASHBOARD/Track A', members: people.slice(1).map((account) => ({ account, access_level: 'editor' })) },
+      {
+        name: 'Track A',
+        owner: MAYA,
+        path: '/PRODUCER-DASHBOARD/Track A',
+        members: people.slice(1).map((account) => ({ account, access_level: 'editor' })),
+      },
       { name: 'Track B', owner: MAYA, path: '/PRODUCER-DASHBOARD/Track B', members: [{ account: LEO, access_level: 'viewer' }] },
     ],
   });
@@ -217,13 +236,13 @@ if (ONLY.has('2')) {
         await worker.api(`/api/v1/tracks/${trackA}/collaborators/${kai.id}/revoke`, { method: 'POST', session: sessions[MAYA] });
       },
       minimum: () => 4,
-      why: '`remove_folder_member` + 2 job polls (first answers in_progress) + the echo\'s `continue`',
+      why: "`remove_folder_member` + 2 job polls (first answers in_progress) + the echo's `continue`",
     },
   ];
   out('## 2. Dropbox calls per notification');
   out();
   out('Six linked accounts share "Track A" (owner + 5 members). Each case starts from a quiet worker; calls are read from');
-  out('the emulator\'s call log until the worker is idle again (token refreshes would count too; none were due).');
+  out("the emulator's call log until the worker is idle again (token refreshes would count too; none were due).");
   out();
   out('| case | notifications delivered | accounts notified | calls made | minimum | routes |');
   out('|---|---|---|---|---|---|');
@@ -249,8 +268,16 @@ if (ONLY.has('3')) {
   const OWNER = 'owner3@bench.test';
   const MEMBER = 'member3@bench.test';
   const seeded = emu.control.seed({
-    accounts: [{ email: OWNER, display_name: 'Owner Three' }, { email: MEMBER, display_name: 'Member Three' }],
-    folders: Array.from({ length: REVOKE_ALL_TRACKS }, (_, i) => ({ name: `RA ${String(i).padStart(4, '0')}`, owner: OWNER, path: `/RA/RA ${i}`, members: [{ account: MEMBER, access_level: 'editor' }] })),
+    accounts: [
+      { email: OWNER, display_name: 'Owner Three' },
+      { email: MEMBER, display_name: 'Member Three' },
+    ],
+    folders: Array.from({ length: REVOKE_ALL_TRACKS }, (_, i) => ({
+      name: `RA ${String(i).padStart(4, '0')}`,
+      owner: OWNER,
+      path: `/RA/RA ${i}`,
+      members: [{ account: MEMBER, access_level: 'editor' }],
+    })),
   });
   const ids = seeded.folders.map((f) => f.shared_folder_id);
   const owner = await worker.signIn(emu, OWNER);
@@ -259,7 +286,8 @@ if (ONLY.has('3')) {
     await worker.api('/api/v1/dropbox/import', { method: 'POST', session: owner.session, json: { sharedFolderIds: ids.slice(i, i + 100) } });
   }
   await idle(emu);
-  const memberOf = () => emu.control.state().folders.filter((f) => ids.includes(f.shared_folder_id) && f.members.some((m) => m.email === MEMBER)).length;
+  const memberOf = () =>
+    emu.control.state().folders.filter((f) => ids.includes(f.shared_folder_id) && f.members.some((m) => m.email === MEMBER)).length;
   if (memberOf() !== REVOKE_ALL_TRACKS) throw new Error('setup: member not in every folder');
 
   emu.control.clearCalls();
@@ -307,7 +335,9 @@ if (ONLY.has('3')) {
   out(`| until Dropbox shows the member in no folder | ${(tDropbox / 1000).toFixed(1)} s |`);
   out(`| until every change is recorded done in PD | ${(tSettled / 1000).toFixed(1)} s |`);
   out(`| Dropbox calls (all routes) | ${calls.length} — ${fmtRoutes(countRoutes(calls))} |`);
-  out(`| of which answered 429/500 by injection | ${faulted.length} (${((faulted.length / Math.max(1, execCalls.length)) * 100).toFixed(1)}% of the sharing calls) |`);
+  out(
+    `| of which answered 429/500 by injection | ${faulted.length} (${((faulted.length / Math.max(1, execCalls.length)) * 100).toFixed(1)}% of the sharing calls) |`,
+  );
   out(`| minimum without faults | ${REVOKE_ALL_TRACKS * 3} sharing calls (remove + 2 polls each) + the member's echo walk |`);
   out(`| pending changes at the end | ${statuses.map((s) => `${s.status}: ${s.n}`).join(', ')} |`);
   out(`| **lost** (not done, or member still in a folder) | **${lost + memberOf()}** |`);
@@ -316,9 +346,14 @@ if (ONLY.has('3')) {
   out('(100 tracks per tick) makes the `list_folder_members` calls. Locally the queue delivers one batch of 10 at a time;');
   out('Cloudflare runs several consumer invocations in parallel, so the drain time here is an upper bound.');
   out();
-  console.log(`  revoke-all: ${(tDropbox / 1000).toFixed(1)} s (settled ${(tSettled / 1000).toFixed(1)} s), ${calls.length} calls, lost ${lost + memberOf()}`);
+  console.log(
+    `  revoke-all: ${(tDropbox / 1000).toFixed(1)} s (settled ${(tSettled / 1000).toFixed(1)} s), ${calls.length} calls, lost ${lost + memberOf()}`,
+  );
   lostTotal = lost + memberOf();
-  const stuck = worker.log().split('\n').filter((l) => /timed out|Error|error/.test(l) && !/QUEUE|POST|GET/.test(l));
+  const stuck = worker
+    .log()
+    .split('\n')
+    .filter((l) => /timed out|Error|error/.test(l) && !/QUEUE|POST|GET/.test(l));
   if (stuck.length) console.log(`  worker log lines with errors:\n    ${stuck.slice(0, 20).join('\n    ')}`);
 }
 

@@ -71,8 +71,16 @@ const api = w.api;
 
 // ------------------------------------------------------------------------------------------------- setup
 const seeded = emu.control.seed({
-  accounts: [{ email: OWNER, display_name: 'Owner Paced' }, { email: MEMBER, display_name: 'Member Paced' }],
-  folders: Array.from({ length: TRACKS }, (_, i) => ({ name: `P ${String(i).padStart(5, '0')}`, owner: OWNER, path: `/P/P ${i}`, members: [{ account: MEMBER, access_level: 'editor' }] })),
+  accounts: [
+    { email: OWNER, display_name: 'Owner Paced' },
+    { email: MEMBER, display_name: 'Member Paced' },
+  ],
+  folders: Array.from({ length: TRACKS }, (_, i) => ({
+    name: `P ${String(i).padStart(5, '0')}`,
+    owner: OWNER,
+    path: `/P/P ${i}`,
+    members: [{ account: MEMBER, access_level: 'editor' }],
+  })),
 });
 const owner = await signIn(OWNER);
 const member = await signIn(MEMBER);
@@ -82,10 +90,15 @@ const q = (v) => `'${String(v).replace(/'/g, "''")}'`;
 const sql = [];
 for (let i = 0; i < TRACKS; i += 100) {
   const part = seeded.folders.slice(i, i + 100); // D1 statements are at most 100 KB
-  sql.push(`INSERT INTO tracks (id, owner_id, dropbox_shared_folder_id, title, created_at, updated_at) VALUES\n${part.map((f, j) => `(${q(`trk_p${i + j}`)}, ${q(owner.account.id)}, ${q(f.shared_folder_id)}, ${q(f.name)}, ${q(now)}, ${q(now)})`).join(',\n')};`);
+  sql.push(
+    `INSERT INTO tracks (id, owner_id, dropbox_shared_folder_id, title, created_at, updated_at) VALUES\n${part.map((f, j) => `(${q(`trk_p${i + j}`)}, ${q(owner.account.id)}, ${q(f.shared_folder_id)}, ${q(f.name)}, ${q(now)}, ${q(now)})`).join(',\n')};`,
+  );
   sql.push(
     `INSERT INTO collaborators (id, track_id, account_id, email, email_lower, display_name, access_level, status, invited_at, invited_by, joined_at, updated_at) VALUES\n${part
-      .map((_, j) => `(${q(`col_p${i + j}`)}, ${q(`trk_p${i + j}`)}, ${q(member.account.id)}, ${q(MEMBER)}, ${q(MEMBER)}, 'Member Paced', 'editor', 'active', ${q(now)}, ${q(owner.account.id)}, ${q(now)}, ${q(now)})`)
+      .map(
+        (_, j) =>
+          `(${q(`col_p${i + j}`)}, ${q(`trk_p${i + j}`)}, ${q(member.account.id)}, ${q(MEMBER)}, ${q(MEMBER)}, 'Member Paced', 'editor', 'active', ${q(now)}, ${q(owner.account.id)}, ${q(now)}, ${q(now)})`,
+      )
       .join(',\n')};`,
   );
 }
@@ -126,7 +139,9 @@ const tDrain = performance.now() - t0;
 clearInterval(cron);
 const calls = emu.control.calls({});
 const c429 = calls.filter((c) => c.status === 429).length;
-const statuses = query(`SELECT status, count(*) AS n, sum(rate_limited) AS rate_limited, max(attempts) AS max_attempts FROM dropbox_changes GROUP BY status`);
+const statuses = query(
+  `SELECT status, count(*) AS n, sum(rate_limited) AS rate_limited, max(attempts) AS max_attempts FROM dropbox_changes GROUP BY status`,
+);
 const pace = query(`SELECT calls, rate_limited FROM dropbox_pace WHERE account_id = ${q(owner.account.id)}`)[0] ?? { calls: 0, rate_limited: 0 };
 const failed = statuses.find((s) => s.status === 'failed')?.n ?? 0;
 const done = statuses.find((s) => s.status === 'done')?.n ?? 0;
@@ -140,7 +155,7 @@ const md = [
   '',
   `Run: ${new Date().toISOString()} on ${os.cpus().length} CPU(s), Node ${process.version}${QUICK ? ' (BENCH_QUICK: reduced size)' : ''}.`,
   'Command: `npm run bench:paced -w @pd/worker` (worker/bench/paced.mjs). Local `wrangler dev` (bundled snapshot) and the',
-  'Dropbox emulator; the emulator answers 429 (Retry-After: 1) to the owner\'s calls past the per-user limit.',
+  "Dropbox emulator; the emulator answers 429 (Retry-After: 1) to the owner's calls past the per-user limit.",
   '',
   '| measure | value |',
   '|---|---|',
@@ -151,12 +166,14 @@ const md = [
   `| time to drain (every change recorded settled in PD) | ${secs.toFixed(0)} s${left ? ` — **timed out with ${left} unsettled**` : ''} |`,
   `| changes done / failed | ${done.toLocaleString('en')} / **${failed}** |`,
   `| member still in a folder in Dropbox | **${stillIn}** |`,
-  `| Dropbox calls (all routes) | ${calls.length.toLocaleString('en')} — ${Object.entries(byRoute).map(([k, v]) => `${k.replace(/^2\//, '')}×${v}`).join(', ')} |`,
+  `| Dropbox calls (all routes) | ${calls.length.toLocaleString('en')} — ${Object.entries(byRoute)
+    .map(([k, v]) => `${k.replace(/^2\//, '')}×${v}`)
+    .join(', ')} |`,
   `| Dropbox 429s (emulator's log) / recorded by the pacing bucket | ${c429} / ${pace.rate_limited} |`,
   `| 429s on changes (never counted as attempts) / max attempts of a change | ${statuses.reduce((a, s) => a + (s.rate_limited ?? 0), 0)} / ${Math.max(...statuses.map((s) => s.max_attempts ?? 0))} |`,
   `| owner's calls per second over the drain | ${(pace.calls / secs).toFixed(1)} (bucket: ${pace.calls.toLocaleString('en')} calls) |`,
   '',
-  'Each change is remove_folder_member plus polls of its async job, all with the owner\'s token, so the drain time is',
+  "Each change is remove_folder_member plus polls of its async job, all with the owner's token, so the drain time is",
   'bounded below by calls ÷ pace. `wrangler dev` delivers one consumer batch at a time; on Cloudflare `max_concurrency`',
   `= 50 batches of 10 share the owner's bucket. The bench's batch of ${BATCH} stands for ${BATCH / 10} such consumers, so the pace — not`,
   'the local consumer — sets the drain time.',

@@ -49,7 +49,7 @@ export function d1Over(sqlite) {
     run: async () => exec(sql, params),
     first: async (col) => {
       const row = exec(sql, params).results[0] ?? null;
-      return row && col ? row[col] ?? null : row;
+      return row && col ? (row[col] ?? null) : row;
     },
     raw: async () => exec(sql, params).results.map((r) => Object.values(r)),
   });
@@ -76,7 +76,10 @@ export function d1Over(sqlite) {
 function migrated() {
   const sqlite = new DatabaseSync(':memory:');
   const dir = path.join(root, 'worker/migrations');
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.sql')).sort()) sqlite.exec(readFileSync(path.join(dir, f), 'utf8'));
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.sql'))
+    .sort())
+    sqlite.exec(readFileSync(path.join(dir, f), 'utf8'));
   return sqlite;
 }
 
@@ -92,15 +95,41 @@ async function person(db, i) {
 
 async function typicalTrack(db, sqlite, owner, members, t) {
   const sfid = String(1_000_000_000 + t * 7919);
-  const track = await createTrack(db, { ownerId: owner.id, dropboxSharedFolderId: sfid, title: `Song number ${t}`, stage: 'writing', bpm: 120, key: 'A minor', tags: ['demo'], via: 'app' });
+  const track = await createTrack(db, {
+    ownerId: owner.id,
+    dropboxSharedFolderId: sfid,
+    title: `Song number ${t}`,
+    stage: 'writing',
+    bpm: 120,
+    key: 'A minor',
+    tags: ['demo'],
+    via: 'app',
+  });
   for (const m of members) {
-    await invite(db, { trackId: track.id, actorId: owner.id, email: m.email, displayName: m.displayName, role: 'producer', accessLevel: 'editor', via: 'app' });
-    const inv = sqlite.prepare(`SELECT i.id FROM invitations i JOIN collaborators c ON c.id = i.collaborator_id WHERE c.track_id = ? AND i.email_lower = ? AND i.status = 'pending'`).get(track.id, m.email.toLowerCase());
+    await invite(db, {
+      trackId: track.id,
+      actorId: owner.id,
+      email: m.email,
+      displayName: m.displayName,
+      role: 'producer',
+      accessLevel: 'editor',
+      via: 'app',
+    });
+    const inv = sqlite
+      .prepare(
+        `SELECT i.id FROM invitations i JOIN collaborators c ON c.id = i.collaborator_id WHERE c.track_id = ? AND i.email_lower = ? AND i.status = 'pending'`,
+      )
+      .get(track.id, m.email.toLowerCase());
     await acceptInvitation(db, { invitationId: inv.id, accountId: m.id, via: 'app' });
   }
   // The Dropbox changes those recorded, carried out (what the executor leaves), and every member's mount.
-  sqlite.prepare(`UPDATE dropbox_changes SET status = 'done', attempts = 1, claim_id = 'clm_' || hex(randomblob(8)) WHERE track_id = ?`).run(track.id);
-  for (const p of [owner, ...members]) sqlite.prepare(`INSERT INTO dropbox_mounts (account_id, shared_folder_id, path_lower) VALUES (?, ?, ?)`).run(p.id, sfid, `/band/song number ${t}`);
+  sqlite
+    .prepare(`UPDATE dropbox_changes SET status = 'done', attempts = 1, claim_id = 'clm_' || hex(randomblob(8)) WHERE track_id = ?`)
+    .run(track.id);
+  for (const p of [owner, ...members])
+    sqlite
+      .prepare(`INSERT INTO dropbox_mounts (account_id, shared_folder_id, path_lower) VALUES (?, ?, ?)`)
+      .run(p.id, sfid, `/band/song number ${t}`);
   const everyone = [owner, ...members];
   for (let e = 0; e < EDITS; e++) {
     const who = everyone[e % everyone.length];
@@ -108,7 +137,11 @@ async function typicalTrack(db, sqlite, owner, members, t) {
   }
   for (let c = 0; c < COMMENTS; c++) {
     const who = everyone[(c + 1) % everyone.length];
-    await addComment(db, { trackId: track.id, authorId: who.id, body: `Comment ${c}: the kick is a little loud in the second chorus, can we try a take with less low end?` });
+    await addComment(db, {
+      trackId: track.id,
+      authorId: who.id,
+      body: `Comment ${c}: the kick is a little loud in the second chorus, can we try a take with less low end?`,
+    });
   }
   // 200 revisions of ~20 files, uploaded by the members in Dropbox, found by the reconcile walk.
   const created = sqlite.prepare('SELECT created_at FROM tracks WHERE id = ?').get(track.id).created_at;
@@ -117,7 +150,15 @@ async function typicalTrack(db, sqlite, owner, members, t) {
     const by = everyone[r % everyone.length];
     return {
       track: { id: track.id, owner_id: owner.id, dropbox_shared_folder_id: sfid, created_at: created },
-      file: { sharedFolderId: sfid, relPath: `Bounces/Song ${t} mix ${r % 20}.wav`, key: rev, rev, size: 40_000_000 + r, modifiedBy: by.dropbox_account_id ?? by.dropboxAccountId, serverModified: new Date(Date.parse(created) + 60_000 + r * 1000).toISOString() },
+      file: {
+        sharedFolderId: sfid,
+        relPath: `Bounces/Song ${t} mix ${r % 20}.wav`,
+        key: rev,
+        rev,
+        size: 40_000_000 + r,
+        modifiedBy: by.dropbox_account_id ?? by.dropboxAccountId,
+        serverModified: new Date(Date.parse(created) + 60_000 + r * 1000).toISOString(),
+      },
     };
   });
   for (let i = 0; i < revisions.length; i += 50) await db.batch(revisionStatements(db, revisions.slice(i, i + 50)));
@@ -125,24 +166,44 @@ async function typicalTrack(db, sqlite, owner, members, t) {
 }
 
 // ------------------------------------------------------------------------------------------------- measure
-const PER_PERSON = new Set(['accounts', 'sessions', 'dropbox_tokens', 'dropbox_account_sync', 'dropbox_pace', 'dead_jobs', 'webhook_deliveries', 'd1_migrations', 'dropbox_baseline_folders', 'sqlite_sequence', 'sqlite_schema', 'sqlite_stat1']);
+const PER_PERSON = new Set([
+  'accounts',
+  'sessions',
+  'dropbox_tokens',
+  'dropbox_account_sync',
+  'dropbox_pace',
+  'dead_jobs',
+  'webhook_deliveries',
+  'd1_migrations',
+  'dropbox_baseline_folders',
+  'sqlite_sequence',
+  'sqlite_schema',
+  'sqlite_stat1',
+]);
 
 function bytesByTable(sqlite) {
   sqlite.exec('VACUUM');
-  const owners = new Map(sqlite.prepare(`SELECT name, tbl_name FROM sqlite_schema WHERE type IN ('table', 'index')`).all().map((r) => [r.name, r.tbl_name]));
+  const owners = new Map(
+    sqlite
+      .prepare(`SELECT name, tbl_name FROM sqlite_schema WHERE type IN ('table', 'index')`)
+      .all()
+      .map((r) => [r.name, r.tbl_name]),
+  );
   const by = new Map();
   for (const r of sqlite.prepare(`SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name`).all()) {
     const table = owners.get(r.name) ?? r.name;
     by.set(table, (by.get(table) ?? 0) + r.bytes);
   }
   const rows = new Map(
-    [...by.keys()].filter((t) => !t.startsWith('sqlite_')).map((t) => {
-      try {
-        return [t, sqlite.prepare(`SELECT count(*) AS n FROM "${t}"`).get().n];
-      } catch {
-        return [t, 0];
-      }
-    }),
+    [...by.keys()]
+      .filter((t) => !t.startsWith('sqlite_'))
+      .map((t) => {
+        try {
+          return [t, sqlite.prepare(`SELECT count(*) AS n FROM "${t}"`).get().n];
+        } catch {
+          return [t, 0];
+        }
+      }),
   );
   return { by, rows };
 }
@@ -162,12 +223,17 @@ const before = bytesByTable(sqlite);
 // Retention, as the cron runs it once its conditions hold (91 days on): every notification was read today; every
 // person's browser is signed in (a live session) and has synced past its library changes; seen revisions are older
 // than SEEN_FILE_COMPACT_AFTER_DAYS; the Dropbox changes were done more than 30 days before.
-const accounts = sqlite.prepare('SELECT id FROM accounts').all().map((r) => r.id);
+const accounts = sqlite
+  .prepare('SELECT id FROM accounts')
+  .all()
+  .map((r) => r.id);
 const later = Date.now() + 91 * 86_400_000;
 for (const a of accounts) await createSession(db, a);
 sqlite.prepare(`UPDATE notifications SET read_at = ?`).run(new Date().toISOString());
-sqlite.prepare(`UPDATE sessions SET expires_at = ?1, absolute_expires_at = ?1,
-  sync_cursor = (SELECT coalesce(max(seq), 0) FROM library_changes WHERE account_id = sessions.account_id)`).run(new Date(later + 86_400_000).toISOString());
+sqlite
+  .prepare(`UPDATE sessions SET expires_at = ?1, absolute_expires_at = ?1,
+  sync_cursor = (SELECT coalesce(max(seq), 0) FROM library_changes WHERE account_id = sessions.account_id)`)
+  .run(new Date(later + 86_400_000).toISOString());
 let passes = 0;
 for (;;) {
   const r = await runRetention(db, later);
@@ -177,15 +243,17 @@ for (;;) {
 const after = bytesByTable(sqlite);
 
 // ------------------------------------------------------------------------------------------------- report
-const tables = [...new Set([...before.by.keys(), ...after.by.keys()])].filter((t) => !t.startsWith('sqlite_')).sort((a, b) => (before.by.get(b) ?? 0) - (before.by.get(a) ?? 0));
+const tables = [...new Set([...before.by.keys(), ...after.by.keys()])]
+  .filter((t) => !t.startsWith('sqlite_'))
+  .sort((a, b) => (before.by.get(b) ?? 0) - (before.by.get(a) ?? 0));
 const perTrack = (m) => tables.filter((t) => !PER_PERSON.has(t)).reduce((s, t) => s + (m.get(t) ?? 0), 0) / TRACKS;
 const kb = (b) => (b / 1024).toFixed(1);
 const lines = [
   '# Storage per typical track (issue 10, part 5)',
   '',
   `Run: ${new Date().toISOString()} on ${os.cpus().length} CPU(s), Node ${process.version}, SQLite ${sqlite.prepare('SELECT sqlite_version() AS v').get().v}.`,
-  'Command: `npm run bench:storage -w @pd/worker` (worker/bench/storage.mjs). The rows are written by the worker\'s own',
-  'code (domain functions for invite / accept / edits / comments, the reconcile walk\'s revisionStatements for uploads)',
+  "Command: `npm run bench:storage -w @pd/worker` (worker/bench/storage.mjs). The rows are written by the worker's own",
+  "code (domain functions for invite / accept / edits / comments, the reconcile walk's revisionStatements for uploads)",
   'over node:sqlite through a D1-shaped adapter, on a database built from worker/migrations; bytes are dbstat pages',
   '(tables and their indexes, after VACUUM) divided by the number of tracks.',
   '',
@@ -199,10 +267,16 @@ const lines = [
   '|---|---|---|---|---|',
   ...tables
     .filter((t) => !PER_PERSON.has(t))
-    .map((t) => `| ${t} | ${(before.rows.get(t) ?? 0).toLocaleString('en')} | ${Math.round((before.by.get(t) ?? 0) / TRACKS).toLocaleString('en')} | ${(after.rows.get(t) ?? 0).toLocaleString('en')} | ${Math.round((after.by.get(t) ?? 0) / TRACKS).toLocaleString('en')} |`),
+    .map(
+      (t) =>
+        `| ${t} | ${(before.rows.get(t) ?? 0).toLocaleString('en')} | ${Math.round((before.by.get(t) ?? 0) / TRACKS).toLocaleString('en')} | ${(after.rows.get(t) ?? 0).toLocaleString('en')} | ${Math.round((after.by.get(t) ?? 0) / TRACKS).toLocaleString('en')} |`,
+    ),
   `| **total per track** | | **${kb(perTrack(before.by))} KB** | | **${kb(perTrack(after.by))} KB** |`,
   '',
-  `Per person (not per track; ${accounts.length} people here): ${tables.filter((t) => PER_PERSON.has(t)).map((t) => `${t} ${Math.round((after.by.get(t) ?? 0) / accounts.length)} B`).join(', ')}.`,
+  `Per person (not per track; ${accounts.length} people here): ${tables
+    .filter((t) => PER_PERSON.has(t))
+    .map((t) => `${t} ${Math.round((after.by.get(t) ?? 0) / accounts.length)} B`)
+    .join(', ')}.`,
   '',
   `One 10 GB D1 database: ~${Math.floor(10e9 / perTrack(before.by)).toLocaleString('en')} typical tracks before retention, ~${Math.floor(10e9 / perTrack(after.by)).toLocaleString('en')} after (track data only).`,
   '',

@@ -18,17 +18,17 @@ import { usesRealDropbox } from './dropbox/origins.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const list = (v: string | undefined) => (v ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
 
 /**
  * CORS: the exact `allowed` origins, plus extension origins — only the published ids (`extensionIds`: Chrome ids or
  * full origins) unless `devBuilds` (local Dropbox origins: development builds of any id, Firefox's per-install UUIDs).
  */
-export function allowedOrigin(
-  origin: string,
-  allowed: string | undefined,
-  ext: { extensionIds?: string; devBuilds?: boolean } = {},
-): string | null {
+export function allowedOrigin(origin: string, allowed: string | undefined, ext: { extensionIds?: string; devBuilds?: boolean } = {}): string | null {
   const m = /^(chrome|moz)-extension:\/\/([a-z0-9-]+)$/i.exec(origin);
   if (m) {
     if (ext.devBuilds) return origin;

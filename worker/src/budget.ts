@@ -51,7 +51,8 @@ function charge(u: InvocationUsage & { over: boolean }, what: 'd1' | 'subrequest
   u[what] += n;
   const limit = what === 'd1' ? D1_QUERY_BUDGET : SUBREQUEST_BUDGET;
   const peak = budgetLog().peak.get(u.label);
-  if (!peak || peak.d1 + peak.subrequests < u.d1 + u.subrequests) budgetLog().peak.set(u.label, { label: u.label, d1: u.d1, subrequests: u.subrequests });
+  if (!peak || peak.d1 + peak.subrequests < u.d1 + u.subrequests)
+    budgetLog().peak.set(u.label, { label: u.label, d1: u.d1, subrequests: u.subrequests });
   if (u[what] > limit) {
     if (!u.over) {
       u.over = true;
@@ -176,7 +177,11 @@ export function metered<E extends MeteredEnv, R>(label: string, env: E, run: (en
  * benches that call a job's code directly (not through the worker's entry) and report its cost. Past a budget it
  * throws like `metered`.
  */
-export async function measureInvocation<E extends MeteredEnv, R>(label: string, env: E, run: (env: E) => Promise<R>): Promise<{ result: R; usage: InvocationUsage }> {
+export async function measureInvocation<E extends MeteredEnv, R>(
+  label: string,
+  env: E,
+  run: (env: E) => Promise<R>,
+): Promise<{ result: R; usage: InvocationUsage }> {
   const { u, wrapped } = begin(label, env);
   const result = await current.run(u, () => run(wrapped));
   return { result, usage: { label, d1: u.d1, subrequests: u.subrequests } };

@@ -66,7 +66,10 @@ app.route('/api/v1', api);
 
 /** A label per route shape for the budget meter: ids (numbers, `trk_…`, `dbid:…`, long tokens) become ":id". */
 const routeLabel = (req: Request) =>
-  `${req.method} ${new URL(req.url).pathname.split('/').map((s) => (/^\d+$|[_:%]/.test(s) || s.length >= 20 ? ':id' : s)).join('/')}`;
+  `${req.method} ${new URL(req.url).pathname
+    .split('/')
+    .map((s) => (/^\d+$|[_:%]/.test(s) || s.length >= 20 ? ':id' : s))
+    .join('/')}`;
 
 // Each handler runs under the per-invocation budget meter when tests ask for it (src/budget.ts; a no-op in production).
 export default {

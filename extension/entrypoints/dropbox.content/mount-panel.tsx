@@ -60,7 +60,9 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
     api.reportPanelStatus({ url: location.href, placement, message: PLACEMENT_MESSAGES[placement] }).catch(() => {});
     // For maintainers (and bug reports): a fallback placement means Dropbox's page no longer has the hooks we know.
     if (placement === 'share' || placement === 'floating') {
-      console.warn(`[Producer Dashboard] ${PLACEMENT_MESSAGES[placement]} Page: ${location.href}. If Dropbox changed its page, update extension/dropbox-page/selectors.ts.`);
+      console.warn(
+        `[Producer Dashboard] ${PLACEMENT_MESSAGES[placement]} Page: ${location.href}. If Dropbox changed its page, update extension/dropbox-page/selectors.ts.`,
+      );
     }
   };
   let controller: PanelController | undefined;

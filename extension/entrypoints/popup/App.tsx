@@ -76,28 +76,28 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
         <HostAccess />
         <>
           {notice && <Alert kind="ok">{notice}</Alert>}
-            {status.signedOutReason && <Alert kind="warn">{status.signedOutReason}</Alert>}
-            <p>Sign in to revoke access, leave tracks and see your notifications.</p>
-            <button
-              type="button"
-              class="pd-btn pd-btn-primary"
-              disabled={signIn.busy}
-              onClick={() =>
-                signIn.run(async () => {
-                  await api.signIn();
-                  setNotice(null);
-                  reload();
-                })
-              }
-            >
-              {signIn.busy ? 'Signing in…' : 'Sign in with Dropbox'}
+          {status.signedOutReason && <Alert kind="warn">{status.signedOutReason}</Alert>}
+          <p>Sign in to revoke access, leave tracks and see your notifications.</p>
+          <button
+            type="button"
+            class="pd-btn pd-btn-primary"
+            disabled={signIn.busy}
+            onClick={() =>
+              signIn.run(async () => {
+                await api.signIn();
+                setNotice(null);
+                reload();
+              })
+            }
+          >
+            {signIn.busy ? 'Signing in…' : 'Sign in with Dropbox'}
+          </button>
+          {signIn.error && <Alert kind="error">{signIn.error}</Alert>}
+          <p class="pd-small pd-muted">
+            Worker: {status.workerUrl} ·{' '}
+            <button type="button" class="pd-link" onClick={openSettings}>
+              Settings
             </button>
-            {signIn.error && <Alert kind="error">{signIn.error}</Alert>}
-            <p class="pd-small pd-muted">
-              Worker: {status.workerUrl} ·{' '}
-              <button type="button" class="pd-link" onClick={openSettings}>
-                Settings
-              </button>
           </p>
         </>
       </div>

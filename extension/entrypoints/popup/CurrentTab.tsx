@@ -49,8 +49,7 @@ export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<strin
   }, [getActiveUrl, lookup, api]);
 
   if (location === undefined) return <Spinner label="Looking at the current tab…" />;
-  if (location === null)
-    return <p class="pd-muted">Open a track's folder on dropbox.com to see it here, or look at My tracks.</p>;
+  if (location === null) return <p class="pd-muted">Open a track's folder on dropbox.com to see it here, or look at My tracks.</p>;
   if (!resolution) return <Spinner label="Looking up this folder in Producer Dashboard…" />;
   return (
     <>
@@ -68,7 +67,9 @@ export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<strin
         return <p class="pd-muted">Sign in to see this track.</p>;
       case 'access_ended':
         // After the person's own Leave: that one calm sentence, not a second box repeating it.
-        return notice && notice.kind !== 'error' ? noticeEl : (
+        return notice && notice.kind !== 'error' ? (
+          noticeEl
+        ) : (
           <>
             {noticeEl}
             <Alert kind="info">{resolution.message}</Alert>
@@ -106,8 +107,8 @@ function PanelPlace({ status }: { status: PanelStatus | null | undefined }) {
   if (status === null) {
     return (
       <p class="pd-muted" data-testid="panel-place">
-        The Producer Dashboard panel has not appeared on this page. Reload the Dropbox tab; if it still does not show,
-        Dropbox may have changed its page.
+        The Producer Dashboard panel has not appeared on this page. Reload the Dropbox tab; if it still does not show, Dropbox may have changed its
+        page.
       </p>
     );
   }

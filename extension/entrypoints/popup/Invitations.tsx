@@ -14,10 +14,11 @@ export function Invitations({ onAnswered }: { onAnswered: () => void }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [confirmDecline, setConfirmDecline] = useState<string | null>(null);
 
-  const { data: items, error: loadError, reload: load } = useLoad(
-    async () => (await api.getInvitations()).invitations.filter((i) => i.status === 'pending'),
-    [api],
-  );
+  const {
+    data: items,
+    error: loadError,
+    reload: load,
+  } = useLoad(async () => (await api.getInvitations()).invitations.filter((i) => i.status === 'pending'), [api]);
   useLivePush(() => void load());
 
   const answer = async (inv: Invitation, accept: boolean) => {
@@ -56,7 +57,9 @@ export function Invitations({ onAnswered }: { onAnswered: () => void }) {
               </div>
               {confirmDecline === inv.id ? (
                 <div class="pd-card-row pd-small">
-                  <span style={{ flex: 1 }}>Decline “{inv.trackTitle}”? {inv.invitedBy.name} will be told.</span>
+                  <span style={{ flex: 1 }}>
+                    Decline “{inv.trackTitle}”? {inv.invitedBy.name} will be told.
+                  </span>
                   <button type="button" class="pd-btn" disabled={busy !== null} onClick={() => setConfirmDecline(null)}>
                     Cancel
                   </button>

@@ -43,7 +43,11 @@ function OwnTrackRow({ item, notify }: { item: LibraryItem; notify: TrackContext
         <div style={{ flex: 1, minWidth: 0 }}>
           <strong>{item.track.title}</strong>
           <div class="pd-small pd-muted">
-            {item.collaboratorCount === 0 ? 'Not shared' : item.collaboratorCount === 1 ? 'Shared with 1 person' : `Shared with ${item.collaboratorCount} people`}
+            {item.collaboratorCount === 0
+              ? 'Not shared'
+              : item.collaboratorCount === 1
+                ? 'Shared with 1 person'
+                : `Shared with ${item.collaboratorCount} people`}
             {item.project ? ` · ${item.project}` : ''}
           </div>
         </div>
@@ -97,13 +101,7 @@ function SharedWithMeRow({ item, onLeft, notify }: { item: LibraryItem; onLeft: 
         )}
       </div>
       {error && <Alert kind="error">{error}</Alert>}
-      {detail && (
-        <LeaveAction
-          initiallyOpen
-          ctx={{ detail, folder: null, refresh: onLeft, notify }}
-          onCancel={() => setDetail(null)}
-        />
-      )}
+      {detail && <LeaveAction initiallyOpen ctx={{ detail, folder: null, refresh: onLeft, notify }} onCancel={() => setDetail(null)} />}
     </li>
   );
 }
@@ -114,7 +112,11 @@ export function MyTracks() {
   /** People whose access was just revoked with Revoke All: their tracks stay listed, marked revoked. */
   const [revoked, setRevoked] = useState<Set<string>>(new Set());
 
-  const { data, error, reload: load } = useLoad<Data>(async () => {
+  const {
+    data,
+    error,
+    reload: load,
+  } = useLoad<Data>(async () => {
     const [sharing, library] = await Promise.all([api.getSharing(), api.getLibrary()]);
     return {
       people: sharing.people,

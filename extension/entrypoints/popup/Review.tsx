@@ -11,7 +11,10 @@ import { ExpiryDialog, ScheduleNote } from '../../features/expiry';
 import { ENDS_IN_TEXT, HeadsUpDialog } from '../../features/heads-up';
 import { RevokeAllAction } from '../../features/revoke-all';
 
-type Pending = null | { kind: 'revoke' | 'expiry' | 'heads_up'; ids: string[]; personName: string; what: string } | { kind: 'person-expiry' | 'person-heads-up'; person: ReviewPerson };
+type Pending =
+  | null
+  | { kind: 'revoke' | 'expiry' | 'heads_up'; ids: string[]; personName: string; what: string }
+  | { kind: 'person-expiry' | 'person-heads-up'; person: ReviewPerson };
 
 const idleText = (days: number) => (days === 0 ? 'active today' : days === 1 ? 'idle 1 day' : `idle ${days} days`);
 
@@ -71,24 +74,37 @@ export function Review() {
         Access review
       </h2>
       <p class="pd-small pd-muted">
-        Everyone who can still open your tracks, riskiest first: unreleased tracks, Editors, longest idle. Last activity is their
-        last comment, edit, upload or sign-in PD saw.
+        Everyone who can still open your tracks, riskiest first: unreleased tracks, Editors, longest idle. Last activity is their last comment, edit,
+        upload or sign-in PD saw.
       </p>
       {notice && <Alert kind="ok">{notice}</Alert>}
       {act.error && <Alert kind="error">{act.error}</Alert>}
       {ids.length > 0 && (
         <div class="pd-card-row pd-review-actions" role="toolbar" aria-label="Selected tracks">
           <span class="pd-spacer pd-small">{tracksText(ids.length)} selected</span>
-          <button type="button" class="pd-btn" disabled={act.busy} onClick={() => onSelection({ action: 'downgrade', collaboratorIds: ids }, (n) => `Downgraded to Viewer on ${tracksText(n)}.`)}>
+          <button
+            type="button"
+            class="pd-btn"
+            disabled={act.busy}
+            onClick={() => onSelection({ action: 'downgrade', collaboratorIds: ids }, (n) => `Downgraded to Viewer on ${tracksText(n)}.`)}
+          >
             Downgrade to Viewer
           </button>
           <button type="button" class="pd-btn" onClick={() => setPending({ kind: 'expiry', ids, personName: 'them', what: tracksText(ids.length) })}>
             Set end date
           </button>
-          <button type="button" class="pd-btn" onClick={() => setPending({ kind: 'heads_up', ids, personName: 'them', what: tracksText(ids.length) })}>
+          <button
+            type="button"
+            class="pd-btn"
+            onClick={() => setPending({ kind: 'heads_up', ids, personName: 'them', what: tracksText(ids.length) })}
+          >
             Heads-up
           </button>
-          <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(() => setPending({ kind: 'revoke', ids, personName: 'them', what: tracksText(ids.length) }))}>
+          <button
+            type="button"
+            class="pd-btn pd-btn-danger"
+            onClick={onUserGesture(() => setPending({ kind: 'revoke', ids, personName: 'them', what: tracksText(ids.length) }))}
+          >
             Revoke
           </button>
         </div>
@@ -138,7 +154,16 @@ export function Review() {
       >
         <label class="pd-spacer">
           Weekly digest when an Editor of an unreleased track is idle for more than{' '}
-          <input class="pd-input pd-input-small" type="number" min={1} max={365} placeholder={String(data.settings.idleDays)} value={idleDays} onInput={(e) => setIdleDays((e.target as HTMLInputElement).value)} aria-label="Idle days" />{' '}
+          <input
+            class="pd-input pd-input-small"
+            type="number"
+            min={1}
+            max={365}
+            placeholder={String(data.settings.idleDays)}
+            value={idleDays}
+            onInput={(e) => setIdleDays((e.target as HTMLInputElement).value)}
+            aria-label="Idle days"
+          />{' '}
           days
         </label>
         <button type="submit" class="pd-btn" disabled={act.busy || !idleDays}>
@@ -171,8 +196,15 @@ export function Review() {
           current={null}
           busy={act.busy}
           error={act.error}
-          onSave={(iso) => onSelection({ action: 'expiry', collaboratorIds: pending.ids, accessExpiresAt: iso }, (n) => `Access ends ${when(iso)} on ${tracksText(n)}.`)}
-          onRemove={() => onSelection({ action: 'expiry', collaboratorIds: pending.ids, accessExpiresAt: null }, (n) => `End date removed on ${tracksText(n)}.`)}
+          onSave={(iso) =>
+            onSelection(
+              { action: 'expiry', collaboratorIds: pending.ids, accessExpiresAt: iso },
+              (n) => `Access ends ${when(iso)} on ${tracksText(n)}.`,
+            )
+          }
+          onRemove={() =>
+            onSelection({ action: 'expiry', collaboratorIds: pending.ids, accessExpiresAt: null }, (n) => `End date removed on ${tracksText(n)}.`)
+          }
           onEndNow={null}
           onCancel={() => setPending(null)}
         />
@@ -184,7 +216,10 @@ export function Review() {
           busy={act.busy}
           error={act.error}
           onSend={(note: string | null, endsIn: HeadsUpEndsIn) =>
-            onSelection({ action: 'heads_up', collaboratorIds: pending.ids, note, endsIn }, (n) => `Heads-up sent on ${tracksText(n)}: access ends ${ENDS_IN_TEXT[endsIn].toLowerCase()}.`)
+            onSelection(
+              { action: 'heads_up', collaboratorIds: pending.ids, note, endsIn },
+              (n) => `Heads-up sent on ${tracksText(n)}: access ends ${ENDS_IN_TEXT[endsIn].toLowerCase()}.`,
+            )
           }
           onCancel={() => setPending(null)}
         />

@@ -119,8 +119,7 @@ export function Settings({
         onInput={(e) => setWorkerUrl((e.target as HTMLInputElement).value)}
       />
       <p class="pd-small pd-muted">
-        Empty: {DEFAULT_WORKER_URL} (this build's default). Changing it signs you out: your session is only ever sent to the
-        address that issued it.
+        Empty: {DEFAULT_WORKER_URL} (this build's default). Changing it signs you out: your session is only ever sent to the address that issued it.
       </p>
       {developmentFields && (
         <>

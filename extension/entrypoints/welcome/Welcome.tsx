@@ -46,7 +46,12 @@ export function Welcome({ releaseNotes, previousVersion }: { releaseNotes: boole
         ) : (
           <>
             <p>Producer Dashboard acts for you in Dropbox: sign in with the Dropbox account that owns or shares your tracks.</p>
-            <button type="button" class="pd-btn pd-btn-primary" disabled={signIn.busy} onClick={() => signIn.run(async () => setAccount((await api.signIn()).displayName))}>
+            <button
+              type="button"
+              class="pd-btn pd-btn-primary"
+              disabled={signIn.busy}
+              onClick={() => signIn.run(async () => setAccount((await api.signIn()).displayName))}
+            >
               {signIn.busy ? 'Signing in…' : 'Sign in with Dropbox'}
             </button>
             {signIn.error && <Alert kind="error">{signIn.error}</Alert>}
@@ -56,8 +61,8 @@ export function Welcome({ releaseNotes, previousVersion }: { releaseNotes: boole
       <section class="pd-section" aria-labelledby="pd-step-panel">
         <h2 id="pd-step-panel">2. Open a track’s folder on www.dropbox.com</h2>
         <p>
-          The Producer Dashboard panel appears right under the folder’s header (or at the bottom right when Dropbox shows no header). As the owner
-          you see every collaborator with Revoke, Downgrade to Viewer and Revoke All; as a collaborator you see Leave Track.
+          The Producer Dashboard panel appears right under the folder’s header (or at the bottom right when Dropbox shows no header). As the owner you
+          see every collaborator with Revoke, Downgrade to Viewer and Revoke All; as a collaborator you see Leave Track.
         </p>
       </section>
       <section class="pd-section" aria-labelledby="pd-step-toolbar">

@@ -15,7 +15,10 @@ function deadSocket(): SocketLike {
 }
 
 /** A fresh fake browser with the real background registered against a fake worker. */
-export async function startBackground(worker = new FakeWorker(), opts: { keyStore?: KeyStore } & Pick<BackgroundOptions, 'createSocket' | 'live'> = {}) {
+export async function startBackground(
+  worker = new FakeWorker(),
+  opts: { keyStore?: KeyStore } & Pick<BackgroundOptions, 'createSocket' | 'live'> = {},
+) {
   fakeBrowser.reset();
   messaging.removeAllListeners();
   // WXT's fake browser does not implement these two: record the calls.
@@ -42,7 +45,12 @@ export async function startBackground(worker = new FakeWorker(), opts: { keyStor
     async signInAs(account: FakeAccount) {
       const { token, uninstallToken } = worker.signIn(account);
       await bg.completeSignIn(
-        { session: token, uninstallToken, expiresAt: '2027-01-01T00:00:00.000Z', account: { ...account, dropboxAccountId: `dbid:${account.id}` } } as never,
+        {
+          session: token,
+          uninstallToken,
+          expiresAt: '2027-01-01T00:00:00.000Z',
+          account: { ...account, dropboxAccountId: `dbid:${account.id}` },
+        } as never,
         worker.baseUrl,
       );
       return token;

@@ -85,7 +85,12 @@ export class FakeWorker {
     return { token, uninstallToken };
   }
 
-  addTrack(opts: { title: string; owner: FakeAccount; path: string; collaborators?: { account: FakeAccount; accessLevel?: 'editor' | 'viewer'; role?: string; path?: string }[] }): string {
+  addTrack(opts: {
+    title: string;
+    owner: FakeAccount;
+    path: string;
+    collaborators?: { account: FakeAccount; accessLevel?: 'editor' | 'viewer'; role?: string; path?: string }[];
+  }): string {
     const id = `trk_${++this.ids}`;
     const t: FakeTrack = {
       track: {
@@ -134,10 +139,11 @@ export class FakeWorker {
   /** Completes every pending Dropbox change (what the worker's queue would do). */
   drainDropbox(status: 'done' | 'failed' = 'done'): void {
     for (const t of this.tracks.values())
-      for (const c of t.changes) if (c.status === 'pending' || c.status === 'running') {
-        c.status = status;
-        c.lastError = status === 'failed' ? 'too_many_write_operations' : null;
-      }
+      for (const c of t.changes)
+        if (c.status === 'pending' || c.status === 'running') {
+          c.status = status;
+          c.lastError = status === 'failed' ? 'too_many_write_operations' : null;
+        }
   }
 
   private record(accountId: string, trackId: string, change: 'added' | 'updated' | 'removed', reason: LibraryChangeReason) {
@@ -224,13 +230,23 @@ export class FakeWorker {
       });
 
     if (method === 'GET' && path === '/auth/config')
-      return json(200, { clientId: 'pd-local-app-key', authorizeUrl: 'https://dropbox.test/oauth2/authorize', tokenAccessType: 'offline', codeChallengeMethod: 'S256' });
+      return json(200, {
+        clientId: 'pd-local-app-key',
+        authorizeUrl: 'https://dropbox.test/oauth2/authorize',
+        tokenAccessType: 'offline',
+        codeChallengeMethod: 'S256',
+      });
     if (method === 'POST' && path === '/auth/dropbox') {
       const email = String(body?.code ?? '').replace(/^code-for:/, '');
       const account = [...this.accounts.values()].find((a) => a.email === email);
       if (!account || !body?.codeVerifier || !body?.redirectUri) return err(400, 'invalid_grant', 'The authorization code is not valid.');
       const { token: session, uninstallToken } = this.signIn(account);
-      return json(200, { session, uninstallToken, expiresAt: '2027-01-01T00:00:00.000Z', account: { ...account, dropboxAccountId: `dbid:${account.id}` } });
+      return json(200, {
+        session,
+        uninstallToken,
+        expiresAt: '2027-01-01T00:00:00.000Z',
+        account: { ...account, dropboxAccountId: `dbid:${account.id}` },
+      });
     }
     if (method === 'GET' && path === '/auth/uninstalled') {
       const ended = this.uninstallTokens.get(url.searchParams.get('token') ?? '');
@@ -248,24 +264,33 @@ export class FakeWorker {
     }
     if (method === 'POST' && path === '/auth/signout-everywhere') {
       let sessionsEnded = 0;
-      for (const [t, a] of [...this.sessions]) if (a === accountId) {
-        this.sessions.delete(t);
-        sessionsEnded++;
-      }
+      for (const [t, a] of [...this.sessions])
+        if (a === accountId) {
+          this.sessions.delete(t);
+          sessionsEnded++;
+        }
       return json(200, { signedOut: true, sessionsEnded });
     }
 
     if (method === 'GET' && path === '/tracks/by-dropbox-path') {
-      if (this.reauthRequired.has(accountId)) return err(409, 'dropbox_reauth_required', 'Dropbox no longer accepts your sign-in: sign in with Dropbox again.');
+      if (this.reauthRequired.has(accountId))
+        return err(409, 'dropbox_reauth_required', 'Dropbox no longer accepts your sign-in: sign in with Dropbox again.');
       const web = url.searchParams.get('path') ?? '';
-      if (!/^\/(home|personal|work)\//.test(web)) return err(400, 'validation_failed', 'path: expected a Dropbox web path such as /home/Folder/Track or /work/Team/Folder.');
+      if (!/^\/(home|personal|work)\//.test(web))
+        return err(400, 'validation_failed', 'path: expected a Dropbox web path such as /home/Folder/Track or /work/Team/Folder.');
       const wanted = placeKey(web, true);
       for (const t of this.tracks.values()) {
         const mine = t.paths.get(accountId);
         if (!mine || placeKey(mine, false) !== wanted) continue;
         const role = this.roleOf(t, accountId);
         // Dropbox may still show the folder after access ended: the lookup finds it, the track read says 403.
-        if (role) return json(200, { track: t.track, myRole: role === 'ended' ? 'viewer' : role, sharedFolderId: t.track.dropboxSharedFolderId, position: 'root' });
+        if (role)
+          return json(200, {
+            track: t.track,
+            myRole: role === 'ended' ? 'viewer' : role,
+            sharedFolderId: t.track.dropboxSharedFolderId,
+            position: 'root',
+          });
       }
       return err(404, 'not_a_pd_track', 'This folder is not a Producer Dashboard track you are part of.');
     }
@@ -292,7 +317,17 @@ export class FakeWorker {
           if (col.status !== 'active') return err(409, 'collaborator_not_active', `${col.displayName}'s access has ended.`);
           const changed = col.accessLevel !== body.accessLevel;
           col.accessLevel = body.accessLevel;
-          if (changed) t.changes.push({ id: ++this.ids, kind: 'update_access', status: 'pending', collaboratorId: col.id, attempts: 0, lastError: null, createdAt: NOW, updatedAt: NOW });
+          if (changed)
+            t.changes.push({
+              id: ++this.ids,
+              kind: 'update_access',
+              status: 'pending',
+              collaboratorId: col.id,
+              attempts: 0,
+              lastError: null,
+              createdAt: NOW,
+              updatedAt: NOW,
+            });
           return json(200, { changed, collaborator: col });
         }
       }
@@ -331,7 +366,16 @@ export class FakeWorker {
           };
           t.collaborators.push(col);
         }
-        t.changes.push({ id: ++this.ids, kind: 'add_member', status: 'pending', collaboratorId: col.id, attempts: 0, lastError: null, createdAt: NOW, updatedAt: NOW });
+        t.changes.push({
+          id: ++this.ids,
+          kind: 'add_member',
+          status: 'pending',
+          collaboratorId: col.id,
+          attempts: 0,
+          lastError: null,
+          createdAt: NOW,
+          updatedAt: NOW,
+        });
         const invitation: Invitation = {
           id: `inv_${++this.ids}`,
           trackId: t.track.id,
@@ -443,7 +487,16 @@ export class FakeWorker {
       col.status = 'declined';
       col.endedAt = NOW;
       col.endedVia = 'app';
-      t.changes.push({ id: ++this.ids, kind: 'remove_member', status: 'pending', collaboratorId: col.id, attempts: 0, lastError: null, createdAt: NOW, updatedAt: NOW });
+      t.changes.push({
+        id: ++this.ids,
+        kind: 'remove_member',
+        status: 'pending',
+        collaboratorId: col.id,
+        attempts: 0,
+        lastError: null,
+        createdAt: NOW,
+        updatedAt: NOW,
+      });
       this.notify(t.track.ownerId, 'invitation_declined', t, me);
       return json(200, { invitation: inv });
     }
@@ -455,10 +508,11 @@ export class FakeWorker {
     if (method === 'GET' && path === '/notifications/unread-count') return json(200, { unread: mine().filter((n) => !n.read).length });
     if (method === 'POST' && path === '/notifications/read') {
       let marked = 0;
-      for (const n of mine()) if (!n.read && (body.all || body.ids?.includes(n.id))) {
-        n.read = true;
-        marked++;
-      }
+      for (const n of mine())
+        if (!n.read && (body.all || body.ids?.includes(n.id))) {
+          n.read = true;
+          marked++;
+        }
       return json(200, { marked, unread: mine().filter((n) => !n.read).length });
     }
     return err(404, 'not_found', `No route ${method} ${path}`);

@@ -29,12 +29,13 @@ function knownSecrets(): Record<string, string> {
   const found: Record<string, string> = {};
   const grab = (file: string, re: RegExp, label: string) => {
     if (!existsSync(file)) return;
-    for (const m of readFileSync(file, "utf8").matchAll(re)) found[`${label}:${m[1]}`] = m[2] ?? "";
+    for (const m of readFileSync(file, 'utf8').matchAll(re)) found[`${label}:${m[1]}`] = m[2] ?? '';
   };
   grab(path.join(repo, 'scripts/local.mjs'), /(appSecret|tokenKey):\s*'([^']+)'/g, 'scripts/local.mjs');
   grab(path.join(repo, 'worker/vitest.config.ts'), /(DROPBOX_APP_SECRET|TOKEN_ENCRYPTION_KEY):\s*'([^']+)'/g, 'worker/vitest.config.ts');
   grab(path.join(repo, 'worker/test/global-setup.ts'), /(EMULATOR_APP_SECRET)\s*=\s*'([^']+)'/g, 'worker/test/global-setup.ts');
-  for (const vars of ['.dev.vars', 'worker/.dev.vars']) grab(path.join(repo, vars), /^\s*([A-Z_]*(?:SECRET|KEY|TOKEN)[A-Z_]*)\s*=\s*"?([^"\n]+)"?/gm, vars);
+  for (const vars of ['.dev.vars', 'worker/.dev.vars'])
+    grab(path.join(repo, vars), /^\s*([A-Z_]*(?:SECRET|KEY|TOKEN)[A-Z_]*)\s*=\s*"?([^"\n]+)"?/gm, vars);
   // Not secrets: the public OAuth client id.
   for (const k of Object.keys(found)) if (/APP_KEY/.test(k)) delete found[k];
   return found;
@@ -91,7 +92,11 @@ describe('no secret in the built extension', () => {
       // The project's own known values are recognised too.
       for (const [name, value] of Object.entries(knownSecrets())) {
         plant('known.js', `x="${value}"`);
-        expect(scanDir(dir, { [name]: value }).filter((f) => f.file === 'known.js').map((f) => f.what)).toContain(`secret value ${name}`);
+        expect(
+          scanDir(dir, { [name]: value })
+            .filter((f) => f.file === 'known.js')
+            .map((f) => f.what),
+        ).toContain(`secret value ${name}`);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

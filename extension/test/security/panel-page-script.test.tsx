@@ -85,10 +85,12 @@ describe('a script of the Dropbox page against the real content script (producti
 
     expect(panel.queryByRole('dialog')).toBeNull();
     expect(mutations(worker)).toEqual(before);
-    expect(worker.tracks.values().next().value!.collaborators.map((c) => `${c.displayName}:${c.status}:${c.accessLevel}`)).toEqual([
-      'Leo Vance:active:editor',
-      'Sam Ortiz:active:viewer',
-    ]);
+    expect(
+      worker.tracks
+        .values()
+        .next()
+        .value!.collaborators.map((c) => `${c.displayName}:${c.status}:${c.accessLevel}`),
+    ).toEqual(['Leo Vance:active:editor', 'Sam Ortiz:active:viewer']);
   });
 
   it("cannot click a collaborator's Leave Track", async () => {
@@ -116,7 +118,7 @@ describe('the confirmations answer only the user too (test gate: only userClick 
     const worker = seed();
     const panel = await start(worker, MAYA);
     userClick(await waitFor(() => panel.getByRole('button', { name: 'Revoke Leo Vance' })));
-    const dialog = panel.getByRole('dialog', { name: 'Revoke Leo Vance\'s access to “Midnight Drive”?' });
+    const dialog = panel.getByRole('dialog', { name: "Revoke Leo Vance's access to “Midnight Drive”?" });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Revoke access' }));
     fireEvent.click(within(dialog).getByRole('button', { name: 'Downgrade to Viewer' }));
     await new Promise((r) => setTimeout(r, 50));

@@ -22,7 +22,10 @@ export const SECRET_PATTERNS: { what: string; re: RegExp }[] = [
   // A base64 key of exactly 32 bytes (the shape of TOKEN_ENCRYPTION_KEY), standing alone.
   { what: 'base64 32-byte key', re: /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=_-])/ },
   // A literal assigned to something named like a secret: secret: "…", apiKey = '…', "password":"…".
-  { what: 'secret-named literal', re: /\b[\w$]*(?:secret|passw(?:or)?d|api_?key|private_?key|encryption_?key)[\w$]*["']?\s*[:=]\s*["'`][^"'`\s]{8,}["'`]/i },
+  {
+    what: 'secret-named literal',
+    re: /\b[\w$]*(?:secret|passw(?:or)?d|api_?key|private_?key|encryption_?key)[\w$]*["']?\s*[:=]\s*["'`][^"'`\s]{8,}["'`]/i,
+  },
 ];
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -31,7 +34,15 @@ const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
 
 /** The forms a secret value could take in a bundle. */
 export function forms(secret: string): string[] {
-  const out = new Set([secret, b64(secret), b64(secret).replace(/=+$/, ''), b64url(secret), hex(secret), hex(secret).toUpperCase(), JSON.stringify(secret).slice(1, -1)]);
+  const out = new Set([
+    secret,
+    b64(secret),
+    b64(secret).replace(/=+$/, ''),
+    b64url(secret),
+    hex(secret),
+    hex(secret).toUpperCase(),
+    JSON.stringify(secret).slice(1, -1),
+  ]);
   // A base64 secret (like the token key) may also be shipped decoded.
   if (/^[A-Za-z0-9+/]+=*$/.test(secret) && secret.length % 4 === 0) {
     const raw = Buffer.from(secret, 'base64');
@@ -72,8 +83,9 @@ export function filesUnder(dir: string): string[] {
 export function scanDir(dir: string, secrets: Record<string, string>): Finding[] {
   return filesUnder(dir).flatMap((file) => {
     const buf = readFileSync(file);
-    return [...scanText(path.relative(dir, file), buf.toString('utf8'), secrets), ...scanText(path.relative(dir, file), buf.toString('latin1'), secrets)].filter(
-      (f, i, all) => all.findIndex((g) => g.file === f.file && g.what === f.what) === i,
-    );
+    return [
+      ...scanText(path.relative(dir, file), buf.toString('utf8'), secrets),
+      ...scanText(path.relative(dir, file), buf.toString('latin1'), secrets),
+    ].filter((f, i, all) => all.findIndex((g) => g.file === f.file && g.what === f.what) === i);
   });
 }

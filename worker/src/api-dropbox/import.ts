@@ -150,7 +150,9 @@ export async function importSharedFolders(
     if (f.path_lower) {
       stmts.push(
         db
-          .prepare('INSERT INTO dropbox_mounts (account_id, shared_folder_id, path_lower) VALUES (?, ?, ?) ON CONFLICT (account_id, shared_folder_id) DO UPDATE SET path_lower = excluded.path_lower')
+          .prepare(
+            'INSERT INTO dropbox_mounts (account_id, shared_folder_id, path_lower) VALUES (?, ?, ?) ON CONFLICT (account_id, shared_folder_id) DO UPDATE SET path_lower = excluded.path_lower',
+          )
           .bind(ownerId, f.shared_folder_id, f.path_lower),
       );
     }
@@ -158,7 +160,13 @@ export async function importSharedFolders(
     // People invited in Dropbox who have not joined yet: pending PD invitations (nothing to send to Dropbox).
     for (const email of members.inviteeEmails ?? []) {
       try {
-        const plan = await planInvite(db, { trackId: track.id, actorId: ownerId, email, accessLevel: members.inviteeLevels?.get(email) ?? 'viewer', via: 'dropbox' });
+        const plan = await planInvite(db, {
+          trackId: track.id,
+          actorId: ownerId,
+          email,
+          accessLevel: members.inviteeLevels?.get(email) ?? 'viewer',
+          via: 'dropbox',
+        });
         await db.batch(plan.statements);
       } catch (e) {
         if (!(e instanceof DomainError)) throw e; // already invited / already a collaborator: nothing to do
@@ -183,16 +191,24 @@ export async function importSharedFolders(
     }
   }
   const queued = recheck.slice(0, MAX_RECHECKS_QUEUED);
-  await sendJobs(env.JOBS, queued.map((r) => ({ kind: 'check-track-membership' as const, trackId: r.trackId })));
+  await sendJobs(
+    env.JOBS,
+    queued.map((r) => ({ kind: 'check-track-membership' as const, trackId: r.trackId })),
+  );
   for (const part of chunks(recheck.slice(MAX_RECHECKS_QUEUED).map((r) => r.trackId))) {
-    await db.prepare(`UPDATE dropbox_membership_checks SET checked_at = 0, due_at = 0 WHERE track_id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(part)).run();
+    await db
+      .prepare(`UPDATE dropbox_membership_checks SET checked_at = 0, due_at = 0 WHERE track_id IN (SELECT value FROM json_each(?))`)
+      .bind(JSON.stringify(part))
+      .run();
   }
   return out;
 }
 
 async function importedTrack(db: D1Database, trackId: string, sharedFolderId: string, title: string): Promise<Omit<ImportedTrack, 'created'>> {
   const { results } = await db
-    .prepare(`SELECT email, display_name, access_level, status FROM collaborators WHERE track_id = ? AND status IN ('active', 'invited') ORDER BY invited_at, id`)
+    .prepare(
+      `SELECT email, display_name, access_level, status FROM collaborators WHERE track_id = ? AND status IN ('active', 'invited') ORDER BY invited_at, id`,
+    )
     .bind(trackId)
     .all<{ email: string; display_name: string; access_level: 'editor' | 'viewer'; status: 'active' | 'invited' }>();
   return {

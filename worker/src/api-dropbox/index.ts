@@ -87,7 +87,10 @@ export const dropboxApi = new Hono<AppEnv>()
     // Where its paths start (a team member's web pages are /work/<team>/…, relative to the team space).
     if (t.root) await saveRootStatement(d, account.id, t.root).run();
     // With the tokens, the first reconcile's cron backup (if the message queued below is lost, the cron runs it).
-    await d.batch([await saveTokens({ DB: d, TOKEN_ENCRYPTION_KEY: c.env.TOKEN_ENCRYPTION_KEY }, { accountId: account.id, ...t }), signInBackupStatement(d, account.id)]);
+    await d.batch([
+      await saveTokens({ DB: d, TOKEN_ENCRYPTION_KEY: c.env.TOKEN_ENCRYPTION_KEY }, { accountId: account.id, ...t }),
+      signInBackupStatement(d, account.id),
+    ]);
     const session = await createSession(d, account.id);
     // Read the account's Dropbox once now: sets the list_folder baseline that later notifications continue from.
     c.executionCtx.waitUntil(
@@ -163,7 +166,8 @@ export const dropboxApi = new Hono<AppEnv>()
       .bind(changeId)
       .first<DropboxChangeRow & { owner_id: string }>();
     // Only the owner of the track sees (and may retry) its Dropbox changes; others get a plain 404.
-    if (!row || row.owner_id !== c.var.account.id) throw new DropboxApiError('dropbox_change_not_found', 'No such Dropbox change on a track you own.');
+    if (!row || row.owner_id !== c.var.account.id)
+      throw new DropboxApiError('dropbox_change_not_found', 'No such Dropbox change on a track you own.');
     if (row.status !== 'failed') {
       throw new DropboxApiError('dropbox_change_not_failed', `This Dropbox change is ${row.status}: only a failed change can be retried.`);
     }

@@ -117,7 +117,10 @@ async function metadataAt(db: D1Database, client: DropboxClient, accountId: stri
 export async function trackByDropboxPath(env: ClientEnv, db: D1Database, accountId: string, webPath: string): Promise<ByDropboxPathResponse> {
   const loc = dropboxLocationFromWeb(webPath);
   if (loc === null) {
-    throw new DomainError('validation_failed', 'path: expected a Dropbox web path such as /home/Folder/Track, /personal/Folder/Track or /work/Team/Folder/Track.');
+    throw new DomainError(
+      'validation_failed',
+      'path: expected a Dropbox web path such as /home/Folder/Track, /personal/Folder/Track or /work/Team/Folder/Track.',
+    );
   }
   const path = loc.path;
   if (path === '') throw new DropboxApiError('not_a_shared_folder', 'The root of your Dropbox is not a shared folder.');

@@ -59,5 +59,7 @@ export const personSchedules = new Hono<AppEnv>()
   .post('/:personKey/heads-up', validate('param', PersonParams), validate('json', HeadsUpBody), async (c) => {
     const { personKey } = c.req.valid('param');
     const { note, endsIn } = c.req.valid('json');
-    return c.json<PersonScheduleResponse>(await schedulePerson(db(c), { ownerId: c.var.account.id, personKey, change: { note: note || null, endsIn } }));
+    return c.json<PersonScheduleResponse>(
+      await schedulePerson(db(c), { ownerId: c.var.account.id, personKey, change: { note: note || null, endsIn } }),
+    );
   });

@@ -29,17 +29,12 @@ export const collaborators = new Hono<AppEnv>()
     const result = await revokeCollaborator(db(c), { trackId, collaboratorId, actorId: c.var.account.id, via: 'app' });
     return c.json<RevokeResponse>(result);
   })
-  .patch(
-    '/:trackId/collaborators/:collaboratorId',
-    validate('param', CollaboratorParams),
-    validate('json', SetAccessLevelBody),
-    async (c) => {
-      const { trackId, collaboratorId } = c.req.valid('param');
-      const { accessLevel } = c.req.valid('json');
-      const result = await setAccessLevel(db(c), { trackId, collaboratorId, accessLevel, actorId: c.var.account.id, via: 'app' });
-      return c.json<SetAccessLevelResponse>(result);
-    },
-  )
+  .patch('/:trackId/collaborators/:collaboratorId', validate('param', CollaboratorParams), validate('json', SetAccessLevelBody), async (c) => {
+    const { trackId, collaboratorId } = c.req.valid('param');
+    const { accessLevel } = c.req.valid('json');
+    const result = await setAccessLevel(db(c), { trackId, collaboratorId, accessLevel, actorId: c.var.account.id, via: 'app' });
+    return c.json<SetAccessLevelResponse>(result);
+  })
   .put('/:trackId/collaborators/:collaboratorId/role', validate('param', CollaboratorParams), validate('json', SetRoleBody), async (c) => {
     const { trackId, collaboratorId } = c.req.valid('param');
     const { role } = c.req.valid('json');

@@ -1,12 +1,5 @@
 // /tracks/:trackId/comments: list, add, pin/unpin.
-import {
-  CommentParams,
-  CreateCommentBody,
-  PinCommentBody,
-  TrackParams,
-  type CommentResponse,
-  type CommentsResponse,
-} from '@pd/shared';
+import { CommentParams, CreateCommentBody, PinCommentBody, TrackParams, type CommentResponse, type CommentsResponse } from '@pd/shared';
 import { Hono } from 'hono';
 import { addComment, listComments, setCommentPinned } from '../domain/index.ts';
 import { db, validate, type AppEnv } from './http.ts';

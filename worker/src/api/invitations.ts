@@ -1,10 +1,5 @@
 // /invitations: the caller's pending invitations; accept or decline one.
-import {
-  InvitationParams,
-  type AcceptInvitationResponse,
-  type DeclineInvitationResponse,
-  type InvitationsResponse,
-} from '@pd/shared';
+import { InvitationParams, type AcceptInvitationResponse, type DeclineInvitationResponse, type InvitationsResponse } from '@pd/shared';
 import { Hono } from 'hono';
 import { acceptInvitation, declineInvitation, getTrackDetail, listInvitations } from '../domain/index.ts';
 import { db, validate, type AppEnv } from './http.ts';

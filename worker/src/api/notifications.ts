@@ -1,11 +1,5 @@
 // /notifications: list, unread count, mark read.
-import {
-  MarkReadBody,
-  NotificationsQuery,
-  type MarkReadResponse,
-  type NotificationsResponse,
-  type UnreadCountResponse,
-} from '@pd/shared';
+import { MarkReadBody, NotificationsQuery, type MarkReadResponse, type NotificationsResponse, type UnreadCountResponse } from '@pd/shared';
 import { Hono } from 'hono';
 import { listNotifications, markRead, unreadCount } from '../domain/index.ts';
 import { db, validate, type AppEnv } from './http.ts';

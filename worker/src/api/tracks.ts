@@ -12,15 +12,7 @@ import {
   type UpdateSplitsResponse,
 } from '@pd/shared';
 import { Hono } from 'hono';
-import {
-  createTrack,
-  getTrackDetail,
-  listHistory,
-  setArchived,
-  setPlacement,
-  updateSplits,
-  updateTrack,
-} from '../domain/index.ts';
+import { createTrack, getTrackDetail, listHistory, setArchived, setPlacement, updateSplits, updateTrack } from '../domain/index.ts';
 import { assertOwnsSharedFolder } from '../api-dropbox/folder-owner.ts';
 import { db, validate, type AppEnv } from './http.ts';
 

@@ -56,7 +56,10 @@ function endedMessage(status: string, evidence: string | null): string {
 
 export async function trackAccess(db: D1Database, trackId: string, accountId: string): Promise<TrackAccess> {
   const q = trackAccessQuery(trackId, accountId);
-  const row = await db.prepare(q.text).bind(...q.params).first<TrackAccessRow>();
+  const row = await db
+    .prepare(q.text)
+    .bind(...q.params)
+    .first<TrackAccessRow>();
   return decideAccess(row, accountId);
 }
 
@@ -81,5 +84,4 @@ export const isMemberSql = (trackId: string, accountId: string): Sql => sql`(${i
   OR EXISTS (SELECT 1 FROM collaborators WHERE track_id = ${trackId} AND account_id = ${accountId} AND status = 'active'))`;
 
 /** Name of an actor for history/notifications; "Dropbox" when the change came from Dropbox with no known person. */
-export const actorNameSql = (actorId: string | null): Sql =>
-  sql`COALESCE((SELECT display_name FROM accounts WHERE id = ${actorId}), 'Dropbox')`;
+export const actorNameSql = (actorId: string | null): Sql => sql`COALESCE((SELECT display_name FROM accounts WHERE id = ${actorId}), 'Dropbox')`;

@@ -53,10 +53,7 @@ export function prepareUpsertAccount(db: D1Database, input: UpsertAccountInput, 
 /** The Dropbox sign-in calls this: creates the PD account on first sign-in, refreshes email and name after. */
 export async function upsertAccount(db: D1Database, input: UpsertAccountInput): Promise<Account> {
   await prepareUpsertAccount(db, input).run();
-  const row = await db
-    .prepare('SELECT * FROM accounts WHERE dropbox_account_id = ?')
-    .bind(input.dropboxAccountId)
-    .first<AccountRow>();
+  const row = await db.prepare('SELECT * FROM accounts WHERE dropbox_account_id = ?').bind(input.dropboxAccountId).first<AccountRow>();
   if (!row) throw new Error('account upsert lost');
   return toAccount(row);
 }
@@ -68,9 +65,6 @@ export async function getAccount(db: D1Database, accountId: string): Promise<Acc
 }
 
 export async function findAccountByDropboxId(db: D1Database, dropboxAccountId: string): Promise<Account | null> {
-  const row = await db
-    .prepare('SELECT * FROM accounts WHERE dropbox_account_id = ?')
-    .bind(dropboxAccountId)
-    .first<AccountRow>();
+  const row = await db.prepare('SELECT * FROM accounts WHERE dropbox_account_id = ?').bind(dropboxAccountId).first<AccountRow>();
   return row ? toAccount(row) : null;
 }

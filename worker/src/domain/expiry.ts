@@ -73,10 +73,7 @@ export type ScheduleChange =
  * heads-up. A heads-up "now" ends the access in the same batch (one notice, with the note). The last statement reads
  * back the tracks it changed.
  */
-export function planSchedule(
-  db: D1Database,
-  input: { which: Sql; ownerId: string; change: ScheduleChange; now?: number },
-): Plan {
+export function planSchedule(db: D1Database, input: { which: Sql; ownerId: string; change: ScheduleChange; now?: number }): Plan {
   const nowMs = input.now ?? Date.now();
   const now = new Date(nowMs).toISOString();
   const eventId = newId('evt');
@@ -113,7 +110,9 @@ export function planSchedule(
         via: 'app',
         now,
         from: sql`FROM collaborators c WHERE ${stamped} AND c.status = 'active' AND c.account_id IS NOT NULL AND c.expiry_heads_up = 1`,
-        notice: raw(`json_object('accessEndsAt', NULL, 'headsUp', json_object('note', c.expiry_note, 'accessEndsAt', NULL, 'sentAt', c.expiry_set_at))`),
+        notice: raw(
+          `json_object('accessEndsAt', NULL, 'headsUp', json_object('note', c.expiry_note, 'accessEndsAt', NULL, 'sentAt', c.expiry_set_at))`,
+        ),
       }),
     );
   } else {
@@ -149,7 +148,13 @@ export function planSchedule(
       );
     } else {
       // "Now": the revoke itself, in this batch, on exactly the records just stamped (its notice carries the note).
-      qs.push(...endStatements({ status: 'revoked', which: sql`event_id = ${eventId}`, actorId: input.ownerId, via: 'app', scheduled: true, evidence: 'pd_revoke' }, newId('evt'), now));
+      qs.push(
+        ...endStatements(
+          { status: 'revoked', which: sql`event_id = ${eventId}`, actorId: input.ownerId, via: 'app', scheduled: true, evidence: 'pd_revoke' },
+          newId('evt'),
+          now,
+        ),
+      );
     }
   }
   qs.push(sql`SELECT DISTINCT track_id FROM collaborators WHERE event_id = ${eventId} ORDER BY track_id`);
@@ -170,7 +175,10 @@ export async function scheduledCollaborator(
   input: { trackId: string; collaboratorId: string; ownerId: string },
 ): Promise<CollaboratorRow> {
   requireOwner(await trackAccess(db, input.trackId, input.ownerId), 'set when access ends');
-  const row = await prepare(db, sql`SELECT * FROM collaborators WHERE id = ${input.collaboratorId} AND track_id = ${input.trackId}`).first<CollaboratorRow>();
+  const row = await prepare(
+    db,
+    sql`SELECT * FROM collaborators WHERE id = ${input.collaboratorId} AND track_id = ${input.trackId}`,
+  ).first<CollaboratorRow>();
   if (!row) throw new DomainError('collaborator_not_found', 'No such collaborator on this track.');
   if (row.status !== 'active' && row.status !== 'invited') {
     throw new DomainError('collaborator_not_active', `${row.display_name}'s access has already ended.`);
@@ -179,10 +187,7 @@ export async function scheduledCollaborator(
 }
 
 export async function requirePerson(db: D1Database, ownerId: string, personKey: string): Promise<void> {
-  const known = await prepare(
-    db,
-    sql`SELECT 1 FROM collaborators WHERE email_lower = ${lower(personKey)} AND ${ownTracks(ownerId)} LIMIT 1`,
-  ).first();
+  const known = await prepare(db, sql`SELECT 1 FROM collaborators WHERE email_lower = ${lower(personKey)} AND ${ownTracks(ownerId)} LIMIT 1`).first();
   if (!known) throw new DomainError('person_not_found', 'You do not share any track with this person.');
 }
 
@@ -190,8 +195,7 @@ export async function requirePerson(db: D1Database, ownerId: string, personKey: 
 // The cron's part: due ends of access, and reminders 3 days and 1 day before. Bounded per tick; the rest waits a
 // minute. Never twice: each end is the revoke plan, conditional on the access still being there.
 
-const dueWhere = (now: string) =>
-  sql`access_expires_at IS NOT NULL AND status IN ('active', 'invited') AND access_expires_at <= ${now}`;
+const dueWhere = (now: string) => sql`access_expires_at IS NOT NULL AND status IN ('active', 'invited') AND access_expires_at <= ${now}`;
 
 /** One set of due records: the revoke plan over them (a constant number of statements). */
 export function planExpireDue(db: D1Database, now: string, limit = EXPIRE_CHUNK): Plan {
@@ -275,7 +279,6 @@ export function planEndNow(db: D1Database, which: Sql): Plan {
 // ---------------------------------------------------------------------------------------------------------------
 // What the API calls.
 
-
 async function readCollaborator(db: D1Database, collaboratorId: string): Promise<Collaborator> {
   const row = await prepare(db, sql`SELECT * FROM collaborators WHERE id = ${collaboratorId}`).first<CollaboratorRow>();
   return toCollaborator(row!);
@@ -292,9 +295,12 @@ export async function setCollaboratorExpiry(
   db: D1Database,
   input: CollaboratorScheduleInput & { accessExpiresAt: string | null },
 ): Promise<{ changed: boolean; collaborator: Collaborator }> {
-  const change: ScheduleChange = input.accessExpiresAt === null ? { kind: 'remove' } : { kind: 'expiry', accessExpiresAt: checkExpiry(input.accessExpiresAt) };
+  const change: ScheduleChange =
+    input.accessExpiresAt === null ? { kind: 'remove' } : { kind: 'expiry', accessExpiresAt: checkExpiry(input.accessExpiresAt) };
   await scheduledCollaborator(db, input);
-  const results = await db.batch(planSchedule(db, { which: whichCollaborator(input.ownerId, input.trackId, input.collaboratorId), ownerId: input.ownerId, change }).statements);
+  const results = await db.batch(
+    planSchedule(db, { which: whichCollaborator(input.ownerId, input.trackId, input.collaboratorId), ownerId: input.ownerId, change }).statements,
+  );
   return { changed: applied(results), collaborator: await readCollaborator(db, input.collaboratorId) };
 }
 
@@ -305,12 +311,17 @@ export async function headsUpCollaborator(
 ): Promise<{ changed: boolean; collaborator: Collaborator }> {
   await scheduledCollaborator(db, input);
   const change: ScheduleChange = { kind: 'heads_up', note: input.note, endsIn: input.endsIn };
-  const results = await db.batch(planSchedule(db, { which: whichCollaborator(input.ownerId, input.trackId, input.collaboratorId), ownerId: input.ownerId, change }).statements);
+  const results = await db.batch(
+    planSchedule(db, { which: whichCollaborator(input.ownerId, input.trackId, input.collaboratorId), ownerId: input.ownerId, change }).statements,
+  );
   return { changed: applied(results), collaborator: await readCollaborator(db, input.collaboratorId) };
 }
 
 /** End a scheduled end (expiry or heads-up) early: the revoke now. 409 no_schedule when none is set any more. */
-export async function endCollaboratorNow(db: D1Database, input: CollaboratorScheduleInput): Promise<{ changed: boolean; collaborator: Collaborator }> {
+export async function endCollaboratorNow(
+  db: D1Database,
+  input: CollaboratorScheduleInput,
+): Promise<{ changed: boolean; collaborator: Collaborator }> {
   const row = await scheduledCollaborator(db, input);
   if (!row.access_expires_at) throw new DomainError('no_schedule', `No end of access is scheduled for ${row.display_name}: revoke instead.`);
   const results = await db.batch(planEndNow(db, whichCollaborator(input.ownerId, input.trackId, input.collaboratorId)).statements);
@@ -367,7 +378,8 @@ export async function reviewAction(db: D1Database, ownerId: string, body: Review
   } else if (body.action === 'downgrade') {
     plan = planDowngrade(db, { which, ownerId });
   } else if (body.action === 'expiry') {
-    const change: ScheduleChange = body.accessExpiresAt === null ? { kind: 'remove' } : { kind: 'expiry', accessExpiresAt: checkExpiry(body.accessExpiresAt) };
+    const change: ScheduleChange =
+      body.accessExpiresAt === null ? { kind: 'remove' } : { kind: 'expiry', accessExpiresAt: checkExpiry(body.accessExpiresAt) };
     plan = planSchedule(db, { which, ownerId, change });
   } else {
     plan = planSchedule(db, { which, ownerId, change: { kind: 'heads_up', note: body.note ?? null, endsIn: body.endsIn } });

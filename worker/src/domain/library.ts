@@ -36,8 +36,7 @@ export interface LibraryFilter {
   before?: string;
 }
 
-const boolFilter = (column: string, v: 'true' | 'false' | 'any'): Sql =>
-  v === 'any' ? raw('') : raw(`AND ${column} = ${v === 'true' ? 1 : 0}`);
+const boolFilter = (column: string, v: 'true' | 'false' | 'any'): Sql => (v === 'any' ? raw('') : raw(`AND ${column} = ${v === 'true' ? 1 : 0}`));
 
 /**
  * The library page: walks the person's entries in index order (account_id, in_library, track_id) newest first;
@@ -60,10 +59,7 @@ export const libraryQuery = (f: LibraryFilter): Sql => sql`
 export const cursorQuery = (accountId: string): Sql =>
   sql`SELECT COALESCE(MAX(seq), 0) AS cursor FROM library_changes WHERE account_id = ${accountId}`;
 
-export async function listLibrary(
-  db: D1Database,
-  f: LibraryFilter,
-): Promise<{ items: LibraryItem[]; nextBefore: string | null; cursor: number }> {
+export async function listLibrary(db: D1Database, f: LibraryFilter): Promise<{ items: LibraryItem[]; nextBefore: string | null; cursor: number }> {
   // Cursor first, in the same batch: a change landing after this read is seen by the next sync.
   const [cursorRes, pageRes] = await db.batch([prepare(db, cursorQuery(f.accountId)), prepare(db, libraryQuery(f))]);
   const rows = pageRes.results as LibraryRow[];
@@ -105,9 +101,14 @@ export async function sync(
 ): Promise<{ changes: LibraryChange[]; cursor: number; hasMore: boolean }> {
   // The cursor asked from says this session has every change up to it: recorded (only forward), in the same round
   // trip, so retention can prune the changes every live session has passed (jobs/retention.ts).
-  const passed = input.sessionHash && input.cursor > 0
-    ? [db.prepare('UPDATE sessions SET sync_cursor = ?1 WHERE token_hash = ?2 AND coalesce(sync_cursor, -1) < ?1').bind(input.cursor, input.sessionHash)]
-    : [];
+  const passed =
+    input.sessionHash && input.cursor > 0
+      ? [
+          db
+            .prepare('UPDATE sessions SET sync_cursor = ?1 WHERE token_hash = ?2 AND coalesce(sync_cursor, -1) < ?1')
+            .bind(input.cursor, input.sessionHash),
+        ]
+      : [];
   const [res] = await db.batch([prepare(db, syncQuery(input.accountId, input.cursor, input.limit)), ...passed]);
   const results = res.results as ChangeRow[];
   const page = results.slice(0, input.limit);

@@ -55,10 +55,9 @@ export async function listNotifications(
 }
 
 export async function unreadCount(db: D1Database, accountId: string): Promise<number> {
-  const row = await prepare(
-    db,
-    sql`SELECT count(*) AS n FROM notifications WHERE recipient_id = ${accountId} AND read_at IS NULL`,
-  ).first<{ n: number }>();
+  const row = await prepare(db, sql`SELECT count(*) AS n FROM notifications WHERE recipient_id = ${accountId} AND read_at IS NULL`).first<{
+    n: number;
+  }>();
   return row?.n ?? 0;
 }
 

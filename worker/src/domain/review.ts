@@ -46,8 +46,7 @@ const rawCol = (alias: string, column: string): Sql => ({ text: `${alias}.${colu
 const lastSignIn = (account: Sql): Sql =>
   sql`COALESCE((SELECT MAX(COALESCE(s.last_used_at, s.created_at)) FROM sessions s WHERE s.account_id = ${account}), '')`;
 
-const days = (from: string | null, nowMs: number): number =>
-  from ? Math.max(0, Math.floor((nowMs - Date.parse(from)) / DAY_MS)) : 0;
+const days = (from: string | null, nowMs: number): number => (from ? Math.max(0, Math.floor((nowMs - Date.parse(from)) / DAY_MS)) : 0);
 
 const latest = (...xs: (string | null | undefined)[]): string | null =>
   xs.filter((x): x is string => !!x).reduce<string | null>((a, b) => (a === null || b > a ? b : a), null);
@@ -105,7 +104,9 @@ export async function stalenessReview(db: D1Database, ownerId: string, nowMs = D
     const idleDays = days(trackActivity ?? r.invited_at, nowMs);
     const released = r.stage === 'released';
     const headsUp: HeadsUp | null =
-      r.access_expires_at && r.expiry_heads_up === 1 ? { note: r.expiry_note, accessEndsAt: r.access_expires_at, sentAt: r.expiry_set_at ?? '' } : null;
+      r.access_expires_at && r.expiry_heads_up === 1
+        ? { note: r.expiry_note, accessEndsAt: r.access_expires_at, sentAt: r.expiry_set_at ?? '' }
+        : null;
     const track: ReviewTrack = {
       trackId: r.track_id,
       title: r.title,
@@ -118,7 +119,12 @@ export async function stalenessReview(db: D1Database, ownerId: string, nowMs = D
       idleDays,
       accessExpiresAt: r.access_expires_at,
       headsUp,
-      stale: r.status === 'active' && r.access_level === 'editor' && !released && !!trackActivity && nowMs - Date.parse(trackActivity) > settings.idleDays * DAY_MS,
+      stale:
+        r.status === 'active' &&
+        r.access_level === 'editor' &&
+        !released &&
+        !!trackActivity &&
+        nowMs - Date.parse(trackActivity) > settings.idleDays * DAY_MS,
     };
     p.tracks.push(track);
     p.lastActivityAt = latest(p.lastActivityAt, trackActivity);
@@ -126,7 +132,11 @@ export async function stalenessReview(db: D1Database, ownerId: string, nowMs = D
     if (r.access_level === 'editor') p.editorCount++;
     if (track.stale) p.staleCount++;
   }
-  const risk = (t: Pick<ReviewTrack, 'released' | 'accessLevel' | 'idleDays'>) => [t.released ? 1 : 0, t.accessLevel === 'editor' ? 0 : 1, -t.idleDays];
+  const risk = (t: Pick<ReviewTrack, 'released' | 'accessLevel' | 'idleDays'>) => [
+    t.released ? 1 : 0,
+    t.accessLevel === 'editor' ? 0 : 1,
+    -t.idleDays,
+  ];
   const cmp = (a: number[], b: number[]) => a.reduce((d, x, i) => d || x - b[i], 0);
   const list = [...people.values()];
   for (const p of list) {

@@ -160,7 +160,8 @@ export function scheduleOf(r: CollaboratorRow): { accessExpiresAt: string | null
   if (!current) return { accessExpiresAt: null, headsUp: null };
   return {
     accessExpiresAt: r.access_expires_at!,
-    headsUp: r.expiry_heads_up === 1 ? { note: r.expiry_note ?? null, accessEndsAt: r.access_expires_at!, sentAt: r.expiry_set_at ?? r.updated_at } : null,
+    headsUp:
+      r.expiry_heads_up === 1 ? { note: r.expiry_note ?? null, accessEndsAt: r.access_expires_at!, sentAt: r.expiry_set_at ?? r.updated_at } : null,
   };
 }
 
@@ -200,8 +201,7 @@ export const toDropboxChange = (r: DropboxChangeRow): DropboxChangeSummary => ({
 });
 
 /** Whose splits count toward the totals: everyone on the track now, and everyone who ever joined (credits stay). */
-export const countsForCredits = (c: CollaboratorRow): boolean =>
-  c.status === 'active' || c.status === 'invited' || c.joined_at !== null;
+export const countsForCredits = (c: CollaboratorRow): boolean => c.status === 'active' || c.status === 'invited' || c.joined_at !== null;
 
 export function splitTotals(track: TrackRow, collaborators: CollaboratorRow[]): SplitTotals {
   const credited = collaborators.filter(countsForCredits);

@@ -12,11 +12,13 @@ export const SESSION_MAX_DAYS = 90;
 export const SESSION_TOUCH_MS = 60 * 60_000;
 const DAY_MS = 86_400_000;
 
-const hex = (buf: ArrayBuffer | Uint8Array): string =>
-  [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+const hex = (buf: ArrayBuffer | Uint8Array): string => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 const base64url = (bytes: Uint8Array): string =>
-  btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 const randomToken = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
 
@@ -52,7 +54,7 @@ export async function createSession(
 }
 
 export type SessionResolution =
-  | { status: 'ok'; account: Account; expiresAt: string; /** SHA-256 of the token (the session's key) */ tokenHash: string }
+  | { status: 'ok'; account: Account; expiresAt: string /** SHA-256 of the token (the session's key) */; tokenHash: string }
   | { status: 'expired' }
   | { status: 'unknown' };
 
@@ -87,7 +89,10 @@ export async function resolveSession(db: D1Database, token: string, nowMs = Date
 
 /** Signs out: the token stops working at once. */
 export async function endSession(db: D1Database, token: string): Promise<void> {
-  await db.prepare('DELETE FROM sessions WHERE token_hash = ?').bind(await hashToken(token)).run();
+  await db
+    .prepare('DELETE FROM sessions WHERE token_hash = ?')
+    .bind(await hashToken(token))
+    .run();
 }
 
 /** Sign out everywhere: every session of the account ends. Returns how many there were. */
@@ -103,6 +108,9 @@ export const endAllSessionsStatement = (db: D1Database, accountId: string): D1Pr
 /** The extension was uninstalled: ends the one session this uninstall token belongs to. Idempotent. */
 export async function endSessionByUninstallToken(db: D1Database, uninstallToken: string): Promise<boolean> {
   if (!uninstallToken || uninstallToken.length > 200) return false;
-  const r = await db.prepare('DELETE FROM sessions WHERE uninstall_hash = ?').bind(await hashToken(uninstallToken)).run();
+  const r = await db
+    .prepare('DELETE FROM sessions WHERE uninstall_hash = ?')
+    .bind(await hashToken(uninstallToken))
+    .run();
   return (r.meta.changes ?? 0) > 0;
 }

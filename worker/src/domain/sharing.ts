@@ -39,10 +39,7 @@ const changedSinceRead = (asRead: AsRead | undefined, row: { id: string; event_i
 const emptyPlan = (): Plan => ({ eventId: newId('evt'), statements: [] });
 
 async function collaboratorOnTrack(db: D1Database, trackId: string, collaboratorId: string): Promise<CollaboratorRow> {
-  const row = await prepare(
-    db,
-    sql`SELECT * FROM collaborators WHERE id = ${collaboratorId} AND track_id = ${trackId}`,
-  ).first<CollaboratorRow>();
+  const row = await prepare(db, sql`SELECT * FROM collaborators WHERE id = ${collaboratorId} AND track_id = ${trackId}`).first<CollaboratorRow>();
   if (!row) throw new DomainError('collaborator_not_found', 'No such collaborator on this track.');
   return row;
 }
@@ -81,7 +78,6 @@ export const notificationInsert = (n: {
   SELECT ${n.recipient}, ${n.kind}, ${n.trackId}, ${n.actorId},
          COALESCE((SELECT display_name FROM accounts WHERE id = ${n.actorId}), 'Dropbox'), ${n.via}, ${n.now}, ${n.notice ?? null}
   ${n.from}`;
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ending access: revoke, Revoke All, leave — the same statements, set-based over the rows the first UPDATE stamped.
@@ -279,10 +275,7 @@ export async function planRevokeCollaborator(db: D1Database, input: RevokeInput)
  * they are notified, history written, Dropbox "remove member, no copy" queued. A pending invitation is cancelled.
  * Repeating it changes nothing (changed = false).
  */
-export async function revokeCollaborator(
-  db: D1Database,
-  input: RevokeInput,
-): Promise<{ changed: boolean; collaborator: Collaborator }> {
+export async function revokeCollaborator(db: D1Database, input: RevokeInput): Promise<{ changed: boolean; collaborator: Collaborator }> {
   const results = await runPlan(db, await planRevokeCollaborator(db, input));
   const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
   return { changed: applied(results), collaborator: toCollaborator(row) };
@@ -318,10 +311,7 @@ export async function planRevokeAll(db: D1Database, input: RevokeAllInput): Prom
   return { eventId, statements: qs.map((q) => prepare(db, q)) };
 }
 
-export async function revokeAll(
-  db: D1Database,
-  input: RevokeAllInput,
-): Promise<{ revokedCount: number; trackIds: string[] }> {
+export async function revokeAll(db: D1Database, input: RevokeAllInput): Promise<{ revokedCount: number; trackIds: string[] }> {
   const plan = await planRevokeAll(db, input);
   const results = await runPlan(db, plan);
   const last = results[results.length - 1];
@@ -440,14 +430,14 @@ export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelIn
       when: stamped,
     }),
     notificationInsert({
-        recipient: raw('c.account_id'),
-        kind: 'access_level_changed',
-        trackId: raw('c.track_id'),
-        actorId: sql`${input.actorId}`,
-        via: input.via,
-        now,
-        from: sql`FROM collaborators c WHERE c.id = ${c.id} AND c.event_id = ${eventId} AND c.status = 'active' AND c.account_id IS NOT NULL`,
-      }),
+      recipient: raw('c.account_id'),
+      kind: 'access_level_changed',
+      trackId: raw('c.track_id'),
+      actorId: sql`${input.actorId}`,
+      via: input.via,
+      now,
+      from: sql`FROM collaborators c WHERE c.id = ${c.id} AND c.event_id = ${eventId} AND c.status = 'active' AND c.account_id IS NOT NULL`,
+    }),
     sql`INSERT INTO library_changes (account_id, track_id, change, reason, created_at)
         SELECT c.account_id, c.track_id, 'updated', 'access_changed', ${now} FROM collaborators c
         WHERE c.id = ${c.id} AND c.event_id = ${eventId} AND c.status = 'active' AND c.account_id IS NOT NULL`,
@@ -466,10 +456,7 @@ export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelIn
   return { eventId, statements: qs.map((q) => prepare(db, q)) };
 }
 
-export async function setAccessLevel(
-  db: D1Database,
-  input: SetAccessLevelInput,
-): Promise<{ changed: boolean; collaborator: Collaborator }> {
+export async function setAccessLevel(db: D1Database, input: SetAccessLevelInput): Promise<{ changed: boolean; collaborator: Collaborator }> {
   const results = await runPlan(db, await planSetAccessLevel(db, input));
   const row = await collaboratorOnTrack(db, input.trackId, input.collaboratorId);
   return { changed: applied(results), collaborator: toCollaborator(row) };
@@ -593,14 +580,14 @@ export async function planInvite(
       when: stamped,
     }),
     notificationInsert({
-        recipient: raw('a.id'),
-        kind: 'invitation_received',
-        trackId: sql`${input.trackId}`,
-        actorId: sql`${actorId}`,
-        via: input.via,
-        now,
-        from: sql`FROM accounts a WHERE a.email_lower = ${emailLower} AND ${stamped}`,
-      }),
+      recipient: raw('a.id'),
+      kind: 'invitation_received',
+      trackId: sql`${input.trackId}`,
+      actorId: sql`${actorId}`,
+      via: input.via,
+      now,
+      from: sql`FROM accounts a WHERE a.email_lower = ${emailLower} AND ${stamped}`,
+    }),
   );
   if (input.via === 'app') {
     qs.push(sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)
@@ -622,10 +609,7 @@ export async function planInvite(
 }
 
 /** Invite (owner): a new invitation; also the only way back after revoke/leave (no undo). */
-export async function invite(
-  db: D1Database,
-  input: InviteInput,
-): Promise<{ invitation: Invitation; collaborator: Collaborator }> {
+export async function invite(db: D1Database, input: InviteInput): Promise<{ invitation: Invitation; collaborator: Collaborator }> {
   const plan = await planInvite(db, input);
   const results = await runPlan(db, plan);
   if (!applied(results)) throw new DomainError('already_invited', 'This person was just invited or added.');
@@ -692,16 +676,24 @@ export async function planAcceptInvitation(db: D1Database, input: RespondInput):
           joined_at = ${now}, ended_at = NULL, ended_by = NULL, ended_via = NULL, ended_evidence = NULL, event_id = ${eventId}, updated_at = ${now}
         WHERE id = ${inv.collaborator_id} AND status = 'invited'
           AND EXISTS (SELECT 1 FROM invitations WHERE id = ${inv.id} AND event_id = ${eventId})`,
-    ...joinStatements({ collaboratorId: inv.collaborator_id, trackId: inv.track_id, accountId: input.accountId, eventId, now, via: input.via, reason: 'accepted' }),
+    ...joinStatements({
+      collaboratorId: inv.collaborator_id,
+      trackId: inv.track_id,
+      accountId: input.accountId,
+      eventId,
+      now,
+      via: input.via,
+      reason: 'accepted',
+    }),
     notificationInsert({
-        recipient: raw('t.owner_id'),
-        kind: 'invitation_accepted',
-        trackId: raw('t.id'),
-        actorId: sql`${input.accountId}`,
-        via: input.via,
-        now,
-        from: sql`FROM tracks t WHERE t.id = ${inv.track_id} AND ${joined}`,
-      }),
+      recipient: raw('t.owner_id'),
+      kind: 'invitation_accepted',
+      trackId: raw('t.id'),
+      actorId: sql`${input.accountId}`,
+      via: input.via,
+      now,
+      from: sql`FROM tracks t WHERE t.id = ${inv.track_id} AND ${joined}`,
+    }),
   ];
   if (input.via === 'app') {
     // Dropbox's add_folder_member only sent an invitation: the folder joins their Dropbox when it is mounted with
@@ -743,10 +735,7 @@ function joinStatements(j: {
   ];
 }
 
-export async function acceptInvitation(
-  db: D1Database,
-  input: RespondInput,
-): Promise<{ invitation: Invitation; trackId: string; changed: boolean }> {
+export async function acceptInvitation(db: D1Database, input: RespondInput): Promise<{ invitation: Invitation; trackId: string; changed: boolean }> {
   const plan = await planAcceptInvitation(db, input);
   const results = await runPlan(db, plan);
   if (!applied(results)) throw new DomainError('invitation_not_pending', 'This invitation is no longer pending.');
@@ -777,14 +766,14 @@ export async function planDeclineInvitation(db: D1Database, input: RespondInput)
       when: stamped,
     }),
     notificationInsert({
-        recipient: raw('t.owner_id'),
-        kind: 'invitation_declined',
-        trackId: raw('t.id'),
-        actorId: sql`${input.accountId}`,
-        via: input.via,
-        now,
-        from: sql`FROM tracks t WHERE t.id = ${inv.track_id} AND ${stamped}`,
-      }),
+      recipient: raw('t.owner_id'),
+      kind: 'invitation_declined',
+      trackId: raw('t.id'),
+      actorId: sql`${input.accountId}`,
+      via: input.via,
+      now,
+      from: sql`FROM tracks t WHERE t.id = ${inv.track_id} AND ${stamped}`,
+    }),
   ];
   if (input.via === 'app') {
     // The Dropbox folder invitation made by add_member is withdrawn too.
@@ -807,7 +796,10 @@ export async function planDeclineInvitation(db: D1Database, input: RespondInput)
  * decline in PD), so it can no longer be accepted into access that Dropbox does not give. The owner can invite
  * them again. Empty plan when there is no pending invitation or no PD account for that e-mail.
  */
-export async function planInvitationDeclinedInDropbox(db: D1Database, input: { trackId: string; collaboratorId: string; asRead?: AsRead }): Promise<Plan> {
+export async function planInvitationDeclinedInDropbox(
+  db: D1Database,
+  input: { trackId: string; collaboratorId: string; asRead?: AsRead },
+): Promise<Plan> {
   const row = await prepare(
     db,
     sql`SELECT i.id, a.id AS account_id FROM invitations i
@@ -845,10 +837,7 @@ export interface MemberAddedInput {
  * an invited record is accepted, an ended one becomes active again, otherwise a record is created.
  * No Dropbox change is queued (Dropbox already did it). No-op if they are the owner or already active.
  */
-export async function planMemberAddedInDropbox(
-  db: D1Database,
-  input: MemberAddedInput,
-): Promise<Plan & { collaboratorId: string | null }> {
+export async function planMemberAddedInDropbox(db: D1Database, input: MemberAddedInput): Promise<Plan & { collaboratorId: string | null }> {
   const track = await trackRow(db, input.trackId);
   const emailLower = lower(input.email);
   const [accRes, colRes] = await db.batch([
@@ -898,14 +887,14 @@ export async function planMemberAddedInDropbox(
   if (existing?.status === 'invited') {
     qs.push(
       notificationInsert({
-          recipient: raw('t.owner_id'),
-          kind: 'invitation_accepted',
-          trackId: raw('t.id'),
-          actorId: account,
-          via: 'dropbox',
-          now,
-          from: sql`FROM tracks t WHERE t.id = ${input.trackId} AND ${collaboratorStamped(collaboratorId, eventId)}`,
-        }),
+        recipient: raw('t.owner_id'),
+        kind: 'invitation_accepted',
+        trackId: raw('t.id'),
+        actorId: account,
+        via: 'dropbox',
+        now,
+        from: sql`FROM tracks t WHERE t.id = ${input.trackId} AND ${collaboratorStamped(collaboratorId, eventId)}`,
+      }),
     );
   }
   return { eventId, collaboratorId, statements: qs.map((q) => prepare(db, q)) };

@@ -6,8 +6,7 @@ export interface Sql {
   readonly params: readonly unknown[];
 }
 
-const isSql = (v: unknown): v is Sql =>
-  typeof v === 'object' && v !== null && 'text' in v && 'params' in v && Array.isArray((v as Sql).params);
+const isSql = (v: unknown): v is Sql => typeof v === 'object' && v !== null && 'text' in v && 'params' in v && Array.isArray((v as Sql).params);
 
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
   let text = strings[0];

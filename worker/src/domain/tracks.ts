@@ -94,18 +94,12 @@ export async function getTrack(db: D1Database, trackId: string): Promise<Track |
 
 /** Everyone ever on the track (any status), oldest first. */
 export async function listCollaborators(db: D1Database, trackId: string): Promise<Collaborator[]> {
-  const { results } = await prepare(
-    db,
-    sql`SELECT * FROM collaborators WHERE track_id = ${trackId} ORDER BY invited_at, id`,
-  ).all<CollaboratorRow>();
+  const { results } = await prepare(db, sql`SELECT * FROM collaborators WHERE track_id = ${trackId} ORDER BY invited_at, id`).all<CollaboratorRow>();
   return results.map(toCollaborator);
 }
 
 export async function collaboratorRows(db: D1Database, trackId: string): Promise<CollaboratorRow[]> {
-  const { results } = await prepare(
-    db,
-    sql`SELECT * FROM collaborators WHERE track_id = ${trackId} ORDER BY invited_at, id`,
-  ).all<CollaboratorRow>();
+  const { results } = await prepare(db, sql`SELECT * FROM collaborators WHERE track_id = ${trackId} ORDER BY invited_at, id`).all<CollaboratorRow>();
   return results;
 }
 
@@ -148,7 +142,8 @@ export async function getTrackDetail(db: D1Database, trackId: string, accountId:
           return { myAccessEndsAt: schedule.accessExpiresAt, myHeadsUp: schedule.headsUp };
         })()
       : {}),
-    ownerPlan: role === 'owner' ? ((plan.results[0] as { dropbox_account_type: DropboxPlan | null } | undefined)?.dropbox_account_type ?? null) : null,
+    ownerPlan:
+      role === 'owner' ? ((plan.results[0] as { dropbox_account_type: DropboxPlan | null } | undefined)?.dropbox_account_type ?? null) : null,
   };
 }
 
@@ -194,9 +189,7 @@ export async function planUpdateTrack(db: D1Database, input: UpdateTrackInput): 
   const now = nowIso();
   const stamped = trackStamped(input.trackId, eventId);
   const guard = input.via === 'app' && input.actorId ? canEditSql(input.trackId, input.actorId) : raw('1');
-  const qs: Sql[] = [
-    sql`UPDATE tracks SET ${join(sets, ', ')}, event_id = ${eventId}, updated_at = ${now} WHERE id = ${input.trackId} AND ${guard}`,
-  ];
+  const qs: Sql[] = [sql`UPDATE tracks SET ${join(sets, ', ')}, event_id = ${eventId}, updated_at = ${now} WHERE id = ${input.trackId} AND ${guard}`];
   const base = { trackId: input.trackId, actorId: input.actorId, via: input.via, now, when: stamped };
   if (Object.keys(meta).length > 0) qs.push(insertHistory({ ...base, kind: 'metadata_changed', details: { changes: meta } }));
   if (tagsChanged) {

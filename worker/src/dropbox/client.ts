@@ -121,7 +121,12 @@ export class DropboxClient {
       } catch (e) {
         await this.persistIfSdkRefreshed(before);
         const err = classifyDropboxError(e);
-        if (err.kind === 'auth' && (err.tag === 'expired_access_token' || err.tag === 'invalid_access_token') && !refreshed && this.auth.getRefreshToken()) {
+        if (
+          err.kind === 'auth' &&
+          (err.tag === 'expired_access_token' || err.tag === 'invalid_access_token') &&
+          !refreshed &&
+          this.auth.getRefreshToken()
+        ) {
           await this.refresh();
           refreshed = true;
           continue;
@@ -129,7 +134,12 @@ export class DropboxClient {
         if (err.kind === 'auth' && err.tag === 'invalid_access_token') {
           // Still refused with a fresh token: the person unlinked PD from their Dropbox. Only signing in again helps,
           // so stop using the tokens at once and tell them (not a Dropbox refusal of the change itself).
-          const unlinked = new DropboxCallError('reauth_required', 401, 'Dropbox no longer accepts PD’s access (the app was disconnected from this Dropbox account): sign in with Dropbox again.', 'invalid_access_token');
+          const unlinked = new DropboxCallError(
+            'reauth_required',
+            401,
+            'Dropbox no longer accepts PD’s access (the app was disconnected from this Dropbox account): sign in with Dropbox again.',
+            'invalid_access_token',
+          );
           if (this.accountId) await markNeedsReauth(this.env, this.accountId, unlinked.message, { trackId: this.trackId });
           throw unlinked;
         }
@@ -153,7 +163,10 @@ export class DropboxClient {
 }
 
 export class NotLinkedError extends Error {
-  constructor(readonly accountId: string, readonly reason: 'no_tokens' | 'needs_reauth') {
+  constructor(
+    readonly accountId: string,
+    readonly reason: 'no_tokens' | 'needs_reauth',
+  ) {
     super(reason === 'no_tokens' ? `account ${accountId} has not linked Dropbox` : `account ${accountId} must sign in to Dropbox again`);
     this.name = 'NotLinkedError';
   }

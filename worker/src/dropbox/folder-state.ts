@@ -33,7 +33,10 @@ export interface MemberState {
   /** The folder as the caller sees it. */
   folder: 'shared' | 'unshared';
   /** The person's standing: an explicit member (with their access level), invited, or not in the folder at all. */
-  member: { kind: 'user'; accountId: string; accessLevel: string; inherited: boolean } | { kind: 'invitee'; accessLevel: string } | { kind: 'absent' };
+  member:
+    | { kind: 'user'; accountId: string; accessLevel: string; inherited: boolean }
+    | { kind: 'invitee'; accessLevel: string }
+    | { kind: 'absent' };
 }
 
 /**
@@ -41,14 +44,21 @@ export interface MemberState {
  * invitees are separate lists). An invalid_id from the member list is confirmed with get_folder_metadata before
  * the folder counts as unshared; a disagreement is thrown as retryable (Dropbox answered inconsistently).
  */
-export async function readMemberState(client: DropboxClient, sharedFolderId: string, who: { dropboxId?: string | null; email?: string | null }): Promise<MemberState> {
+export async function readMemberState(
+  client: DropboxClient,
+  sharedFolderId: string,
+  who: { dropboxId?: string | null; email?: string | null },
+): Promise<MemberState> {
   const email = who.email?.toLowerCase() ?? null;
   try {
     let page = await client.call((d) => d.sharingListFolderMembers({ shared_folder_id: sharedFolderId, limit: 1000 }));
     for (;;) {
       const user = page.users.find((u) => (who.dropboxId && u.user.account_id === who.dropboxId) || (email && u.user.email?.toLowerCase() === email));
       if (user) {
-        return { folder: 'shared', member: { kind: 'user', accountId: user.user.account_id, accessLevel: user.access_type['.tag'], inherited: !!user.is_inherited } };
+        return {
+          folder: 'shared',
+          member: { kind: 'user', accountId: user.user.account_id, accessLevel: user.access_type['.tag'], inherited: !!user.is_inherited },
+        };
       }
       const invitee = email ? page.invitees.find((i) => i.invitee['.tag'] === 'email' && i.invitee.email.toLowerCase() === email) : undefined;
       if (invitee) return { folder: 'shared', member: { kind: 'invitee', accessLevel: invitee.access_type['.tag'] } };
@@ -63,7 +73,9 @@ export async function readMemberState(client: DropboxClient, sharedFolderId: str
     if (tag !== 'invalid_id' && tag !== 'access_error/invalid_id') throw err;
     const confirm = await readFolderState(client, sharedFolderId);
     if (confirm.state === 'unshared') return { folder: 'unshared', member: { kind: 'absent' } };
-    throw new UnconfirmedError(`list_folder_members said ${tag} but get_folder_metadata disagrees (${confirm.state === 'caller' ? confirm.tag : 'shared'})`);
+    throw new UnconfirmedError(
+      `list_folder_members said ${tag} but get_folder_metadata disagrees (${confirm.state === 'caller' ? confirm.tag : 'shared'})`,
+    );
   }
 }
 

@@ -47,7 +47,10 @@ export async function exchangeCode(env: ClientEnv, input: { code: string; codeVe
   } catch (e) {
     const err = classifyDropboxError(e);
     if (err.kind === 'bad_request' || err.kind === 'reauth_required' || err.kind === 'auth' || err.kind === 'route') {
-      throw new SignInError('dropbox_auth_failed', 'Dropbox did not accept this sign-in (the code may be expired or already used). Please sign in again.');
+      throw new SignInError(
+        'dropbox_auth_failed',
+        'Dropbox did not accept this sign-in (the code may be expired or already used). Please sign in again.',
+      );
     }
     throw new SignInError('dropbox_unavailable', `Dropbox could not be reached to finish the sign-in (${err.message}).`);
   }

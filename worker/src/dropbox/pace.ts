@@ -31,7 +31,14 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Thrown when the account's bucket will not have a token soon: not a Dropbox failure, a "come back later". */
 export class PacedError extends DropboxCallError {
   constructor(retryAfterSeconds: number) {
-    super('rate_limited', 429, `paced: this Dropbox account's calls are spread out (next in ${retryAfterSeconds} s)`, 'paced', undefined, retryAfterSeconds);
+    super(
+      'rate_limited',
+      429,
+      `paced: this Dropbox account's calls are spread out (next in ${retryAfterSeconds} s)`,
+      'paced',
+      undefined,
+      retryAfterSeconds,
+    );
   }
 }
 

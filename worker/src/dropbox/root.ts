@@ -57,9 +57,17 @@ export function saveRootStatement(db: D1Database, accountId: string, root: Dropb
 /** The account's stored root; read from Dropbox (and stored) when it was never read (signed in before it was kept). */
 export async function rootOf(db: D1Database, client: DropboxClient, accountId: string): Promise<DropboxRoot> {
   const row = await db
-    .prepare('SELECT dropbox_root_namespace_id, dropbox_home_namespace_id, dropbox_home_path, dropbox_team_name, dropbox_is_paired FROM accounts WHERE id = ?')
+    .prepare(
+      'SELECT dropbox_root_namespace_id, dropbox_home_namespace_id, dropbox_home_path, dropbox_team_name, dropbox_is_paired FROM accounts WHERE id = ?',
+    )
     .bind(accountId)
-    .first<{ dropbox_root_namespace_id: string | null; dropbox_home_namespace_id: string | null; dropbox_home_path: string | null; dropbox_team_name: string | null; dropbox_is_paired: number }>();
+    .first<{
+      dropbox_root_namespace_id: string | null;
+      dropbox_home_namespace_id: string | null;
+      dropbox_home_path: string | null;
+      dropbox_team_name: string | null;
+      dropbox_is_paired: number;
+    }>();
   if (row?.dropbox_root_namespace_id && row.dropbox_home_namespace_id) {
     return {
       rootNamespaceId: row.dropbox_root_namespace_id,

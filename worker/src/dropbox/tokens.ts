@@ -55,7 +55,14 @@ export async function loadTokens(env: TokenEnv, accountId: string): Promise<Stor
     // Sealed with a key this worker no longer has (TOKEN_ENCRYPTION_KEY_PREVIOUS removed too early): unusable until
     // the person signs in again, which stores fresh tokens. Not a 500 on every call.
     console.error(`dropbox tokens of ${accountId} cannot be decrypted with the configured keys: ${e instanceof Error ? e.message : e}`);
-    return { accountId, dropboxAccountId: row.dropbox_account_id, refreshToken: '', accessToken: null, accessTokenExpiresAt: null, needsReauth: true };
+    return {
+      accountId,
+      dropboxAccountId: row.dropbox_account_id,
+      refreshToken: '',
+      accessToken: null,
+      accessTokenExpiresAt: null,
+      needsReauth: true,
+    };
   }
   if (refresh.stale || access?.stale) {
     // Sealed with the previous key (or before key versioning): re-seal with the current one, so a rotation finishes

@@ -51,8 +51,10 @@ async function runJob(job: Job, env: Env): Promise<{ outcome: string; retry?: nu
         // The owner's Dropbox calls are busy (e.g. a Revoke All draining): the check steps aside for a few minutes
         // (it keeps its checked_at). Made claimable at once instead, every deferred check of a busy owner came back
         // every tick: 10,000 messages a minute behind a 10,000-track Revoke All, a backlog its last changes waited in.
-        await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0, due_at = ? WHERE track_id = ?').bind(Date.now() + BUSY_OWNER_DEFER_MS, job.trackId).run();
-        return { outcome: 'deferred: the owner\'s Dropbox calls are busy' };
+        await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0, due_at = ? WHERE track_id = ?')
+          .bind(Date.now() + BUSY_OWNER_DEFER_MS, job.trackId)
+          .run();
+        return { outcome: "deferred: the owner's Dropbox calls are busy" };
       }
       const r = await checkTrackMembership(env, job.trackId, { leftAccountId: job.leftAccountId, memberAccountId: job.memberAccountId });
       if (r.result === 'retry') return { outcome: `retry: ${r.error}`, retry: r.delaySeconds };

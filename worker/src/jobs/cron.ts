@@ -19,7 +19,13 @@ import { enqueueMembershipChecks } from './sweep.ts';
 
 export { enqueueMissedReconciles };
 
-export { MAX_MEMBERSHIP_CHECKS_PER_TICK, QUIET_TRACK_CHECK_MINUTES, SWEEP_WINDOW_MINUTES, enqueueMembershipChecks, nextCheckStatement } from './sweep.ts';
+export {
+  MAX_MEMBERSHIP_CHECKS_PER_TICK,
+  QUIET_TRACK_CHECK_MINUTES,
+  SWEEP_WINDOW_MINUTES,
+  enqueueMembershipChecks,
+  nextCheckStatement,
+} from './sweep.ts';
 
 export interface CronSummary {
   changes: number;

@@ -74,7 +74,10 @@ export function backoffSeconds(attempt: number): number {
 }
 
 class Retry extends Error {
-  constructor(readonly delaySeconds: number, message: string) {
+  constructor(
+    readonly delaySeconds: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -137,7 +140,9 @@ async function enqueueDueChangesOnce(
     UPDATE dropbox_changes SET status = 'pending', next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', (?2 + ranked.k * ?4) / 1000.0, 'unixepoch')
     FROM ranked WHERE dropbox_changes.id = ranked.id
     RETURNING dropbox_changes.id AS id, json_extract(dropbox_changes.params, '$.actor_account_id') AS actor`;
-  const { results } = await env.DB.prepare(sql).bind(...binds).all<{ id: number; actor: string | null }>();
+  const { results } = await env.DB.prepare(sql)
+    .bind(...binds)
+    .all<{ id: number; actor: string | null }>();
   for (const r of results) if (r.actor) ahead[r.actor] = (ahead[r.actor] ?? 0) + 1;
   const jobs: Job[] = results.sort((a, b) => a.id - b.id).map((r) => ({ kind: 'execute-change', changeId: String(r.id) }));
   await sendJobs(env.JOBS, jobs);
@@ -219,7 +224,16 @@ export async function finish(env: ExecEnv, row: ChangeRow, claimId: string, outc
              attempts = attempts - ?, rate_limited = rate_limited + ?
            WHERE id = ? AND status = 'running' AND claim_id = ?`,
         )
-        .bind(p, outcome.error.slice(0, 500), iso(now + outcome.delaySeconds * 1000 + ENQUEUE_LEASE_MS), iso(now), giveBack, count429, row.id, claimId),
+        .bind(
+          p,
+          outcome.error.slice(0, 500),
+          iso(now + outcome.delaySeconds * 1000 + ENQUEUE_LEASE_MS),
+          iso(now),
+          giveBack,
+          count429,
+          row.id,
+          claimId,
+        ),
     );
   } else if (outcome.result === 'failed') {
     stmts.push(
@@ -262,9 +276,7 @@ export async function executeChange(env: ExecEnv, changeId: number): Promise<Exe
 
   // In id order per person: a remove must not overtake the invite that preceded it, or vice versa.
   const earlier = await db
-    .prepare(
-      `SELECT id FROM dropbox_changes WHERE track_id = ? AND collaborator_id IS ? AND id < ? AND status IN ('pending', 'running') LIMIT 1`,
-    )
+    .prepare(`SELECT id FROM dropbox_changes WHERE track_id = ? AND collaborator_id IS ? AND id < ? AND status IN ('pending', 'running') LIMIT 1`)
     .bind(row.track_id, row.collaborator_id, row.id)
     .first<{ id: number }>();
   if (earlier) return { result: 'skipped', reason: `waits for change ${earlier.id}` };
@@ -322,7 +334,10 @@ export async function claimChange(db: D1Database, id: number, now = Date.now()):
 
 function toOutcome(e: unknown, attempts: number): ExecOutcome {
   if (e instanceof NotLinkedError) {
-    return { result: 'failed', error: e.reason === 'needs_reauth' ? 'Dropbox sign-in expired: sign in again, then retry.' : 'This person has not linked Dropbox to PD.' };
+    return {
+      result: 'failed',
+      error: e.reason === 'needs_reauth' ? 'Dropbox sign-in expired: sign in again, then retry.' : 'This person has not linked Dropbox to PD.',
+    };
   }
   if (e instanceof Permanent || e instanceof MountRefused) return { result: 'failed', error: e.message };
   let delay: number;
@@ -382,7 +397,8 @@ const REFUSALS: Record<string, string> = {
   no_permission: 'the Dropbox account making the change is not allowed to',
   too_many_files: 'the folder has too many files to leave a copy',
   insufficient_plan: 'the owner’s Dropbox plan does not allow it (Dropbox Basic cannot make someone view-only; they stay Editor in Dropbox)',
-  'no_explicit_access/insufficient_plan': 'the owner’s Dropbox plan does not allow it (Dropbox Basic cannot make someone view-only; they stay Editor in Dropbox)',
+  'no_explicit_access/insufficient_plan':
+    'the owner’s Dropbox plan does not allow it (Dropbox Basic cannot make someone view-only; they stay Editor in Dropbox)',
   'no_explicit_access/too_many_members': 'the folder has reached Dropbox’s member limit',
   'no_explicit_access/too_many_pending_invites': 'the folder has too many pending invitations in Dropbox',
   mounted: 'the folder is still in their Dropbox',
@@ -593,7 +609,11 @@ async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Prom
   }
   try {
     await owner.call((d) =>
-      d.sharingUpdateFolderMember({ shared_folder_id: p.shared_folder_id, member: { '.tag': 'dropbox_id', dropbox_id: dropboxId }, access_level: { '.tag': level } }),
+      d.sharingUpdateFolderMember({
+        shared_folder_id: p.shared_folder_id,
+        member: { '.tag': 'dropbox_id', dropbox_id: dropboxId },
+        access_level: { '.tag': level },
+      }),
     );
     await recordAgreement(env, row);
     return undefined;
@@ -601,7 +621,8 @@ async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Prom
     const path = routeErrorPath(e);
     if (path === 'member_error/not_a_member') throw new Moot('not a member of the folder in Dropbox any more: nothing to change');
     if (path === 'access_error/invalid_id') return confirmUnshared(owner, p, path);
-    if (path === 'no_explicit_access/rate_limit') throw new Retry(3600, 'Dropbox daily invite limit reached (the new access level needs an invitation)');
+    if (path === 'no_explicit_access/rate_limit')
+      throw new Retry(3600, 'Dropbox daily invite limit reached (the new access level needs an invitation)');
     if (path === 'no_explicit_access/access_error/invalid_id') return confirmUnshared(owner, p, path);
     // The level may already be what PD wants (changed in Dropbox meanwhile): then nothing is left to do.
     const read = await readMemberState(owner, p.shared_folder_id, { dropboxId, email: p.email });
@@ -634,7 +655,13 @@ async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { 
     if (path === 'rate_limit') throw new Retry(3600, 'Dropbox daily invite limit reached');
     // Unshared in Dropbox meanwhile: nobody can join it any more, and PD ends everyone's access on the track when it
     // sees the unshare (reconciliation) — retrying the invitation could never succeed.
-    if (path === 'access_error/invalid_id') return confirmUnshared(owner, p, path, 'the folder was unshared in Dropbox, so nobody can join it (PD ends the track’s access when it sees the unshare)');
+    if (path === 'access_error/invalid_id')
+      return confirmUnshared(
+        owner,
+        p,
+        path,
+        'the folder was unshared in Dropbox, so nobody can join it (PD ends the track’s access when it sees the unshare)',
+      );
     throw refused(path);
   }
 }

@@ -31,7 +31,12 @@ export function fenceStatement(db: D1Database, accountId: string, holder: string
   return db.prepare('UPDATE dropbox_account_sync SET fence = ? WHERE account_id = ?').bind(holder, accountId);
 }
 
-export async function releaseAccountLease(db: D1Database, accountId: string, holder: string, fields: { startedAt?: number; error?: string | null } = {}): Promise<void> {
+export async function releaseAccountLease(
+  db: D1Database,
+  accountId: string,
+  holder: string,
+  fields: { startedAt?: number; error?: string | null } = {},
+): Promise<void> {
   const now = Date.now();
   if (fields.startedAt !== undefined) {
     await db
@@ -43,7 +48,9 @@ export async function releaseAccountLease(db: D1Database, accountId: string, hol
       .run();
   } else {
     await db
-      .prepare('UPDATE dropbox_account_sync SET lease_until = 0, lease_holder = NULL, last_error = ?, updated_at = ? WHERE account_id = ? AND lease_holder = ?')
+      .prepare(
+        'UPDATE dropbox_account_sync SET lease_until = 0, lease_holder = NULL, last_error = ?, updated_at = ? WHERE account_id = ? AND lease_holder = ?',
+      )
       .bind(fields.error ?? null, now, accountId, holder)
       .run();
   }

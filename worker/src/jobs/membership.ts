@@ -54,11 +54,15 @@ export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangePara
       return 'already in their Dropbox';
     }
     if (path === 'inside_shared_folder') {
-      throw new MountRefused('Dropbox cannot put this shared folder inside another shared folder of your Dropbox: accept the invitation in Dropbox and choose where it goes, then retry here');
+      throw new MountRefused(
+        'Dropbox cannot put this shared folder inside another shared folder of your Dropbox: accept the invitation in Dropbox and choose where it goes, then retry here',
+      );
     }
     if (path === 'insufficient_quota') {
       const q = (err.error as { insufficient_quota?: { space_shortage?: number } }).insufficient_quota;
-      throw new MountRefused(`Your Dropbox is full: the folder needs ${mb(q?.space_shortage)} more. Free up space (or upgrade) in Dropbox, then retry`);
+      throw new MountRefused(
+        `Your Dropbox is full: the folder needs ${mb(q?.space_shortage)} more. Free up space (or upgrade) in Dropbox, then retry`,
+      );
     }
     if (path === 'no_permission' || path === 'not_mountable' || path === 'must_automount') {
       throw new MountRefused('Dropbox does not let this folder be added for you from PD: accept the invitation in Dropbox itself');
@@ -96,7 +100,11 @@ export async function recordPlanRefusal(env: ExecEnv, row: ChangeRow): Promise<s
 export async function recordAgreement(env: ExecEnv, row: ChangeRow): Promise<void> {
   if (!row.collaborator_id) return;
   if (row.kind === 'add_member') {
-    await env.DB.prepare(`UPDATE collaborators SET dropbox_state = 'invited', dropbox_access_level = NULL WHERE id = ? AND dropbox_state IS NOT 'member'`).bind(row.collaborator_id).run();
+    await env.DB.prepare(
+      `UPDATE collaborators SET dropbox_state = 'invited', dropbox_access_level = NULL WHERE id = ? AND dropbox_state IS NOT 'member'`,
+    )
+      .bind(row.collaborator_id)
+      .run();
   } else if (row.kind === 'update_access') {
     await env.DB.prepare(`UPDATE collaborators SET dropbox_access_level = NULL WHERE id = ?`).bind(row.collaborator_id).run();
   }

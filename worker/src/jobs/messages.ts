@@ -31,8 +31,6 @@ export async function sendJobs(queue: Queue, jobs: Job[], delaySeconds?: number)
   const batches: Job[][] = [];
   for (let i = 0; i < jobs.length; i += 100) batches.push(jobs.slice(i, i + 100));
   for (let i = 0; i < batches.length; i += 6) {
-    await Promise.all(
-      batches.slice(i, i + 6).map((b) => queue.sendBatch(b.map((body) => ({ body, contentType: 'json' as const, delaySeconds })))),
-    );
+    await Promise.all(batches.slice(i, i + 6).map((b) => queue.sendBatch(b.map((body) => ({ body, contentType: 'json' as const, delaySeconds })))));
   }
 }

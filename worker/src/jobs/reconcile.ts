@@ -17,7 +17,13 @@
 // are recorded by PD when they happen (and their Dropbox changes keep reconciliation away until settled).
 import type { AccessLevel } from '@pd/shared';
 import type { files } from 'dropbox';
-import { planAccessEndedInDropbox, planInvitationDeclinedInDropbox, planMemberAddedInDropbox, planSetAccessLevel, type AsRead } from '../domain/sharing.ts';
+import {
+  planAccessEndedInDropbox,
+  planInvitationDeclinedInDropbox,
+  planMemberAddedInDropbox,
+  planSetAccessLevel,
+  type AsRead,
+} from '../domain/sharing.ts';
 import { newId, nowIso } from '../domain/db.ts';
 import { prepare, sql } from '../domain/sql.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
@@ -227,7 +233,12 @@ async function listMembers(client: DropboxClient, sharedFolderId: string): Promi
     let page = await client.call((d) => d.sharingListFolderMembers({ shared_folder_id: sharedFolderId, limit: 1000 }));
     for (;;) {
       for (const u of page.users) {
-        users.push({ accountId: u.user.account_id, email: u.user.email ?? '', displayName: u.user.display_name ?? u.user.email ?? '', access: u.access_type['.tag'] });
+        users.push({
+          accountId: u.user.account_id,
+          email: u.user.email ?? '',
+          displayName: u.user.display_name ?? u.user.email ?? '',
+          access: u.access_type['.tag'],
+        });
       }
       for (const i of page.invitees) {
         if (i.invitee['.tag'] === 'email') {
@@ -250,7 +261,11 @@ async function listMembers(client: DropboxClient, sharedFolderId: string): Promi
       // A single invalid_id would revoke everyone: unshared only if a second, different read agrees (else retry).
       const confirm = await readFolderState(client, sharedFolderId);
       if (confirm.state === 'unshared') return 'unshared';
-      throw new DropboxCallError('server', 409, `list_folder_members said invalid_id but get_folder_metadata still finds the folder (${confirm.state === 'caller' ? confirm.tag : 'shared'})`);
+      throw new DropboxCallError(
+        'server',
+        409,
+        `list_folder_members said invalid_id but get_folder_metadata still finds the folder (${confirm.state === 'caller' ? confirm.tag : 'shared'})`,
+      );
     }
     if (path === 'not_a_member') return 'not_a_member';
     throw err;
@@ -259,7 +274,12 @@ async function listMembers(client: DropboxClient, sharedFolderId: string): Promi
 }
 
 /** Group access can't be read from the owner's list: ask the person's own token, when they linked Dropbox. */
-async function hasOwnAccess(env: ReconcileEnv, accountId: string | null, sharedFolderId: string, own?: DropboxClient | null): Promise<'yes' | 'no' | 'unknown'> {
+async function hasOwnAccess(
+  env: ReconcileEnv,
+  accountId: string | null,
+  sharedFolderId: string,
+  own?: DropboxClient | null,
+): Promise<'yes' | 'no' | 'unknown'> {
   if (!accountId) return 'unknown';
   try {
     const client = own ?? (await clientForAccount(env, accountId));
@@ -350,7 +370,12 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     if (me) {
       // Their own Dropbox says they are no longer a member; it does not say who ended it (issue 11: never "left").
       // Decided on the record as read (AsRead): if it changed meanwhile, a fresh membership check decides again.
-      const plan = await planAccessEndedInDropbox(db, { trackId: track.id, collaboratorId: me.id, evidence: 'dropbox_own_folder', asRead: asRead(me) });
+      const plan = await planAccessEndedInDropbox(db, {
+        trackId: track.id,
+        collaboratorId: me.id,
+        evidence: 'dropbox_own_folder',
+        asRead: asRead(me),
+      });
       if (plan.statements.length) out.leaveAt = out.statements.length;
       out.statements.push(...plan.statements);
       if (plan.statements.length) out.actions.push(`ended ${me.id}`);
@@ -369,7 +394,10 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     return out;
   }
 
-  const ownerDbid = await db.prepare('SELECT dropbox_account_id FROM accounts WHERE id = ?').bind(track.owner_id).first<{ dropbox_account_id: string }>();
+  const ownerDbid = await db
+    .prepare('SELECT dropbox_account_id FROM accounts WHERE id = ?')
+    .bind(track.owner_id)
+    .first<{ dropbox_account_id: string }>();
   const byDbid = new Map(members.users.map((u) => [u.accountId, u]));
   const byEmail = new Map(members.users.filter((u) => u.email).map((u) => [u.email.toLowerCase(), u]));
   const matched = new Set<string>();
@@ -391,8 +419,10 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     out.calls++;
     if (own === 'no') return false;
     if (own === 'yes') {
-      const group = members.groups.length === 1 ? `the group "${members.groups[0]}"` : `one of the groups ${members.groups.map((g) => `"${g}"`).join(', ')}`;
-      if (c.dropbox_group !== group) out.statements.push(db.prepare('UPDATE collaborators SET dropbox_group = ?, dropbox_state = ? WHERE id = ?').bind(group, 'member', c.id));
+      const group =
+        members.groups.length === 1 ? `the group "${members.groups[0]}"` : `one of the groups ${members.groups.map((g) => `"${g}"`).join(', ')}`;
+      if (c.dropbox_group !== group)
+        out.statements.push(db.prepare('UPDATE collaborators SET dropbox_group = ?, dropbox_state = ? WHERE id = ?').bind(group, 'member', c.id));
     }
     return true;
   };
@@ -424,7 +454,12 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
       // with the evidence that showed it (issue 11). PD's own revoke/leave would still be unsettled above. Decided
       // on the record as read (AsRead); a stale own-folder ending gets a fresh membership check.
       const own = !!opts.leftAccountId && c.account_id === opts.leftAccountId;
-      const plan = await planAccessEndedInDropbox(db, { trackId: track.id, collaboratorId: c.id, evidence: own ? 'dropbox_own_folder' : 'dropbox_members', asRead: asRead(c) });
+      const plan = await planAccessEndedInDropbox(db, {
+        trackId: track.id,
+        collaboratorId: c.id,
+        evidence: own ? 'dropbox_own_folder' : 'dropbox_members',
+        asRead: asRead(c),
+      });
       if (own && plan.statements.length) out.leaveAt = out.statements.length;
       out.statements.push(...plan.statements);
       if (plan.statements.length) out.actions.push(`ended ${c.id}`);
@@ -433,7 +468,14 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     const level = levelOf(u.access);
     // A level Dropbox refused to change (Basic keeps an Editor) is already shown as such: not a change in Dropbox.
     if (level && level !== c.access_level && out.confirmed && c.dropbox_access_level !== level) {
-      const plan = await planSetAccessLevel(db, { trackId: track.id, collaboratorId: c.id, accessLevel: level, actorId: track.owner_id, via: 'dropbox', asRead: asRead(c) });
+      const plan = await planSetAccessLevel(db, {
+        trackId: track.id,
+        collaboratorId: c.id,
+        accessLevel: level,
+        actorId: track.owner_id,
+        via: 'dropbox',
+        asRead: asRead(c),
+      });
       out.statements.push(...plan.statements);
       if (plan.statements.length) out.actions.push(`access ${c.id} ${level}`);
     }
@@ -588,7 +630,9 @@ export function revisionStatements(db: D1Database, revisions: Revision[]): D1Pre
            ON CONFLICT DO NOTHING`,
         )
         .bind(claim, Date.now(), chunk),
-      db.prepare(`UPDATE tracks SET updated_at = ?1 WHERE id IN (SELECT json_extract(j.value, '$.t') FROM json_each(?2) j ${claimed})`).bind(now, chunk, claim),
+      db
+        .prepare(`UPDATE tracks SET updated_at = ?1 WHERE id IN (SELECT json_extract(j.value, '$.t') FROM json_each(?2) j ${claimed})`)
+        .bind(now, chunk, claim),
       db
         .prepare(
           `INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
@@ -636,7 +680,9 @@ async function tracksFor(db: D1Database, sharedFolderIds: string[]): Promise<Map
   const out = new Map<string, TrackRef>();
   for (const chunk of jsonChunks([...new Set(sharedFolderIds)])) {
     const { results } = await db
-      .prepare(`SELECT id, owner_id, dropbox_shared_folder_id, created_at FROM tracks WHERE dropbox_shared_folder_id IN (SELECT value FROM json_each(?))`)
+      .prepare(
+        `SELECT id, owner_id, dropbox_shared_folder_id, created_at FROM tracks WHERE dropbox_shared_folder_id IN (SELECT value FROM json_each(?))`,
+      )
       .bind(chunk)
       .all<TrackRef>();
     for (const r of results) out.set(r.dropbox_shared_folder_id, r);
@@ -648,7 +694,9 @@ function mountStatements(db: D1Database, accountId: string, before: Map<string, 
   const gone = [...before.keys()].filter((sfid) => !after.has(sfid));
   const moved = [...after].filter(([sfid, path]) => before.get(sfid) !== path);
   return [
-    ...jsonChunks(gone).map((c) => db.prepare('DELETE FROM dropbox_mounts WHERE account_id = ? AND shared_folder_id IN (SELECT value FROM json_each(?))').bind(accountId, c)),
+    ...jsonChunks(gone).map((c) =>
+      db.prepare('DELETE FROM dropbox_mounts WHERE account_id = ? AND shared_folder_id IN (SELECT value FROM json_each(?))').bind(accountId, c),
+    ),
     ...jsonChunks(moved).map((c) =>
       db
         .prepare(
@@ -732,7 +780,9 @@ async function drainBaseline(db: D1Database, client: DropboxClient, accountId: s
     fenceStatement(db, accountId, holder),
     ...revisionStatements(db, revisions),
     ...jsonChunks(done).map((c) =>
-      db.prepare('DELETE FROM dropbox_baseline_folders WHERE account_id = ? AND shared_folder_id IN (SELECT value FROM json_each(?))').bind(accountId, c),
+      db
+        .prepare('DELETE FROM dropbox_baseline_folders WHERE account_id = ? AND shared_folder_id IN (SELECT value FROM json_each(?))')
+        .bind(accountId, c),
     ),
     extendLease(db, accountId, holder),
   ]);
@@ -755,7 +805,12 @@ async function recheckTracksOf(env: ReconcileEnv, accountId: string, except: Set
 
 const leaseLost = (e: unknown) => String((e as Error)?.message ?? e).includes('reconcile_lease_lost');
 
-export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: string, at: number, opts: { continued?: boolean } = {}): Promise<ReconcileResult> {
+export async function reconcileAccount(
+  env: ReconcileEnv,
+  dropboxAccountId: string,
+  at: number,
+  opts: { continued?: boolean } = {},
+): Promise<ReconcileResult> {
   const db = env.DB;
   const who = await db
     .prepare(
@@ -824,11 +879,17 @@ export async function reconcileAccount(env: ReconcileEnv, dropboxAccountId: stri
 }
 
 /** This account's own collaborator records on these tracks (one query per ~50 KB of ids). */
-async function myRecords(db: D1Database, accountId: string, trackIds: string[]): Promise<Map<string, { status: string; access_level: AccessLevel; dropbox_state?: string | null }>> {
+async function myRecords(
+  db: D1Database,
+  accountId: string,
+  trackIds: string[],
+): Promise<Map<string, { status: string; access_level: AccessLevel; dropbox_state?: string | null }>> {
   const out = new Map<string, { status: string; access_level: AccessLevel; dropbox_state?: string | null }>();
   for (const chunk of jsonChunks(trackIds)) {
     const { results } = await db
-      .prepare(`SELECT track_id, status, access_level, dropbox_state FROM collaborators WHERE account_id = ? AND track_id IN (SELECT value FROM json_each(?))`)
+      .prepare(
+        `SELECT track_id, status, access_level, dropbox_state FROM collaborators WHERE account_id = ? AND track_id IN (SELECT value FROM json_each(?))`,
+      )
       .bind(accountId, chunk)
       .all<{ track_id: string; status: string; access_level: AccessLevel; dropbox_state: string | null }>();
     for (const r of results) out.set(r.track_id, r);
@@ -875,13 +936,21 @@ async function confirmMembers(
   for (const { track, lost } of items) {
     const isOwner = track.owner_id === accountId;
     if (budget.inline <= 0 || budget.statements >= MAX_INLINE_CONFIRMATION_STATEMENTS) {
-      queued.push({ kind: 'check-track-membership', trackId: track.id, ...(lost ? { leftAccountId: accountId } : {}), ...(isOwner ? {} : { memberAccountId: accountId }) });
+      queued.push({
+        kind: 'check-track-membership',
+        trackId: track.id,
+        ...(lost ? { leftAccountId: accountId } : {}),
+        ...(isOwner ? {} : { memberAccountId: accountId }),
+      });
       continue;
     }
     budget.inline--;
     const r = await syncTrackMembers(env, track, { leftAccountId: lost ? accountId : null, memberClient: isOwner ? null : client });
     if (r.leaveAt !== undefined) {
-      leaves.push({ at: statements.length + r.leaveAt, job: { kind: 'check-track-membership', trackId: track.id, leftAccountId: accountId, ...(isOwner ? {} : { memberAccountId: accountId }) } });
+      leaves.push({
+        at: statements.length + r.leaveAt,
+        job: { kind: 'check-track-membership', trackId: track.id, leftAccountId: accountId, ...(isOwner ? {} : { memberAccountId: accountId }) },
+      });
     }
     statements.push(...r.statements);
     // The owner's member list was just read: that is this track's sweep check too (the sweep skips it until due).
@@ -918,7 +987,10 @@ async function walk(
   holder: string,
 ): Promise<{ pages: number; changes: number; more: boolean }> {
   const db = env.DB;
-  const { results } = await db.prepare('SELECT shared_folder_id, path_lower FROM dropbox_mounts WHERE account_id = ?').bind(accountId).all<{ shared_folder_id: string; path_lower: string }>();
+  const { results } = await db
+    .prepare('SELECT shared_folder_id, path_lower FROM dropbox_mounts WHERE account_id = ?')
+    .bind(accountId)
+    .all<{ shared_folder_id: string; path_lower: string }>();
   const mounts = new Map(results.map((r) => [r.shared_folder_id, r.path_lower]));
   const budget = { inline: MAX_INLINE_CONFIRMATIONS, statements: 0 };
   let cursor = startCursor;
@@ -939,7 +1011,13 @@ async function walk(
         const lost = new Set([...mounts.keys()].filter((sfid) => !b.mounts.has(sfid)));
         const joined = [...b.mounts.keys()].filter((sfid) => !mounts.has(sfid));
         const tracks = await tracksFor(db, [...lost, ...joined]);
-        const c = await confirmMembers(env, client, accountId, [...tracks].map(([sfid, track]) => ({ track, lost: lost.has(sfid) })), budget);
+        const c = await confirmMembers(
+          env,
+          client,
+          accountId,
+          [...tracks].map(([sfid, track]) => ({ track, lost: lost.has(sfid) })),
+          budget,
+        );
         changes += c.changes;
         const written = await db.batch([...c.statements, ...baselineStatements(db, accountId, holder, b.cursor, b.mounts)]);
         await requeueStaleLeaves(env, written, 0, c.leaves);
@@ -954,7 +1032,11 @@ async function walk(
 
     const interesting = [...new Set([...a.lost, ...a.joined, ...a.readOnly.keys(), ...a.uploads.map((u) => u.sharedFolderId)])];
     const tracks = interesting.length ? await tracksFor(db, interesting) : new Map<string, TrackRef>();
-    const mine = await myRecords(db, accountId, [...tracks.values()].map((t) => t.id));
+    const mine = await myRecords(
+      db,
+      accountId,
+      [...tracks.values()].map((t) => t.id),
+    );
     const confirm = [...tracks]
       .filter(([sfid, track]) => needsConfirmation(track.owner_id === accountId, mine.get(track.id), a, sfid))
       .map(([sfid, track]) => ({ track, lost: a.lost.has(sfid) }));
@@ -1005,21 +1087,39 @@ export async function checkTrackMembership(
         throw e;
       });
     }
-    const r = await syncTrackMembers(env, track, { leftAccountId: opts.leftAccountId ?? null, memberClient, groupCheckBudget: GROUP_CHECKS_PER_SYNC });
+    const r = await syncTrackMembers(env, track, {
+      leftAccountId: opts.leftAccountId ?? null,
+      memberClient,
+      groupCheckBudget: GROUP_CHECKS_PER_SYNC,
+    });
     if (!r.confirmed && !r.statements.length) {
       await done('owner has not linked Dropbox').run();
       return { result: 'owner-not-linked', actions: [] };
     }
     const written = await db.batch([...r.statements, done(null)]);
     if (r.leaveAt !== undefined && opts.leftAccountId) {
-      await requeueStaleLeaves(env, written, 0, [{ at: r.leaveAt, job: { kind: 'check-track-membership', trackId, leftAccountId: opts.leftAccountId, ...(opts.memberAccountId ? { memberAccountId: opts.memberAccountId } : {}) } }]);
+      await requeueStaleLeaves(env, written, 0, [
+        {
+          at: r.leaveAt,
+          job: {
+            kind: 'check-track-membership',
+            trackId,
+            leftAccountId: opts.leftAccountId,
+            ...(opts.memberAccountId ? { memberAccountId: opts.memberAccountId } : {}),
+          },
+        },
+      ]);
     }
     return { result: 'done', actions: r.actions };
   } catch (e) {
     const err = classifyDropboxError(e);
     await db.prepare('UPDATE dropbox_membership_checks SET last_error = ? WHERE track_id = ?').bind(err.message.slice(0, 300), trackId).run();
     if (err.retryable) {
-      return { result: 'retry', delaySeconds: err.kind === 'rate_limited' ? Math.max(1, Math.ceil(err.retryAfterSeconds ?? 1)) : backoffSeconds(1), error: err.message };
+      return {
+        result: 'retry',
+        delaySeconds: err.kind === 'rate_limited' ? Math.max(1, Math.ceil(err.retryAfterSeconds ?? 1)) : backoffSeconds(1),
+        error: err.message,
+      };
     }
     if (err.kind === 'reauth_required') {
       await done('owner must sign in to Dropbox again').run();

@@ -43,25 +43,38 @@ export function nextCheckStatement(db: D1Database, trackId: string, error: strin
            THEN ?5 ELSE ?6 END) * (0.9 + (abs(random()) % 1000) / 5000.0)
        WHERE track_id = ?3`,
     )
-    .bind(now, error, trackId, new Date(now - RECENT_ACTIVITY_DAYS * 86_400_000).toISOString(), SWEEP_WINDOW_MINUTES * 60_000, QUIET_TRACK_CHECK_MINUTES * 60_000);
+    .bind(
+      now,
+      error,
+      trackId,
+      new Date(now - RECENT_ACTIVITY_DAYS * 86_400_000).toISOString(),
+      SWEEP_WINDOW_MINUTES * 60_000,
+      QUIET_TRACK_CHECK_MINUTES * 60_000,
+    );
 }
 
-export async function enqueueMembershipChecks(env: Pick<Env, 'DB' | 'JOBS'>, limit = MAX_MEMBERSHIP_CHECKS_PER_TICK, now = Date.now()): Promise<number> {
+export async function enqueueMembershipChecks(
+  env: Pick<Env, 'DB' | 'JOBS'>,
+  limit = MAX_MEMBERSHIP_CHECKS_PER_TICK,
+  now = Date.now(),
+): Promise<number> {
   // Every track whose check is due, earliest first (new and imported tracks are due at 0), up to the tick's cap.
   const claimed: string[] = [];
   while (claimed.length < limit) {
     const n = Math.min(CLAIM_CHUNK, limit - claimed.length);
-    const { results } = await env.DB
-      .prepare(
-        `UPDATE dropbox_membership_checks SET enqueued_at = ?1
+    const { results } = await env.DB.prepare(
+      `UPDATE dropbox_membership_checks SET enqueued_at = ?1
          WHERE track_id IN (SELECT track_id FROM dropbox_membership_checks WHERE due_at <= ?1 AND enqueued_at < ?2 ORDER BY due_at LIMIT ?3)
          RETURNING track_id`,
-      )
+    )
       .bind(now, now - CHECK_ENQUEUE_LEASE_MS, n)
       .all<{ track_id: string }>();
     claimed.push(...results.map((r) => r.track_id));
     if (results.length < n) break;
   }
-  await sendJobs(env.JOBS, claimed.map((trackId): Job => ({ kind: 'check-track-membership', trackId })));
+  await sendJobs(
+    env.JOBS,
+    claimed.map((trackId): Job => ({ kind: 'check-track-membership', trackId })),
+  );
   return claimed.length;
 }

@@ -36,27 +36,45 @@ beforeAll(async () => {
   const seq = (n: number) => `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${n - 1})`;
   await env.DB.batch([
     env.DB.prepare(`${seq(PEOPLE)} INSERT INTO accounts (id, dropbox_account_id, email, email_lower, display_name, created_at, updated_at)
-      SELECT printf('acc_b%04d', i), printf('dbid:b%04d', i), printf('p%04d@bench.test', i), printf('p%04d@bench.test', i), printf('Person %d', i), ?1, ?1 FROM n`).bind(now),
+      SELECT printf('acc_b%04d', i), printf('dbid:b%04d', i), printf('p%04d@bench.test', i), printf('p%04d@bench.test', i), printf('Person %d', i), ?1, ?1 FROM n`).bind(
+      now,
+    ),
     // Half of them signed in recently, half 45 days ago.
     env.DB.prepare(`${seq(PEOPLE)} INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_used_at, absolute_expires_at)
-      SELECT printf('bench%04d', i), printf('acc_b%04d', i), CASE WHEN i % 2 = 0 THEN ?1 ELSE ?2 END, '2099-01-01', CASE WHEN i % 2 = 0 THEN ?1 ELSE ?2 END, '2099-01-01' FROM n`).bind(now, old),
+      SELECT printf('bench%04d', i), printf('acc_b%04d', i), CASE WHEN i % 2 = 0 THEN ?1 ELSE ?2 END, '2099-01-01', CASE WHEN i % 2 = 0 THEN ?1 ELSE ?2 END, '2099-01-01' FROM n`).bind(
+      now,
+      old,
+    ),
     env.DB.prepare(`${seq(TRACKS)} INSERT INTO tracks (id, owner_id, dropbox_shared_folder_id, title, stage, created_at, updated_at)
-      SELECT printf('trk_b%05d', i), ?1, printf('sf:bench:%05d', i), printf('Bench %05d', i), CASE WHEN i % 4 = 0 THEN 'released' ELSE 'mixing' END, ?2, ?2 FROM n`).bind(owner.account.id, now),
+      SELECT printf('trk_b%05d', i), ?1, printf('sf:bench:%05d', i), printf('Bench %05d', i), CASE WHEN i % 4 = 0 THEN 'released' ELSE 'mixing' END, ?2, ?2 FROM n`).bind(
+      owner.account.id,
+      now,
+    ),
     env.DB.prepare(`${seq(TRACKS * PER_TRACK)} INSERT INTO collaborators (id, track_id, account_id, email, email_lower, display_name, access_level, status, invited_at, invited_by, joined_at, updated_at)
       SELECT printf('col_b%06d', i), printf('trk_b%05d', i / ${PER_TRACK}), printf('acc_b%04d', (i * 7 + i / ${PER_TRACK}) % ${PEOPLE}),
              printf('p%04d@bench.test', (i * 7 + i / ${PER_TRACK}) % ${PEOPLE}), printf('p%04d@bench.test', (i * 7 + i / ${PER_TRACK}) % ${PEOPLE}),
-             printf('Person %d', (i * 7 + i / ${PER_TRACK}) % ${PEOPLE}), CASE WHEN i % 2 = 0 THEN 'editor' ELSE 'viewer' END, 'active', ?1, ?2, ?1, ?1 FROM n`).bind(old, owner.account.id),
+             printf('Person %d', (i * 7 + i / ${PER_TRACK}) % ${PEOPLE}), CASE WHEN i % 2 = 0 THEN 'editor' ELSE 'viewer' END, 'active', ?1, ?2, ?1, ?1 FROM n`).bind(
+      old,
+      owner.account.id,
+    ),
     env.DB.prepare(`${seq(20_000)} INSERT INTO comments (id, track_id, author_id, author_name, body, created_at)
-      SELECT printf('cmt_b%06d', i), printf('trk_b%05d', i % ${TRACKS}), printf('acc_b%04d', (i * 7 + i % ${TRACKS}) % ${PEOPLE}), 'x', 'note', ?1 FROM n`).bind(now),
+      SELECT printf('cmt_b%06d', i), printf('trk_b%05d', i % ${TRACKS}), printf('acc_b%04d', (i * 7 + i % ${TRACKS}) % ${PEOPLE}), 'x', 'note', ?1 FROM n`).bind(
+      now,
+    ),
     env.DB.prepare(`${seq(20_000)} INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, details, created_at)
-      SELECT printf('trk_b%05d', i % ${TRACKS}), 'metadata_changed', printf('acc_b%04d', (i * 3) % ${PEOPLE}), 'x', 'app', '{}', ?1 FROM n`).bind(old),
+      SELECT printf('trk_b%05d', i % ${TRACKS}), 'metadata_changed', printf('acc_b%04d', (i * 3) % ${PEOPLE}), 'x', 'app', '{}', ?1 FROM n`).bind(
+      old,
+    ),
   ]);
 }, 120_000);
 
 describe('issue 12 within the per-invocation budgets at 10,000 tracks / 1,000 collaborators', () => {
   it('GET /sharing/review answers in one call (3 D1 statements besides the session)', async () => {
-    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN SELECT (SELECT MAX(m.created_at) FROM comments m WHERE m.track_id = ?1 AND m.author_id = ?2),
-      (SELECT MAX(h.created_at) FROM track_history h WHERE h.track_id = ?1 AND h.actor_id = ?2)`).bind('trk_b00001', 'acc_b0001').all<{ detail: string }>();
+    const plan =
+      await env.DB.prepare(`EXPLAIN QUERY PLAN SELECT (SELECT MAX(m.created_at) FROM comments m WHERE m.track_id = ?1 AND m.author_id = ?2),
+      (SELECT MAX(h.created_at) FROM track_history h WHERE h.track_id = ?1 AND h.actor_id = ?2)`)
+        .bind('trk_b00001', 'acc_b0001')
+        .all<{ detail: string }>();
     expect(plan.results.map((r) => r.detail).join('; ')).toMatch(/comments_track_author[\s\S]*track_history_track_actor/);
     await timed('GET', '/sharing/review'); // warm (first D1 read of the seeded pages)
     const res = await timed('GET', '/sharing/review');
@@ -68,7 +86,9 @@ describe('issue 12 within the per-invocation budgets at 10,000 tracks / 1,000 co
     expect(people[0].staleCount).toBeGreaterThan(0); // riskiest first
     expect(u.d1).toBeLessThanOrEqual(6);
     expect(u.subrequests).toBe(0);
-    report.push(`| GET /sharing/review | ${TRACKS.toLocaleString('en')} tracks, ${PEOPLE.toLocaleString('en')} people, ${(TRACKS * PER_TRACK).toLocaleString('en')} records | ${u.d1} | ${u.subrequests} | ${res.ms} ms | ${(res.bytes / 1e6).toFixed(1)} MB |`);
+    report.push(
+      `| GET /sharing/review | ${TRACKS.toLocaleString('en')} tracks, ${PEOPLE.toLocaleString('en')} people, ${(TRACKS * PER_TRACK).toLocaleString('en')} records | ${u.d1} | ${u.subrequests} | ${res.ms} ms | ${(res.bytes / 1e6).toFixed(1)} MB |`,
+    );
   }, 120_000);
 
   it('a selection of 1,000 records (the largest allowed): one batch, constant statements', async () => {
@@ -96,7 +116,11 @@ describe('issue 12 within the per-invocation budgets at 10,000 tracks / 1,000 co
 
   it(`a cron tick with 2,500 ends due: ${EXPIRE_CHUNK * EXPIRE_CHUNKS_PER_TICK} ended, the rest next minute, within budget`, async () => {
     const past = new Date(Date.now() - 60_000).toISOString();
-    await env.DB.prepare(`UPDATE collaborators SET access_expires_at = ? WHERE id IN (SELECT id FROM collaborators WHERE id LIKE 'col_b%' ORDER BY id LIMIT 2500)`).bind(past).run();
+    await env.DB.prepare(
+      `UPDATE collaborators SET access_expires_at = ? WHERE id IN (SELECT id FROM collaborators WHERE id LIKE 'col_b%' ORDER BY id LIMIT 2500)`,
+    )
+      .bind(past)
+      .run();
     const tick = async () => {
       const ctx = createExecutionContext();
       const t0 = performance.now();
@@ -104,7 +128,10 @@ describe('issue 12 within the per-invocation budgets at 10,000 tracks / 1,000 co
       await waitOnExecutionContext(ctx);
       return Math.round(performance.now() - t0);
     };
-    const count = async () => (await env.DB.prepare(`SELECT count(*) AS n FROM collaborators WHERE ended_by_schedule IS NOT NULL AND id LIKE 'col_b%'`).first<{ n: number }>())!.n;
+    const count = async () =>
+      (await env.DB.prepare(`SELECT count(*) AS n FROM collaborators WHERE ended_by_schedule IS NOT NULL AND id LIKE 'col_b%'`).first<{
+        n: number;
+      }>())!.n;
     const startEnded = await count();
     const ms1 = await tick();
     const first = usage(/^scheduled$/);
@@ -115,7 +142,9 @@ describe('issue 12 within the per-invocation budgets at 10,000 tracks / 1,000 co
     expect((await count()) - before).toBe(2500);
     expect(first.d1).toBeLessThan(1000);
     expect(first.subrequests).toBeLessThan(1000);
-    report.push(`| cron tick, 2,500 ends due | ${EXPIRE_CHUNK * EXPIRE_CHUNKS_PER_TICK} ended (+ their Dropbox changes queued) | ${first.d1} | ${first.subrequests} | ${ms1} ms | |`);
+    report.push(
+      `| cron tick, 2,500 ends due | ${EXPIRE_CHUNK * EXPIRE_CHUNKS_PER_TICK} ended (+ their Dropbox changes queued) | ${first.d1} | ${first.subrequests} | ${ms1} ms | |`,
+    );
     report.push(`| next cron tick | the other 500 | ${second.d1} | ${second.subrequests} | ${ms2} ms | |`);
     console.log(`\n| path | size | D1 statements | subrequests | time (local) | answer |\n|---|---|---|---|---|---|\n${report.join('\n')}\n`);
   }, 180_000);

@@ -33,16 +33,18 @@ beforeAll(async () => {
   const now = new Date().toISOString();
   for (let i = 0; i < BEFORE; i += 100) {
     await env.DB.batch(
-      folders.slice(i, i + 100).map((f, j) =>
-        env.DB.prepare('INSERT INTO tracks (id, owner_id, dropbox_shared_folder_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').bind(
-          `trk_before_${i + j}`,
-          owner.account.id,
-          f.shared_folder_id,
-          f.name,
-          now,
-          now,
+      folders
+        .slice(i, i + 100)
+        .map((f, j) =>
+          env.DB.prepare('INSERT INTO tracks (id, owner_id, dropbox_shared_folder_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').bind(
+            `trk_before_${i + j}`,
+            owner.account.id,
+            f.shared_folder_id,
+            f.name,
+            now,
+            now,
+          ),
         ),
-      ),
     );
   }
 }, 120_000);
@@ -53,20 +55,30 @@ describe('import within budget', () => {
     let remaining = -1;
     for (let call = 0; call < 20 && remaining !== 0; call++) {
       const before = budgetLog().recent.length;
-      const r = await h.json<{ imported: { created: boolean }[]; remaining: number }>('/api/v1/dropbox/import', { method: 'POST', session: owner.session, json: {} });
-      const u = budgetLog().recent.slice(before).find((x) => x.label === 'POST /api/v1/dropbox/import')!;
+      const r = await h.json<{ imported: { created: boolean }[]; remaining: number }>('/api/v1/dropbox/import', {
+        method: 'POST',
+        session: owner.session,
+        json: {},
+      });
+      const u = budgetLog()
+        .recent.slice(before)
+        .find((x) => x.label === 'POST /api/v1/dropbox/import')!;
       usage.push({ d1: u.d1, subrequests: u.subrequests, created: r.imported.filter((i) => i.created).length });
       expect(r.imported).toHaveLength(BEFORE + NEW - r.remaining);
       remaining = r.remaining;
     }
     expect(remaining).toBe(0);
     expect(usage.reduce((a, u) => a + u.created, 0)).toBe(NEW);
-    const n = await env.DB.prepare(`SELECT count(*) AS n FROM collaborators c JOIN tracks t ON t.id = c.track_id WHERE t.owner_id = ? AND c.status = 'active'`)
+    const n = await env.DB.prepare(
+      `SELECT count(*) AS n FROM collaborators c JOIN tracks t ON t.id = c.track_id WHERE t.owner_id = ? AND c.status = 'active'`,
+    )
       .bind(owner.account.id)
       .first<{ n: number }>();
     expect(n!.n).toBe(NEW * MEMBERS.length);
     const max = (k: 'd1' | 'subrequests') => Math.max(...usage.map((u) => u[k]));
-    console.log(`[budget] import ${NEW} new + ${BEFORE} before: ${usage.length} requests, created per request ${usage.map((u) => u.created).join('/')}, max ${max('d1')} D1, ${max('subrequests')} subrequests`);
+    console.log(
+      `[budget] import ${NEW} new + ${BEFORE} before: ${usage.length} requests, created per request ${usage.map((u) => u.created).join('/')}, max ${max('d1')} D1, ${max('subrequests')} subrequests`,
+    );
     expect(max('d1')).toBeLessThanOrEqual(1000);
     expect(max('subrequests')).toBeLessThanOrEqual(1000);
   }, 300_000);

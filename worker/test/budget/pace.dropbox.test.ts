@@ -44,7 +44,14 @@ describe('per-account token bucket', () => {
     await takeToken(penv, account, at); // the next one waits for its slot: 1/5 s
     expect(performance.now() - t1).toBeGreaterThanOrEqual(180);
     // Asking for more than 3 s of waiting at once: back to the queue instead (a PacedError, not a failure).
-    const many = await Promise.all(Array.from({ length: 20 }, () => takeToken(penv, account, at).then(() => 'ok', (e) => e)));
+    const many = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        takeToken(penv, account, at).then(
+          () => 'ok',
+          (e) => e,
+        ),
+      ),
+    );
     expect(many.filter((x) => x instanceof PacedError).length).toBeGreaterThan(0);
 
     await noteRateLimited(penv, account, 30);
@@ -69,7 +76,12 @@ describe('per-account token bucket', () => {
     const t0 = performance.now();
     const went: number[] = [];
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => takeToken(penv, account, at).then(() => went.push(performance.now() - t0), (e) => e)),
+      Array.from({ length: 12 }, () =>
+        takeToken(penv, account, at).then(
+          () => went.push(performance.now() - t0),
+          (e) => e,
+        ),
+      ),
     );
     expect(results.filter((x) => x instanceof PacedError)).toHaveLength(2);
     went.sort((a, b) => a - b);
@@ -87,7 +99,10 @@ describe('Revoke All under a per-user Dropbox rate limit', () => {
     await control('faults', { route: '*', kind: 'rate_limit', perSecond: 6, retryAfter: 1, account: OWNER });
     const people = await h.json<{ people: { personKey: string; email: string }[] }>('/api/v1/sharing', { session: owner.session });
     const ben = people.people.find((p) => p.email === BEN)!;
-    const r = await h.json<{ revokedCount: number }>(`/api/v1/sharing/${encodeURIComponent(ben.personKey)}/revoke-all`, { method: 'POST', session: owner.session });
+    const r = await h.json<{ revokedCount: number }>(`/api/v1/sharing/${encodeURIComponent(ben.personKey)}/revoke-all`, {
+      method: 'POST',
+      session: owner.session,
+    });
     expect(r.revokedCount).toBe(TRACKS);
     const started = Date.now();
     // Deliver like Cloudflare: batches of 10, retried messages come back after (real) time passes.
@@ -101,9 +116,13 @@ describe('Revoke All under a per-user Dropbox rate limit', () => {
        FROM dropbox_changes`,
     ).first<{ n: number; done: number; failed: number; rate_limited: number; max_attempts: number }>();
     expect(stats).toMatchObject({ n: TRACKS, done: TRACKS, failed: 0 });
-    const pace = await env.DB.prepare('SELECT calls, rate_limited FROM dropbox_pace WHERE account_id = ?').bind(owner.account.id).first<{ calls: number; rate_limited: number }>();
+    const pace = await env.DB.prepare('SELECT calls, rate_limited FROM dropbox_pace WHERE account_id = ?')
+      .bind(owner.account.id)
+      .first<{ calls: number; rate_limited: number }>();
     const calls429 = (await h.calls()).filter((c) => c.status === 429).length;
-    console.log(`[pace] ${TRACKS} removals drained in ${Date.now() - started} ms; ${calls429} Dropbox 429s (bucket saw ${pace!.rate_limited}); ${stats!.rate_limited} on changes; max attempts ${stats!.max_attempts}`);
+    console.log(
+      `[pace] ${TRACKS} removals drained in ${Date.now() - started} ms; ${calls429} Dropbox 429s (bucket saw ${pace!.rate_limited}); ${stats!.rate_limited} on changes; max attempts ${stats!.max_attempts}`,
+    );
     expect(pace!.rate_limited).toBe(calls429);
     // Ben is out of every folder in Dropbox.
     const state = await control<{ folders: { members: { email: string }[] }[] }>('state');

@@ -28,11 +28,15 @@ describe('retention of notifications', () => {
     const ctx = createExecutionContext();
     await worker.scheduled!(createScheduledController({ cron: '* * * * *', scheduledTime: Date.now() }), env, ctx);
     await waitOnExecutionContext(ctx);
-    const rows = await env.DB.prepare('SELECT created_at, read_at FROM notifications WHERE recipient_id = ? ORDER BY created_at').bind(ben.account.id).all<{ created_at: string; read_at: string | null }>();
-    expect(rows.results.map((r) => [r.created_at, r.read_at])).toEqual([
-      [at(400).slice(0, 10), null],
-      [at(100).slice(0, 10), expect.any(String)],
-    ].map(([c, r]) => [expect.stringMatching(new RegExp(`^${c}`)), r]));
+    const rows = await env.DB.prepare('SELECT created_at, read_at FROM notifications WHERE recipient_id = ? ORDER BY created_at')
+      .bind(ben.account.id)
+      .all<{ created_at: string; read_at: string | null }>();
+    expect(rows.results.map((r) => [r.created_at, r.read_at])).toEqual(
+      [
+        [at(400).slice(0, 10), null],
+        [at(100).slice(0, 10), expect.any(String)],
+      ].map(([c, r]) => [expect.stringMatching(new RegExp(`^${c}`)), r]),
+    );
     const after = await ben.get('/notifications');
     expect(after.status).toBe(200);
     expect(JSON.stringify(after.body).length).toBeLessThan(JSON.stringify(before.body).length);
@@ -95,32 +99,48 @@ describe('compaction of seen file revisions and pruning of long-done Dropbox cha
     const day = 86_400_000;
     const sf = `sf:seen:${crypto.randomUUID()}`;
     await env.DB.batch([
-      env.DB.prepare(`INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (?, 'rev-old', 'upl_0123456789abcdef0123', ?)`).bind(sf, Date.now() - (SEEN_FILE_COMPACT_AFTER_DAYS + 1) * day),
-      env.DB.prepare(`INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (?, 'rev-new', 'upl_fedcba9876543210fedc', ?)`).bind(sf, Date.now() - 60_000),
+      env.DB.prepare(
+        `INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (?, 'rev-old', 'upl_0123456789abcdef0123', ?)`,
+      ).bind(sf, Date.now() - (SEEN_FILE_COMPACT_AFTER_DAYS + 1) * day),
+      env.DB.prepare(
+        `INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (?, 'rev-new', 'upl_fedcba9876543210fedc', ?)`,
+      ).bind(sf, Date.now() - 60_000),
     ]);
     const olivia = await person('Olivia Owner');
     const t = await trackOf(olivia, 'Changes');
     const at = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
     const change = (status: string, updated: string) =>
-      env.DB.prepare(`INSERT INTO dropbox_changes (track_id, kind, params, status, created_at, updated_at) VALUES (?, 'remove_member', '{}', ?, ?, ?) RETURNING id`).bind(t, status, updated, updated);
-    const [oldDone, oldFailed, recentDone] = (await env.DB.batch<{ id: number }>([
-      change('done', at(DONE_CHANGE_RETENTION_DAYS + 1)),
-      change('failed', at(DONE_CHANGE_RETENTION_DAYS + 30)),
-      change('done', at(1)),
-    ])).map((r) => r.results[0].id);
+      env.DB.prepare(
+        `INSERT INTO dropbox_changes (track_id, kind, params, status, created_at, updated_at) VALUES (?, 'remove_member', '{}', ?, ?, ?) RETURNING id`,
+      ).bind(t, status, updated, updated);
+    const [oldDone, oldFailed, recentDone] = (
+      await env.DB.batch<{ id: number }>([
+        change('done', at(DONE_CHANGE_RETENTION_DAYS + 1)),
+        change('failed', at(DONE_CHANGE_RETENTION_DAYS + 30)),
+        change('done', at(1)),
+      ])
+    ).map((r) => r.results[0].id);
     await cronTick();
-    const seen = await env.DB.prepare('SELECT file_key, claimed_by FROM dropbox_seen_files WHERE shared_folder_id = ? ORDER BY file_key').bind(sf).all();
+    const seen = await env.DB.prepare('SELECT file_key, claimed_by FROM dropbox_seen_files WHERE shared_folder_id = ? ORDER BY file_key')
+      .bind(sf)
+      .all();
     expect(seen.results).toEqual([
       { file_key: 'rev-new', claimed_by: 'upl_fedcba9876543210fedc' },
       { file_key: 'rev-old', claimed_by: '' },
     ]);
     // The same revision seen again is still known: the row's key is what decides.
-    const again = await env.DB.prepare(`INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (?, 'rev-old', 'upl_x', ?) ON CONFLICT DO NOTHING`).bind(sf, Date.now()).run();
+    const again = await env.DB.prepare(
+      `INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (?, 'rev-old', 'upl_x', ?) ON CONFLICT DO NOTHING`,
+    )
+      .bind(sf, Date.now())
+      .run();
     expect(again.meta.changes).toBe(0);
     const left = await env.DB.prepare('SELECT id FROM dropbox_changes WHERE track_id = ? ORDER BY id').bind(t).all<{ id: number }>();
     expect(left.results.map((r) => r.id)).toEqual([oldFailed, recentDone]);
     expect(left.results.map((r) => r.id)).not.toContain(oldDone);
-    const tick = budgetLog().recent.filter((u) => u.label === 'scheduled').at(-1)!;
+    const tick = budgetLog()
+      .recent.filter((u) => u.label === 'scheduled')
+      .at(-1)!;
     expect(tick.d1).toBeLessThanOrEqual(1000);
   });
 });

@@ -29,7 +29,9 @@ function recordingQueue() {
 
 /** The usage of the newest metered invocation whose label matches. */
 function lastUsage(match: RegExp): InvocationUsage {
-  const u = budgetLog().recent.filter((r) => match.test(r.label)).at(-1);
+  const u = budgetLog()
+    .recent.filter((r) => match.test(r.label))
+    .at(-1);
   if (!u) throw new Error(`no metered invocation matching ${match}`);
   return { label: u.label, d1: u.d1, subrequests: u.subrequests };
 }
@@ -107,7 +109,7 @@ describe('per-invocation budget at the sizes of issue 10', () => {
     expect(cron.subrequests).toBeLessThanOrEqual(1000);
   });
 
-  it('changes still waiting their turn in the queue are not handed over again: leases follow the owner\'s pace', async () => {
+  it("changes still waiting their turn in the queue are not handed over again: leases follow the owner's pace", async () => {
     // The 10,000 messages of the Revoke All go through Olivia's Dropbox pace (3 calls a change): at 10 calls a second
     // the last one's turn is ~50 minutes away. Two minutes later, the cron re-sends only the ~200 whose turn has
     // passed (had their message been lost) — not all 9,990 still pending, as it did every minute with one flat lease.
@@ -128,7 +130,9 @@ describe('per-invocation budget at the sizes of issue 10', () => {
   }, 60_000);
 
   it('a cron tick with 10,000 due changes (their queue messages lost) re-sends them within budget', async () => {
-    await env.DB.prepare(`UPDATE dropbox_changes SET status = 'pending', next_attempt_at = ?`).bind(new Date(Date.now() - 1000).toISOString()).run();
+    await env.DB.prepare(`UPDATE dropbox_changes SET status = 'pending', next_attempt_at = ?`)
+      .bind(new Date(Date.now() - 1000).toISOString())
+      .run();
     const { q, sent } = recordingQueue();
     const ctx = createExecutionContext();
     await worker.scheduled!(createScheduledController({ cron: '* * * * *', scheduledTime: Date.now() }), { ...env, JOBS: q }, ctx);

@@ -16,7 +16,8 @@ let maya: { session: string; account: { id: string; dropboxAccountId: string } }
 let leo: { session: string; account: { id: string; dropboxAccountId: string } };
 let sfid: string;
 
-const reconcilesQueued = () => h.queued.filter((q) => q.job.kind === 'reconcile-account').map((q) => (q.job as { dropboxAccountId: string }).dropboxAccountId);
+const reconcilesQueued = () =>
+  h.queued.filter((q) => q.job.kind === 'reconcile-account').map((q) => (q.job as { dropboxAccountId: string }).dropboxAccountId);
 const syncOf = (accountId: string) =>
   env.DB.prepare('SELECT cursor, walk_failures, walk_retry_at, notified_at, last_started_at FROM dropbox_account_sync WHERE account_id = ?')
     .bind(accountId)
@@ -29,7 +30,16 @@ beforeAll(async () => {
       { email: LEO, display_name: 'Leo Vance' },
       { email: SAM, display_name: 'Sam Ortiz' },
     ],
-    folders: [{ name: 'Glass Hearts', owner: MAYA, members: [{ account: LEO, access_level: 'editor' }, { account: SAM, access_level: 'viewer' }] }],
+    folders: [
+      {
+        name: 'Glass Hearts',
+        owner: MAYA,
+        members: [
+          { account: LEO, access_level: 'editor' },
+          { account: SAM, access_level: 'viewer' },
+        ],
+      },
+    ],
   });
   sfid = seeded.folders[0].shared_folder_id;
   maya = await h.signIn(MAYA);
@@ -94,7 +104,9 @@ describe('pending-change completion is fenced by its claim', () => {
     const trackId = (await env.DB.prepare('SELECT id FROM tracks WHERE dropbox_shared_folder_id = ?').bind(sfid).first<{ id: string }>())!.id;
     const people = await h.json<{ people: { personKey: string; email: string }[] }>('/api/v1/sharing', { session: maya.session });
     const sam = people.people.find((p) => p.email === SAM)!;
-    expect((await h.fetch(`/api/v1/sharing/${encodeURIComponent(sam.personKey)}/revoke-all`, { method: 'POST', session: maya.session })).status).toBe(200);
+    expect((await h.fetch(`/api/v1/sharing/${encodeURIComponent(sam.personKey)}/revoke-all`, { method: 'POST', session: maya.session })).status).toBe(
+      200,
+    );
     h.queued.length = 0;
     const [change] = await changesOf(trackId);
     const row = (await env.DB.prepare('SELECT * FROM dropbox_changes WHERE id = ?').bind(change.id).first<ChangeRow>())!;
@@ -104,7 +116,9 @@ describe('pending-change completion is fenced by its claim', () => {
     expect(slow).not.toBeNull();
     expect(await claimChange(env.DB, change.id)).toBeNull(); // its claim is live: nobody else may take it
     // The slow executor's run lease runs out; another executor claims the change and completes it.
-    await env.DB.prepare('UPDATE dropbox_changes SET next_attempt_at = ? WHERE id = ?').bind(new Date(Date.now() - 1000).toISOString(), change.id).run();
+    await env.DB.prepare('UPDATE dropbox_changes SET next_attempt_at = ? WHERE id = ?')
+      .bind(new Date(Date.now() - 1000).toISOString(), change.id)
+      .run();
     const takeover = (await claimChange(env.DB, change.id))!;
     expect(takeover.claimId).not.toBe(slow.claimId);
     expect(await finish(h.env, row, takeover.claimId, { result: 'done' }, params)).toBe(true);
@@ -136,8 +150,20 @@ describe('the dead-letter queue', () => {
     }
     const rows = await env.DB.prepare('SELECT message_id, kind, subject, attempts, recovery FROM dead_jobs ORDER BY message_id').all();
     expect(rows.results).toEqual([
-      { message_id: 'dead-1', kind: 'reconcile-account', subject: maya.account.dropboxAccountId, attempts: 11, recovery: 'the cron retries this account with backoff' },
-      { message_id: 'dead-2', kind: 'execute-change', subject: '424242', attempts: 11, recovery: 'the cron hands the change over again when it is due' },
+      {
+        message_id: 'dead-1',
+        kind: 'reconcile-account',
+        subject: maya.account.dropboxAccountId,
+        attempts: 11,
+        recovery: 'the cron retries this account with backoff',
+      },
+      {
+        message_id: 'dead-2',
+        kind: 'execute-change',
+        subject: '424242',
+        attempts: 11,
+        recovery: 'the cron hands the change over again when it is due',
+      },
       { message_id: 'dead-3', kind: 'malformed', subject: null, attempts: 11, recovery: 'none: malformed message' },
     ]);
     // The dead reconcile is not forgotten: the cron queues Maya's account again.
@@ -145,7 +171,10 @@ describe('the dead-letter queue', () => {
     expect(await enqueueMissedReconciles(h.env, Date.now() + 3_600_000)).toBe(1);
     expect(reconcilesQueued()).toEqual([maya.account.dropboxAccountId]);
 
-    const health = await h.json<{ ok: boolean; deadLetters: { total: number; lastDay: number; byKind: Record<string, number>; accountsRetrying: number } }>('/health/detail');
+    const health = await h.json<{
+      ok: boolean;
+      deadLetters: { total: number; lastDay: number; byKind: Record<string, number>; accountsRetrying: number };
+    }>('/health/detail');
     expect(health).toMatchObject({
       ok: true,
       deadLetters: { total: 3, lastDay: 3, byKind: { 'reconcile-account': 1, 'execute-change': 1, malformed: 1 }, accountsRetrying: 1 },

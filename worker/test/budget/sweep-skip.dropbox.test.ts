@@ -30,15 +30,17 @@ beforeAll(async () => {
   h.queued.length = 0;
 }, 120_000);
 
-describe('a webhook walk that re-read a track\'s members counts as its sweep check', () => {
-  it('Leo leaves in Dropbox: his walk confirms it with Maya\'s token, and the cron right after does not check the track again', async () => {
+describe("a webhook walk that re-read a track's members counts as its sweep check", () => {
+  it("Leo leaves in Dropbox: his walk confirms it with Maya's token, and the cron right after does not check the track again", async () => {
     // The track's check is due now (as if the sweep were about to read it).
     await env.DB.prepare('UPDATE dropbox_membership_checks SET due_at = 0, checked_at = 0, enqueued_at = 0 WHERE track_id = ?').bind(trackId).run();
     await control('act', { as: LEO, action: 'leave_folder', shared_folder_id: sfid });
     await h.deliverWebhooks();
     await h.drain();
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'left' });
-    const row = await env.DB.prepare('SELECT due_at, checked_at FROM dropbox_membership_checks WHERE track_id = ?').bind(trackId).first<{ due_at: number; checked_at: number }>();
+    const row = await env.DB.prepare('SELECT due_at, checked_at FROM dropbox_membership_checks WHERE track_id = ?')
+      .bind(trackId)
+      .first<{ due_at: number; checked_at: number }>();
     expect(row!.checked_at).toBeGreaterThan(Date.now() - 60_000);
     expect(row!.due_at).toBeGreaterThan(Date.now() + SWEEP_WINDOW_MINUTES * 0.8 * 60_000);
     h.queued.length = 0;

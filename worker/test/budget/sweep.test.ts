@@ -63,7 +63,11 @@ describe('owner-side sweep priorities', () => {
     const now = Date.now();
     await env.DB.batch(ours.map((t) => nextCheckStatement(env.DB, t, null, now)));
     const due = new Map(
-      (await env.DB.prepare(`SELECT track_id, due_at FROM dropbox_membership_checks WHERE track_id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(ours)).all<{ track_id: string; due_at: number }>()).results.map((r) => [r.track_id, (r.due_at - now) / MIN]),
+      (
+        await env.DB.prepare(`SELECT track_id, due_at FROM dropbox_membership_checks WHERE track_id IN (SELECT value FROM json_each(?))`)
+          .bind(JSON.stringify(ours))
+          .all<{ track_id: string; due_at: number }>()
+      ).results.map((r) => [r.track_id, (r.due_at - now) / MIN]),
     );
     for (const t of [outsider, unreleased, recent]) {
       expect(due.get(t)).toBeGreaterThanOrEqual(SWEEP_WINDOW_MINUTES * 0.9);
@@ -84,11 +88,17 @@ describe('owner-side sweep priorities', () => {
     await Promise.all([olivia, ben].map(linkDropbox));
     const t = await trackOf(olivia, 'Quiet', { stage: 'released' });
     await share(olivia, t, ben); // invited and accepted
-    await env.DB.prepare(`UPDATE tracks SET updated_at = ? WHERE id = ?`).bind(new Date(Date.now() - 60 * DAY).toISOString(), t).run();
+    await env.DB.prepare(`UPDATE tracks SET updated_at = ? WHERE id = ?`)
+      .bind(new Date(Date.now() - 60 * DAY).toISOString(), t)
+      .run();
     const dueIn = async () => {
       const now = Date.now();
       await nextCheckStatement(env.DB, t, null, now).run();
-      return ((await env.DB.prepare('SELECT due_at FROM dropbox_membership_checks WHERE track_id = ?').bind(t).first<{ due_at: number }>())!.due_at - now) / MIN;
+      return (
+        ((await env.DB.prepare('SELECT due_at FROM dropbox_membership_checks WHERE track_id = ?').bind(t).first<{ due_at: number }>())!.due_at -
+          now) /
+        MIN
+      );
     };
     expect(await dueIn()).toBeGreaterThan(SWEEP_WINDOW_MINUTES * 2);
     await env.DB.prepare('UPDATE dropbox_tokens SET needs_reauth = 1 WHERE account_id = ?').bind(ben.account.id).run();

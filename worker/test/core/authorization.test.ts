@@ -10,8 +10,15 @@ const ROLES: Role[] = ['none', 'stranger', 'revoked', 'left', 'viewer', 'editor'
 type Expect = 'ok' | string; // 'ok' = 2xx, else the error code
 
 const STATUS: Record<string, number> = {
-  unauthenticated: 401, access_ended: 403, owner_only: 403, editor_required: 403, invitation_not_yours: 403,
-  track_not_found: 404, person_not_found: 404, owner_cannot_leave: 409, dropbox_not_linked: 409,
+  unauthenticated: 401,
+  access_ended: 403,
+  owner_only: 403,
+  editor_required: 403,
+  invitation_not_yours: 403,
+  track_not_found: 404,
+  person_not_found: 404,
+  owner_cannot_leave: 409,
+  dropbox_not_linked: 409,
 };
 
 interface Fixture {
@@ -26,7 +33,12 @@ let people: Record<Role | 'target' | 'invitee', Person | null>;
 async function fixture(): Promise<Fixture> {
   const db = env.DB;
   const owner = people.owner!;
-  const track = await domain.createTrack(db, { ownerId: owner.account.id, dropboxSharedFolderId: `sf:${crypto.randomUUID()}`, title: 'Matrix', via: 'app' });
+  const track = await domain.createTrack(db, {
+    ownerId: owner.account.id,
+    dropboxSharedFolderId: `sf:${crypto.randomUUID()}`,
+    title: 'Matrix',
+    via: 'app',
+  });
   const join = async (p: Person, accessLevel: 'editor' | 'viewer') => {
     const r = await domain.invite(db, { trackId: track.id, actorId: owner.account.id, email: p.email, accessLevel, via: 'app' });
     await domain.acceptInvitation(db, { invitationId: r.invitation.id, accountId: p.account.id, via: 'app' });
@@ -40,7 +52,13 @@ async function fixture(): Promise<Fixture> {
   await join(people.left!, 'editor');
   await domain.leaveTrack(db, { trackId: track.id, accountId: people.left!.account.id, via: 'app' });
   const comment = await domain.addComment(db, { trackId: track.id, authorId: owner.account.id, body: 'hello' });
-  const inv = await domain.invite(db, { trackId: track.id, actorId: owner.account.id, email: people.invitee!.email, accessLevel: 'viewer', via: 'app' });
+  const inv = await domain.invite(db, {
+    trackId: track.id,
+    actorId: owner.account.id,
+    email: people.invitee!.email,
+    accessLevel: 'viewer',
+    via: 'app',
+  });
   return { trackId: track.id, targetId, commentId: comment.id, invitationId: inv.invitation.id };
 }
 
@@ -53,31 +71,114 @@ interface Route {
 
 // Defaults for track routes: revoked/left → access_ended, stranger → track_not_found, none → unauthenticated.
 const track = (method: string, path: Route['path'], owner: Expect, editor: Expect, viewer: Expect, body?: Route['body']): Route => ({
-  method, path, body,
+  method,
+  path,
+  body,
   expect: { owner, editor, viewer, revoked: 'access_ended', left: 'access_ended', stranger: 'track_not_found', none: 'unauthenticated' },
 });
 const signedIn = (method: string, path: Route['path'], body?: Route['body'], overrides: Partial<Record<Role, Expect>> = {}): Route => ({
-  method, path, body,
+  method,
+  path,
+  body,
   expect: { owner: 'ok', editor: 'ok', viewer: 'ok', revoked: 'ok', left: 'ok', stranger: 'ok', none: 'unauthenticated', ...overrides },
 });
 
 const ROUTES: Record<string, Route> = {
   'GET /tracks/:id': track('GET', (f) => `/tracks/${f.trackId}`, 'ok', 'ok', 'ok'),
-  'PATCH /tracks/:id': track('PATCH', (f) => `/tracks/${f.trackId}`, 'ok', 'ok', 'editor_required', () => ({ stage: 'mixing' })),
-  'PUT /tracks/:id/splits': track('PUT', (f) => `/tracks/${f.trackId}/splits`, 'ok', 'ok', 'editor_required', () => ({ owner: { master: 50, publishing: 50, writer: 50 } })),
-  'POST /tracks/:id/archive': track('POST', (f) => `/tracks/${f.trackId}/archive`, 'ok', 'ok', 'editor_required', () => ({ archived: true })),
-  'PUT /tracks/:id/placement': track('PUT', (f) => `/tracks/${f.trackId}/placement`, 'ok', 'ok', 'ok', () => ({ project: 'Mine', hidden: true })),
+  'PATCH /tracks/:id': track(
+    'PATCH',
+    (f) => `/tracks/${f.trackId}`,
+    'ok',
+    'ok',
+    'editor_required',
+    () => ({ stage: 'mixing' }),
+  ),
+  'PUT /tracks/:id/splits': track(
+    'PUT',
+    (f) => `/tracks/${f.trackId}/splits`,
+    'ok',
+    'ok',
+    'editor_required',
+    () => ({ owner: { master: 50, publishing: 50, writer: 50 } }),
+  ),
+  'POST /tracks/:id/archive': track(
+    'POST',
+    (f) => `/tracks/${f.trackId}/archive`,
+    'ok',
+    'ok',
+    'editor_required',
+    () => ({ archived: true }),
+  ),
+  'PUT /tracks/:id/placement': track(
+    'PUT',
+    (f) => `/tracks/${f.trackId}/placement`,
+    'ok',
+    'ok',
+    'ok',
+    () => ({ project: 'Mine', hidden: true }),
+  ),
   'GET /tracks/:id/history': track('GET', (f) => `/tracks/${f.trackId}/history`, 'ok', 'ok', 'ok'),
-  'POST /tracks/:id/invitations': track('POST', (f) => `/tracks/${f.trackId}/invitations`, 'ok', 'owner_only', 'owner_only', (_f, role) => ({ email: `new-${role}@example.test`, accessLevel: 'viewer' })),
-  'POST /tracks/:id/collaborators/:cid/revoke': track('POST', (f) => `/tracks/${f.trackId}/collaborators/${f.targetId}/revoke`, 'ok', 'owner_only', 'owner_only', () => ({})),
-  'PATCH /tracks/:id/collaborators/:cid': track('PATCH', (f) => `/tracks/${f.trackId}/collaborators/${f.targetId}`, 'ok', 'owner_only', 'owner_only', () => ({ accessLevel: 'editor' })),
-  'POST /tracks/:id/leave': track('POST', (f) => `/tracks/${f.trackId}/leave`, 'owner_cannot_leave', 'ok', 'ok', () => ({})),
+  'POST /tracks/:id/invitations': track(
+    'POST',
+    (f) => `/tracks/${f.trackId}/invitations`,
+    'ok',
+    'owner_only',
+    'owner_only',
+    (_f, role) => ({ email: `new-${role}@example.test`, accessLevel: 'viewer' }),
+  ),
+  'POST /tracks/:id/collaborators/:cid/revoke': track(
+    'POST',
+    (f) => `/tracks/${f.trackId}/collaborators/${f.targetId}/revoke`,
+    'ok',
+    'owner_only',
+    'owner_only',
+    () => ({}),
+  ),
+  'PATCH /tracks/:id/collaborators/:cid': track(
+    'PATCH',
+    (f) => `/tracks/${f.trackId}/collaborators/${f.targetId}`,
+    'ok',
+    'owner_only',
+    'owner_only',
+    () => ({ accessLevel: 'editor' }),
+  ),
+  'POST /tracks/:id/leave': track(
+    'POST',
+    (f) => `/tracks/${f.trackId}/leave`,
+    'owner_cannot_leave',
+    'ok',
+    'ok',
+    () => ({}),
+  ),
   'GET /tracks/:id/comments': track('GET', (f) => `/tracks/${f.trackId}/comments`, 'ok', 'ok', 'ok'),
-  'POST /tracks/:id/comments': track('POST', (f) => `/tracks/${f.trackId}/comments`, 'ok', 'ok', 'ok', () => ({ body: 'hi' })),
-  'POST /tracks/:id/comments/:cid/pin': track('POST', (f) => `/tracks/${f.trackId}/comments/${f.commentId}/pin`, 'ok', 'ok', 'editor_required', () => ({ pinned: true })),
+  'POST /tracks/:id/comments': track(
+    'POST',
+    (f) => `/tracks/${f.trackId}/comments`,
+    'ok',
+    'ok',
+    'ok',
+    () => ({ body: 'hi' }),
+  ),
+  'POST /tracks/:id/comments/:cid/pin': track(
+    'POST',
+    (f) => `/tracks/${f.trackId}/comments/${f.commentId}/pin`,
+    'ok',
+    'ok',
+    'editor_required',
+    () => ({ pinned: true }),
+  ),
   'GET /tracks/:unknown': {
-    method: 'GET', path: () => '/tracks/trk_doesnotexist',
-    expect: { owner: 'track_not_found', editor: 'track_not_found', viewer: 'track_not_found', revoked: 'track_not_found', left: 'track_not_found', stranger: 'track_not_found', none: 'unauthenticated' },
+    method: 'GET',
+    path: () => '/tracks/trk_doesnotexist',
+    expect: {
+      owner: 'track_not_found',
+      editor: 'track_not_found',
+      viewer: 'track_not_found',
+      revoked: 'track_not_found',
+      left: 'track_not_found',
+      stranger: 'track_not_found',
+      none: 'unauthenticated',
+    },
   },
   'GET /me': signedIn('GET', () => '/me'),
   'GET /library': signedIn('GET', () => '/library'),
@@ -86,21 +187,64 @@ const ROUTES: Record<string, Route> = {
   'GET /sharing': signedIn('GET', () => '/sharing'),
   'GET /notifications': signedIn('GET', () => '/notifications'),
   'GET /notifications/unread-count': signedIn('GET', () => '/notifications/unread-count'),
-  'POST /notifications/read': signedIn('POST', () => '/notifications/read', () => ({ all: true })),
+  'POST /notifications/read': signedIn(
+    'POST',
+    () => '/notifications/read',
+    () => ({ all: true }),
+  ),
   // Nobody here has linked Dropbox, so nobody can prove they own a shared folder (with Dropbox:
   // test/security/track-ownership.dropbox.test.ts).
-  'POST /tracks': signedIn('POST', () => '/tracks', () => ({ dropboxSharedFolderId: `sf:${crypto.randomUUID()}`, title: 'New' }), {
-    owner: 'dropbox_not_linked', editor: 'dropbox_not_linked', viewer: 'dropbox_not_linked', revoked: 'dropbox_not_linked', left: 'dropbox_not_linked', stranger: 'dropbox_not_linked',
-  }),
-  'POST /sharing/:personKey/revoke-all': signedIn('POST', () => `/sharing/${encodeURIComponent(people.target!.email)}/revoke-all`, () => ({}), {
-    stranger: 'person_not_found', revoked: 'person_not_found', left: 'person_not_found', viewer: 'person_not_found', editor: 'person_not_found',
-  }),
-  'POST /invitations/:id/accept': signedIn('POST', (f) => `/invitations/${f.invitationId}/accept`, () => ({}), {
-    owner: 'invitation_not_yours', editor: 'invitation_not_yours', viewer: 'invitation_not_yours', revoked: 'invitation_not_yours', left: 'invitation_not_yours', stranger: 'invitation_not_yours',
-  }),
-  'POST /invitations/:id/decline': signedIn('POST', (f) => `/invitations/${f.invitationId}/decline`, () => ({}), {
-    owner: 'invitation_not_yours', editor: 'invitation_not_yours', viewer: 'invitation_not_yours', revoked: 'invitation_not_yours', left: 'invitation_not_yours', stranger: 'invitation_not_yours',
-  }),
+  'POST /tracks': signedIn(
+    'POST',
+    () => '/tracks',
+    () => ({ dropboxSharedFolderId: `sf:${crypto.randomUUID()}`, title: 'New' }),
+    {
+      owner: 'dropbox_not_linked',
+      editor: 'dropbox_not_linked',
+      viewer: 'dropbox_not_linked',
+      revoked: 'dropbox_not_linked',
+      left: 'dropbox_not_linked',
+      stranger: 'dropbox_not_linked',
+    },
+  ),
+  'POST /sharing/:personKey/revoke-all': signedIn(
+    'POST',
+    () => `/sharing/${encodeURIComponent(people.target!.email)}/revoke-all`,
+    () => ({}),
+    {
+      stranger: 'person_not_found',
+      revoked: 'person_not_found',
+      left: 'person_not_found',
+      viewer: 'person_not_found',
+      editor: 'person_not_found',
+    },
+  ),
+  'POST /invitations/:id/accept': signedIn(
+    'POST',
+    (f) => `/invitations/${f.invitationId}/accept`,
+    () => ({}),
+    {
+      owner: 'invitation_not_yours',
+      editor: 'invitation_not_yours',
+      viewer: 'invitation_not_yours',
+      revoked: 'invitation_not_yours',
+      left: 'invitation_not_yours',
+      stranger: 'invitation_not_yours',
+    },
+  ),
+  'POST /invitations/:id/decline': signedIn(
+    'POST',
+    (f) => `/invitations/${f.invitationId}/decline`,
+    () => ({}),
+    {
+      owner: 'invitation_not_yours',
+      editor: 'invitation_not_yours',
+      viewer: 'invitation_not_yours',
+      revoked: 'invitation_not_yours',
+      left: 'invitation_not_yours',
+      stranger: 'invitation_not_yours',
+    },
+  ),
 };
 
 beforeAll(async () => {

@@ -39,7 +39,14 @@ const cases = (): Array<[string, string, string, unknown, number, string]> => [
   ['archived not a boolean', 'POST', `/tracks/${trackId}/archive`, { archived: 'yes' }, 400, 'validation_failed'],
   ['project too long', 'PUT', `/tracks/${trackId}/placement`, { project: long(101) }, 400, 'validation_failed'],
   ['invite: not an e-mail', 'POST', `/tracks/${trackId}/invitations`, { email: 'ben at home', accessLevel: 'viewer' }, 400, 'validation_failed'],
-  ['invite: unknown access level', 'POST', `/tracks/${trackId}/invitations`, { email: 'x@example.test', accessLevel: 'owner' }, 400, 'validation_failed'],
+  [
+    'invite: unknown access level',
+    'POST',
+    `/tracks/${trackId}/invitations`,
+    { email: 'x@example.test', accessLevel: 'owner' },
+    400,
+    'validation_failed',
+  ],
   ['invite: name too long', 'POST', `/tracks/${trackId}/invitations`, { email: 'x@example.test', displayName: long(101) }, 400, 'validation_failed'],
   ['access level: unknown', 'PATCH', `/tracks/${trackId}/collaborators/${benId}`, { accessLevel: 'admin' }, 400, 'validation_failed'],
   ['comment: empty', 'POST', `/tracks/${trackId}/comments`, { body: '  ' }, 400, 'validation_failed'],
@@ -55,7 +62,14 @@ const cases = (): Array<[string, string, string, unknown, number, string]> => [
   ['id too long', 'GET', `/tracks/${long(65)}`, undefined, 400, 'validation_failed'],
   ['unknown track', 'PATCH', '/tracks/trk_unknown', { stage: 'mixing' }, 404, 'track_not_found'],
   ['unknown collaborator (revoke)', 'POST', `/tracks/${trackId}/collaborators/col_unknown/revoke`, {}, 404, 'collaborator_not_found'],
-  ['unknown collaborator (access level)', 'PATCH', `/tracks/${trackId}/collaborators/col_unknown`, { accessLevel: 'viewer' }, 404, 'collaborator_not_found'],
+  [
+    'unknown collaborator (access level)',
+    'PATCH',
+    `/tracks/${trackId}/collaborators/col_unknown`,
+    { accessLevel: 'viewer' },
+    404,
+    'collaborator_not_found',
+  ],
   ['collaborator of another track', 'POST', `/tracks/trk_other/collaborators/${benId}/revoke`, {}, 404, 'track_not_found'],
   ['unknown comment', 'POST', `/tracks/${trackId}/comments/cmt_unknown/pin`, { pinned: true }, 404, 'comment_not_found'],
   ['unknown invitation', 'POST', '/invitations/inv_unknown/accept', {}, 404, 'invitation_not_found'],
@@ -64,7 +78,14 @@ const cases = (): Array<[string, string, string, unknown, number, string]> => [
   ['wrong method', 'DELETE', `/tracks/${trackId}/comments`, undefined, 405, 'method_not_allowed'],
   // Checked after the body is valid, before anything else: without Dropbox, no folder can be shown to be yours.
   ['a folder that cannot be checked in Dropbox', 'POST', '/tracks', { dropboxSharedFolderId: 'DUP', title: 'x' }, 409, 'dropbox_not_linked'],
-  ['a padded folder id that cannot be checked', 'POST', '/tracks', { dropboxSharedFolderId: `${' '.repeat(60)}DUP`, title: 'x' }, 409, 'dropbox_not_linked'],
+  [
+    'a padded folder id that cannot be checked',
+    'POST',
+    '/tracks',
+    { dropboxSharedFolderId: `${' '.repeat(60)}DUP`, title: 'x' },
+    409,
+    'dropbox_not_linked',
+  ],
 ];
 
 describe('bad inputs', () => {

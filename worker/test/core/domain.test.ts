@@ -15,7 +15,11 @@ async function setup() {
   await d.acceptInvitation(db(), { invitationId: inv.invitation.id, accountId: ben.id, via: 'app' });
   return { owner, ben, track, benId: inv.collaborator.id };
 }
-const count = async (sql: string, ...args: unknown[]) => (await db().prepare(sql).bind(...args).first<{ n: number }>())!.n;
+const count = async (sql: string, ...args: unknown[]) =>
+  (await db()
+    .prepare(sql)
+    .bind(...args)
+    .first<{ n: number }>())!.n;
 
 describe('plans', () => {
   it('a revoke and a leave both planned before either runs: exactly one takes effect, in either order', async () => {
@@ -28,12 +32,16 @@ describe('plans', () => {
       expect(d.applied(await d.runPlan(db(), second))).toBe(false);
       const status = order === 'revoke-first' ? 'revoked' : 'left';
       expect((await d.listCollaborators(db(), track.id))[0].status).toBe(status);
-      expect(await count(`SELECT count(*) AS n FROM notifications WHERE track_id = ? AND kind IN ('access_revoked','collaborator_left')`, track.id)).toBe(1);
-      expect(await count(`SELECT count(*) AS n FROM dropbox_changes WHERE track_id = ? AND kind IN ('remove_member','relinquish')`, track.id)).toBe(1);
+      expect(
+        await count(`SELECT count(*) AS n FROM notifications WHERE track_id = ? AND kind IN ('access_revoked','collaborator_left')`, track.id),
+      ).toBe(1);
+      expect(await count(`SELECT count(*) AS n FROM dropbox_changes WHERE track_id = ? AND kind IN ('remove_member','relinquish')`, track.id)).toBe(
+        1,
+      );
     }
   });
 
-  it('plans of several changes and the caller\'s own statement run in one atomic batch', async () => {
+  it("plans of several changes and the caller's own statement run in one atomic batch", async () => {
     const a = await setup();
     const b = await setup();
     await db().exec('CREATE TABLE IF NOT EXISTS test_cursor (v TEXT)');
@@ -76,7 +84,13 @@ describe("changes found in Dropbox (via 'dropbox')", () => {
 
   it('a member added in Dropbox becomes an active collaborator (account created if needed); repeating is a no-op', async () => {
     const { owner, track } = await setup();
-    const input = { trackId: track.id, dropboxAccountId: 'dbid:carol-new', email: 'Carol@x.test', displayName: 'Carol', accessLevel: 'viewer' as const };
+    const input = {
+      trackId: track.id,
+      dropboxAccountId: 'dbid:carol-new',
+      email: 'Carol@x.test',
+      displayName: 'Carol',
+      accessLevel: 'viewer' as const,
+    };
     const first = await d.memberAddedInDropbox(db(), input);
     expect(first.changed).toBe(true);
     expect(first.collaborator).toMatchObject({ status: 'active', accessLevel: 'viewer', email: 'Carol@x.test' });
@@ -86,8 +100,12 @@ describe("changes found in Dropbox (via 'dropbox')", () => {
     expect(lib.items.map((i) => i.track.id)).toEqual([track.id]);
     const again = await d.memberAddedInDropbox(db(), input);
     expect(again.changed).toBe(false);
-    expect(await count(`SELECT count(*) AS n FROM track_history WHERE track_id = ? AND kind = 'collaborator_joined' AND via = 'dropbox'`, track.id)).toBe(1);
-    expect(await count('SELECT count(*) AS n FROM dropbox_changes WHERE track_id = ? AND collaborator_id = ?', track.id, first.collaborator!.id)).toBe(0);
+    expect(
+      await count(`SELECT count(*) AS n FROM track_history WHERE track_id = ? AND kind = 'collaborator_joined' AND via = 'dropbox'`, track.id),
+    ).toBe(1);
+    expect(
+      await count('SELECT count(*) AS n FROM dropbox_changes WHERE track_id = ? AND collaborator_id = ?', track.id, first.collaborator!.id),
+    ).toBe(0);
     // The owner showing up as a folder member is not a collaborator.
     const ownerRow = await db().prepare('SELECT dropbox_account_id FROM accounts WHERE id = ?').bind(owner.id).first<any>();
     const self = await d.memberAddedInDropbox(db(), { ...input, dropboxAccountId: ownerRow.dropbox_account_id, email: owner.email });
@@ -97,7 +115,13 @@ describe("changes found in Dropbox (via 'dropbox')", () => {
   it('an invited person who joins the folder in Dropbox: invitation accepted, owner told', async () => {
     const { owner, track } = await setup();
     const inv = await d.invite(db(), { trackId: track.id, actorId: owner.id, email: 'dave@x.test', accessLevel: 'editor', via: 'app' });
-    const res = await d.memberAddedInDropbox(db(), { trackId: track.id, dropboxAccountId: 'dbid:dave', email: 'dave@x.test', displayName: 'Dave', accessLevel: 'editor' });
+    const res = await d.memberAddedInDropbox(db(), {
+      trackId: track.id,
+      dropboxAccountId: 'dbid:dave',
+      email: 'dave@x.test',
+      displayName: 'Dave',
+      accessLevel: 'editor',
+    });
     expect(res.collaborator).toMatchObject({ id: inv.collaborator.id, status: 'active' });
     expect((await d.getInvitation(db(), inv.invitation.id))!.status).toBe('accepted');
     const notes = await d.listNotifications(db(), { accountId: owner.id, limit: 5, unread: 'any' });
@@ -107,16 +131,26 @@ describe("changes found in Dropbox (via 'dropbox')", () => {
   it('a revoked person re-added in Dropbox is active again on the same record', async () => {
     const { owner, ben, track, benId } = await setup();
     await d.revokeCollaborator(db(), { trackId: track.id, collaboratorId: benId, actorId: owner.id, via: 'app' });
-    const res = await d.memberAddedInDropbox(db(), { trackId: track.id, dropboxAccountId: ben.dropboxAccountId, email: ben.email, displayName: 'Ben', accessLevel: 'viewer' });
+    const res = await d.memberAddedInDropbox(db(), {
+      trackId: track.id,
+      dropboxAccountId: ben.dropboxAccountId,
+      email: ben.email,
+      displayName: 'Ben',
+      accessLevel: 'viewer',
+    });
     expect(res.collaborator).toMatchObject({ id: benId, status: 'active', accessLevel: 'viewer', endedAt: null });
   });
 
-  it('a file upload is recorded as that person\'s edit and stays after their access ends', async () => {
+  it("a file upload is recorded as that person's edit and stays after their access ends", async () => {
     const { owner, ben, track, benId } = await setup();
     expect(await d.recordFileUpload(db(), { trackId: track.id, actorId: ben.id, path: '/PD/T/vox.wav', via: 'dropbox' })).toEqual({ recorded: true });
     await d.revokeCollaborator(db(), { trackId: track.id, collaboratorId: benId, actorId: owner.id, via: 'app' });
     const h = await d.listHistory(db(), { trackId: track.id, accountId: owner.id, limit: 50 });
-    expect(h.entries.find((e) => e.kind === 'file_uploaded')).toMatchObject({ actor: { id: ben.id, name: 'Ben' }, via: 'dropbox', details: { path: '/PD/T/vox.wav' } });
+    expect(h.entries.find((e) => e.kind === 'file_uploaded')).toMatchObject({
+      actor: { id: ben.id, name: 'Ben' },
+      via: 'dropbox',
+      details: { path: '/PD/T/vox.wav' },
+    });
   });
 
   it('findTrackByDropboxSharedFolderId and listCollaborators', async () => {

@@ -23,7 +23,14 @@ describe('Edits by the owner and Editors', () => {
     expect(entry).toMatchObject({
       kind: 'metadata_changed',
       actor: { id: ed.account.id, name: 'Ed Editor' },
-      details: { changes: { stage: { from: 'writing', to: 'production' }, bpm: { from: 90, to: 92.5 }, key: { from: 'A minor', to: 'C major' }, title: { from: 'Edits', to: 'Edits (v2)' } } },
+      details: {
+        changes: {
+          stage: { from: 'writing', to: 'production' },
+          bpm: { from: 90, to: 92.5 },
+          key: { from: 'A minor', to: 'C major' },
+          title: { from: 'Edits', to: 'Edits (v2)' },
+        },
+      },
     });
   });
 
@@ -73,7 +80,9 @@ describe('Edits by the owner and Editors', () => {
   });
 
   it('splits: totals above 100% are saved but reported (overAllocated + warning), not silently accepted', async () => {
-    const res = await olivia.put(`/tracks/${trackId}/splits`, { collaborators: [{ collaboratorId: viId, master: 30.25, publishing: 25, writer: 25 }] });
+    const res = await olivia.put(`/tracks/${trackId}/splits`, {
+      collaborators: [{ collaboratorId: viId, master: 30.25, publishing: 25, writer: 25 }],
+    });
     expect(res.status).toBe(200);
     expect(res.body.warnings).toEqual(['master_over_allocated']);
     expect(res.body.splitTotals.master).toEqual({ total: 115.25, overAllocated: true });
@@ -91,7 +100,9 @@ describe('Edits by the owner and Editors', () => {
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
     }
-    const unknown = await olivia.put(`/tracks/${trackId}/splits`, { collaborators: [{ collaboratorId: 'col_nope', master: 1, publishing: 1, writer: 1 }] });
+    const unknown = await olivia.put(`/tracks/${trackId}/splits`, {
+      collaborators: [{ collaboratorId: 'col_nope', master: 1, publishing: 1, writer: 1 }],
+    });
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'collaborator_not_found']);
     expect((await olivia.get(`/tracks/${trackId}`)).body.track.ownerSplits).toEqual({ master: 60, publishing: 50, writer: 50 });
   });
@@ -124,7 +135,10 @@ describe('Edits by the owner and Editors', () => {
     const up = await olivia.patch(`/tracks/${trackId}/collaborators/${edId}`, { accessLevel: 'editor' });
     expect(up.body.collaborator.accessLevel).toBe('editor');
     const history = (await olivia.get(`/tracks/${trackId}/history`)).body.entries.filter((e: any) => e.kind === 'access_level_changed');
-    expect(history.map((e: any) => [e.details.from, e.details.to])).toEqual([['viewer', 'editor'], ['editor', 'viewer']]);
+    expect(history.map((e: any) => [e.details.from, e.details.to])).toEqual([
+      ['viewer', 'editor'],
+      ['editor', 'viewer'],
+    ]);
   });
 
   it('only the owner changes access levels', async () => {
@@ -185,7 +199,11 @@ describe('Comments', () => {
   });
 
   it('the owner and every active collaborator can comment; comments carry the author name', async () => {
-    for (const [p, text] of [[olivia, 'first'], [ed, 'second'], [vi, 'third']] as const) {
+    for (const [p, text] of [
+      [olivia, 'first'],
+      [ed, 'second'],
+      [vi, 'third'],
+    ] as const) {
       const res = await p.post(`/tracks/${trackId}/comments`, { body: `  ${text}  ` });
       expect(res.status).toBe(201);
       expect(res.body.comment).toMatchObject({ authorId: p.account.id, authorName: p.name, body: text, pinned: false, pinnedBy: null });

@@ -10,7 +10,10 @@ import { person, share, snapshot, trackOf, type Person } from './helpers.ts';
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-const count = async (q: string, ...args: unknown[]) => (await env.DB.prepare(q).bind(...args).first<{ n: number }>())!.n;
+const count = async (q: string, ...args: unknown[]) =>
+  (await env.DB.prepare(q)
+    .bind(...args)
+    .first<{ n: number }>())!.n;
 const notices = async (p: Person, kind?: string) =>
   ((await p.get('/notifications')).body.notifications as any[]).filter((n) => !kind || n.kind === kind);
 
@@ -185,7 +188,9 @@ describe('expiring access', () => {
     expect((await olivia.get(`/tracks/${trackId}`)).body.collaborators[0].status).toBe('revoked');
     // Shared again without a date: no end, and the cron leaves them alone.
     await share(olivia, trackId, ben, 'viewer');
-    const row = await env.DB.prepare('SELECT access_expires_at, expiry_reminded, ended_by_schedule FROM collaborators WHERE id = ?').bind(benId).first<any>();
+    const row = await env.DB.prepare('SELECT access_expires_at, expiry_reminded, ended_by_schedule FROM collaborators WHERE id = ?')
+      .bind(benId)
+      .first<any>();
     expect(row).toEqual({ access_expires_at: null, expiry_reminded: 0, ended_by_schedule: null });
     await runAccessSchedules(env.DB, Date.now() + 400 * DAY);
     expect((await ben.get(`/tracks/${trackId}`)).status).toBe(200);
@@ -196,7 +201,7 @@ describe('expiring access', () => {
     expect((await ben.get(`/tracks/${trackId}`)).body.myAccessEndsAt).toBe(until);
   });
 
-  it('for all of one person\'s tracks from the sharing panel: set, then removed', async () => {
+  it("for all of one person's tracks from the sharing panel: set, then removed", async () => {
     const olivia = await person('Olivia Owner');
     const ben = await person('Ben Beats');
     const dan = await person('Dan Drums');
@@ -285,10 +290,16 @@ describe('expiry racing a manual revoke or a leave: exactly one wins, one notifi
         );
         expect(ended).toBe(1);
         // One notice to the collaborator (expired or revoked), or to the owner for a leave.
-        expect(await count(`SELECT count(*) AS n FROM notifications WHERE track_id = ? AND recipient_id = ? AND kind IN ('access_revoked', 'access_expired')`, trackId, ben.account.id)).toBe(
-          row.status === 'left' ? 0 : 1,
+        expect(
+          await count(
+            `SELECT count(*) AS n FROM notifications WHERE track_id = ? AND recipient_id = ? AND kind IN ('access_revoked', 'access_expired')`,
+            trackId,
+            ben.account.id,
+          ),
+        ).toBe(row.status === 'left' ? 0 : 1);
+        expect(await count(`SELECT count(*) AS n FROM dropbox_changes WHERE track_id = ? AND kind IN ('remove_member', 'relinquish')`, trackId)).toBe(
+          1,
         );
-        expect(await count(`SELECT count(*) AS n FROM dropbox_changes WHERE track_id = ? AND kind IN ('remove_member', 'relinquish')`, trackId)).toBe(1);
         expect(await count(`SELECT count(*) AS n FROM library_changes WHERE track_id = ? AND change = 'removed'`, trackId)).toBe(1);
       }
       expect(outcomes.size).toBeGreaterThan(0);

@@ -8,7 +8,10 @@ import { person, share, snapshot, trackOf, type Person } from './helpers.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const count = async (q: string, ...args: unknown[]) => (await env.DB.prepare(q).bind(...args).first<{ n: number }>())!.n;
+const count = async (q: string, ...args: unknown[]) =>
+  (await env.DB.prepare(q)
+    .bind(...args)
+    .first<{ n: number }>())!.n;
 const notices = async (p: Person, kind?: string) =>
   ((await p.get('/notifications')).body.notifications as any[]).filter((n) => !kind || n.kind === kind);
 
@@ -33,7 +36,11 @@ describe('a heads-up before a revoke', () => {
 
     // Notified at once: the note travels with the notification (headsUp), and the access end.
     const [n] = await notices(ben, 'heads_up');
-    expect(n).toMatchObject({ trackId, actor: { name: 'Olivia Owner' }, headsUp: { note: 'Wrapping the EP on Friday.\nGrab the stems you need!', accessEndsAt: ends } });
+    expect(n).toMatchObject({
+      trackId,
+      actor: { name: 'Olivia Owner' },
+      headsUp: { note: 'Wrapping the EP on Friday.\nGrab the stems you need!', accessEndsAt: ends },
+    });
     expect(n.notice.accessEndsAt).toBe(ends);
     // Their panel shows it, and they still have access until then.
     const mine = await ben.get(`/tracks/${trackId}`);
@@ -41,7 +48,11 @@ describe('a heads-up before a revoke', () => {
     expect(mine.body.myHeadsUp).toMatchObject({ note: expect.stringContaining('Friday'), accessEndsAt: ends });
     // Kept in the access history.
     const history = (await olivia.get(`/tracks/${trackId}/history`)).body.entries;
-    expect(history[0]).toMatchObject({ kind: 'heads_up_sent', collaboratorId: benId, details: { note: expect.stringContaining('Friday'), accessEndsAt: ends, endsIn: '48h' } });
+    expect(history[0]).toMatchObject({
+      kind: 'heads_up_sent',
+      collaboratorId: benId,
+      details: { note: expect.stringContaining('Friday'), accessEndsAt: ends, endsIn: '48h' },
+    });
 
     await runAccessSchedules(env.DB, Date.parse(ends) - 1);
     expect((await ben.get(`/tracks/${trackId}`)).status).toBe(200);
@@ -50,7 +61,10 @@ describe('a heads-up before a revoke', () => {
     const [ended] = await notices(ben, 'access_expired');
     expect(ended.notice).toMatchObject({ endedBy: 'heads_up', headsUp: { note: expect.stringContaining('Friday') } });
     const after = (await olivia.get(`/tracks/${trackId}/history`)).body.entries;
-    expect(after[0]).toMatchObject({ kind: 'access_expired', details: { endedBy: 'heads_up', headsUp: { note: expect.stringContaining('Friday') } } });
+    expect(after[0]).toMatchObject({
+      kind: 'access_expired',
+      details: { endedBy: 'heads_up', headsUp: { note: expect.stringContaining('Friday') } },
+    });
     expect((await olivia.get(`/tracks/${trackId}`)).body.collaborators[0]).toMatchObject({ status: 'revoked', endedBySchedule: 'heads_up' });
   });
 
@@ -61,7 +75,10 @@ describe('a heads-up before a revoke', () => {
     const cancel = await olivia.put(`${path}/expiry`, { accessExpiresAt: null });
     expect(cancel.body).toMatchObject({ changed: true, collaborator: { accessExpiresAt: null, headsUp: null, status: 'active' } });
     expect(await notices(ben, 'heads_up_cancelled')).toHaveLength(1);
-    expect((await olivia.get(`/tracks/${trackId}/history`)).body.entries[0]).toMatchObject({ kind: 'heads_up_cancelled', details: { note: 'Last week on this one.' } });
+    expect((await olivia.get(`/tracks/${trackId}/history`)).body.entries[0]).toMatchObject({
+      kind: 'heads_up_cancelled',
+      details: { note: 'Last week on this one.' },
+    });
     const before = await snapshot();
     await runAccessSchedules(env.DB, ends + 60_000);
     expect(await snapshot()).toEqual(before);
@@ -131,7 +148,11 @@ describe('a heads-up before a revoke', () => {
       { note: 42, endsIn: '24h' },
     ]) {
       const res = await olivia.post(`${path}/heads-up`, body);
-      expect([JSON.stringify(body).slice(0, 40), res.status, res.body.error.code]).toEqual([JSON.stringify(body).slice(0, 40), 400, 'validation_failed']);
+      expect([JSON.stringify(body).slice(0, 40), res.status, res.body.error.code]).toEqual([
+        JSON.stringify(body).slice(0, 40),
+        400,
+        'validation_failed',
+      ]);
     }
     expect(await snapshot()).toEqual(before);
     // Emoji, right-to-left text and line breaks are fine; an empty note is no note.

@@ -75,13 +75,29 @@ let folder = 0;
  * refuses them (409 dropbox_not_linked): creating over HTTP is tested against the emulator, in
  * test/security/track-ownership.dropbox.test.ts.
  */
-export async function trackOf(owner: Person, title = 'Midnight Drive', extra: Partial<Omit<CreateTrackInput, 'ownerId' | 'title' | 'via'>> = {}): Promise<string> {
-  const track = await createTrack(env.DB, { dropboxSharedFolderId: `sf:${crypto.randomUUID()}-${++folder}`, ...extra, ownerId: owner.account.id, title, via: 'app' });
+export async function trackOf(
+  owner: Person,
+  title = 'Midnight Drive',
+  extra: Partial<Omit<CreateTrackInput, 'ownerId' | 'title' | 'via'>> = {},
+): Promise<string> {
+  const track = await createTrack(env.DB, {
+    dropboxSharedFolderId: `sf:${crypto.randomUUID()}-${++folder}`,
+    ...extra,
+    ownerId: owner.account.id,
+    title,
+    via: 'app',
+  });
   return track.id;
 }
 
 /** Owner invites, the person accepts. Returns the collaborator id. */
-export async function share(owner: Person, trackId: string, who: Person, accessLevel: 'editor' | 'viewer' = 'editor', extra: Record<string, unknown> = {}): Promise<string> {
+export async function share(
+  owner: Person,
+  trackId: string,
+  who: Person,
+  accessLevel: 'editor' | 'viewer' = 'editor',
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const inv = await owner.post(`/tracks/${trackId}/invitations`, { email: who.email, accessLevel, ...extra });
   if (inv.status !== 201) throw new Error(`invite: ${inv.status} ${JSON.stringify(inv.body)}`);
   const acc = await who.post(`/invitations/${inv.body.invitation.id}/accept`);
@@ -92,8 +108,17 @@ export async function share(owner: Person, trackId: string, who: Person, accessL
 /** Row counts of every core table: "nothing changed" = equal snapshots. */
 export async function snapshot(): Promise<Record<string, number>> {
   const tables = [
-    'accounts', 'sessions', 'tracks', 'collaborators', 'invitations', 'comments', 'track_history',
-    'notifications', 'library_entries', 'library_changes', 'dropbox_changes',
+    'accounts',
+    'sessions',
+    'tracks',
+    'collaborators',
+    'invitations',
+    'comments',
+    'track_history',
+    'notifications',
+    'library_entries',
+    'library_changes',
+    'dropbox_changes',
   ];
   const results = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT count(*) AS n FROM ${t}`)));
   const counts: Record<string, number> = {};
@@ -103,7 +128,19 @@ export async function snapshot(): Promise<Record<string, number>> {
 
 /** Full content of the mutable core tables (for "the DB is unchanged" checks). */
 export async function dump(): Promise<string> {
-  const tables = ['accounts', 'sessions', 'tracks', 'collaborators', 'invitations', 'comments', 'track_history', 'notifications', 'library_entries', 'library_changes', 'dropbox_changes'];
+  const tables = [
+    'accounts',
+    'sessions',
+    'tracks',
+    'collaborators',
+    'invitations',
+    'comments',
+    'track_history',
+    'notifications',
+    'library_entries',
+    'library_changes',
+    'dropbox_changes',
+  ];
   const results = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)));
   return JSON.stringify(results.map((r) => r.results));
 }

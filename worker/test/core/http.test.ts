@@ -19,7 +19,11 @@ describe('CORS', () => {
   it('answers preflight requests for the extension', async () => {
     const res = await SELF.fetch('http://pd.test/api/v1/tracks/trk_x/collaborators/col_y/revoke', {
       method: 'OPTIONS',
-      headers: { Origin: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+      headers: {
+        Origin: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,content-type',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('chrome-extension://abcdefghijklmnopabcdefghijklmnop');
@@ -55,6 +59,8 @@ describe('errors and routing', () => {
   it('GET /me returns the signed-in account', async () => {
     const p = await person('Me Myself', 'me.myself@example.test');
     const res = await p.get('/me');
-    expect(res.body).toEqual({ account: { id: p.account.id, email: 'me.myself@example.test', displayName: 'Me Myself', dropboxAccountId: p.account.dropboxAccountId } });
+    expect(res.body).toEqual({
+      account: { id: p.account.id, email: 'me.myself@example.test', displayName: 'Me Myself', dropboxAccountId: p.account.dropboxAccountId },
+    });
   });
 });

@@ -16,7 +16,9 @@ describe('the kept history of a track', () => {
     const samId = await share(maya, trackId, sam, 'editor');
     const avaId = await share(maya, trackId, ava, 'viewer');
     expect((await leo.patch(`/tracks/${trackId}`, { stage: 'mixing', bpm: 122 })).status).toBe(200);
-    expect((await sam.put(`/tracks/${trackId}/splits`, { collaborators: [{ collaboratorId: samId, master: 20, publishing: 25, writer: 30 }] })).status).toBe(200);
+    expect(
+      (await sam.put(`/tracks/${trackId}/splits`, { collaborators: [{ collaboratorId: samId, master: 20, publishing: 25, writer: 30 }] })).status,
+    ).toBe(200);
 
     expect((await maya.post(`/tracks/${trackId}/collaborators/${leoId}/revoke`)).status).toBe(200);
     expect((await sam.post(`/tracks/${trackId}/leave`)).status).toBe(200);
@@ -26,7 +28,12 @@ describe('the kept history of a track', () => {
     const detail = (await maya.get(`/tracks/${trackId}`)).body;
     const byId = Object.fromEntries(detail.collaborators.map((c: { id: string }) => [c.id, c]));
     expect(byId[leoId]).toMatchObject({ status: 'revoked', endedVia: 'app', endedEvidence: 'pd_revoke' });
-    expect(byId[samId]).toMatchObject({ status: 'left', endedVia: 'app', endedEvidence: 'pd_leave', splits: { master: 20, publishing: 25, writer: 30 } });
+    expect(byId[samId]).toMatchObject({
+      status: 'left',
+      endedVia: 'app',
+      endedEvidence: 'pd_leave',
+      splits: { master: 20, publishing: 25, writer: 30 },
+    });
     expect(byId[avaId]).toMatchObject({ status: 'revoked', endedVia: 'dropbox', endedEvidence: 'dropbox_members' });
 
     const history = (await maya.get(`/tracks/${trackId}/history?limit=100`)).body.entries as Array<{
@@ -39,15 +46,25 @@ describe('the kept history of a track', () => {
     expect(history.find((e) => e.kind === 'metadata_changed')?.actor).toEqual({ id: leo.account.id, name: 'Leo Vance' });
     expect(history.find((e) => e.kind === 'splits_changed')?.actor).toEqual({ id: sam.account.id, name: 'Sam Ortiz' });
     // One ending each, with who (when known) and the evidence.
-    expect(history.filter((e) => e.collaboratorId === leoId).map((e) => e.kind)).toEqual(['access_revoked', 'collaborator_joined', 'collaborator_invited']);
+    expect(history.filter((e) => e.collaboratorId === leoId).map((e) => e.kind)).toEqual([
+      'access_revoked',
+      'collaborator_joined',
+      'collaborator_invited',
+    ]);
     // Leo's access history alone, from the worker.
-    const leoOnly = (await maya.get(`/tracks/${trackId}/history?collaboratorId=${leoId}`)).body.entries as Array<{ kind: string; collaboratorId: string }>;
+    const leoOnly = (await maya.get(`/tracks/${trackId}/history?collaboratorId=${leoId}`)).body.entries as Array<{
+      kind: string;
+      collaboratorId: string;
+    }>;
     expect(leoOnly.map((e) => [e.kind, e.collaboratorId])).toEqual([
       ['access_revoked', leoId],
       ['collaborator_joined', leoId],
       ['collaborator_invited', leoId],
     ]);
-    expect(history.find((e) => e.kind === 'access_revoked')).toMatchObject({ actor: { id: maya.account.id, name: 'Maya Reyes' }, details: { evidence: 'pd_revoke' } });
+    expect(history.find((e) => e.kind === 'access_revoked')).toMatchObject({
+      actor: { id: maya.account.id, name: 'Maya Reyes' },
+      details: { evidence: 'pd_revoke' },
+    });
     expect(history.find((e) => e.kind === 'collaborator_left')).toMatchObject({ actor: { id: sam.account.id }, details: { evidence: 'pd_leave' } });
     expect(history.find((e) => e.kind === 'access_ended_in_dropbox')).toMatchObject({
       actor: { id: null, name: 'Dropbox' },
@@ -69,9 +86,18 @@ describe('the kept history of a track', () => {
     expect(sync.at(-1)).toMatchObject({ trackId, change: 'removed', reason: 'ended_in_dropbox' });
 
     // Each departed person opening the track hears one sentence saying how it ended.
-    expect((await leo.get(`/tracks/${trackId}`)).body.error).toEqual({ code: 'access_ended', message: 'The owner revoked your access to this track.' });
-    expect((await sam.get(`/tracks/${trackId}`)).body.error).toEqual({ code: 'access_ended', message: 'You left this track. The owner can invite you again.' });
-    expect((await ava.get(`/tracks/${trackId}`)).body.error).toEqual({ code: 'access_ended', message: 'Your access to this track ended in Dropbox.' });
+    expect((await leo.get(`/tracks/${trackId}`)).body.error).toEqual({
+      code: 'access_ended',
+      message: 'The owner revoked your access to this track.',
+    });
+    expect((await sam.get(`/tracks/${trackId}`)).body.error).toEqual({
+      code: 'access_ended',
+      message: 'You left this track. The owner can invite you again.',
+    });
+    expect((await ava.get(`/tracks/${trackId}`)).body.error).toEqual({
+      code: 'access_ended',
+      message: 'Your access to this track ended in Dropbox.',
+    });
 
     // Inviting again clears the old ending; accepting makes it a current record again.
     expect((await maya.post(`/tracks/${trackId}/invitations`, { email: ava.email })).status).toBe(201);

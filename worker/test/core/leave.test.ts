@@ -35,7 +35,13 @@ describe('Leave Track', () => {
   it('keeps your comments: the owner still sees them with your name', async () => {
     const detail = await olivia.get(`/tracks/${trackId}`);
     expect(detail.body.comments).toContainEqual(expect.objectContaining({ id: comment, authorName: 'Ben Beats' }));
-    expect(detail.body.collaborators[0]).toMatchObject({ id: benId, status: 'left', endedVia: 'app', role: 'vocalist', splits: { master: 0, publishing: 25, writer: 30 } });
+    expect(detail.body.collaborators[0]).toMatchObject({
+      id: benId,
+      status: 'left',
+      endedVia: 'app',
+      role: 'vocalist',
+      splits: { master: 0, publishing: 25, writer: 30 },
+    });
   });
 
   it('notifies the owner that you left', async () => {

@@ -17,7 +17,7 @@ describe('sync', () => {
     trackId = await trackOf(olivia, 'Syncing');
   });
 
-  it('starts from the library\'s cursor; nothing new = same cursor, no changes, one indexed query', async () => {
+  it("starts from the library's cursor; nothing new = same cursor, no changes, one indexed query", async () => {
     const lib = await ben.get('/library');
     expect(lib.body).toMatchObject({ items: [], cursor: 0 });
     const res = await ben.get(`/sync?cursor=${lib.body.cursor}`);
@@ -29,8 +29,15 @@ describe('sync', () => {
     benId = await share(olivia, trackId, ben, 'viewer');
     await olivia.patch(`/tracks/${trackId}`, { stage: 'mastering' });
     let res = await ben.get('/sync?cursor=0');
-    expect(res.body.changes.map((c: any) => [c.change, c.reason])).toEqual([['added', 'accepted'], ['updated', 'metadata']]);
-    expect(res.body.changes[1].item).toMatchObject({ track: { id: trackId, stage: 'mastering', ownerName: 'Olivia Owner' }, myRole: 'viewer', hidden: false });
+    expect(res.body.changes.map((c: any) => [c.change, c.reason])).toEqual([
+      ['added', 'accepted'],
+      ['updated', 'metadata'],
+    ]);
+    expect(res.body.changes[1].item).toMatchObject({
+      track: { id: trackId, stage: 'mastering', ownerName: 'Olivia Owner' },
+      myRole: 'viewer',
+      hidden: false,
+    });
     const cursor = res.body.cursor;
     expect((await ben.get(`/sync?cursor=${cursor}`)).body.changes).toEqual([]);
 
@@ -64,7 +71,12 @@ describe('library', () => {
   beforeAll(async () => {
     olivia = await person('Olivia Owner');
     ben = await person('Ben Beats');
-    for (const [title, stage] of [['L1', 'idea'], ['L2', 'mixing'], ['L3', 'mixing'], ['L4', 'released']] as const) {
+    for (const [title, stage] of [
+      ['L1', 'idea'],
+      ['L2', 'mixing'],
+      ['L3', 'mixing'],
+      ['L4', 'released'],
+    ] as const) {
       ids.push(await trackOf(olivia, title, { stage }));
     }
     const other = await trackOf(ben, 'Ben own');
@@ -74,7 +86,10 @@ describe('library', () => {
 
   it('lists my own and shared tracks, newest first, with my role', async () => {
     const res = await ben.get('/library');
-    expect(res.body.items.map((i: any) => [i.track.title, i.myRole, i.collaboratorCount])).toEqual([['Ben own', 'owner', 0], ['L2', 'editor', 1]]);
+    expect(res.body.items.map((i: any) => [i.track.title, i.myRole, i.collaboratorCount])).toEqual([
+      ['Ben own', 'owner', 0],
+      ['L2', 'editor', 1],
+    ]);
   });
 
   it('filters by stage and pages with before', async () => {
@@ -89,7 +104,9 @@ describe('library', () => {
 
 describe('query plans (no full table scans)', () => {
   async function plan(q: Sql): Promise<string[]> {
-    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.text}`).bind(...q.params).all<{ detail: string }>();
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.text}`)
+      .bind(...q.params)
+      .all<{ detail: string }>();
     return results.map((r) => r.detail);
   }
   const noScan = (lines: string[]) => lines.filter((l) => /^SCAN /.test(l) || /TEMP B-TREE/.test(l));
@@ -117,9 +134,14 @@ describe('query plans (no full table scans)', () => {
     for (const stmt of plan0.statements) {
       // Re-prepare each statement's SQL under EXPLAIN QUERY PLAN with its own parameters.
       const s = stmt as unknown as { statement: string; params: unknown[] };
-      const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${s.statement}`).bind(...s.params).all<{ detail: string }>();
+      const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${s.statement}`)
+        .bind(...s.params)
+        .all<{ detail: string }>();
       const lines = results.map((r) => r.detail);
-      expect({ sql: s.statement.slice(0, 60), scans: noScan(lines).filter((l) => !/ORDER BY|USE TEMP B-TREE FOR ORDER BY/.test(l)) }).toEqual({ sql: s.statement.slice(0, 60), scans: [] });
+      expect({ sql: s.statement.slice(0, 60), scans: noScan(lines).filter((l) => !/ORDER BY|USE TEMP B-TREE FOR ORDER BY/.test(l)) }).toEqual({
+        sql: s.statement.slice(0, 60),
+        scans: [],
+      });
     }
     expect(plan0.statements.length).toBeLessThan(10);
   });

@@ -23,14 +23,17 @@ describe('notifications', () => {
     expect(oliviaNotes.map((n: any) => [n.kind, n.actor.name])).toEqual([['invitation_accepted', 'Ben Beats']]);
   });
 
-  it('unread count, mark some read, mark all read; other people\'s ids are ignored', async () => {
+  it("unread count, mark some read, mark all read; other people's ids are ignored", async () => {
     expect((await ben.get('/notifications/unread-count')).body).toEqual({ unread: 3 });
     const [newest] = (await ben.get('/notifications')).body.notifications;
     const oliviaNote = (await olivia.get('/notifications')).body.notifications[0];
     const some = await ben.post('/notifications/read', { ids: [newest.id, oliviaNote.id] });
     expect(some.body).toEqual({ marked: 1, unread: 2 });
     expect((await olivia.get('/notifications/unread-count')).body.unread).toBe(1);
-    expect((await ben.get('/notifications?unread=true')).body.notifications.map((n: any) => n.kind)).toEqual(['access_level_changed', 'invitation_received']);
+    expect((await ben.get('/notifications?unread=true')).body.notifications.map((n: any) => n.kind)).toEqual([
+      'access_level_changed',
+      'invitation_received',
+    ]);
     const all = await ben.post('/notifications/read', { all: true });
     expect(all.body).toEqual({ marked: 2, unread: 0 });
     expect((await ben.get('/notifications')).body.notifications.every((n: any) => n.read)).toBe(true);

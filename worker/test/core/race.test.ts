@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { person, share, trackOf } from './helpers.ts';
 
 const count = async (sql: string, ...args: unknown[]) =>
-  (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())!.n;
+  (await env.DB.prepare(sql)
+    .bind(...args)
+    .first<{ n: number }>())!.n;
 
 describe('races and repeats', () => {
   it('revoke and leave at the same moment: exactly one wins, with one notification, one Dropbox change, one history entry', async () => {
@@ -14,10 +16,7 @@ describe('races and repeats', () => {
       const ben = await person(`Ben ${i}`);
       const trackId = await trackOf(olivia, `Race ${i}`);
       const benId = await share(olivia, trackId, ben, 'editor');
-      const calls = [
-        olivia.post(`/tracks/${trackId}/collaborators/${benId}/revoke`),
-        ben.post(`/tracks/${trackId}/leave`),
-      ];
+      const calls = [olivia.post(`/tracks/${trackId}/collaborators/${benId}/revoke`), ben.post(`/tracks/${trackId}/leave`)];
       const [revoke, leave] = await Promise.all(i % 2 ? calls : calls.reverse()).then((r) => (i % 2 ? r : r.reverse()));
       const status = (await env.DB.prepare('SELECT status FROM collaborators WHERE id = ?').bind(benId).first<any>()).status;
       expect(['revoked', 'left']).toContain(status);
@@ -28,9 +27,15 @@ describe('races and repeats', () => {
       if (leave.status === 200) expect(leave.body).toMatchObject({ changed: status === 'left', status });
       else expect(leave.body.error.code).toBe('access_ended');
 
-      expect(await count(`SELECT count(*) AS n FROM notifications WHERE track_id = ? AND kind IN ('access_revoked', 'collaborator_left')`, trackId)).toBe(1);
-      expect(await count(`SELECT count(*) AS n FROM dropbox_changes WHERE track_id = ? AND kind IN ('remove_member', 'relinquish')`, trackId)).toBe(1);
-      expect(await count(`SELECT count(*) AS n FROM track_history WHERE track_id = ? AND kind IN ('access_revoked', 'collaborator_left')`, trackId)).toBe(1);
+      expect(
+        await count(`SELECT count(*) AS n FROM notifications WHERE track_id = ? AND kind IN ('access_revoked', 'collaborator_left')`, trackId),
+      ).toBe(1);
+      expect(await count(`SELECT count(*) AS n FROM dropbox_changes WHERE track_id = ? AND kind IN ('remove_member', 'relinquish')`, trackId)).toBe(
+        1,
+      );
+      expect(
+        await count(`SELECT count(*) AS n FROM track_history WHERE track_id = ? AND kind IN ('access_revoked', 'collaborator_left')`, trackId),
+      ).toBe(1);
       expect(await count(`SELECT count(*) AS n FROM library_changes WHERE track_id = ? AND change = 'removed'`, trackId)).toBe(1);
       const kind = status === 'revoked' ? 'access_revoked' : 'collaborator_left';
       expect(await count(`SELECT count(*) AS n FROM notifications WHERE track_id = ? AND kind = ?`, trackId, kind)).toBe(1);

@@ -68,7 +68,7 @@ describe('stale-access review', () => {
     expect((await cara.get('/sharing/review')).body.people).toEqual([]);
   });
 
-  it('actions on a selection: downgrade, set expiry, heads-up, revoke — only on the owner\'s own records', async () => {
+  it("actions on a selection: downgrade, set expiry, heads-up, revoke — only on the owner's own records", async () => {
     const olivia = await person('Olivia Owner');
     const mallory = await person('Mallory Other');
     const ben = await person('Ben Beats');
@@ -85,8 +85,17 @@ describe('stale-access review', () => {
     expect(down.body).toMatchObject({ action: 'downgrade', changedCount: 2, trackIds: [t1, t2].sort() });
     expect((await ben.get(`/tracks/${t1}`)).body.myRole).toBe('viewer');
     expect((await ben.get(`/tracks/${m1}`)).body.myRole).toBe('editor');
-    expect((await olivia.get(`/tracks/${t1}/history`)).body.entries[0]).toMatchObject({ kind: 'access_level_changed', details: { from: 'editor', to: 'viewer' } });
-    expect((await env.DB.prepare(`SELECT count(*) AS n FROM dropbox_changes WHERE kind = 'update_access' AND collaborator_id IN (?, ?)`).bind(b1, b2).first<any>()).n).toBe(2);
+    expect((await olivia.get(`/tracks/${t1}/history`)).body.entries[0]).toMatchObject({
+      kind: 'access_level_changed',
+      details: { from: 'editor', to: 'viewer' },
+    });
+    expect(
+      (
+        await env.DB.prepare(`SELECT count(*) AS n FROM dropbox_changes WHERE kind = 'update_access' AND collaborator_id IN (?, ?)`)
+          .bind(b1, b2)
+          .first<any>()
+      ).n,
+    ).toBe(2);
 
     const until = new Date(Date.now() + 10 * DAY).toISOString();
     const exp = await olivia.post('/sharing/review/actions', { action: 'expiry', collaboratorIds: [b1, b3, foreign], accessExpiresAt: until });
@@ -110,11 +119,20 @@ describe('stale-access review', () => {
     expect(sneaky.body.changedCount).toBe(0);
     expect(await snapshot()).toEqual(before);
     // Bad selections are refused before anything runs.
-    for (const body of [{ action: 'revoke', collaboratorIds: [] }, { action: 'explode', collaboratorIds: [b3] }, { action: 'expiry', collaboratorIds: [b3] }, { action: 'revoke', collaboratorIds: Array(1001).fill(b3) }]) {
+    for (const body of [
+      { action: 'revoke', collaboratorIds: [] },
+      { action: 'explode', collaboratorIds: [b3] },
+      { action: 'expiry', collaboratorIds: [b3] },
+      { action: 'revoke', collaboratorIds: Array(1001).fill(b3) },
+    ]) {
       const res = await olivia.post('/sharing/review/actions', body);
       expect([res.status, res.body.error.code]).toEqual([400, 'validation_failed']);
     }
-    const past = await olivia.post('/sharing/review/actions', { action: 'expiry', collaboratorIds: [b3], accessExpiresAt: new Date(Date.now() - DAY).toISOString() });
+    const past = await olivia.post('/sharing/review/actions', {
+      action: 'expiry',
+      collaboratorIds: [b3],
+      accessExpiresAt: new Date(Date.now() - DAY).toISOString(),
+    });
     expect([past.status, past.body.error.code]).toEqual([400, 'expiry_in_past']);
   });
 });
@@ -134,8 +152,7 @@ describe('weekly stale-access digest', () => {
     await env.DB.prepare(`UPDATE owner_review SET next_digest_at = '' WHERE owner_id = ?`).bind(olivia.account.id).run();
     await env.DB.prepare(`UPDATE owner_review SET next_digest_at = '9999' WHERE owner_id <> ?`).bind(olivia.account.id).run();
 
-    const digests = async () =>
-      ((await olivia.get('/notifications')).body.notifications as any[]).filter((n) => n.kind === 'stale_access_digest');
+    const digests = async () => ((await olivia.get('/notifications')).body.notifications as any[]).filter((n) => n.kind === 'stale_access_digest');
     expect(await sendStaleAccessDigests(env.DB)).toBe(1);
     const [d] = await digests();
     expect(d).toMatchObject({ trackId: demo, notice: { digest: { people: 1, tracks: 1, idleDays: 30 } } });

@@ -31,7 +31,11 @@ describe('Revoke All', () => {
     const benEntry = panel.body.people.find((p: any) => p.email === ben.email);
     expect(benEntry).toMatchObject({ personKey: ben.email.toLowerCase(), displayName: 'Ben Beats', accountId: ben.account.id });
     expect(benEntry.tracks.map((t: any) => [t.trackId, t.status]).sort()).toEqual(
-      [[benTracks[0], 'active'], [benTracks[1], 'active'], [benTracks[2], 'invited']].sort(),
+      [
+        [benTracks[0], 'active'],
+        [benTracks[1], 'active'],
+        [benTracks[2], 'invited'],
+      ].sort(),
     );
     const caraEntry = panel.body.people.find((p: any) => p.email === cara.email);
     expect(caraEntry.tracks.map((t: any) => t.trackId).sort()).toEqual([benTracks[0], caraTrack].sort());
@@ -52,13 +56,18 @@ describe('Revoke All', () => {
     expect(lib).toEqual([zedTrack]);
     const sync = await ben.get(`/sync?cursor=${before}`);
     expect(sync.body.changes.map((c: any) => [c.trackId, c.change, c.reason]).sort()).toEqual(
-      [[benTracks[0], 'removed', 'revoked'], [benTracks[1], 'removed', 'revoked']].sort(),
+      [
+        [benTracks[0], 'removed', 'revoked'],
+        [benTracks[1], 'removed', 'revoked'],
+      ].sort(),
     );
     const notes = (await ben.get('/notifications?unread=true')).body.notifications.filter((n: any) => n.kind === 'access_revoked');
     expect(notes.map((n: any) => n.trackId).sort()).toEqual([benTracks[0], benTracks[1]].sort());
     const changes = await env.DB.prepare(
       `SELECT track_id FROM dropbox_changes WHERE kind = 'remove_member' AND json_extract(params, '$.email') = ? ORDER BY track_id`,
-    ).bind(ben.email).all<any>();
+    )
+      .bind(ben.email)
+      .all<any>();
     expect(changes.results.map((r) => r.track_id)).toEqual([...benTracks].sort());
     for (const t of benTracks) {
       expect((await ben.get(`/tracks/${t}`)).status).toBeGreaterThanOrEqual(403);
@@ -102,7 +111,7 @@ describe('Revoke All', () => {
     expect(roundTrips(r6.headers)).toBe(2); // the session lookup + one batch
   });
 
-  it('only revokes the caller\'s own tracks: a collaborator cannot Revoke All on the owner\'s behalf', async () => {
+  it("only revokes the caller's own tracks: a collaborator cannot Revoke All on the owner's behalf", async () => {
     const res = await ben.post(`/sharing/${encodeURIComponent(cara.email)}/revoke-all`);
     expect(res.status).toBe(404);
     expect((await cara.get(`/tracks/${benTracks[0]}`)).status).toBe(200);

@@ -46,16 +46,12 @@ describe('Revoke access', () => {
     const lib = await ben.get('/library?archived=any&hidden=any');
     expect(lib.body.items.map((i: any) => i.track.id)).not.toContain(trackId);
     const sync = await ben.get(`/sync?cursor=${cursorBefore}`);
-    expect(sync.body.changes).toEqual([
-      expect.objectContaining({ trackId, change: 'removed', reason: 'revoked', item: null }),
-    ]);
+    expect(sync.body.changes).toEqual([expect.objectContaining({ trackId, change: 'removed', reason: 'revoked', item: null })]);
     expect(sync.body.cursor).toBeGreaterThan(cursorBefore);
   });
 
   it('records a pending Dropbox change that removes the member without leaving a copy', async () => {
-    const rows = await env.DB.prepare(`SELECT * FROM dropbox_changes WHERE collaborator_id = ? AND kind = 'remove_member'`)
-      .bind(benId)
-      .all<any>();
+    const rows = await env.DB.prepare(`SELECT * FROM dropbox_changes WHERE collaborator_id = ? AND kind = 'remove_member'`).bind(benId).all<any>();
     expect(rows.results).toHaveLength(1);
     const track = await env.DB.prepare('SELECT dropbox_shared_folder_id FROM tracks WHERE id = ?').bind(trackId).first<any>();
     expect(rows.results[0].status).toBe('pending');
@@ -90,11 +86,21 @@ describe('Revoke access', () => {
 
   it('keeps their edits: metadata, tags, splits and file uploads stay, and history still shows them as theirs', async () => {
     const detail = await olivia.get(`/tracks/${trackId}`);
-    expect(detail.body.track).toMatchObject({ stage: 'mixing', bpm: 124, tags: ['house', 'night'], ownerSplits: { master: 80, publishing: 85, writer: 90 } });
+    expect(detail.body.track).toMatchObject({
+      stage: 'mixing',
+      bpm: 124,
+      tags: ['house', 'night'],
+      ownerSplits: { master: 80, publishing: 85, writer: 90 },
+    });
     const history = (await olivia.get(`/tracks/${trackId}/history`)).body.entries;
     const byBen = history.filter((e: any) => e.actor.id === ben.account.id).map((e: any) => e.kind);
     expect(byBen).toEqual(expect.arrayContaining(['metadata_changed', 'tags_changed', 'splits_changed', 'file_uploaded', 'comment_pinned']));
-    expect(history[0]).toMatchObject({ kind: 'access_revoked', actor: { id: olivia.account.id, name: 'Olivia Owner' }, via: 'app', collaboratorId: benId });
+    expect(history[0]).toMatchObject({
+      kind: 'access_revoked',
+      actor: { id: olivia.account.id, name: 'Olivia Owner' },
+      via: 'app',
+      collaboratorId: benId,
+    });
   });
 
   it('keeps the collaborator record for credits: name, role and splits stay on the track', async () => {
@@ -132,7 +138,9 @@ describe('Revoke access', () => {
     expect(again.body).toMatchObject({ changed: false, collaborator: { status: 'revoked' } });
     const after = await env.DB.prepare('SELECT count(*) AS n FROM notifications').first<any>();
     expect(after.n).toBe(before.n);
-    const changes = await env.DB.prepare(`SELECT count(*) AS n FROM dropbox_changes WHERE collaborator_id = ? AND kind = 'remove_member'`).bind(benId).first<any>();
+    const changes = await env.DB.prepare(`SELECT count(*) AS n FROM dropbox_changes WHERE collaborator_id = ? AND kind = 'remove_member'`)
+      .bind(benId)
+      .first<any>();
     expect(changes.n).toBe(1);
   });
 

@@ -31,12 +31,23 @@ describe('Sharing again after revoke', () => {
     expect(inv.status).toBe(201);
     expect(inv.body.collaborator).toMatchObject({ id: benId, status: 'invited' });
     const pending = (await ben.get('/invitations')).body.invitations;
-    expect(pending).toEqual([expect.objectContaining({ id: inv.body.invitation.id, trackId, trackTitle: 'Second Chance', accessLevel: 'viewer', status: 'pending', invitedBy: { id: olivia.account.id, name: 'Olivia Owner' } })]);
+    expect(pending).toEqual([
+      expect.objectContaining({
+        id: inv.body.invitation.id,
+        trackId,
+        trackTitle: 'Second Chance',
+        accessLevel: 'viewer',
+        status: 'pending',
+        invitedBy: { id: olivia.account.id, name: 'Olivia Owner' },
+      }),
+    ]);
     const notes = (await ben.get('/notifications')).body.notifications;
     expect(notes[0]).toMatchObject({ kind: 'invitation_received', trackId });
     // Until they accept, they still have no access.
     expect((await ben.get(`/tracks/${trackId}`)).body.error.code).toBe('access_ended');
-    const change = await env.DB.prepare(`SELECT * FROM dropbox_changes WHERE collaborator_id = ? AND kind = 'add_member' ORDER BY id DESC`).bind(benId).first<any>();
+    const change = await env.DB.prepare(`SELECT * FROM dropbox_changes WHERE collaborator_id = ? AND kind = 'add_member' ORDER BY id DESC`)
+      .bind(benId)
+      .first<any>();
     expect(JSON.parse(change.params)).toMatchObject({ email: ben.email, access_level: 'viewer', actor_account_id: olivia.account.id });
   });
 
@@ -47,7 +58,14 @@ describe('Sharing again after revoke', () => {
     expect(res.body.invitation.status).toBe('accepted');
     expect(res.body.track.myRole).toBe('viewer');
     const record = res.body.track.collaborators.find((c: any) => c.id === benId);
-    expect(record).toMatchObject({ status: 'active', role: 'engineer', accessLevel: 'viewer', splits: { master: 10, publishing: 5, writer: 0 }, endedAt: null, endedVia: null });
+    expect(record).toMatchObject({
+      status: 'active',
+      role: 'engineer',
+      accessLevel: 'viewer',
+      splits: { master: 10, publishing: 5, writer: 0 },
+      endedAt: null,
+      endedVia: null,
+    });
     expect((await ben.get('/library')).body.items.map((i: any) => i.track.id)).toEqual([trackId]);
 
     const kinds = (await olivia.get(`/tracks/${trackId}/history`)).body.entries
@@ -123,13 +141,20 @@ describe('Invitations', () => {
     expect((await dora.get(`/tracks/${trackId}`)).body.error.code).toBe('track_not_found');
     const detail = await olivia.get(`/tracks/${trackId}`);
     expect(detail.body.collaborators.find((c: any) => c.email === dora.email).status).toBe('declined');
-    expect(detail.body.dropboxChanges.filter((c: any) => c.collaboratorId === inv.body.collaborator.id).map((c: any) => c.kind)).toEqual(['add_member', 'remove_member']);
+    expect(detail.body.dropboxChanges.filter((c: any) => c.collaboratorId === inv.body.collaborator.id).map((c: any) => c.kind)).toEqual([
+      'add_member',
+      'remove_member',
+    ]);
     // She can be invited again later.
     expect((await olivia.post(`/tracks/${trackId}/invitations`, { email: dora.email, accessLevel: 'viewer' })).status).toBe(201);
   });
 
   it('someone without a PD account yet can be invited; the invitation waits for their e-mail', async () => {
-    const inv = await olivia.post(`/tracks/${trackId}/invitations`, { email: 'newcomer@example.test', accessLevel: 'viewer', displayName: 'New Comer' });
+    const inv = await olivia.post(`/tracks/${trackId}/invitations`, {
+      email: 'newcomer@example.test',
+      accessLevel: 'viewer',
+      displayName: 'New Comer',
+    });
     expect(inv.status).toBe(201);
     expect(inv.body.collaborator).toMatchObject({ displayName: 'New Comer', accountId: null, status: 'invited' });
     const newcomer = await person('Newcomer', 'Newcomer@Example.test');

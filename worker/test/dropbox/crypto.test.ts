@@ -36,13 +36,19 @@ describe('Dropbox origins', () => {
   const local = { DROPBOX_API_ORIGIN: 'http://127.0.0.1:9999/', DROPBOX_WEB_ORIGIN: 'http://127.0.0.1:9999' } as unknown as Env;
 
   it('leaves real Dropbox URLs alone by default', () => {
-    for (const u of ['https://api.dropboxapi.com/2/files/list_folder', 'https://content.dropboxapi.com/2/files/upload', 'https://www.dropbox.com/oauth2/authorize?x=1']) {
+    for (const u of [
+      'https://api.dropboxapi.com/2/files/list_folder',
+      'https://content.dropboxapi.com/2/files/upload',
+      'https://www.dropbox.com/oauth2/authorize?x=1',
+    ]) {
       expect(rewriteDropboxUrl(real, u)).toBe(u);
     }
   });
 
   it('sends every Dropbox host to the configured origins', () => {
-    expect(rewriteDropboxUrl(local, 'https://api.dropboxapi.com/oauth2/token?grant_type=refresh_token')).toBe('http://127.0.0.1:9999/oauth2/token?grant_type=refresh_token');
+    expect(rewriteDropboxUrl(local, 'https://api.dropboxapi.com/oauth2/token?grant_type=refresh_token')).toBe(
+      'http://127.0.0.1:9999/oauth2/token?grant_type=refresh_token',
+    );
     expect(rewriteDropboxUrl(local, 'https://content.dropboxapi.com/2/files/upload')).toBe('http://127.0.0.1:9999/2/files/upload');
     expect(rewriteDropboxUrl(local, 'https://www.dropbox.com/oauth2/authorize')).toBe('http://127.0.0.1:9999/oauth2/authorize');
     expect(rewriteDropboxUrl(local, 'https://api.dropboxapi.com.evil.example/2/x')).toBe('https://api.dropboxapi.com.evil.example/2/x');

@@ -38,7 +38,16 @@ beforeEach(async () => {
       { email: LEO, display_name: 'Leo Vance' },
       { email: SAM, display_name: 'Sam Ortiz' },
     ],
-    folders: [{ name: `Paper Moons ${n}`, owner: MAYA, members: [{ account: LEO, access_level: 'editor' }, { account: SAM, access_level: 'viewer' }] }],
+    folders: [
+      {
+        name: `Paper Moons ${n}`,
+        owner: MAYA,
+        members: [
+          { account: LEO, access_level: 'editor' },
+          { account: SAM, access_level: 'viewer' },
+        ],
+      },
+    ],
   });
   sfid = seeded.folders[0].shared_folder_id;
   maya = await h.signIn(MAYA);
@@ -65,7 +74,8 @@ async function setAccess(email: string, accessLevel: 'viewer' | 'editor') {
 
 /** What the owner is shown for a change that is not done (the track's "Dropbox change failed/pending"). */
 async function shownChanges() {
-  return (await h.json<{ dropboxChanges: { status: string; lastError: string | null }[] }>(`/api/v1/tracks/${trackId}`, { session: maya.session })).dropboxChanges;
+  return (await h.json<{ dropboxChanges: { status: string; lastError: string | null }[] }>(`/api/v1/tracks/${trackId}`, { session: maya.session }))
+    .dropboxChanges;
 }
 
 describe('remove_folder_member: access_error/* is the caller, not the member', () => {
@@ -88,7 +98,12 @@ describe('remove_folder_member: access_error/* is the caller, not the member', (
   }
 
   it('member_error/no_explicit_access (at launch or as the failed job) says Dropbox keeps their inherited access', async () => {
-    await fault('remove_folder_member', { kind: 'error', error: 'member_error/no_explicit_access', value: { access_level: { '.tag': 'editor' } }, count: 1 });
+    await fault('remove_folder_member', {
+      kind: 'error',
+      error: 'member_error/no_explicit_access',
+      value: { access_level: { '.tag': 'editor' } },
+      count: 1,
+    });
     await revoke(LEO);
     await h.drain();
     await fault('remove_folder_member', { kind: 'job_failed', errorTag: 'member_error/no_explicit_access' });
@@ -136,7 +151,9 @@ describe('moot changes (the goal already holds in Dropbox) end as done, never fa
     await revoke(LEO);
     const first = await h.drain({ maxRounds: 1 });
     expect(first).toEqual([expect.objectContaining({ outcome: 'retry' })]);
-    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'pending', last_error: expect.stringMatching(/still shows the folder/) })]);
+    expect(await changesOf(trackId)).toEqual([
+      expect.objectContaining({ status: 'pending', last_error: expect.stringMatching(/still shows the folder/) }),
+    ]);
     await h.drain();
     expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'done', last_error: null })]);
     expect(await dropboxMembers()).not.toHaveProperty(LEO);
@@ -159,7 +176,9 @@ describe('moot changes (the goal already holds in Dropbox) end as done, never fa
     await setAccess(LEO, 'viewer');
     await h.act({ as: MAYA, action: 'unshare', shared_folder_id: sfid });
     await h.drain();
-    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'done', last_error: expect.stringMatching(/^moot: the folder was unshared/) })]);
+    expect(await changesOf(trackId)).toEqual([
+      expect.objectContaining({ status: 'done', last_error: expect.stringMatching(/^moot: the folder was unshared/) }),
+    ]);
   });
 
   it('an invitation to a folder unshared in Dropbox meanwhile is moot, and reconciliation ends the access', async () => {
@@ -167,7 +186,13 @@ describe('moot changes (the goal already holds in Dropbox) end as done, never fa
     await h.act({ as: MAYA, action: 'unshare', shared_folder_id: sfid });
     await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: NEW, accessLevel: 'editor' } });
     await h.drain();
-    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ kind: 'add_member', status: 'done', last_error: expect.stringMatching(/^moot: the folder was unshared in Dropbox, so nobody can join it/) })]);
+    expect(await changesOf(trackId)).toEqual([
+      expect.objectContaining({
+        kind: 'add_member',
+        status: 'done',
+        last_error: expect.stringMatching(/^moot: the folder was unshared in Dropbox, so nobody can join it/),
+      }),
+    ]);
     expect(await shownChanges()).toEqual([]);
     await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0, checked_at = 0').run();
     await h.cron();
@@ -180,7 +205,9 @@ describe('moot changes (the goal already holds in Dropbox) end as done, never fa
     await h.act({ as: LEO, action: 'leave_folder', shared_folder_id: sfid });
     await h.json(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: leo.session });
     await h.drain();
-    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ kind: 'relinquish', status: 'done', last_error: 'moot: already not a member in Dropbox' })]);
+    expect(await changesOf(trackId)).toEqual([
+      expect.objectContaining({ kind: 'relinquish', status: 'done', last_error: 'moot: already not a member in Dropbox' }),
+    ]);
   });
 });
 
@@ -206,7 +233,9 @@ describe('update_folder_member: no_explicit_access wraps a whole AddFolderMember
     await setAccess(LEO, 'viewer');
     const d = await h.drain({ maxRounds: 1 });
     expect(d).toEqual([expect.objectContaining({ outcome: 'retry', delaySeconds: 3600 })]);
-    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'pending', last_error: expect.stringMatching(/daily invite limit/) })]);
+    expect(await changesOf(trackId)).toEqual([
+      expect.objectContaining({ status: 'pending', last_error: expect.stringMatching(/daily invite limit/) }),
+    ]);
     expect((await dropboxMembers())[LEO]).toBe('editor');
   });
 
@@ -232,7 +261,9 @@ describe('relinquish_folder_membership: mounted', () => {
       '2/sharing/relinquish_folder_membership 200',
       '2/sharing/get_folder_metadata 409', // no group keeps the folder for him: he is out (not_a_member)
     ]);
-    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ kind: 'relinquish', status: 'done', last_error: 'unmounted in Dropbox first, then left' })]);
+    expect(await changesOf(trackId)).toEqual([
+      expect.objectContaining({ kind: 'relinquish', status: 'done', last_error: 'unmounted in Dropbox first, then left' }),
+    ]);
     expect(await dropboxMembers()).not.toHaveProperty(LEO);
     const s = await control<StateDump>('state');
     expect(s.accounts.find((a) => a.email === LEO)!.mounts).toEqual([]);
@@ -249,7 +280,11 @@ describe('relinquish_folder_membership: inherited or group access', () => {
     await h.drain();
     const [leave, remove] = await changesOf(trackId);
     expect(leave).toMatchObject({ kind: 'relinquish', status: 'failed', last_error: expect.stringMatching(/\(no_explicit_access\).*parent folder/) });
-    expect(remove).toMatchObject({ kind: 'remove_member', status: 'done', last_error: expect.stringMatching(/Dropbox keeps their access through a group/) });
+    expect(remove).toMatchObject({
+      kind: 'remove_member',
+      status: 'done',
+      last_error: expect.stringMatching(/Dropbox keeps their access through a group/),
+    });
     expect(await dropboxMembers()).toMatchObject({ [LEO]: 'editor', [SAM]: 'viewer' });
   });
 });
@@ -271,7 +306,9 @@ describe('401 invalid_access_token: the person unlinked PD in Dropbox', () => {
     const refreshes = (await h.calls('oauth2/token')).length;
     expect(refreshes).toBeGreaterThanOrEqual(1);
     expect((await h.calls('2/sharing/remove_folder_member')).length).toBe(2 * refreshes);
-    const row = await env.DB.prepare('SELECT needs_reauth, reauth_reason FROM dropbox_tokens WHERE account_id = ?').bind(maya.account.id).first<{ needs_reauth: number; reauth_reason: string }>();
+    const row = await env.DB.prepare('SELECT needs_reauth, reauth_reason FROM dropbox_tokens WHERE account_id = ?')
+      .bind(maya.account.id)
+      .first<{ needs_reauth: number; reauth_reason: string }>();
     expect(row).toMatchObject({ needs_reauth: 1, reauth_reason: expect.stringMatching(/disconnected/) });
     // Told once, on the track; and signed out of PD everywhere (whoever disconnected PD in Dropbox).
     expect((await notificationsOf(maya.account.id)).filter((x) => x.kind === 'dropbox_reauth_required')).toEqual([
@@ -283,7 +320,9 @@ describe('401 invalid_access_token: the person unlinked PD in Dropbox', () => {
     await control('faults', undefined, 'DELETE');
     const again = await h.signIn(MAYA);
     expect(await h.json('/api/v1/dropbox/status', { session: again.session })).toMatchObject({ linked: true, needsReauth: false });
-    const { notifications } = await h.json<{ notifications: { kind: string; trackId: string }[] }>('/api/v1/notifications', { session: again.session });
+    const { notifications } = await h.json<{ notifications: { kind: string; trackId: string }[] }>('/api/v1/notifications', {
+      session: again.session,
+    });
     expect(notifications).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'dropbox_reauth_required', trackId })]));
   });
 });

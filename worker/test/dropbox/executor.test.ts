@@ -52,9 +52,9 @@ beforeEach(async () => {
   maya = await h.signIn(MAYA);
   leo = await h.signIn(LEO);
   await h.drain();
-  trackId = (await h.json<{ imported: { trackId: string }[] }>('/api/v1/dropbox/import', { method: 'POST', session: maya.session, json: {} })).imported.find(
-    (i) => i,
-  )!.trackId;
+  trackId = (
+    await h.json<{ imported: { trackId: string }[] }>('/api/v1/dropbox/import', { method: 'POST', session: maya.session, json: {} })
+  ).imported.find((i) => i)!.trackId;
   const mine = await env.DB.prepare('SELECT id FROM tracks WHERE dropbox_shared_folder_id = ?').bind(sfid).first<{ id: string }>();
   trackId = mine!.id;
   h.queued.length = 0;
@@ -77,7 +77,11 @@ describe('revoke', () => {
     expect(await dropboxMembers()).not.toHaveProperty(LEO);
     expect(await changesOf(trackId)).toEqual([expect.objectContaining({ kind: 'remove_member', status: 'done', attempts: 1 })]);
     const routes = (await h.calls()).map((c) => c.route);
-    expect(routes).toEqual(['2/sharing/remove_folder_member', '2/sharing/check_remove_member_job_status', '2/sharing/check_remove_member_job_status']);
+    expect(routes).toEqual([
+      '2/sharing/remove_folder_member',
+      '2/sharing/check_remove_member_job_status',
+      '2/sharing/check_remove_member_job_status',
+    ]);
     // Leo's own copy is gone (no private leftovers in his Dropbox).
     const state = await control<{ accounts: { email: string; mounts: unknown[]; private_paths: string[] }[] }>('state');
     expect(state.accounts.find((a) => a.email === LEO)).toMatchObject({ mounts: [], private_paths: [] });
@@ -101,7 +105,9 @@ describe('revoke', () => {
     expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'pending', attempts: 0, rate_limited: 1 })]);
     // Every call with Maya's token now waits those 30 s (her account's bucket is closed); the drain below does not
     // wait for delays, so let the 30 s pass.
-    const paused = await env.DB.prepare('SELECT throttled_until, rate_limited FROM dropbox_pace WHERE account_id = ?').bind(maya.account.id).first<{ throttled_until: number; rate_limited: number }>();
+    const paused = await env.DB.prepare('SELECT throttled_until, rate_limited FROM dropbox_pace WHERE account_id = ?')
+      .bind(maya.account.id)
+      .first<{ throttled_until: number; rate_limited: number }>();
     expect(paused).toMatchObject({ rate_limited: 1 });
     expect(paused!.throttled_until).toBeGreaterThan(Date.now() + 25_000);
     await env.DB.prepare('UPDATE dropbox_pace SET throttled_until = 0').run();
@@ -126,14 +132,19 @@ describe('revoke', () => {
     expect(change.last_error).toMatch(/gave up after 8 attempts/);
     // PD still shows the revoke; the owner sees the failed Dropbox change on the track ("Dropbox still shows access").
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked' });
-    const detail = await h.json<{ dropboxChanges: { id: number; status: string; lastError: string }[] }>(`/api/v1/tracks/${trackId}`, { session: maya.session });
+    const detail = await h.json<{ dropboxChanges: { id: number; status: string; lastError: string }[] }>(`/api/v1/tracks/${trackId}`, {
+      session: maya.session,
+    });
     expect(detail.dropboxChanges).toEqual([expect.objectContaining({ id: change.id, status: 'failed' })]);
     expect(await dropboxMembers()).toHaveProperty(LEO);
 
     // Only the owner can retry; a retry of a change that is not failed is refused.
     expect((await h.fetch(`/api/v1/dropbox-changes/${change.id}/retry`, { method: 'POST', session: leo.session })).status).toBe(404);
     await control('faults', undefined, 'DELETE');
-    const retried = await h.json<{ change: { status: string; attempts: number } }>(`/api/v1/dropbox-changes/${change.id}/retry`, { method: 'POST', session: maya.session });
+    const retried = await h.json<{ change: { status: string; attempts: number } }>(`/api/v1/dropbox-changes/${change.id}/retry`, {
+      method: 'POST',
+      session: maya.session,
+    });
     expect(retried.change).toMatchObject({ status: 'pending', attempts: 0 });
     const again = await h.fetch(`/api/v1/dropbox-changes/${change.id}/retry`, { method: 'POST', session: maya.session });
     expect(again.status).toBe(409);
@@ -155,7 +166,9 @@ describe('revoke', () => {
     h.queued.length = 0; // the message never arrives
     await h.cron();
     expect(h.queued.filter((q) => q.job.kind === 'execute-change')).toEqual([]); // still within the hand-over lease
-    await env.DB.prepare(`UPDATE dropbox_changes SET next_attempt_at = ?`).bind(new Date(Date.now() - 1000).toISOString()).run();
+    await env.DB.prepare(`UPDATE dropbox_changes SET next_attempt_at = ?`)
+      .bind(new Date(Date.now() - 1000).toISOString())
+      .run();
     await h.cron();
     await h.drain();
     expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'done' })]);
@@ -170,7 +183,9 @@ describe('revoke', () => {
       .run();
     await h.cron();
     expect(h.queued.filter((q) => q.job.kind === 'execute-change')).toEqual([]); // its run lease has not run out yet
-    await env.DB.prepare(`UPDATE dropbox_changes SET next_attempt_at = ? WHERE track_id = ?`).bind(new Date(Date.now() - 1000).toISOString(), trackId).run();
+    await env.DB.prepare(`UPDATE dropbox_changes SET next_attempt_at = ? WHERE track_id = ?`)
+      .bind(new Date(Date.now() - 1000).toISOString(), trackId)
+      .run();
     await h.cron();
     await h.drain();
     expect(await changesOf(trackId)).toEqual([expect.objectContaining({ status: 'done', attempts: 2 })]);
@@ -186,12 +201,18 @@ describe('Revoke All', () => {
     });
     await h.json('/api/v1/dropbox/import', { method: 'POST', session: maya.session, json: {} });
     h.queued.length = 0;
-    await control('faults', { faults: [
-      { route: '2/sharing/remove_folder_member', kind: '429', retryAfter: 1, rate: 0.3 },
-      { route: '2/sharing/remove_folder_member', kind: '500', rate: 0.3 },
-      { route: '2/sharing/check_remove_member_job_status', kind: '500', rate: 0.2 },
-    ], seed: 7 });
-    const res = await h.json<{ revokedCount: number }>(`/api/v1/sharing/${encodeURIComponent(LEO)}/revoke-all`, { method: 'POST', session: maya.session });
+    await control('faults', {
+      faults: [
+        { route: '2/sharing/remove_folder_member', kind: '429', retryAfter: 1, rate: 0.3 },
+        { route: '2/sharing/remove_folder_member', kind: '500', rate: 0.3 },
+        { route: '2/sharing/check_remove_member_job_status', kind: '500', rate: 0.2 },
+      ],
+      seed: 7,
+    });
+    const res = await h.json<{ revokedCount: number }>(`/api/v1/sharing/${encodeURIComponent(LEO)}/revoke-all`, {
+      method: 'POST',
+      session: maya.session,
+    });
     expect(res.revokedCount).toBe(5);
     await h.drain({ maxRounds: 200 });
     const { results } = await env.DB.prepare(
@@ -208,7 +229,7 @@ describe('Revoke All', () => {
 });
 
 describe('leave, access level, invite', () => {
-  it('Leave Track relinquishes the membership with the leaver\'s own token, no copy kept', async () => {
+  it("Leave Track relinquishes the membership with the leaver's own token, no copy kept", async () => {
     const res = await h.json<{ status: string }>(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: leo.session });
     expect(res.status).toBe('left');
     await h.drain();
@@ -253,8 +274,13 @@ describe('leave, access level, invite', () => {
   it('a backlog of changes for one person is handed over one at a time (the first), each ending hands over the next', async () => {
     // Invite, revoke, invite, revoke, invite: five changes for Kai, in a chain (each waits for the one before).
     for (let i = 0; i < 5; i++) {
-      if (i % 2 === 0) await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: KAI, accessLevel: 'editor' } });
-      else await h.fetch(`/api/v1/tracks/${trackId}/collaborators/${(await collaborator(trackId, KAI))!.id}/revoke`, { method: 'POST', session: maya.session });
+      if (i % 2 === 0)
+        await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: KAI, accessLevel: 'editor' } });
+      else
+        await h.fetch(`/api/v1/tracks/${trackId}/collaborators/${(await collaborator(trackId, KAI))!.id}/revoke`, {
+          method: 'POST',
+          session: maya.session,
+        });
     }
     // Their messages are lost and their leases run out: the cron hands over only the first of the chain. (Before,
     // every tick re-sent all five, and a soak's backlog of 1,268 changes flooded the queue every minute.)

@@ -28,7 +28,16 @@ beforeEach(async () => {
       { email: LEO, display_name: 'Leo Vance' },
       { email: SAM, display_name: 'Sam Ortiz' },
     ],
-    folders: [{ name: `Glass Hearts ${n}`, owner: MAYA, members: [{ account: LEO, access_level: 'editor' }, { account: SAM, access_level: 'viewer' }] }],
+    folders: [
+      {
+        name: `Glass Hearts ${n}`,
+        owner: MAYA,
+        members: [
+          { account: LEO, access_level: 'editor' },
+          { account: SAM, access_level: 'viewer' },
+        ],
+      },
+    ],
   });
   sfid = seeded.folders[0].shared_folder_id;
   maya = await h.signIn(MAYA);
@@ -42,7 +51,8 @@ beforeEach(async () => {
 });
 
 async function leoCursor() {
-  return (await env.DB.prepare('SELECT cursor FROM dropbox_account_sync WHERE account_id = ?').bind(leo.account.id).first<{ cursor: string }>())!.cursor;
+  return (await env.DB.prepare('SELECT cursor FROM dropbox_account_sync WHERE account_id = ?').bind(leo.account.id).first<{ cursor: string }>())!
+    .cursor;
 }
 
 describe('faults on every Dropbox call of a reconciliation', () => {
@@ -55,7 +65,10 @@ describe('faults on every Dropbox call of a reconciliation', () => {
     ['oauth2/token', '500'],
   ])('%s answering %s: retried later, the cursor stays, then the leave is applied once', async (route, kind) => {
     const cursor = await leoCursor();
-    if (route === 'oauth2/token') await env.DB.prepare('UPDATE dropbox_tokens SET access_token_expires_at = ?').bind(Date.now() + 1000).run();
+    if (route === 'oauth2/token')
+      await env.DB.prepare('UPDATE dropbox_tokens SET access_token_expires_at = ?')
+        .bind(Date.now() + 1000)
+        .run();
     await control('faults', { route, kind, retryAfter: 20, delayMs: 3000 });
     await h.act({ as: LEO, action: 'leave_folder', shared_folder_id: sfid });
     await h.deliverWebhooks();
@@ -64,7 +77,9 @@ describe('faults on every Dropbox call of a reconciliation', () => {
     if (kind === '429') expect(first[0].delaySeconds).toBe(20);
     expect(await leoCursor()).toBe(cursor);
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active' });
-    const lease = await env.DB.prepare('SELECT lease_until FROM dropbox_account_sync WHERE account_id = ?').bind(leo.account.id).first<{ lease_until: number }>();
+    const lease = await env.DB.prepare('SELECT lease_until FROM dropbox_account_sync WHERE account_id = ?')
+      .bind(leo.account.id)
+      .first<{ lease_until: number }>();
     expect(lease!.lease_until).toBe(0);
 
     await control('faults', undefined, 'DELETE');
@@ -100,7 +115,10 @@ describe('concurrency', () => {
   it('two walks of one account at the same time: one walks, the other is told the account is busy', async () => {
     await h.act({ as: LEO, action: 'leave_folder', shared_folder_id: sfid });
     const at = Date.now();
-    const [a, b] = await Promise.all([reconcileAccount(h.env, leo.account.dropboxAccountId, at), reconcileAccount(h.env, leo.account.dropboxAccountId, at)]);
+    const [a, b] = await Promise.all([
+      reconcileAccount(h.env, leo.account.dropboxAccountId, at),
+      reconcileAccount(h.env, leo.account.dropboxAccountId, at),
+    ]);
     expect([a.result, b.result].sort()).toEqual(['busy', 'done']);
     expect(await notificationsOf(maya.account.id)).toHaveLength(1);
     // Later: a notification that arrived before that walk started (beyond the clock margin) is covered at no cost;
@@ -147,13 +165,19 @@ describe('faults on the other Dropbox calls', () => {
       await h.json(`/api/v1/tracks/${trackId}/collaborators/${c!.id}`, { method: 'PATCH', session: maya.session, json: { accessLevel: 'viewer' } });
     } else {
       await control('seed', { accounts: [{ email: `new.${n}@faults.test`, display_name: 'New Person' }] });
-      await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: `new.${n}@faults.test`, accessLevel: 'editor' } });
+      await h.json(`/api/v1/tracks/${trackId}/invitations`, {
+        method: 'POST',
+        session: maya.session,
+        json: { email: `new.${n}@faults.test`, accessLevel: 'editor' },
+      });
     }
     const d = await h.drain();
     expect(d[0]).toMatchObject({ outcome: 'retry', delaySeconds: 40 });
     expect(d.at(-1)).toMatchObject({ outcome: 'ack' });
     expect((await changesOf(trackId)).map((c) => c.status)).toEqual(['done']);
-    const state = await control<{ folders: { shared_folder_id: string; members: { email: string; access_type: string }[]; invitees: { email: string; access_type: string }[] }[] }>('state');
+    const state = await control<{
+      folders: { shared_folder_id: string; members: { email: string; access_type: string }[]; invitees: { email: string; access_type: string }[] }[];
+    }>('state');
     const folder = state.folders.find((f) => f.shared_folder_id === sfid)!;
     const members = Object.fromEntries(folder.members.map((m) => [m.email, m.access_type]));
     if (action === 'leave') expect(members).not.toHaveProperty(LEO);
@@ -170,7 +194,9 @@ describe('faults on the other Dropbox calls', () => {
     const ava = await h.signIn(AVA);
     const d = await h.drain();
     expect(d.map((x) => x.outcome)).toEqual(['retry', 'retry', 'ack']);
-    const sync = await env.DB.prepare('SELECT cursor FROM dropbox_account_sync WHERE account_id = ?').bind(ava.account.id).first<{ cursor: string }>();
+    const sync = await env.DB.prepare('SELECT cursor FROM dropbox_account_sync WHERE account_id = ?')
+      .bind(ava.account.id)
+      .first<{ cursor: string }>();
     expect(sync?.cursor).toBeTruthy();
   });
 

@@ -41,7 +41,11 @@ export interface CallRecord {
   fault?: string;
 }
 
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 export class Harness {
   /** Queue messages sent by the worker and not yet delivered. */
@@ -76,7 +80,8 @@ export class Harness {
   async fetch(path: string, init: RequestInit & { session?: string; json?: unknown } = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     // Each request is its own client address unless the test pins one (sign-in is rate limited per address).
-    if (!headers.has('CF-Connecting-IP')) headers.set('CF-Connecting-IP', `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`);
+    if (!headers.has('CF-Connecting-IP'))
+      headers.set('CF-Connecting-IP', `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`);
     if (init.session) headers.set('Authorization', `Bearer ${init.session}`);
     let body = init.body;
     if (init.json !== undefined) {
@@ -84,7 +89,11 @@ export class Harness {
       body = JSON.stringify(init.json);
     }
     const ctx = createExecutionContext();
-    const res = await worker.fetch!(new Request(`http://pd.test${path}`, { ...init, headers, body }) as Request<unknown, IncomingRequestCfProperties>, this.env, ctx);
+    const res = await worker.fetch!(
+      new Request(`http://pd.test${path}`, { ...init, headers, body }) as Request<unknown, IncomingRequestCfProperties>,
+      this.env,
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     return res;
   }
@@ -141,7 +150,11 @@ export class Harness {
       // (src/dropbox/pace.ts): the next round runs as if it had passed. Tests of the pacing itself turn this off.
       if (this.skipPaceDelays) {
         // A 429 also moves the bucket's refill to its Retry-After: that wait is skipped too.
-        await env.DB.prepare('UPDATE dropbox_pace SET throttled_until = 0, refilled_at = min(refilled_at, ?1) WHERE throttled_until > 0 OR refilled_at > ?1').bind(Date.now()).run();
+        await env.DB.prepare(
+          'UPDATE dropbox_pace SET throttled_until = 0, refilled_at = min(refilled_at, ?1) WHERE throttled_until > 0 OR refilled_at > ?1',
+        )
+          .bind(Date.now())
+          .run();
       }
       const take = this.queued.splice(0, opts.batchSize ?? 10);
       const msgs = take.map((m) => ({ id: `msg-${++this.msgSeq}`, timestamp: new Date(), attempts: m.attempts + 1, body: m.job }));
@@ -220,7 +233,9 @@ export async function historyOf(trackId: string) {
 }
 
 export async function changesOf(trackId: string) {
-  const { results } = await env.DB.prepare('SELECT id, kind, status, attempts, rate_limited, last_error, params FROM dropbox_changes WHERE track_id = ? ORDER BY id')
+  const { results } = await env.DB.prepare(
+    'SELECT id, kind, status, attempts, rate_limited, last_error, params FROM dropbox_changes WHERE track_id = ? ORDER BY id',
+  )
     .bind(trackId)
     .all<{ id: number; kind: string; status: string; attempts: number; rate_limited: number; last_error: string | null; params: string }>();
   return results;

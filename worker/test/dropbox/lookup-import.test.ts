@@ -41,10 +41,10 @@ beforeAll(async () => {
 
 describe('POST /api/v1/dropbox/import', () => {
   it('imports the folders the caller owns, members as collaborators and Dropbox invitees as invitations', async () => {
-    const r = await h.json<{ imported: { title: string; created: boolean; collaborators: { email: string; status: string; accessLevel: string }[] }[]; skipped: { name: string; reason: string }[] }>(
-      '/api/v1/dropbox/import',
-      { method: 'POST', session: maya.session, json: {} },
-    );
+    const r = await h.json<{
+      imported: { title: string; created: boolean; collaborators: { email: string; status: string; accessLevel: string }[] }[];
+      skipped: { name: string; reason: string }[];
+    }>('/api/v1/dropbox/import', { method: 'POST', session: maya.session, json: {} });
     expect(r.imported.map((i) => [i.title, i.created])).toEqual([
       ['Midnight Drive', true],
       ['Low Tide', true],
@@ -71,7 +71,7 @@ describe('POST /api/v1/dropbox/import', () => {
     expect(n!.n).toBe(2);
   });
 
-  it('imports new tracks within one request\'s budget (at most 100 per call); calling again finishes the rest', async () => {
+  it("imports new tracks within one request's budget (at most 100 per call); calling again finishes the rest", async () => {
     const BIG = 'big@look.test';
     await control('seed', {
       accounts: [{ email: BIG, display_name: 'Big Owner' }],
@@ -116,13 +116,18 @@ describe('POST /api/v1/dropbox/import', () => {
 describe('GET /api/v1/tracks/by-dropbox-path', () => {
   const lookup = (session: string, path: string) => h.fetch(`/api/v1/tracks/by-dropbox-path?path=${encodeURIComponent(path)}`, { session });
 
-  it('resolves the owner\'s folder to the track and the caller\'s role', async () => {
+  it("resolves the owner's folder to the track and the caller's role", async () => {
     const res = await lookup(maya.session, '/home/PRODUCER-DASHBOARD/After%20Hours/Midnight%20Drive');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ track: { title: 'Midnight Drive' }, myRole: 'owner', position: 'root', sharedFolderId: folders[0].shared_folder_id });
+    expect(await res.json()).toMatchObject({
+      track: { title: 'Midnight Drive' },
+      myRole: 'owner',
+      position: 'root',
+      sharedFolderId: folders[0].shared_folder_id,
+    });
   });
 
-  it('resolves a member\'s own (renamed) copy by shared folder id, not by name; full URLs and subfolders work too', async () => {
+  it("resolves a member's own (renamed) copy by shared folder id, not by name; full URLs and subfolders work too", async () => {
     const res = await lookup(leo.session, 'https://www.dropbox.com/home/Collabs/Maya%20%E2%80%93%20Midnight%20Drive?preview=x.wav');
     expect(await res.json()).toMatchObject({ track: { title: 'Midnight Drive' }, myRole: 'editor', position: 'root' });
     const inside = await lookup(leo.session, '/home/Collabs/Maya%20%E2%80%93%20Midnight%20Drive/Stems');

@@ -19,8 +19,10 @@ interface EmuState {
   folders: { shared_folder_id: string; members: { email: string; access_type: string }[]; invitees: { email: string; access_type: string }[] }[];
 }
 const emuState = () => control<EmuState>('state');
-const mountedFor = async (email: string) => (await emuState()).accounts.find((a) => a.email === email)!.mounts.some((m) => m.shared_folder_id === sfid);
-const dropboxLevel = async (email: string) => (await emuState()).folders.find((f) => f.shared_folder_id === sfid)!.members.find((m) => m.email === email)?.access_type;
+const mountedFor = async (email: string) =>
+  (await emuState()).accounts.find((a) => a.email === email)!.mounts.some((m) => m.shared_folder_id === sfid);
+const dropboxLevel = async (email: string) =>
+  (await emuState()).folders.find((f) => f.shared_folder_id === sfid)!.members.find((m) => m.email === email)?.access_type;
 
 async function detail(session: string): Promise<TrackDetail> {
   return h.json<TrackDetail>(`/api/v1/tracks/${trackId}`, { session });
@@ -62,7 +64,9 @@ beforeEach(async () => {
       { email: JULES, display_name: 'Jules Park' },
     ],
     groups: [{ name: `Studio Crew ${n}`, members: [GUS, LEO, JULES] }],
-    folders: [{ name: 'Midnight Drive', owner: MAYA, members: [{ account: LEO, access_level: 'editor' }], files: [{ path: 'bounce.wav', size: 4000 }] }],
+    folders: [
+      { name: 'Midnight Drive', owner: MAYA, members: [{ account: LEO, access_level: 'editor' }], files: [{ path: 'bounce.wav', size: 4000 }] },
+    ],
   });
   sfid = seeded.folders[0].shared_folder_id;
 });
@@ -70,12 +74,16 @@ beforeEach(async () => {
 async function importAs(email: string) {
   maya = await h.signIn(email);
   await h.drain();
-  const imported = await h.json<{ imported: { trackId: string }[] }>('/api/v1/dropbox/import', { method: 'POST', session: maya.session, json: { sharedFolderIds: [sfid] } });
+  const imported = await h.json<{ imported: { trackId: string }[] }>('/api/v1/dropbox/import', {
+    method: 'POST',
+    session: maya.session,
+    json: { sharedFolderIds: [sfid] },
+  });
   trackId = imported.imported[0].trackId;
   await h.drain();
 }
 
-describe('1. invitations join the folder in Dropbox only when accepted there or mounted with the member\'s token', () => {
+describe("1. invitations join the folder in Dropbox only when accepted there or mounted with the member's token", () => {
   beforeEach(async () => {
     await importAs(MAYA);
   });
@@ -99,7 +107,10 @@ describe('1. invitations join the folder in Dropbox only when accepted there or 
     const mounts = await h.calls('2/sharing/mount_folder');
     expect(mounts).toEqual([expect.objectContaining({ status: 200, account_id: ava.account.dropboxAccountId })]);
     expect(person(await detail(maya.session), AVA)).toMatchObject({ status: 'active', dropbox: { state: 'member' } });
-    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ kind: 'add_member', status: 'done' }), expect.objectContaining({ kind: 'mount_folder', status: 'done' })]);
+    expect(await changesOf(trackId)).toEqual([
+      expect.objectContaining({ kind: 'add_member', status: 'done' }),
+      expect.objectContaining({ kind: 'mount_folder', status: 'done' }),
+    ]);
   });
 
   it('already accepted in Dropbox: already_mounted counts as done', async () => {
@@ -124,7 +135,13 @@ describe('1. invitations join the folder in Dropbox only when accepted there or 
     await inviteAndAccept(AVA, ava.session);
     expect(await mountedFor(AVA)).toBe(false);
     const mine = await detail(ava.session);
-    expect(mine.dropboxChanges).toEqual([expect.objectContaining({ kind: 'mount_folder', status: 'failed', lastError: expect.stringMatching(/Your Dropbox is full: the folder needs 1 MB more/) })]);
+    expect(mine.dropboxChanges).toEqual([
+      expect.objectContaining({
+        kind: 'mount_folder',
+        status: 'failed',
+        lastError: expect.stringMatching(/Your Dropbox is full: the folder needs 1 MB more/),
+      }),
+    ]);
     expect(person(await detail(maya.session), AVA)).toMatchObject({ status: 'active', dropbox: { state: 'invited' } });
   });
 
@@ -147,7 +164,9 @@ describe('1. invitations join the folder in Dropbox only when accepted there or 
   it('without a working Dropbox link: nothing PD can mount — accept in Dropbox too; reconciliation then sees the accept', async () => {
     const ava = await h.signIn(AVA);
     await h.drain();
-    await env.DB.prepare('UPDATE dropbox_tokens SET needs_reauth = 1, reauth_reason = ? WHERE account_id = ?').bind('test: unlinked', ava.account.id).run();
+    await env.DB.prepare('UPDATE dropbox_tokens SET needs_reauth = 1, reauth_reason = ? WHERE account_id = ?')
+      .bind('test: unlinked', ava.account.id)
+      .run();
     await inviteAndAccept(AVA, ava.session);
     const mount = (await changesOf(trackId)).find((c) => c.kind === 'mount_folder')!;
     expect(mount).toMatchObject({ status: 'done', last_error: expect.stringContaining('accept the invitation in Dropbox too') });
@@ -170,7 +189,10 @@ describe('1. invitations join the folder in Dropbox only when accepted there or 
     await h.json(`/api/v1/invitations/${invitations[0].id}/accept`, { method: 'POST', session: ava.session });
     await h.act({ as: MAYA, action: 'remove_member', shared_folder_id: sfid, member: AVA }); // before PD mounts it
     await h.drain();
-    expect((await changesOf(trackId)).find((c) => c.kind === 'mount_folder')).toMatchObject({ status: 'done', last_error: expect.stringContaining('nothing to mount') });
+    expect((await changesOf(trackId)).find((c) => c.kind === 'mount_folder')).toMatchObject({
+      status: 'done',
+      last_error: expect.stringContaining('nothing to mount'),
+    });
     expect((await detail(ava.session)).dropboxChanges).toEqual([]);
     await checkMembership();
     expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'revoked', ended_via: 'dropbox' });
@@ -193,7 +215,7 @@ describe('3. Dropbox Basic cannot make anyone view-only', () => {
     await importAs(MAYA); // the plan is read at sign-in
   });
 
-  it('PD knows the owner\'s plan before they act', async () => {
+  it("PD knows the owner's plan before they act", async () => {
     expect((await detail(maya.session)).ownerPlan).toBe('basic');
   });
 
@@ -205,7 +227,11 @@ describe('3. Dropbox Basic cannot make anyone view-only', () => {
     let d = await detail(maya.session);
     expect(person(d, LEO)).toMatchObject({ accessLevel: 'viewer', dropbox: { accessLevel: 'editor' } });
     expect(d.dropboxChanges).toEqual([]); // nothing failed: nothing to retry
-    expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'update_access', status: 'done', last_error: expect.stringContaining("Dropbox Basic can't make someone view-only") });
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({
+      kind: 'update_access',
+      status: 'done',
+      last_error: expect.stringContaining("Dropbox Basic can't make someone view-only"),
+    });
     // The cron sees Editor in Dropbox: already shown, so PD does not flip it behind the owner's back.
     await checkMembership();
     expect(person(await detail(maya.session), LEO)).toMatchObject({ accessLevel: 'viewer', dropbox: { accessLevel: 'editor' } });
@@ -228,7 +254,11 @@ describe('3. Dropbox Basic cannot make anyone view-only', () => {
     let d = await detail(maya.session);
     expect(person(d, AVA)).toMatchObject({ status: 'invited', accessLevel: 'viewer', dropbox: { state: 'refused' } });
     expect(d.dropboxChanges).toEqual([]);
-    await h.json(`/api/v1/tracks/${trackId}/collaborators/${person(d, AVA).id}`, { method: 'PATCH', session: maya.session, json: { accessLevel: 'editor' } });
+    await h.json(`/api/v1/tracks/${trackId}/collaborators/${person(d, AVA).id}`, {
+      method: 'PATCH',
+      session: maya.session,
+      json: { accessLevel: 'editor' },
+    });
     await h.drain();
     expect(await invitees()).toEqual([AVA]);
     d = await detail(maya.session);
@@ -286,7 +316,12 @@ describe('5. groups', () => {
     await h.act({ as: AVA, action: 'leave_folder', shared_folder_id: sfid });
     await h.deliverWebhooks();
     await h.drain();
-    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_evidence: 'dropbox_own_folder', account_id: ava.account.id });
+    expect(await collaborator(trackId, AVA)).toMatchObject({
+      status: 'revoked',
+      ended_via: 'dropbox',
+      ended_evidence: 'dropbox_own_folder',
+      account_id: ava.account.id,
+    });
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active' });
   });
 
@@ -298,7 +333,11 @@ describe('5. groups', () => {
     await h.drain();
     const d = await detail(maya.session);
     expect(person(d, LEO)).toMatchObject({ status: 'revoked', dropbox: { group: `the group "Studio Crew ${n}"` } });
-    expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'remove_member', status: 'done', last_error: expect.stringContaining('Dropbox keeps their access through the group') });
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({
+      kind: 'remove_member',
+      status: 'done',
+      last_error: expect.stringContaining('Dropbox keeps their access through the group'),
+    });
     expect(await mountedFor(LEO)).toBe(true); // Dropbox really kept it
   });
 
@@ -311,7 +350,11 @@ describe('5. groups', () => {
     await h.drain();
     expect(await mountedFor(LEO)).toBe(true); // relinquishing ended his own membership; the group's access stays
     expect(person(await detail(maya.session), LEO)).toMatchObject({ status: 'left', dropbox: { group: 'a group' } });
-    expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'relinquish', status: 'done', last_error: expect.stringContaining('Dropbox keeps their access through a group') });
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({
+      kind: 'relinquish',
+      status: 'done',
+      last_error: expect.stringContaining('Dropbox keeps their access through a group'),
+    });
   });
 
   it('invited in PD while a group already gives access, accepted, then leaving: the pending Dropbox invitation is withdrawn too (chaos soak)', async () => {
@@ -330,6 +373,10 @@ describe('5. groups', () => {
     expect(await invitees()).toEqual([]);
     expect(await mountedFor(GUS)).toBe(true); // the group keeps the folder in his Dropbox
     expect(person(await detail(maya.session), GUS)).toMatchObject({ status: 'left', dropbox: { group: 'a group' } });
-    expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'relinquish', status: 'done', last_error: expect.stringContaining('Dropbox keeps their access through a group') });
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({
+      kind: 'relinquish',
+      status: 'done',
+      last_error: expect.stringContaining('Dropbox keeps their access through a group'),
+    });
   });
 });

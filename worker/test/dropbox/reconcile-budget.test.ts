@@ -42,7 +42,9 @@ async function insertTracks(ownerId: string, sfids: string[], createdAt = new Da
       .bind(ownerId, createdAt, JSON.stringify(rows))
       .run();
   }
-  const { results } = await env.DB.prepare('SELECT id, dropbox_shared_folder_id AS s FROM tracks WHERE owner_id = ?').bind(ownerId).all<{ id: string; s: string }>();
+  const { results } = await env.DB.prepare('SELECT id, dropbox_shared_folder_id AS s FROM tracks WHERE owner_id = ?')
+    .bind(ownerId)
+    .all<{ id: string; s: string }>();
   return new Map(results.map((r) => [r.s, r.id]));
 }
 
@@ -72,13 +74,18 @@ async function runReconciles(h: Harness, max: number): Promise<Cost[]> {
 }
 
 const seenOf = async (sfids: string[]) =>
-  (await env.DB.prepare(`SELECT count(*) AS n FROM dropbox_seen_files WHERE shared_folder_id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(sfids)).first<{ n: number }>())!.n;
+  (await env.DB.prepare(`SELECT count(*) AS n FROM dropbox_seen_files WHERE shared_folder_id IN (SELECT value FROM json_each(?))`)
+    .bind(JSON.stringify(sfids))
+    .first<{ n: number }>())!.n;
 
 describe('list_folder/continue pages with 2,000 new files', () => {
-  it('records 2,000 uploads, as their uploaders\' edits, in one invocation within budget', async () => {
+  it("records 2,000 uploads, as their uploaders' edits, in one invocation within budget", async () => {
     const { OWEN, MIA, JULES } = people();
     const h = new Harness();
-    const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', { accounts: [{ email: OWEN }, { email: MIA }, { email: JULES }], folders: [] });
+    const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', {
+      accounts: [{ email: OWEN }, { email: MIA }, { email: JULES }],
+      folders: [],
+    });
     void seeded;
     const owen = await h.signIn(OWEN);
     const mia = await h.signIn(MIA);
@@ -109,7 +116,9 @@ describe('list_folder/continue pages with 2,000 new files', () => {
     expect(uploads).toHaveLength(2000);
     expect(uploads.filter((u) => u.actor_id === mia.account.id)).toHaveLength(1000);
     expect(JSON.parse(uploads[0].details)).toMatchObject({ path: 'take 0.wav', size: 100 });
-    const { results } = await env.DB.prepare('SELECT count(DISTINCT actor_id) AS n FROM track_history WHERE track_id = ? AND kind = ?').bind(trackId, 'file_uploaded').all<{ n: number }>();
+    const { results } = await env.DB.prepare('SELECT count(DISTINCT actor_id) AS n FROM track_history WHERE track_id = ? AND kind = ?')
+      .bind(trackId, 'file_uploaded')
+      .all<{ n: number }>();
     expect(results[0].n).toBe(2); // Mia, and Jules's account as Dropbox names it
     // Owen's tree shows the same 2,000 revisions (his baseline lists the folder): nothing new, within budget.
     await env.DB.prepare('UPDATE dropbox_account_sync SET cursor = NULL WHERE account_id = ?').bind(owen.account.id).run();
@@ -122,7 +131,11 @@ describe('list_folder/continue pages with 2,000 new files', () => {
 describe('a folder with 300 track mounts deleted', () => {
   it('is split: some owner confirmations inline, the rest queued as membership checks, each invocation within budget; all 300 end as "access ended in Dropbox"', async () => {
     const { OWEN, MIA } = people();
-    const folders = Array.from({ length: 300 }, (_, i) => ({ name: `Song ${i}`, owner: OWEN, members: [{ account: MIA, access_level: 'editor' as const, path: `/Band/Song ${i}` }] }));
+    const folders = Array.from({ length: 300 }, (_, i) => ({
+      name: `Song ${i}`,
+      owner: OWEN,
+      members: [{ account: MIA, access_level: 'editor' as const, path: `/Band/Song ${i}` }],
+    }));
     const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', { accounts: [{ email: OWEN }, { email: MIA }], folders });
     const sfids = seeded.folders.map((f) => f.shared_folder_id);
     const h = new Harness();
@@ -143,12 +156,18 @@ describe('a folder with 300 track mounts deleted', () => {
     let worst: Cost = { label: 'none', d1: 0, subrequests: 0 };
     for (const q of checks) {
       const job = q.job as Extract<Job, { kind: 'check-track-membership' }>;
-      const { cost } = await measure(h, (e) => checkTrackMembership(e, job.trackId, { leftAccountId: job.leftAccountId, memberAccountId: job.memberAccountId }));
+      const { cost } = await measure(h, (e) =>
+        checkTrackMembership(e, job.trackId, { leftAccountId: job.leftAccountId, memberAccountId: job.memberAccountId }),
+      );
       withinBudget('300 lost mounts: one queued check', cost, true);
       if (cost.d1 + cost.subrequests > worst.d1 + worst.subrequests) worst = cost;
     }
     withinBudget(`300 lost mounts: the costliest of ${checks.length} queued checks`, worst);
-    const { results } = await env.DB.prepare(`SELECT status, ended_evidence, count(*) AS n FROM collaborators WHERE account_id = ? GROUP BY status, ended_evidence`).bind(mia.account.id).all<{ status: string; n: number }>();
+    const { results } = await env.DB.prepare(
+      `SELECT status, ended_evidence, count(*) AS n FROM collaborators WHERE account_id = ? GROUP BY status, ended_evidence`,
+    )
+      .bind(mia.account.id)
+      .all<{ status: string; n: number }>();
     expect(results).toEqual([{ status: 'revoked', ended_evidence: 'dropbox_own_folder', n: 300 }]);
   }, 180_000);
 });
@@ -166,7 +185,10 @@ describe('the first reconcile of an account with many tracks', () => {
       ],
       files: [{ path: 'bounce.wav', size: 1, by: OWEN }],
     }));
-    const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', { accounts: [{ email: OWEN }, { email: MIA }, { email: JULES }], folders });
+    const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', {
+      accounts: [{ email: OWEN }, { email: MIA }, { email: JULES }],
+      folders,
+    });
     const sfids = seeded.folders.map((f) => f.shared_folder_id);
     const h = new Harness();
     const owen = await h.signIn(OWEN);

@@ -67,14 +67,18 @@ async function settle() {
 
 describe('import', () => {
   it('made every Dropbox member an active collaborator, with their Dropbox access level', async () => {
-    expect((await collaborator(trackId, LEO))).toMatchObject({ status: 'active', access_level: 'editor' });
-    expect((await collaborator(trackId, SAM))).toMatchObject({ status: 'active', access_level: 'viewer' });
-    expect((await collaborator(trackId, JULES))).toMatchObject({ status: 'active', access_level: 'viewer' });
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active', access_level: 'editor' });
+    expect(await collaborator(trackId, SAM)).toMatchObject({ status: 'active', access_level: 'viewer' });
+    expect(await collaborator(trackId, JULES)).toMatchObject({ status: 'active', access_level: 'viewer' });
     expect(await changesOf(trackId)).toEqual([]); // found in Dropbox: nothing to send back
   });
 
   it('is idempotent', async () => {
-    const again = await h.json<{ imported: { trackId: string; created: boolean }[] }>('/api/v1/dropbox/import', { method: 'POST', session: maya.session, json: {} });
+    const again = await h.json<{ imported: { trackId: string; created: boolean }[] }>('/api/v1/dropbox/import', {
+      method: 'POST',
+      session: maya.session,
+      json: {},
+    });
     expect(again.imported).toEqual([expect.objectContaining({ trackId, created: false })]);
     const n = await env.DB.prepare('SELECT count(*) AS n FROM collaborators WHERE track_id = ?').bind(trackId).first<{ n: number }>();
     expect(n!.n).toBe(3);
@@ -89,17 +93,35 @@ describe('a collaborator leaves the shared folder in Dropbox', () => {
     await h.act({ as: LEO, action: 'leave_folder', shared_folder_id: sfid });
     await settle();
 
-    const detail = await h.json<{ collaborators: { email: string; status: string; endedVia: string | null }[]; comments: { authorName: string; body: string }[] }>(
-      `/api/v1/tracks/${trackId}`,
-      { session: maya.session },
-    );
-    expect(detail.collaborators.find((c) => c.email === LEO)).toMatchObject({ status: 'revoked', endedVia: 'dropbox', endedEvidence: 'dropbox_own_folder' });
+    const detail = await h.json<{
+      collaborators: { email: string; status: string; endedVia: string | null }[];
+      comments: { authorName: string; body: string }[];
+    }>(`/api/v1/tracks/${trackId}`, { session: maya.session });
+    expect(detail.collaborators.find((c) => c.email === LEO)).toMatchObject({
+      status: 'revoked',
+      endedVia: 'dropbox',
+      endedEvidence: 'dropbox_own_folder',
+    });
     expect(detail.comments).toEqual([expect.objectContaining({ authorName: 'Leo Vance', body: 'Love the bridge' })]);
 
-    const notes = await h.json<{ notifications: { kind: string; trackId: string; via: string; actor: { name: string } }[] }>('/api/v1/notifications', { session: maya.session });
-    expect(notes.notifications).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox', trackId, via: 'dropbox', actor: expect.objectContaining({ name: 'Leo Vance' }) })]);
-    const leoNotes = await h.json<{ notifications: { kind: string; trackId: string; actor: { id: string | null } }[] }>('/api/v1/notifications', { session: leo.session });
-    expect(leoNotes.notifications).toEqual([expect.objectContaining({ kind: 'access_ended_in_dropbox', trackId, actor: expect.objectContaining({ id: null }) })]);
+    const notes = await h.json<{ notifications: { kind: string; trackId: string; via: string; actor: { name: string } }[] }>(
+      '/api/v1/notifications',
+      { session: maya.session },
+    );
+    expect(notes.notifications).toEqual([
+      expect.objectContaining({
+        kind: 'collaborator_access_ended_in_dropbox',
+        trackId,
+        via: 'dropbox',
+        actor: expect.objectContaining({ name: 'Leo Vance' }),
+      }),
+    ]);
+    const leoNotes = await h.json<{ notifications: { kind: string; trackId: string; actor: { id: string | null } }[] }>('/api/v1/notifications', {
+      session: leo.session,
+    });
+    expect(leoNotes.notifications).toEqual([
+      expect.objectContaining({ kind: 'access_ended_in_dropbox', trackId, actor: expect.objectContaining({ id: null }) }),
+    ]);
 
     // Leo's next sync: the track is gone from his library, and he can no longer open it.
     const sync = await h.json<{ changes: { trackId: string; change: string; reason: string }[] }>('/api/v1/sync?cursor=0', { session: leo.session });
@@ -109,7 +131,9 @@ describe('a collaborator leaves the shared folder in Dropbox', () => {
     // Nothing is sent back to Dropbox (it already happened there), and nobody else changed.
     expect(await changesOf(trackId)).toEqual([]);
     expect(await collaborator(trackId, SAM)).toMatchObject({ status: 'active' });
-    expect((await historyOf(trackId)).filter((e) => e.kind === 'access_ended_in_dropbox')).toEqual([expect.objectContaining({ via: 'dropbox', actor_id: null })]);
+    expect((await historyOf(trackId)).filter((e) => e.kind === 'access_ended_in_dropbox')).toEqual([
+      expect.objectContaining({ via: 'dropbox', actor_id: null }),
+    ]);
     expect((await historyOf(trackId)).filter((e) => e.kind === 'collaborator_left' || e.kind === 'access_revoked')).toEqual([]);
   });
 
@@ -119,7 +143,11 @@ describe('a collaborator leaves the shared folder in Dropbox', () => {
     expect(await h.deliverWebhooks()).toBe(2);
     // The same notification delivered again later (Dropbox retries for ~10 minutes).
     const { deliveries } = await control<{ deliveries: { body: string; signature: string }[] }>('webhooks/log');
-    const again = await h.fetch('/dropbox/webhook', { method: 'POST', body: deliveries[0].body, headers: { 'X-Dropbox-Signature': deliveries[0].signature } });
+    const again = await h.fetch('/dropbox/webhook', {
+      method: 'POST',
+      body: deliveries[0].body,
+      headers: { 'X-Dropbox-Signature': deliveries[0].signature },
+    });
     expect(again.status).toBe(200);
     // The copies are the same signed bytes while the first copy's reconcile has not started: acknowledged, and
     // nothing more queued (replay window, issue 8; test/security/webhook-checklist.test.ts).
@@ -132,14 +160,18 @@ describe('a collaborator leaves the shared folder in Dropbox', () => {
     expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox' })]);
     expect((await historyOf(trackId)).filter((e) => e.kind === 'access_ended_in_dropbox')).toHaveLength(1);
     // Only the first walk asked Dropbox anything: the later copies were covered by it.
-    expect((await h.calls('2/files/list_folder/continue')).filter((c) => c.account_id === (leo.account as { dropboxAccountId?: string }).dropboxAccountId)).toHaveLength(1);
+    expect(
+      (await h.calls('2/files/list_folder/continue')).filter((c) => c.account_id === (leo.account as { dropboxAccountId?: string }).dropboxAccountId),
+    ).toHaveLength(1);
   });
 
-  it('removing the folder from one\'s own Dropbox view (rename/move of the mount) is not leaving', async () => {
+  it("removing the folder from one's own Dropbox view (rename/move of the mount) is not leaving", async () => {
     await h.act({ as: LEO, action: 'rename_mount', shared_folder_id: sfid, path: '/Archive/Midnight Drive (old)' });
     await settle();
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active' });
-    const mount = await env.DB.prepare('SELECT path_lower FROM dropbox_mounts WHERE account_id = ? AND shared_folder_id = ?').bind(leo.account.id, sfid).first<{ path_lower: string }>();
+    const mount = await env.DB.prepare('SELECT path_lower FROM dropbox_mounts WHERE account_id = ? AND shared_folder_id = ?')
+      .bind(leo.account.id, sfid)
+      .first<{ path_lower: string }>();
     expect(mount?.path_lower).toBe('/archive/midnight drive (old)');
   });
 });
@@ -155,7 +187,9 @@ describe('the owner changes things in Dropbox', () => {
     const jules = await collaborator(trackId, JULES);
     expect(jules).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_by: null, ended_evidence: 'dropbox_members' });
     expect(await notificationsOf(jules!.account_id!)).toEqual([expect.objectContaining({ kind: 'access_ended_in_dropbox', via: 'dropbox' })]);
-    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox', actor_id: jules!.account_id })]);
+    expect(await notificationsOf(maya.account.id)).toEqual([
+      expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox', actor_id: jules!.account_id }),
+    ]);
 
     // Running the check again changes nothing.
     await env.DB.prepare('UPDATE dropbox_membership_checks SET enqueued_at = 0, due_at = 0').run();
@@ -167,8 +201,15 @@ describe('the owner changes things in Dropbox', () => {
   it('removing a signed-in collaborator in Dropbox is not "left": both sides are told it ended in Dropbox (issue 11)', async () => {
     await h.act({ as: MAYA, action: 'remove_member', shared_folder_id: sfid, member: LEO });
     await settle(); // Leo's own tree loses the folder: the same evidence as if he had left there himself
-    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_by: null, ended_evidence: 'dropbox_own_folder' });
-    expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox', actor_id: leo.account.id })]);
+    expect(await collaborator(trackId, LEO)).toMatchObject({
+      status: 'revoked',
+      ended_via: 'dropbox',
+      ended_by: null,
+      ended_evidence: 'dropbox_own_folder',
+    });
+    expect(await notificationsOf(maya.account.id)).toEqual([
+      expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox', actor_id: leo.account.id }),
+    ]);
     expect(await notificationsOf(leo.account.id)).toEqual([expect.objectContaining({ kind: 'access_ended_in_dropbox', actor_id: null })]);
     const kinds = (await historyOf(trackId)).map((e) => e.kind);
     expect(kinds).toContain('access_ended_in_dropbox');
@@ -179,7 +220,7 @@ describe('the owner changes things in Dropbox', () => {
     expect(await r.json()).toEqual({ error: { code: 'access_ended', message: 'Your access to this track ended in Dropbox.' } });
   });
 
-  it('changing a member\'s access level: PD follows and the member is notified', async () => {
+  it("changing a member's access level: PD follows and the member is notified", async () => {
     await h.act({ as: MAYA, action: 'change_access', shared_folder_id: sfid, member: LEO, access_level: 'viewer' });
     await settle();
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active', access_level: 'viewer' });
@@ -187,10 +228,11 @@ describe('the owner changes things in Dropbox', () => {
     expect(await changesOf(trackId)).toEqual([]);
   });
 
-  it('unsharing the folder ends everyone\'s access (ended in Dropbox, evidence: unshared)', async () => {
+  it("unsharing the folder ends everyone's access (ended in Dropbox, evidence: unshared)", async () => {
     await h.act({ as: MAYA, action: 'unshare', shared_folder_id: sfid });
     await settle();
-    for (const email of [LEO, SAM]) expect(await collaborator(trackId, email)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_evidence: 'dropbox_unshared' });
+    for (const email of [LEO, SAM])
+      expect(await collaborator(trackId, email)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_evidence: 'dropbox_unshared' });
     // Jules never signed in: no webhook of hers, but the unshare seen in Leo's and Sam's trees revoked her too.
     expect(await collaborator(trackId, JULES)).toMatchObject({ status: 'revoked' });
     expect(await notificationsOf(leo.account.id)).toEqual([expect.objectContaining({ kind: 'access_ended_in_dropbox' })]);
@@ -227,7 +269,7 @@ describe('the owner changes things in Dropbox', () => {
 });
 
 describe('files uploaded into a track folder', () => {
-  it('become one history entry as the uploader\'s edit, however many members\' trees show them', async () => {
+  it("become one history entry as the uploader's edit, however many members' trees show them", async () => {
     await h.act({ as: LEO, action: 'upload_file', shared_folder_id: sfid, path: 'Stems/vox take 3.wav', size: 5000 });
     await settle(); // Maya's, Leo's and Sam's trees all show the file
     const uploads = (await historyOf(trackId)).filter((e) => e.kind === 'file_uploaded');
@@ -243,7 +285,7 @@ describe('files uploaded into a track folder', () => {
 });
 
 describe('files that were already in the folder', () => {
-  it('are not uploads when an access change makes Dropbox list them again in a member\'s tree', async () => {
+  it("are not uploads when an access change makes Dropbox list them again in a member's tree", async () => {
     await h.act({ as: LEO, action: 'upload_file', shared_folder_id: sfid, path: 'vox take 1.wav', size: 700 });
     await settle();
     // Maya changes access in Dropbox: Sam's and Leo's trees list the whole folder again with the new read_only.
@@ -255,14 +297,22 @@ describe('files that were already in the folder', () => {
     expect(uploads.map((e) => JSON.parse(e.details).path)).toEqual(['vox take 1.wav']);
   });
 
-  it('an upload made after the import but before anyone\'s first reconciliation still becomes its entry', async () => {
+  it("an upload made after the import but before anyone's first reconciliation still becomes its entry", async () => {
     const [OWEN, MIA] = [`owen.${n}@rec.test`, `mia.${n}@rec.test`];
     const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', {
       accounts: [
         { email: OWEN, display_name: 'Owen Hart' },
         { email: MIA, display_name: 'Mia Stone' },
       ],
-      folders: [{ name: 'Late Takes', owner: OWEN, path: '/Music/Late Takes', members: [{ account: MIA, access_level: 'editor' }], files: [{ path: 'mix v1.wav', size: 900, by: OWEN }] }],
+      folders: [
+        {
+          name: 'Late Takes',
+          owner: OWEN,
+          path: '/Music/Late Takes',
+          members: [{ account: MIA, access_level: 'editor' }],
+          files: [{ path: 'mix v1.wav', size: 900, by: OWEN }],
+        },
+      ],
     });
     const h2 = new Harness(); // its own queue: Owen's and Mia's first reconciliations stay queued for now
     const owen = await h2.signIn(OWEN);
@@ -314,7 +364,9 @@ describe('cursors', () => {
     // that his own tree lost the folder, and the owner's member list confirms it.
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_evidence: 'dropbox_own_folder' });
     expect(await notificationsOf(maya.account.id)).toEqual([expect.objectContaining({ kind: 'collaborator_access_ended_in_dropbox' })]);
-    const sync = await env.DB.prepare('SELECT cursor, lease_until FROM dropbox_account_sync WHERE account_id = ?').bind(leo.account.id).first<{ cursor: string; lease_until: number }>();
+    const sync = await env.DB.prepare('SELECT cursor, lease_until FROM dropbox_account_sync WHERE account_id = ?')
+      .bind(leo.account.id)
+      .first<{ cursor: string; lease_until: number }>();
     expect(sync?.cursor).toBeTruthy();
     expect(sync?.lease_until).toBe(0);
   });

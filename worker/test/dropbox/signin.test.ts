@@ -8,8 +8,13 @@ const MAYA = 'maya.signin@pd.test';
 
 beforeAll(async () => {
   await h.reset({
-    accounts: [{ email: MAYA, display_name: 'Maya Reyes' }, { email: 'leo.signin@pd.test', display_name: 'Leo Vance' }],
-    folders: [{ name: 'Midnight Drive', owner: MAYA, path: '/PD/Midnight Drive', members: [{ account: 'leo.signin@pd.test', access_level: 'editor' }] }],
+    accounts: [
+      { email: MAYA, display_name: 'Maya Reyes' },
+      { email: 'leo.signin@pd.test', display_name: 'Leo Vance' },
+    ],
+    folders: [
+      { name: 'Midnight Drive', owner: MAYA, path: '/PD/Midnight Drive', members: [{ account: 'leo.signin@pd.test', access_level: 'editor' }] },
+    ],
   });
 });
 
@@ -27,7 +32,12 @@ describe('sign in with Dropbox', () => {
   it('publishes what the extension needs to build the PKCE authorize URL, and no secret', async () => {
     const res = await h.fetch('/api/v1/auth/config');
     const body = await res.json();
-    expect(body).toEqual({ clientId: 'pd-local-app-key', authorizeUrl: `${EMULATOR}/oauth2/authorize`, tokenAccessType: 'offline', codeChallengeMethod: 'S256' });
+    expect(body).toEqual({
+      clientId: 'pd-local-app-key',
+      authorizeUrl: `${EMULATOR}/oauth2/authorize`,
+      tokenAccessType: 'offline',
+      codeChallengeMethod: 'S256',
+    });
     expect(JSON.stringify(body)).not.toContain(env.DROPBOX_APP_SECRET);
   });
 
@@ -75,26 +85,47 @@ describe('sign in with Dropbox', () => {
   it('refuses a code Dropbox does not accept (reused, wrong verifier, wrong redirect) with 400 dropbox_auth_failed', async () => {
     const verifier = 'v'.repeat(64);
     const challenge = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)))))
-      .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
     const authorize = () =>
-      control<{ code: string }>('authorize', { account: MAYA, client_id: 'pd-local-app-key', redirect_uri: REDIRECT_URI, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline' });
+      control<{ code: string }>('authorize', {
+        account: MAYA,
+        client_id: 'pd-local-app-key',
+        redirect_uri: REDIRECT_URI,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        token_access_type: 'offline',
+      });
 
-    const wrongVerifier = await h.fetch('/api/v1/auth/dropbox', { method: 'POST', json: { code: (await authorize()).code, codeVerifier: 'w'.repeat(64), redirectUri: REDIRECT_URI } });
+    const wrongVerifier = await h.fetch('/api/v1/auth/dropbox', {
+      method: 'POST',
+      json: { code: (await authorize()).code, codeVerifier: 'w'.repeat(64), redirectUri: REDIRECT_URI },
+    });
     expect(wrongVerifier.status).toBe(400);
     expect(await wrongVerifier.json()).toMatchObject({ error: { code: 'dropbox_auth_failed' } });
 
-    const wrongRedirect = await h.fetch('/api/v1/auth/dropbox', { method: 'POST', json: { code: (await authorize()).code, codeVerifier: verifier, redirectUri: 'https://elsewhere.example/' } });
+    const wrongRedirect = await h.fetch('/api/v1/auth/dropbox', {
+      method: 'POST',
+      json: { code: (await authorize()).code, codeVerifier: verifier, redirectUri: 'https://elsewhere.example/' },
+    });
     expect(wrongRedirect.status).toBe(400);
 
     const { code } = await authorize();
-    expect((await h.fetch('/api/v1/auth/dropbox', { method: 'POST', json: { code, codeVerifier: verifier, redirectUri: REDIRECT_URI } })).status).toBe(200);
+    expect(
+      (await h.fetch('/api/v1/auth/dropbox', { method: 'POST', json: { code, codeVerifier: verifier, redirectUri: REDIRECT_URI } })).status,
+    ).toBe(200);
     const reused = await h.fetch('/api/v1/auth/dropbox', { method: 'POST', json: { code, codeVerifier: verifier, redirectUri: REDIRECT_URI } });
     expect(reused.status).toBe(400);
     expect(await reused.json()).toMatchObject({ error: { code: 'dropbox_auth_failed' } });
   });
 
   it('validates the body: 400 with a stable code, never a 500', async () => {
-    for (const json of [{}, { code: 'x', codeVerifier: 'short', redirectUri: REDIRECT_URI }, { code: 'x', codeVerifier: 'v'.repeat(64), redirectUri: 'not a url' }]) {
+    for (const json of [
+      {},
+      { code: 'x', codeVerifier: 'short', redirectUri: REDIRECT_URI },
+      { code: 'x', codeVerifier: 'v'.repeat(64), redirectUri: 'not a url' },
+    ]) {
       const res = await h.fetch('/api/v1/auth/dropbox', { method: 'POST', json });
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: 'validation_failed' } });
@@ -109,7 +140,9 @@ describe('access tokens', () => {
   it('are refreshed before they expire, and the refreshed token is stored for the next call', async () => {
     const { session, account } = await h.signIn(MAYA);
     const before = (await tokenRow(account.id))!;
-    await env.DB.prepare('UPDATE dropbox_tokens SET access_token_expires_at = ? WHERE account_id = ?').bind(Date.now() + 60_000, account.id).run();
+    await env.DB.prepare('UPDATE dropbox_tokens SET access_token_expires_at = ? WHERE account_id = ?')
+      .bind(Date.now() + 60_000, account.id)
+      .run();
     await h.clearCalls();
     const res = await h.fetch('/api/v1/dropbox/import', { method: 'POST', session, json: {} });
     expect(res.status).toBe(200);
@@ -145,14 +178,18 @@ describe('access tokens', () => {
     const access = await decryptToken(env.TOKEN_ENCRYPTION_KEY, row.access_token!, `${account.id}:access`);
     const revoked = await fetch(`${EMULATOR}/2/auth/token/revoke`, { method: 'POST', headers: { Authorization: `Bearer ${access}` } });
     expect(revoked.status).toBe(200);
-    await env.DB.prepare('UPDATE dropbox_tokens SET access_token_expires_at = ? WHERE account_id = ?').bind(Date.now() + 1000, account.id).run();
+    await env.DB.prepare('UPDATE dropbox_tokens SET access_token_expires_at = ? WHERE account_id = ?')
+      .bind(Date.now() + 1000, account.id)
+      .run();
 
     const res = await h.fetch('/api/v1/dropbox/import', { method: 'POST', session, json: {} });
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ error: { code: 'dropbox_reauth_required' } });
     // The account's PD sessions end with it (issue 8; test/security/sessions-reauth.dropbox.test.ts); the reason stays.
     expect((await h.fetch('/api/v1/dropbox/status', { session })).status).toBe(401);
-    const row2 = await env.DB.prepare('SELECT needs_reauth, reauth_reason FROM dropbox_tokens WHERE account_id = ?').bind(account.id).first<{ needs_reauth: number; reauth_reason: string }>();
+    const row2 = await env.DB.prepare('SELECT needs_reauth, reauth_reason FROM dropbox_tokens WHERE account_id = ?')
+      .bind(account.id)
+      .first<{ needs_reauth: number; reauth_reason: string }>();
     expect(row2!.needs_reauth).toBe(1);
     expect(row2!.reauth_reason).toMatch(/invalid_grant/);
 

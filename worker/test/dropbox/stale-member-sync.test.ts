@@ -27,8 +27,16 @@ beforeEach(async () => {
   await control('faults', undefined, 'DELETE');
   await control('webhooks', { duplicateRate: 0 });
   const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', {
-    accounts: [{ email: MAYA, display_name: 'Maya' }, { email: LEO, display_name: 'Leo' }],
-    folders: ['Song A', 'Song B'].map((name) => ({ name: `${name} ${n}`, owner: MAYA, members: [{ account: LEO, access_level: 'viewer' }], files: [] })),
+    accounts: [
+      { email: MAYA, display_name: 'Maya' },
+      { email: LEO, display_name: 'Leo' },
+    ],
+    folders: ['Song A', 'Song B'].map((name) => ({
+      name: `${name} ${n}`,
+      owner: MAYA,
+      members: [{ account: LEO, access_level: 'viewer' }],
+      files: [],
+    })),
   });
   maya = await h.signIn(MAYA);
   leo = await h.signIn(LEO);
@@ -38,7 +46,10 @@ beforeEach(async () => {
     session: maya.session,
     json: { sharedFolderIds: seeded.folders.map((f) => f.shared_folder_id) },
   });
-  folders = seeded.folders.map((f) => ({ shared_folder_id: f.shared_folder_id, trackId: imported.imported.find((i) => i.sharedFolderId === f.shared_folder_id)!.trackId }));
+  folders = seeded.folders.map((f) => ({
+    shared_folder_id: f.shared_folder_id,
+    trackId: imported.imported.find((i) => i.sharedFolderId === f.shared_folder_id)!.trackId,
+  }));
   await h.drain();
   await control('webhooks/flush', {});
   await control('webhooks/log', undefined, 'DELETE');
@@ -71,7 +82,11 @@ describe('a leave seen in Dropbox, confirmed while the owner revokes and invites
     const revoked = await h.fetch(`/api/v1/sharing/${encodeURIComponent(LEO)}/revoke-all`, { method: 'POST', session: maya.session });
     expect(revoked.status).toBe(200);
     for (const f of folders) {
-      const invited = await h.fetch(`/api/v1/tracks/${f.trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: LEO, accessLevel: 'editor' } });
+      const invited = await h.fetch(`/api/v1/tracks/${f.trackId}/invitations`, {
+        method: 'POST',
+        session: maya.session,
+        json: { email: LEO, accessLevel: 'editor' },
+      });
       expect(invited.status).toBe(201);
     }
     expect(await walk).toMatchObject({ result: 'done' });
@@ -91,7 +106,8 @@ describe('a leave seen in Dropbox, confirmed while the owner revokes and invites
     const invitations = await h.json<{ invitations: { trackId: string }[] }>('/api/v1/invitations', { session: leo.session });
     expect(invitations.invitations.map((i) => i.trackId).sort()).toEqual(folders.map((f) => f.trackId).sort());
     // He accepts in PD: PD mounts the folder with his token, and he is a member in both.
-    for (const inv of (await h.json<{ invitations: { id: string; trackId: string }[] }>('/api/v1/invitations', { session: leo.session })).invitations) {
+    for (const inv of (await h.json<{ invitations: { id: string; trackId: string }[] }>('/api/v1/invitations', { session: leo.session }))
+      .invitations) {
       expect((await h.fetch(`/api/v1/invitations/${inv.id}/accept`, { method: 'POST', session: leo.session })).status).toBe(200);
     }
     await h.drain();
@@ -111,7 +127,11 @@ describe('a leave seen in Dropbox, confirmed while the owner revokes and invites
     });
     const kai = await h.signIn(KAI);
     await h.drain();
-    const kaiImport = await h.json<{ imported: { trackId: string }[] }>('/api/v1/dropbox/import', { method: 'POST', session: kai.session, json: { sharedFolderIds: [seeded.folders[0].shared_folder_id] } });
+    const kaiImport = await h.json<{ imported: { trackId: string }[] }>('/api/v1/dropbox/import', {
+      method: 'POST',
+      session: kai.session,
+      json: { sharedFolderIds: [seeded.folders[0].shared_folder_id] },
+    });
     await h.drain();
     const tracks = [
       { owner: maya, ...folders[0] },
@@ -134,7 +154,11 @@ describe('a leave seen in Dropbox, confirmed while the owner revokes and invites
     expect(await h.calls('2/sharing/list_folder_members')).toHaveLength(1);
     const stale = tracks.find((t) => t.owner.account.dropboxAccountId === first!.account_id)!;
     const c = await collaborator(stale.trackId, LEO);
-    const res = await h.fetch(`/api/v1/tracks/${stale.trackId}/collaborators/${c!.id}`, { method: 'PATCH', session: stale.owner.session, json: { accessLevel: 'editor' } });
+    const res = await h.fetch(`/api/v1/tracks/${stale.trackId}/collaborators/${c!.id}`, {
+      method: 'PATCH',
+      session: stale.owner.session,
+      json: { accessLevel: 'editor' },
+    });
     expect(res.status).toBe(200);
     expect(await walk).toMatchObject({ result: 'done' });
     // The walk asked for that track to be checked again. The level change reaches Dropbox first (moot: he is gone),

@@ -18,7 +18,9 @@ let folders: { shared_folder_id: string; name: string }[];
 const lookup = (session: string, path: string) => h.fetch(`/api/v1/tracks/by-dropbox-path?path=${encodeURIComponent(path)}`, { session });
 const work = (...segments: string[]) => `/work/${[TEAM, ...segments].map(encodeURIComponent).join('/')}`;
 const stored = (id: string) =>
-  env.DB.prepare('SELECT dropbox_root_namespace_id AS root, dropbox_home_namespace_id AS home, dropbox_home_path AS homePath, dropbox_team_name AS team, dropbox_is_paired AS paired FROM accounts WHERE id = ?')
+  env.DB.prepare(
+    'SELECT dropbox_root_namespace_id AS root, dropbox_home_namespace_id AS home, dropbox_home_path AS homePath, dropbox_team_name AS team, dropbox_is_paired AS paired FROM accounts WHERE id = ?',
+  )
     .bind(id)
     .first<{ root: string | null; home: string | null; homePath: string | null; team: string | null; paired: number }>();
 
@@ -57,13 +59,19 @@ describe('sign-in keeps where the account’s paths start', () => {
 
 describe('import by a team member (home-relative, like the walk)', () => {
   it('imports their folder; files already there are not uploads, a later one is', async () => {
-    const r = await h.json<{ imported: { trackId: string; title: string; created: boolean }[] }>('/api/v1/dropbox/import', { method: 'POST', session: rio.session, json: {} });
+    const r = await h.json<{ imported: { trackId: string; title: string; created: boolean }[] }>('/api/v1/dropbox/import', {
+      method: 'POST',
+      session: rio.session,
+      json: {},
+    });
     expect(r.imported.map((i) => [i.title, i.created])).toEqual([['Night Bus', true]]);
     await h.drain();
     await h.act({ as: RIO, action: 'upload_file', shared_folder_id: folders[0].shared_folder_id, path: 'Take 2.wav', size: 10 });
     await h.deliverWebhooks();
     await h.drain();
-    const uploads = (await historyOf(r.imported[0].trackId)).filter((e) => e.kind === 'file_uploaded').map((e) => JSON.parse(e.details).path as string);
+    const uploads = (await historyOf(r.imported[0].trackId))
+      .filter((e) => e.kind === 'file_uploaded')
+      .map((e) => JSON.parse(e.details).path as string);
     expect(uploads).toEqual(['Take 2.wav']);
   });
 });
@@ -73,7 +81,12 @@ describe('GET /tracks/by-dropbox-path for /work/<team>/… and /personal/…', (
     await h.clearCalls();
     const res = await lookup(rio.session, work('Rio Park', 'Tracks', 'Night Bus'));
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ track: { title: 'Night Bus' }, myRole: 'owner', position: 'root', sharedFolderId: folders[0].shared_folder_id });
+    expect(await res.json()).toMatchObject({
+      track: { title: 'Night Bus' },
+      myRole: 'owner',
+      position: 'root',
+      sharedFolderId: folders[0].shared_folder_id,
+    });
     const inside = await lookup(rio.session, `https://www.dropbox.com${work('Rio Park', 'Tracks', 'Night Bus', 'Stems')}`);
     expect(await inside.json()).toMatchObject({ track: { title: 'Night Bus' }, position: 'inside' });
     // The same folder from his home (/home/…) still resolves without the header.
@@ -122,7 +135,9 @@ describe('GET /tracks/by-dropbox-path for /work/<team>/… and /personal/…', (
   });
 
   it('an account signed in before root info was kept: read from users/get_current_account once, then stored', async () => {
-    await env.DB.prepare('UPDATE accounts SET dropbox_root_namespace_id = NULL, dropbox_home_namespace_id = NULL WHERE id = ?').bind(rio.account.id).run();
+    await env.DB.prepare('UPDATE accounts SET dropbox_root_namespace_id = NULL, dropbox_home_namespace_id = NULL WHERE id = ?')
+      .bind(rio.account.id)
+      .run();
     await h.clearCalls();
     expect((await lookup(rio.session, work('Rio Park', 'Tracks', 'Night Bus'))).status).toBe(200);
     expect((await lookup(rio.session, work('Rio Park', 'Tracks', 'Night Bus'))).status).toBe(200);
@@ -137,4 +152,3 @@ describe('GET /tracks/by-dropbox-path for /work/<team>/… and /personal/…', (
     }
   });
 });
-

@@ -31,7 +31,10 @@ beforeAll(async () => {
 
 describe('the owner unshares the folder in Dropbox', () => {
   it('the owner still finds the track from the now plain folder (credits kept); others still do not', async () => {
-    const before = await h.json<{ track: { id: string }; sharedInDropbox?: boolean }>(`/api/v1/tracks/by-dropbox-path?path=${encodeURIComponent(PATH)}`, { session: maya.session });
+    const before = await h.json<{ track: { id: string }; sharedInDropbox?: boolean }>(
+      `/api/v1/tracks/by-dropbox-path?path=${encodeURIComponent(PATH)}`,
+      { session: maya.session },
+    );
     expect(before).toMatchObject({ track: { id: trackId }, myRole: 'owner', sharedInDropbox: true });
 
     await h.act({ as: MAYA, action: 'unshare', shared_folder_id: sfid });
@@ -39,11 +42,16 @@ describe('the owner unshares the folder in Dropbox', () => {
     await h.drain();
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_evidence: 'dropbox_unshared' });
 
-    const after = await h.json<{ track: { id: string }; myRole: string; sharedInDropbox: boolean }>(`/api/v1/tracks/by-dropbox-path?path=${encodeURIComponent(PATH)}`, {
+    const after = await h.json<{ track: { id: string }; myRole: string; sharedInDropbox: boolean }>(
+      `/api/v1/tracks/by-dropbox-path?path=${encodeURIComponent(PATH)}`,
+      {
+        session: maya.session,
+      },
+    );
+    expect(after).toMatchObject({ track: { id: trackId }, myRole: 'owner', position: 'root', sharedInDropbox: false });
+    const detail = await h.json<{ collaborators: { email: string; status: string; endedEvidence: string }[] }>(`/api/v1/tracks/${trackId}`, {
       session: maya.session,
     });
-    expect(after).toMatchObject({ track: { id: trackId }, myRole: 'owner', position: 'root', sharedInDropbox: false });
-    const detail = await h.json<{ collaborators: { email: string; status: string; endedEvidence: string }[] }>(`/api/v1/tracks/${trackId}`, { session: maya.session });
     expect(detail.collaborators).toEqual([expect.objectContaining({ email: LEO, status: 'revoked', endedEvidence: 'dropbox_unshared' })]);
 
     // A folder of the owner's that was never a track's stays "not a shared folder".

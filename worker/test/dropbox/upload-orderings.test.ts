@@ -16,9 +16,12 @@ let mia: Awaited<ReturnType<Harness['signIn']>>;
 let sfid: string;
 let trackId: string;
 
-const uploadsOf = async (id: string) => (await historyOf(id)).filter((e) => e.kind === 'file_uploaded').map((e) => ({ ...JSON.parse(e.details), actor: e.actor_id }));
+const uploadsOf = async (id: string) =>
+  (await historyOf(id)).filter((e) => e.kind === 'file_uploaded').map((e) => ({ ...JSON.parse(e.details), actor: e.actor_id }));
 const syncOf = (accountId: string) =>
-  env.DB.prepare('SELECT cursor, lease_holder, lease_until FROM dropbox_account_sync WHERE account_id = ?').bind(accountId).first<{ cursor: string; lease_holder: string | null; lease_until: number }>();
+  env.DB.prepare('SELECT cursor, lease_holder, lease_until FROM dropbox_account_sync WHERE account_id = ?')
+    .bind(accountId)
+    .first<{ cursor: string; lease_holder: string | null; lease_until: number }>();
 
 beforeAll(async () => {
   await new Harness().reset();
@@ -30,7 +33,12 @@ beforeEach(async () => {
   await control('faults', undefined, 'DELETE');
   await control('webhooks', { duplicateRate: 0 });
   const seeded = await control<{ folders: { shared_folder_id: string }[] }>('seed', {
-    accounts: [{ email: OWEN, display_name: 'Owen' }, { email: MIA, display_name: 'Mia' }, { email: JULES, display_name: 'Jules' }, { email: KAI, display_name: 'Kai' }],
+    accounts: [
+      { email: OWEN, display_name: 'Owen' },
+      { email: MIA, display_name: 'Mia' },
+      { email: JULES, display_name: 'Jules' },
+      { email: KAI, display_name: 'Kai' },
+    ],
     folders: [
       // Jules is in the folder in Dropbox but never signs in to PD: his tree is never read.
       { name: `Song ${n}`, owner: OWEN, members: [{ account: JULES, access_level: 'editor' }], files: [{ path: 'demo.wav', size: 10, by: OWEN }] },
@@ -42,15 +50,19 @@ beforeEach(async () => {
   owen = await h.signIn(OWEN);
   mia = await h.signIn(MIA);
   await h.drain();
-  const imported = await h.json<{ imported: { trackId: string }[] }>('/api/v1/dropbox/import', { method: 'POST', session: owen.session, json: { sharedFolderIds: [sfid] } });
+  const imported = await h.json<{ imported: { trackId: string }[] }>('/api/v1/dropbox/import', {
+    method: 'POST',
+    session: owen.session,
+    json: { sharedFolderIds: [sfid] },
+  });
   trackId = imported.imported[0].trackId;
   await h.drain();
   await control('webhooks/flush', {});
   await control('webhooks/log', undefined, 'DELETE');
 });
 
-describe('an upload in a folder a member\'s tree mounts in the same walk', () => {
-  it('is recorded by that walk, even while the owner\'s tree cannot be read; once, when the owner\'s is read later', async () => {
+describe("an upload in a folder a member's tree mounts in the same walk", () => {
+  it("is recorded by that walk, even while the owner's tree cannot be read; once, when the owner's is read later", async () => {
     // Owen's Dropbox sign-in stops working (he must sign in again): his tree is not read for now.
     await env.DB.prepare('UPDATE dropbox_tokens SET needs_reauth = 1 WHERE account_id = ?').bind(owen.account.id).run();
     // Owen adds Mia to the folder in Dropbox, and Jules uploads a take right after: Mia's next walk shows the
@@ -88,7 +100,10 @@ describe('a new baseline whose listing finds a mount gone', () => {
     await control('act', { as: MIA, action: 'leave_folder', shared_folder_id: kaiFolder });
     expect(await run).toMatchObject({ result: 'baselined' });
     expect(await uploadsOf(trackId)).toEqual([expect.objectContaining({ path: 'late take.wav', size: 7 })]);
-    expect((await env.DB.prepare('SELECT count(*) AS n FROM dropbox_baseline_folders WHERE account_id = ?').bind(mia.account.id).first<{ n: number }>())!.n).toBe(0);
+    expect(
+      (await env.DB.prepare('SELECT count(*) AS n FROM dropbox_baseline_folders WHERE account_id = ?').bind(mia.account.id).first<{ n: number }>())!
+        .n,
+    ).toBe(0);
   });
 });
 
@@ -127,7 +142,9 @@ describe('the reconcile lease fences writes', () => {
     const slow = reconcileAccount(h.env, mia.account.dropboxAccountId, Date.now());
     await new Promise((r) => setTimeout(r, 300));
     // Meanwhile its lease is taken over by another walk (as after a lease ran out).
-    await env.DB.prepare("UPDATE dropbox_account_sync SET lease_holder = 'walk-B', lease_until = ? WHERE account_id = ?").bind(Date.now() + LEASE_MS, mia.account.id).run();
+    await env.DB.prepare("UPDATE dropbox_account_sync SET lease_holder = 'walk-B', lease_until = ? WHERE account_id = ?")
+      .bind(Date.now() + LEASE_MS, mia.account.id)
+      .run();
     expect(await slow).toEqual({ result: 'lease-lost' });
     expect((await syncOf(mia.account.id))!.cursor).toBe(before);
     expect(await uploadsOf(trackId)).toEqual([]);

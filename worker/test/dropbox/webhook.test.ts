@@ -23,11 +23,11 @@ const dbid = (n: number) => `dbid:AA${String(n).padStart(38, '0')}`.slice(0, 45)
 
 async function post(body: string | Uint8Array | ReadableStream, headers: Record<string, string>, secret = SECRET) {
   const rec = recordingQueue();
-  const res = await webhook.request(
-    'http://pd.test/dropbox/webhook',
-    { method: 'POST', body, headers, duplex: 'half' } as RequestInit,
-    { ...env, DROPBOX_APP_SECRET: secret, JOBS: rec.queue },
-  );
+  const res = await webhook.request('http://pd.test/dropbox/webhook', { method: 'POST', body, headers, duplex: 'half' } as RequestInit, {
+    ...env,
+    DROPBOX_APP_SECRET: secret,
+    JOBS: rec.queue,
+  });
   return { res, sent: rec.sent };
 }
 

@@ -27,7 +27,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constantFrom('invite' as const), who: name, level, by: actor }), weight: 4 },
   { arbitrary: fc.record({ op: fc.constantFrom('setLevel' as const), who: name, level, by: actor }), weight: 1 },
   // accept / decline: usually the invitee, sometimes someone else trying it for them; leave: the caller leaves
-  { arbitrary: fc.tuple(fc.constantFrom('accept' as const, 'decline' as const, 'leave' as const), name, name, fc.boolean()).map(([op, who, other, self]) => ({ op, who, by: self || op === 'leave' ? who : other })), weight: 4 },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom('accept' as const, 'decline' as const, 'leave' as const), name, name, fc.boolean())
+      .map(([op, who, other, self]) => ({ op, who, by: self || op === 'leave' ? who : other })),
+    weight: 4,
+  },
   { arbitrary: fc.record({ op: fc.constantFrom('revoke' as const, 'revokeAll' as const), who: name, by: actor }), weight: 2 },
 );
 
@@ -52,7 +57,9 @@ describe('access follows the sharing state, whatever the sequence', () => {
         const owner = await person('Owner');
         const people: Record<Name, Person> = { A: await person('A'), B: await person('B'), C: await person('C') };
         const trackId = await trackOf(owner, 'Model');
-        const model: Record<Name, Member> = Object.fromEntries(NAMES.map((n) => [n, { state: 'none', level: 'viewer', collaboratorId: null, invitationId: null }])) as Record<Name, Member>;
+        const model: Record<Name, Member> = Object.fromEntries(
+          NAMES.map((n) => [n, { state: 'none', level: 'viewer', collaboratorId: null, invitationId: null }]),
+        ) as Record<Name, Member>;
         const log: string[] = [];
         const who = (n: Name | 'owner') => (n === 'owner' ? owner : people[n]);
 
@@ -64,7 +71,13 @@ describe('access follows the sharing state, whatever the sequence', () => {
           switch (s.op) {
             case 'invite':
               res = await by.post(`/tracks/${trackId}/invitations`, { email: people[s.who].email, accessLevel: s.level });
-              if (res.status === 201) Object.assign(m, { state: 'invited', level: s.level, collaboratorId: res.body.collaborator.id, invitationId: res.body.invitation.id });
+              if (res.status === 201)
+                Object.assign(m, {
+                  state: 'invited',
+                  level: s.level,
+                  collaboratorId: res.body.collaborator.id,
+                  invitationId: res.body.invitation.id,
+                });
               break;
             case 'accept':
             case 'decline':
@@ -93,7 +106,9 @@ describe('access follows the sharing state, whatever the sequence', () => {
               break;
           }
           requests++;
-          log.push(`${s.by} ${s.op} ${s.who}${'level' in s ? ` ${s.level}` : ''} → ${res.status}${res.status >= 400 ? ` ${res.body?.error?.code}` : ''}`);
+          log.push(
+            `${s.by} ${s.op} ${s.who}${'level' in s ? ` ${s.level}` : ''} → ${res.status}${res.status >= 400 ? ` ${res.body?.error?.code}` : ''}`,
+          );
           if (res.status >= 500) throw new Error(`5xx\n  ${log.join('\n  ')}`);
           // Only the owner may invite, revoke, change levels or Revoke All; only the invitee may answer; only oneself may leave.
           const mayAct = s.op === 'accept' || s.op === 'decline' || s.op === 'leave' ? s.by === s.who : s.by === 'owner';
@@ -124,7 +139,8 @@ describe('access follows the sharing state, whatever the sequence', () => {
           requests += 2;
           const active = model[n].state === 'active';
           if ((c.status === 201) !== active) throw new Error(`${n} (${model[n].state}) comment → ${c.status}\n  ${log.join('\n  ')}`);
-          if ((e.status === 200) !== (active && model[n].level === 'editor')) throw new Error(`${n} (${model[n].state} ${model[n].level}) edit → ${e.status}\n  ${log.join('\n  ')}`);
+          if ((e.status === 200) !== (active && model[n].level === 'editor'))
+            throw new Error(`${n} (${model[n].state} ${model[n].level}) edit → ${e.status}\n  ${log.join('\n  ')}`);
         }
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },

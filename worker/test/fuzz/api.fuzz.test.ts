@@ -9,7 +9,18 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../src/domain/index.ts';
 import { env } from 'cloudflare:test';
-import { contentType, extraHeaders, fuzzSeed, hostileBody, hostileString, mutated, pathSegment, queryString, toHeaderValue, validText } from './arbitraries.ts';
+import {
+  contentType,
+  extraHeaders,
+  fuzzSeed,
+  hostileBody,
+  hostileString,
+  mutated,
+  pathSegment,
+  queryString,
+  toHeaderValue,
+  validText,
+} from './arbitraries.ts';
 import { dbState, diffState, writesSoFar } from './db-state.ts';
 import { judge } from './judge.ts';
 import { buildWorld, expiredSession, quiesce, type World } from './fixture.ts';
@@ -82,7 +93,13 @@ const ROUTES: Record<string, FuzzRoute> = {
     ids: trackIds,
     body: () =>
       fc
-        .record({ title: validText(200), stage: opt(stage), bpm: opt(fc.option(fc.double({ min: 1, max: 999, noNaN: true }))), key: opt(validText(16)), tags: opt(fc.array(validText(40), { maxLength: 5 })) })
+        .record({
+          title: validText(200),
+          stage: opt(stage),
+          bpm: opt(fc.option(fc.double({ min: 1, max: 999, noNaN: true }))),
+          key: opt(validText(16)),
+          tags: opt(fc.array(validText(40), { maxLength: 5 })),
+        })
         .map(strip),
   },
   'PUT /api/v1/tracks/:trackId/splits': {
@@ -91,18 +108,32 @@ const ROUTES: Record<string, FuzzRoute> = {
       fc
         .record({
           owner: opt(splits),
-          collaborators: fc.array(fc.tuple(splits, fc.constantFrom(w.targetId, w.editorCollaboratorId)).map(([s, collaboratorId]) => ({ ...s, collaboratorId })), { minLength: 1, maxLength: 2 }),
+          collaborators: fc.array(
+            fc.tuple(splits, fc.constantFrom(w.targetId, w.editorCollaboratorId)).map(([s, collaboratorId]) => ({ ...s, collaboratorId })),
+            { minLength: 1, maxLength: 2 },
+          ),
         })
         .map(strip),
   },
   'POST /api/v1/tracks/:trackId/archive': { ids: trackIds, body: () => fc.record({ archived: fc.boolean() }) },
-  'PUT /api/v1/tracks/:trackId/placement': { ids: trackIds, body: () => fc.record({ project: fc.option(validText(100)), hidden: opt(fc.boolean()) }).map(strip) },
+  'PUT /api/v1/tracks/:trackId/placement': {
+    ids: trackIds,
+    body: () => fc.record({ project: fc.option(validText(100)), hidden: opt(fc.boolean()) }).map(strip),
+  },
   'GET /api/v1/tracks/:trackId/history': { ids: trackIds, query: ['before', 'limit'] },
   'POST /api/v1/tracks/:trackId/invitations': {
     ids: trackIds,
     body: () =>
       fc
-        .record({ email: fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,20}$/), fc.constantFrom('example.test', 'pd.test', 'EXAMPLE.TEST')).map(([l, d]) => `${l.replace(/[._+-]+$/, '')}@${d}`), displayName: opt(validText(100)), role: opt(fc.option(validText(50))), accessLevel: opt(level), splits: opt(splits) })
+        .record({
+          email: fc
+            .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,20}$/), fc.constantFrom('example.test', 'pd.test', 'EXAMPLE.TEST'))
+            .map(([l, d]) => `${l.replace(/[._+-]+$/, '')}@${d}`),
+          displayName: opt(validText(100)),
+          role: opt(fc.option(validText(50))),
+          accessLevel: opt(level),
+          splits: opt(splits),
+        })
         .map(strip),
   },
   'POST /api/v1/tracks/:trackId/collaborators/:collaboratorId/revoke': { ids: collabIds },
@@ -110,7 +141,10 @@ const ROUTES: Record<string, FuzzRoute> = {
   'PUT /api/v1/tracks/:trackId/collaborators/:collaboratorId/role': { ids: collabIds, body: () => fc.record({ role: fc.option(validText(50)) }) },
   'POST /api/v1/tracks/:trackId/leave': { ids: trackIds },
   'GET /api/v1/tracks/:trackId/comments': { ids: trackIds },
-  'POST /api/v1/tracks/:trackId/comments': { ids: trackIds, body: () => fc.record({ body: fc.oneof(validText(5000), fc.constant('é'.repeat(5000))) }) },
+  'POST /api/v1/tracks/:trackId/comments': {
+    ids: trackIds,
+    body: () => fc.record({ body: fc.oneof(validText(5000), fc.constant('é'.repeat(5000))) }),
+  },
   'POST /api/v1/tracks/:trackId/comments/:commentId/pin': {
     ids: (w) => ({ ...trackIds(w), commentId: [w.commentId] }),
     body: () => fc.record({ pinned: fc.boolean() }),
@@ -119,7 +153,9 @@ const ROUTES: Record<string, FuzzRoute> = {
   'POST /api/v1/invitations/:invitationId/accept': { ids: (w) => ({ invitationId: [w.inviteeInvitationId, w.invitedInvitationId] }) },
   'POST /api/v1/invitations/:invitationId/decline': { ids: (w) => ({ invitationId: [w.inviteeInvitationId, w.invitedInvitationId] }) },
   'GET /api/v1/sharing': {},
-  'POST /api/v1/sharing/:personKey/revoke-all': { ids: (w) => ({ personKey: [w.people.target.email.toLowerCase(), w.people.editor.email.toUpperCase(), w.people.owner.email] }) },
+  'POST /api/v1/sharing/:personKey/revoke-all': {
+    ids: (w) => ({ personKey: [w.people.target.email.toLowerCase(), w.people.editor.email.toUpperCase(), w.people.owner.email] }),
+  },
   // Issue 12: dates around now (past, future, > 5 years, with offsets), notes, selections.
   'PUT /api/v1/tracks/:trackId/collaborators/:collaboratorId/expiry': { ids: collabIds, body: () => fc.record({ accessExpiresAt: expiryDate }) },
   'POST /api/v1/tracks/:trackId/collaborators/:collaboratorId/heads-up': { ids: collabIds, body: () => headsUpBody },
@@ -129,8 +165,15 @@ const ROUTES: Record<string, FuzzRoute> = {
   'POST /api/v1/sharing/review/actions': {
     body: (w) =>
       fc.oneof(
-        fc.record({ action: fc.constantFrom('revoke', 'downgrade'), collaboratorIds: fc.array(fc.constantFrom(w.targetId, w.editorCollaboratorId, 'col_x'), { minLength: 1, maxLength: 3 }) }),
-        fc.record({ action: fc.constant('expiry'), collaboratorIds: fc.array(fc.constantFrom(w.targetId, 'col_x'), { minLength: 1, maxLength: 2 }), accessExpiresAt: expiryDate }),
+        fc.record({
+          action: fc.constantFrom('revoke', 'downgrade'),
+          collaboratorIds: fc.array(fc.constantFrom(w.targetId, w.editorCollaboratorId, 'col_x'), { minLength: 1, maxLength: 3 }),
+        }),
+        fc.record({
+          action: fc.constant('expiry'),
+          collaboratorIds: fc.array(fc.constantFrom(w.targetId, 'col_x'), { minLength: 1, maxLength: 2 }),
+          accessExpiresAt: expiryDate,
+        }),
         headsUpBody.map((b) => ({ ...b, action: 'heads_up', collaboratorIds: [w.targetId] })),
       ),
   },
@@ -139,7 +182,11 @@ const ROUTES: Record<string, FuzzRoute> = {
   'GET /api/v1/notifications': { query: ['before', 'limit', 'unread'] },
   'GET /api/v1/notifications/unread-count': {},
   'POST /api/v1/notifications/read': {
-    body: () => fc.oneof(fc.record({ ids: fc.array(fc.oneof(fc.constant('ntf_x'), validText(64)), { minLength: 1, maxLength: 5 }) }), fc.constant({ all: true })),
+    body: () =>
+      fc.oneof(
+        fc.record({ ids: fc.array(fc.oneof(fc.constant('ntf_x'), validText(64)), { minLength: 1, maxLength: 5 }) }),
+        fc.constant({ all: true }),
+      ),
   },
   // Dropbox routes. Nobody here has signed in with Dropbox, so the ones that would call Dropbox stop at
   // dropbox_not_linked; they are fuzzed against the emulator, signed in, in dropbox-routes.dropbox.test.ts.
@@ -148,7 +195,9 @@ const ROUTES: Record<string, FuzzRoute> = {
   'POST /api/v1/auth/signout-everywhere': { endsAllSessions: true },
   'GET /api/v1/auth/uninstalled': { query: ['token'] },
   'GET /api/v1/dropbox/status': {},
-  'POST /api/v1/dropbox/import': { body: () => fc.record({ sharedFolderIds: opt(fc.array(validText(64), { minLength: 1, maxLength: 5 })) }).map(strip) },
+  'POST /api/v1/dropbox/import': {
+    body: () => fc.record({ sharedFolderIds: opt(fc.array(validText(64), { minLength: 1, maxLength: 5 })) }).map(strip),
+  },
   'GET /api/v1/tracks/by-dropbox-path': { query: ['path'] },
   'POST /api/v1/dropbox-changes/:changeId/retry': { ids: (w) => ({ changeId: [String(w.failedChangeId), String(w.failedChangeId), '1'] }) },
 };
@@ -163,7 +212,23 @@ const ELSEWHERE = new Set([
 // ---------------------------------------------------------------------------------------------------------------
 
 type Auth = 'owner' | 'editor' | 'viewer' | 'invited' | 'revoked' | 'left' | 'stranger' | 'none' | 'expired' | 'garbage' | 'malformed';
-const auth = fc.constantFrom<Auth>('owner', 'owner', 'owner', 'owner', 'editor', 'editor', 'viewer', 'invited', 'revoked', 'left', 'stranger', 'none', 'expired', 'garbage', 'malformed');
+const auth = fc.constantFrom<Auth>(
+  'owner',
+  'owner',
+  'owner',
+  'owner',
+  'editor',
+  'editor',
+  'viewer',
+  'invited',
+  'revoked',
+  'left',
+  'stranger',
+  'none',
+  'expired',
+  'garbage',
+  'malformed',
+);
 
 const BIG = JSON.stringify({ body: 'x'.repeat(1024 * 1024 + 1) });
 
@@ -182,8 +247,11 @@ function caseArb(method: string, template: string, spec: FuzzRoute, w: World): f
   const params = Object.fromEntries(paramsOf(template).map((p) => [p, pathSegment(ids[p] ?? ['x'])]));
   const valid = spec.body ? spec.body(w) : fc.constant({});
   const validish = fc.oneof({ arbitrary: valid, weight: 2 }, { arbitrary: mutated(valid), weight: 1 }).map((b) => JSON.stringify(b) ?? 'null');
-  const polluted = (spec.body ? spec.body(w) : fc.constant({})).map(
-    (b) => `{"__proto__":{"polluted":true,"owner_id":"${w.people.stranger.account.id}"},"constructor":{"prototype":{"x":1}},${JSON.stringify(b).slice(1)}`.replace(/,}$/, '}'),
+  const polluted = (spec.body ? spec.body(w) : fc.constant({})).map((b) =>
+    `{"__proto__":{"polluted":true,"owner_id":"${w.people.stranger.account.id}"},"constructor":{"prototype":{"x":1}},${JSON.stringify(b).slice(1)}`.replace(
+      /,}$/,
+      '}',
+    ),
   );
   const body: fc.Arbitrary<string | Uint8Array | null> =
     method === 'GET'
@@ -215,7 +283,16 @@ async function tokenFor(c: Case, w: World, spec: FuzzRoute): Promise<string | nu
     case 'garbage':
       return `Bearer ${c.garbage.replace(/\s/g, '') || 'x'}`;
     case 'malformed':
-      return ['Basic b3duZXI6cHc=', 'Bearer', 'Bearer  ', `Token ${w.people.owner.token}`, w.people.owner.token, `Bearer ${w.people.owner.token} ${w.people.owner.token}`, `Bearer ${w.people.owner.token}x`, c.garbage][c.garbage.length % 8];
+      return [
+        'Basic b3duZXI6cHc=',
+        'Bearer',
+        'Bearer  ',
+        `Token ${w.people.owner.token}`,
+        w.people.owner.token,
+        `Bearer ${w.people.owner.token} ${w.people.owner.token}`,
+        `Bearer ${w.people.owner.token}x`,
+        c.garbage,
+      ][c.garbage.length % 8];
     default: {
       const who = w.people[c.auth];
       if (spec.endsAllSessions) return `Bearer ${(await person(`Everywhere ${c.auth}`)).token}`;
@@ -226,7 +303,11 @@ async function tokenFor(c: Case, w: World, spec: FuzzRoute): Promise<string | nu
 
 const describeCase = (method: string, url: string, c: Case) =>
   `${method} ${url.length > 300 ? url.slice(0, 300) + '…' : url}\n  auth=${c.auth} content-type=${JSON.stringify(c.contentType)} headers=${JSON.stringify(c.headers).slice(0, 200)}\n  body=${
-    c.body === null ? 'none' : typeof c.body === 'string' ? JSON.stringify(c.body.slice(0, 300)) + (c.body.length > 300 ? `… (${c.body.length} chars)` : '') : `${c.body.length} bytes`
+    c.body === null
+      ? 'none'
+      : typeof c.body === 'string'
+        ? JSON.stringify(c.body.slice(0, 300)) + (c.body.length > 300 ? `… (${c.body.length} chars)` : '')
+        : `${c.body.length} bytes`
   }`;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -243,10 +324,15 @@ beforeAll(() => {
 afterAll(() => {
   const rows = Object.entries(counts).map(([route, c]) => {
     const total = Object.values(c).reduce((a, b) => a + b, 0);
-    const statuses = Object.entries(c).sort().map(([s, k]) => `${s}×${k}`).join(' ');
+    const statuses = Object.entries(c)
+      .sort()
+      .map(([s, k]) => `${s}×${k}`)
+      .join(' ');
     return `${String(total).padStart(5)}  ${route.padEnd(62)} ${statuses}`;
   });
-  const total = Object.values(counts).flatMap((c) => Object.values(c)).reduce((a, b) => a + b, 0);
+  const total = Object.values(counts)
+    .flatMap((c) => Object.values(c))
+    .reduce((a, b) => a + b, 0);
   console.log(`API fuzz (seed ${SEED}): ${total} requests over ${rows.length} routes\n${rows.join('\n')}`);
 });
 
@@ -260,7 +346,10 @@ describe('API fuzz: never a 5xx, rejected requests change nothing', () => {
     const w = await buildWorld('Check');
     for (const write of [
       env.DB.prepare('UPDATE tracks SET title = title || ? WHERE id = ?').bind('!', w.trackId),
-      env.DB.prepare(`INSERT INTO library_changes (account_id, track_id, change, reason, created_at) VALUES (?, ?, 'updated', 'metadata', 'x')`).bind(w.people.viewer.account.id, w.trackId),
+      env.DB.prepare(`INSERT INTO library_changes (account_id, track_id, change, reason, created_at) VALUES (?, ?, 'updated', 'metadata', 'x')`).bind(
+        w.people.viewer.account.id,
+        w.trackId,
+      ),
       env.DB.prepare('DELETE FROM sessions WHERE account_id = ?').bind(w.people.stranger.account.id),
     ]) {
       const before = await dbState();

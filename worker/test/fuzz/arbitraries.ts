@@ -88,21 +88,23 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Strings that can go into an HTTP header value (Latin-1, no control characters). */
-export const toHeaderValue = (s: string) => s.replace(/[^\x20-\x7E]/g, "");
+export const toHeaderValue = (s: string) => s.replace(/[^\x20-\x7E]/g, '');
 
 /** Percent-encodes anything, including lone surrogates (as the bytes a careless client would send). */
 export function encodeAny(s: string): string {
   try {
     return encodeURIComponent(s);
   } catch {
-    return [...s].map((ch) => {
-      try {
-        return encodeURIComponent(ch);
-      } catch {
-        const u = ch.charCodeAt(0); // lone surrogate → its 3-byte (invalid) UTF-8 form
-        return [0xe0 | (u >> 12), 0x80 | ((u >> 6) & 0x3f), 0x80 | (u & 0x3f)].map((b) => '%' + b.toString(16).toUpperCase()).join('');
-      }
-    }).join('');
+    return [...s]
+      .map((ch) => {
+        try {
+          return encodeURIComponent(ch);
+        } catch {
+          const u = ch.charCodeAt(0); // lone surrogate → its 3-byte (invalid) UTF-8 form
+          return [0xe0 | (u >> 12), 0x80 | ((u >> 6) & 0x3f), 0x80 | (u & 0x3f)].map((b) => '%' + b.toString(16).toUpperCase()).join('');
+        }
+      })
+      .join('');
   }
 }
 
@@ -111,7 +113,10 @@ export const pathSegment = (real: string[]): fc.Arbitrary<string> =>
   fc.oneof(
     { arbitrary: fc.constantFrom(...real).map(encodeURIComponent), weight: 6 },
     { arbitrary: hostileString.filter((s) => s.length > 0).map(encodeAny), weight: 3 },
-    { arbitrary: fc.constantFrom('%', '%%', '%E0%A4%A', '%ED%A0%80', '%FF%FE', '%2e%2e', '..%2F..%2Fme', '%2F', ';x=1', 'x'.repeat(8000)), weight: 1 },
+    {
+      arbitrary: fc.constantFrom('%', '%%', '%E0%A4%A', '%ED%A0%80', '%FF%FE', '%2e%2e', '..%2F..%2Fme', '%2F', ';x=1', 'x'.repeat(8000)),
+      weight: 1,
+    },
   );
 
 /** A query string: the route's own keys with hostile values, random keys, repeats, and broken encodings. */
@@ -159,7 +164,7 @@ export const hostileBody: fc.Arbitrary<string | Uint8Array> = fc.oneof(
       '{"a":"\\ud800"}',
       '{"a":"\\u0000"}',
       '{"a":1}garbage',
-      '{\'a\':1}',
+      "{'a':1}",
       '{a:1}',
       '[1,2,3,]',
       '\u0000\u0000\u0000',
@@ -198,7 +203,18 @@ export const contentType: fc.Arbitrary<string | null> = fc.oneof(
 export const extraHeaders: fc.Arbitrary<Record<string, string>> = fc
   .array(
     fc.tuple(
-      fc.constantFrom('Origin', 'X-HTTP-Method-Override', 'Accept', 'Accept-Encoding', 'Cookie', 'X-Forwarded-For', 'Range', 'If-None-Match', 'X-Dropbox-Signature', 'Transfer-Encoding-X'),
+      fc.constantFrom(
+        'Origin',
+        'X-HTTP-Method-Override',
+        'Accept',
+        'Accept-Encoding',
+        'Cookie',
+        'X-Forwarded-For',
+        'Range',
+        'If-None-Match',
+        'X-Dropbox-Signature',
+        'Transfer-Encoding-X',
+      ),
       hostileString.map(toHeaderValue),
     ),
     { maxLength: 3 },
@@ -214,7 +230,8 @@ export { DEFAULT_FUZZ_SEED } from './seed.ts';
  */
 export function fuzzSeed(): number {
   const seed = Number(env.FUZZ_SEED);
-  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED binding missing or not an integer: ${JSON.stringify(env.FUZZ_SEED)} (see worker/vitest.config.ts)`);
+  if (!Number.isSafeInteger(seed))
+    throw new Error(`FUZZ_SEED binding missing or not an integer: ${JSON.stringify(env.FUZZ_SEED)} (see worker/vitest.config.ts)`);
   return seed;
 }
 
@@ -242,8 +259,15 @@ export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
  * added, or a field dropped.
  */
 export const mutated = (valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
-  fc.tuple(valid, fc.nat(), anyValue, fc.constantFrom('replace', 'add', 'drop'), fc.constantFrom('__proto__', 'constructor', 'prototype', 'extra', 'id', 'ownerId', 'owner_id', 'role', 'status')).map(
-    ([body, n, value, op, key]) => {
+  fc
+    .tuple(
+      valid,
+      fc.nat(),
+      anyValue,
+      fc.constantFrom('replace', 'add', 'drop'),
+      fc.constantFrom('__proto__', 'constructor', 'prototype', 'extra', 'id', 'ownerId', 'owner_id', 'role', 'status'),
+    )
+    .map(([body, n, value, op, key]) => {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return value;
       const out: Record<string, unknown> = { ...(body as Record<string, unknown>) };
       const keys = Object.keys(out);
@@ -251,5 +275,4 @@ export const mutated = (valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
       else if (op === 'replace') out[keys[n % keys.length]] = value;
       else delete out[keys[n % keys.length]];
       return out;
-    },
-  );
+    });

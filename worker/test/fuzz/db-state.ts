@@ -10,7 +10,18 @@ import { env } from 'cloudflare:test';
 const BACKGROUND_COLUMNS: Record<string, string[]> = {
   dropbox_changes: ['status', 'attempts', 'last_error', 'next_attempt_at', 'updated_at', 'params', 'claim_id', 'rate_limited'],
   dropbox_tokens: ['access_token', 'access_token_expires_at', 'needs_reauth', 'reauth_reason', 'updated_at'],
-  dropbox_account_sync: ['cursor', 'lease_until', 'lease_holder', 'notified_at', 'last_started_at', 'last_finished_at', 'last_error', 'updated_at', 'walk_failures', 'walk_retry_at'],
+  dropbox_account_sync: [
+    'cursor',
+    'lease_until',
+    'lease_holder',
+    'notified_at',
+    'last_started_at',
+    'last_finished_at',
+    'last_error',
+    'updated_at',
+    'walk_failures',
+    'walk_retry_at',
+  ],
   dropbox_membership_checks: ['checked_at', 'enqueued_at', 'last_error'],
 };
 
@@ -43,9 +54,7 @@ export async function dbState(): Promise<DbState> {
   const state: DbState = {};
   for (let i = 0; i < tables.length; i++) {
     const skip = BACKGROUND_COLUMNS[tables[i]] ?? [];
-    const rows = (results[i].results as Record<string, unknown>[]).map((r) =>
-      JSON.stringify(Object.entries(r).filter(([k]) => !skip.includes(k))),
-    );
+    const rows = (results[i].results as Record<string, unknown>[]).map((r) => JSON.stringify(Object.entries(r).filter(([k]) => !skip.includes(k))));
     rows.sort();
     state[tables[i]] = {
       rows: rows.length,
@@ -63,9 +72,9 @@ export async function dbState(): Promise<DbState> {
 export async function writesSoFar(): Promise<number> {
   // Less the pacing bucket's bookkeeping (BOOKKEEPING_TABLES): each token taken or 429 noted is one row written and
   // one added to calls / rate_limited, so subtracting their sum leaves exactly the other writes.
-  const r = await env.DB.prepare(
-    'SELECT total_changes() - (SELECT coalesce(sum(calls) + sum(rate_limited), 0) FROM dropbox_pace) AS n',
-  ).first<{ n: number }>();
+  const r = await env.DB.prepare('SELECT total_changes() - (SELECT coalesce(sum(calls) + sum(rate_limited), 0) FROM dropbox_pace) AS n').first<{
+    n: number;
+  }>();
   return r!.n;
 }
 
@@ -91,7 +100,12 @@ export async function everyStoredValue(): Promise<{ table: string; column: strin
     for (const row of results[i].results as Record<string, unknown>[]) {
       for (const [column, v] of Object.entries(row)) {
         if (v === null || v === undefined) continue;
-        const value = v instanceof ArrayBuffer ? new TextDecoder().decode(v) : Array.isArray(v) ? new TextDecoder().decode(new Uint8Array(v as number[])) : String(v);
+        const value =
+          v instanceof ArrayBuffer
+            ? new TextDecoder().decode(v)
+            : Array.isArray(v)
+              ? new TextDecoder().decode(new Uint8Array(v as number[]))
+              : String(v);
         out.push({ table, column, value });
       }
     }

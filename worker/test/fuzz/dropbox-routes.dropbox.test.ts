@@ -29,9 +29,18 @@ const counts: Record<string, Record<string, number>> = {};
 
 beforeAll(async () => {
   const seeded = await h.reset({
-    accounts: [{ email: OWNER, display_name: 'Olivia Fuzz' }, { email: MEMBER, display_name: 'Ben Fuzz' }],
+    accounts: [
+      { email: OWNER, display_name: 'Olivia Fuzz' },
+      { email: MEMBER, display_name: 'Ben Fuzz' },
+    ],
     folders: [
-      { name: 'Fuzz Track', owner: OWNER, path: '/PD/Fuzz Track', members: [{ account: MEMBER, access_level: 'editor' }], files: [{ path: 'mix v1.wav', size: 10, by: OWNER }] },
+      {
+        name: 'Fuzz Track',
+        owner: OWNER,
+        path: '/PD/Fuzz Track',
+        members: [{ account: MEMBER, access_level: 'editor' }],
+        files: [{ path: 'mix v1.wav', size: 10, by: OWNER }],
+      },
       { name: 'Ünïcødé ✓ 🎧', owner: OWNER, path: '/PD/Ünïcødé ✓ 🎧', members: [] },
     ],
   });
@@ -42,18 +51,27 @@ beforeAll(async () => {
   await h.drain();
   await h.json('/api/v1/dropbox/import', { method: 'POST', session: owner.session, json: { sharedFolderIds: [sharedFolderId] } });
   await h.drain();
-  console.log(`Dropbox routes fuzz: seed ${SEED}, ${RUNS} cases per route (reproduce: VITE_FUZZ_SEED=${SEED} npx vitest run --project dropbox test/fuzz)`);
+  console.log(
+    `Dropbox routes fuzz: seed ${SEED}, ${RUNS} cases per route (reproduce: VITE_FUZZ_SEED=${SEED} npx vitest run --project dropbox test/fuzz)`,
+  );
 });
 
 afterAll(() => {
   const lines = Object.entries(counts).map(([route, c]) => {
     const total = Object.values(c).reduce((a, b) => a + b, 0);
-    return `${String(total).padStart(5)}  ${route.padEnd(36)} ${Object.entries(c).sort().map(([s, k]) => `${s}×${k}`).join(' ')}`;
+    return `${String(total).padStart(5)}  ${route.padEnd(36)} ${Object.entries(c)
+      .sort()
+      .map(([s, k]) => `${s}×${k}`)
+      .join(' ')}`;
   });
   console.log(`Dropbox routes fuzz (seed ${SEED})\n${lines.join('\n')}`);
 });
 
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 /** Sends one request, checks the answer; throws with the request described if the property does not hold. */
 async function check(route: string, path: string, init: RequestInit & { session?: string }, what: string) {
@@ -86,10 +104,18 @@ describe('Dropbox routes fuzz (against the emulator)', () => {
             const verifier = b64url(crypto.getRandomValues(new Uint8Array(48)));
             const challenge = b64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
             const { code } = await control<{ code: string }>('authorize', {
-              account: MEMBER, client_id: 'pd-local-app-key', redirect_uri: REDIRECT_URI, code_challenge: challenge, code_challenge_method: 'S256', token_access_type: 'offline',
+              account: MEMBER,
+              client_id: 'pd-local-app-key',
+              redirect_uri: REDIRECT_URI,
+              code_challenge: challenge,
+              code_challenge_method: 'S256',
+              token_access_type: 'offline',
             });
             if (flaw === 'reused') {
-              const first = await h.fetch('/api/v1/auth/dropbox', { method: 'POST', json: { code, codeVerifier: verifier, redirectUri: REDIRECT_URI } });
+              const first = await h.fetch('/api/v1/auth/dropbox', {
+                method: 'POST',
+                json: { code, codeVerifier: verifier, redirectUri: REDIRECT_URI },
+              });
               await first.arrayBuffer();
               h.queued.length = 0;
             }
@@ -102,7 +128,12 @@ describe('Dropbox routes fuzz (against the emulator)', () => {
           const headers = new Headers(await fc.sample(extraHeaders, 1)[0]);
           if (ct !== null && flaw === 'hostile') headers.set('Content-Type', ct);
           else headers.set('Content-Type', 'application/json');
-          await check('POST /api/v1/auth/dropbox', '/api/v1/auth/dropbox', { method: 'POST', body, headers }, `flaw=${flaw} body=${JSON.stringify(typeof body === 'string' ? body.slice(0, 200) : `${body.length} bytes`)}`);
+          await check(
+            'POST /api/v1/auth/dropbox',
+            '/api/v1/auth/dropbox',
+            { method: 'POST', body, headers },
+            `flaw=${flaw} body=${JSON.stringify(typeof body === 'string' ? body.slice(0, 200) : `${body.length} bytes`)}`,
+          );
         },
       ),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
@@ -134,14 +165,28 @@ describe('Dropbox routes fuzz (against the emulator)', () => {
       `/home/PD/${encodeURIComponent('Ünïcødé ✓ 🎧')}`,
       '/home/PD/Fuzz%20Track/../Fuzz%20Track',
     );
-    const webPath = fc.tuple(fc.array(segment, { minLength: 0, maxLength: 4 }), fc.constantFrom('/home', 'https://www.dropbox.com/home', '/HOME', 'home', '/work', ''), fc.constantFrom('', '?preview=mix+v1.wav', '#x', '/')).map(
-      ([segs, prefix, tail]) => `${prefix}/${segs.map(encodeAny).join('/')}${tail}`,
-    );
+    const webPath = fc
+      .tuple(
+        fc.array(segment, { minLength: 0, maxLength: 4 }),
+        fc.constantFrom('/home', 'https://www.dropbox.com/home', '/HOME', 'home', '/work', ''),
+        fc.constantFrom('', '?preview=mix+v1.wav', '#x', '/'),
+      )
+      .map(([segs, prefix, tail]) => `${prefix}/${segs.map(encodeAny).join('/')}${tail}`);
     await fc.assert(
-      fc.asyncProperty(fc.oneof({ arbitrary: REAL_PATHS, weight: 1 }, { arbitrary: webPath, weight: 3 }, { arbitrary: hostileString, weight: 1 }), fc.boolean(), fc.constantFrom('owner', 'member'), async (p, encodeQuery, who) => {
-        const q = encodeQuery ? encodeAny(p) : toHeaderValue(p).replace(/[#&\s]/g, '');
-        await check('GET /api/v1/tracks/by-dropbox-path', `/api/v1/tracks/by-dropbox-path?path=${q}`, { session: (who === 'owner' ? owner : member).session }, `who=${who} path=${JSON.stringify(p.slice(0, 200))}`);
-      }),
+      fc.asyncProperty(
+        fc.oneof({ arbitrary: REAL_PATHS, weight: 1 }, { arbitrary: webPath, weight: 3 }, { arbitrary: hostileString, weight: 1 }),
+        fc.boolean(),
+        fc.constantFrom('owner', 'member'),
+        async (p, encodeQuery, who) => {
+          const q = encodeQuery ? encodeAny(p) : toHeaderValue(p).replace(/[#&\s]/g, '');
+          await check(
+            'GET /api/v1/tracks/by-dropbox-path',
+            `/api/v1/tracks/by-dropbox-path?path=${q}`,
+            { session: (who === 'owner' ? owner : member).session },
+            `who=${who} path=${JSON.stringify(p.slice(0, 200))}`,
+          );
+        },
+      ),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
   });
@@ -150,7 +195,10 @@ describe('Dropbox routes fuzz (against the emulator)', () => {
     const BIG = JSON.stringify({ dropboxSharedFolderId: sharedFolderId, title: 'x'.repeat(1024 * 1024) });
     const folder = fc.oneof(fc.constant(sharedFolderId), fc.constant(otherFolderId), fc.integer({ min: 0, max: 1e12 }).map(String), hostileString);
     const body = fc.oneof(
-      { arbitrary: fc.record({ dropboxSharedFolderId: folder, title: fc.oneof(fc.constant('Claimed'), hostileString) }).map((b) => JSON.stringify(b)), weight: 4 },
+      {
+        arbitrary: fc.record({ dropboxSharedFolderId: folder, title: fc.oneof(fc.constant('Claimed'), hostileString) }).map((b) => JSON.stringify(b)),
+        weight: 4,
+      },
       { arbitrary: hostileBody, weight: 2 },
       { arbitrary: fc.constant(BIG), weight: 1 },
     );
@@ -175,11 +223,26 @@ describe('Dropbox routes fuzz (against the emulator)', () => {
   });
 
   it('POST /api/v1/dropbox/import: hostile folder id lists', { timeout: 60_000 }, async () => {
-    const ids = fc.array(fc.oneof(fc.constant(sharedFolderId), fc.constant('0'), fc.integer({ min: 0, max: 1e12 }).map(String), hostileString), { minLength: 1, maxLength: 6 });
+    const ids = fc.array(fc.oneof(fc.constant(sharedFolderId), fc.constant('0'), fc.integer({ min: 0, max: 1e12 }).map(String), hostileString), {
+      minLength: 1,
+      maxLength: 6,
+    });
     await fc.assert(
-      fc.asyncProperty(fc.oneof(ids.map((sharedFolderIds) => JSON.stringify({ sharedFolderIds })), hostileBody), fc.constantFrom('owner', 'member'), async (body, who) => {
-        await check('POST /api/v1/dropbox/import', '/api/v1/dropbox/import', { method: 'POST', body, headers: { 'Content-Type': 'application/json' }, session: (who === 'owner' ? owner : member).session }, `who=${who} body=${JSON.stringify(typeof body === 'string' ? body.slice(0, 200) : `${body.length} bytes`)}`);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          ids.map((sharedFolderIds) => JSON.stringify({ sharedFolderIds })),
+          hostileBody,
+        ),
+        fc.constantFrom('owner', 'member'),
+        async (body, who) => {
+          await check(
+            'POST /api/v1/dropbox/import',
+            '/api/v1/dropbox/import',
+            { method: 'POST', body, headers: { 'Content-Type': 'application/json' }, session: (who === 'owner' ? owner : member).session },
+            `who=${who} body=${JSON.stringify(typeof body === 'string' ? body.slice(0, 200) : `${body.length} bytes`)}`,
+          );
+        },
+      ),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
   });

@@ -44,7 +44,12 @@ export async function buildWorld(label = 'World'): Promise<World> {
   const db = env.DB;
   const ownerId = people.owner.account.id;
   const track = await domain.createTrack(db, { ownerId, dropboxSharedFolderId: `sf:${crypto.randomUUID()}`, title: `Track ${tag}`, via: 'app' });
-  const other = await domain.createTrack(db, { ownerId: people.stranger.account.id, dropboxSharedFolderId: `sf:${crypto.randomUUID()}`, title: `Other ${tag}`, via: 'app' });
+  const other = await domain.createTrack(db, {
+    ownerId: people.stranger.account.id,
+    dropboxSharedFolderId: `sf:${crypto.randomUUID()}`,
+    title: `Other ${tag}`,
+    via: 'app',
+  });
   const join = async (who: Person, accessLevel: 'editor' | 'viewer') => {
     const r = await domain.invite(db, { trackId: track.id, actorId: ownerId, email: who.email, accessLevel, via: 'app' });
     await domain.acceptInvitation(db, { invitationId: r.invitation.id, accountId: who.account.id, via: 'app' });
@@ -69,7 +74,10 @@ export async function buildWorld(label = 'World'): Promise<World> {
     .bind(track.id, revokedId)
     .first<{ id: number }>();
   // Nothing else pending: the background executor has nothing to pick up while the tests run.
-  await db.prepare(`UPDATE dropbox_changes SET status = 'done', next_attempt_at = NULL WHERE track_id = ? AND status = 'pending'`).bind(track.id).run();
+  await db
+    .prepare(`UPDATE dropbox_changes SET status = 'done', next_attempt_at = NULL WHERE track_id = ? AND status = 'pending'`)
+    .bind(track.id)
+    .run();
   return {
     people,
     trackId: track.id,
@@ -87,7 +95,9 @@ export async function buildWorld(label = 'World'): Promise<World> {
 export async function expiredSession(who: Person): Promise<string> {
   const { token } = await domain.createSession(env.DB, who.account.id);
   const hash = await domain.hashToken(token);
-  const r = await env.DB.prepare(`UPDATE sessions SET expires_at = ? WHERE token_hash = ?`).bind(new Date(Date.now() - 60_000).toISOString(), hash).run();
+  const r = await env.DB.prepare(`UPDATE sessions SET expires_at = ? WHERE token_hash = ?`)
+    .bind(new Date(Date.now() - 60_000).toISOString(), hash)
+    .run();
   if (r.meta.changes !== 1) throw new Error('expired session: row not found');
   return token;
 }

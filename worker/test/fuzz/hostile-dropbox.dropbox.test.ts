@@ -35,7 +35,12 @@ beforeAll(async () => {
       { email: OWNER, display_name: '\u202EOlivia\u202C 👩‍🎤' },
       { email: MEMBER, display_name: '<b>Ben</b>\u200B' },
     ],
-    folders: NAMES.map((name, i) => ({ name, owner: OWNER, path: `/PD/${i}-${name.trim() || 'x'}`, members: [{ account: MEMBER, access_level: 'editor' as const }] })),
+    folders: NAMES.map((name, i) => ({
+      name,
+      owner: OWNER,
+      path: `/PD/${i}-${name.trim() || 'x'}`,
+      members: [{ account: MEMBER, access_level: 'editor' as const }],
+    })),
   });
   owner = await h.signIn(OWNER);
   member = await h.signIn(MEMBER);
@@ -62,7 +67,13 @@ describe('hostile names from Dropbox', () => {
 
   it('uploads with hostile file names and a member leaving in Dropbox are reconciled; no job is retried forever', async () => {
     for (const f of seeded.folders.slice(0, 3)) {
-      await h.act({ as: MEMBER, action: 'upload_file', shared_folder_id: f.shared_folder_id, path: `Stems/\u202Ekick\u202C 😀 ${'x'.repeat(120)}.wav`, size: 10 });
+      await h.act({
+        as: MEMBER,
+        action: 'upload_file',
+        shared_folder_id: f.shared_folder_id,
+        path: `Stems/\u202Ekick\u202C 😀 ${'x'.repeat(120)}.wav`,
+        size: 10,
+      });
     }
     await h.act({ as: MEMBER, action: 'leave_folder', shared_folder_id: seeded.folders[3].shared_folder_id });
     await h.deliverWebhooks();

@@ -9,7 +9,11 @@ const join = (prefix: string, path: string) => (prefix + (path === '/' ? '' : pa
 /** "METHOD /path/:param" of every route (middleware entries, method ALL, left out). */
 export function servedRoutes(): string[] {
   const out = new Set<string>();
-  for (const [prefix, app] of [['/api/v1', api], ['/api/v1', dropboxApi], ['', webhook]] as const) {
+  for (const [prefix, app] of [
+    ['/api/v1', api],
+    ['/api/v1', dropboxApi],
+    ['', webhook],
+  ] as const) {
     for (const r of app.routes) if (r.method !== 'ALL') out.add(`${r.method} ${join(prefix, r.path)}`);
   }
   return [...out].sort();

@@ -14,7 +14,12 @@ function vitest(seed) {
   const env = { ...process.env };
   if (seed === undefined) delete env.VITE_FUZZ_SEED;
   else env.VITE_FUZZ_SEED = seed;
-  const r = spawnSync('npx', ['vitest', 'run', '--project', 'worker', 'test/fuzz/seed.fuzz.test.ts'], { cwd: workerDir, env, encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync('npx', ['vitest', 'run', '--project', 'worker', 'test/fuzz/seed.fuzz.test.ts'], {
+    cwd: workerDir,
+    env,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   const out = `${r.stdout}\n${r.stderr}`;
   const inWorkerd = out.match(/fuzz seed in workerd: (-?\d+)/);
   return { status: r.status, out, seed: inWorkerd ? Number(inWorkerd[1]) : null };

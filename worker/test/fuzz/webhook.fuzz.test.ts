@@ -19,7 +19,10 @@ const counts: Record<string, Record<string, number>> = { 'GET /dropbox/webhook':
 afterAll(() => {
   const lines = Object.entries(counts).map(([route, c]) => {
     const total = Object.values(c).reduce((a, b) => a + b, 0);
-    return `${String(total).padStart(5)}  ${route.padEnd(24)} ${Object.entries(c).sort().map(([s, k]) => `${s}×${k}`).join(' ')}`;
+    return `${String(total).padStart(5)}  ${route.padEnd(24)} ${Object.entries(c)
+      .sort()
+      .map(([s, k]) => `${s}×${k}`)
+      .join(' ')}`;
   });
   console.log(`Webhook fuzz (seed ${SEED}, reproduce: VITE_FUZZ_SEED=${SEED} npx vitest run test/fuzz)\n${lines.join('\n')}`);
 });
@@ -30,7 +33,11 @@ const bytes = (b: string | Uint8Array) => (typeof b === 'string' ? new TextEncod
 const notification = fc
   .record({
     list_folder: fc.oneof(
-      fc.record({ accounts: fc.array(fc.oneof(fc.constant('dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc'), hostileString, fc.integer(), fc.constant(null)), { maxLength: 8 }) }),
+      fc.record({
+        accounts: fc.array(fc.oneof(fc.constant('dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc'), hostileString, fc.integer(), fc.constant(null)), {
+          maxLength: 8,
+        }),
+      }),
       fc.jsonValue({ maxDepth: 2 }),
     ),
     delta: fc.option(fc.record({ users: fc.array(fc.integer()) }), { nil: undefined }),
@@ -43,30 +50,49 @@ describe('webhook fuzz: never a 5xx, only a correctly signed body is accepted', 
   it('GET /dropbox/webhook?challenge=…', { timeout: 30_000 }, async () => {
     const tally = counts['GET /dropbox/webhook'];
     await fc.assert(
-      fc.asyncProperty(fc.oneof(queryString(['challenge']), hostileString.map((s) => `challenge=${encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, ''))}`)), extraHeaders, async (query, headers) => {
-        const url = `http://pd.test/dropbox/webhook?${query}`;
-        const before = await writesSoFar();
-        const res = await SELF.fetch(url, { headers });
-        tally[res.status] = (tally[res.status] ?? 0) + 1;
-        if (res.status === 200) {
-          const expected = new URL(url).searchParams.get('challenge');
-          // Compare the bytes: Response.text() would drop a leading U+FEFF that the worker did echo.
-          const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(await res.clone().arrayBuffer());
-          if (text !== expected) throw new Error(`challenge echoed as ${JSON.stringify(text.slice(0, 100))}, sent ${JSON.stringify(expected?.slice(0, 100))}`);
-          if (!/^text\/plain/.test(res.headers.get('content-type') ?? '') || res.headers.get('x-content-type-options') !== 'nosniff') {
-            throw new Error(`challenge answered as ${res.headers.get('content-type')} without nosniff`);
+      fc.asyncProperty(
+        fc.oneof(
+          queryString(['challenge']),
+          hostileString.map((s) => `challenge=${encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, ''))}`),
+        ),
+        extraHeaders,
+        async (query, headers) => {
+          const url = `http://pd.test/dropbox/webhook?${query}`;
+          const before = await writesSoFar();
+          const res = await SELF.fetch(url, { headers });
+          tally[res.status] = (tally[res.status] ?? 0) + 1;
+          if (res.status === 200) {
+            const expected = new URL(url).searchParams.get('challenge');
+            // Compare the bytes: Response.text() would drop a leading U+FEFF that the worker did echo.
+            const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(await res.clone().arrayBuffer());
+            if (text !== expected)
+              throw new Error(`challenge echoed as ${JSON.stringify(text.slice(0, 100))}, sent ${JSON.stringify(expected?.slice(0, 100))}`);
+            if (!/^text\/plain/.test(res.headers.get('content-type') ?? '') || res.headers.get('x-content-type-options') !== 'nosniff') {
+              throw new Error(`challenge answered as ${res.headers.get('content-type')} without nosniff`);
+            }
           }
-        }
-        const problem = await judge(res, async () => ((await writesSoFar()) === before ? [] : ['wrote to the database']));
-        if (problem) throw new Error(`${problem}\n  GET ${url.slice(0, 300)}`);
-      }),
+          const problem = await judge(res, async () => ((await writesSoFar()) === before ? [] : ['wrote to the database']));
+          if (problem) throw new Error(`${problem}\n  GET ${url.slice(0, 300)}`);
+        },
+      ),
       { seed: SEED, numRuns: RUNS.get, endOnFailure: true },
     );
   });
 
   it('POST /dropbox/webhook', { timeout: 40_000 }, async () => {
     const tally = counts['POST /dropbox/webhook'];
-    const sig = fc.constantFrom<SigKind>('valid', 'valid', 'valid', 'none', 'garbage', 'other-body', 'other-secret', 'truncated', 'uppercase', 'prefixed');
+    const sig = fc.constantFrom<SigKind>(
+      'valid',
+      'valid',
+      'valid',
+      'none',
+      'garbage',
+      'other-body',
+      'other-secret',
+      'truncated',
+      'uppercase',
+      'prefixed',
+    );
     await fc.assert(
       fc.asyncProperty(fc.oneof(notification, hostileBody), sig, contentType, extraHeaders, hostileString, async (body, kind, ct, extra, garbage) => {
         const raw = bytes(body);

@@ -192,7 +192,9 @@ describe('every change reaches everyone it concerns', () => {
     await w.sockets.olivia.pushFor(w.trackId);
     await w.sockets.cara.pushFor(w.trackId);
     clear(w.sockets.olivia, w.sockets.ben, w.sockets.cara);
-    const splits = await w.olivia.put(`/tracks/${w.trackId}/splits`, { collaborators: [{ collaboratorId: w.benId, master: 20, publishing: 25, writer: 30 }] });
+    const splits = await w.olivia.put(`/tracks/${w.trackId}/splits`, {
+      collaborators: [{ collaboratorId: w.benId, master: 20, publishing: 25, writer: 30 }],
+    });
     expect(splits.status).toBe(200);
     await w.sockets.ben.pushFor(w.trackId);
     await w.sockets.cara.pushFor(w.trackId);

@@ -63,7 +63,11 @@ const preflight = (path: string, origin: string, method: string) =>
   });
 
 const actual = (path: string, origin: string, method: string) =>
-  new Request(`http://pd.test${path}`, { method, headers: { Origin: origin, 'Content-Type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
+  new Request(`http://pd.test${path}`, {
+    method,
+    headers: { Origin: origin, 'Content-Type': 'application/json' },
+    body: method === 'GET' ? undefined : '{}',
+  });
 
 describe('CORS', () => {
   it('preflight from the extension is allowed on every /api/v1 route, for exactly that origin, without credentials', async () => {
@@ -75,10 +79,13 @@ describe('CORS', () => {
         const allowMethods = (h.get('access-control-allow-methods') ?? '').split(',').map((m) => m.trim());
         const allowHeaders = (h.get('access-control-allow-headers') ?? '').toLowerCase();
         if (res.status >= 300) problems.push(`${r.name} ${origin}: preflight answered ${res.status}`);
-        if (h.get('access-control-allow-origin') !== origin) problems.push(`${r.name} ${origin}: allow-origin ${h.get('access-control-allow-origin')}`);
+        if (h.get('access-control-allow-origin') !== origin)
+          problems.push(`${r.name} ${origin}: allow-origin ${h.get('access-control-allow-origin')}`);
         if (!allowMethods.includes(r.method)) problems.push(`${r.name} ${origin}: ${r.method} not in allow-methods ${allowMethods}`);
-        if (!allowHeaders.includes('authorization') || !allowHeaders.includes('content-type')) problems.push(`${r.name}: allow-headers ${allowHeaders}`);
-        if (h.get('access-control-allow-credentials') !== null) problems.push(`${r.name}: allow-credentials ${h.get('access-control-allow-credentials')}`);
+        if (!allowHeaders.includes('authorization') || !allowHeaders.includes('content-type'))
+          problems.push(`${r.name}: allow-headers ${allowHeaders}`);
+        if (h.get('access-control-allow-credentials') !== null)
+          problems.push(`${r.name}: allow-credentials ${h.get('access-control-allow-credentials')}`);
         if (!/\borigin\b/i.test(h.get('vary') ?? '')) problems.push(`${r.name}: no Vary: Origin on the preflight`);
       }
     }
@@ -95,7 +102,8 @@ describe('CORS', () => {
         const res = await SELF.fetch(req);
         await res.arrayBuffer();
         if (res.status >= 500) problems.push(`${r.name}: ${res.status}`);
-        if (res.headers.get('access-control-allow-origin') !== origin) problems.push(`${r.name} ${res.status} ${origin}: allow-origin ${res.headers.get('access-control-allow-origin')}`);
+        if (res.headers.get('access-control-allow-origin') !== origin)
+          problems.push(`${r.name} ${res.status} ${origin}: allow-origin ${res.headers.get('access-control-allow-origin')}`);
         if (res.headers.get('access-control-allow-credentials') !== null) problems.push(`${r.name}: allow-credentials`);
         if (!/\borigin\b/i.test(res.headers.get('vary') ?? '')) problems.push(`${r.name} ${res.status}: no Vary: Origin`);
       }
@@ -147,7 +155,11 @@ describe('CORS', () => {
 
   it('the Dropbox webhook is server to server: no CORS for anyone, not even the extension', async () => {
     for (const origin of [...EXTENSION_ORIGINS, 'https://evil.example']) {
-      for (const req of [preflight('/dropbox/webhook', origin, 'POST'), actual('/dropbox/webhook?challenge=abc', origin, 'GET'), actual('/dropbox/webhook', origin, 'POST')]) {
+      for (const req of [
+        preflight('/dropbox/webhook', origin, 'POST'),
+        actual('/dropbox/webhook?challenge=abc', origin, 'GET'),
+        actual('/dropbox/webhook', origin, 'POST'),
+      ]) {
         const res = await SELF.fetch(req);
         await res.arrayBuffer();
         expect(res.headers.get('access-control-allow-origin')).toBeNull();
@@ -168,7 +180,11 @@ describe('CORS in production: pinned extension ids (issue 8)', () => {
 
   it('only the published ids get CORS; any other extension (another Chrome id, another Firefox install) gets nothing', async () => {
     const pinned = ['chrome-extension://oaiaeejnfngjihimhhifgbedfocmgghg', 'moz-extension://6f1d1d3e-8e2a-4f5b-9c1a-2b3c4d5e6f70'];
-    const others = ['chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'moz-extension://00000000-0000-4000-8000-000000000000', 'chrome-extension://oaiaeejnfngjihimhhifgbedfocmgghh'];
+    const others = [
+      'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
+      'moz-extension://00000000-0000-4000-8000-000000000000',
+      'chrome-extension://oaiaeejnfngjihimhhifgbedfocmgghh',
+    ];
     for (const origin of pinned) {
       const res = await viaWorker(preflight('/api/v1/me', origin, 'GET'), PROD);
       expect([origin, res.headers.get('access-control-allow-origin')]).toEqual([origin, origin]);
@@ -183,7 +199,10 @@ describe('CORS in production: pinned extension ids (issue 8)', () => {
   });
 
   it('with no EXTENSION_IDS configured, no extension origin at all', async () => {
-    const res = await viaWorker(preflight('/api/v1/me', 'chrome-extension://oaiaeejnfngjihimhhifgbedfocmgghg', 'GET'), { ...PROD, EXTENSION_IDS: '' });
+    const res = await viaWorker(preflight('/api/v1/me', 'chrome-extension://oaiaeejnfngjihimhhifgbedfocmgghg', 'GET'), {
+      ...PROD,
+      EXTENSION_IDS: '',
+    });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -35,7 +35,8 @@ beforeAll(async () => {
   ben = await h.signIn(BEN);
   cara = await h.signIn(CARA);
   await h.drain();
-  trackId = (await h.json<{ imported: { trackId: string }[] }>('/api/v1/dropbox/import', { method: 'POST', session: owner.session, json: {} })).imported[0].trackId;
+  trackId = (await h.json<{ imported: { trackId: string }[] }>('/api/v1/dropbox/import', { method: 'POST', session: owner.session, json: {} }))
+    .imported[0].trackId;
   await h.drain();
 });
 
@@ -50,7 +51,10 @@ const lookup = async (s: { session: string }, email: string) =>
 
 describe('looking up a track from the Dropbox page after access ended', () => {
   it('while they are collaborators, both resolve the folder to the track', async () => {
-    for (const [s, email] of [[ben, BEN], [cara, CARA]] as const) {
+    for (const [s, email] of [
+      [ben, BEN],
+      [cara, CARA],
+    ] as const) {
       const res = await lookup(s, email);
       expect(res.status).toBe(200);
       expect(((await res.json()) as { track: { id: string } }).track.id).toBe(trackId);
@@ -63,7 +67,10 @@ describe('looking up a track from the Dropbox page after access ended', () => {
     expect((await h.fetch(`/api/v1/tracks/${trackId}/collaborators/${benId}/revoke`, { method: 'POST', session: owner.session })).status).toBe(200);
     expect((await h.fetch(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: cara.session })).status).toBe(200);
     // The Dropbox changes are queued, not run: the folder is still mounted in both of their Dropboxes.
-    for (const [s, email] of [[ben, BEN], [cara, CARA]] as const) {
+    for (const [s, email] of [
+      [ben, BEN],
+      [cara, CARA],
+    ] as const) {
       const res = await lookup(s, email);
       const text = await res.text();
       expect([res.status, JSON.parse(text).error.code]).toEqual([403, 'access_ended']);

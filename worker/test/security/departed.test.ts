@@ -118,8 +118,18 @@ describe('… while they still appear in everyone else’s view', () => {
       const p = viewerName === 'owner' ? olivia : dan;
       const detail = (await p.get(`/tracks/${trackId}`)).body;
       const byId = Object.fromEntries(detail.collaborators.map((c: any) => [c.id, c]));
-      expect(byId[benId]).toMatchObject({ displayName: ben.name, role: 'producer', status: 'revoked', splits: { master: 20, publishing: 10, writer: 5 } });
-      expect(byId[caraId]).toMatchObject({ displayName: cara.name, role: 'vocalist', status: 'left', splits: { master: 15, publishing: 25, writer: 30 } });
+      expect(byId[benId]).toMatchObject({
+        displayName: ben.name,
+        role: 'producer',
+        status: 'revoked',
+        splits: { master: 20, publishing: 10, writer: 5 },
+      });
+      expect(byId[caraId]).toMatchObject({
+        displayName: cara.name,
+        role: 'vocalist',
+        status: 'left',
+        splits: { master: 15, publishing: 25, writer: 30 },
+      });
       const comments = (await p.get(`/tracks/${trackId}/comments`)).body.comments;
       expect(comments).toEqual(
         expect.arrayContaining([
@@ -133,7 +143,12 @@ describe('… while they still appear in everyone else’s view', () => {
       const history = (await p.get(`/tracks/${trackId}/history`)).body.entries;
       const actors = history.map((e: any) => `${e.kind}:${e.actor.name}`);
       expect(actors).toEqual(
-        expect.arrayContaining([`metadata_changed:${ben.name}`, `tags_changed:${cara.name}`, `collaborator_left:${cara.name}`, `access_revoked:${olivia.name}`]),
+        expect.arrayContaining([
+          `metadata_changed:${ben.name}`,
+          `tags_changed:${cara.name}`,
+          `collaborator_left:${cara.name}`,
+          `access_revoked:${olivia.name}`,
+        ]),
       );
     });
   }

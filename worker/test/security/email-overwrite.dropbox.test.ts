@@ -38,9 +38,15 @@ describe('an address changed in Dropbox (unverified) reaching PD through a membe
     const olivia = await h.signIn(OLIVIA);
     await h.drain();
     // Import reads the folder's members: Mal is found there with Vera's address.
-    const imported = await h.json<{ imported: { trackId: string; title: string }[] }>('/api/v1/dropbox/import', { method: 'POST', session: olivia.session, json: {} });
+    const imported = await h.json<{ imported: { trackId: string; title: string }[] }>('/api/v1/dropbox/import', {
+      method: 'POST',
+      session: olivia.session,
+      json: {},
+    });
     await h.drain();
-    const stored = await env.DB.prepare('SELECT email, email_lower FROM accounts WHERE id = ?').bind(mal.id).first<{ email: string; email_lower: string }>();
+    const stored = await env.DB.prepare('SELECT email, email_lower FROM accounts WHERE id = ?')
+      .bind(mal.id)
+      .first<{ email: string; email_lower: string }>();
     expect(stored).toEqual({ email: MAL_OLD, email_lower: MAL_OLD });
 
     // Olivia invites Vera, by e-mail, to the track Mal is not on.

@@ -30,7 +30,13 @@ describe('ill-formed Unicode in request text', () => {
       ['POST', `/tracks/${trackId}/invitations`, { email: 'new@example.test', role: `\uDC00vocals` }],
     ] as const) {
       const res = await call(olivia.token, method, path, body);
-      expect([method, path, JSON.stringify(body).slice(0, 60), res.status, res.body?.error?.code]).toEqual([method, path, JSON.stringify(body).slice(0, 60), 400, 'validation_failed']);
+      expect([method, path, JSON.stringify(body).slice(0, 60), res.status, res.body?.error?.code]).toEqual([
+        method,
+        path,
+        JSON.stringify(body).slice(0, 60),
+        400,
+        'validation_failed',
+      ]);
     }
     expect(await dump()).toBe(before);
   });

@@ -14,7 +14,13 @@ const OLD_KEY = env.TOKEN_ENCRYPTION_KEY;
 const NEW_KEY = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
 
 const rows = async () =>
-  (await env.DB.prepare('SELECT account_id, refresh_token, access_token FROM dropbox_tokens ORDER BY account_id').all<{ account_id: string; refresh_token: string; access_token: string | null }>()).results;
+  (
+    await env.DB.prepare('SELECT account_id, refresh_token, access_token FROM dropbox_tokens ORDER BY account_id').all<{
+      account_id: string;
+      refresh_token: string;
+      access_token: string | null;
+    }>()
+  ).results;
 const kid = (sealed: string) => /^v1:([0-9a-f]{8}):/.exec(sealed)?.[1] ?? null;
 
 let maya: { session: string; account: { id: string } };
@@ -22,7 +28,10 @@ let noah: { session: string; account: { id: string } };
 
 beforeAll(async () => {
   await h.reset({
-    accounts: [{ email: MAYA, display_name: 'Maya' }, { email: NOAH, display_name: 'Noah' }],
+    accounts: [
+      { email: MAYA, display_name: 'Maya' },
+      { email: NOAH, display_name: 'Noah' },
+    ],
     folders: [{ name: 'Rotation', owner: MAYA, path: '/PD/Rotation', members: [] }],
   });
   maya = await h.signIn(MAYA);
@@ -80,7 +89,10 @@ describe('rotating the token key', () => {
   it('ciphertexts from before key versioning (no prefix) are still read, with the current or the previous key', async () => {
     const legacy = (await encryptToken(OLD_KEY, 'legacy-refresh', 'acc_legacy:refresh')).replace(/^v1:[0-9a-f]{8}:/, '');
     expect(await decryptToken(OLD_KEY, legacy, 'acc_legacy:refresh')).toBe('legacy-refresh');
-    expect(await decryptTokenWithKeys({ current: NEW_KEY, previous: OLD_KEY }, legacy, 'acc_legacy:refresh')).toEqual({ plaintext: 'legacy-refresh', stale: true });
+    expect(await decryptTokenWithKeys({ current: NEW_KEY, previous: OLD_KEY }, legacy, 'acc_legacy:refresh')).toEqual({
+      plaintext: 'legacy-refresh',
+      stale: true,
+    });
     await expect(decryptTokenWithKeys({ current: NEW_KEY }, legacy, 'acc_legacy:refresh')).rejects.toThrow();
   });
 });

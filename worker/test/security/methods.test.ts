@@ -10,7 +10,9 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PR
 describe('any method on any path', () => {
   it('never a 5xx; refusals in the error shape', async () => {
     const me = await person('Methods');
-    const paths = [...new Set(servedRoutes().map((r) => r.split(' ')[1]))].map((t) => fillPath(t, Object.fromEntries(paramsOf(t).map((p) => [p, p === 'changeId' ? '1' : 'x']))));
+    const paths = [...new Set(servedRoutes().map((r) => r.split(' ')[1]))].map((t) =>
+      fillPath(t, Object.fromEntries(paramsOf(t).map((p) => [p, p === 'changeId' ? '1' : 'x']))),
+    );
     const problems: string[] = [];
     const unsendable = new Set<string>();
     let n = 0;
@@ -47,7 +49,9 @@ describe('any method on any path', () => {
         }
       }
     }
-    console.log(`methods: ${n} requests over ${paths.length + 4} paths × 2 callers; methods the runtime will not send: ${[...unsendable].join(', ') || 'none'}`);
+    console.log(
+      `methods: ${n} requests over ${paths.length + 4} paths × 2 callers; methods the runtime will not send: ${[...unsendable].join(', ') || 'none'}`,
+    );
     expect(unsendable.size).toBeLessThan(METHODS.length / 2);
     expect(problems).toEqual([]);
   }, 60_000); // ~1,000 requests

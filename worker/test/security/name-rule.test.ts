@@ -25,7 +25,8 @@ describe('the name rule', () => {
         ['POST', `/tracks/${trackId}/invitations`, { email: 'new@example.test', role: bad }],
       ] as const) {
         const res = await call(olivia.token, method, path, body);
-        if (res.status !== 400 || res.body?.error?.code !== 'validation_failed') problems.push(`${JSON.stringify(ch)} ${method} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 100)}`);
+        if (res.status !== 400 || res.body?.error?.code !== 'validation_failed')
+          problems.push(`${JSON.stringify(ch)} ${method} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 100)}`);
       }
     }
     expect(problems).toEqual([]);

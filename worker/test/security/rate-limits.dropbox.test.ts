@@ -9,7 +9,11 @@ const LIMIT = 20; // wrangler.toml [[ratelimits]] SIGNIN_LIMITER
 const verifier = 'v'.repeat(64);
 
 const attempt = (ip: string, code: string) =>
-  h.fetch('/api/v1/auth/dropbox', { method: 'POST', headers: { 'CF-Connecting-IP': ip }, json: { code, codeVerifier: verifier, redirectUri: REDIRECT_URI } });
+  h.fetch('/api/v1/auth/dropbox', {
+    method: 'POST',
+    headers: { 'CF-Connecting-IP': ip },
+    json: { code, codeVerifier: verifier, redirectUri: REDIRECT_URI },
+  });
 
 beforeAll(async () => {
   await h.reset({ accounts: [{ email: 'real.user@limits.test', display_name: 'Real User' }], folders: [] });

@@ -34,7 +34,9 @@ async function whereStored(secrets: Record<string, string>): Promise<string[]> {
 }
 
 async function tokens(accountId: string) {
-  const row = (await env.DB.prepare('SELECT refresh_token, access_token FROM dropbox_tokens WHERE account_id = ?').bind(accountId).first<{ refresh_token: string; access_token: string }>())!;
+  const row = (await env.DB.prepare('SELECT refresh_token, access_token FROM dropbox_tokens WHERE account_id = ?')
+    .bind(accountId)
+    .first<{ refresh_token: string; access_token: string }>())!;
   return {
     refresh: await decryptToken(env.TOKEN_ENCRYPTION_KEY, row.refresh_token, `${accountId}:refresh`),
     access: await decryptToken(env.TOKEN_ENCRYPTION_KEY, row.access_token, `${accountId}:access`),
@@ -50,7 +52,10 @@ async function dropboxAccepts(accessToken: string): Promise<number> {
 
 beforeAll(async () => {
   await h.reset({
-    accounts: [{ email: OWNER, display_name: 'Olivia AtRest' }, { email: MEMBER, display_name: 'Ben AtRest' }],
+    accounts: [
+      { email: OWNER, display_name: 'Olivia AtRest' },
+      { email: MEMBER, display_name: 'Ben AtRest' },
+    ],
     folders: [{ name: 'Vault', owner: OWNER, path: '/PD/Vault', members: [{ account: MEMBER, access_level: 'editor' }] }],
   });
   owner = await h.signIn(OWNER);
@@ -66,7 +71,14 @@ describe('secrets at rest', () => {
     const m = await tokens(member.account.id);
     expect(await dropboxAccepts(o.access)).toBe(200);
     expect(await dropboxAccepts(m.access)).toBe(200);
-    expect(await whereStored({ 'owner refresh token': o.refresh, 'owner access token': o.access, 'member refresh token': m.refresh, 'member access token': m.access })).toEqual([]);
+    expect(
+      await whereStored({
+        'owner refresh token': o.refresh,
+        'owner access token': o.access,
+        'member refresh token': m.refresh,
+        'member access token': m.access,
+      }),
+    ).toEqual([]);
   });
 
   it('a refreshed access token is stored encrypted too', async () => {
@@ -78,7 +90,9 @@ describe('secrets at rest', () => {
     const after = await tokens(owner.account.id);
     expect(after.access).not.toBe(before.access);
     expect(await dropboxAccepts(after.access)).toBe(200);
-    expect(await whereStored({ 'refreshed access token': after.access, 'refresh token': after.refresh, 'expired access token': before.access })).toEqual([]);
+    expect(
+      await whereStored({ 'refreshed access token': after.access, 'refresh token': after.refresh, 'expired access token': before.access }),
+    ).toEqual([]);
   });
 
   it('session tokens are stored only as their SHA-256: the token is nowhere, its hash is in sessions.token_hash', async () => {
@@ -95,7 +109,9 @@ describe('secrets at rest', () => {
 
   it('the app secret and the token key are not stored in D1, and a ciphertext is useless under another key or another account', async () => {
     expect(await whereStored({ DROPBOX_APP_SECRET: env.DROPBOX_APP_SECRET, TOKEN_ENCRYPTION_KEY: env.TOKEN_ENCRYPTION_KEY })).toEqual([]);
-    const row = (await env.DB.prepare('SELECT refresh_token FROM dropbox_tokens WHERE account_id = ?').bind(owner.account.id).first<{ refresh_token: string }>())!;
+    const row = (await env.DB.prepare('SELECT refresh_token FROM dropbox_tokens WHERE account_id = ?')
+      .bind(owner.account.id)
+      .first<{ refresh_token: string }>())!;
     const otherKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
     await expect(decryptToken(otherKey, row.refresh_token, `${owner.account.id}:refresh`)).rejects.toThrow();
     await expect(decryptToken(env.TOKEN_ENCRYPTION_KEY, row.refresh_token, `${member.account.id}:refresh`)).rejects.toThrow();
@@ -103,7 +119,9 @@ describe('secrets at rest', () => {
 
   it('the scan itself finds a token that is stored in the clear (so an empty result means something)', async () => {
     const planted = `sl.planted-${crypto.randomUUID()}-${crypto.randomUUID()}`;
-    await env.DB.prepare(`UPDATE dropbox_account_sync SET last_error = ? WHERE account_id = ?`).bind(`refresh failed for ${b64url(planted)}`, owner.account.id).run();
+    await env.DB.prepare(`UPDATE dropbox_account_sync SET last_error = ? WHERE account_id = ?`)
+      .bind(`refresh failed for ${b64url(planted)}`, owner.account.id)
+      .run();
     try {
       expect(await whereStored({ planted })).toEqual(['planted in dropbox_account_sync.last_error']);
     } finally {

@@ -11,7 +11,10 @@ const OTHER = 'omar.other@sessions.test';
 
 beforeAll(async () => {
   await h.reset({
-    accounts: [{ email: MAYA, display_name: 'Maya' }, { email: OTHER, display_name: 'Omar' }],
+    accounts: [
+      { email: MAYA, display_name: 'Maya' },
+      { email: OTHER, display_name: 'Omar' },
+    ],
     folders: [{ name: 'Reauth', owner: MAYA, path: '/PD/Reauth', members: [] }],
   });
 });
@@ -22,11 +25,15 @@ describe('Dropbox refuses the refresh token', () => {
     const phone = await h.signIn(MAYA);
     const omar = await h.signIn(OTHER);
     await h.drain();
-    const row = (await env.DB.prepare('SELECT access_token FROM dropbox_tokens WHERE account_id = ?').bind(laptop.account.id).first<{ access_token: string }>())!;
+    const row = (await env.DB.prepare('SELECT access_token FROM dropbox_tokens WHERE account_id = ?')
+      .bind(laptop.account.id)
+      .first<{ access_token: string }>())!;
     const access = await decryptToken(env.TOKEN_ENCRYPTION_KEY, row.access_token, `${laptop.account.id}:access`);
     // The user disconnects PD in Dropbox: revoking the token disables the refresh token behind it.
     expect((await fetch(`${EMULATOR}/2/auth/token/revoke`, { method: 'POST', headers: { Authorization: `Bearer ${access}` } })).status).toBe(200);
-    await env.DB.prepare('UPDATE dropbox_tokens SET access_token_expires_at = ? WHERE account_id = ?').bind(Date.now() + 1000, laptop.account.id).run();
+    await env.DB.prepare('UPDATE dropbox_tokens SET access_token_expires_at = ? WHERE account_id = ?')
+      .bind(Date.now() + 1000, laptop.account.id)
+      .run();
 
     const res = await h.fetch('/api/v1/dropbox/import', { method: 'POST', session: laptop.session, json: {} });
     expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([409, 'dropbox_reauth_required']);
@@ -37,7 +44,9 @@ describe('Dropbox refuses the refresh token', () => {
     }
     const sessions = await env.DB.prepare('SELECT count(*) AS n FROM sessions WHERE account_id = ?').bind(laptop.account.id).first<{ n: number }>();
     expect(sessions!.n).toBe(0);
-    const tokens = await env.DB.prepare('SELECT needs_reauth FROM dropbox_tokens WHERE account_id = ?').bind(laptop.account.id).first<{ needs_reauth: number }>();
+    const tokens = await env.DB.prepare('SELECT needs_reauth FROM dropbox_tokens WHERE account_id = ?')
+      .bind(laptop.account.id)
+      .first<{ needs_reauth: number }>();
     expect(tokens!.needs_reauth).toBe(1);
     expect((await h.fetch('/api/v1/me', { session: omar.session })).status).toBe(200);
 

@@ -14,8 +14,12 @@ const row = async (token: string) =>
     .bind(await hashToken(token))
     .first<{ expires_at: string; last_used_at: string; absolute_expires_at: string }>();
 const setRow = async (token: string, cols: Record<string, string>) => {
-  const sets = Object.keys(cols).map((k) => `${k} = ?`).join(', ');
-  await env.DB.prepare(`UPDATE sessions SET ${sets} WHERE token_hash = ?`).bind(...Object.values(cols), await hashToken(token)).run();
+  const sets = Object.keys(cols)
+    .map((k) => `${k} = ?`)
+    .join(', ');
+  await env.DB.prepare(`UPDATE sessions SET ${sets} WHERE token_hash = ?`)
+    .bind(...Object.values(cols), await hashToken(token))
+    .run();
 };
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -48,7 +52,11 @@ describe('sliding expiry with an absolute cap', () => {
     expect((await p.get('/me')).status).toBe(200);
     expect((await row(p.token))!.expires_at).toBe(iso(cap));
 
-    await setRow(p.token, { last_used_at: iso(Date.now() - 60_000), expires_at: iso(Date.now() + 20 * DAY), absolute_expires_at: iso(Date.now() - 1000) });
+    await setRow(p.token, {
+      last_used_at: iso(Date.now() - 60_000),
+      expires_at: iso(Date.now() + 20 * DAY),
+      absolute_expires_at: iso(Date.now() - 1000),
+    });
     const res = await p.get('/me');
     expect([res.status, res.body.error.code]).toEqual([401, 'session_expired']);
   });

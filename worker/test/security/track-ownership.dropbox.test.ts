@@ -48,14 +48,22 @@ describe('claiming a Dropbox shared folder as a track', () => {
   });
 
   it('someone who is not in the folder at all cannot either', async () => {
-    const res = await h.fetch('/api/v1/tracks', { method: 'POST', session: mal.session, json: { dropboxSharedFolderId: '9999999999', title: 'Guess' } });
+    const res = await h.fetch('/api/v1/tracks', {
+      method: 'POST',
+      session: mal.session,
+      json: { dropboxSharedFolderId: '9999999999', title: 'Guess' },
+    });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
   });
 
   it('padding the id (60 spaces + the owner’s folder id) does not skip the check: 403, nothing stored (issue 8)', async () => {
     for (const padded of [`${' '.repeat(60)}${sfid}`, `${sfid}${' '.repeat(60)}`, `\t${' '.repeat(70)}${sfid}\n`]) {
-      const res = await h.fetch('/api/v1/tracks', { method: 'POST', session: mal.session, json: { dropboxSharedFolderId: padded, title: 'Mine now' } });
+      const res = await h.fetch('/api/v1/tracks', {
+        method: 'POST',
+        session: mal.session,
+        json: { dropboxSharedFolderId: padded, title: 'Mine now' },
+      });
       const body = (await res.json()) as { error?: { code: string } };
       expect([res.status, body.error?.code]).toEqual([403, 'owner_only']);
     }
@@ -65,7 +73,11 @@ describe('claiming a Dropbox shared folder as a track', () => {
 
   it('a padded unknown id (squatting a future folder id) is refused too', async () => {
     const next = `${sfid}7`; // not a folder (yet)
-    const res = await h.fetch('/api/v1/tracks', { method: 'POST', session: mal.session, json: { dropboxSharedFolderId: `${' '.repeat(60)}${next}`, title: 'Later' } });
+    const res = await h.fetch('/api/v1/tracks', {
+      method: 'POST',
+      session: mal.session,
+      json: { dropboxSharedFolderId: `${' '.repeat(60)}${next}`, title: 'Later' },
+    });
     const body = (await res.json()) as { error?: { code: string } };
     expect([res.status, body.error?.code]).toEqual([403, 'owner_only']);
     const row = await env.DB.prepare('SELECT count(*) AS n FROM tracks WHERE dropbox_shared_folder_id = ?').bind(next).first<{ n: number }>();
@@ -74,26 +86,46 @@ describe('claiming a Dropbox shared folder as a track', () => {
 
   it('an id too long even after trimming is 400 validation_failed, before Dropbox is asked', async () => {
     await h.clearCalls();
-    const res = await h.fetch('/api/v1/tracks', { method: 'POST', session: mal.session, json: { dropboxSharedFolderId: '9'.repeat(65), title: 'Long' } });
+    const res = await h.fetch('/api/v1/tracks', {
+      method: 'POST',
+      session: mal.session,
+      json: { dropboxSharedFolderId: '9'.repeat(65), title: 'Long' },
+    });
     const body = (await res.json()) as { error?: { code: string } };
     expect([res.status, body.error?.code]).toEqual([400, 'validation_failed']);
     expect(await h.calls('2/sharing/get_folder_metadata')).toEqual([]);
   });
 
   it('the real owner can still make it a track, by creating it or importing it', async () => {
-    const res = await h.fetch('/api/v1/tracks', { method: 'POST', session: maya.session, json: { dropboxSharedFolderId: sfid, title: 'Unreleased EP' } });
+    const res = await h.fetch('/api/v1/tracks', {
+      method: 'POST',
+      session: maya.session,
+      json: { dropboxSharedFolderId: sfid, title: 'Unreleased EP' },
+    });
     expect(res.status).toBe(201);
-    const imported = await h.json<{ imported: { trackId: string; created: boolean }[]; skipped: unknown[] }>('/api/v1/dropbox/import', { method: 'POST', session: maya.session, json: {} });
+    const imported = await h.json<{ imported: { trackId: string; created: boolean }[]; skipped: unknown[] }>('/api/v1/dropbox/import', {
+      method: 'POST',
+      session: maya.session,
+      json: {},
+    });
     expect(imported.skipped).toEqual([]);
     expect(imported.imported).toEqual([expect.objectContaining({ created: false })]);
   });
 
   it('creating it a second time is 409 track_exists, and another account with no Dropbox cannot create any (409 dropbox_not_linked)', async () => {
-    const again = await h.fetch('/api/v1/tracks', { method: 'POST', session: maya.session, json: { dropboxSharedFolderId: ` ${sfid} `, title: 'Again' } });
+    const again = await h.fetch('/api/v1/tracks', {
+      method: 'POST',
+      session: maya.session,
+      json: { dropboxSharedFolderId: ` ${sfid} `, title: 'Again' },
+    });
     expect([again.status, ((await again.json()) as { error: { code: string } }).error.code]).toEqual([409, 'track_exists']);
     const { person } = await import('../core/helpers.ts');
     const unlinked = await person('No Dropbox');
-    const res = await h.fetch('/api/v1/tracks', { method: 'POST', session: unlinked.token, json: { dropboxSharedFolderId: '424242', title: 'Guess' } });
+    const res = await h.fetch('/api/v1/tracks', {
+      method: 'POST',
+      session: unlinked.token,
+      json: { dropboxSharedFolderId: '424242', title: 'Guess' },
+    });
     expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([409, 'dropbox_not_linked']);
   });
 });

@@ -18,7 +18,11 @@ const PRODUCTION = {
 
 async function fetchWith(extra: Record<string, string>, path: string, init: RequestInit = {}) {
   const ctx = createExecutionContext();
-  const res = await worker.fetch!(new Request(`http://pd.test${path}`, init) as Request<unknown, IncomingRequestCfProperties>, { ...env, ...extra } as Env, ctx);
+  const res = await worker.fetch!(
+    new Request(`http://pd.test${path}`, init) as Request<unknown, IncomingRequestCfProperties>,
+    { ...env, ...extra } as Env,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -61,7 +65,9 @@ describe('published local defaults with real Dropbox origins', () => {
   it('the queue is not processed (messages retried later, nothing lost) and the cron does nothing', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const config = { ...PRODUCTION, DROPBOX_APP_SECRET: 'pd-local-app-secret' };
-    const batch = createMessageBatch<Job>('pd-jobs', [{ id: 'm1', timestamp: new Date(), attempts: 1, body: { kind: 'reconcile-account', dropboxAccountId: 'dbid:x', at: 1 } }]);
+    const batch = createMessageBatch<Job>('pd-jobs', [
+      { id: 'm1', timestamp: new Date(), attempts: 1, body: { kind: 'reconcile-account', dropboxAccountId: 'dbid:x', at: 1 } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue!(batch, { ...env, ...config } as Env, ctx);
     const result = await getQueueResult(batch, ctx);
@@ -75,7 +81,12 @@ describe('published local defaults with real Dropbox origins', () => {
 
   it('real secrets with real Dropbox run normally; published ones run against a local Dropbox (development)', async () => {
     expect((await fetchWith(PRODUCTION, '/health')).status).toBe(200);
-    const local = { DROPBOX_API_ORIGIN: 'http://localhost:8788', DROPBOX_WEB_ORIGIN: 'http://localhost:8788', DROPBOX_APP_KEY: 'pd-local-app-key', DROPBOX_APP_SECRET: 'pd-local-app-secret' };
+    const local = {
+      DROPBOX_API_ORIGIN: 'http://localhost:8788',
+      DROPBOX_WEB_ORIGIN: 'http://localhost:8788',
+      DROPBOX_APP_KEY: 'pd-local-app-key',
+      DROPBOX_APP_SECRET: 'pd-local-app-secret',
+    };
     expect((await fetchWith(local, '/health')).status).toBe(200);
   });
 });

@@ -26,7 +26,11 @@ async function post(body: BodyInit, headers: Record<string, string>) {
       for (const m of msgs) sent.push(m.body);
     },
   } as unknown as Queue;
-  const res = await webhook.request('http://pd.test/dropbox/webhook', { method: 'POST', body, headers }, { ...env, DROPBOX_APP_SECRET: SECRET, JOBS: queue });
+  const res = await webhook.request(
+    'http://pd.test/dropbox/webhook',
+    { method: 'POST', body, headers },
+    { ...env, DROPBOX_APP_SECRET: SECRET, JOBS: queue },
+  );
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null, sent };
 }
@@ -85,8 +89,12 @@ describe('webhook signature checklist (Standard Webhooks)', () => {
     // A linked account whose reconcile state the test moves by hand (what the queue consumer does).
     const dbid = 'dbid:AAReplayReplayReplayReplayReplayReplay0';
     await env.DB.batch([
-      env.DB.prepare(`INSERT INTO accounts (id, dropbox_account_id, email, email_lower, display_name, created_at, updated_at) VALUES ('acc_replay', ?, 'r@x.test', 'r@x.test', 'R', '', '')`).bind(dbid),
-      env.DB.prepare(`INSERT INTO dropbox_tokens (account_id, dropbox_account_id, refresh_token, updated_at) VALUES ('acc_replay', ?, 'x', 0)`).bind(dbid),
+      env.DB.prepare(
+        `INSERT INTO accounts (id, dropbox_account_id, email, email_lower, display_name, created_at, updated_at) VALUES ('acc_replay', ?, 'r@x.test', 'r@x.test', 'R', '', '')`,
+      ).bind(dbid),
+      env.DB.prepare(`INSERT INTO dropbox_tokens (account_id, dropbox_account_id, refresh_token, updated_at) VALUES ('acc_replay', ?, 'x', 0)`).bind(
+        dbid,
+      ),
       env.DB.prepare(`INSERT INTO dropbox_account_sync (account_id, last_started_at) VALUES ('acc_replay', 0)`),
     ]);
     const body = JSON.stringify({ list_folder: { accounts: [dbid] }, delta: { users: [4242] } });
@@ -107,7 +115,11 @@ describe('webhook signature checklist (Standard Webhooks)', () => {
   it('refused notifications write nothing to the database (the receiver never touches D1)', async () => {
     const before = await writesSoFar();
     for (const signature of [undefined, '', 'f'.repeat(64), (await signBody('wrong', enc(BODY))).slice(0, 64)]) {
-      const res = await SELF.fetch('http://pd.test/dropbox/webhook', { method: 'POST', body: BODY, headers: signature === undefined ? {} : { 'X-Dropbox-Signature': signature } });
+      const res = await SELF.fetch('http://pd.test/dropbox/webhook', {
+        method: 'POST',
+        body: BODY,
+        headers: signature === undefined ? {} : { 'X-Dropbox-Signature': signature },
+      });
       expect(res.status).toBe(403);
       await res.arrayBuffer();
     }
