@@ -26,6 +26,12 @@ import { endStatements, getInvitation, notificationInsert, planInvite, type Invi
 import { prepare, raw, sql, type Sql } from './sql.ts';
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Records a plan's opening UPDATE changed: the rows of its `RETURNING id`. Not `meta.changes`, which D1 counts with
+ * the rows its triggers wrote (the live outbox of migration 0024 adds one or more per changed record).
+ */
+const rowsChanged = (r: D1Result | undefined): number => r?.results?.length ?? 0;
 /** Reminder bits in collaborators.expiry_reminded. */
 export const REMINDED_3_DAYS = 1;
 export const REMINDED_1_DAY = 2;
@@ -84,7 +90,7 @@ export function planSchedule(db: D1Database, input: { which: Sql; ownerId: strin
   if (c.kind === 'remove') {
     // The heads-up flag and note stay on the record (history reads them below); nothing shows them once the date is gone.
     qs.push(sql`UPDATE collaborators SET access_expires_at = NULL, event_id = ${eventId}, updated_at = ${now}
-        WHERE ${input.which} AND ${current} AND access_expires_at IS NOT NULL`);
+        WHERE ${input.which} AND ${current} AND access_expires_at IS NOT NULL RETURNING id`);
     qs.push(sql`INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
         SELECT c.track_id, CASE WHEN c.expiry_heads_up = 1 THEN 'heads_up_cancelled' ELSE 'access_expiry_removed' END,
                ${input.ownerId}, (SELECT display_name FROM accounts WHERE id = ${input.ownerId}), 'app', c.id,
@@ -124,7 +130,7 @@ export function planSchedule(db: D1Database, input: { which: Sql; ownerId: strin
     const differs = headsUp ? raw('1') : sql`(access_expires_at IS NULL OR access_expires_at <> ${expiresAt} OR expiry_heads_up = 1)`;
     qs.push(sql`UPDATE collaborators SET access_expires_at = ${expiresAt}, expiry_heads_up = ${headsUp ? 1 : 0}, expiry_note = ${note},
           expiry_set_at = ${now}, expiry_reminded = ${remindedAtSet(expiresAt, nowMs)}, event_id = ${eventId}, updated_at = ${now}
-        WHERE ${input.which} AND ${current} AND ${differs}`);
+        WHERE ${input.which} AND ${current} AND ${differs} RETURNING id`);
     qs.push(sql`INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
         SELECT c.track_id, ${headsUp ? 'heads_up_sent' : 'access_expiry_set'}, ${input.ownerId},
                (SELECT display_name FROM accounts WHERE id = ${input.ownerId}), 'app', c.id,
@@ -221,7 +227,7 @@ export async function expireDue(db: D1Database, nowMs = Date.now()): Promise<num
   let ended = 0;
   for (let i = 0; i < EXPIRE_CHUNKS_PER_TICK; i++) {
     const results = await db.batch(planExpireDue(db, now).statements);
-    const n = results[0]?.meta.changes ?? 0;
+    const n = rowsChanged(results[0]);
     ended += n;
     if (n < EXPIRE_CHUNK) break;
   }
@@ -242,7 +248,7 @@ export async function sendExpiryReminders(db: D1Database, nowMs = Date.now()): P
       sql`UPDATE collaborators SET
             expiry_reminded = CASE WHEN access_expires_at <= ${in1} THEN ${REMINDED_3_DAYS | REMINDED_1_DAY} ELSE expiry_reminded | ${REMINDED_3_DAYS} END,
             event_id = ${eventId}
-          WHERE ${due} AND id IN (SELECT id FROM collaborators WHERE ${due} ORDER BY access_expires_at LIMIT ${REMIND_CHUNK})`,
+          WHERE ${due} AND id IN (SELECT id FROM collaborators WHERE ${due} ORDER BY access_expires_at LIMIT ${REMIND_CHUNK}) RETURNING id`,
     ),
     prepare(
       db,
@@ -260,7 +266,7 @@ export async function sendExpiryReminders(db: D1Database, nowMs = Date.now()): P
       }),
     ),
   ]);
-  return update.meta.changes ?? 0;
+  return rowsChanged(update);
 }
 
 /** Owner ends a scheduled end early: the revoke now, still told as the end of that expiry / heads-up. */
@@ -343,9 +349,9 @@ export async function schedulePerson(
   const results = await db.batch(planSchedule(db, { which: whichPerson(input.ownerId, input.personKey), ownerId: input.ownerId, change }).statements);
   const { trackIds } = scheduleResult(results);
   return {
-    changedCount: results[0]?.meta.changes ?? 0,
+    changedCount: rowsChanged(results[0]),
     trackIds,
-    ...(change.kind === 'heads_up' && change.endsIn === 'now' ? { endedCount: results[0]?.meta.changes ?? 0 } : {}),
+    ...(change.kind === 'heads_up' && change.endsIn === 'now' ? { endedCount: rowsChanged(results[0]) } : {}),
   };
 }
 
@@ -386,5 +392,5 @@ export async function reviewAction(db: D1Database, ownerId: string, body: Review
   }
   const results = await db.batch(plan.statements);
   const { trackIds } = scheduleResult(results);
-  return { action: body.action, changedCount: results[0]?.meta.changes ?? 0, trackIds };
+  return { action: body.action, changedCount: rowsChanged(results[0]), trackIds };
 }

@@ -11,7 +11,7 @@ export function planDowngrade(db: D1Database, input: { which: Sql; ownerId: stri
   const stamped = sql`c.event_id = ${eventId}`;
   const qs: Sql[] = [
     sql`UPDATE collaborators SET access_level = 'viewer', dropbox_access_level = NULL, event_id = ${eventId}, updated_at = ${now}
-        WHERE ${input.which} AND status IN ('active', 'invited') AND access_level <> 'viewer'`,
+        WHERE ${input.which} AND status IN ('active', 'invited') AND access_level <> 'viewer' RETURNING id`,
     sql`UPDATE invitations SET access_level = 'viewer'
         WHERE status = 'pending' AND collaborator_id IN (SELECT id FROM collaborators c WHERE ${stamped})`,
     sql`INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)

@@ -121,7 +121,7 @@ export function endStatements(spec: EndSpec, eventId: string, now: string): Sql[
           ended_by = ${scheduled ? raw('(SELECT owner_id FROM tracks WHERE tracks.id = collaborators.track_id)') : revoke ? spec.actorId : inDropbox ? null : raw('account_id')},
           ended_via = ${spec.via}, ended_evidence = ${spec.evidence}, event_id = ${eventId}, updated_at = ${now},
           ended_by_schedule = ${scheduled ? raw("CASE WHEN expiry_heads_up = 1 THEN 'heads_up' ELSE 'expiry' END") : null}
-        WHERE ${spec.which} AND status IN ('active', 'invited')`,
+        WHERE ${spec.which} AND status IN ('active', 'invited') RETURNING id`,
     // Revoking a pending invitation cancels it.
     sql`UPDATE invitations SET status = 'cancelled', responded_at = ${now}
         WHERE status = 'pending' AND collaborator_id IN (SELECT id FROM collaborators c WHERE ${stamped})`,

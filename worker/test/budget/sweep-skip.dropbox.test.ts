@@ -37,7 +37,7 @@ describe("a webhook walk that re-read a track's members counts as its sweep chec
     await control('act', { as: LEO, action: 'leave_folder', shared_folder_id: sfid });
     await h.deliverWebhooks();
     await h.drain();
-    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'left' });
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_evidence: 'dropbox_own_folder' });
     const row = await env.DB.prepare('SELECT due_at, checked_at FROM dropbox_membership_checks WHERE track_id = ?')
       .bind(trackId)
       .first<{ due_at: number; checked_at: number }>();
