@@ -160,7 +160,7 @@ describe('Producer Dashboard add-on in Firefox', () => {
     await ffShot(popup, 'firefox-popup-confirm-leave.png');
     expect(await axeViolations(popup, 'page')).toEqual([]);
     await ffClick(popup, { role: 'button', name: 'Leave Track' }, { within: dialog });
-    await ffWaitForText(popup, 'You left “Neon Rain”. Its files are being removed from your Dropbox.');
+    await ffWaitForText(popup, 'You left “Neon Rain”. Its files are being removed from your Dropbox;');
     await expect.poll(() => ffCount(popup, row('Neon Rain'), { within: shared })).toBe(0);
     await popup.close();
   });

@@ -273,7 +273,7 @@ describe('after-action states that never contradict', () => {
     await userClick(page, { role: 'button', name: 'Save credits' }, { within: dialog });
     await axWaitForText(page, "Ava Chen's credits are saved.", inPanel);
     await expect.poll(() => rowText(page, 'Ava Chen'), { timeout: 15_000 }).toContain('Vocalist');
-    expect(await rowText(page, 'Ava Chen')).toContain('Master 15%');
+    await expect.poll(() => rowText(page, 'Ava Chen'), { timeout: 15_000 }).toContain('Master 15%');
     const ava = (await detailOf(mayaSession, 'Midnight Drive')).collaborators.find((c) => c.displayName === 'Ava Chen')!;
     expect(ava).toMatchObject({ role: 'Vocalist', splits: { master: 15 } });
     await page.close();

@@ -77,7 +77,7 @@ describe('live panels', () => {
     const leoRow = track.collaborators.find((c) => c.displayName === 'Leo Vance')!;
     // Maya revokes (her API call is the same commit her panel's Revoke makes); timing starts when it returns.
     await api(stack, mayaSession, 'POST', `/tracks/${track.track.id}/collaborators/${leoRow.id}/revoke`);
-    const ms = await timeUntil(async () => (await panelText(leoPage)).includes('Your access to this track has ended'), 10_000, "Leo's panel");
+    const ms = await timeUntil(async () => (await panelText(leoPage)).includes('The owner revoked your access to this track'), 10_000, "Leo's panel");
     console.log(`live e2e: revoke committed → collaborator's panel updated in ${Math.round(ms)} ms`);
     await shot(leoPage, 'panel-live-access-ended.png');
     await leoPage.close();

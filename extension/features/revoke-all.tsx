@@ -124,11 +124,14 @@ export function RevokeAllProgress({ revoked, done, failed }: { revoked: number; 
 export function RevokeAllAction({
   person,
   onDone,
+  onStart,
   pollMs = 1000,
   compact = false,
 }: {
   person: RevokeAllPerson;
   onDone?: (revoked: number) => void;
+  /** The owner opened the Revoke All confirmation: the caller keeps this row on screen until it is done. */
+  onStart?: () => void;
   pollMs?: number;
   compact?: boolean;
 }) {
@@ -148,6 +151,7 @@ export function RevokeAllAction({
   );
 
   const open = async () => {
+    onStart?.();
     setCountError(null);
     setHeadsUpSent(null);
     setPhase({ step: 'counting' });

@@ -111,6 +111,11 @@ export function MyTracks() {
   const [notice, setNotice] = useState<{ message: string; kind: 'ok' | 'warn' | 'error' } | null>(null);
   /** People whose access was just revoked with Revoke All: their tracks stay listed, marked revoked. */
   const [revoked, setRevoked] = useState<Set<string>>(new Set());
+  /**
+   * People whose Revoke All the owner started: kept on screen (with its progress) when a live push reloads the list
+   * and they are no longer in it because the revoke already ended their access.
+   */
+  const [held, setHeld] = useState<Map<string, SharingPerson>>(new Map());
 
   const {
     data,
@@ -136,7 +141,7 @@ export function MyTracks() {
         Sharing panel
       </h2>
       <ul class="pd-list" aria-label="People you share with">
-        {data.people.map((p) => (
+        {[...data.people, ...[...held.values()].filter((h) => !data.people.some((p) => p.personKey === h.personKey))].map((p) => (
           <li class="pd-card" key={p.personKey} aria-label={p.displayName}>
             <div class="pd-card-row">
               <div style={{ flex: 1 }}>
@@ -147,6 +152,7 @@ export function MyTracks() {
               </div>
               <RevokeAllAction
                 person={{ personKey: p.personKey, displayName: p.displayName }}
+                onStart={() => setHeld((m) => new Map(m).set(p.personKey, p))}
                 onDone={() => setRevoked((r) => new Set(r).add(p.personKey))}
               />
             </div>
