@@ -537,7 +537,19 @@ async function relinquish(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promis
   const onError = async (path: string, unmounted: boolean): Promise<string | undefined> => {
     // Not a member on their own token: already gone — or only invited (they accepted in PD but never joined in
     // Dropbox). Only the owner can withdraw a pending invitation; the owner's removal is moot if nothing is left.
-    if (path === 'access_error/not_a_member') return ownerRemoves('their Dropbox invitation was never accepted: withdrawn by the owner');
+    if (path === 'access_error/not_a_member') {
+      // A group may still put the folder in their Dropbox (it had mounted it before PD's invitation was accepted):
+      // asked with their own token after the withdrawal, so PD says Dropbox keeps that access (chaos seed 7 short).
+      const keptByGroup = async () => (await readFolderState(leaver, p.shared_folder_id)).state === 'shared';
+      let note: string | undefined;
+      try {
+        note = await ownerRemoves('their Dropbox invitation was never accepted: withdrawn by the owner');
+      } catch (e) {
+        if (e instanceof Moot && (await keptByGroup())) return GROUP_ACCESS_NOTE;
+        throw e;
+      }
+      return (await keptByGroup()) ? GROUP_ACCESS_NOTE : note;
+    }
     if (path === 'group_access') {
       // Their access comes only from a group: Dropbox keeps it. But PD's own invitation may still be pending there:
       // the group had already put the folder in their Dropbox, so accepting in PD (mount_folder) answered
