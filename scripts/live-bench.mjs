@@ -13,14 +13,13 @@
 // Clock start: when the request that commits is sent (so the commit itself is included); for the Dropbox kind,
 // when PD's API first shows the change (polled every 25 ms), and separately from the Dropbox action.
 // Then the idle cost: IDLE_ACCOUNTS accounts each with one open socket, held IDLE_SECONDS with the extension's pings.
-import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator } from '@pd/dropbox-emulator';
-import { freePort, root, startLocalWorker } from './local-worker.mjs';
+import { emulatorSignInBody, freePort, root, startLocalWorker } from './local-worker.mjs';
 import { LOCAL } from './local.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -81,23 +80,13 @@ async function api(pathname, { method = 'GET', session, json, headers = {} } = {
 }
 
 async function signIn(email) {
-  const verifier = randomBytes(48).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const redirectUri = 'https://pd-bench.chromiumapp.org/';
-  const { code } = emu.control.authorize({
-    account: email,
-    client_id: LOCAL.appKey,
-    redirect_uri: redirectUri,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    token_access_type: 'offline',
-  });
+  const body = emulatorSignInBody(emu, email);
   // Sign-in is limited per client address (20 a minute): each of these people signs in from their own address, and a
   // refusal waits its Retry-After.
   const headers = { 'CF-Connecting-IP': `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}` };
   for (;;) {
     try {
-      const r = await api('/auth/dropbox', { method: 'POST', json: { code, codeVerifier: verifier, redirectUri }, headers });
+      const r = await api('/auth/dropbox', { method: 'POST', json: body, headers });
       return { email, session: r.session, id: r.account.id };
     } catch (e) {
       if (e.status !== 429) throw e;

@@ -9,12 +9,12 @@
 // Throughput, not the guards: the revokes are spread over LOAD_OWNERS owners (each stays under the per-account
 // limit of 600 changes a minute, worker/API.md "Rate limits"), and every webhook request carries a different signed
 // body (an identical body is a replay, dropped for 10 minutes). The report counts 429s apart from other errors.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LOCAL } from './local.mjs';
+import { LOCAL, demoSignIn } from './local.mjs';
 import { freePort, removeDir, root, startEmulatorProcess, startWorkerProcess, tempDir } from '../chaos/procs.mjs';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 30);
@@ -32,35 +32,8 @@ const OWNER = 'load-owner@bench.example';
 const revokingOwner = (k) => `load-owner-${k}@bench.example`;
 
 /** Sign-in through the emulator's OAuth, each from its own client address (sign-in is limited per address). */
-async function signIn(workerUrl, emulatorUrl, email, k) {
-  const verifier = randomBytes(48).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const redirectUri = 'http://localhost/pd-demo-callback';
-  const { code } = await json(
-    await fetch(`${emulatorUrl}/_control/authorize`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        account: email,
-        client_id: LOCAL.appKey,
-        redirect_uri: redirectUri,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        token_access_type: 'offline',
-      }),
-    }),
-    `authorize ${email}`,
-  );
-  const r = await json(
-    await fetch(`${workerUrl}/api/v1/auth/dropbox`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'CF-Connecting-IP': `198.18.${k >> 8}.${k & 255}` },
-      body: JSON.stringify({ code, codeVerifier: verifier, redirectUri }),
-    }),
-    `sign in ${email}`,
-  );
-  return { session: r.session ?? r.token, account: r.account };
-}
+const signIn = (workerUrl, emulatorUrl, email, k) =>
+  demoSignIn(workerUrl, emulatorUrl, email, { headers: { 'CF-Connecting-IP': `198.18.${k >> 8}.${k & 255}` } });
 const COLLAB = 'load-collab@bench.example';
 
 async function json(res, what) {

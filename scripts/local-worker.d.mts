@@ -95,6 +95,7 @@ export interface LocalWorker extends ProcessGroup {
 }
 
 export declare function workerApi(baseUrl: string, pathname: string, opts?: ApiOptions): Promise<any>;
+export declare function emulatorSignInBody(emu: unknown, email: string): { code: string; codeVerifier: string; redirectUri: string };
 export declare function signInThroughEmulator(
   api: (pathname: string, opts?: ApiOptions) => Promise<any>,
   emu: unknown,

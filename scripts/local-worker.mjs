@@ -235,8 +235,8 @@ export async function workerApi(baseUrl, pathname, { method = 'GET', session, js
   return text ? JSON.parse(text) : null;
 }
 
-/** Sign-in with PKCE through an in-process emulator (`emu.control.authorize`), then POST /api/v1/auth/dropbox. */
-export async function signInThroughEmulator(api, emu, email) {
+/** The body of POST /api/v1/auth/dropbox for `email`: PKCE through an in-process emulator (`emu.control.authorize`). */
+export function emulatorSignInBody(emu, email) {
   const verifier = randomBytes(48).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const redirectUri = 'https://pd-bench.chromiumapp.org/';
@@ -248,5 +248,10 @@ export async function signInThroughEmulator(api, emu, email) {
     code_challenge_method: 'S256',
     token_access_type: 'offline',
   });
-  return api('/api/v1/auth/dropbox', { method: 'POST', json: { code, codeVerifier: verifier, redirectUri } });
+  return { code, codeVerifier: verifier, redirectUri };
+}
+
+/** Sign-in with PKCE through an in-process emulator, then POST /api/v1/auth/dropbox. */
+export async function signInThroughEmulator(api, emu, email) {
+  return api('/api/v1/auth/dropbox', { method: 'POST', json: emulatorSignInBody(emu, email) });
 }

@@ -67,9 +67,10 @@ async function json(res, what) {
 
 /**
  * Sign in as a demo account through the real PKCE flow: the emulator issues the authorization code
- * (its control API stands in for clicking its authorize page), the worker exchanges it.
+ * (its control API stands in for clicking its authorize page), the worker exchanges it. `headers` go with the
+ * exchange (e.g. a `CF-Connecting-IP` of its own: sign-in is rate-limited per client address).
  */
-export async function demoSignIn(workerUrl, emulatorUrl, email) {
+export async function demoSignIn(workerUrl, emulatorUrl, email, { headers = {} } = {}) {
   const verifier = randomBytes(48).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const redirectUri = 'http://localhost/pd-demo-callback';
@@ -91,7 +92,7 @@ export async function demoSignIn(workerUrl, emulatorUrl, email) {
   const signedIn = await json(
     await fetch(`${workerUrl}/api/v1/auth/dropbox`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ code, codeVerifier: verifier, redirectUri }),
     }),
     `sign in ${email}`,

@@ -4,19 +4,9 @@
 // re-reads through the authenticated API. Reconnects with backoff; every (re)connect starts with a catch-up (the
 // sync cursor finds whatever was pushed while the socket was down), and the sync alarm stays the fallback.
 
-/** Must match worker/src/live/hub.ts. */
-export const LIVE_PROTOCOL = 'pd-live.v1';
-export const LIVE_TOKEN_PREFIX = 'pd-token.';
-/** Close codes of the worker's hub. */
-export const CLOSE_REAUTH = 4001;
-export const CLOSE_SIGNED_OUT = 4003;
+import { CLOSE_REAUTH, CLOSE_SIGNED_OUT, type LivePush } from '@pd/shared';
 
-export interface LivePush {
-  type: 'changed';
-  /** null: too many to list, re-read everything. */
-  trackIds: string[] | null;
-  cursor: number;
-}
+export { CLOSE_REAUTH, CLOSE_SIGNED_OUT, LIVE_PROTOCOL, LIVE_TOKEN_PREFIX, type LivePush } from '@pd/shared';
 
 export interface LiveTarget {
   url: string;

@@ -3,3 +3,4 @@ export * from './api.ts';
 export * from './api-dropbox.ts';
 export * from './text.ts';
 export * from './api-access.ts';
+export * from './live.ts';

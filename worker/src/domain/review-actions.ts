@@ -2,8 +2,8 @@
 // effects as sharing.ts's planSetAccessLevel for each record — history, notification, library change, Dropbox
 // change — as a constant number of set-based statements over the stamped records.
 import { newId, nowIso, type Plan } from './db.ts';
-import { notificationInsert } from './sharing.ts';
-import { prepare, raw, sql, type Sql } from './sql.ts';
+import { accessLevelEffects } from './sharing.ts';
+import { prepare, sql, type Sql } from './sql.ts';
 
 export function planDowngrade(db: D1Database, input: { which: Sql; ownerId: string }): Plan {
   const eventId = newId('evt');
@@ -18,26 +18,7 @@ export function planDowngrade(db: D1Database, input: { which: Sql; ownerId: stri
         SELECT c.track_id, 'access_level_changed', ${input.ownerId}, (SELECT display_name FROM accounts WHERE id = ${input.ownerId}), 'app', c.id,
                json_object('collaborator', c.display_name, 'from', 'editor', 'to', 'viewer'), ${now}
         FROM collaborators c WHERE ${stamped}`,
-    notificationInsert({
-      recipient: raw('c.account_id'),
-      kind: 'access_level_changed',
-      trackId: raw('c.track_id'),
-      actorId: sql`${input.ownerId}`,
-      via: 'app',
-      now,
-      from: sql`FROM collaborators c WHERE ${stamped} AND c.status = 'active' AND c.account_id IS NOT NULL`,
-    }),
-    sql`INSERT INTO library_changes (account_id, track_id, change, reason, created_at)
-        SELECT c.account_id, c.track_id, 'updated', 'access_changed', ${now} FROM collaborators c
-        WHERE ${stamped} AND c.status = 'active' AND c.account_id IS NOT NULL`,
-    sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)
-      SELECT c.track_id, c.id, CASE WHEN c.dropbox_state = 'refused' THEN 'add_member' ELSE 'update_access' END,
-             json_object('shared_folder_id', t.dropbox_shared_folder_id, 'email', c.email,
-                         'dropbox_account_id', a.dropbox_account_id, 'access_level', c.access_level,
-                         'actor_account_id', t.owner_id),
-             'pending', 0, ${now}, ${now}, ${now}
-      FROM collaborators c JOIN tracks t ON t.id = c.track_id LEFT JOIN accounts a ON a.id = c.account_id
-      WHERE ${stamped}`,
+    ...accessLevelEffects(eventId, now, input.ownerId, 'app'),
     sql`SELECT DISTINCT track_id FROM collaborators WHERE event_id = ${eventId} ORDER BY track_id`,
   ];
   return { eventId, statements: qs.map((q) => prepare(db, q)) };

@@ -429,20 +429,33 @@ export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelIn
       now,
       when: stamped,
     }),
+    ...accessLevelEffects(eventId, now, input.actorId, input.via),
+  ];
+  return { eventId, statements: qs.map((q) => prepare(db, q)) };
+}
+
+/**
+ * What follows a new access level on the collaborator records stamped with `eventId` (one record, or the review's
+ * selection — set-based either way): the active person is told and their library updated; a change made in PD goes
+ * to Dropbox.
+ */
+export function accessLevelEffects(eventId: string, now: string, actorId: string | null, via: Via): Sql[] {
+  const stamped = sql`c.event_id = ${eventId}`;
+  const qs: Sql[] = [
     notificationInsert({
       recipient: raw('c.account_id'),
       kind: 'access_level_changed',
       trackId: raw('c.track_id'),
-      actorId: sql`${input.actorId}`,
-      via: input.via,
+      actorId: sql`${actorId}`,
+      via,
       now,
-      from: sql`FROM collaborators c WHERE c.id = ${c.id} AND c.event_id = ${eventId} AND c.status = 'active' AND c.account_id IS NOT NULL`,
+      from: sql`FROM collaborators c WHERE ${stamped} AND c.status = 'active' AND c.account_id IS NOT NULL`,
     }),
     sql`INSERT INTO library_changes (account_id, track_id, change, reason, created_at)
         SELECT c.account_id, c.track_id, 'updated', 'access_changed', ${now} FROM collaborators c
-        WHERE c.id = ${c.id} AND c.event_id = ${eventId} AND c.status = 'active' AND c.account_id IS NOT NULL`,
+        WHERE ${stamped} AND c.status = 'active' AND c.account_id IS NOT NULL`,
   ];
-  if (input.via === 'app') {
+  if (via === 'app') {
     // Dropbox refused to add them at all (view-only on Dropbox Basic): the new level is a new add, not an update.
     qs.push(sql`INSERT INTO dropbox_changes (track_id, collaborator_id, kind, params, status, attempts, next_attempt_at, created_at, updated_at)
       SELECT c.track_id, c.id, CASE WHEN c.dropbox_state = 'refused' THEN 'add_member' ELSE 'update_access' END,
@@ -451,9 +464,9 @@ export async function planSetAccessLevel(db: D1Database, input: SetAccessLevelIn
                          'actor_account_id', t.owner_id),
              'pending', 0, ${now}, ${now}, ${now}
       FROM collaborators c JOIN tracks t ON t.id = c.track_id LEFT JOIN accounts a ON a.id = c.account_id
-      WHERE c.id = ${c.id} AND c.event_id = ${eventId}`);
+      WHERE ${stamped}`);
   }
-  return { eventId, statements: qs.map((q) => prepare(db, q)) };
+  return qs;
 }
 
 export async function setAccessLevel(db: D1Database, input: SetAccessLevelInput): Promise<{ changed: boolean; collaborator: Collaborator }> {

@@ -2,24 +2,12 @@
 // Hibernation API (idle sockets cost no duration: the object is evicted while they stay connected) and pushes
 // {trackIds, cursor} to them when the worker tells it something they can see has changed. It never holds track data:
 // the extension re-reads through the authenticated API, so a push can only ever say "look again".
+import { CLOSE_REAUTH, CLOSE_SIGNED_OUT, LIVE_PROTOCOL, type LivePush } from '@pd/shared';
 import { DurableObject } from 'cloudflare:workers';
 
-/** The subprotocol both sides speak; the worker answers with it (a browser drops a socket whose answer lacks it). */
-export const LIVE_PROTOCOL = 'pd-live.v1';
 /** How long a socket may stay open on one session check; then it is closed with CLOSE_REAUTH and the client
  *  reconnects through the worker, which checks the session again (a signed-out session loses its socket by then). */
 export const SESSION_RECHECK_MS = 10 * 60_000;
-/** Close codes the extension understands. */
-export const CLOSE_REAUTH = 4001;
-export const CLOSE_SIGNED_OUT = 4003;
-
-/** What a socket receives. trackIds null: "too many to list, re-read everything". cursor: the account's latest
- *  library change (GET /sync?cursor=… catches up from there). */
-export interface LivePush {
-  type: 'changed';
-  trackIds: string[] | null;
-  cursor: number;
-}
 
 /** Kept on each socket across hibernation. */
 interface SocketInfo {

@@ -4,12 +4,9 @@
 // clients may send `Authorization: Bearer <token>` instead. The worker checks the session, then hands the upgrade
 // to the account's Durable Object, which answers with the subprotocol `pd-live.v1`.
 import type { Context } from 'hono';
-import type { ErrorCode } from '@pd/shared';
+import { LIVE_PROTOCOL, LIVE_TOKEN_PREFIX as TOKEN_PREFIX, type ErrorCode } from '@pd/shared';
 import { hashToken, resolveSession } from '../domain/index.ts';
 import { errorBody } from '../api/http.ts';
-import { LIVE_PROTOCOL } from './hub.ts';
-
-const TOKEN_PREFIX = 'pd-token.';
 
 /** The session token from the subprotocol list or the Authorization header. */
 export function liveToken(req: Request): string | null {

@@ -4,7 +4,7 @@
 import { SELF, createExecutionContext, createScheduledController, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index.ts';
-import { CLOSE_REAUTH, CLOSE_SIGNED_OUT, LIVE_PROTOCOL, type LivePush } from '../../src/live/hub.ts';
+import { CLOSE_REAUTH, CLOSE_SIGNED_OUT, LIVE_PROTOCOL, type LivePush } from '@pd/shared';
 import { LIVE_MAX_TRACK_IDS, publishLive } from '../../src/live/publish.ts';
 import { recordFileUpload } from '../../src/domain/index.ts';
 import { call, person, share, trackOf, type Person } from '../core/helpers.ts';
