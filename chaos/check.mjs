@@ -36,6 +36,12 @@ export const KNOWN_FINDINGS = [
     repro: 'node chaos/repro/leave-with-group-access.mjs',
   },
   {
+    match: /is only invited in Dropbox but PD shows them as in the folder there/,
+    finding:
+      "An owner-side membership read made while PD's own relinquish / removal was still queued ahead of a re-invitation noted the old membership on the new invitation",
+    repro: 'cd worker && npx vitest run --project dropbox test/dropbox/stale-member-sync.test.ts -t "membership read"',
+  },
+  {
     match: /is shown as failed .* but is moot/,
     finding: 'A Dropbox change whose goal Dropbox already satisfies (folder unshared, member gone, level equal) ends as failed instead of done',
     repro: null,
