@@ -300,6 +300,8 @@ const GROUP_CHECKS_PER_SYNC = 20;
 interface CollabRow {
   id: string;
   account_id: string | null;
+  /** account_id, or for an invitee the PD account with their e-mail (whose own token can say what they see) */
+  own_account_id: string | null;
   email_lower: string;
   status: string;
   access_level: AccessLevel;
@@ -352,7 +354,8 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     prepare(
       db,
       sql`SELECT c.id, c.account_id, c.email_lower, c.status, c.access_level, a.dropbox_account_id AS dbid,
-                 c.dropbox_state, c.dropbox_access_level, c.dropbox_group, c.event_id
+                 c.dropbox_state, c.dropbox_access_level, c.dropbox_group, c.event_id,
+                 COALESCE(c.account_id, (SELECT x.id FROM accounts x WHERE x.email_lower = c.email_lower ORDER BY x.created_at DESC LIMIT 1)) AS own_account_id
           FROM collaborators c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.track_id = ${track.id}`,
     ),
     prepare(
@@ -420,7 +423,8 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     const self = !!opts.memberClient && !!c.account_id && c.account_id === opts.leftAccountId;
     if (!self && groupChecks >= Math.min(opts.groupCheckBudget ?? 0, GROUP_CHECKS_PER_SYNC)) return true; // not asked now: never revoked on a guess
     if (!self) groupChecks++;
-    const own = await hasOwnAccess(env, c.account_id, track.dropbox_shared_folder_id, self ? opts.memberClient : null);
+    // An invitee has no PD account on the record yet: the PD account with their e-mail asks (if they signed in).
+    const own = await hasOwnAccess(env, c.own_account_id, track.dropbox_shared_folder_id, self ? opts.memberClient : null);
     out.calls++;
     if (own === 'no') return false;
     if (own === 'yes') {
@@ -440,9 +444,10 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     // Dropbox refused to add them (view-only on Dropbox Basic, recorded by the executor): they were never in the
     // folder, so their absence is neither a decline nor a removal made in Dropbox. PD shows the refusal instead.
     if (!u && c.dropbox_state === 'refused' && !invited(c)) continue;
-    if (c.status === 'invited' && !u && out.confirmed && !unsettled.has(c.id) && !invited(c) && !members.groups.length) {
+    if (c.status === 'invited' && !u && out.confirmed && !unsettled.has(c.id) && !invited(c) && !(await keptByGroup(c))) {
       // PD's invitation put them in the folder (or invited them there) and Dropbox no longer has them: they left
-      // before accepting in PD, which declines the invitation (see worker/DROPBOX.md).
+      // before accepting in PD, which declines the invitation (see worker/DROPBOX.md). When groups have access to
+      // the folder, only their own token can tell whether one of them is why they are missing from the list.
       const plan = await planInvitationDeclinedInDropbox(db, { trackId: track.id, collaboratorId: c.id, asRead: asRead(c) });
       if (plan.statements.length) {
         out.statements.push(...plan.statements);

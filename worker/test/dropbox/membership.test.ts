@@ -325,6 +325,22 @@ describe('5. groups', () => {
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active' });
   });
 
+  it('with groups on the folder, an invitee who joined in Dropbox and was then removed there declines (their own token says so)', async () => {
+    await importAs(MAYA);
+    const ava = await h.signIn(AVA);
+    await h.drain();
+    await control('act', { as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'editor' });
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: AVA, accessLevel: 'viewer' } });
+    await h.drain();
+    // Ava accepts in Dropbox (not in PD), then Maya removes her in Dropbox; PD's invitation is still pending.
+    await control('act', { as: AVA, action: 'accept_invite', shared_folder_id: sfid });
+    await control('act', { as: MAYA, action: 'remove_member', shared_folder_id: sfid, member: AVA });
+    await checkMembership();
+    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'declined' });
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active' });
+    void ava;
+  });
+
   it('revoking someone who also has group access: done in Dropbox, and PD says Dropbox keeps that access', async () => {
     await importAs(MAYA);
     await control('act', { as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'viewer' });
