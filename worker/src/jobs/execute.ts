@@ -323,10 +323,11 @@ export async function executeChange(env: ExecEnv, changeId: number): Promise<Exe
   const applied = await finish(env, row, claim.claimId, outcome, params);
   // Our run lease ran out and another executor took the change over: its outcome stands, not ours.
   if (!applied) return { result: 'skipped', reason: 'claim taken over by another executor' };
-  if (outcome.result === 'done' && outcome.note && (outcome.note.endsWith(MOOT_NOT_A_MEMBER) || outcome.note === NOTHING_TO_MOUNT)) {
-    // PD's own change found the person gone from the folder in Dropbox (they left or were removed there while the
-    // change waited). A reconciliation that saw it earlier stepped aside for this unsettled change, so the track's
-    // membership is checked now and PD records how their access ended, instead of showing them in the folder.
+  if (outcome.result === 'done' && outcome.note && FOUND_IN_DROPBOX.some((n) => outcome.note!.endsWith(n))) {
+    // PD's own change found the person gone from the folder, or the folder unshared, in Dropbox (done there while
+    // the change waited). A reconciliation that saw it earlier stepped aside for this unsettled change, and an
+    // owner alone in the folder sends no other webhook, so the track's membership is checked now and PD records how
+    // access ended, instead of showing them in the folder or invited to a folder that is gone.
     await sendJobs(env.JOBS, [{ kind: 'check-track-membership', trackId: row.track_id }]).catch(() => undefined);
   }
   return outcome;
@@ -406,8 +407,11 @@ class Moot extends Error {
 }
 
 const MOOT_UNSHARED = 'the folder was unshared in Dropbox, so nobody has access any more';
+const MOOT_UNSHARED_JOIN = 'the folder was unshared in Dropbox, so nobody can join it (PD ends the track’s access when it sees the unshare)';
 /** A level change for someone who is no longer in the folder in Dropbox (PD's record is settled by a check). */
 const MOOT_NOT_A_MEMBER = 'not a member of the folder in Dropbox any more: nothing to change';
+/** Notes of a done change that found Dropbox changed under PD: the executor queues a membership check. */
+const FOUND_IN_DROPBOX = [MOOT_NOT_A_MEMBER, NOTHING_TO_MOUNT, MOOT_UNSHARED, MOOT_UNSHARED_JOIN];
 
 /** What an error means for the owner, in words (the change's last_error). */
 const REFUSALS: Record<string, string> = {
@@ -694,13 +698,7 @@ async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { 
     if (path === 'rate_limit') throw new Retry(3600, 'Dropbox daily invite limit reached');
     // Unshared in Dropbox meanwhile: nobody can join it any more, and PD ends everyone's access on the track when it
     // sees the unshare (reconciliation) — retrying the invitation could never succeed.
-    if (path === 'access_error/invalid_id')
-      return confirmUnshared(
-        owner,
-        p,
-        path,
-        'the folder was unshared in Dropbox, so nobody can join it (PD ends the track’s access when it sees the unshare)',
-      );
+    if (path === 'access_error/invalid_id') return confirmUnshared(owner, p, path, MOOT_UNSHARED_JOIN);
     throw refused(path);
   }
 }

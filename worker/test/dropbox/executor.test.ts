@@ -372,4 +372,16 @@ describe('what a change finds in Dropbox', () => {
     // The moot change queued a membership check of the track: PD now says how his access ended.
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_via: 'dropbox' });
   });
+
+  it('an invitation that finds the folder unshared in Dropbox settles PD: the track’s access ends there, for everyone', async () => {
+    // Maya unshares in Dropbox; PD has not heard yet, and she invites Kai.
+    await control('act', { as: MAYA, action: 'unshare', shared_folder_id: sfid });
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: KAI, accessLevel: 'editor' } });
+    await h.drain();
+    const [add] = await changesOf(trackId);
+    expect(add).toMatchObject({ kind: 'add_member', status: 'done', last_error: expect.stringMatching(/^moot: the folder was unshared/) });
+    // The moot add queued a membership check: nobody is shown in (or invited to) a folder that is gone.
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_evidence: 'dropbox_unshared' });
+    expect((await collaborator(trackId, KAI))!.status).not.toMatch(/^(invited|active)$/);
+  });
 });
