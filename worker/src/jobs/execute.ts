@@ -723,12 +723,14 @@ async function performOnce(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promi
     const client = await clientForAccount(env, p.async_job_account_id ?? p.actor_account_id, { trackId: row.track_id });
     const kind = p.async_job_kind ?? 'remove';
     try {
-      return await pollJob(client, p, p.async_job_id, kind, async (path) => {
+      const note = await pollJob(client, p, p.async_job_id, kind, async (path) => {
         if (kind === 'remove') return onRemoveError(client, p, path);
         if (path === 'access_error/not_a_member') throw new Moot('already not a member in Dropbox');
         if (path === 'access_error/invalid_id') return confirmUnshared(client, p, path);
         throw refused(path);
       });
+      // A removal finished on a later attempt says what Dropbox keeps (a group) exactly as one finished at once.
+      return row.kind === 'remove_member' || row.kind === 'relinquish' ? await afterRemoval(env, row, note) : note;
     } catch (e) {
       const err = e instanceof Retry || e instanceof Permanent || e instanceof Moot || e instanceof NotLinkedError ? null : classifyDropboxError(e);
       if (err?.kind === 'route' && err.tag === 'invalid_async_job_id') {

@@ -357,6 +357,24 @@ describe('5. groups', () => {
     expect(await mountedFor(LEO)).toBe(true); // Dropbox really kept it
   });
 
+  it('the same when Dropbox finishes that removal job only on a later attempt (chaos sweep, seed 5 at 30%)', async () => {
+    await importAs(MAYA);
+    await control('act', { as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'viewer' });
+    await control('faults', { route: '2/sharing/check_remove_member_job_status', kind: '503', count: 6 });
+    const leoId = person(await detail(maya.session), LEO).id;
+    await h.json(`/api/v1/tracks/${trackId}/collaborators/${leoId}/revoke`, { method: 'POST', session: maya.session });
+    await h.drain();
+    await control('faults', undefined, 'DELETE');
+    const last = (await changesOf(trackId)).at(-1)!;
+    expect(last).toMatchObject({
+      kind: 'remove_member',
+      status: 'done',
+      last_error: expect.stringContaining('Dropbox keeps their access through the group'),
+    });
+    expect(last.attempts).toBeGreaterThan(1);
+    expect(person(await detail(maya.session), LEO)).toMatchObject({ status: 'revoked', dropbox: { group: `the group "Studio Crew ${n}"` } });
+  });
+
   it('leaving while a group also gives access: PD says Dropbox keeps the folder in their Dropbox (chaos mix, groups)', async () => {
     await importAs(MAYA);
     const leo = await h.signIn(LEO);
