@@ -898,7 +898,11 @@ async function myRecords(
   for (const chunk of jsonChunks(trackIds)) {
     const { results } = await db
       .prepare(
-        `SELECT track_id, status, access_level, dropbox_state FROM collaborators WHERE account_id = ? AND track_id IN (SELECT value FROM json_each(?))`,
+        // Their own records, and the invitations sent to their e-mail that they have not accepted in PD yet (no
+        // account on the record): one accepted in Dropbox and then ended there is theirs too.
+        `SELECT track_id, status, access_level, dropbox_state FROM collaborators
+         WHERE track_id IN (SELECT value FROM json_each(?2))
+           AND (account_id = ?1 OR (account_id IS NULL AND status = 'invited' AND email_lower = (SELECT email_lower FROM accounts WHERE id = ?1)))`,
       )
       .bind(accountId, chunk)
       .all<{ track_id: string; status: string; access_level: AccessLevel; dropbox_state: string | null }>();
@@ -919,7 +923,9 @@ export function needsConfirmation(
 ): boolean {
   if (isOwner) return a.lost.has(sfid); // the owner's own share vanished: unshared (or the folder is gone)
   const active = mine?.status === 'active';
-  if (a.lost.has(sfid)) return active;
+  // Lost: an active member left or was removed; an invitee who had accepted in Dropbox only (PD's invitation still
+  // pending) left or was removed there, which declines it.
+  if (a.lost.has(sfid)) return active || mine?.status === 'invited';
   if (a.joined.has(sfid) && !active && mine?.status !== 'invited') return true; // added in Dropbox
   // Accepted in Dropbox (or re-mounted) after accepting in PD: "waiting for them to accept in Dropbox" ends.
   if (a.joined.has(sfid) && (active || mine?.status === 'invited') && mine?.dropbox_state !== 'member') return true;

@@ -325,6 +325,24 @@ describe('5. groups', () => {
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active' });
   });
 
+  it('an invitee who joined in Dropbox only and was then removed there declines, from their own walk (chaos sweep, seed 7)', async () => {
+    await importAs(MAYA);
+    const ava = await h.signIn(AVA);
+    await h.drain();
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: AVA, accessLevel: 'viewer' } });
+    await h.drain();
+    await h.act({ as: AVA, action: 'accept_invite', shared_folder_id: sfid });
+    await h.deliverWebhooks();
+    await h.drain();
+    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'invited', dropbox_state: 'member' });
+    // Maya removes her in Dropbox: only Ava's tree changes (her webhook), and PD's invitation is still pending.
+    await h.act({ as: MAYA, action: 'remove_member', shared_folder_id: sfid, member: AVA });
+    await h.deliverWebhooks();
+    await h.drain();
+    expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'declined' });
+    void ava;
+  });
+
   it('with groups on the folder, an invitee who joined in Dropbox and was then removed there declines (their own token says so)', async () => {
     await importAs(MAYA);
     const ava = await h.signIn(AVA);
