@@ -12,7 +12,16 @@ import { UnconfirmedError, readFolderState, readMemberState } from '../dropbox/f
 import { insertHistory } from '../domain/history.ts';
 import { prepare, sql } from '../domain/sql.ts';
 import { sendJobs, type Job } from './messages.ts';
-import { GROUP_ACCESS_NOTE, MountRefused, NOTHING_TO_MOUNT, afterRemoval, mountForMember, recordAgreement, recordPlanRefusal } from './membership.ts';
+import {
+  GROUP_ACCESS_NOTE,
+  MountRefused,
+  NOTHING_TO_MOUNT,
+  keptAfterRemoval,
+  afterRemoval,
+  mountForMember,
+  recordAgreement,
+  recordPlanRefusal,
+} from './membership.ts';
 import { PacedError, rateOf } from '../dropbox/pace.ts';
 
 export const MAX_ATTEMPTS = 8;
@@ -730,7 +739,9 @@ async function performOnce(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promi
         throw refused(path);
       });
       // A removal finished on a later attempt says what Dropbox keeps (a group) exactly as one finished at once.
-      return row.kind === 'remove_member' || row.kind === 'relinquish' ? await afterRemoval(env, row, note) : note;
+      if (row.kind === 'relinquish') return afterRemoval(env, row, note);
+      if (row.kind === 'remove_member') return (await afterRemoval(env, row, note)) ?? (await keptAfterRemoval(env, row, p.shared_folder_id));
+      return note;
     } catch (e) {
       const err = e instanceof Retry || e instanceof Permanent || e instanceof Moot || e instanceof NotLinkedError ? null : classifyDropboxError(e);
       if (err?.kind === 'route' && err.tag === 'invalid_async_job_id') {
@@ -745,8 +756,10 @@ async function performOnce(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promi
   }
 
   switch (row.kind) {
-    case 'remove_member':
-      return afterRemoval(env, row, await removeMember(env, row, p, p.actor_account_id));
+    case 'remove_member': {
+      const note = await afterRemoval(env, row, await removeMember(env, row, p, p.actor_account_id));
+      return note ?? (await keptAfterRemoval(env, row, p.shared_folder_id));
+    }
     case 'mount_folder':
       return mountForMember(env, row, p);
     case 'relinquish':

@@ -3,7 +3,11 @@
 // through a group. Each outcome is written to the collaborator (collaborators.dropbox_*) so PD shows the truth.
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { classifyDropboxError, tagPath } from '../dropbox/errors.ts';
+import { readFolderState } from '../dropbox/folder-state.ts';
 import type { ChangeParams, ChangeRow, ExecEnv } from './execute.ts';
+
+/** A mount whose folder was already in their Dropbox: through a group (or accepted there), not PD's invitation. */
+export const ALREADY_MOUNTED = 'already in their Dropbox';
 
 /** A mount that found no invitation: removed or unshared in Dropbox meanwhile (the executor then checks the track). */
 export const NOTHING_TO_MOUNT = 'no invitation in Dropbox any more (removed or unshared there): nothing to mount';
@@ -13,9 +17,20 @@ export class MountRefused extends Error {}
 
 type DropboxState = 'invited' | 'member' | 'refused';
 
-export function setDropboxState(db: D1Database, collaboratorId: string | null, state: DropboxState): Promise<unknown> {
-  if (!collaboratorId) return Promise.resolve();
-  return db.prepare(`UPDATE collaborators SET dropbox_state = ? WHERE id = ? AND dropbox_state IS NOT ?`).bind(state, collaboratorId, state).run();
+/**
+ * What a change learnt about Dropbox is written only while PD has not moved on: no later add, removal or leave for
+ * the same person is queued behind it. (A mount that ran after the person left and was invited again described
+ * the old membership: it marked the new invitation "in the folder" — chaos sweep, seed 10.)
+ */
+const STILL_CURRENT = `NOT EXISTS (SELECT 1 FROM dropbox_changes later WHERE later.collaborator_id = collaborators.id AND later.id > ?
+  AND later.kind IN ('add_member', 'remove_member', 'relinquish'))`;
+
+export function setDropboxState(db: D1Database, row: ChangeRow, state: DropboxState): Promise<unknown> {
+  if (!row.collaborator_id) return Promise.resolve();
+  return db
+    .prepare(`UPDATE collaborators SET dropbox_state = ? WHERE id = ? AND dropbox_state IS NOT ? AND ${STILL_CURRENT}`)
+    .bind(state, row.collaborator_id, state, row.id)
+    .run();
 }
 
 /** Note of a removal/leave that Dropbox did, while a group still gives the person access. */
@@ -53,8 +68,8 @@ export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangePara
     // MountFolderError at the spec's nesting (the caller's access problems are under access_error).
     const path = tagPath(err.error);
     if (path === 'already_mounted') {
-      await setDropboxState(env.DB, row.collaborator_id, 'member');
-      return 'already in their Dropbox';
+      await setDropboxState(env.DB, row, 'member');
+      return ALREADY_MOUNTED;
     }
     if (path === 'inside_shared_folder') {
       throw new MountRefused(
@@ -77,7 +92,7 @@ export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangePara
     }
     throw err;
   }
-  await setDropboxState(env.DB, row.collaborator_id, 'member');
+  await setDropboxState(env.DB, row, 'member');
   return undefined;
 }
 
@@ -90,9 +105,9 @@ export async function recordPlanRefusal(env: ExecEnv, row: ChangeRow): Promise<s
   if (row.collaborator_id) {
     const sql =
       row.kind === 'add_member'
-        ? `UPDATE collaborators SET dropbox_state = 'refused' WHERE id = ?`
-        : `UPDATE collaborators SET dropbox_access_level = 'editor' WHERE id = ? AND access_level = 'viewer'`;
-    await env.DB.prepare(sql).bind(row.collaborator_id).run();
+        ? `UPDATE collaborators SET dropbox_state = 'refused' WHERE id = ? AND ${STILL_CURRENT}`
+        : `UPDATE collaborators SET dropbox_access_level = 'editor' WHERE id = ? AND access_level = 'viewer' AND ${STILL_CURRENT}`;
+    await env.DB.prepare(sql).bind(row.collaborator_id, row.id).run();
   }
   return row.kind === 'add_member'
     ? "Dropbox Basic can't add view-only members: not added in Dropbox"
@@ -104,12 +119,15 @@ export async function recordAgreement(env: ExecEnv, row: ChangeRow): Promise<voi
   if (!row.collaborator_id) return;
   if (row.kind === 'add_member') {
     await env.DB.prepare(
-      `UPDATE collaborators SET dropbox_state = 'invited', dropbox_access_level = NULL WHERE id = ? AND dropbox_state IS NOT 'member'`,
+      `UPDATE collaborators SET dropbox_state = 'invited', dropbox_access_level = NULL
+       WHERE id = ? AND dropbox_state IS NOT 'member' AND ${STILL_CURRENT}`,
     )
-      .bind(row.collaborator_id)
+      .bind(row.collaborator_id, row.id)
       .run();
   } else if (row.kind === 'update_access') {
-    await env.DB.prepare(`UPDATE collaborators SET dropbox_access_level = NULL WHERE id = ?`).bind(row.collaborator_id).run();
+    await env.DB.prepare(`UPDATE collaborators SET dropbox_access_level = NULL WHERE id = ? AND ${STILL_CURRENT}`)
+      .bind(row.collaborator_id, row.id)
+      .run();
   }
 }
 
@@ -122,6 +140,32 @@ export async function recordGroupAccess(env: ExecEnv, row: ChangeRow, group: str
     await env.DB.prepare(`UPDATE collaborators SET dropbox_group = ? WHERE id = ?`).bind(group.slice(0, 200), row.collaborator_id).run();
   }
   return `Dropbox keeps their access through ${group}: remove them from that group in Dropbox`;
+}
+
+/**
+ * A removal Dropbox completed without a word may still leave the folder in their Dropbox: when PD's mount for them
+ * had answered "already in their Dropbox" (a group put it there), the owner's removal only withdrew PD's pending
+ * invitation. Asked with their own token, so PD says the group keeps it (chaos sweep, seed 10).
+ */
+export async function keptAfterRemoval(env: ExecEnv, row: ChangeRow, sharedFolderId: string): Promise<string | undefined> {
+  if (!row.collaborator_id) return undefined;
+  const who = await env.DB.prepare(
+    `SELECT c.account_id FROM collaborators c WHERE c.id = ?1 AND c.account_id IS NOT NULL AND EXISTS (
+       SELECT 1 FROM dropbox_changes m WHERE m.collaborator_id = c.id AND m.kind = 'mount_folder' AND m.status = 'done'
+         AND m.last_error = ?2 AND m.id < ?3)`,
+  )
+    .bind(row.collaborator_id, ALREADY_MOUNTED, row.id)
+    .first<{ account_id: string }>();
+  if (!who) return undefined;
+  let client: DropboxClient;
+  try {
+    client = await clientForAccount(env, who.account_id);
+  } catch (e) {
+    if (e instanceof NotLinkedError) return undefined;
+    throw e;
+  }
+  if ((await readFolderState(client, sharedFolderId)).state !== 'shared') return undefined;
+  return recordGroupAccess(env, row, 'a group');
 }
 
 /** The group named in a completed removal's warning (the emulator and Dropbox put it in quotes), else "a group". */

@@ -318,7 +318,8 @@ describe('what a change finds in Dropbox', () => {
   });
 
   it('a level change that found nothing to change does not hide a failed add: the owner still sees it, with Retry', async () => {
-    await control('faults', { route: '2/sharing/add_folder_member', kind: '500' });
+    // Dropbox refuses the add for good (no retry can help): the change fails at once.
+    await control('faults', { route: '2/sharing/add_folder_member', kind: 'error', error: 'no_permission', count: 1 });
     await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: KAI, accessLevel: 'editor' } });
     await h.drain();
     expect((await changesOf(trackId)).map((c) => `${c.kind}:${c.status}`)).toEqual(['add_member:failed']);
@@ -342,7 +343,7 @@ describe('what a change finds in Dropbox', () => {
     await h.drain();
     expect((await dropboxMembers())[KAI]).toBe('invited');
     // A re-invitation after a failed removal still supersedes it (the add decides the membership).
-    await control('faults', { route: '2/sharing/remove_folder_member', kind: '500' });
+    await control('faults', { route: '2/sharing/remove_folder_member', kind: 'error', error: 'no_permission', count: 1 });
     await revoke(KAI);
     await h.drain();
     await control('faults', undefined, 'DELETE');
@@ -383,5 +384,25 @@ describe('what a change finds in Dropbox', () => {
     // The moot add queued a membership check: nobody is shown in (or invited to) a folder that is gone.
     expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_via: 'dropbox', ended_evidence: 'dropbox_unshared' });
     expect((await collaborator(trackId, KAI))!.status).not.toMatch(/^(invited|active)$/);
+  });
+
+  it('a mount that runs after the person left and was invited again does not mark the new invitation "in the folder"', async () => {
+    const kai = await h.signIn(KAI);
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: KAI, accessLevel: 'editor' } });
+    await h.drain();
+    const [inv] = (await h.json<{ invitations: { id: string }[] }>('/api/v1/invitations', { session: kai.session })).invitations;
+    // Kai accepts (PD queues the mount with his token), leaves, and Maya invites him again — before any of it runs.
+    expect((await h.fetch(`/api/v1/invitations/${inv!.id}/accept`, { method: 'POST', session: kai.session })).status).toBe(200);
+    expect((await h.fetch(`/api/v1/tracks/${trackId}/leave`, { method: 'POST', session: kai.session })).status).toBe(200);
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: KAI, accessLevel: 'editor' } });
+    await h.drain();
+    expect((await changesOf(trackId)).map((c) => `${c.kind}:${c.status}`)).toEqual([
+      'add_member:done',
+      'mount_folder:done',
+      'relinquish:done',
+      'add_member:done',
+    ]);
+    expect((await dropboxMembers())[KAI]).toBe('invited');
+    expect(await collaborator(trackId, KAI)).toMatchObject({ status: 'invited', dropbox_state: 'invited' });
   });
 });

@@ -393,6 +393,29 @@ describe('5. groups', () => {
     expect(person(await detail(maya.session), LEO)).toMatchObject({ status: 'revoked', dropbox: { group: `the group "Studio Crew ${n}"` } });
   });
 
+  it('revoking a group member whose PD invitation was never accepted in Dropbox (the group had mounted it): PD says the group keeps it', async () => {
+    await importAs(MAYA);
+    const gus = await h.signIn(GUS);
+    await h.drain();
+    await control('act', { as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'editor' });
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: GUS, accessLevel: 'editor' } });
+    await h.drain();
+    const [inv] = (await h.json<{ invitations: { id: string }[] }>('/api/v1/invitations', { session: gus.session })).invitations;
+    await h.json(`/api/v1/invitations/${inv!.id}/accept`, { method: 'POST', session: gus.session });
+    await h.drain();
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'mount_folder', last_error: 'already in their Dropbox' });
+    const gusId = person(await detail(maya.session), GUS).id;
+    await h.json(`/api/v1/tracks/${trackId}/collaborators/${gusId}/revoke`, { method: 'POST', session: maya.session });
+    await h.drain();
+    expect(await mountedFor(GUS)).toBe(true); // the owner's removal only withdrew the pending invitation
+    expect(person(await detail(maya.session), GUS)).toMatchObject({ status: 'revoked', dropbox: { group: 'a group' } });
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({
+      kind: 'remove_member',
+      status: 'done',
+      last_error: expect.stringContaining('Dropbox keeps their access through a group'),
+    });
+  });
+
   it('leaving while a group also gives access: PD says Dropbox keeps the folder in their Dropbox (chaos mix, groups)', async () => {
     await importAs(MAYA);
     const leo = await h.signIn(LEO);
