@@ -42,6 +42,11 @@ export const KNOWN_FINDINGS = [
     repro: 'cd worker && npx vitest run --project dropbox test/dropbox/stale-member-sync.test.ts -t "membership read"',
   },
   {
+    match: /PD has .* active .* but Dropbox does not/,
+    finding: 'A done level change or mount hid a failed add, or found the person gone without PD recording how their access ended',
+    repro: 'cd worker && npx vitest run --project dropbox test/dropbox/executor.test.ts -t "what a change finds"',
+  },
+  {
     match: /is shown as failed .* but is moot/,
     finding: 'A Dropbox change whose goal Dropbox already satisfies (folder unshared, member gone, level equal) ends as failed instead of done',
     repro: null,
