@@ -46,8 +46,9 @@ async function runJob(job: Job, env: Env): Promise<{ outcome: string; retry?: nu
       return { outcome: r.result };
     }
     case 'check-track-membership': {
-      // A check queued by a walk (who lost the mount) is not deferred: the cron's re-check would not know who left.
-      if (!job.leftAccountId && (await trackOwnerBusy(env, job.trackId))) {
+      // A check queued by a walk (who lost the mount) is not deferred: the cron's re-check would not know who left;
+      // nor one a change sent because it found Dropbox changed (PD shows that track wrongly until it runs).
+      if (!job.leftAccountId && !job.found && (await trackOwnerBusy(env, job.trackId))) {
         // The owner's Dropbox calls are busy (e.g. a Revoke All draining): the check steps aside for a few minutes
         // (it keeps its checked_at). Made claimable at once instead, every deferred check of a busy owner came back
         // every tick: 10,000 messages a minute behind a 10,000-track Revoke All, a backlog its last changes waited in.

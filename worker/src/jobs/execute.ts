@@ -337,7 +337,7 @@ export async function executeChange(env: ExecEnv, changeId: number): Promise<Exe
     // the change waited). A reconciliation that saw it earlier stepped aside for this unsettled change, and an
     // owner alone in the folder sends no other webhook, so the track's membership is checked now and PD records how
     // access ended, instead of showing them in the folder or invited to a folder that is gone.
-    await sendJobs(env.JOBS, [{ kind: 'check-track-membership', trackId: row.track_id }]).catch(() => undefined);
+    await sendJobs(env.JOBS, [{ kind: 'check-track-membership', trackId: row.track_id, found: true }]).catch(() => undefined);
   }
   return outcome;
 }

@@ -22,6 +22,9 @@ export interface CheckTrackMembershipJob {
   leftAccountId?: string;
   /** That account, whose token may vouch for itself when the owner cannot be asked. */
   memberAccountId?: string;
+  /** Sent by a PD change that found Dropbox changed under it (the person gone, the folder unshared): one check for
+   *  one track that PD is showing wrongly until it runs, so it is not deferred for a busy owner. */
+  found?: true;
 }
 
 export type Job = ReconcileAccountJob | ExecuteChangeJob | CheckTrackMembershipJob;

@@ -405,4 +405,27 @@ describe('what a change finds in Dropbox', () => {
     expect((await dropboxMembers())[KAI]).toBe('invited');
     expect(await collaborator(trackId, KAI)).toMatchObject({ status: 'invited', dropbox_state: 'invited' });
   });
+
+  it('the check such a change queues runs even while the owner is busy (a rotation check would step aside for minutes)', async () => {
+    await control('act', { as: LEO, action: 'leave_folder', shared_folder_id: sfid });
+    // Maya's Dropbox calls are busy (her bucket nearly empty, as under a large Revoke All).
+    const busy = () =>
+      env.DB.prepare(
+        `INSERT INTO dropbox_pace (account_id, tokens, refilled_at, throttled_until, rate_limited) VALUES (?1, 0, ?2, 0, 0)
+         ON CONFLICT (account_id) DO UPDATE SET tokens = 0, refilled_at = ?2`,
+      )
+        .bind(maya.account.id, Date.now() + 60_000)
+        .run();
+    await busy();
+    h.queued.push({ job: { kind: 'check-track-membership', trackId }, attempts: 0 });
+    await control('calls', undefined, 'DELETE');
+    await h.drain({ maxRounds: 1 });
+    // Stepped aside: no read of Maya's member list, Leo still shown in the folder.
+    expect(await h.calls('2/sharing/list_folder_members')).toEqual([]);
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'active' });
+    await busy();
+    h.queued.push({ job: { kind: 'check-track-membership', trackId, found: true }, attempts: 0 });
+    await h.drain();
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_via: 'dropbox' });
+  });
 });
