@@ -143,20 +143,23 @@ export async function recordGroupAccess(env: ExecEnv, row: ChangeRow, group: str
 }
 
 /**
- * A removal Dropbox completed without a word may still leave the folder in their Dropbox: when PD's mount for them
- * had answered "already in their Dropbox" (a group put it there), the owner's removal only withdrew PD's pending
- * invitation. Asked with their own token, so PD says the group keeps it (chaos sweep, seed 10).
+ * A removal Dropbox completed without a word may still leave the folder in their Dropbox: when they had never
+ * joined through PD's invitation (still only invited there, or PD's mount answered "already in their Dropbox": a
+ * group put it there), the owner's removal only withdrew that invitation. Asked with their own token (one call,
+ * only in that case and only for someone signed in to PD), so PD says a group keeps it (chaos sweep, seeds 10, 14).
  */
 export async function keptAfterRemoval(env: ExecEnv, row: ChangeRow, sharedFolderId: string): Promise<string | undefined> {
   if (!row.collaborator_id) return undefined;
   const who = await env.DB.prepare(
-    `SELECT c.account_id FROM collaborators c WHERE c.id = ?1 AND c.account_id IS NOT NULL AND EXISTS (
-       SELECT 1 FROM dropbox_changes m WHERE m.collaborator_id = c.id AND m.kind = 'mount_folder' AND m.status = 'done'
-         AND m.last_error = ?2 AND m.id < ?3)`,
+    `SELECT COALESCE(c.account_id, (SELECT x.id FROM accounts x WHERE x.email_lower = c.email_lower ORDER BY x.created_at DESC LIMIT 1)) AS account_id
+     FROM collaborators c WHERE c.id = ?1 AND (
+       c.dropbox_state IS NULL OR c.dropbox_state = 'invited'
+       OR EXISTS (SELECT 1 FROM dropbox_changes m WHERE m.collaborator_id = c.id AND m.kind = 'mount_folder' AND m.status = 'done'
+                  AND m.last_error = ?2 AND m.id < ?3))`,
   )
     .bind(row.collaborator_id, ALREADY_MOUNTED, row.id)
     .first<{ account_id: string }>();
-  if (!who) return undefined;
+  if (!who?.account_id) return undefined;
   let client: DropboxClient;
   try {
     client = await clientForAccount(env, who.account_id);

@@ -416,6 +416,20 @@ describe('5. groups', () => {
     });
   });
 
+  it('revoking the invitation of a group member before they accept: PD says the group still gives them the folder', async () => {
+    await importAs(MAYA);
+    await h.signIn(GUS);
+    await h.drain();
+    await control('act', { as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'editor' });
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: GUS, accessLevel: 'editor' } });
+    await h.drain();
+    const gusId = person(await detail(maya.session), GUS).id;
+    await h.json(`/api/v1/tracks/${trackId}/collaborators/${gusId}/revoke`, { method: 'POST', session: maya.session });
+    await h.drain();
+    expect(await mountedFor(GUS)).toBe(true);
+    expect(person(await detail(maya.session), GUS)).toMatchObject({ status: 'revoked', dropbox: { group: 'a group' } });
+  });
+
   it('leaving while a group also gives access: PD says Dropbox keeps the folder in their Dropbox (chaos mix, groups)', async () => {
     await importAs(MAYA);
     const leo = await h.signIn(LEO);
