@@ -51,11 +51,13 @@ export default defineConfig({
     },
   },
   manifest: ({ browser }) => ({
-    name: 'Producer Dashboard for Dropbox',
-    description: 'Revoke, Revoke All and Leave Track for Producer Dashboard tracks, right inside Dropbox.',
+    // Translated by the browser from public/_locales/<lang>/messages.json (en, es, de, ja; English by default).
+    name: '__MSG_ext_name__',
+    description: '__MSG_ext_description__',
+    default_locale: 'en',
     permissions: ['identity', 'storage', 'alarms', 'notifications'],
     host_permissions: hostPermissions(settings, browser),
-    action: { default_title: 'Producer Dashboard' },
+    action: { default_title: '__MSG_ext_action_title__' },
     // Firefox: what the add-on transmits, in Mozilla's data-collection categories (shown at install; PRIVACY.md says
     // more): the Dropbox sign-in (authorization code, PKCE verifier) and the PD session token → authenticationInfo;
     // the path of the Dropbox folder on screen, sent to look its track up → browsingActivity. Desktop only: sign-in

@@ -5,6 +5,8 @@
 // Dropbox is translated: every target has anchors that are not English words (data-testid, ARIA roles and
 // structure such as the breadcrumb's aria-current item); English labels are only later fallbacks.
 
+import { type MessageKey, t } from '../utils/i18n';
+
 export const SELECTORS = {
   /** The folder header above the file list: title and breadcrumb. The PD panel goes right after it. */
   folderHeader: [
@@ -94,9 +96,14 @@ export function findPanelPlacement(root: ParentNode): PanelPlacement {
 }
 
 /** Where the panel is and why, in one sentence for the user (the popup shows it; the floating panel too). */
-export const PLACEMENT_MESSAGES: Record<PanelPlacement['kind'] | 'none', string> = {
-  header: 'The panel is right below Dropbox’s folder header.',
-  share: 'Dropbox’s folder header was not found — the panel is below the folder’s Share toolbar.',
-  floating: 'Dropbox’s folder header was not found — the panel floats at the bottom right of the page.',
-  none: 'This Dropbox page is not a folder view: no panel here.',
-};
+const PLACEMENT_KEYS = {
+  header: 'placement_header',
+  share: 'placement_share',
+  floating: 'placement_floating',
+  none: 'placement_none',
+} as const satisfies Record<PanelPlacement['kind'] | 'none', MessageKey>;
+export type PlacementKind = keyof typeof PLACEMENT_KEYS;
+
+export function placementMessage(kind: PlacementKind): string {
+  return t(PLACEMENT_KEYS[kind]);
+}
