@@ -48,7 +48,11 @@ function CollaboratorRow({ ctx, collaborator }: { ctx: TrackContext; collaborato
 function SplitWarnings({ totals }: { totals: SplitTotals }) {
   const over = (['master', 'publishing', 'writer'] as const).filter((k) => totals[k].overAllocated);
   if (over.length === 0) return null;
-  return <Alert kind="warn">{t('track_splits_over', over.map((k) => t('track_split_over_item', t(`split_${k}`), formatPercent(totals[k].total))).join(', '))}</Alert>;
+  return (
+    <Alert kind="warn">
+      {t('track_splits_over', over.map((k) => t('track_split_over_item', t(`split_${k}`), formatPercent(totals[k].total))).join(', '))}
+    </Alert>
+  );
 }
 
 export function TrackView({ ctx, unsharedInDropbox = false }: { ctx: TrackContext; unsharedInDropbox?: boolean }) {
@@ -58,11 +62,7 @@ export function TrackView({ ctx, unsharedInDropbox = false }: { ctx: TrackContex
     const past = detail.collaborators.filter((c) => !isCurrent(c));
     return (
       <div class="pd-track" data-role="owner">
-        {unsharedInDropbox && (
-          <Alert kind="info">
-            {t('track_unshared_in_dropbox')}
-          </Alert>
-        )}
+        {unsharedInDropbox && <Alert kind="info">{t('track_unshared_in_dropbox')}</Alert>}
         <div class="pd-sub">
           {t(
             'track_you_own',

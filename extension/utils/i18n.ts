@@ -98,3 +98,32 @@ export function formatPercent(n: number): string {
 export function formatList(items: string[]): string {
   return new Intl.ListFormat(uiLocale(), { style: 'long', type: 'conjunction' }).format(items);
 }
+
+/**
+ * A message with elements inside it (a <strong>, a link): $1…$n stand for the given nodes, so each language puts
+ * them where its word order wants. Returns the text pieces and the nodes in order, ready to render.
+ */
+export function tNodes<N>(key: MessageKey, ...nodes: Array<string | N>): Array<string | N> {
+  const marks = nodes.map((_, i) => `\u2063${i}\u2063`);
+  const text = t(key, ...marks);
+  const out: Array<string | N> = [];
+  for (const [i, piece] of text.split(/\u2063(\d+)\u2063/).entries()) {
+    if (i % 2 === 0) {
+      if (piece) out.push(piece);
+    } else {
+      out.push(nodes[Number(piece)] as string | N);
+    }
+  }
+  return out;
+}
+
+/**
+ * A worker error as the user reads it: by its stable code (`err_<code>` in public/_locales) when the reader's
+ * language is not English and a key exists; otherwise the worker's own sentence, which is English and often more
+ * precise (it names the person).
+ */
+export function workerErrorText(code: string, workerMessage: string): string {
+  if (messageLanguage() === 'en' || !/^[a-z0-9_]+$/.test(code)) return workerMessage;
+  const text = browser.i18n.getMessage(`err_${code}` as MessageKey);
+  return text || workerMessage;
+}
