@@ -62,7 +62,7 @@ export function evidenceText(evidence: unknown): string {
     case 'dropbox_unshared':
       return t('evidence_unshared');
     default:
-      return t('evidence_other');
+      return t('evidence_changed');
   }
 }
 
@@ -111,7 +111,7 @@ export function historyText(e: Pick<HistoryEntry, 'kind' | 'actor' | 'via' | 'de
     case 'dropbox_change_moot':
       return str(d.reason) ? t('hist_moot_reason', str(d.reason) ?? '') : t('hist_moot');
     default:
-      return t('hist_other', who, String(e.kind).replace(/_/g, ' '));
+      return t('hist_unknown_kind', who, String(e.kind).replace(/_/g, ' '));
   }
 }
 
@@ -137,5 +137,5 @@ export function endedLabel(c: Pick<Collaborator, 'status' | 'endedVia' | 'endedE
   if (c.status === 'left') return c.endedVia === 'dropbox' ? t('ended_left_in_dropbox') : t('ended_left');
   if (c.status === 'revoked') return c.endedVia === 'dropbox' ? t('ended_revoked_in_dropbox') : t('ended_revoked');
   if (c.status === 'invited') return t('ended_invited_again');
-  return t('ended_other');
+  return t('ended_not_on_track');
 }

@@ -154,6 +154,7 @@ export function Review() {
           });
         }}
       >
+        {/* biome-ignore lint/a11y/noLabelWithoutControl: the input is inside the label, placed where the translated sentence puts it (tNodes) */}
         <label class="pd-spacer">
           {tNodes(
             'review_digest_label',

@@ -1,7 +1,7 @@
 // The browser's i18n for unit tests (WXT's fake browser leaves browser.i18n unimplemented): the same lookup as
 // Chrome and Firefox — the chosen locale's messages.json, then the default locale's ("en"), $1…$9 substituted and
 // $$ read as "$". English unless a test picks another language with setTestLocale().
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
@@ -10,7 +10,8 @@ const cache = new Map<string, Messages>();
 function messages(lang: string): Messages {
   let m = cache.get(lang);
   if (!m) {
-    m = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../public/_locales', lang, 'messages.json'), 'utf8')) as Messages;
+    const file = resolve(import.meta.dirname, '../../public/_locales', lang, 'messages.json');
+    m = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Messages) : {};
     cache.set(lang, m);
   }
   return m;
