@@ -6,7 +6,7 @@ import { useLiveDetail } from './use-live-detail';
 import type { DropboxFolderLocation } from '../dropbox-page/url';
 import { downloadUrlOf } from '../dropbox-page/url';
 import { placementMessage } from '../dropbox-page/selectors';
-import { t } from '../utils/i18n';
+import { messageLanguage, t } from '../utils/i18n';
 import type { PathResolution } from '../utils/messaging';
 import type { TrackContext } from '../features/types';
 import { useApi } from './api-context';
@@ -127,7 +127,13 @@ export function Panel(props: PanelProps) {
   const title = r?.state === 'track' ? r.detail.track.title : null;
   const role = r?.state === 'track' ? roleText(r.detail.myRole) : null;
   return (
-    <section class="pd-panel" data-placement={props.placement} data-state={r?.state ?? 'loading'} aria-label={t('panel_label')}>
+    <section
+      class="pd-panel"
+      data-placement={props.placement}
+      data-state={r?.state ?? 'loading'}
+      aria-label={t('panel_label')}
+      lang={messageLanguage()}
+    >
       <div class="pd-panel-head">
         <span class="pd-logo" aria-hidden="true">
           PD

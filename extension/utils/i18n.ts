@@ -127,3 +127,9 @@ export function workerErrorText(code: string, workerMessage: string): string {
   const text = browser.i18n.getMessage(`err_${code}` as MessageKey);
   return text || workerMessage;
 }
+
+/** An extension page in the reader's language: <html lang> (screen readers, hyphenation) and its <title>. */
+export function localizeDocument(doc: Document, title?: MessageKey): void {
+  doc.documentElement.lang = messageLanguage();
+  if (title) doc.title = t(title);
+}
