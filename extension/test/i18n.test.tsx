@@ -65,7 +65,7 @@ async function renderOwnerPanel() {
   const resolution = await bg.api.resolvePath({ path, fresh: true });
   const location = parseDropboxUrl('https://www.dropbox.com/home/PRODUCER-DASHBOARD/Night%20Sessions/Midnight%20Drive')!;
   const { container } = renderWithApi(<Panel model={{ location, resolution }} placement="header" onRefresh={() => {}} />, bg.api);
-  return within(container);
+  return within(container as HTMLElement);
 }
 
 describe('the locales', () => {
