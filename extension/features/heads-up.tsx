@@ -2,7 +2,8 @@
 // when access ends (now, 24 h, 48 h, 7 days). The collaborator is told at once, with the note, the time and a
 // "download the files" action. Also a control of its own on each collaborator's row.
 import { useState } from 'preact/hooks';
-import { HEADS_UP_NOTE_MAX, type HeadsUpEndsIn } from '@pd/shared';
+import type { HeadsUpEndsIn } from '@pd/shared';
+import { HEADS_UP_ENDS_IN, HEADS_UP_NOTE_MAX } from '@pd/shared/limits';
 import { useApi } from '../components/api-context';
 import { Alert, Dialog } from '../components/ui';
 import { useAction } from '../components/use-action';
@@ -12,7 +13,7 @@ import { type MessageKey, t } from '../utils/i18n';
 
 export const id = 'heads-up';
 
-export const ENDS_IN: readonly HeadsUpEndsIn[] = ['now', '24h', '48h', '7d'];
+export const ENDS_IN: readonly HeadsUpEndsIn[] = HEADS_UP_ENDS_IN;
 const ENDS_IN_KEYS = {
   now: ['ends_now', 'ends_in_now'],
   '24h': ['ends_24h', 'ends_in_24h'],
