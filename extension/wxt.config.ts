@@ -57,7 +57,7 @@ export default defineConfig({
     default_locale: 'en',
     permissions: ['identity', 'storage', 'alarms', 'notifications'],
     host_permissions: hostPermissions(settings, browser),
-    action: { default_title: '__MSG_ext_action_title__' },
+    action: { default_title: 'Producer Dashboard' },
     // Firefox: what the add-on transmits, in Mozilla's data-collection categories (shown at install; PRIVACY.md says
     // more): the Dropbox sign-in (authorization code, PKCE verifier) and the PD session token → authenticationInfo;
     // the path of the Dropbox folder on screen, sent to look its track up → browsingActivity. Desktop only: sign-in

@@ -230,6 +230,11 @@ export async function launchProfile(stack: Stack, name: string, opts: { lang?: s
   const dir = join(stack.tmp, `profile-${name}`);
   mkdirSync(dir, { recursive: true });
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+  // Debian's Chromium knows only en-US unless chromium-l10n is installed; without it --lang is silently ignored.
+  const pak = `/usr/lib/chromium/locales/${lang.split('-')[0]}.pak`;
+  if (CHROMIUM === '/usr/bin/chromium' && !lang.startsWith('en') && !existsSync(pak)) {
+    throw new Error(`Chromium has no ${lang} UI (${pak} missing): apt-get install -y chromium-l10n`);
+  }
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
