@@ -75,7 +75,7 @@ describe('Producer Dashboard in Spanish (Chromium, --lang=es-ES)', () => {
     await page.goto(FOLDER);
     await expect(axWaitFor(page, row('Leo Vance'), inPanel)).resolves.toContain('Editor');
     const panel = await axText(page, PANEL);
-    expect(panel).toContain('Este tema es tuyo · 2 colaboradores');
+    expect(panel).toContain('Este tema es tuyo · 3 colaboradores');
     expect(panel).toContain('Activo');
     expect(panel).toContain('Máster');
     // Sam's end date, written as a Spanish browser writes it.
