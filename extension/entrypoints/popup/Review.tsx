@@ -84,7 +84,7 @@ export function Review() {
       {act.error && <Alert kind="error">{act.error}</Alert>}
       {ids.length > 0 && (
         <div class="pd-card-row pd-review-actions" role="toolbar" aria-label={t('review_selected_label')}>
-          <span class="pd-spacer pd-small">{t('review_selected', tracksText(ids.length))}</span>
+          <span class="pd-spacer pd-small">{tn('review_selected', ids.length)}</span>
           <button
             type="button"
             class="pd-btn"
