@@ -150,6 +150,15 @@ const byEmail = new Map(people.map((p) => [p.email, p]));
  */
 const BASIC_OWNER = owners.at(-1).email;
 const GROUP = 'Chaos Band';
+/**
+ * Dropbox Business: the first owner and the third collaborator are members of a team. Their root is the team space
+ * (the owner's folders live in their home folder inside it, the collaborator's mounts too), so every call PD makes
+ * for them must carry the right Dropbox-API-Path-Root; the owner is paired with a personal account PD never sees.
+ */
+const TEAM = 'Chaos Label';
+const TEAM_MEMBERS = new Set([owners[0].email, collabs[2].email]);
+const teamAccount = (p) =>
+  TEAM_MEMBERS.has(p.email) ? { team: TEAM, ...(p === owners[0] ? { paired_with: 'owner1.personal@chaos.example' } : {}) } : {};
 
 function seedSpec() {
   if (REPLAY) return REPLAY.seedSpec;
@@ -174,7 +183,11 @@ function seedSpec() {
     }
   }
   return {
-    accounts: people.map((p) => ({ email: p.email, display_name: p.name, ...(p.email === BASIC_OWNER ? { plan: 'basic' } : {}) })),
+    teams: [{ name: TEAM, items: [{ path: '/Label Library/Reference.wav', size: 2_000_000 }] }],
+    accounts: [
+      ...people.map((p) => ({ email: p.email, display_name: p.name, ...(p.email === BASIC_OWNER ? { plan: 'basic' } : {}), ...teamAccount(p) })),
+      { email: 'owner1.personal@chaos.example', display_name: 'Owner 1' },
+    ],
     groups: [{ name: GROUP, members: collabs.slice(0, 2).map((c) => c.email) }],
     folders,
   };
@@ -796,6 +809,12 @@ try {
       trackBySf.set(t.sharedFolderId, rec);
     }
   }
+  // Every owner's folders must become tracks, the team owner's (in the team space) as well as the others'.
+  for (const o of owners) {
+    const n = tracks.filter((t) => t.owner === o.email).length;
+    if (!REPLAY && n !== FOLDERS_PER_OWNER)
+      throw new Error(`import ${o.email}${TEAM_MEMBERS.has(o.email) ? ' (team space)' : ''}: ${n} tracks, want ${FOLDERS_PER_OWNER}`);
+  }
   log(`${people.length} people signed in, ${tracks.length} tracks imported`);
   // What a replay needs besides ops.jsonl: the world, the settings, the faults (chaos/replay.mjs <dir>).
   writeFileSync(
@@ -1155,7 +1174,10 @@ function buildSummary({ opsMs, convergeMs, calls, allCalls, result, world, worke
   const jobErrors = worker.counts.jobErrors;
   const rows = [
     ['operations', `${OPS} (${opsOk} ok, the rest refused by a race or with nothing to act on) from ${CONCURRENCY} actors at once`],
-    ['people / tracks', `${owners.length} owners, ${collabs.length} collaborators, ${tracks.length} tracks`],
+    [
+      'people / tracks',
+      `${owners.length} owners, ${collabs.length} collaborators, ${tracks.length} tracks; Dropbox Business team "${TEAM}": ${[...TEAM_MEMBERS].join(', ')}`,
+    ],
     ['operations time', `${(opsMs / 1000).toFixed(1)} s`],
     ['Dropbox calls', `${allCalls.length} (${calls.length} while faults were on, the rest while converging)`],
     [

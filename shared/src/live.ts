@@ -8,6 +8,8 @@ export const LIVE_TOKEN_PREFIX = 'pd-token.';
 /** Close codes: the session must be checked again (reconnect through the worker) / the session was signed out. */
 export const CLOSE_REAUTH = 4001;
 export const CLOSE_SIGNED_OUT = 4003;
+/** At most this many sockets per account at once (one per browser profile with a panel or popup open). */
+export const LIVE_MAX_SOCKETS = 20;
 
 /** What a socket receives. trackIds null: "too many to list, re-read everything". cursor: the account's latest
  *  library change (GET /sync?cursor=… catches up from there). */

@@ -3,7 +3,8 @@
 // `wrangler dev` and in the tests (Miniflare) with the same numbers. Documented in worker/API.md, "Rate limits".
 // - sign-in (POST /auth/dropbox): per client IP (CF-Connecting-IP), before anything else, so a refused attempt
 //   never reaches Dropbox's token endpoint;
-// - every other mutating call: per signed-in account (checked by requireSession once the account is known).
+// - every other mutating call: per signed-in account (checked by requireSession once the account is known);
+// - opening the live socket: per signed-in account (LIVE_LIMITER, worker/src/live/route.ts).
 import type { Context } from 'hono';
 import type { MiddlewareHandler } from 'hono';
 import { apiError, type AppEnv } from './http.ts';

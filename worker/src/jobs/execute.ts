@@ -12,7 +12,7 @@ import { UnconfirmedError, readFolderState, readMemberState } from '../dropbox/f
 import { insertHistory } from '../domain/history.ts';
 import { prepare, sql } from '../domain/sql.ts';
 import { sendJobs, type Job } from './messages.ts';
-import { GROUP_ACCESS_NOTE, MountRefused, afterRemoval, mountForMember, recordAgreement, recordPlanRefusal } from './membership.ts';
+import { GROUP_ACCESS_NOTE, MountRefused, NOTHING_TO_MOUNT, afterRemoval, mountForMember, recordAgreement, recordPlanRefusal } from './membership.ts';
 import { PacedError, rateOf } from '../dropbox/pace.ts';
 
 export const MAX_ATTEMPTS = 8;
@@ -163,6 +163,16 @@ export async function retryFailedChange(env: Pick<Env, 'DB' | 'JOBS'>, id: numbe
   return true;
 }
 
+const ALL_KINDS: ChangeRow['kind'][] = ['remove_member', 'relinquish', 'update_access', 'add_member', 'mount_folder'];
+/** Which earlier failed changes of the same person a change, once done, supersedes (see finish). */
+const SUPERSEDES: Record<ChangeRow['kind'], ChangeRow['kind'][]> = {
+  add_member: ALL_KINDS,
+  remove_member: ALL_KINDS,
+  relinquish: ALL_KINDS,
+  update_access: ['update_access'],
+  mount_folder: ['mount_folder'],
+};
+
 /**
  * Records a run's outcome, fenced by its claim: a no-op (returns false) when the row no longer carries this claim
  * id (the run lease ran out and another executor claimed the change; its outcome wins).
@@ -200,16 +210,21 @@ export async function finish(env: ExecEnv, row: ChangeRow, claimId: string, outc
         ),
       );
     }
-    // A later change for the same person supersedes an earlier failed one (e.g. revoke failed, then re-invited).
+    // A later change for the same person supersedes an earlier failed one whose goal it replaces: an add or a
+    // removal decides the whole membership (e.g. revoke failed, then re-invited: the add wins); a level change
+    // only replaces an earlier level change, a mount an earlier mount. A mount or level change that found nothing
+    // to do never hides a failed add: that failure stays in front of the owner, with Retry.
     if (row.collaborator_id) {
+      const kinds = SUPERSEDES[row.kind];
       stmts.push(
         db
           .prepare(
             `UPDATE dropbox_changes SET status = 'done', last_error = 'superseded by change ' || ?, updated_at = ?
              WHERE track_id = ? AND collaborator_id = ? AND id < ? AND status = 'failed'
+               AND kind IN (SELECT value FROM json_each(?))
                AND EXISTS (SELECT 1 FROM dropbox_changes WHERE id = ? AND status = 'done' AND claim_id = ?)`,
           )
-          .bind(row.id, iso(now), row.track_id, row.collaborator_id, row.id, row.id, claimId),
+          .bind(String(row.id), iso(now), row.track_id, row.collaborator_id, row.id, JSON.stringify(kinds), row.id, claimId),
       );
     }
   } else if (outcome.result === 'retry') {
@@ -308,6 +323,12 @@ export async function executeChange(env: ExecEnv, changeId: number): Promise<Exe
   const applied = await finish(env, row, claim.claimId, outcome, params);
   // Our run lease ran out and another executor took the change over: its outcome stands, not ours.
   if (!applied) return { result: 'skipped', reason: 'claim taken over by another executor' };
+  if (outcome.result === 'done' && outcome.note && (outcome.note.endsWith(MOOT_NOT_A_MEMBER) || outcome.note === NOTHING_TO_MOUNT)) {
+    // PD's own change found the person gone from the folder in Dropbox (they left or were removed there while the
+    // change waited). A reconciliation that saw it earlier stepped aside for this unsettled change, so the track's
+    // membership is checked now and PD records how their access ended, instead of showing them in the folder.
+    await sendJobs(env.JOBS, [{ kind: 'check-track-membership', trackId: row.track_id }]).catch(() => undefined);
+  }
   return outcome;
 }
 
@@ -354,7 +375,11 @@ function toOutcome(e: unknown, attempts: number): ExecOutcome {
       return { result: 'failed', error: 'PD was disconnected from this Dropbox account: sign in with Dropbox again, then retry.' };
     }
     if (err.kind === 'reauth_required') return { result: 'failed', error: 'Dropbox sign-in expired: sign in again, then retry.' };
-    if (!err.retryable) return { result: 'failed', error: `Dropbox refused: ${err.message}` };
+    // An access token Dropbox calls expired even though the client has just refreshed it (clock skew, a token
+    // not yet known everywhere): the refresh token still works, so this is weather, retried with backoff like a
+    // 5xx — not a refusal of the change and not a reason to ask the person to sign in.
+    const expiredAfterRefresh = err.kind === 'auth' && err.tag === 'expired_access_token';
+    if (!err.retryable && !expiredAfterRefresh) return { result: 'failed', error: `Dropbox refused: ${err.message}` };
     if (err.kind === 'rate_limited') {
       // Not a failure: Dropbox (or our pacing of this account) said "later". No attempt is used up.
       const delaySeconds = Math.max(1, Math.ceil(err.retryAfterSeconds ?? 1));
@@ -381,6 +406,8 @@ class Moot extends Error {
 }
 
 const MOOT_UNSHARED = 'the folder was unshared in Dropbox, so nobody has access any more';
+/** A level change for someone who is no longer in the folder in Dropbox (PD's record is settled by a check). */
+const MOOT_NOT_A_MEMBER = 'not a member of the folder in Dropbox any more: nothing to change';
 
 /** What an error means for the owner, in words (the change's last_error). */
 const REFUSALS: Record<string, string> = {
@@ -610,7 +637,7 @@ async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Prom
   if (!dropboxId) {
     const read = await readMemberState(owner, p.shared_folder_id, { email: p.email });
     if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED);
-    if (read.member.kind === 'absent') throw new Moot('not a member of the folder in Dropbox any more: nothing to change');
+    if (read.member.kind === 'absent') throw new Moot(MOOT_NOT_A_MEMBER);
     if (read.member.accessLevel === level) throw new Moot(`already ${level} in Dropbox`);
     if (read.member.kind === 'invitee') {
       // Invited, not joined: update_folder_member only knows members. The invitation is sent again with the new level.
@@ -631,7 +658,7 @@ async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Prom
     return undefined;
   } catch (e) {
     const path = routeErrorPath(e);
-    if (path === 'member_error/not_a_member') throw new Moot('not a member of the folder in Dropbox any more: nothing to change');
+    if (path === 'member_error/not_a_member') throw new Moot(MOOT_NOT_A_MEMBER);
     if (path === 'access_error/invalid_id') return confirmUnshared(owner, p, path);
     if (path === 'no_explicit_access/rate_limit')
       throw new Retry(3600, 'Dropbox daily invite limit reached (the new access level needs an invitation)');
@@ -639,7 +666,7 @@ async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Prom
     // The level may already be what PD wants (changed in Dropbox meanwhile): then nothing is left to do.
     const read = await readMemberState(owner, p.shared_folder_id, { dropboxId, email: p.email });
     if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED);
-    if (read.member.kind === 'absent') throw new Moot('not a member of the folder in Dropbox any more: nothing to change');
+    if (read.member.kind === 'absent') throw new Moot(MOOT_NOT_A_MEMBER);
     if (read.member.accessLevel === level) throw new Moot(`already ${level} in Dropbox`);
     // insufficient_plan, also nested in no_explicit_access: no retry can fix the owner's plan; PD records the truth
     // (they stay Editor in Dropbox) and the owner chooses — never a failed change that Retry cannot mend.

@@ -5,6 +5,9 @@ import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox
 import { classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import type { ChangeParams, ChangeRow, ExecEnv } from './execute.ts';
 
+/** A mount that found no invitation: removed or unshared in Dropbox meanwhile (the executor then checks the track). */
+export const NOTHING_TO_MOUNT = 'no invitation in Dropbox any more (removed or unshared there): nothing to mount';
+
 /** A refusal the person must act on; the executor records it as a failed change with this message. */
 export class MountRefused extends Error {}
 
@@ -69,8 +72,8 @@ export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangePara
     }
     if (path === 'access_error/not_a_member' || path === 'access_error/invalid_id') {
       // Removed or unshared in Dropbox meanwhile: nothing to mount, and no retry can change that; the membership
-      // check settles PD (revoked/unshared) as for any other change made in Dropbox.
-      return 'no invitation in Dropbox any more (removed or unshared there): nothing to mount';
+      // check the executor queues then settles PD (ended in Dropbox / unshared).
+      return NOTHING_TO_MOUNT;
     }
     throw err;
   }

@@ -357,12 +357,17 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
     ),
     prepare(
       db,
-      sql`SELECT DISTINCT collaborator_id FROM dropbox_changes WHERE track_id = ${track.id} AND collaborator_id IS NOT NULL
+      sql`SELECT DISTINCT collaborator_id, kind FROM dropbox_changes WHERE track_id = ${track.id} AND collaborator_id IS NOT NULL
           AND (status IN ('pending', 'running', 'failed') OR updated_at >= ${readStart})`,
     ),
   ]);
   const collabs = collabRes.results as unknown as CollabRow[];
-  const unsettled = new Set((unsettledRes.results as { collaborator_id: string }[]).map((r) => r.collaborator_id));
+  const unsettledRows = unsettledRes.results as { collaborator_id: string; kind: string }[];
+  const unsettled = new Set(unsettledRows.map((r) => r.collaborator_id));
+  // PD is itself adding, mounting, removing or relinquishing their membership: what the list shows now may be the
+  // membership PD is about to end (a leave's relinquish still queued ahead of a re-invitation), so it is not noted
+  // as the current invitation's state; the executor records the outcome of PD's own change.
+  const membershipUnsettled = new Set(unsettledRows.filter((r) => r.kind !== 'update_access').map((r) => r.collaborator_id));
 
   if (members === 'not_a_member' || (members === 'unshared' && !out.confirmed)) {
     // Only a member's own token was available and it is no longer a member: that member is gone (nobody else is known).
@@ -404,7 +409,7 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
   const invited = (c: CollabRow) => members.inviteeEmails.has(c.email_lower) || (!!c.dbid && members.inviteeIds.has(c.dbid));
   // Dropbox's side of each current collaborator, as a fact shown next to PD's (collaborators.dropbox_state).
   const noteState = (c: CollabRow, state: 'invited' | 'member') => {
-    if (c.dropbox_state === state || (c.status !== 'active' && c.status !== 'invited')) return;
+    if (c.dropbox_state === state || (c.status !== 'active' && c.status !== 'invited') || membershipUnsettled.has(c.id)) return;
     out.statements.push(db.prepare('UPDATE collaborators SET dropbox_state = ? WHERE id = ? AND dropbox_state IS NOT ?').bind(state, c.id, state));
     out.actions.push(`dropbox ${state} ${c.id}`);
   };

@@ -2,8 +2,9 @@
 // Hibernation API (idle sockets cost no duration: the object is evicted while they stay connected) and pushes
 // {trackIds, cursor} to them when the worker tells it something they can see has changed. It never holds track data:
 // the extension re-reads through the authenticated API, so a push can only ever say "look again".
-import { CLOSE_REAUTH, CLOSE_SIGNED_OUT, LIVE_PROTOCOL, type LivePush } from '@pd/shared';
+import { CLOSE_REAUTH, CLOSE_SIGNED_OUT, LIVE_MAX_SOCKETS, LIVE_PROTOCOL, type LivePush } from '@pd/shared';
 import { DurableObject } from 'cloudflare:workers';
+import { refuse } from './route.ts';
 
 /** How long a socket may stay open on one session check; then it is closed with CLOSE_REAUTH and the client
  *  reconnects through the worker, which checks the session again (a signed-out session loses its socket by then). */
@@ -33,9 +34,21 @@ export class LiveHub extends DurableObject<Env> {
     const accountId = request.headers.get('X-PD-Account') ?? '';
     const sessionHash = request.headers.get('X-PD-Session') ?? '';
     if (!accountId || !sessionHash) return new Response('Missing account', { status: 400 });
+    // A cap per account: sockets overdue for their session check (a client that vanished without closing) make
+    // room first; past the cap the new one is refused, and the client's backoff tries again later.
+    const now = Date.now();
+    let open = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const info = ws.deserializeAttachment() as SocketInfo | null;
+      if (!info || info.checkBy < now) safeClose(ws, CLOSE_REAUTH, 'session check due');
+      else open++;
+    }
+    if (open >= LIVE_MAX_SOCKETS) {
+      return refuse('rate_limited', `Too many live connections open for this account (${LIVE_MAX_SOCKETS}): close a panel or try again later.`, 429);
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [sessionHash]);
-    server.serializeAttachment({ accountId, sessionHash, checkBy: Date.now() + SESSION_RECHECK_MS } satisfies SocketInfo);
+    server.serializeAttachment({ accountId, sessionHash, checkBy: now + SESSION_RECHECK_MS } satisfies SocketInfo);
     return new Response(null, { status: 101, webSocket: client, headers: { 'Sec-WebSocket-Protocol': LIVE_PROTOCOL } });
   }
 

@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { LIVE_PROTOCOL, LIVE_TOKEN_PREFIX as TOKEN_PREFIX, type ErrorCode } from '@pd/shared';
 import { hashToken, resolveSession } from '../domain/index.ts';
 import { errorBody } from '../api/http.ts';
+import { RATE_LIMIT_PERIOD_SECONDS, underLimit } from '../api/limits.ts';
 
 /** The session token from the subprotocol list or the Authorization header. */
 export function liveToken(req: Request): string | null {
@@ -16,10 +17,16 @@ export function liveToken(req: Request): string | null {
   return /^Bearer\s+(\S+)$/i.exec(req.headers.get('Authorization') ?? '')?.[1] ?? null;
 }
 
-const refuse = (code: ErrorCode, message: string, status: 400 | 401 | 426) =>
+/** A refusal before any upgrade, in the API's error shape (also used by the Durable Object's socket cap). */
+export const refuse = (code: ErrorCode, message: string, status: 400 | 401 | 426 | 429) =>
   new Response(JSON.stringify(errorBody(code, message)), {
     status,
-    headers: { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' },
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+      ...(status === 429 ? { 'Retry-After': String(RATE_LIMIT_PERIOD_SECONDS) } : {}),
+    },
   });
 
 export async function openLiveSocket(c: Context<{ Bindings: Env }>): Promise<Response> {
@@ -36,6 +43,10 @@ export async function openLiveSocket(c: Context<{ Bindings: Env }>): Promise<Res
   const session = await resolveSession(c.env.DB, token);
   if (session.status === 'expired') return refuse('session_expired', 'Your session has expired: sign in again.', 401);
   if (session.status !== 'ok') return refuse('unauthenticated', 'Unknown session: sign in again.', 401);
+  // Per account, before the Durable Object is woken: a token cannot churn sockets (each open is a DO request).
+  if (!(await underLimit(c.env.LIVE_LIMITER, `live:${session.account.id}`))) {
+    return refuse('rate_limited', `Too many live connections opened: try again in ${RATE_LIMIT_PERIOD_SECONDS} seconds.`, 429);
+  }
   const stub = c.env.LIVE.get(c.env.LIVE.idFromName(session.account.id));
   // Only what the object needs; never the token itself.
   return stub.fetch('https://live/socket', {

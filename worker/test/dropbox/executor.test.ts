@@ -303,3 +303,73 @@ describe('leave, access level, invite', () => {
     expect((await dropboxMembers())[KAI]).toBe('invited');
   });
 });
+
+// Chaos sweep of 2026-11-30 (seeds 1 and 2 at 50%, team accounts in the mix; kept runs in chaos/repro/): a change
+// that finds Dropbox somewhere else than it expected must leave PD telling the truth.
+describe('what a change finds in Dropbox', () => {
+  it('an access token called expired right after its refresh is retried with backoff, not failed as a refusal', async () => {
+    await control('faults', { route: '2/sharing/remove_folder_member', kind: 'expired_token', count: 2 });
+    await revoke(LEO);
+    const first = await h.drain({ maxRounds: 1 });
+    expect(first).toEqual([expect.objectContaining({ outcome: 'retry' })]);
+    await h.drain();
+    expect(await changesOf(trackId)).toEqual([expect.objectContaining({ kind: 'remove_member', status: 'done', attempts: 2 })]);
+    expect(await dropboxMembers()).not.toHaveProperty(LEO);
+  });
+
+  it('a level change that found nothing to change does not hide a failed add: the owner still sees it, with Retry', async () => {
+    await control('faults', { route: '2/sharing/add_folder_member', kind: '500' });
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: KAI, accessLevel: 'editor' } });
+    await h.drain();
+    expect((await changesOf(trackId)).map((c) => `${c.kind}:${c.status}`)).toEqual(['add_member:failed']);
+    await control('faults', undefined, 'DELETE');
+    const kai = (await collaborator(trackId, KAI))!;
+    const patched = await h.fetch(`/api/v1/tracks/${trackId}/collaborators/${kai.id}`, {
+      method: 'PATCH',
+      session: maya.session,
+      json: { accessLevel: 'viewer' },
+    });
+    expect(patched.status).toBe(200);
+    await h.drain();
+    const changes = await changesOf(trackId);
+    expect(changes.map((c) => `${c.kind}:${c.status}`)).toEqual(['add_member:failed', 'update_access:done']);
+    expect(changes[1]!.last_error).toMatch(/^moot: not a member/);
+    const detail = await h.json<{ dropboxChanges: { id: number; status: string }[] }>(`/api/v1/tracks/${trackId}`, { session: maya.session });
+    expect(detail.dropboxChanges).toContainEqual(expect.objectContaining({ id: changes[0]!.id, status: 'failed' }));
+    expect(await collaborator(trackId, KAI)).toMatchObject({ status: 'invited' }); // not declined on the failed add's account
+    // Retry: Kai is invited in Dropbox, at the level PD shows now.
+    expect((await h.fetch(`/api/v1/dropbox-changes/${changes[0]!.id}/retry`, { method: 'POST', session: maya.session })).status).toBe(200);
+    await h.drain();
+    expect((await dropboxMembers())[KAI]).toBe('invited');
+    // A re-invitation after a failed removal still supersedes it (the add decides the membership).
+    await control('faults', { route: '2/sharing/remove_folder_member', kind: '500' });
+    await revoke(KAI);
+    await h.drain();
+    await control('faults', undefined, 'DELETE');
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: KAI, accessLevel: 'editor' } });
+    await h.drain();
+    expect((await changesOf(trackId)).slice(-2).map((c) => `${c.kind}:${c.status}:${c.last_error?.startsWith('superseded') ?? false}`)).toEqual([
+      'remove_member:done:true',
+      'add_member:done:false',
+    ]);
+  });
+
+  it('a level change that finds the person gone from the folder in Dropbox settles PD: their access ended there', async () => {
+    // Leo leaves in Dropbox; PD has not heard (no webhook yet) and Maya makes him a viewer.
+    await control('act', { as: LEO, action: 'leave_folder', shared_folder_id: sfid });
+    const leoRow = (await collaborator(trackId, LEO))!;
+    expect(
+      (
+        await h.fetch(`/api/v1/tracks/${trackId}/collaborators/${leoRow.id}`, {
+          method: 'PATCH',
+          session: maya.session,
+          json: { accessLevel: 'viewer' },
+        })
+      ).status,
+    ).toBe(200);
+    await h.drain();
+    expect((await changesOf(trackId)).map((c) => `${c.kind}:${c.status}`)).toEqual(['update_access:done']);
+    // The moot change queued a membership check of the track: PD now says how his access ended.
+    expect(await collaborator(trackId, LEO)).toMatchObject({ status: 'revoked', ended_via: 'dropbox' });
+  });
+});

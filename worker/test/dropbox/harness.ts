@@ -213,9 +213,15 @@ export class Harness {
 
 /** Rows straight from D1 (what the product would show after a sync). */
 export async function collaborator(trackId: string, email: string) {
-  return env.DB.prepare('SELECT * FROM collaborators WHERE track_id = ? AND email_lower = ?')
-    .bind(trackId, email.toLowerCase())
-    .first<{ id: string; status: string; access_level: string; ended_via: string | null; ended_by: string | null; account_id: string | null }>();
+  return env.DB.prepare('SELECT * FROM collaborators WHERE track_id = ? AND email_lower = ?').bind(trackId, email.toLowerCase()).first<{
+    id: string;
+    status: string;
+    access_level: string;
+    ended_via: string | null;
+    ended_by: string | null;
+    account_id: string | null;
+    dropbox_state: string | null;
+  }>();
 }
 
 export async function notificationsOf(accountId: string) {

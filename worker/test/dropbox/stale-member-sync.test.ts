@@ -6,7 +6,7 @@
 // folder — read while Leo was still active — used to be written anyway, onto the NEW invitation: it was cancelled
 // ("left"), while PD's add_member still invited him in Dropbox. Dropbox then had an invitee PD did not.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { reconcileAccount } from '../../src/jobs/reconcile.ts';
+import { checkTrackMembership, reconcileAccount } from '../../src/jobs/reconcile.ts';
 import { Harness, changesOf, collaborator, control, historyOf } from './harness.ts';
 
 let n = 0;
@@ -176,5 +176,44 @@ describe('a leave seen in Dropbox, confirmed while the owner revokes and invites
       expect(kinds.at(-1)).toBe('access_ended_in_dropbox');
       if (t === stale) expect(kinds.at(-2)).toBe('access_level_changed');
     }
+  });
+});
+
+// Chaos seed 1 at 30% faults (sweep of 2026-11-30, kept as chaos/repro/sweep-seed1-rate0.3-member-before-relinquish):
+// Leo leaves in PD and Maya invites him again at once, so PD's relinquish and then its add_member wait in line. An
+// owner-side check read the folder before the relinquish went out: Leo still a member there. It used to note
+// "member in Dropbox" on the NEW invitation — and once PD's own add had made him an invitee, the panel still said
+// he was in the folder (recordAgreement keeps a 'member' it finds).
+describe('a membership read while PD is still ending it', () => {
+  it('is not noted on the new invitation: after the leave and the re-invite reach Dropbox, PD says "waiting for Leo to accept in Dropbox"', async () => {
+    const f = folders[0]!;
+    expect(await collaborator(f.trackId, LEO)).toMatchObject({ status: 'active' });
+    expect((await h.fetch(`/api/v1/tracks/${f.trackId}/leave`, { method: 'POST', session: leo.session, json: {} })).status).toBe(200);
+    const invited = await h.fetch(`/api/v1/tracks/${f.trackId}/invitations`, {
+      method: 'POST',
+      session: maya.session,
+      json: { email: LEO, accessLevel: 'editor' },
+    });
+    expect(invited.status).toBe(201);
+    // Neither change has reached Dropbox yet: Leo is still a member of Maya's folder there.
+    expect((await changesOf(f.trackId)).map((c) => `${c.kind}:${c.status}`)).toEqual(['relinquish:pending', 'add_member:pending']);
+    expect(await inDropbox(f.shared_folder_id, LEO)).toBe('member');
+
+    expect(await checkTrackMembership(h.env, f.trackId)).toMatchObject({ result: 'done' });
+    expect(await collaborator(f.trackId, LEO)).toMatchObject({ status: 'invited', dropbox_state: null });
+
+    await h.drain();
+    expect((await changesOf(f.trackId)).map((c) => `${c.kind}:${c.status}`)).toEqual(['relinquish:done', 'add_member:done']);
+    expect(await inDropbox(f.shared_folder_id, LEO)).toBe('invitee');
+    expect(await collaborator(f.trackId, LEO)).toMatchObject({ status: 'invited', dropbox_state: 'invited' });
+    // The owner's panel says so.
+    const detail = await h.json<{ collaborators: { email: string; status: string; dropbox: { state: string | null } }[] }>(
+      `/api/v1/tracks/${f.trackId}`,
+      { session: maya.session },
+    );
+    expect(detail.collaborators.find((c) => c.email === LEO)).toMatchObject({ status: 'invited', dropbox: { state: 'invited' } });
+    // A later check agrees.
+    await checkTrackMembership(h.env, f.trackId);
+    expect(await collaborator(f.trackId, LEO)).toMatchObject({ dropbox_state: 'invited' });
   });
 });

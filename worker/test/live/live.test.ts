@@ -4,7 +4,7 @@
 import { SELF, createExecutionContext, createScheduledController, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index.ts';
-import { CLOSE_REAUTH, CLOSE_SIGNED_OUT, LIVE_PROTOCOL, type LivePush } from '@pd/shared';
+import { CLOSE_REAUTH, CLOSE_SIGNED_OUT, LIVE_MAX_SOCKETS, LIVE_PROTOCOL, type LivePush } from '@pd/shared';
 import { LIVE_MAX_TRACK_IDS, publishLive } from '../../src/live/publish.ts';
 import { recordFileUpload } from '../../src/domain/index.ts';
 import { call, person, share, trackOf, type Person } from '../core/helpers.ts';
@@ -101,6 +101,49 @@ describe('the live socket: who may open it', () => {
     expect(res.headers.get('Sec-WebSocket-Protocol')).toBe(LIVE_PROTOCOL);
     res.webSocket!.accept();
     res.webSocket!.close(1000, 'done');
+  });
+
+  it('opening is limited per account: past 30 a minute → 429 rate_limited with Retry-After; other accounts still open', async () => {
+    const busy = await person('Busy Sockets');
+    const calm = await person('Calm Sockets');
+    // The binding counts in fixed 60-second windows: if the first 30 straddled a boundary the count restarted, so
+    // the refusal comes within at most 30 more. Each socket is closed at once (the per-account cap is another test).
+    let res = await upgrade([LIVE_PROTOCOL, `pd-token.${busy.token}`]);
+    for (let i = 0; res.status === 101 && i < 60; i++) {
+      res.webSocket!.accept();
+      res.webSocket!.close(1000, 'done');
+      res = await upgrade([LIVE_PROTOCOL, `pd-token.${busy.token}`]);
+    }
+    expect(res.status).toBe(429);
+    expect(res.webSocket).toBeNull();
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await res.json()) as any).error).toEqual({
+      code: 'rate_limited',
+      message: expect.stringMatching(/live connections opened.*try again/i),
+    });
+    const other = await open(calm);
+    other.ws.close(1000, 'done');
+  });
+
+  it(`at most ${LIVE_MAX_SOCKETS} sockets per account: the next is refused (429) until one closes or falls overdue for its session check`, async () => {
+    const many = await person('Many Panels');
+    const sockets: Socket[] = [];
+    for (let i = 0; i < LIVE_MAX_SOCKETS; i++) sockets.push(await open(many));
+    const refused = await upgrade([LIVE_PROTOCOL, `pd-token.${many.token}`]);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as any).error).toEqual({
+      code: 'rate_limited',
+      message: expect.stringMatching(/too many live connections open/i),
+    });
+    // A client that vanished without closing: its socket is overdue for the session check and makes room.
+    const stub = env.LIVE.get(env.LIVE.idFromName(many.account.id));
+    await runInDurableObject(stub, (_hub, state) => {
+      const [first] = state.getWebSockets();
+      first!.serializeAttachment({ ...(first!.deserializeAttachment() as object), checkBy: 0 });
+    });
+    const admitted = await open(many);
+    expect((await Promise.race(sockets.map((s) => s.closed))).code).toBe(CLOSE_REAUTH);
+    for (const s of [...sockets, admitted]) s.ws.close(1000, 'done');
   });
 
   it('one account cannot hear another account’s tracks', async () => {
