@@ -5,7 +5,7 @@ import type { TrackDetail } from '@pd/shared';
 import { useLiveDetail } from './use-live-detail';
 import type { DropboxFolderLocation } from '../dropbox-page/url';
 import { downloadUrlOf } from '../dropbox-page/url';
-import { placementMessage } from '../dropbox-page/selectors';
+import { placementMessage } from '../dropbox-page/placement-text';
 import { messageLanguage, t } from '../utils/i18n';
 import type { PathResolution } from '../utils/messaging';
 import type { TrackContext } from '../features/types';

@@ -5,8 +5,6 @@
 // Dropbox is translated: every target has anchors that are not English words (data-testid, ARIA roles and
 // structure such as the breadcrumb's aria-current item); English labels are only later fallbacks.
 
-import { type MessageKey, t } from '../utils/i18n';
-
 export const SELECTORS = {
   /** The folder header above the file list: title and breadcrumb. The PD panel goes right after it. */
   folderHeader: [
@@ -93,17 +91,4 @@ export function findPanelPlacement(root: ParentNode): PanelPlacement {
     : findFirst(root, 'folderToolbar', safeAnchor);
   if (toolbar && safeAnchor(toolbar)) return { kind: 'share', anchor: toolbar };
   return { kind: 'floating', anchor: null };
-}
-
-/** Where the panel is and why, in one sentence for the user (the popup shows it; the floating panel too). */
-const PLACEMENT_KEYS = {
-  header: 'placement_header',
-  share: 'placement_share',
-  floating: 'placement_floating',
-  none: 'placement_none',
-} as const satisfies Record<PanelPlacement['kind'] | 'none', MessageKey>;
-export type PlacementKind = keyof typeof PLACEMENT_KEYS;
-
-export function placementMessage(kind: PlacementKind): string {
-  return t(PLACEMENT_KEYS[kind]);
 }
