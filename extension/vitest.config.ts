@@ -13,6 +13,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
+          setupFiles: ['test/helpers/i18n-setup.ts'],
           restoreMocks: true,
         },
       },

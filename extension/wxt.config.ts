@@ -51,8 +51,10 @@ export default defineConfig({
     },
   },
   manifest: ({ browser }) => ({
-    name: 'Producer Dashboard for Dropbox',
-    description: 'Revoke, Revoke All and Leave Track for Producer Dashboard tracks, right inside Dropbox.',
+    // Translated by the browser from public/_locales/<lang>/messages.json (en, es, de, ja; English by default).
+    name: '__MSG_ext_name__',
+    description: '__MSG_ext_description__',
+    default_locale: 'en',
     permissions: ['identity', 'storage', 'alarms', 'notifications'],
     host_permissions: hostPermissions(settings, browser),
     action: { default_title: 'Producer Dashboard' },

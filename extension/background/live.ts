@@ -4,9 +4,9 @@
 // re-reads through the authenticated API. Reconnects with backoff; every (re)connect starts with a catch-up (the
 // sync cursor finds whatever was pushed while the socket was down), and the sync alarm stays the fallback.
 
-import { CLOSE_REAUTH, CLOSE_SIGNED_OUT, type LivePush } from '@pd/shared';
+import { CLOSE_REAUTH, CLOSE_SIGNED_OUT, type LivePush } from '@pd/shared/live';
 
-export { CLOSE_REAUTH, CLOSE_SIGNED_OUT, LIVE_PROTOCOL, LIVE_TOKEN_PREFIX, type LivePush } from '@pd/shared';
+export { CLOSE_REAUTH, CLOSE_SIGNED_OUT, LIVE_PROTOCOL, LIVE_TOKEN_PREFIX, type LivePush } from '@pd/shared/live';
 
 export interface LiveTarget {
   url: string;

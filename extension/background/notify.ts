@@ -1,59 +1,60 @@
 // Browser notifications and the toolbar badge.
 import { browser } from 'wxt/browser';
 import type { Notification } from '@pd/shared';
+import { formatDateTime, formatNumber, type MessageKey, t, tn } from '../utils/i18n';
 
-/** The sentence a PD notification stands for, as the user reads it. */
-/** A date-time as the reader's browser writes it. */
+/** A date-time as the reader's browser writes it, in the browser's language. */
 export function when(iso: string | null | undefined): string {
-  if (!iso) return 'an unknown date';
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  if (!iso) return t('common_unknown_date');
+  return formatDateTime(iso);
 }
 
+/** The sentence a PD notification stands for, as the user reads it. */
 export function describeNotification(n: Pick<Notification, 'kind' | 'trackTitle' | 'actor' | 'via' | 'notice' | 'headsUp'>): string {
-  const who = n.actor.name || 'Someone';
-  const inDropbox = n.via === 'dropbox' ? ' in Dropbox' : '';
+  const who = n.actor.name || t('hist_someone');
+  const inDropbox = n.via === 'dropbox';
+  const title = n.trackTitle;
+  const withNote = (text: string, note: string | null | undefined) => (note ? t('ntf_with_note', text, note) : text);
   switch (n.kind) {
     case 'access_revoked':
-      return `${who} revoked your access to “${n.trackTitle}”${inDropbox}. It has left your library and your Dropbox.`;
+      return t(inDropbox ? 'ntf_access_revoked_dropbox' : 'ntf_access_revoked', who, title);
     case 'collaborator_left':
-      return `${who} left “${n.trackTitle}”${inDropbox}.`;
+      return t(inDropbox ? 'ntf_left_dropbox' : 'ntf_left', who, title);
     case 'invitation_received':
-      return `${who} invited you to “${n.trackTitle}”.`;
+      return t('ntf_invited', who, title);
     case 'invitation_accepted':
-      return `${who} accepted your invitation to “${n.trackTitle}”.`;
+      return t('ntf_accepted', who, title);
     case 'invitation_declined':
-      return `${who} declined your invitation to “${n.trackTitle}”.`;
+      return t('ntf_declined', who, title);
     case 'access_level_changed':
-      return `${who} changed your access to “${n.trackTitle}”.`;
+      return t('ntf_level_changed', who, title);
     case 'access_expiry_set':
-      return n.notice?.accessEndsAt
-        ? `${who} set your access to “${n.trackTitle}” to end on ${when(n.notice.accessEndsAt)}.`
-        : `${who} removed the end date of your access to “${n.trackTitle}”.`;
+      return n.notice?.accessEndsAt ? t('ntf_expiry_set', who, title, when(n.notice.accessEndsAt)) : t('ntf_expiry_removed', who, title);
     case 'access_expiring':
-      return `Your access to “${n.trackTitle}” ends ${n.notice?.reminder === '1_day' ? 'in 1 day' : 'in 3 days'} (${when(n.notice?.accessEndsAt)}). Download the files you need before then.`;
+      return t(n.notice?.reminder === '1_day' ? 'ntf_expiring_1_day' : 'ntf_expiring_3_days', title, when(n.notice?.accessEndsAt));
     case 'heads_up':
-      return `Heads-up from ${who}: your access to “${n.trackTitle}” ends on ${when(n.headsUp?.accessEndsAt ?? n.notice?.accessEndsAt)}. Download the files you need before then.${n.headsUp?.note ? ` “${n.headsUp.note}”` : ''}`;
+      return withNote(t('ntf_heads_up', who, title, when(n.headsUp?.accessEndsAt ?? n.notice?.accessEndsAt)), n.headsUp?.note);
     case 'heads_up_cancelled':
-      return `${who} cancelled the heads-up: your access to “${n.trackTitle}” continues.`;
+      return t('ntf_heads_up_cancelled', who, title);
     case 'access_expired':
       return n.notice?.collaborator
-        ? `${n.notice.collaborator}'s access to “${n.trackTitle}” ended on its ${n.notice.endedBy === 'heads_up' ? 'heads-up' : 'expiry'} date.`
-        : `Your access to “${n.trackTitle}” expired${n.notice?.endedBy === 'heads_up' ? ' (after the heads-up)' : ''}. It has left your library and your Dropbox.${n.headsUp?.note ? ` “${n.headsUp.note}”` : ''}`;
+        ? t(n.notice.endedBy === 'heads_up' ? 'ntf_expired_collaborator_heads_up' : 'ntf_expired_collaborator', n.notice.collaborator, title)
+        : withNote(t(n.notice?.endedBy === 'heads_up' ? 'ntf_expired_heads_up' : 'ntf_expired', title), n.headsUp?.note);
     case 'stale_access_digest': {
       const d = n.notice?.digest;
       return d
-        ? `${d.people === 1 ? '1 person has' : `${d.people} people have`} had idle Editor access to ${d.tracks === 1 ? '1 unreleased track' : `${d.tracks} unreleased tracks`} for more than ${d.idleDays} days. Open the review to act.`
-        : 'Some people have idle Editor access to your unreleased tracks. Open the review to act.';
+        ? t('ntf_digest', tn('ntf_digest_people', d.people), tn('unreleased_tracks_count', d.tracks), formatNumber(d.idleDays))
+        : t('ntf_digest_vague');
     }
     case 'access_ended_in_dropbox':
       // Dropbox did not say who ended it: no name, no guess (issue 11).
-      return `Your access to “${n.trackTitle}” ended in Dropbox. It has left your library.`;
+      return t('ntf_ended_in_dropbox', title);
     case 'collaborator_access_ended_in_dropbox':
-      return `${who} no longer has access to “${n.trackTitle}” — changed in Dropbox.`;
+      return t('ntf_collaborator_ended_in_dropbox', who, title);
     case 'dropbox_reauth_required':
-      return `Dropbox no longer accepts Producer Dashboard’s sign-in, so “${n.trackTitle}” can’t be updated in Dropbox. Sign in with Dropbox again.`;
+      return t('ntf_reauth', title);
     default:
-      return `Update on “${n.trackTitle}”.`;
+      return t('ntf_update', title);
   }
 }
 
@@ -71,19 +72,20 @@ export const ANNOUNCED_KINDS: ReadonlySet<Notification['kind']> = new Set([
   'access_expired',
 ]);
 
-const NOTIFICATION_TITLES: Partial<Record<Notification['kind'], string>> = {
-  access_revoked: 'Access revoked',
-  collaborator_left: 'A collaborator left',
-  access_ended_in_dropbox: 'Access ended in Dropbox',
-  collaborator_access_ended_in_dropbox: 'Access ended in Dropbox',
-  dropbox_reauth_required: 'Sign in with Dropbox again',
-  heads_up: 'Heads-up: access ends soon',
-  access_expiring: 'Access ends soon',
-  access_expired: 'Access expired',
+const NOTIFICATION_TITLES: Partial<Record<Notification['kind'], MessageKey>> = {
+  access_revoked: 'ntf_title_revoked',
+  collaborator_left: 'ntf_title_left',
+  access_ended_in_dropbox: 'ntf_title_ended_in_dropbox',
+  collaborator_access_ended_in_dropbox: 'ntf_title_ended_in_dropbox',
+  dropbox_reauth_required: 'ntf_title_reauth',
+  heads_up: 'ntf_title_heads_up',
+  access_expiring: 'ntf_title_expiring',
+  access_expired: 'ntf_title_expired',
 };
 
 export async function showBrowserNotification(n: Notification): Promise<void> {
-  const title = NOTIFICATION_TITLES[n.kind] ?? 'Producer Dashboard';
+  const key = NOTIFICATION_TITLES[n.kind];
+  const title = key ? t(key) : t('app_name');
   await browser.notifications.create(`pd:${n.id}`, {
     type: 'basic',
     iconUrl: browser.runtime.getURL('/icon/128.png'),

@@ -53,6 +53,7 @@ import { NOT_A_TRACK_CODES, type AuthConfig, type ByPathResult, type SignInResul
 import { ANNOUNCED_KINDS, setBadge, showBrowserNotification } from './notify';
 import { createLiveSocket, LIVE_PROTOCOL, LIVE_TOKEN_PREFIX, liveUrlOf, type LivePush, type SocketLike } from './live';
 import type { LiveMessage } from '../utils/live-port';
+import { type MessageKey, t } from '../utils/i18n';
 
 export const SYNC_ALARM = 'pd-sync';
 const PATH_CACHE_TTL_MS = 5 * 60_000;
@@ -76,16 +77,14 @@ export interface LivePortLike {
 }
 
 /** Worker errors that mean the session is over: the extension signs out and says why. */
-const SESSION_ENDED: Record<string, string> = {
-  unauthenticated:
-    'Your Producer Dashboard session was ended (for example with “Sign out everywhere”, or from another browser). Sign in with Dropbox again.',
-  session_expired: 'Your Producer Dashboard session expired. Sign in with Dropbox again.',
-  dropbox_reauth_required:
-    'Dropbox no longer accepts Producer Dashboard’s access to your account (the app was disconnected in Dropbox, or your Dropbox password changed), so you were signed out. Sign in with Dropbox again.',
+const SESSION_ENDED: Record<string, MessageKey> = {
+  unauthenticated: 'session_unauthenticated',
+  session_expired: 'session_expired',
+  dropbox_reauth_required: 'session_dropbox_reauth',
 };
 
 export function workerChangedReason(workerUrl: string): string {
-  return `The Producer Dashboard address changed to ${workerUrl}, so you were signed out: your session is never sent to another address. Sign in again.`;
+  return t('session_worker_changed', workerUrl);
 }
 
 /** The page the browser opens after the extension is uninstalled: it ends this session (GET /auth/uninstalled). */
@@ -135,7 +134,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
 
   async function signedOutError(): Promise<PdError> {
     const reason = await signedOutReasonItem.getValue();
-    return new PdError('signed_out', reason ?? 'Sign in to Producer Dashboard first (toolbar button → Sign in with Dropbox).');
+    return new PdError('signed_out', reason ?? t('session_sign_in_first'));
   }
 
   /** Runs a worker call as the signed-in user; a session the worker ended signs the extension out, with the reason. */
@@ -146,7 +145,8 @@ export function createBackground(opts: BackgroundOptions = {}) {
     try {
       return await fn(client);
     } catch (err) {
-      const reason = err instanceof PdError ? SESSION_ENDED[err.code] : undefined;
+      const key = err instanceof PdError ? SESSION_ENDED[err.code] : undefined;
+      const reason = key ? t(key) : undefined;
       if (reason) {
         // Only if it is still this session (a sign-in meanwhile must not be undone by a late 401 of the old one).
         if ((await store.get())?.token === session.token) await endSession(reason);
@@ -247,7 +247,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
    */
   async function runSync(): Promise<SyncStatus> {
     const session = await currentSession();
-    if (!session) return { at: now(), ok: false, message: 'Signed out.' };
+    if (!session) return { at: now(), ok: false, message: t('session_signed_out') };
     try {
       let cursor = await syncCursorItem.getValue();
       const firstSync = cursor === null;
@@ -353,9 +353,9 @@ export function createBackground(opts: BackgroundOptions = {}) {
       redirectedTo = await browser.identity.launchWebAuthFlow({ url, interactive: true });
     } catch (err) {
       const detail = err instanceof Error ? err.message : '';
-      throw new PdError('sign_in_cancelled', `Sign-in did not finish${detail ? `: ${detail}` : ''}. Try again.`);
+      throw new PdError('sign_in_cancelled', detail ? t('sign_in_not_finished_detail', detail) : t('sign_in_not_finished'));
     }
-    if (!redirectedTo) throw new PdError('sign_in_cancelled', 'Sign-in did not finish. Try again.');
+    if (!redirectedTo) throw new PdError('sign_in_cancelled', t('sign_in_not_finished'));
     let code: string;
     try {
       code = parseAuthorizeRedirect(redirectedTo, state);
@@ -370,7 +370,7 @@ export function createBackground(opts: BackgroundOptions = {}) {
   /** Stores the session from the worker's sign-in answer and takes a first sync as the starting point. */
   async function completeSignIn(result: SignInResult, workerUrl?: string): Promise<SessionAccount> {
     const token = result.session;
-    if (!token || !result.account) throw new PdError('sign_in_failed', 'Producer Dashboard did not return a session. Try again.');
+    if (!token || !result.account) throw new PdError('sign_in_failed', t('sign_in_no_session'));
     const account: SessionAccount = { id: result.account.id, email: result.account.email, displayName: result.account.displayName };
     const session: Session = {
       token,
@@ -570,5 +570,5 @@ function resolutionFromError(err: unknown): PathResolution {
     if (err.code === 'access_ended') return { state: 'access_ended', message: err.message };
     return { state: 'error', message: err.message };
   }
-  return { state: 'error', message: err instanceof Error ? err.message : 'Something went wrong.' };
+  return { state: 'error', message: err instanceof Error ? err.message : t('common_something_wrong') };
 }

@@ -7,13 +7,13 @@ import { departedLabel, historyText, whereText } from '../features/history-text'
 import { useApi } from './api-context';
 import { Alert } from './ui';
 import { useAction } from './use-action';
+import { formatDateTime, formatNumber, t, tn } from '../utils/i18n';
 
 export const COMMENTS_PAGE = 5;
 export const HISTORY_PAGE = 10;
 
 export function whenText(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return formatDateTime(iso);
 }
 
 /** Pinned first (oldest pin first), then the rest newest first. */
@@ -42,26 +42,28 @@ export function CommentList({ detail }: { detail: Pick<TrackDetail, 'track' | 'c
   const pinned = ordered.filter((c) => c.pinned).length;
   const id = `pd-comments-${detail.track.id}`;
   return (
-    <section class="pd-kept" aria-label="Comments">
+    <section class="pd-kept" aria-label={t('kept_comments')}>
       <Toggle open={open} onClick={() => setOpen(!open)} controls={id}>
-        Comments ({detail.comments.length}){pinned ? ` · ${pinned} pinned` : ''}
+        {pinned
+          ? t('kept_comments_pinned', formatNumber(detail.comments.length), formatNumber(pinned))
+          : t('kept_comments_toggle', formatNumber(detail.comments.length))}
       </Toggle>
       {open && (
         <div id={id}>
           {ordered.length === 0 ? (
-            <p class="pd-small pd-muted">No comments yet.</p>
+            <p class="pd-small pd-muted">{t('kept_no_comments')}</p>
           ) : (
-            <ul class="pd-kept-list" aria-label="Comments on this track">
+            <ul class="pd-kept-list" aria-label={t('kept_comments_list')}>
               {ordered.slice(0, shown).map((c) => (
                 <li
                   key={c.id}
                   class={`pd-kept-item${c.pinned ? ' pd-pinned' : ''}`}
-                  aria-label={`Comment by ${c.authorName}${c.pinned ? ', pinned' : ''}`}
+                  aria-label={c.pinned ? t('kept_comment_by_pinned', c.authorName) : t('kept_comment_by', c.authorName)}
                 >
                   <div class="pd-kept-head">
                     {c.pinned && (
-                      <span class="pd-chip pd-chip-small pd-chip-pin" title={c.pinnedBy ? `Pinned by ${c.pinnedBy.name}` : 'Pinned'}>
-                        Pinned
+                      <span class="pd-chip pd-chip-small pd-chip-pin" title={c.pinnedBy ? t('kept_pinned_by', c.pinnedBy.name) : t('kept_pinned')}>
+                        {t('kept_pinned')}
                       </span>
                     )}
                     <strong>{c.authorName}</strong>
@@ -69,14 +71,14 @@ export function CommentList({ detail }: { detail: Pick<TrackDetail, 'track' | 'c
                     <span class="pd-small pd-muted">{whenText(c.createdAt)}</span>
                   </div>
                   <p class="pd-kept-body">{c.body}</p>
-                  {c.pinned && c.pinnedBy && <p class="pd-small pd-muted">Pinned by {c.pinnedBy.name}</p>}
+                  {c.pinned && c.pinnedBy && <p class="pd-small pd-muted">{t('kept_pinned_by', c.pinnedBy.name)}</p>}
                 </li>
               ))}
             </ul>
           )}
           {ordered.length > shown && (
             <button type="button" class="pd-btn pd-btn-quiet" onClick={() => setShown(shown + COMMENTS_PAGE)}>
-              Show {Math.min(COMMENTS_PAGE, ordered.length - shown)} more comments
+              {tn('kept_more_comments', Math.min(COMMENTS_PAGE, ordered.length - shown))}
             </button>
           )}
         </div>
@@ -123,9 +125,9 @@ export function HistoryList({
     <div>
       {error && <Alert kind="error">{error}</Alert>}
       {entries === null ? (
-        busy && <p class="pd-small pd-muted">Loading…</p>
+        busy && <p class="pd-small pd-muted">{t('common_loading')}</p>
       ) : entries.length === 0 ? (
-        <p class="pd-small pd-muted">Nothing recorded yet.</p>
+        <p class="pd-small pd-muted">{t('kept_nothing')}</p>
       ) : (
         <ol class="pd-kept-list" aria-label={label}>
           {entries.map((e) => (
@@ -143,7 +145,7 @@ export function HistoryList({
       )}
       {next !== null && (
         <button type="button" class="pd-btn pd-btn-quiet" onClick={onMore} disabled={busy}>
-          {busy ? 'Loading…' : 'Show older'}
+          {busy ? t('common_loading') : t('kept_show_older')}
         </button>
       )}
     </div>
@@ -155,7 +157,7 @@ export function TrackHistory({ detail }: { detail: Pick<TrackDetail, 'track' | '
   const pages = useHistoryPages(detail.track.id);
   const id = `pd-history-${detail.track.id}`;
   return (
-    <section class="pd-kept" aria-label="Track history">
+    <section class="pd-kept" aria-label={t('kept_history_label')}>
       <Toggle
         open={open}
         controls={id}
@@ -164,11 +166,11 @@ export function TrackHistory({ detail }: { detail: Pick<TrackDetail, 'track' | '
           setOpen(!open);
         }}
       >
-        History
+        {t('kept_history')}
       </Toggle>
       {open && (
         <div id={id}>
-          <HistoryList detail={detail} label="Changes to this track" {...pages} onMore={() => void pages.load(pages.next)} />
+          <HistoryList detail={detail} label={t('kept_history_list')} {...pages} onMore={() => void pages.load(pages.next)} />
         </div>
       )}
     </section>

@@ -5,7 +5,8 @@ import type { TrackDetail } from '@pd/shared';
 import { useLiveDetail } from './use-live-detail';
 import type { DropboxFolderLocation } from '../dropbox-page/url';
 import { downloadUrlOf } from '../dropbox-page/url';
-import { PLACEMENT_MESSAGES } from '../dropbox-page/selectors';
+import { placementMessage } from '../dropbox-page/placement-text';
+import { messageLanguage, t } from '../utils/i18n';
 import type { PathResolution } from '../utils/messaging';
 import type { TrackContext } from '../features/types';
 import { useApi } from './api-context';
@@ -37,7 +38,7 @@ function SignedOut({ onSignedIn, reason }: { onSignedIn: () => void; reason?: st
   return (
     <div>
       {reason && <Alert kind="warn">{reason}</Alert>}
-      <p class="pd-sub">Sign in to see and manage this folder's Producer Dashboard track.</p>
+      <p class="pd-sub">{t('panel_sign_in_prompt')}</p>
       <button
         type="button"
         class="pd-btn pd-btn-primary"
@@ -49,7 +50,7 @@ function SignedOut({ onSignedIn, reason }: { onSignedIn: () => void; reason?: st
           })
         }
       >
-        {busy ? 'Signing in…' : 'Sign in with Dropbox'}
+        {busy ? t('common_signing_in') : t('common_sign_in')}
       </button>
       {error && <Alert kind="error">{error}</Alert>}
     </div>
@@ -59,31 +60,31 @@ function SignedOut({ onSignedIn, reason }: { onSignedIn: () => void; reason?: st
 function Body({ props, notify, notice }: { props: PanelProps; notify: (n: Notice) => void; notice: Notice | null }) {
   const { model, onRefresh } = props;
   const r = model.resolution;
-  if (!r) return <Spinner label="Looking up this folder in Producer Dashboard…" />;
+  if (!r) return <Spinner label={t('panel_looking_up')} />;
   switch (r.state) {
     case 'signed_out':
       return <SignedOut onSignedIn={onRefresh} reason={r.message} />;
     case 'not_track':
-      return <p class="pd-sub">This folder is not a Producer Dashboard track.</p>;
+      return <p class="pd-sub">{t('panel_not_track')}</p>;
     case 'unreachable':
       return (
         <Alert kind="error">
-          Producer Dashboard is unreachable. {r.message}
+          {t('panel_unreachable', r.message ?? '')}
           <button type="button" class="pd-btn" onClick={onRefresh}>
-            Retry
+            {t('common_retry')}
           </button>
         </Alert>
       );
     case 'access_ended':
       // Right after the person's own Leave the panel already says so, once: no second box repeating it.
       if (notice && notice.kind !== 'error') return null;
-      return <Alert kind="info">{r.message} The folder may stay visible here until Dropbox finishes removing it.</Alert>;
+      return <Alert kind="info">{t('panel_access_ended', r.message ?? '')}</Alert>;
     case 'error':
       return (
         <Alert kind="error">
           {r.message}
           <button type="button" class="pd-btn" onClick={onRefresh}>
-            Retry
+            {t('common_retry')}
           </button>
         </Alert>
       );
@@ -126,17 +127,23 @@ export function Panel(props: PanelProps) {
   const title = r?.state === 'track' ? r.detail.track.title : null;
   const role = r?.state === 'track' ? roleText(r.detail.myRole) : null;
   return (
-    <section class="pd-panel" data-placement={props.placement} data-state={r?.state ?? 'loading'} aria-label="Producer Dashboard">
+    <section
+      class="pd-panel"
+      data-placement={props.placement}
+      data-state={r?.state ?? 'loading'}
+      aria-label={t('panel_label')}
+      lang={messageLanguage()}
+    >
       <div class="pd-panel-head">
         <span class="pd-logo" aria-hidden="true">
           PD
         </span>
-        <h2 class="pd-title">{title ?? 'Producer Dashboard'}</h2>
+        <h2 class="pd-title">{title ?? t('app_name')}</h2>
         {role && <span class="pd-chip">{role}</span>}
         <span class="pd-spacer" />
         {props.placement === 'floating' && (
           <button type="button" class="pd-btn pd-btn-quiet" onClick={() => setCollapsed(!collapsed)} aria-expanded={!collapsed}>
-            {collapsed ? 'Show' : 'Hide'}
+            {collapsed ? t('panel_show') : t('panel_hide')}
           </button>
         )}
       </div>
@@ -144,13 +151,13 @@ export function Panel(props: PanelProps) {
         <>
           {props.placement === 'floating' && (
             <p class="pd-sub" data-testid="pd-placement-note">
-              {PLACEMENT_MESSAGES.floating}
+              {placementMessage('floating')}
             </p>
           )}
           {notice && (
             <Alert kind={notice.kind}>
               {notice.message}{' '}
-              <button type="button" class="pd-link" onClick={() => setNotice(null)} aria-label="Dismiss">
+              <button type="button" class="pd-link" onClick={() => setNotice(null)} aria-label={t('common_dismiss')}>
                 ✕
               </button>
             </Alert>

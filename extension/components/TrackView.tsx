@@ -6,6 +6,7 @@ import { AccessHistory } from '../features/access-history';
 import { DropboxChanges } from '../features/dropbox-changes';
 import type { TrackContext } from '../features/types';
 import { KeptHistory } from './KeptHistory';
+import { formatPercent, t, tn } from '../utils/i18n';
 import { accessText, Alert, FeatureBoundary, isCurrent, roleText, splitsText, StatusChip } from './ui';
 
 /**
@@ -22,7 +23,7 @@ function CollaboratorRow({ ctx, collaborator }: { ctx: TrackContext; collaborato
         <StatusChip collaborator={collaborator} />
       </div>
       <div class="pd-person-meta">
-        {collaborator.role ?? <span class="pd-role-unset">Role not set</span>} · {accessText(collaborator.accessLevel)}
+        {collaborator.role ?? <span class="pd-role-unset">{t('track_role_not_set')}</span>} · {accessText(collaborator.accessLevel)}
       </div>
       <div class="pd-person-meta">{splitsText(collaborator.splits)}</div>
       {features.length > 0 && (
@@ -47,7 +48,11 @@ function CollaboratorRow({ ctx, collaborator }: { ctx: TrackContext; collaborato
 function SplitWarnings({ totals }: { totals: SplitTotals }) {
   const over = (['master', 'publishing', 'writer'] as const).filter((k) => totals[k].overAllocated);
   if (over.length === 0) return null;
-  return <Alert kind="warn">Splits over 100%: {over.map((k) => `${k} ${totals[k].total}%`).join(', ')}.</Alert>;
+  return (
+    <Alert kind="warn">
+      {t('track_splits_over', over.map((k) => t('track_split_over_item', t(`split_${k}`), formatPercent(totals[k].total))).join(', '))}
+    </Alert>
+  );
 }
 
 export function TrackView({ ctx, unsharedInDropbox = false }: { ctx: TrackContext; unsharedInDropbox?: boolean }) {
@@ -57,23 +62,18 @@ export function TrackView({ ctx, unsharedInDropbox = false }: { ctx: TrackContex
     const past = detail.collaborators.filter((c) => !isCurrent(c));
     return (
       <div class="pd-track" data-role="owner">
-        {unsharedInDropbox && (
-          <Alert kind="info">
-            This folder is no longer shared in Dropbox. The track, its credits and its history stay in Producer Dashboard; to work with someone again,
-            share the folder in Dropbox, then use Invite again.
-          </Alert>
-        )}
+        {unsharedInDropbox && <Alert kind="info">{t('track_unshared_in_dropbox')}</Alert>}
         <div class="pd-sub">
-          You own this track ·{' '}
-          {current.length === 0
-            ? past.length > 0
-              ? 'no current collaborators (past ones stay listed for credits)'
-              : 'no collaborators'
-            : current.length === 1
-              ? '1 collaborator'
-              : `${current.length} collaborators`}
+          {t(
+            'track_you_own',
+            current.length === 0
+              ? past.length > 0
+                ? t('track_no_current_collaborators')
+                : t('track_no_collaborators')
+              : tn('collaborators_count', current.length),
+          )}
         </div>
-        <ul class="pd-people" aria-label="Collaborators">
+        <ul class="pd-people" aria-label={t('track_collaborators_label')}>
           {[...current, ...past].map((c) => (
             <CollaboratorRow key={c.id} ctx={ctx} collaborator={c} />
           ))}
@@ -97,7 +97,7 @@ export function TrackView({ ctx, unsharedInDropbox = false }: { ctx: TrackContex
         ))}
       </div>
       <DropboxChanges ctx={ctx} />
-      {detail.hidden && <p class="pd-small pd-muted">Hidden from your library view ({roleText(detail.myRole)} access unchanged).</p>}
+      {detail.hidden && <p class="pd-small pd-muted">{t('track_hidden', roleText(detail.myRole))}</p>}
       <FeatureBoundary id="kept-history">
         <KeptHistory detail={detail} />
       </FeatureBoundary>

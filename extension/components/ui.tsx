@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { Component } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { Collaborator, CollaboratorStatus, Splits } from '@pd/shared';
+import { formatPercent, type MessageKey, t } from '../utils/i18n';
 
 export function Spinner({ label }: { label: string }) {
   return (
@@ -21,12 +22,12 @@ export function Alert({ kind, children }: { kind: 'error' | 'warn' | 'ok' | 'inf
   );
 }
 
-const STATUS_TEXT: Record<CollaboratorStatus, string> = {
-  invited: 'Invited',
-  active: 'Active',
-  revoked: 'Revoked',
-  left: 'Left',
-  declined: 'Declined',
+const STATUS_KEY: Record<CollaboratorStatus, MessageKey> = {
+  invited: 'status_invited',
+  active: 'status_active',
+  revoked: 'status_revoked',
+  left: 'status_left',
+  declined: 'status_declined',
 };
 
 /** The access ended in Dropbox and Dropbox did not say who ended it (worker/API.md, Departures). */
@@ -36,9 +37,10 @@ export function endedInDropbox(c: Pick<Collaborator, 'endedEvidence'>): boolean 
 
 export function statusText(c: Pick<Collaborator, 'status' | 'endedVia' | 'endedEvidence'>): string {
   // Never a guess about who ended it; rows recorded before the evidence was kept render from status and endedVia.
-  if (c.status !== 'active' && c.status !== 'invited' && endedInDropbox(c)) return 'Access ended in Dropbox';
-  const base = STATUS_TEXT[c.status];
-  return (c.status === 'revoked' || c.status === 'left') && c.endedVia === 'dropbox' ? `${base} in Dropbox` : base;
+  if (c.status !== 'active' && c.status !== 'invited' && endedInDropbox(c)) return t('status_ended_in_dropbox');
+  if (c.endedVia === 'dropbox' && c.status === 'revoked') return t('status_revoked_in_dropbox');
+  if (c.endedVia === 'dropbox' && c.status === 'left') return t('status_left_in_dropbox');
+  return t(STATUS_KEY[c.status]);
 }
 
 export function StatusChip({ collaborator }: { collaborator: Pick<Collaborator, 'status' | 'endedVia' | 'endedEvidence'> }) {
@@ -47,15 +49,15 @@ export function StatusChip({ collaborator }: { collaborator: Pick<Collaborator, 
 }
 
 export function accessText(level: 'editor' | 'viewer'): string {
-  return level === 'editor' ? 'Editor' : 'Viewer';
+  return level === 'editor' ? t('access_editor') : t('access_viewer');
 }
 
 export function roleText(role: 'owner' | 'editor' | 'viewer'): string {
-  return role === 'owner' ? 'Owner' : role === 'editor' ? 'Editor' : 'Viewer';
+  return role === 'owner' ? t('role_owner') : accessText(role);
 }
 
 export function splitsText(s: Splits): string {
-  return `Master ${s.master}% · Publishing ${s.publishing}% · Writer ${s.writer}%`;
+  return t('splits_line', formatPercent(s.master), formatPercent(s.publishing), formatPercent(s.writer));
 }
 
 export function isCurrent(c: Pick<Collaborator, 'status'>): boolean {
@@ -120,7 +122,7 @@ export class FeatureBoundary extends Component<{ id: string; children: Component
     this.setState({ failed: message });
   }
   override render() {
-    if (this.state.failed) return <Alert kind="error">This control failed to load: {this.state.failed}</Alert>;
+    if (this.state.failed) return <Alert kind="error">{t('feature_failed', this.state.failed)}</Alert>;
     return this.props.children;
   }
 }

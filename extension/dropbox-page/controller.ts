@@ -6,6 +6,7 @@ import type { PanelModel } from '../components/Panel';
 import type { PathResolution } from '../utils/messaging';
 import { findPanelPlacement, type PanelPlacement } from './selectors';
 import { isTrackCandidate, parseDropboxUrl, type DropboxFolderLocation } from './url';
+import { t } from '../utils/i18n';
 
 export type PlacementKind = PanelPlacement['kind'];
 
@@ -77,7 +78,7 @@ export function startPanelController(opts: PanelControllerOptions): PanelControl
       .catch((err: unknown): PathResolution => {
         const message = err instanceof Error ? err.message : String(err);
         return /receiving end does not exist|context invalidated/i.test(message)
-          ? { state: 'error', message: 'The Producer Dashboard extension was updated. Reload this page.' }
+          ? { state: 'error', message: t('ext_updated_reload') }
           : { state: 'error', message };
       })
       .then((resolution) => {

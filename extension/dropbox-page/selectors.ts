@@ -92,11 +92,3 @@ export function findPanelPlacement(root: ParentNode): PanelPlacement {
   if (toolbar && safeAnchor(toolbar)) return { kind: 'share', anchor: toolbar };
   return { kind: 'floating', anchor: null };
 }
-
-/** Where the panel is and why, in one sentence for the user (the popup shows it; the floating panel too). */
-export const PLACEMENT_MESSAGES: Record<PanelPlacement['kind'] | 'none', string> = {
-  header: 'The panel is right below Dropbox’s folder header.',
-  share: 'Dropbox’s folder header was not found — the panel is below the folder’s Share toolbar.',
-  floating: 'Dropbox’s folder header was not found — the panel floats at the bottom right of the page.',
-  none: 'This Dropbox page is not a folder view: no panel here.',
-};

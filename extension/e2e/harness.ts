@@ -223,15 +223,28 @@ export interface Profile {
   close(): Promise<void>;
 }
 
-export async function launchProfile(stack: Stack, name: string): Promise<Profile> {
+/** `lang`: the browser's UI language (what browser.i18n picks the extension's messages by, and what it formats
+ *  dates and numbers for). English (en-US) unless a test asks for another, whatever the machine's locale. */
+export async function launchProfile(stack: Stack, name: string, opts: { lang?: string } = {}): Promise<Profile> {
+  const lang = opts.lang ?? 'en-US';
   const dir = join(stack.tmp, `profile-${name}`);
   mkdirSync(dir, { recursive: true });
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+  // Debian's Chromium knows only en-US unless chromium-l10n is installed; without it --lang is silently ignored.
+  const pak = `/usr/lib/chromium/locales/${lang.split('-')[0]}.pak`;
+  if (CHROMIUM === '/usr/bin/chromium' && !lang.startsWith('en') && !existsSync(pak)) {
+    throw new Error(`Chromium has no ${lang} UI (${pak} missing): apt-get install -y chromium-l10n`);
+  }
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 860 },
+    locale: lang,
+    // Chromium on Linux takes its UI language from --lang and the LANGUAGE variable.
+    env: { ...process.env, LANGUAGE: lang.replace('-', '_') },
     args: [
+      `--lang=${lang}`,
+      `--accept-lang=${lang}`,
       '--headless=new',
       '--no-sandbox',
       '--disable-gpu',
@@ -492,4 +505,55 @@ export async function axeViolationsChromium(page: Page): Promise<{ id: string; i
       .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.html.slice(0, 160)) })));
   })()`);
   return JSON.parse(out as string);
+}
+
+/** axe-core on the panel in Chromium. Its shadow root is closed, so axe (a page script) cannot see into it: as the
+ *  Firefox check does (firefox.ts), what is on screen in the panel — its DOM, ARIA and own stylesheet, read through
+ *  the debugger, which pierces closed roots — is copied into an open container on the same page and checked there. */
+export async function axePanelViolationsChromium(page: Page): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    interface DomNode {
+      nodeId: number;
+      localName?: string;
+      children?: DomNode[];
+      shadowRoots?: DomNode[];
+    }
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+    const find = (n: DomNode): DomNode | null => {
+      if (n.localName === 'pd-panel' && n.shadowRoots?.length) return n;
+      for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) {
+        const f = find(c);
+        if (f) return f;
+      }
+      return null;
+    };
+    const host = find(root);
+    if (!host) throw new Error('no panel on this page');
+    let html = '';
+    for (const child of host.shadowRoots![0]!.children ?? []) {
+      html += ((await cdp.send('DOM.getOuterHTML', { nodeId: child.nodeId })) as { outerHTML: string }).outerHTML;
+    }
+    await page.evaluate((copyHtml) => {
+      document.getElementById('pd-axe-copy')?.remove();
+      const copy = document.createElement('div');
+      copy.id = 'pd-axe-copy';
+      copy.setAttribute('style', 'position:absolute;left:0;top:0;width:760px;z-index:2147483647');
+      copy.innerHTML = copyHtml;
+      // An open modal <dialog> is in the top layer; its copy keeps its place in the flow.
+      for (const d of copy.querySelectorAll('dialog[open]')) d.setAttribute('style', 'position:static;display:block');
+      document.body.append(copy);
+    }, html);
+    const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    await page.evaluate(`if (!window.axe) { ${source}\n }`);
+    const out = await page.evaluate(`(async () => {
+      const r = await window.axe.run('#pd-axe-copy', { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }, rules: { region: { enabled: false } } });
+      return JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.html.slice(0, 160)) })));
+    })()`);
+    return JSON.parse(out as string);
+  } finally {
+    await page.evaluate(() => document.getElementById('pd-axe-copy')?.remove()).catch(() => {});
+    await cdp.detach().catch(() => {});
+  }
 }

@@ -2,6 +2,7 @@
 // them, e.g. their Dropbox link needs a new sign-in): say plainly that they accept the invitation in Dropbox too.
 import { Alert } from '../components/ui';
 import type { TrackFeatureProps } from './types';
+import { t } from '../utils/i18n';
 
 export const id = 'accept-in-dropbox';
 
@@ -10,11 +11,7 @@ export function include({ ctx }: TrackFeatureProps): boolean {
 }
 
 export function AcceptInDropbox(_: TrackFeatureProps) {
-  return (
-    <Alert kind="warn">
-      The shared folder is not in your Dropbox yet: accept the invitation in Dropbox too (Dropbox → Shared → "Add to Dropbox").
-    </Alert>
-  );
+  return <Alert kind="warn">{t('accept_in_dropbox')}</Alert>;
 }
 
 export const Component = AcceptInDropbox;

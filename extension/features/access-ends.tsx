@@ -4,6 +4,7 @@ import { Alert } from '../components/ui';
 import { when } from '../background/notify';
 import { DownloadOffer } from './download-offer';
 import type { TrackFeatureProps } from './types';
+import { t } from '../utils/i18n';
 
 export const id = 'access-ends';
 
@@ -17,8 +18,8 @@ export function AccessEnds({ ctx }: TrackFeatureProps) {
   return (
     <Alert kind="warn">
       <div data-access-ends={detail.myAccessEndsAt ?? ''}>
-        {headsUp ? <strong>Heads-up from {detail.track.ownerName}: </strong> : null}
-        Your access to “{detail.track.title}” ends {when(detail.myAccessEndsAt)}.
+        {headsUp ? <strong>{t('access_ends_heads_up_from', detail.track.ownerName)} </strong> : null}
+        {t('access_ends_yours', detail.track.title, when(detail.myAccessEndsAt))}
         {headsUp?.note && <blockquote class="pd-note">{headsUp.note}</blockquote>}
       </div>
       <DownloadOffer ctx={ctx} />

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { HistoryList, useHistoryPages } from '../components/KeptHistory';
 import type { CollaboratorFeatureProps } from './types';
+import { t } from '../utils/i18n';
 
 export function AccessHistory({ ctx, collaborator }: CollaboratorFeatureProps) {
   const [open, setOpen] = useState(false);
@@ -15,20 +16,20 @@ export function AccessHistory({ ctx, collaborator }: CollaboratorFeatureProps) {
         class="pd-btn pd-btn-quiet pd-toggle"
         aria-expanded={open}
         aria-controls={id}
-        aria-label={`Access history of ${collaborator.displayName}`}
+        aria-label={t('access_history_label', collaborator.displayName)}
         onClick={() => {
           if (!open && pages.entries === null) void pages.load(null);
           setOpen(!open);
         }}
       >
-        <span aria-hidden="true">{open ? '▾' : '▸'}</span> Access history
+        <span aria-hidden="true">{open ? '▾' : '▸'}</span> {t('access_history')}
       </button>
       {open && (
         <div id={id}>
           <HistoryList
             detail={ctx.detail}
             collaboratorId={collaborator.id}
-            label={`${collaborator.displayName}'s access`}
+            label={t('access_history_list', collaborator.displayName)}
             {...pages}
             onMore={() => void pages.load(pages.next)}
           />

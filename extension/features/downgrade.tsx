@@ -4,6 +4,7 @@ import { useRowAction } from '../components/use-row-action';
 import { useUserGesture } from '../components/user-gesture';
 import { planNote } from './dropbox-membership';
 import type { CollaboratorFeatureProps } from './types';
+import { t } from '../utils/i18n';
 
 export const id = 'downgrade';
 
@@ -26,13 +27,13 @@ export function AccessLevelAction({ ctx, collaborator }: CollaboratorFeatureProp
         collaboratorId: collaborator.id,
         accessLevel: toViewer ? 'viewer' : 'editor',
       });
-      ctx.notify(`${name} is now ${toViewer ? 'a Viewer' : 'an Editor'} on “${ctx.detail.track.title}”.`, 'ok');
+      ctx.notify(t(toViewer ? 'downgrade_done_viewer' : 'downgrade_done_editor', name, ctx.detail.track.title), 'ok');
       ctx.refresh();
     });
   return (
     <>
       <button type="button" class="pd-btn" onClick={onUserGesture(change)} disabled={busy}>
-        {busy ? 'Saving…' : toViewer ? 'Downgrade to Viewer' : 'Make Editor'}
+        {busy ? t('common_saving') : toViewer ? t('downgrade_to_viewer') : t('make_editor')}
       </button>
       {note && <span class="pd-small pd-muted">{note}</span>}
     </>

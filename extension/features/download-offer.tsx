@@ -1,6 +1,7 @@
 // "Download the files first": Dropbox's own Download button when the page has one, else the folder's download link,
 // else where to find it. Offered by the Leave dialog and by a heads-up or expiry (issue 12).
 import type { TrackContext } from './types';
+import { t, tNodes } from '../utils/i18n';
 
 export function DownloadOffer({ ctx }: { ctx: TrackContext }) {
   const { detail, folder, clickDropboxDownload } = ctx;
@@ -9,19 +10,21 @@ export function DownloadOffer({ ctx }: { ctx: TrackContext }) {
     <p class="pd-field">
       {clickDropboxDownload ? (
         <button type="button" class="pd-btn" onClick={() => clickDropboxDownload()}>
-          Download the files first
+          {t('download_first')}
         </button>
       ) : folder ? (
         <a class="pd-btn" href={folder.downloadUrl} target="_blank" rel="noopener">
-          Download the files first
+          {t('download_first')}
         </a>
       ) : (
         <span class="pd-small">
-          Open “{title}” in{' '}
-          <a href="https://www.dropbox.com/home" target="_blank" rel="noopener">
-            your Dropbox
-          </a>{' '}
-          to download its files first.
+          {tNodes(
+            'download_open_in',
+            title,
+            <a key="dropbox" href="https://www.dropbox.com/home" target="_blank" rel="noopener">
+              {t('download_your_dropbox')}
+            </a>,
+          )}
         </span>
       )}
     </p>

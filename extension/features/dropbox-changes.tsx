@@ -7,6 +7,7 @@ import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
 import { dropboxFailureSentence } from './dropbox-errors';
 import type { TrackContext } from './types';
+import { t } from '../utils/i18n';
 
 export const id = 'dropbox-changes';
 
@@ -14,15 +15,15 @@ export const id = 'dropbox-changes';
 export function changeText(kind: DropboxChangeSummary['kind'], mine: boolean): string {
   switch (kind) {
     case 'remove_member':
-      return mine ? 'removing the shared folder from your Dropbox' : 'removing them from the shared folder';
+      return mine ? t('change_remove_member_mine') : t('change_remove_member');
     case 'relinquish':
-      return mine ? 'removing the shared folder from your Dropbox' : 'taking the shared folder out of their Dropbox';
+      return mine ? t('change_remove_member_mine') : t('change_relinquish');
     case 'update_access':
-      return mine ? 'changing your access level' : 'changing their access level';
+      return mine ? t('change_update_access_mine') : t('change_update_access');
     case 'add_member':
-      return mine ? 'adding the shared folder to your Dropbox' : 'adding them to the shared folder';
+      return mine ? t('change_add_mine') : t('change_add_member');
     case 'mount_folder':
-      return mine ? 'adding the shared folder to your Dropbox' : 'adding the shared folder to their Dropbox';
+      return mine ? t('change_add_mine') : t('change_mount');
   }
 }
 
@@ -38,27 +39,25 @@ function ChangeNote({ change, ctx }: { change: DropboxChangeSummary; ctx: TrackC
   const retry = () =>
     run(async () => {
       await api.retryDropboxChange({ changeId: change.id });
-      ctx.notify('Retrying the Dropbox change…', 'ok');
+      ctx.notify(t('change_retrying'), 'ok');
       ctx.refresh();
     });
   if (change.status === 'failed') {
     const mine = ctx.detail.myRole !== 'owner';
-    const person = mine ? 'you' : (ctx.detail.collaborators.find((c) => c.id === change.collaboratorId)?.displayName ?? 'this person');
+    const person = mine ? 'you' : (ctx.detail.collaborators.find((c) => c.id === change.collaboratorId)?.displayName ?? t('person_this'));
     const actorIsCollaborator = change.kind === 'relinquish' || change.kind === 'mount_folder';
     const actor = actorIsCollaborator ? person : mine ? ctx.detail.track.ownerName : 'you';
     return (
       <Alert kind="error">
-        <span>
-          Dropbox change failed ({text}). {dropboxFailureSentence(change.lastError, { person, actor, mine })}
-        </span>{' '}
+        <span>{t('change_failed', text, dropboxFailureSentence(change.lastError, { person, actor, mine }))}</span>{' '}
         <button type="button" class="pd-btn" onClick={onUserGesture(retry)} disabled={busy}>
-          {busy ? 'Retrying…' : 'Retry'}
+          {busy ? t('common_retrying') : t('common_retry')}
         </button>
         {error && <div>{error}</div>}
       </Alert>
     );
   }
-  return <Alert kind="warn">Dropbox change pending: {text}…</Alert>;
+  return <Alert kind="warn">{t('change_pending', text)}</Alert>;
 }
 
 export function DropboxChanges({ ctx, collaboratorId }: { ctx: TrackContext; collaboratorId?: string | null }) {

@@ -7,6 +7,7 @@ import { useApi } from '../components/api-context';
 import { Alert, accessText } from '../components/ui';
 import { useRowAction } from '../components/use-row-action';
 import type { CollaboratorFeatureProps } from './types';
+import { t } from '../utils/i18n';
 
 export const id = 'dropbox-membership';
 
@@ -29,7 +30,7 @@ export function dropboxFacts(c: Collaborator): Fact | null {
 
 /** Said before the owner acts (Downgrade, Invite as Viewer). */
 export function planNote(plan: DropboxPlan | null | undefined): string | null {
-  return plan === 'basic' ? "Dropbox Basic can't make someone view-only; they'd stay Editor in Dropbox." : null;
+  return plan === 'basic' ? t('plan_note_basic') : null;
 }
 
 export function DropboxMembership({ ctx, collaborator }: CollaboratorFeatureProps) {
@@ -46,36 +47,32 @@ export function DropboxMembership({ ctx, collaborator }: CollaboratorFeatureProp
   const d = collaborator.dropbox!;
   switch (fact) {
     case 'waiting':
-      return <Alert kind="info">Waiting for {name} to accept in Dropbox: the folder is not in their Dropbox yet.</Alert>;
+      return <Alert kind="info">{t('membership_waiting', name)}</Alert>;
     case 'not-added':
       return (
         <Alert kind="warn">
-          Dropbox Basic can't add view-only members: {name} is not in the Dropbox folder.{' '}
-          <button type="button" class="pd-btn" onClick={() => makeEditor(`${name} is invited as an Editor in Dropbox.`)} disabled={busy}>
-            {busy ? 'Saving…' : 'Invite as Editor instead'}
+          {t('membership_not_added', name)}{' '}
+          <button type="button" class="pd-btn" onClick={() => makeEditor(t('membership_invited_as_editor', name))} disabled={busy}>
+            {busy ? t('common_saving') : t('membership_invite_as_editor')}
           </button>{' '}
-          (or Revoke to cancel the invitation)
+          {t('membership_or_revoke_cancel')}
         </Alert>
       );
     case 'kept-level':
       return (
         <Alert kind="warn">
-          {accessText(collaborator.accessLevel)} in PD, but still {accessText(d.accessLevel!)} in Dropbox: Dropbox Basic can't make someone view-only.{' '}
-          <button type="button" class="pd-btn" onClick={() => makeEditor(`${name} is an Editor in PD too.`)} disabled={busy}>
-            {busy ? 'Saving…' : 'Make Editor in PD too'}
+          {t('membership_kept_level', accessText(collaborator.accessLevel), accessText(d.accessLevel!))}{' '}
+          <button type="button" class="pd-btn" onClick={() => makeEditor(t('membership_editor_too', name))} disabled={busy}>
+            {busy ? t('common_saving') : t('membership_make_editor_too')}
           </button>{' '}
-          (or Revoke to end their access)
+          {t('membership_or_revoke_end')}
         </Alert>
       );
     case 'group':
       return collaborator.status === 'revoked' ? (
-        <Alert kind="warn">
-          Dropbox keeps {name}'s access through {d.group}: remove them from that group in Dropbox.
-        </Alert>
+        <Alert kind="warn">{t('membership_group_kept', name, d.group ?? '')}</Alert>
       ) : (
-        <Alert kind="info">
-          {name} also has access through {d.group} in Dropbox; Dropbox keeps it if you revoke here.
-        </Alert>
+        <Alert kind="info">{t('membership_group_also', name, d.group ?? '')}</Alert>
       );
     default:
       return null;

@@ -7,6 +7,7 @@ import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
 import { when } from '../background/notify';
 import type { CollaboratorFeatureProps } from './types';
+import { t } from '../utils/i18n';
 
 export const id = 'expiry';
 
@@ -51,38 +52,35 @@ export function ExpiryDialog({
   const [value, setValue] = useState(toLocalInput(current ?? new Date(Date.now() + 30 * 86_400_000).toISOString()));
   const iso = fromLocalInput(value);
   return (
-    <Dialog title={`When does ${personName}'s access end?`} onClose={onCancel} labelId="pd-expiry-title">
-      <p>
-        At this time {personName}'s access to {what} ends by itself, exactly as a revoke: their credits, comments and edits stay, the files leave
-        their Dropbox, and both of you are notified that it expired. They see the date and are reminded 3 days and 1 day before.
-      </p>
+    <Dialog title={t('expiry_title', personName)} onClose={onCancel} labelId="pd-expiry-title">
+      <p>{t('expiry_body', personName, what)}</p>
       <label class="pd-field">
-        <span>Access until</span>
+        <span>{t('expiry_until')}</span>
         <input
           class="pd-input"
           type="datetime-local"
           value={value}
           onInput={(e) => setValue((e.target as HTMLInputElement).value)}
-          aria-label="Access until"
+          aria-label={t('expiry_until')}
         />
       </label>
       {error && <Alert kind="error">{error}</Alert>}
       <div class="pd-dialog-actions">
         <button type="button" class="pd-btn" onClick={onCancel} disabled={busy} data-autofocus>
-          Cancel
+          {t('common_cancel')}
         </button>
         {onRemove && (
           <button type="button" class="pd-btn" onClick={onUserGesture(onRemove)} disabled={busy}>
-            Remove end date
+            {t('expiry_remove')}
           </button>
         )}
         {onEndNow && (
           <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(onEndNow)} disabled={busy}>
-            End access now
+            {t('expiry_end_now')}
           </button>
         )}
         <button type="button" class="pd-btn pd-btn-primary" onClick={onUserGesture(() => iso && onSave(iso))} disabled={busy || !iso}>
-          {busy ? 'Saving…' : 'Save end date'}
+          {busy ? t('common_saving') : t('expiry_save')}
         </button>
       </div>
     </Dialog>
@@ -94,8 +92,8 @@ export function ScheduleNote({ accessExpiresAt, headsUp }: { accessExpiresAt: st
   if (!accessExpiresAt) return null;
   return (
     <div class="pd-small pd-schedule" data-schedule={headsUp ? 'heads-up' : 'expiry'}>
-      {headsUp ? `Heads-up sent · access ends ${when(accessExpiresAt)}` : `Access until ${when(accessExpiresAt)}`}
-      {headsUp?.note && <span class="pd-muted"> · “{headsUp.note}”</span>}
+      {headsUp ? t('expiry_note_heads_up', when(accessExpiresAt)) : t('expiry_note_until', when(accessExpiresAt))}
+      {headsUp?.note && <span class="pd-muted"> · {t('common_quoted', headsUp.note)}</span>}
     </div>
   );
 }
@@ -117,20 +115,20 @@ export function ExpiryAction({ ctx, collaborator }: CollaboratorFeatureProps) {
   return (
     <>
       <ScheduleNote accessExpiresAt={current} headsUp={collaborator.headsUp ?? null} />
-      <button type="button" class="pd-btn" onClick={onUserGesture(() => setOpen(true))} aria-label={`End date for ${name}`}>
-        {current ? (collaborator.headsUp ? 'Heads-up…' : 'End date…') : 'Set end date'}
+      <button type="button" class="pd-btn" onClick={onUserGesture(() => setOpen(true))} aria-label={t('expiry_label', name)}>
+        {current ? (collaborator.headsUp ? t('expiry_button_heads_up') : t('expiry_button_end_date')) : t('expiry_button_set')}
       </button>
       {open && (
         <ExpiryDialog
           personName={name}
-          what={`“${title}”`}
+          what={t('common_quoted', title)}
           current={current}
           busy={busy}
           error={error}
           onSave={(iso) =>
             run(async () => {
               await api.setExpiry({ ...ids, accessExpiresAt: iso });
-              done(`${name}'s access to “${title}” ends ${when(iso)}.`);
+              done(t('expiry_saved', name, title, when(iso)));
             })
           }
           onRemove={
@@ -138,11 +136,7 @@ export function ExpiryAction({ ctx, collaborator }: CollaboratorFeatureProps) {
               ? () =>
                   run(async () => {
                     await api.setExpiry({ ...ids, accessExpiresAt: null });
-                    done(
-                      collaborator.headsUp
-                        ? `Heads-up cancelled: ${name} keeps access to “${title}”.`
-                        : `${name}'s access to “${title}” no longer ends.`,
-                    );
+                    done(collaborator.headsUp ? t('expiry_heads_up_cancelled', name, title) : t('expiry_removed', name, title));
                   })
               : null
           }
@@ -151,7 +145,7 @@ export function ExpiryAction({ ctx, collaborator }: CollaboratorFeatureProps) {
               ? () =>
                   run(async () => {
                     await api.endAccessNow(ids);
-                    done(`${name}'s access to “${title}” ended.`);
+                    done(t('expiry_ended', name, title));
                   })
               : null
           }

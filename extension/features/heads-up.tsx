@@ -2,21 +2,32 @@
 // when access ends (now, 24 h, 48 h, 7 days). The collaborator is told at once, with the note, the time and a
 // "download the files" action. Also a control of its own on each collaborator's row.
 import { useState } from 'preact/hooks';
-import { HEADS_UP_NOTE_MAX, type HeadsUpEndsIn } from '@pd/shared';
+import type { HeadsUpEndsIn } from '@pd/shared';
+import { HEADS_UP_ENDS_IN, HEADS_UP_NOTE_MAX } from '@pd/shared/limits';
 import { useApi } from '../components/api-context';
 import { Alert, Dialog } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
 import type { CollaboratorFeatureProps } from './types';
+import { type MessageKey, t } from '../utils/i18n';
 
 export const id = 'heads-up';
 
-export const ENDS_IN_TEXT: Record<HeadsUpEndsIn, string> = {
-  now: 'Now',
-  '24h': 'In 24 hours',
-  '48h': 'In 48 hours',
-  '7d': 'In 7 days',
-};
+export const ENDS_IN: readonly HeadsUpEndsIn[] = HEADS_UP_ENDS_IN;
+const ENDS_IN_KEYS = {
+  now: ['ends_now', 'ends_in_now'],
+  '24h': ['ends_24h', 'ends_in_24h'],
+  '48h': ['ends_48h', 'ends_in_48h'],
+  '7d': ['ends_7d', 'ends_in_7d'],
+} as const satisfies Record<HeadsUpEndsIn, readonly [MessageKey, MessageKey]>;
+/** The choice as a label ("In 24 hours"). */
+export function endsInLabel(k: HeadsUpEndsIn): string {
+  return t(ENDS_IN_KEYS[k][0]);
+}
+/** The choice inside a sentence ("… ends in 24 hours"). */
+export function endsInPhrase(k: HeadsUpEndsIn): string {
+  return t(ENDS_IN_KEYS[k][1]);
+}
 
 export function include({ ctx, collaborator }: CollaboratorFeatureProps): boolean {
   return ctx.detail.myRole === 'owner' && collaborator.status === 'active';
@@ -42,39 +53,36 @@ export function HeadsUpDialog({
   const [note, setNote] = useState('');
   const [endsIn, setEndsIn] = useState<HeadsUpEndsIn>('48h');
   return (
-    <Dialog title={`Give ${personName} a heads-up`} onClose={onCancel} labelId="pd-heads-up-title">
-      <p>
-        {personName} is told at once that their access to {what} ends, with your note and a link to download the files first. You can cancel it or end
-        it early from the collaborator's row.
-      </p>
+    <Dialog title={t('heads_up_title', personName)} onClose={onCancel} labelId="pd-heads-up-title">
+      <p>{t('heads_up_body', personName, what)}</p>
       <label class="pd-field">
-        <span>Note (optional)</span>
+        <span>{t('heads_up_note')}</span>
         <textarea
           class="pd-input"
           rows={3}
           maxLength={HEADS_UP_NOTE_MAX}
           value={note}
-          placeholder="Thanks for the work on this one — we're wrapping up the release."
+          placeholder={t('heads_up_note_placeholder')}
           onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)}
-          aria-label="Heads-up note"
+          aria-label={t('heads_up_note_label')}
         />
       </label>
       <fieldset class="pd-field">
-        <legend>Access ends</legend>
-        {(Object.keys(ENDS_IN_TEXT) as HeadsUpEndsIn[]).map((k) => (
+        <legend>{t('heads_up_access_ends')}</legend>
+        {ENDS_IN.map((k) => (
           <label key={k} class="pd-radio">
             <input type="radio" name="pd-heads-up-ends" value={k} checked={endsIn === k} onChange={() => setEndsIn(k)} />
-            {ENDS_IN_TEXT[k]}
+            {endsInLabel(k)}
           </label>
         ))}
       </fieldset>
       {error && <Alert kind="error">{error}</Alert>}
       <div class="pd-dialog-actions">
         <button type="button" class="pd-btn" onClick={onCancel} disabled={busy} data-autofocus>
-          Cancel
+          {t('common_cancel')}
         </button>
         <button type="button" class="pd-btn pd-btn-primary" onClick={onUserGesture(() => onSend(note.trim() || null, endsIn))} disabled={busy}>
-          {busy ? 'Sending…' : endsIn === 'now' ? 'Send and end access now' : 'Send heads-up'}
+          {busy ? t('common_sending') : endsIn === 'now' ? t('heads_up_send_end_now') : t('heads_up_send')}
         </button>
       </div>
     </Dialog>
@@ -102,22 +110,17 @@ export function HeadsUpAction({
     run(async () => {
       await api.headsUp({ trackId: ctx.detail.track.id, collaboratorId: collaborator.id, note, endsIn });
       close();
-      ctx.notify(
-        endsIn === 'now'
-          ? `${name}'s access to “${title}” ended. They got your note.`
-          : `Heads-up sent: ${name}'s access to “${title}” ends ${ENDS_IN_TEXT[endsIn].toLowerCase()}.`,
-        'ok',
-      );
+      ctx.notify(endsIn === 'now' ? t('heads_up_ended', name, title) : t('heads_up_sent', name, title, endsInPhrase(endsIn)), 'ok');
       ctx.refresh();
     });
   return (
     <>
       {!initiallyOpen && (
-        <button type="button" class="pd-btn" onClick={onUserGesture(() => setOpen(true))} aria-label={`Give ${name} a heads-up`}>
-          Heads-up
+        <button type="button" class="pd-btn" onClick={onUserGesture(() => setOpen(true))} aria-label={t('heads_up_label', name)}>
+          {t('heads_up_button')}
         </button>
       )}
-      {open && <HeadsUpDialog personName={name} what={`“${title}”`} busy={busy} error={error} onSend={send} onCancel={close} />}
+      {open && <HeadsUpDialog personName={name} what={t('common_quoted', title)} busy={busy} error={error} onSend={send} onCancel={close} />}
     </>
   );
 }

@@ -2,120 +2,122 @@
 // did it (departed people still named), and "in Dropbox" where Dropbox did it. Unknown kinds still render.
 import type { Collaborator, HistoryEntry, TrackDetail } from '@pd/shared';
 import { endedInDropbox } from '../components/ui';
+import { type MessageKey, t, tn } from '../utils/i18n';
 
 type Details = Record<string, unknown>;
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : v === null ? null : typeof v === 'number' ? String(v) : null);
 
-const FIELD_TEXT: Record<string, string> = { title: 'title', stage: 'stage', bpm: 'BPM', key: 'key' };
-const STAGE_TEXT: Record<string, string> = {
-  idea: 'Idea',
-  writing: 'Writing',
-  production: 'Production',
-  mixing: 'Mixing',
-  mastering: 'Mastering',
-  released: 'Released',
+const FIELD_KEY: Record<string, MessageKey> = { title: 'field_title', stage: 'field_stage', bpm: 'field_bpm', key: 'field_key' };
+const STAGE_KEY: Record<string, MessageKey> = {
+  idea: 'stage_idea',
+  writing: 'stage_writing',
+  production: 'stage_production',
+  mixing: 'stage_mixing',
+  mastering: 'stage_mastering',
+  released: 'stage_released',
 };
-const level = (v: unknown) => (v === 'editor' ? 'Editor' : v === 'viewer' ? 'Viewer' : 'a collaborator');
+const level = (v: unknown) => (v === 'editor' ? t('access_editor') : v === 'viewer' ? t('access_viewer') : t('hist_level_collaborator'));
 
 function valueText(field: string, v: unknown): string {
-  if (v === null || v === undefined || v === '') return 'none';
-  if (field === 'stage' && typeof v === 'string') return STAGE_TEXT[v] ?? v;
-  return field === 'title' ? `“${String(v)}”` : String(v);
+  if (v === null || v === undefined || v === '') return t('value_none');
+  if (field === 'stage' && typeof v === 'string') return STAGE_KEY[v] ? t(STAGE_KEY[v]) : v;
+  return field === 'title' ? t('common_quoted', String(v)) : String(v);
 }
 
-function metadataText(d: Details): string {
+function metadataText(who: string, d: Details): string {
   const changes = (d.changes ?? {}) as Record<string, { from?: unknown; to?: unknown }>;
-  const parts = Object.entries(changes).map(
-    ([field, c]) => `${FIELD_TEXT[field] ?? field} ${valueText(field, c?.from)} → ${valueText(field, c?.to)}`,
+  const parts = Object.entries(changes).map(([field, c]) =>
+    t('hist_field_change', FIELD_KEY[field] ? t(FIELD_KEY[field]) : field, valueText(field, c?.from), valueText(field, c?.to)),
   );
-  return parts.length ? `changed ${parts.join(', ')}` : 'changed the details';
+  return parts.length ? t('hist_metadata', who, parts.join(', ')) : t('hist_metadata_none', who);
 }
 
-function tagsText(d: Details): string {
+function tagsText(who: string, d: Details): string {
   const added = Array.isArray(d.added) ? (d.added as unknown[]).map(String) : [];
   const removed = Array.isArray(d.removed) ? (d.removed as unknown[]).map(String) : [];
   const parts = [
-    added.length ? `added tag${added.length > 1 ? 's' : ''} ${added.join(', ')}` : '',
-    removed.length ? `removed tag${removed.length > 1 ? 's' : ''} ${removed.join(', ')}` : '',
+    added.length ? tn('hist_tags_added', added.length, added.join(', ')) : '',
+    removed.length ? tn('hist_tags_removed', removed.length, removed.join(', ')) : '',
   ].filter(Boolean);
-  return parts.length ? parts.join('; ') : 'changed the tags';
+  return parts.length ? t('hist_tags', who, parts.join('; ')) : t('hist_tags_changed', who);
 }
 
-function splitsText(d: Details): string {
+function splitsText(who: string, d: Details): string {
   const changes = Array.isArray(d.changes) ? (d.changes as Array<{ who?: string; to?: Record<string, number> }>) : [];
-  if (!changes.length) return 'changed splits';
-  return `changed splits: ${changes
-    .map((c) => `${c.who ?? 'someone'} ${c.to ? `${c.to.master ?? 0}/${c.to.publishing ?? 0}/${c.to.writer ?? 0}%` : ''}`.trim())
-    .join('; ')} (master/publishing/writer)`;
+  if (!changes.length) return t('hist_splits_none', who);
+  const list = changes
+    .map((c) => `${c.who ?? t('hist_someone')} ${c.to ? `${c.to.master ?? 0}/${c.to.publishing ?? 0}/${c.to.writer ?? 0}%` : ''}`.trim())
+    .join('; ');
+  return t('hist_splits', who, list, t('hist_splits_order'));
 }
 
 /** How the evidence of an ending in Dropbox reads. */
 export function evidenceText(evidence: unknown): string {
   switch (evidence) {
     case 'dropbox_members':
-      return 'no longer in the folder’s members in Dropbox';
+      return t('evidence_members');
     case 'dropbox_own_folder':
-      return 'the folder left their Dropbox';
+      return t('evidence_own_folder');
     case 'dropbox_unshared':
-      return 'the folder was unshared in Dropbox';
+      return t('evidence_unshared');
     default:
-      return 'changed in Dropbox';
+      return t('evidence_changed');
   }
 }
 
 /** One history entry as a sentence, actor first (where it happened is said beside it: whereText). */
 export function historyText(e: Pick<HistoryEntry, 'kind' | 'actor' | 'via' | 'details'>): string {
-  const who = e.actor.name || 'Someone';
+  const who = e.actor.name || t('hist_someone');
   const d = e.details ?? {};
-  const person = str(d.collaborator) ?? str(d.email) ?? 'a collaborator';
+  const person = str(d.collaborator) ?? str(d.email) ?? t('hist_a_collaborator');
   switch (e.kind) {
     case 'track_created':
-      return `${who} created the track`;
+      return t('hist_created', who);
     case 'metadata_changed':
-      return `${who} ${metadataText(d)}`;
+      return metadataText(who, d);
     case 'tags_changed':
-      return `${who} ${tagsText(d)}`;
+      return tagsText(who, d);
     case 'splits_changed':
-      return `${who} ${splitsText(d)}`;
+      return splitsText(who, d);
     case 'archived':
-      return `${who} archived the track`;
+      return t('hist_archived', who);
     case 'unarchived':
-      return `${who} restored the track from the archive`;
+      return t('hist_unarchived', who);
     case 'file_uploaded':
-      return `${who} uploaded ${str(d.path)?.split('/').pop() ?? 'a file'}`;
+      return t('hist_uploaded', who, str(d.path)?.split('/').pop() ?? t('hist_a_file'));
     case 'collaborator_invited':
-      return `${who} invited ${person}${d.again ? ' again' : ''} as ${level(d.accessLevel)}`;
+      return t(d.again ? 'hist_invited_again' : 'hist_invited', who, person, level(d.accessLevel));
     case 'collaborator_joined':
-      return `${person} joined as ${level(d.accessLevel)}`;
+      return t('hist_joined', person, level(d.accessLevel));
     case 'invitation_declined':
-      return `${who} declined the invitation`;
+      return t('hist_declined', who);
     case 'invitation_cancelled':
-      return `${who} cancelled ${person}’s invitation`;
+      return t('hist_invitation_cancelled', who, person);
     case 'access_revoked':
-      return `${who} revoked ${person}’s access`;
+      return t('hist_revoked', who, person);
     case 'collaborator_left':
-      return `${person} left the track`;
+      return t('hist_left', person);
     case 'access_ended_in_dropbox':
-      return `${person}’s access ended in Dropbox (${evidenceText(d.evidence)})`;
+      return t('hist_ended_in_dropbox', person, evidenceText(d.evidence));
     case 'access_level_changed':
-      return `${who} changed ${person}’s access from ${level(d.from)} to ${level(d.to)}`;
+      return t('hist_level_changed', who, person, level(d.from), level(d.to));
     case 'role_changed':
-      return d.to ? `${who} set ${person}’s role to ${String(d.to)}` : `${who} cleared ${person}’s role`;
+      return d.to ? t('hist_role_set', who, person, String(d.to)) : t('hist_role_cleared', who, person);
     case 'comment_pinned':
-      return `${who} pinned a comment`;
+      return t('hist_pinned', who);
     case 'comment_unpinned':
-      return `${who} unpinned a comment`;
+      return t('hist_unpinned', who);
     case 'dropbox_change_moot':
-      return `Dropbox already matched a change${str(d.reason) ? `: ${str(d.reason)}` : ''}`;
+      return str(d.reason) ? t('hist_moot_reason', str(d.reason) ?? '') : t('hist_moot');
     default:
-      return `${who}: ${String(e.kind).replace(/_/g, ' ')}`;
+      return t('hist_unknown_kind', who, String(e.kind).replace(/_/g, ' '));
   }
 }
 
 /** Where it happened, as the access history says it: "in Producer Dashboard" or "in Dropbox". */
 export function whereText(via: HistoryEntry['via']): string {
-  return via === 'dropbox' ? 'in Dropbox' : 'in Producer Dashboard';
+  return via === 'dropbox' ? t('where_dropbox') : t('where_pd');
 }
 
 /**
@@ -131,9 +133,9 @@ export function departedLabel(detail: Pick<TrackDetail, 'track' | 'collaborators
 
 /** A departed collaborator's ending, short: "left", "access revoked", "access ended in Dropbox". */
 export function endedLabel(c: Pick<Collaborator, 'status' | 'endedVia' | 'endedEvidence'>): string {
-  if (endedInDropbox(c)) return 'access ended in Dropbox';
-  if (c.status === 'left') return c.endedVia === 'dropbox' ? 'left in Dropbox' : 'left';
-  if (c.status === 'revoked') return c.endedVia === 'dropbox' ? 'revoked in Dropbox' : 'access revoked';
-  if (c.status === 'invited') return 'invited again';
-  return 'no longer on the track';
+  if (endedInDropbox(c)) return t('ended_in_dropbox');
+  if (c.status === 'left') return c.endedVia === 'dropbox' ? t('ended_left_in_dropbox') : t('ended_left');
+  if (c.status === 'revoked') return c.endedVia === 'dropbox' ? t('ended_revoked_in_dropbox') : t('ended_revoked');
+  if (c.status === 'invited') return t('ended_invited_again');
+  return t('ended_not_on_track');
 }

@@ -7,6 +7,7 @@ import { useRowAction } from '../components/use-row-action';
 import { useUserGesture } from '../components/user-gesture';
 import { planNote } from './dropbox-membership';
 import type { CollaboratorFeatureProps } from './types';
+import { t } from '../utils/i18n';
 
 export const id = 'invite-again';
 
@@ -33,7 +34,7 @@ export function InviteAgainAction({ ctx, collaborator }: CollaboratorFeatureProp
           accessLevel: collaborator.accessLevel,
         });
         setOpen(false);
-        ctx.notify(`${name} was invited again to “${title}”. They will have access once they accept.`, 'ok');
+        ctx.notify(t('invite_again_done', name, title), 'ok');
         ctx.refresh();
       },
       () => setOpen(false),
@@ -41,27 +42,25 @@ export function InviteAgainAction({ ctx, collaborator }: CollaboratorFeatureProp
 
   return (
     <>
-      <button type="button" class="pd-btn" onClick={onUserGesture(() => setOpen(true))} aria-label={`Invite ${name} again`}>
-        Invite again
+      <button type="button" class="pd-btn" onClick={onUserGesture(() => setOpen(true))} aria-label={t('invite_again_label', name)}>
+        {t('invite_again')}
       </button>
       {open && (
-        <Dialog title={`Invite ${name} again to “${title}”?`} onClose={() => setOpen(false)} labelId="pd-invite-again-title">
+        <Dialog title={t('invite_again_title', name, title)} onClose={() => setOpen(false)} labelId="pd-invite-again-title">
           <ul>
-            <li>
-              A new invitation is sent to {name} ({collaborator.email}) as {accessText(collaborator.accessLevel)}.
-            </li>
-            <li>{name} gets access again only after they accept it.</li>
-            <li>Their credits stay: name, role and splits remain on the track.</li>
+            <li>{t('invite_again_sent_to', name, collaborator.email, accessText(collaborator.accessLevel))}</li>
+            <li>{t('invite_again_after_accept', name)}</li>
+            <li>{t('revoke_effect_credits')}</li>
           </ul>
           {collaborator.accessLevel === 'viewer' && planNote(ctx.detail.ownerPlan) && (
-            <Alert kind="warn">Dropbox Basic can't add view-only members: invite {name} as a Viewer and Dropbox will not add them.</Alert>
+            <Alert kind="warn">{t('invite_again_basic_viewer', name)}</Alert>
           )}
           <div class="pd-dialog-actions">
             <button type="button" class="pd-btn" onClick={() => setOpen(false)} disabled={busy} data-autofocus>
-              Cancel
+              {t('common_cancel')}
             </button>
             <button type="button" class="pd-btn pd-btn-primary" onClick={onUserGesture(invite)} disabled={busy}>
-              {busy ? 'Sending…' : 'Send invitation'}
+              {busy ? t('common_sending') : t('invite_again_send')}
             </button>
           </div>
         </Dialog>

@@ -6,6 +6,7 @@ import { Alert } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
 import type { TrackContext } from './types';
+import { t } from '../utils/i18n';
 
 export const id = 'leave-alternatives';
 
@@ -22,22 +23,22 @@ export function LeaveAlternatives({ ctx, onDone }: { ctx: TrackContext; onDone: 
     run(async () => {
       const name = project.trim();
       await api.setPlacement({ trackId, project: name || null });
-      onDone(name ? `“${title}” moved to your project “${name}”. Your access is unchanged.` : `“${title}” is no longer in a project.`);
+      onDone(name ? t('alt_moved', title, name) : t('alt_no_project', title));
     });
   const archive = () =>
     run(async () => {
       await api.archive({ trackId, archived: true });
-      onDone(`“${title}” is archived. Nothing was deleted and your access is unchanged.`);
+      onDone(t('alt_archived', title));
     });
   const hide = () =>
     run(async () => {
       await api.setPlacement({ trackId, hidden: true });
-      onDone(`“${title}” is hidden from your library view. Your access is unchanged.`);
+      onDone(t('alt_hidden', title));
     });
 
   return (
     <section class="pd-section" aria-labelledby="pd-alt-title">
-      <h3 id="pd-alt-title">Keep access, reduce clutter instead</h3>
+      <h3 id="pd-alt-title">{t('alt_title')}</h3>
       <form
         class="pd-field"
         onSubmit={(e) => {
@@ -46,29 +47,29 @@ export function LeaveAlternatives({ ctx, onDone }: { ctx: TrackContext; onDone: 
         }}
       >
         <label class="pd-small" for="pd-project">
-          Project
+          {t('alt_project')}
         </label>
         <input
           id="pd-project"
           class="pd-input"
           value={project}
-          placeholder="e.g. Finished"
+          placeholder={t('alt_project_placeholder')}
           maxLength={100}
           onInput={(e) => setProject((e.target as HTMLInputElement).value)}
         />
         <button type="submit" class="pd-btn" disabled={busy}>
-          Move to project
+          {t('alt_move')}
         </button>
       </form>
       <div class="pd-field">
         {detail.myRole === 'editor' && !detail.track.archived && (
           <button type="button" class="pd-btn" onClick={onUserGesture(archive)} disabled={busy}>
-            Archive track
+            {t('alt_archive')}
           </button>
         )}
         {!detail.hidden && (
           <button type="button" class="pd-btn" onClick={onUserGesture(hide)} disabled={busy}>
-            Hide from my library
+            {t('alt_hide')}
           </button>
         )}
       </div>

@@ -8,6 +8,7 @@ import { useUserGesture } from '../components/user-gesture';
 import { DownloadOffer } from './download-offer';
 import { LeaveAlternatives } from './leave-alternatives';
 import type { TrackContext, TrackFeatureProps } from './types';
+import { t } from '../utils/i18n';
 
 export const id = 'leave';
 
@@ -34,25 +35,25 @@ export function LeaveConfirmation({
   const onUserGesture = useUserGesture();
   const title = detail.track.title;
   return (
-    <Dialog title={`Leave “${title}”?`} onClose={onCancel} labelId="pd-leave-title">
+    <Dialog title={t('leave_title', title)} onClose={onCancel} labelId="pd-leave-title">
       <Alert kind="warn">
-        <strong>The shared files will be removed from your Dropbox.</strong> Download anything you need first.
+        <strong>{t('leave_files_warning')}</strong> {t('leave_download_first')}
       </Alert>
       <DownloadOffer ctx={ctx} />
       <ul>
-        <li>“{title}” leaves your Producer Dashboard library.</li>
-        <li>Your comments stay visible to {detail.track.ownerName} and the other collaborators.</li>
-        <li>{detail.track.ownerName} sees that you left.</li>
-        <li>{detail.track.ownerName} can invite you again later.</li>
+        <li>{t('leave_effect_library', title)}</li>
+        <li>{t('leave_effect_comments', detail.track.ownerName)}</li>
+        <li>{t('leave_effect_owner_sees', detail.track.ownerName)}</li>
+        <li>{t('leave_effect_invite_again', detail.track.ownerName)}</li>
       </ul>
       <LeaveAlternatives ctx={ctx} onDone={onAlternativeDone} />
       {error && <Alert kind="error">{error}</Alert>}
       <div class="pd-dialog-actions">
         <button type="button" class="pd-btn" onClick={onCancel} disabled={busy} data-autofocus>
-          Cancel
+          {t('common_cancel')}
         </button>
         <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(onLeave)} disabled={busy}>
-          {busy ? 'Leaving…' : 'Leave Track'}
+          {busy ? t('leave_leaving') : t('leave_track')}
         </button>
       </div>
     </Dialog>
@@ -78,14 +79,9 @@ export function LeaveAction({
         const res = await api.leave({ trackId: ctx.detail.track.id });
         setOpen(false);
         if (res.status === 'revoked') {
-          ctx.notify(`${ctx.detail.track.ownerName} had already revoked your access to “${title}”.`, 'ok');
+          ctx.notify(t('leave_already_revoked', ctx.detail.track.ownerName, title), 'ok');
         } else {
-          ctx.notify(
-            res.changed
-              ? `You left “${title}”. Its files are being removed from your Dropbox; ${ctx.detail.track.ownerName} can invite you again.`
-              : `You had already left “${title}”.`,
-            'ok',
-          );
+          ctx.notify(res.changed ? t('leave_done', title, ctx.detail.track.ownerName) : t('leave_already_left', title), 'ok');
         }
         onLeft?.();
         ctx.refresh();
@@ -95,11 +91,9 @@ export function LeaveAction({
 
   return (
     <>
-      <span class="pd-sub">
-        You are {roleText(ctx.detail.myRole)} · shared by {ctx.detail.track.ownerName}
-      </span>
+      <span class="pd-sub">{t('leave_you_are', roleText(ctx.detail.myRole), ctx.detail.track.ownerName)}</span>
       <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(() => setOpen(true))}>
-        Leave Track
+        {t('leave_track')}
       </button>
       {open && (
         <LeaveConfirmation

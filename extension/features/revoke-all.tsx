@@ -7,7 +7,8 @@ import { Alert, Dialog, Spinner } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
 import { errorMessage, type PdApi } from '../utils/messaging';
-import { ENDS_IN_TEXT, HeadsUpDialog } from './heads-up';
+import { endsInPhrase, HeadsUpDialog } from './heads-up';
+import { formatNumber, t, tn, tNodes } from '../utils/i18n';
 
 export const id = 'revoke-all';
 
@@ -78,28 +79,26 @@ export function RevokeAllConfirmation({
   const onUserGesture = useUserGesture();
   const n = tracks.length;
   return (
-    <Dialog title={`Revoke all of ${person.displayName}'s access?`} onClose={onCancel} labelId="pd-revoke-all-title">
-      <p>
-        This revokes {person.displayName}'s access to <strong>{n === 1 ? '1 track' : `${n} tracks`}</strong> you share with them:
-      </p>
+    <Dialog title={t('revoke_all_title', person.displayName)} onClose={onCancel} labelId="pd-revoke-all-title">
+      <p>{tNodes('revoke_all_body', person.displayName, <strong key="n">{tn('tracks_count', n)}</strong>)}</p>
       <ul>
         {tracks.map((t) => (
           <li key={t.trackId}>{t.title}</li>
         ))}
       </ul>
-      <p class="pd-small">Each track leaves their library and their Dropbox. Their comments, edits and credits stay. They are notified.</p>
+      <p class="pd-small">{t('revoke_all_effects')}</p>
       {error && <Alert kind="error">{error}</Alert>}
       <div class="pd-dialog-actions">
         <button type="button" class="pd-btn" onClick={onCancel} disabled={busy} data-autofocus>
-          Cancel
+          {t('common_cancel')}
         </button>
         {onHeadsUp && (
           <button type="button" class="pd-btn" onClick={onUserGesture(onHeadsUp)} disabled={busy || n === 0}>
-            Give a heads-up first
+            {t('give_heads_up_first')}
           </button>
         )}
         <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(onConfirm)} disabled={busy || n === 0}>
-          {busy ? 'Revoking…' : `Revoke All (${n})`}
+          {busy ? t('revoke_revoking') : t('revoke_all_confirm', formatNumber(n))}
         </button>
       </div>
     </Dialog>
@@ -111,10 +110,18 @@ export function RevokeAllProgress({ revoked, done, failed }: { revoked: number; 
   return (
     <div class="pd-small">
       <div>
-        Revoked in Producer Dashboard: {revoked === 1 ? '1 track' : `${revoked} tracks`}. Removing from Dropbox: {done} of {revoked} done
-        {failed ? `, ${failed} failed` : ''}.
+        {failed
+          ? t('revoke_all_progress_failed', tn('tracks_count', revoked), formatNumber(done), formatNumber(revoked), formatNumber(failed))
+          : t('revoke_all_progress', tn('tracks_count', revoked), formatNumber(done), formatNumber(revoked))}
       </div>
-      <div class="pd-progress" role="progressbar" aria-label="Revoke All progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+      <div
+        class="pd-progress"
+        role="progressbar"
+        aria-label={t('revoke_all_progress_label')}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+      >
         <div style={{ width: `${pct}%` }} />
       </div>
     </div>
@@ -198,9 +205,9 @@ export function RevokeAllAction({
           class={compact ? 'pd-btn' : 'pd-btn pd-btn-danger'}
           onClick={onUserGesture(open)}
           disabled={phase.step === 'counting'}
-          aria-label={`Revoke All for ${person.displayName}`}
+          aria-label={t('revoke_all_label', person.displayName)}
         >
-          {phase.step === 'counting' ? 'Counting…' : 'Revoke All'}
+          {phase.step === 'counting' ? t('revoke_all_counting') : t('revoke_all')}
         </button>
       )}
       {countError && <Alert kind="error">{countError}</Alert>}
@@ -218,7 +225,7 @@ export function RevokeAllAction({
       {phase.step === 'heads-up' && (
         <HeadsUpDialog
           personName={person.displayName}
-          what={phase.tracks.length === 1 ? `“${phase.tracks[0]?.title ?? ''}”` : `${phase.tracks.length} tracks`}
+          what={phase.tracks.length === 1 ? t('common_quoted', phase.tracks[0]?.title ?? '') : tn('tracks_count', phase.tracks.length)}
           busy={busy}
           error={error}
           onSend={(note, endsIn) =>
@@ -227,8 +234,8 @@ export function RevokeAllAction({
               setPhase({ step: 'idle' });
               setHeadsUpSent(
                 endsIn === 'now'
-                  ? `${person.displayName}'s access ended on ${res.changedCount === 1 ? '1 track' : `${res.changedCount} tracks`}. They got your note.`
-                  : `Heads-up sent to ${person.displayName}: access to ${res.changedCount === 1 ? '1 track' : `${res.changedCount} tracks`} ends ${ENDS_IN_TEXT[endsIn].toLowerCase()}.`,
+                  ? t('revoke_all_heads_up_ended', person.displayName, tn('tracks_count', res.changedCount))
+                  : t('revoke_all_heads_up_sent', person.displayName, tn('tracks_count', res.changedCount), endsInPhrase(endsIn)),
               );
               onDone?.(0);
             })
@@ -239,18 +246,18 @@ export function RevokeAllAction({
       {headsUpSent && <Alert kind="ok">{headsUpSent}</Alert>}
       {phase.step === 'dropbox' && (
         <div class="pd-row-note">
-          <Spinner label={`Revoking ${person.displayName}'s access…`} />
+          <Spinner label={t('revoke_all_revoking', person.displayName)} />
           <RevokeAllProgress revoked={phase.revoked} done={phase.done} failed={phase.failed} />
-          {phase.problem && <Alert kind="warn">Can't check Dropbox's progress right now ({phase.problem}). Still trying…</Alert>}
+          {phase.problem && <Alert kind="warn">{t('revoke_all_check_problem', phase.problem)}</Alert>}
         </div>
       )}
       {phase.step === 'finished' && (
         <Alert kind={phase.failed ? 'warn' : 'ok'}>
           {phase.revoked === 0
-            ? `${person.displayName} had no access left to revoke.`
+            ? t('revoke_all_nothing', person.displayName)
             : phase.failed
-              ? `Revoked on ${phase.revoked} tracks. Dropbox still shows access on ${phase.failed}: open those tracks to retry.`
-              : `Done: ${person.displayName} no longer has access to ${phase.revoked === 1 ? '1 track' : `${phase.revoked} tracks`}, in PD and in Dropbox.`}
+              ? t('revoke_all_some_failed', tn('tracks_count', phase.revoked), formatNumber(phase.failed))
+              : t('revoke_all_done', person.displayName, tn('tracks_count', phase.revoked))}
         </Alert>
       )}
     </span>

@@ -7,6 +7,7 @@ import { useRowAction } from '../components/use-row-action';
 import { useUserGesture } from '../components/user-gesture';
 import { HeadsUpAction } from './heads-up';
 import type { CollaboratorFeatureProps } from './types';
+import { t, tNodes } from '../utils/i18n';
 
 export const id = 'revoke';
 
@@ -43,51 +44,41 @@ export function RevokeConfirmation({
 }) {
   const onUserGesture = useUserGesture();
   return (
-    <Dialog title={`Revoke ${personName}'s access to “${trackTitle}”?`} onClose={onCancel} labelId="pd-revoke-title">
+    <Dialog title={t('revoke_title', personName, trackTitle)} onClose={onCancel} labelId="pd-revoke-title">
       {invited ? (
-        <p>{personName} has not accepted yet: revoking cancels the invitation. They can be invited again later.</p>
+        <p>{t('revoke_invited_body', personName)}</p>
       ) : (
         <>
-          <p>Access ends immediately. On their next sync:</p>
+          <p>{t('revoke_next_sync')}</p>
           <ul>
-            <li>
-              “{trackTitle}” leaves {personName}'s Producer Dashboard library.
-            </li>
-            <li>The shared files are removed from {personName}'s Dropbox.</li>
-            <li>Their comments and their past edits stay on the track.</li>
-            <li>Their credits stay: name, role and splits remain on the track.</li>
-            <li>{personName} is notified that their access was revoked.</li>
+            <li>{t('revoke_effect_library', trackTitle, personName)}</li>
+            <li>{t('revoke_effect_files', personName)}</li>
+            <li>{t('revoke_effect_comments')}</li>
+            <li>{t('revoke_effect_credits')}</li>
+            <li>{t('revoke_effect_notified', personName)}</li>
           </ul>
-          <p class="pd-muted pd-small">There is no undo: to work together again, invite them again.</p>
+          <p class="pd-muted pd-small">{t('revoke_no_undo')}</p>
         </>
       )}
-      {dropboxGroup && (
-        <Alert kind="warn">
-          Dropbox keeps {personName}'s access through {dropboxGroup}: remove them from that group in Dropbox too.
-        </Alert>
-      )}
-      {canDowngrade && (
-        <Alert kind="info">
-          Not sure? <strong>Downgrade to Viewer</strong> instead: {personName} keeps listening, downloading and commenting, but can no longer edit.
-        </Alert>
-      )}
+      {dropboxGroup && <Alert kind="warn">{t('revoke_group_kept', personName, dropboxGroup)}</Alert>}
+      {canDowngrade && <Alert kind="info">{tNodes('revoke_not_sure', <strong key="d">{t('downgrade_to_viewer')}</strong>, personName)}</Alert>}
       {error && <Alert kind="error">{error}</Alert>}
       <div class="pd-dialog-actions">
         <button type="button" class="pd-btn" onClick={onCancel} disabled={busy} data-autofocus>
-          Cancel
+          {t('common_cancel')}
         </button>
         {canDowngrade && (
           <button type="button" class="pd-btn" onClick={onUserGesture(onDowngrade)} disabled={busy}>
-            Downgrade to Viewer
+            {t('downgrade_to_viewer')}
           </button>
         )}
         {onHeadsUp && (
           <button type="button" class="pd-btn" onClick={onUserGesture(onHeadsUp)} disabled={busy}>
-            Give a heads-up first
+            {t('give_heads_up_first')}
           </button>
         )}
         <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(onRevoke)} disabled={busy}>
-          {busy ? 'Revoking…' : invited ? 'Cancel invitation' : 'Revoke access'}
+          {busy ? t('revoke_revoking') : invited ? t('revoke_cancel_invitation') : t('revoke_access')}
         </button>
       </div>
     </Dialog>
@@ -108,24 +99,21 @@ export function RevokeAction({ ctx, collaborator }: CollaboratorFeatureProps) {
     run(async () => {
       const res = await api.revoke({ trackId: ctx.detail.track.id, collaboratorId: collaborator.id });
       setOpen(false);
-      ctx.notify(
-        res.changed ? `${name}'s access to “${title}” was revoked. They will be notified.` : `${name}'s access to “${title}” had already ended.`,
-        res.changed ? 'ok' : 'warn',
-      );
+      ctx.notify(res.changed ? t('revoke_done', name, title) : t('revoke_already', name, title), res.changed ? 'ok' : 'warn');
       ctx.refresh();
     }, close);
   const downgrade = () =>
     run(async () => {
       await api.setAccessLevel({ trackId: ctx.detail.track.id, collaboratorId: collaborator.id, accessLevel: 'viewer' });
       setOpen(false);
-      ctx.notify(`${name} is now a Viewer on “${title}”.`, 'ok');
+      ctx.notify(t('downgrade_done_viewer', name, title), 'ok');
       ctx.refresh();
     }, close);
 
   return (
     <>
-      <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(() => setOpen(true))} aria-label={`Revoke ${name}`}>
-        Revoke
+      <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(() => setOpen(true))} aria-label={t('revoke_button_label', name)}>
+        {t('revoke_button')}
       </button>
       {open && (
         <RevokeConfirmation

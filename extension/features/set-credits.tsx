@@ -7,6 +7,7 @@ import { Dialog } from '../components/ui';
 import { useRowAction } from '../components/use-row-action';
 import { useUserGesture } from '../components/user-gesture';
 import type { CollaboratorFeatureProps } from './types';
+import { type MessageKey, t } from '../utils/i18n';
 
 export const id = 'set-credits';
 
@@ -15,7 +16,10 @@ export function include({ ctx, collaborator }: CollaboratorFeatureProps): boolea
 }
 
 const KINDS = ['master', 'publishing', 'writer'] as const;
-const LABEL: Record<(typeof KINDS)[number], string> = { master: 'Master', publishing: 'Publishing', writer: 'Writer' };
+const LABEL_KEY = { master: 'split_master', publishing: 'split_publishing', writer: 'split_writer' } as const satisfies Record<
+  (typeof KINDS)[number],
+  MessageKey
+>;
 
 /** "12.5" → 12.5; anything not a split (empty, negative, over 100, more than two decimals) → null. */
 export function parseSplit(text: string): number | null {
@@ -44,7 +48,7 @@ export function SetCreditsAction({ ctx, collaborator }: CollaboratorFeatureProps
     const parsed = Object.fromEntries(KINDS.map((k) => [k, parseSplit(splits[k])])) as Record<(typeof KINDS)[number], number | null>;
     const bad = KINDS.find((k) => parsed[k] === null);
     if (bad) {
-      setInvalid(`${LABEL[bad]} split: a number from 0 to 100, at most two decimals.`);
+      setInvalid(t('credits_invalid', t(LABEL_KEY[bad])));
       return;
     }
     setInvalid(null);
@@ -57,11 +61,14 @@ export function SetCreditsAction({ ctx, collaborator }: CollaboratorFeatureProps
         }
         if (KINDS.some((k) => next[k] !== collaborator.splits[k])) {
           const res = await api.setSplits({ trackId, collaborators: [{ collaboratorId: collaborator.id, ...next }] });
-          const over = res.warnings.map((w) => w.replace('_over_allocated', '')).join(', ');
-          if (over) ctx.notify(`${name}'s credits are saved. Splits are now over 100% (${over}).`, 'warn');
-          else ctx.notify(`${name}'s credits are saved.`, 'ok');
+          const over = res.warnings
+            .map((w) => w.replace('_over_allocated', ''))
+            .map((k) => (k in LABEL_KEY ? t(LABEL_KEY[k as keyof typeof LABEL_KEY]) : k))
+            .join(', ');
+          if (over) ctx.notify(t('credits_saved_over', name, over), 'warn');
+          else ctx.notify(t('credits_saved', name), 'ok');
         } else {
-          ctx.notify(`${name}'s credits are saved.`, 'ok');
+          ctx.notify(t('credits_saved', name), 'ok');
         }
         setOpen(false);
         ctx.refresh();
@@ -72,18 +79,18 @@ export function SetCreditsAction({ ctx, collaborator }: CollaboratorFeatureProps
 
   return (
     <>
-      <button type="button" class="pd-btn" onClick={onUserGesture(() => setOpen(true))} aria-label={`Set role and splits for ${name}`}>
-        Set role & splits
+      <button type="button" class="pd-btn" onClick={onUserGesture(() => setOpen(true))} aria-label={t('credits_label', name)}>
+        {t('credits_button')}
       </button>
       {open && (
-        <Dialog title={`Credits for ${name} on “${ctx.detail.track.title}”`} onClose={() => setOpen(false)} labelId="pd-credits-title">
+        <Dialog title={t('credits_title', name, ctx.detail.track.title)} onClose={() => setOpen(false)} labelId="pd-credits-title">
           <label class="pd-field">
-            Role
+            {t('credits_role')}
             <input
               type="text"
               class="pd-input"
               maxLength={50}
-              placeholder="producer, vocalist, engineer…"
+              placeholder={t('credits_role_placeholder')}
               value={role}
               onInput={(e) => setRole((e.target as HTMLInputElement).value)}
               data-autofocus
@@ -92,7 +99,7 @@ export function SetCreditsAction({ ctx, collaborator }: CollaboratorFeatureProps
           <div class="pd-split-fields">
             {KINDS.map((k) => (
               <label class="pd-field" key={k}>
-                {LABEL[k]} %
+                {t('credits_split_field', t(LABEL_KEY[k]))}
                 <input
                   type="text"
                   inputMode="decimal"
@@ -110,10 +117,10 @@ export function SetCreditsAction({ ctx, collaborator }: CollaboratorFeatureProps
           )}
           <div class="pd-dialog-actions">
             <button type="button" class="pd-btn" onClick={() => setOpen(false)} disabled={busy}>
-              Cancel
+              {t('common_cancel')}
             </button>
             <button type="button" class="pd-btn pd-btn-primary" onClick={onUserGesture(() => void save())} disabled={busy}>
-              {busy ? 'Saving…' : 'Save credits'}
+              {busy ? t('common_saving') : t('credits_save')}
             </button>
           </div>
         </Dialog>

@@ -32,6 +32,7 @@ import type {
   UpdateSplitsResponse,
 } from '@pd/shared';
 import type { SessionAccount, SyncStatus } from './storage';
+import { t } from './i18n';
 
 /** What the panel / popup shows for a Dropbox folder. */
 export type PathResolution =
@@ -177,7 +178,7 @@ export function messagingApi(): PdApi {
 export function errorMessage(err: unknown): string {
   if (err instanceof Error && err.message) return err.message;
   if (typeof err === 'object' && err && 'message' in err && typeof err.message === 'string') return err.message;
-  return 'Something went wrong. Try again.';
+  return t('common_something_wrong');
 }
 
 export function errorCode(err: unknown): string | null {

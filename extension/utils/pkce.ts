@@ -1,5 +1,6 @@
 // OAuth 2 PKCE (RFC 7636, S256) for "Sign in with Dropbox". The verifier never leaves the background's memory
 // except to the worker, which exchanges the code; the extension holds no Dropbox secret.
+import { t } from './i18n';
 
 function base64Url(bytes: Uint8Array): string {
   let binary = '';
@@ -63,13 +64,13 @@ export function parseAuthorizeRedirect(redirectedTo: string, expectedState: stri
   const error = params.get('error');
   if (error) {
     const description = params.get('error_description');
-    if (error === 'access_denied') throw new SignInError('sign_in_cancelled', 'Sign-in was cancelled in Dropbox.');
-    throw new SignInError('sign_in_failed', `Dropbox refused the sign-in: ${description || error}.`);
+    if (error === 'access_denied') throw new SignInError('sign_in_cancelled', t('sign_in_cancelled'));
+    throw new SignInError('sign_in_failed', t('sign_in_refused', description || error));
   }
   if (params.get('state') !== expectedState) {
-    throw new SignInError('sign_in_state_mismatch', 'Sign-in failed: the reply did not match this sign-in attempt. Try again.');
+    throw new SignInError('sign_in_state_mismatch', t('sign_in_state_mismatch'));
   }
   const code = params.get('code');
-  if (!code) throw new SignInError('sign_in_failed', 'Sign-in failed: Dropbox did not return an authorization code.');
+  if (!code) throw new SignInError('sign_in_failed', t('sign_in_no_code'));
   return code;
 }

@@ -1,6 +1,7 @@
 // HTTP client of the PD worker (/api/v1). Used only by the background. Every failure becomes a PdError with a
 // stable code and a sentence the user can read.
 import type { ApiError } from '@pd/shared';
+import { formatNumber, t, workerErrorText } from './i18n';
 
 export class PdError extends Error {
   constructor(
@@ -74,10 +75,7 @@ export class WorkerClient {
         signal: controller.signal,
       });
     } catch {
-      throw new PdError(
-        UNREACHABLE,
-        `Can't reach Producer Dashboard at ${this.baseUrl}. Check your connection or the worker URL in the extension's settings.`,
-      );
+      throw new PdError(UNREACHABLE, t('net_unreachable', this.baseUrl));
     } finally {
       clearTimeout(timer);
     }
@@ -94,15 +92,15 @@ export class WorkerClient {
       if (res.status === 429) throw new PdError('rate_limited', rateLimitedMessage(res.headers.get('Retry-After')), 429);
       const err = (json as Partial<ApiError> | undefined)?.error;
       if (err && typeof err.code === 'string' && typeof err.message === 'string') {
-        throw new PdError(err.code, err.message, res.status);
+        throw new PdError(err.code, workerErrorText(err.code, err.message), res.status);
       }
       if (res.status >= 500 || res.status === 0) {
-        throw new PdError(UNREACHABLE, `Producer Dashboard is not answering right now (HTTP ${res.status}). Try again in a moment.`, res.status);
+        throw new PdError(UNREACHABLE, t('net_not_answering', res.status), res.status);
       }
-      throw new PdError(`http_${res.status}`, `Producer Dashboard refused the request (HTTP ${res.status}).`, res.status);
+      throw new PdError(`http_${res.status}`, t('net_refused', res.status), res.status);
     }
     if (json === undefined && text) {
-      throw new PdError('bad_response', `Producer Dashboard sent an unreadable answer. Is ${this.baseUrl} the PD worker?`, res.status);
+      throw new PdError('bad_response', t('net_bad_response', this.baseUrl), res.status);
     }
     return json as T;
   }
@@ -113,8 +111,8 @@ export function rateLimitedMessage(retryAfter: string | null, now = Date.now()):
   let seconds: number | null = null;
   if (retryAfter && /^\d+$/.test(retryAfter.trim())) seconds = Number(retryAfter.trim());
   else if (retryAfter && !Number.isNaN(Date.parse(retryAfter))) seconds = Math.max(0, Math.ceil((Date.parse(retryAfter) - now) / 1000));
-  if (seconds === null) return 'Too many attempts — try again in a moment.';
-  if (seconds < 1) return 'Too many attempts — try again now.';
-  if (seconds < 120) return `Too many attempts — try again in ${seconds} s.`;
-  return `Too many attempts — try again in ${Math.ceil(seconds / 60)} min.`;
+  if (seconds === null) return t('rate_limited');
+  if (seconds < 1) return t('rate_limited_now');
+  if (seconds < 120) return t('rate_limited_seconds', formatNumber(seconds));
+  return t('rate_limited_minutes', formatNumber(Math.ceil(seconds / 60)));
 }

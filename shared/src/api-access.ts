@@ -4,13 +4,10 @@ import { z } from 'zod';
 import { IsoDateTime, type AccessLevel, type Collaborator, type HeadsUp, type Stage } from './api.ts';
 import { noteText } from './text.ts';
 
-/** Longest heads-up note (characters, after trimming). */
-export const HEADS_UP_NOTE_MAX = 1000;
-/** How far ahead an expiry may be set. */
-export const MAX_EXPIRY_YEARS = 5;
+import { HEADS_UP_ENDS_IN, HEADS_UP_NOTE_MAX } from './limits.ts';
 
-/** When a heads-up ends the access. */
-export const HEADS_UP_ENDS_IN = ['now', '24h', '48h', '7d'] as const;
+export { HEADS_UP_ENDS_IN, HEADS_UP_NOTE_MAX, MAX_EXPIRY_YEARS } from './limits.ts';
+
 export const HeadsUpEndsIn = z.enum(HEADS_UP_ENDS_IN);
 export type HeadsUpEndsIn = z.infer<typeof HeadsUpEndsIn>;
 export const HEADS_UP_MS: Record<HeadsUpEndsIn, number> = { now: 0, '24h': 86_400_000, '48h': 2 * 86_400_000, '7d': 7 * 86_400_000 };

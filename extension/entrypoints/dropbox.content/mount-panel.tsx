@@ -9,7 +9,8 @@ import { ApiContext } from '../../components/api-context';
 import { Panel } from '../../components/Panel';
 import { isTrustedEvent, UserGestureContext, type UserGestureCheck } from '../../components/user-gesture';
 import { startPanelController, type PanelController } from '../../dropbox-page/controller';
-import { findFirst, PLACEMENT_MESSAGES } from '../../dropbox-page/selectors';
+import { findFirst } from '../../dropbox-page/selectors';
+import { type PlacementKind, placementMessage } from '../../dropbox-page/placement-text';
 import { followDropboxTheme } from '../../dropbox-page/theme';
 import { messagingApi } from '../../utils/messaging';
 import { PUBLIC_SESSION_KEYS } from '../../utils/session-keys';
@@ -53,15 +54,15 @@ export async function mountPanel(ctx: ContentScriptContext, opts: MountPanelOpti
   };
   // Where the panel is, told to the background (the popup says it): a page whose anchors changed is noticed.
   let reported = '';
-  const report = (placement: keyof typeof PLACEMENT_MESSAGES) => {
+  const report = (placement: PlacementKind) => {
     const key = `${location.href}|${placement}`;
     if (key === reported) return;
     reported = key;
-    api.reportPanelStatus({ url: location.href, placement, message: PLACEMENT_MESSAGES[placement] }).catch(() => {});
+    api.reportPanelStatus({ url: location.href, placement, message: placementMessage(placement) }).catch(() => {});
     // For maintainers (and bug reports): a fallback placement means Dropbox's page no longer has the hooks we know.
     if (placement === 'share' || placement === 'floating') {
       console.warn(
-        `[Producer Dashboard] ${PLACEMENT_MESSAGES[placement]} Page: ${location.href}. If Dropbox changed its page, update extension/dropbox-page/selectors.ts.`,
+        `[Producer Dashboard] ${placementMessage(placement)} Page: ${location.href}. If Dropbox changed its page, update extension/dropbox-page/selectors.ts.`,
       );
     }
   };

@@ -5,6 +5,7 @@ import { useApi } from '../../components/api-context';
 import { Alert } from '../../components/ui';
 import type { ExtensionStatus } from '../../utils/messaging';
 import { Settings } from '../popup/Settings';
+import { t } from '../../utils/i18n';
 
 export function Options({ developmentBuild }: { developmentBuild: boolean }) {
   const api = useApi();
@@ -20,13 +21,11 @@ export function Options({ developmentBuild }: { developmentBuild: boolean }) {
 
   return (
     <main class="pd-root pd-page">
-      <h1 class="pd-title">Producer Dashboard settings</h1>
+      <h1 class="pd-title">{t('options_title')}</h1>
       {notice && <Alert kind="ok">{notice}</Alert>}
       {status?.signedOutReason && <Alert kind="warn">{status.signedOutReason}</Alert>}
       {status && (
-        <p class="pd-small pd-muted">
-          {status.signedIn ? `Signed in as ${status.account?.displayName ?? ''}.` : 'Not signed in: use the toolbar button → Sign in with Dropbox.'}
-        </p>
+        <p class="pd-small pd-muted">{status.signedIn ? t('options_signed_in_as', status.account?.displayName ?? '') : t('options_not_signed_in')}</p>
       )}
       <Settings
         developmentFields={developmentBuild}

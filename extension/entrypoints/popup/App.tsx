@@ -11,6 +11,7 @@ import { Review } from './Review';
 import { Notifications } from './Notifications';
 import { browser } from 'wxt/browser';
 import { HostAccess } from './HostAccess';
+import { formatNumber, t } from '../../utils/i18n';
 
 type Tab = 'current' | 'mine' | 'review' | 'notifications';
 
@@ -55,7 +56,7 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
         <Header />
         <Alert kind="error">{statusError}</Alert>
         <button type="button" class="pd-btn" onClick={reload}>
-          Retry
+          {t('common_retry')}
         </button>
       </div>
     );
@@ -64,7 +65,7 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
     return (
       <div class="pd-popup pd-root">
         <Header />
-        <Spinner label="Loading…" />
+        <Spinner label={t('common_loading')} />
       </div>
     );
   }
@@ -77,7 +78,7 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
         <>
           {notice && <Alert kind="ok">{notice}</Alert>}
           {status.signedOutReason && <Alert kind="warn">{status.signedOutReason}</Alert>}
-          <p>Sign in to revoke access, leave tracks and see your notifications.</p>
+          <p>{t('popup_sign_in_prompt')}</p>
           <button
             type="button"
             class="pd-btn pd-btn-primary"
@@ -90,13 +91,13 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
               })
             }
           >
-            {signIn.busy ? 'Signing in…' : 'Sign in with Dropbox'}
+            {signIn.busy ? t('common_signing_in') : t('common_sign_in')}
           </button>
           {signIn.error && <Alert kind="error">{signIn.error}</Alert>}
           <p class="pd-small pd-muted">
-            Worker: {status.workerUrl} ·{' '}
+            {t('popup_worker', status.workerUrl)} ·{' '}
             <button type="button" class="pd-link" onClick={openSettings}>
-              Settings
+              {t('common_settings')}
             </button>
           </p>
         </>
@@ -110,33 +111,33 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
         account={status.account?.displayName ?? ''}
         onSignOut={() =>
           void api.signOut().then(() => {
-            setNotice('Signed out of Producer Dashboard in this browser.');
+            setNotice(t('popup_signed_out_here'));
             reload();
           })
         }
         onSettings={openSettings}
       />
       <HostAccess />
-      {status.lastSync && !status.lastSync.ok && <Alert kind="error">Sync failed: {status.lastSync.message}</Alert>}
+      {status.lastSync && !status.lastSync.ok && <Alert kind="error">{t('popup_sync_failed', status.lastSync.message ?? '')}</Alert>}
       {/* ARIA tabs: one tab stop; ←/→ (and Home/End) move between the tabs and show each at once. */}
-      <div class="pd-tabs" role="tablist" aria-label="Producer Dashboard" onKeyDown={(e) => onTabKey(e, tab, setTab)}>
+      <div class="pd-tabs" role="tablist" aria-label={t('popup_tabs_label')} onKeyDown={(e) => onTabKey(e, tab, setTab)}>
         <TabButton id="current" tab={tab} setTab={setTab}>
-          This tab
+          {t('popup_tab_current')}
         </TabButton>
         <TabButton id="mine" tab={tab} setTab={setTab}>
-          My tracks
+          {t('popup_tab_mine')}
         </TabButton>
         <TabButton id="review" tab={tab} setTab={setTab}>
-          Review
+          {t('popup_tab_review')}
         </TabButton>
         <TabButton id="notifications" tab={tab} setTab={setTab}>
-          Notifications
+          {t('popup_tab_notifications')}
           {status.unread > 0 && (
             <>
               <span class="pd-badge" aria-hidden="true">
-                {status.unread}
+                {formatNumber(status.unread)}
               </span>
-              <span class="pd-sr-only">{status.unread} unread</span>
+              <span class="pd-sr-only">{t('popup_unread', formatNumber(status.unread))}</span>
             </>
           )}
         </TabButton>
@@ -189,19 +190,19 @@ function Header({ account, onSignOut, onSettings }: { account?: string; onSignOu
         <span class="pd-logo" aria-hidden="true">
           PD
         </span>
-        <h1 class="pd-title">Producer Dashboard</h1>
+        <h1 class="pd-title">{t('app_name')}</h1>
       </div>
       {account && (
         <div class="pd-card-row pd-small pd-muted">
-          <span class="pd-spacer">Signed in as {account}</span>
+          <span class="pd-spacer">{t('popup_signed_in_as', account)}</span>
           {onSettings && (
             <button type="button" class="pd-btn pd-btn-quiet" onClick={onSettings}>
-              Settings
+              {t('common_settings')}
             </button>
           )}
           {onSignOut && (
             <button type="button" class="pd-btn pd-btn-quiet" onClick={onSignOut}>
-              Sign out
+              {t('popup_sign_out')}
             </button>
           )}
         </div>

@@ -10,6 +10,7 @@ import { useLiveDetail } from '../../components/use-live-detail';
 import type { ComponentChildren } from 'preact';
 import type { TrackDetail } from '@pd/shared';
 import { concerns, useLivePush } from '../../components/live-context';
+import { t } from '../../utils/i18n';
 
 export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<string | null> }) {
   const api = useApi();
@@ -48,9 +49,9 @@ export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<strin
       });
   }, [getActiveUrl, lookup, api]);
 
-  if (location === undefined) return <Spinner label="Looking at the current tab…" />;
-  if (location === null) return <p class="pd-muted">Open a track's folder on dropbox.com to see it here, or look at My tracks.</p>;
-  if (!resolution) return <Spinner label="Looking up this folder in Producer Dashboard…" />;
+  if (location === undefined) return <Spinner label={t('current_looking')} />;
+  if (location === null) return <p class="pd-muted">{t('current_open_folder')}</p>;
+  if (!resolution) return <Spinner label={t('panel_looking_up')} />;
   return (
     <>
       <PanelPlace status={panel} />
@@ -62,9 +63,9 @@ export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<strin
     const noticeEl = notice && <Alert kind={notice.kind}>{notice.message}</Alert>;
     switch (resolution.state) {
       case 'not_track':
-        return <p class="pd-muted">The folder in this tab is not a Producer Dashboard track.</p>;
+        return <p class="pd-muted">{t('current_not_track')}</p>;
       case 'signed_out':
-        return <p class="pd-muted">Sign in to see this track.</p>;
+        return <p class="pd-muted">{t('current_sign_in')}</p>;
       case 'access_ended':
         // After the person's own Leave: that one calm sentence, not a second box repeating it.
         return notice && notice.kind !== 'error' ? (
@@ -81,7 +82,7 @@ export function CurrentTab({ getActiveUrl }: { getActiveUrl: () => Promise<strin
           <Alert kind="error">
             {resolution.message}
             <button type="button" class="pd-btn" onClick={() => void lookup(location, true)}>
-              Retry
+              {t('common_retry')}
             </button>
           </Alert>
         );
@@ -107,8 +108,7 @@ function PanelPlace({ status }: { status: PanelStatus | null | undefined }) {
   if (status === null) {
     return (
       <p class="pd-muted" data-testid="panel-place">
-        The Producer Dashboard panel has not appeared on this page. Reload the Dropbox tab; if it still does not show, Dropbox may have changed its
-        page.
+        {t('current_no_panel')}
       </p>
     );
   }

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { Alert } from '../../components/ui';
+import { t } from '../../utils/i18n';
 
 const DROPBOX = { origins: ['https://www.dropbox.com/*'] };
 
@@ -17,7 +18,7 @@ export function HostAccess() {
   if (!missing) return null;
   return (
     <Alert kind="warn">
-      The extension may not read www.dropbox.com, so the panel cannot appear in Dropbox.{' '}
+      {t('host_access_missing')}{' '}
       <button
         type="button"
         class="pd-btn"
@@ -28,7 +29,7 @@ export function HostAccess() {
             .catch(() => {})
         }
       >
-        Allow on www.dropbox.com
+        {t('host_access_allow')}
       </button>
     </Alert>
   );

@@ -7,6 +7,7 @@ import { accessText, Alert } from '../../components/ui';
 import { useLoad } from '../../components/use-action';
 import { errorMessage } from '../../utils/messaging';
 import { useLivePush } from '../../components/live-context';
+import { t, tNodes } from '../../utils/i18n';
 
 export function Invitations({ onAnswered }: { onAnswered: () => void }) {
   const api = useApi();
@@ -27,10 +28,10 @@ export function Invitations({ onAnswered }: { onAnswered: () => void }) {
     try {
       if (accept) {
         await api.acceptInvitation({ invitationId: inv.id });
-        setMessage({ kind: 'ok', text: `You accepted “${inv.trackTitle}”. It is in My tracks → Shared with me.` });
+        setMessage({ kind: 'ok', text: t('inv_accepted', inv.trackTitle) });
       } else {
         await api.declineInvitation({ invitationId: inv.id });
-        setMessage({ kind: 'ok', text: `You declined the invitation to “${inv.trackTitle}”. ${inv.invitedBy.name} is told.` });
+        setMessage({ kind: 'ok', text: t('inv_declined', inv.trackTitle, inv.invitedBy.name) });
       }
       setConfirmDecline(null);
       onAnswered();
@@ -43,38 +44,34 @@ export function Invitations({ onAnswered }: { onAnswered: () => void }) {
     }
   };
 
-  if (loadError) return <Alert kind="error">Invitations could not be loaded: {loadError}</Alert>;
+  if (loadError) return <Alert kind="error">{t('inv_load_failed', loadError)}</Alert>;
   if (!items) return null;
   return (
-    <section aria-label="Invitations" style={{ marginBottom: '8px' }}>
+    <section aria-label={t('inv_section')} style={{ marginBottom: '8px' }}>
       {message && <Alert kind={message.kind}>{message.text}</Alert>}
       {items.length > 0 && (
-        <ul class="pd-list" aria-label="Pending invitations">
+        <ul class="pd-list" aria-label={t('inv_pending')}>
           {items.map((inv) => (
-            <li key={inv.id} class="pd-card pd-unread" data-invitation-id={inv.id} aria-label={`Invitation to ${inv.trackTitle}`}>
-              <div>
-                <strong>{inv.invitedBy.name}</strong> invited you to “{inv.trackTitle}” as {accessText(inv.accessLevel)}.
-              </div>
+            <li key={inv.id} class="pd-card pd-unread" data-invitation-id={inv.id} aria-label={t('inv_item_label', inv.trackTitle)}>
+              <div>{tNodes('inv_invited_you', <strong key="who">{inv.invitedBy.name}</strong>, inv.trackTitle, accessText(inv.accessLevel))}</div>
               {confirmDecline === inv.id ? (
                 <div class="pd-card-row pd-small">
-                  <span style={{ flex: 1 }}>
-                    Decline “{inv.trackTitle}”? {inv.invitedBy.name} will be told.
-                  </span>
+                  <span style={{ flex: 1 }}>{t('inv_decline_confirm', inv.trackTitle, inv.invitedBy.name)}</span>
                   <button type="button" class="pd-btn" disabled={busy !== null} onClick={() => setConfirmDecline(null)}>
-                    Cancel
+                    {t('common_cancel')}
                   </button>
                   <button type="button" class="pd-btn pd-btn-danger" disabled={busy !== null} onClick={() => void answer(inv, false)}>
-                    {busy === inv.id ? 'Declining…' : 'Yes, decline'}
+                    {busy === inv.id ? t('inv_declining') : t('inv_yes_decline')}
                   </button>
                 </div>
               ) : (
                 <div class="pd-card-row pd-small">
                   <span style={{ flex: 1 }} />
                   <button type="button" class="pd-btn" disabled={busy !== null} onClick={() => setConfirmDecline(inv.id)}>
-                    Decline
+                    {t('inv_decline')}
                   </button>
                   <button type="button" class="pd-btn pd-btn-primary" disabled={busy !== null} onClick={() => void answer(inv, true)}>
-                    {busy === inv.id ? 'Accepting…' : 'Accept'}
+                    {busy === inv.id ? t('inv_accepting') : t('inv_accept')}
                   </button>
                 </div>
               )}

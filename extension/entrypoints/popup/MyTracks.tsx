@@ -12,6 +12,7 @@ import { useLoad } from '../../components/use-action';
 import { errorMessage } from '../../utils/messaging';
 import { useLivePush } from '../../components/live-context';
 import { when } from '../../background/notify';
+import { t, tn } from '../../utils/i18n';
 
 interface Data {
   people: SharingPerson[];
@@ -24,12 +25,12 @@ function OpenTrack({ trackId, onClose, notify }: { trackId: string; onClose: () 
   const api = useApi();
   const { data: detail, error, reload } = useLoad<TrackDetail>(() => api.getTrack({ trackId }), [api, trackId]);
   if (error) return <Alert kind="error">{error}</Alert>;
-  if (!detail) return <Spinner label="Opening…" />;
+  if (!detail) return <Spinner label={t('mine_opening')} />;
   return (
     <div class="pd-open-track">
       <TrackView ctx={{ detail, folder: null, refresh: () => void reload(), notify }} />
       <button type="button" class="pd-btn pd-btn-quiet" onClick={onClose}>
-        Close
+        {t('common_close')}
       </button>
     </div>
   );
@@ -43,17 +44,13 @@ function OwnTrackRow({ item, notify }: { item: LibraryItem; notify: TrackContext
         <div style={{ flex: 1, minWidth: 0 }}>
           <strong>{item.track.title}</strong>
           <div class="pd-small pd-muted">
-            {item.collaboratorCount === 0
-              ? 'Not shared'
-              : item.collaboratorCount === 1
-                ? 'Shared with 1 person'
-                : `Shared with ${item.collaboratorCount} people`}
+            {item.collaboratorCount === 0 ? t('mine_not_shared') : tn('mine_shared_with', item.collaboratorCount)}
             {item.project ? ` · ${item.project}` : ''}
           </div>
         </div>
         {!open && (
-          <button type="button" class="pd-btn" onClick={() => setOpen(true)} aria-label={`Open ${item.track.title}`}>
-            Open
+          <button type="button" class="pd-btn" onClick={() => setOpen(true)} aria-label={t('mine_open_label', item.track.title)}>
+            {t('mine_open')}
           </button>
         )}
       </div>
@@ -84,19 +81,19 @@ function SharedWithMeRow({ item, onLeft, notify }: { item: LibraryItem; onLeft: 
         <div style={{ flex: 1 }}>
           <strong>{item.track.title}</strong>
           <div class="pd-small pd-muted">
-            Shared by {item.track.ownerName} · You are {roleText(item.myRole)}
+            {t('mine_shared_by', item.track.ownerName, roleText(item.myRole))}
             {item.project ? ` · ${item.project}` : ''}
-            {item.hidden ? ' · hidden' : ''}
+            {item.hidden ? ` · ${t('mine_hidden')}` : ''}
           </div>
           {item.accessEndsAt && (
             <div class="pd-small pd-schedule" data-access-ends={item.accessEndsAt}>
-              Your access ends {when(item.accessEndsAt)}
+              {t('mine_your_access_ends', when(item.accessEndsAt))}
             </div>
           )}
         </div>
         {!detail && (
           <button type="button" class="pd-btn pd-btn-danger" onClick={open} disabled={loading}>
-            {loading ? 'Opening…' : 'Leave'}
+            {loading ? t('mine_opening') : t('mine_leave')}
           </button>
         )}
       </div>
@@ -133,21 +130,21 @@ export function MyTracks() {
   useLivePush(() => void load());
 
   if (error) return <Alert kind="error">{error}</Alert>;
-  if (!data) return <Spinner label="Loading your tracks…" />;
+  if (!data) return <Spinner label={t('mine_loading')} />;
 
   const sharing = (
     <section aria-labelledby="pd-sharing-title">
       <h2 id="pd-sharing-title" class="pd-title">
-        Sharing panel
+        {t('mine_sharing_panel')}
       </h2>
-      <ul class="pd-list" aria-label="People you share with">
+      <ul class="pd-list" aria-label={t('mine_people_you_share_with')}>
         {[...data.people, ...[...held.values()].filter((h) => !data.people.some((p) => p.personKey === h.personKey))].map((p) => (
           <li class="pd-card" key={p.personKey} aria-label={p.displayName}>
             <div class="pd-card-row">
               <div style={{ flex: 1 }}>
                 <strong>{p.displayName}</strong>
                 <div class="pd-small pd-muted">
-                  {p.email} · {p.tracks.length === 1 ? '1 track' : `${p.tracks.length} tracks`}
+                  {p.email} · {tn('tracks_count', p.tracks.length)}
                 </div>
               </div>
               <RevokeAllAction
@@ -157,11 +154,11 @@ export function MyTracks() {
               />
             </div>
             <ul class="pd-small" style={{ margin: '4px 0 0', paddingLeft: '18px' }}>
-              {p.tracks.map((t) => (
-                <li key={t.trackId}>
-                  {t.title}{' '}
+              {p.tracks.map((track) => (
+                <li key={track.trackId}>
+                  {track.title}{' '}
                   <span class="pd-muted">
-                    ({revoked.has(p.personKey) ? 'revoked' : t.status === 'invited' ? 'invited' : accessText(t.accessLevel)})
+                    ({revoked.has(p.personKey) ? t('mine_revoked') : track.status === 'invited' ? t('mine_invited') : accessText(track.accessLevel)})
                   </span>
                 </li>
               ))}
@@ -175,9 +172,9 @@ export function MyTracks() {
   const mine = (
     <section aria-labelledby="pd-mine-title">
       <h2 id="pd-mine-title" class="pd-title">
-        Tracks I own
+        {t('mine_tracks_i_own')}
       </h2>
-      <ul class="pd-list" aria-label="Tracks I own">
+      <ul class="pd-list" aria-label={t('mine_tracks_i_own')}>
         {data.mine.map((item) => (
           <OwnTrackRow key={item.track.id} item={item} notify={notify} />
         ))}
@@ -187,9 +184,9 @@ export function MyTracks() {
   const sharedWithMe = (
     <section aria-labelledby="pd-shared-title">
       <h2 id="pd-shared-title" class="pd-title">
-        Shared with me
+        {t('mine_shared_with_me')}
       </h2>
-      <ul class="pd-list" aria-label="Tracks shared with me">
+      <ul class="pd-list" aria-label={t('mine_tracks_shared_with_me')}>
         {data.sharedWithMe.map((item) => (
           <SharedWithMeRow
             key={item.track.id}
@@ -204,9 +201,7 @@ export function MyTracks() {
   return (
     <div>
       {notice && <Alert kind={notice.kind}>{notice.message}</Alert>}
-      {data.people.length === 0 && data.sharedWithMe.length === 0 && data.mine.length === 0 && (
-        <p class="pd-muted">You own no tracks and none are shared with you.</p>
-      )}
+      {data.people.length === 0 && data.sharedWithMe.length === 0 && data.mine.length === 0 && <p class="pd-muted">{t('mine_nothing')}</p>}
       {data.mine.length > 0 && mine}
       {data.people.length > 0 && <div class={data.mine.length > 0 ? 'pd-section' : ''}>{sharing}</div>}
       {data.sharedWithMe.length > 0 && <div class={data.people.length + data.mine.length > 0 ? 'pd-section' : ''}>{sharedWithMe}</div>}

@@ -6,6 +6,7 @@ import { useAction, useLoad } from '../../components/use-action';
 import { describeNotification } from '../../background/notify';
 import { Invitations } from './Invitations';
 import { useLivePush } from '../../components/live-context';
+import { formatDateTime, formatNumber, t } from '../../utils/i18n';
 
 export function Notifications({ onChanged }: { onChanged: () => void }) {
   const api = useApi();
@@ -25,7 +26,7 @@ export function Notifications({ onChanged }: { onChanged: () => void }) {
     return (
       <div>
         {invitations}
-        <Spinner label="Loading notifications…" />
+        <Spinner label={t('ntfs_loading')} />
       </div>
     );
   const unread = items.filter((n) => !n.read);
@@ -34,7 +35,7 @@ export function Notifications({ onChanged }: { onChanged: () => void }) {
       {invitations}
       <div class="pd-card-row" style={{ marginBottom: '6px' }}>
         <span class="pd-sub" style={{ flex: 1 }}>
-          {unread.length === 0 ? 'All read' : `${unread.length} unread`}
+          {unread.length === 0 ? t('ntfs_all_read') : t('popup_unread', formatNumber(unread.length))}
         </span>
         {unread.length > 0 && (
           <button
@@ -49,20 +50,20 @@ export function Notifications({ onChanged }: { onChanged: () => void }) {
               })
             }
           >
-            Mark all read
+            {t('ntfs_mark_all_read')}
           </button>
         )}
       </div>
       {mark.error && <Alert kind="error">{mark.error}</Alert>}
       {items.length === 0 ? (
-        <p class="pd-muted">No notifications yet.</p>
+        <p class="pd-muted">{t('ntfs_none')}</p>
       ) : (
-        <ul class="pd-list" aria-label="Notifications">
+        <ul class="pd-list" aria-label={t('ntfs_list')}>
           {items.map((n) => (
             <li key={n.id} class={`pd-card${n.read ? '' : ' pd-unread'}`} data-read={n.read ? 'true' : 'false'}>
               <div>{describeNotification(n)}</div>
               <div class="pd-card-row pd-small pd-muted">
-                <span style={{ flex: 1 }}>{new Date(n.createdAt).toLocaleString()}</span>
+                <span style={{ flex: 1 }}>{formatDateTime(n.createdAt)}</span>
                 {!n.read && (
                   <button
                     type="button"
@@ -75,7 +76,7 @@ export function Notifications({ onChanged }: { onChanged: () => void }) {
                       })
                     }
                   >
-                    Mark read
+                    {t('ntfs_mark_read')}
                   </button>
                 )}
               </div>

@@ -8,7 +8,8 @@ import { useAction, useLoad } from '../../components/use-action';
 import { useUserGesture } from '../../components/user-gesture';
 import { when } from '../../background/notify';
 import { ExpiryDialog, ScheduleNote } from '../../features/expiry';
-import { ENDS_IN_TEXT, HeadsUpDialog } from '../../features/heads-up';
+import { endsInPhrase, HeadsUpDialog } from '../../features/heads-up';
+import { formatNumber, formatRelative, t, tn, tNodes } from '../../utils/i18n';
 import { RevokeAllAction } from '../../features/revoke-all';
 
 type Pending =
@@ -16,20 +17,24 @@ type Pending =
   | { kind: 'revoke' | 'expiry' | 'heads_up'; ids: string[]; personName: string; what: string }
   | { kind: 'person-expiry' | 'person-heads-up'; person: ReviewPerson };
 
-const idleText = (days: number) => (days === 0 ? 'active today' : days === 1 ? 'idle 1 day' : `idle ${days} days`);
+const idleText = (days: number) => (days === 0 ? t('review_active_today') : tn('review_idle_days', days));
 
-function TrackRow({ t, checked, onToggle }: { t: ReviewTrack; checked: boolean; onToggle: () => void }) {
+function TrackRow({ t: track, checked, onToggle }: { t: ReviewTrack; checked: boolean; onToggle: () => void }) {
   return (
-    <li class={`pd-card-row pd-review-track${t.stale ? ' pd-stale' : ''}`} data-track-id={t.trackId} data-stale={t.stale ? 'true' : 'false'}>
+    <li
+      class={`pd-card-row pd-review-track${track.stale ? ' pd-stale' : ''}`}
+      data-track-id={track.trackId}
+      data-stale={track.stale ? 'true' : 'false'}
+    >
       <label class="pd-spacer">
-        <input type="checkbox" checked={checked} onChange={onToggle} aria-label={`Select ${t.title}`} /> <strong>{t.title}</strong>{' '}
-        <span class={`pd-chip ${t.released ? '' : 'pd-chip-invited'}`}>{t.released ? 'Released' : 'Unreleased'}</span>{' '}
+        <input type="checkbox" checked={checked} onChange={onToggle} aria-label={t('review_select', track.title)} /> <strong>{track.title}</strong>{' '}
+        <span class={`pd-chip ${track.released ? '' : 'pd-chip-invited'}`}>{track.released ? t('review_released') : t('review_unreleased')}</span>{' '}
         <span class="pd-small pd-muted">
-          {accessText(t.accessLevel)}
-          {t.status === 'invited' ? ' · invited' : ''} · {idleText(t.idleDays)}
-          {t.stale ? ' · stale' : ''}
+          {accessText(track.accessLevel)}
+          {track.status === 'invited' ? ` · ${t('review_invited')}` : ''} · {idleText(track.idleDays)}
+          {track.stale ? ` · ${t('review_stale')}` : ''}
         </span>
-        <ScheduleNote accessExpiresAt={t.accessExpiresAt} headsUp={t.headsUp} />
+        <ScheduleNote accessExpiresAt={track.accessExpiresAt} headsUp={track.headsUp} />
       </label>
     </li>
   );
@@ -46,7 +51,7 @@ export function Review() {
   const { data, error, reload } = useLoad(() => api.getReview(), [api]);
 
   if (error) return <Alert kind="error">{error}</Alert>;
-  if (!data) return <Spinner label="Loading the review…" />;
+  if (!data) return <Spinner label={t('review_loading')} />;
 
   const toggle = (id: string) => {
     const next = new Set(selected);
@@ -65,69 +70,66 @@ export function Review() {
       const res = await api.reviewAction(body);
       await finish(say(res.changedCount));
     });
-  const tracksText = (n: number) => (n === 1 ? '1 track' : `${n} tracks`);
+  const tracksText = (n: number) => tn('tracks_count', n);
+  const them = t('review_them');
   const ids = [...selected];
 
   return (
     <section aria-labelledby="pd-review-title">
       <h2 id="pd-review-title" class="pd-title">
-        Access review
+        {t('review_title')}
       </h2>
-      <p class="pd-small pd-muted">
-        Everyone who can still open your tracks, riskiest first: unreleased tracks, Editors, longest idle. Last activity is their last comment, edit,
-        upload or sign-in PD saw.
-      </p>
+      <p class="pd-small pd-muted">{t('review_intro')}</p>
       {notice && <Alert kind="ok">{notice}</Alert>}
       {act.error && <Alert kind="error">{act.error}</Alert>}
       {ids.length > 0 && (
-        <div class="pd-card-row pd-review-actions" role="toolbar" aria-label="Selected tracks">
-          <span class="pd-spacer pd-small">{tracksText(ids.length)} selected</span>
+        <div class="pd-card-row pd-review-actions" role="toolbar" aria-label={t('review_selected_label')}>
+          <span class="pd-spacer pd-small">{tn('review_selected', ids.length)}</span>
           <button
             type="button"
             class="pd-btn"
             disabled={act.busy}
-            onClick={() => onSelection({ action: 'downgrade', collaboratorIds: ids }, (n) => `Downgraded to Viewer on ${tracksText(n)}.`)}
+            onClick={() => onSelection({ action: 'downgrade', collaboratorIds: ids }, (n) => t('review_downgraded', tracksText(n)))}
           >
-            Downgrade to Viewer
+            {t('downgrade_to_viewer')}
           </button>
-          <button type="button" class="pd-btn" onClick={() => setPending({ kind: 'expiry', ids, personName: 'them', what: tracksText(ids.length) })}>
-            Set end date
+          <button type="button" class="pd-btn" onClick={() => setPending({ kind: 'expiry', ids, personName: them, what: tracksText(ids.length) })}>
+            {t('review_set_end_date')}
           </button>
-          <button
-            type="button"
-            class="pd-btn"
-            onClick={() => setPending({ kind: 'heads_up', ids, personName: 'them', what: tracksText(ids.length) })}
-          >
-            Heads-up
+          <button type="button" class="pd-btn" onClick={() => setPending({ kind: 'heads_up', ids, personName: them, what: tracksText(ids.length) })}>
+            {t('heads_up_button')}
           </button>
           <button
             type="button"
             class="pd-btn pd-btn-danger"
-            onClick={onUserGesture(() => setPending({ kind: 'revoke', ids, personName: 'them', what: tracksText(ids.length) }))}
+            onClick={onUserGesture(() => setPending({ kind: 'revoke', ids, personName: them, what: tracksText(ids.length) }))}
           >
-            Revoke
+            {t('revoke_button')}
           </button>
         </div>
       )}
       {data.people.length === 0 ? (
-        <p class="pd-muted">Nobody has access to your tracks.</p>
+        <p class="pd-muted">{t('review_nobody')}</p>
       ) : (
-        <ul class="pd-list" aria-label="People with access">
+        <ul class="pd-list" aria-label={t('review_people')}>
           {data.people.map((p) => (
             <li key={p.personKey} class="pd-card" aria-label={p.displayName} data-person={p.personKey}>
               <div class="pd-card-row">
                 <div class="pd-spacer">
                   <strong>{p.displayName}</strong> <span class="pd-small pd-muted">{p.email}</span>
                   <div class="pd-small pd-muted">
-                    {p.lastActivityAt ? `Last activity ${when(p.lastActivityAt)}` : 'No activity yet'} · {tracksText(p.tracks.length)} ·{' '}
-                    {p.unreleasedCount} unreleased · {p.editorCount} as Editor
-                    {p.staleCount > 0 ? ` · ${p.staleCount} stale` : ''}
+                    <span title={p.lastActivityAt ? when(p.lastActivityAt) : undefined}>
+                      {p.lastActivityAt ? t('review_last_activity', formatRelative(p.lastActivityAt)) : t('review_no_activity')}
+                    </span>{' '}
+                    · {tracksText(p.tracks.length)} · {t('review_unreleased_count', formatNumber(p.unreleasedCount))} ·{' '}
+                    {t('review_editor_count', formatNumber(p.editorCount))}
+                    {p.staleCount > 0 ? ` · ${t('review_stale_count', formatNumber(p.staleCount))}` : ''}
                   </div>
                 </div>
               </div>
               <div class="pd-actions">
                 <button type="button" class="pd-btn" onClick={() => setPending({ kind: 'person-expiry', person: p })}>
-                  End date for all
+                  {t('review_end_date_all')}
                 </button>
                 <RevokeAllAction compact person={{ personKey: p.personKey, displayName: p.displayName }} onDone={() => void reload()} />
               </div>
@@ -145,46 +147,51 @@ export function Review() {
         onSubmit={(e) => {
           e.preventDefault();
           const n = Number(idleDays);
-          if (!Number.isInteger(n) || n < 1 || n > 365) return act.setError('The idle threshold is a whole number of days, 1 to 365.');
+          if (!Number.isInteger(n) || n < 1 || n > 365) return act.setError(t('review_idle_invalid'));
           void act.run(async () => {
             const s = await api.setReviewSettings({ idleDays: n });
-            await finish(`Weekly digest: idle for more than ${s.idleDays} days.`);
+            await finish(t('review_digest_saved', formatNumber(s.idleDays)));
           });
         }}
       >
+        {/* biome-ignore lint/a11y/noLabelWithoutControl: the input is inside the label, placed where the translated sentence puts it (tNodes) */}
         <label class="pd-spacer">
-          Weekly digest when an Editor of an unreleased track is idle for more than{' '}
-          <input
-            class="pd-input pd-input-small"
-            type="number"
-            min={1}
-            max={365}
-            placeholder={String(data.settings.idleDays)}
-            value={idleDays}
-            onInput={(e) => setIdleDays((e.target as HTMLInputElement).value)}
-            aria-label="Idle days"
-          />{' '}
-          days
+          {tNodes(
+            'review_digest_label',
+            <input
+              key="days"
+              class="pd-input pd-input-small"
+              type="number"
+              min={1}
+              max={365}
+              placeholder={String(data.settings.idleDays)}
+              value={idleDays}
+              onInput={(e) => setIdleDays((e.target as HTMLInputElement).value)}
+              aria-label={t('review_idle_days_label')}
+            />,
+          )}
         </label>
         <button type="submit" class="pd-btn" disabled={act.busy || !idleDays}>
-          Save
+          {t('common_save')}
         </button>
       </form>
 
       {pending?.kind === 'revoke' && (
-        <Dialog title={`Revoke access on ${pending.what}?`} onClose={() => setPending(null)} labelId="pd-review-revoke-title">
-          <p>Access ends at once on each selected track, as a Revoke: their credits, comments and edits stay; they are notified.</p>
+        <Dialog title={t('review_revoke_title', pending.what)} onClose={() => setPending(null)} labelId="pd-review-revoke-title">
+          <p>{t('review_revoke_body')}</p>
           <div class="pd-dialog-actions">
             <button type="button" class="pd-btn" onClick={() => setPending(null)} data-autofocus>
-              Cancel
+              {t('common_cancel')}
             </button>
             <button
               type="button"
               class="pd-btn pd-btn-danger"
               disabled={act.busy}
-              onClick={onUserGesture(() => onSelection({ action: 'revoke', collaboratorIds: pending.ids }, (n) => `Revoked on ${tracksText(n)}.`))}
+              onClick={onUserGesture(() =>
+                onSelection({ action: 'revoke', collaboratorIds: pending.ids }, (n) => t('review_revoked_on', tracksText(n))),
+              )}
             >
-              Revoke access
+              {t('revoke_access')}
             </button>
           </div>
         </Dialog>
@@ -197,13 +204,12 @@ export function Review() {
           busy={act.busy}
           error={act.error}
           onSave={(iso) =>
-            onSelection(
-              { action: 'expiry', collaboratorIds: pending.ids, accessExpiresAt: iso },
-              (n) => `Access ends ${when(iso)} on ${tracksText(n)}.`,
+            onSelection({ action: 'expiry', collaboratorIds: pending.ids, accessExpiresAt: iso }, (n) =>
+              t('review_ends_on', when(iso), tracksText(n)),
             )
           }
           onRemove={() =>
-            onSelection({ action: 'expiry', collaboratorIds: pending.ids, accessExpiresAt: null }, (n) => `End date removed on ${tracksText(n)}.`)
+            onSelection({ action: 'expiry', collaboratorIds: pending.ids, accessExpiresAt: null }, (n) => t('review_end_removed', tracksText(n)))
           }
           onEndNow={null}
           onCancel={() => setPending(null)}
@@ -216,9 +222,8 @@ export function Review() {
           busy={act.busy}
           error={act.error}
           onSend={(note: string | null, endsIn: HeadsUpEndsIn) =>
-            onSelection(
-              { action: 'heads_up', collaboratorIds: pending.ids, note, endsIn },
-              (n) => `Heads-up sent on ${tracksText(n)}: access ends ${ENDS_IN_TEXT[endsIn].toLowerCase()}.`,
+            onSelection({ action: 'heads_up', collaboratorIds: pending.ids, note, endsIn }, (n) =>
+              t('review_heads_up_sent', tracksText(n), endsInPhrase(endsIn)),
             )
           }
           onCancel={() => setPending(null)}
@@ -227,20 +232,20 @@ export function Review() {
       {pending?.kind === 'person-expiry' && (
         <ExpiryDialog
           personName={pending.person.displayName}
-          what={`every track you share with them (${tracksText(pending.person.tracks.length)})`}
+          what={t('review_every_track', tracksText(pending.person.tracks.length))}
           current={null}
           busy={act.busy}
           error={act.error}
           onSave={(iso) =>
             act.run(async () => {
               const res = await api.setPersonExpiry({ personKey: pending.person.personKey, accessExpiresAt: iso });
-              await finish(`${pending.person.displayName}'s access ends ${when(iso)} on ${tracksText(res.changedCount)}.`);
+              await finish(t('review_person_ends', pending.person.displayName, when(iso), tracksText(res.changedCount)));
             })
           }
           onRemove={() =>
             act.run(async () => {
               const res = await api.setPersonExpiry({ personKey: pending.person.personKey, accessExpiresAt: null });
-              await finish(`End date removed on ${tracksText(res.changedCount)}.`);
+              await finish(t('review_end_removed', tracksText(res.changedCount)));
             })
           }
           onEndNow={null}

@@ -5,17 +5,18 @@ import { Alert, Dialog } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { useUserGesture } from '../../components/user-gesture';
 import { DEFAULT_WORKER_URL, settingsItem } from '../../utils/storage';
+import { t, tn } from '../../utils/i18n';
 
 export function validateUrl(value: string): string | null {
   if (!value.trim()) return null;
   try {
     const u = new URL(value.trim());
     if (u.protocol !== 'https:' && !(u.protocol === 'http:' && (u.hostname === 'localhost' || u.hostname === '127.0.0.1'))) {
-      return 'Use an https:// address (http:// only for localhost).';
+      return t('settings_https');
     }
     return null;
   } catch {
-    return 'That is not a valid URL.';
+    return t('settings_invalid_url');
   }
 }
 
@@ -30,31 +31,29 @@ export function SignOutEverywhere({ onDone }: { onDone: (message: string) => voi
     run(async () => {
       const { sessionsEnded } = await api.signOutEverywhere();
       setOpen(false);
-      onDone(
-        `Signed out everywhere: ${sessionsEnded === 1 ? '1 session' : `${sessionsEnded} sessions`} ended, this browser’s included. Sign in again to continue.`,
-      );
+      onDone(tn('settings_signed_out_everywhere', sessionsEnded));
     });
   return (
     <section class="pd-section" aria-labelledby="pd-sessions-title">
-      <h3 id="pd-sessions-title">Your sessions</h3>
-      <p class="pd-small pd-muted">Lost a computer, or signed in somewhere you should not have? End every session at once.</p>
+      <h3 id="pd-sessions-title">{t('settings_sessions')}</h3>
+      <p class="pd-small pd-muted">{t('settings_sessions_intro')}</p>
       <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(() => setOpen(true))}>
-        Sign out everywhere
+        {t('settings_sign_out_everywhere')}
       </button>
       {open && (
-        <Dialog title="Sign out everywhere?" onClose={() => setOpen(false)} labelId="pd-signout-everywhere-title">
+        <Dialog title={t('settings_sign_out_everywhere_title')} onClose={() => setOpen(false)} labelId="pd-signout-everywhere-title">
           <ul>
-            <li>Every browser and computer where you signed in to Producer Dashboard is signed out — this one included.</li>
-            <li>Each of them asks you to sign in with Dropbox again before it shows your tracks.</li>
-            <li>Your tracks, collaborators, invitations and Dropbox files do not change.</li>
+            <li>{t('settings_soe_every_browser')}</li>
+            <li>{t('settings_soe_sign_in_again')}</li>
+            <li>{t('settings_soe_nothing_changes')}</li>
           </ul>
           {error && <Alert kind="error">{error}</Alert>}
           <div class="pd-dialog-actions">
             <button type="button" class="pd-btn" onClick={() => setOpen(false)} disabled={busy} data-autofocus>
-              Cancel
+              {t('common_cancel')}
             </button>
             <button type="button" class="pd-btn pd-btn-danger" onClick={onUserGesture(confirm)} disabled={busy}>
-              {busy ? 'Signing out…' : 'Sign out everywhere'}
+              {busy ? t('settings_signing_out') : t('settings_sign_out_everywhere')}
             </button>
           </div>
         </Dialog>
@@ -97,18 +96,18 @@ export function Settings({
     }
     try {
       await settingsItem.setValue({ workerUrl: workerUrl.trim(), authorizeUrl: authorizeUrl.trim() });
-      setMessage({ kind: 'ok', text: 'Saved.' });
+      setMessage({ kind: 'ok', text: t('settings_saved') });
       onSaved();
     } catch (err) {
-      setMessage({ kind: 'error', text: `Could not save: ${err instanceof Error ? err.message : String(err)}` });
+      setMessage({ kind: 'error', text: t('settings_could_not_save', err instanceof Error ? err.message : String(err)) });
     }
   };
 
   return (
-    <form onSubmit={save} aria-label="Settings">
-      <h2 class="pd-title">Settings</h2>
+    <form onSubmit={save} aria-label={t('common_settings')}>
+      <h2 class="pd-title">{t('common_settings')}</h2>
       <label class="pd-small" for="pd-worker-url">
-        Producer Dashboard worker URL
+        {t('settings_worker_url')}
       </label>
       <input
         id="pd-worker-url"
@@ -118,34 +117,32 @@ export function Settings({
         value={workerUrl}
         onInput={(e) => setWorkerUrl((e.target as HTMLInputElement).value)}
       />
-      <p class="pd-small pd-muted">
-        Empty: {DEFAULT_WORKER_URL} (this build's default). Changing it signs you out: your session is only ever sent to the address that issued it.
-      </p>
+      <p class="pd-small pd-muted">{t('settings_worker_url_help', DEFAULT_WORKER_URL)}</p>
       {developmentFields && (
         <>
           <label class="pd-small" for="pd-authorize-url">
-            Dropbox authorize URL (override)
+            {t('settings_authorize_url')}
           </label>
           <input
             id="pd-authorize-url"
             class="pd-input"
             style={{ width: '100%' }}
-            placeholder="From the worker (/api/v1/auth/config)"
+            placeholder={t('settings_authorize_placeholder')}
             value={authorizeUrl}
             onInput={(e) => setAuthorizeUrl((e.target as HTMLInputElement).value)}
           />
-          <p class="pd-small pd-muted">Development builds only.</p>
+          <p class="pd-small pd-muted">{t('settings_dev_only')}</p>
         </>
       )}
       {message && <Alert kind={message.kind}>{message.text}</Alert>}
       <div class="pd-dialog-actions">
         {onClose && (
           <button type="button" class="pd-btn" onClick={onClose}>
-            Back
+            {t('settings_back')}
           </button>
         )}
         <button type="submit" class="pd-btn pd-btn-primary">
-          Save
+          {t('common_save')}
         </button>
       </div>
       {onSignedOutEverywhere && <SignOutEverywhere onDone={onSignedOutEverywhere} />}

@@ -10,7 +10,9 @@ import { createLiveHub } from '../../utils/live-port';
 const subscribeLive = createLiveHub();
 subscribeLive(() => {});
 import { activeDropboxUrl } from './active-tab';
+import { localizeDocument } from '../../utils/i18n';
 
+localizeDocument(document, 'app_name');
 render(
   <ApiContext.Provider value={messagingApi()}>
     <LiveContext.Provider value={subscribeLive}>

@@ -6,6 +6,7 @@ import { useApi } from '../../components/api-context';
 import { Alert } from '../../components/ui';
 import { useAction } from '../../components/use-action';
 import { notesSince } from './release-notes';
+import { t, tNodes } from '../../utils/i18n';
 
 export function Welcome({ releaseNotes, previousVersion }: { releaseNotes: boolean; previousVersion: string | null }) {
   const api = useApi();
@@ -23,16 +24,16 @@ export function Welcome({ releaseNotes, previousVersion }: { releaseNotes: boole
 
   return (
     <main class="pd-root pd-page">
-      <h1>{releaseNotes ? `Producer Dashboard ${version}: what’s new` : 'Welcome to Producer Dashboard for Dropbox'}</h1>
+      <h1>{releaseNotes ? t('welcome_whats_new', version) : t('welcome_title')}</h1>
       {releaseNotes && (
         <section class="pd-section" aria-labelledby="pd-notes-title">
-          <h2 id="pd-notes-title">What changed{previousVersion ? ` since ${previousVersion}` : ''}</h2>
+          <h2 id="pd-notes-title">{previousVersion ? t('welcome_what_changed_since', previousVersion) : t('welcome_what_changed')}</h2>
           {notes.map((n) => (
             <div key={n.version}>
               <h3>{n.version}</h3>
               <ul>
                 {n.changes.map((c) => (
-                  <li key={c}>{c}</li>
+                  <li key={c}>{t(c)}</li>
                 ))}
               </ul>
             </div>
@@ -40,39 +41,40 @@ export function Welcome({ releaseNotes, previousVersion }: { releaseNotes: boole
         </section>
       )}
       <section class="pd-section" aria-labelledby="pd-step-signin">
-        <h2 id="pd-step-signin">1. Sign in with Dropbox</h2>
+        <h2 id="pd-step-signin">{t('welcome_step_sign_in')}</h2>
         {account !== null ? (
-          <Alert kind="ok">Signed in as {account}.</Alert>
+          <Alert kind="ok">{t('options_signed_in_as', account)}</Alert>
         ) : (
           <>
-            <p>Producer Dashboard acts for you in Dropbox: sign in with the Dropbox account that owns or shares your tracks.</p>
+            <p>{t('welcome_sign_in_body')}</p>
             <button
               type="button"
               class="pd-btn pd-btn-primary"
               disabled={signIn.busy}
               onClick={() => signIn.run(async () => setAccount((await api.signIn()).displayName))}
             >
-              {signIn.busy ? 'Signing in…' : 'Sign in with Dropbox'}
+              {signIn.busy ? t('common_signing_in') : t('common_sign_in')}
             </button>
             {signIn.error && <Alert kind="error">{signIn.error}</Alert>}
           </>
         )}
       </section>
       <section class="pd-section" aria-labelledby="pd-step-panel">
-        <h2 id="pd-step-panel">2. Open a track’s folder on www.dropbox.com</h2>
-        <p>
-          The Producer Dashboard panel appears right under the folder’s header (or at the bottom right when Dropbox shows no header). As the owner you
-          see every collaborator with Revoke, Downgrade to Viewer and Revoke All; as a collaborator you see Leave Track.
-        </p>
+        <h2 id="pd-step-panel">{t('welcome_step_panel')}</h2>
+        <p>{t('welcome_panel_body')}</p>
       </section>
       <section class="pd-section" aria-labelledby="pd-step-toolbar">
-        <h2 id="pd-step-toolbar">3. The toolbar button</h2>
+        <h2 id="pd-step-toolbar">{t('welcome_step_toolbar')}</h2>
         <p>
-          Pin Producer Dashboard to the toolbar: <strong>This tab</strong> (the track on screen), <strong>My tracks</strong> (everyone you share with,
-          and the tracks shared with you) and <strong>Notifications</strong>. Settings are on the add-on’s options page.
+          {tNodes(
+            'welcome_toolbar_body',
+            <strong key="current">{t('popup_tab_current')}</strong>,
+            <strong key="mine">{t('popup_tab_mine')}</strong>,
+            <strong key="notifications">{t('popup_tab_notifications')}</strong>,
+          )}
         </p>
         <button type="button" class="pd-link" onClick={() => void browser.runtime.openOptionsPage()}>
-          Open settings
+          {t('welcome_open_settings')}
         </button>
       </section>
     </main>

@@ -1,20 +1,17 @@
 // What changed, newest first. The background opens welcome.html#release-notes when an update changes the version
 // (not on a reload of the same version); the page shows the entries newer than the version the user had.
+import type { MessageKey } from '../../utils/i18n';
+
 export interface ReleaseNote {
   version: string;
-  changes: string[];
+  /** Message keys (public/_locales): the notes are translated like everything else. */
+  changes: MessageKey[];
 }
 
 export const RELEASE_NOTES: ReleaseNote[] = [
   {
     version: '0.1.0',
-    changes: [
-      'Revoke, Downgrade to Viewer and Revoke All from the panel on a track’s Dropbox folder.',
-      'Leave Track, with Download the files first and the gentler alternatives.',
-      'Notifications when an owner revokes your access or a collaborator leaves your track.',
-      'Follows your browser’s light or dark colour scheme, and Dropbox’s own dark theme.',
-      'Settings moved to their own page (toolbar button → Settings, or the add-on’s Options/Preferences).',
-    ],
+    changes: ['notes_0_1_0_a', 'notes_0_1_0_b', 'notes_0_1_0_c', 'notes_0_1_0_d', 'notes_0_1_0_e', 'notes_0_1_0_f'],
   },
 ];
 
