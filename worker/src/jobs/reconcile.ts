@@ -190,6 +190,9 @@ export interface MemberSyncOptions {
    * which may sync many tracks in one invocation, leaves them to it.
    */
   groupCheckBudget?: number;
+  /** The PD account whose own tree just gained the folder (a walk's "joined"): if PD shows their access ended and
+   *  the owner's list does not name them, a group gives it back — recorded so PD says so. */
+  joinedAccountId?: string | null;
 }
 
 export interface MemberSyncResult {
@@ -488,6 +491,21 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
       });
       out.statements.push(...plan.statements);
       if (plan.statements.length) out.actions.push(`access ${c.id} ${level}`);
+    }
+  }
+
+  // Their access ended in PD, yet the folder came back into their own Dropbox and the owner's list does not name
+  // them: the owner gave a group access (chaos sweep, seeds 16 and 19). PD says the group keeps it for them.
+  if (opts.joinedAccountId && members.groups.length) {
+    const me = collabs.find(
+      (c) => c.own_account_id === opts.joinedAccountId && (c.status === 'revoked' || c.status === 'left') && !unsettled.has(c.id),
+    );
+    const listed = me && ((me.dbid && byDbid.has(me.dbid)) || byEmail.has(me.email_lower));
+    if (me && !listed && !me.dropbox_group) {
+      const group =
+        members.groups.length === 1 ? `the group "${members.groups[0]}"` : `one of the groups ${members.groups.map((g) => `"${g}"`).join(', ')}`;
+      out.statements.push(db.prepare('UPDATE collaborators SET dropbox_group = ? WHERE id = ? AND dropbox_group IS NULL').bind(group, me.id));
+      out.actions.push(`group keeps ${me.id}`);
     }
   }
 
@@ -942,14 +960,14 @@ async function confirmMembers(
   env: ReconcileEnv,
   client: DropboxClient,
   accountId: string,
-  items: { track: TrackRef; lost: boolean }[],
+  items: { track: TrackRef; lost: boolean; joined?: boolean }[],
   budget: { inline: number; statements: number },
 ): Promise<{ statements: D1PreparedStatement[]; changes: number; leaves: StaleLeaveCheck[] }> {
   const statements: D1PreparedStatement[] = [];
   const leaves: StaleLeaveCheck[] = [];
   let changes = 0;
   const queued: CheckTrackMembershipJob[] = [];
-  for (const { track, lost } of items) {
+  for (const { track, lost, joined } of items) {
     const isOwner = track.owner_id === accountId;
     if (budget.inline <= 0 || budget.statements >= MAX_INLINE_CONFIRMATION_STATEMENTS) {
       queued.push({
@@ -961,7 +979,11 @@ async function confirmMembers(
       continue;
     }
     budget.inline--;
-    const r = await syncTrackMembers(env, track, { leftAccountId: lost ? accountId : null, memberClient: isOwner ? null : client });
+    const r = await syncTrackMembers(env, track, {
+      leftAccountId: lost ? accountId : null,
+      memberClient: isOwner ? null : client,
+      joinedAccountId: joined && !isOwner ? accountId : null,
+    });
     if (r.leaveAt !== undefined) {
       leaves.push({
         at: statements.length + r.leaveAt,
@@ -1055,7 +1077,7 @@ async function walk(
     );
     const confirm = [...tracks]
       .filter(([sfid, track]) => needsConfirmation(track.owner_id === accountId, mine.get(track.id), a, sfid))
-      .map(([sfid, track]) => ({ track, lost: a.lost.has(sfid) }));
+      .map(([sfid, track]) => ({ track, lost: a.lost.has(sfid), joined: a.joined.has(sfid) }));
     const c = await confirmMembers(env, client, accountId, confirm, budget);
     changes += c.changes;
     const revisions: Revision[] = [];

@@ -430,6 +430,24 @@ describe('5. groups', () => {
     expect(person(await detail(maya.session), GUS)).toMatchObject({ status: 'revoked', dropbox: { group: 'a group' } });
   });
 
+  it('someone whose access ended gets the folder back through a group the owner adds later: PD says so', async () => {
+    await control('act', { as: MAYA, action: 'add_member', shared_folder_id: sfid, member: GUS, access_level: 'editor' });
+    await control('act', { as: GUS, action: 'accept_invite', shared_folder_id: sfid });
+    await importAs(MAYA);
+    await h.signIn(GUS);
+    await h.drain();
+    await h.act({ as: MAYA, action: 'remove_member', shared_folder_id: sfid, member: GUS });
+    await h.deliverWebhooks();
+    await h.drain();
+    expect(await collaborator(trackId, GUS)).toMatchObject({ status: 'revoked', ended_via: 'dropbox' });
+    // Maya gives Gus's group the folder: it is back in his Dropbox, and only his own tree says so.
+    await h.act({ as: MAYA, action: 'add_group', shared_folder_id: sfid, group: `Studio Crew ${n}`, access_level: 'editor' });
+    await h.deliverWebhooks();
+    await h.drain();
+    expect(await mountedFor(GUS)).toBe(true);
+    expect(person(await detail(maya.session), GUS)).toMatchObject({ status: 'revoked', dropbox: { group: `the group "Studio Crew ${n}"` } });
+  });
+
   it('leaving while a group also gives access: PD says Dropbox keeps the folder in their Dropbox (chaos mix, groups)', async () => {
     await importAs(MAYA);
     const leo = await h.signIn(LEO);
