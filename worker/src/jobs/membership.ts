@@ -6,6 +6,13 @@ import { classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import { readFolderState } from '../dropbox/folder-state.ts';
 import type { ChangeParams, ChangeRow, ExecEnv } from './execute.ts';
 
+/**
+ * The PD account of collaborator row `c`: its own, or for an invitee (no account on the record until they accept in
+ * PD) the newest PD account with their e-mail — whose own token can say what they see in Dropbox.
+ */
+export const OWN_ACCOUNT_OF_C =
+  'COALESCE(c.account_id, (SELECT x.id FROM accounts x WHERE x.email_lower = c.email_lower ORDER BY x.created_at DESC LIMIT 1))';
+
 /** A mount whose folder was already in their Dropbox: through a group (or accepted there), not PD's invitation. */
 export const ALREADY_MOUNTED = 'already in their Dropbox';
 
@@ -151,7 +158,7 @@ export async function recordGroupAccess(env: ExecEnv, row: ChangeRow, group: str
 export async function keptAfterRemoval(env: ExecEnv, row: ChangeRow, sharedFolderId: string): Promise<string | undefined> {
   if (!row.collaborator_id) return undefined;
   const who = await env.DB.prepare(
-    `SELECT COALESCE(c.account_id, (SELECT x.id FROM accounts x WHERE x.email_lower = c.email_lower ORDER BY x.created_at DESC LIMIT 1)) AS account_id
+    `SELECT ${OWN_ACCOUNT_OF_C} AS account_id
      FROM collaborators c WHERE c.id = ?1 AND (
        c.dropbox_state IS NULL OR c.dropbox_state = 'invited'
        OR EXISTS (SELECT 1 FROM dropbox_changes m WHERE m.collaborator_id = c.id AND m.kind = 'mount_folder' AND m.status = 'done'

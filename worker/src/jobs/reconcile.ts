@@ -25,7 +25,7 @@ import {
   type AsRead,
 } from '../domain/sharing.ts';
 import { newId, nowIso } from '../domain/db.ts';
-import { prepare, sql } from '../domain/sql.ts';
+import { prepare, raw, sql } from '../domain/sql.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { DropboxCallError, classifyDropboxError, tagPath } from '../dropbox/errors.ts';
 import { readFolderState } from '../dropbox/folder-state.ts';
@@ -33,6 +33,7 @@ import { acquireAccountLease, extendLease, fenceStatement, noteNotified, release
 import { backoffSeconds } from './execute.ts';
 import { sendJobs, type CheckTrackMembershipJob } from './messages.ts';
 import { nextCheckStatement } from './sweep.ts';
+import { OWN_ACCOUNT_OF_C } from './membership.ts';
 
 /**
  * Margin between the clocks of the machine that received a webhook and the one that walked the account. A
@@ -358,7 +359,7 @@ export async function syncTrackMembers(env: ReconcileEnv, track: TrackRef, opts:
       db,
       sql`SELECT c.id, c.account_id, c.email_lower, c.status, c.access_level, a.dropbox_account_id AS dbid,
                  c.dropbox_state, c.dropbox_access_level, c.dropbox_group, c.event_id,
-                 COALESCE(c.account_id, (SELECT x.id FROM accounts x WHERE x.email_lower = c.email_lower ORDER BY x.created_at DESC LIMIT 1)) AS own_account_id
+                 ${raw(OWN_ACCOUNT_OF_C)} AS own_account_id
           FROM collaborators c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.track_id = ${track.id}`,
     ),
     prepare(
