@@ -301,6 +301,50 @@ export async function extensionLocalStorage(p: Profile): Promise<string> {
   return JSON.stringify(await sw.evaluate(async () => (globalThis as unknown as ChromeGlobal).chrome.storage.local.get(null)));
 }
 
+/**
+ * Takes the profile's live updates offline, as a dropped connection would: the background's next socket never opens,
+ * so no push reaches a panel and what it shows goes stale. Waits out a socket that lingers from pages closed just
+ * before (the background keeps one 5 s after the last view closes). Returns `attempts()` — sockets tried since, to
+ * prove a panel opened after this has no live link — and `restore()`, which lets later sockets through again.
+ */
+export async function cutLive(p: Profile): Promise<{ attempts: () => Promise<number>; restore: () => Promise<void> }> {
+  const sw = () => p.context.serviceWorkers()[0] ?? p.serviceWorker;
+  await sw().evaluate(() => {
+    type Cut = { real: typeof WebSocket; realClose: WebSocket['close']; attempts: number; closed: boolean };
+    const g = globalThis as unknown as { WebSocket: typeof WebSocket; __pdLiveCut?: Cut };
+    if (g.__pdLiveCut) return;
+    const cut: Cut = { real: g.WebSocket, realClose: g.WebSocket.prototype.close, attempts: 0, closed: false };
+    g.__pdLiveCut = cut;
+    // A socket open now is closed by the background itself once its linger ends; note when that happens.
+    g.WebSocket.prototype.close = function (this: WebSocket, ...args: Parameters<WebSocket['close']>) {
+      cut.closed = true;
+      return cut.realClose.apply(this, args);
+    };
+    // The next ones hang in "connecting", like a socket behind a dead network.
+    g.WebSocket = function () {
+      cut.attempts++;
+      return { readyState: 0, send() {}, close() {}, onopen: null, onmessage: null, onerror: null, onclose: null };
+    } as unknown as typeof WebSocket;
+  });
+  // Up to the linger and some: a socket kept from earlier pages is gone after this, whether or not there was one.
+  const deadline = Date.now() + 8_000;
+  while (Date.now() < deadline) {
+    if (await sw().evaluate(() => (globalThis as unknown as { __pdLiveCut: { closed: boolean } }).__pdLiveCut.closed)) break;
+    await sleep(200);
+  }
+  return {
+    attempts: () => sw().evaluate(() => (globalThis as unknown as { __pdLiveCut?: { attempts: number } }).__pdLiveCut?.attempts ?? 0),
+    restore: () =>
+      sw().evaluate(() => {
+        const g = globalThis as unknown as { WebSocket: typeof WebSocket; __pdLiveCut?: { real: typeof WebSocket; realClose: WebSocket['close'] } };
+        if (!g.__pdLiveCut) return;
+        g.WebSocket = g.__pdLiveCut.real;
+        g.WebSocket.prototype.close = g.__pdLiveCut.realClose;
+        delete g.__pdLiveCut;
+      }),
+  };
+}
+
 export function popupUrl(p: Profile): string {
   return `chrome-extension://${p.extensionId}/popup.html`;
 }

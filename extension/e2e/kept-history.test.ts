@@ -13,6 +13,7 @@ import {
   axText,
   axWaitFor,
   axWaitForText,
+  cutLive,
   launchProfile,
   openPopup,
   PANEL,
@@ -189,9 +190,14 @@ describe('what was kept stays visible, and nobody is told a guess', () => {
 
 describe('after-action states that never contradict', () => {
   it('an action on a stale row re-reads the row and says why, once', async () => {
+    // Maya's live link is down (a push would otherwise refresh the row before her click, and the row would not be
+    // stale): her panel cannot know that Leo left.
+    const live = await cutLive(maya);
     const page = await maya.context.newPage();
     await page.goto(OWNER_FOLDER('Glass Hearts', 'After Hours'));
     await expect.poll(() => rowText(page, 'Leo Vance'), { timeout: 30_000 }).toContain('Active');
+    await expect.poll(() => live.attempts(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await live.restore(); // for the sockets after this test; this panel's stays offline
     // Meanwhile Leo leaves through PD (the panel still shows him Active with Downgrade).
     await api(stack, leoSession, 'POST', `/tracks/${trackIds['Glass Hearts']}/leave`);
     await userClick(page, { role: 'button', name: 'Downgrade to Viewer' }, { within: row('Leo Vance'), timeout: 5_000 });
