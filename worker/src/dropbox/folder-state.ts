@@ -29,6 +29,10 @@ export async function readFolderState(client: DropboxClient, sharedFolderId: str
   }
 }
 
+/** A Dropbox AccessLevel as PD's two levels; null for one PD has no level for (owner, traverse, no_access). */
+export const levelOf = (access: string): 'editor' | 'viewer' | null =>
+  access === 'editor' ? 'editor' : access === 'viewer' || access === 'viewer_no_comment' ? 'viewer' : null;
+
 export interface MemberState {
   /** The folder as the caller sees it. */
   folder: 'shared' | 'unshared';

@@ -703,7 +703,13 @@ async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { 
     return undefined;
   } catch (e) {
     const path = routeErrorPath(e);
-    if (path.split('/').includes('insufficient_plan')) return recordPlanRefusal(env, row);
+    if (path.split('/').includes('insufficient_plan')) {
+      // Not added — but Dropbox may still hold them (a removal PD asked for earlier failed, and this invitation
+      // replaced it): PD records where they really stand rather than "not in the folder".
+      const read = await readMemberState(owner, p.shared_folder_id, { dropboxId: p.dropbox_account_id, email: p.email });
+      if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED_JOIN); // confirmed by a second read
+      return recordPlanRefusal(env, row, read.member);
+    }
     if (path === 'rate_limit') throw new Retry(3600, 'Dropbox daily invite limit reached');
     // Unshared in Dropbox meanwhile: nobody can join it any more, and PD ends everyone's access on the track when it
     // sees the unshare (reconciliation) — retrying the invitation could never succeed.

@@ -3,7 +3,7 @@
 // through a group. Each outcome is written to the collaborator (collaborators.dropbox_*) so PD shows the truth.
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { classifyDropboxError, tagPath } from '../dropbox/errors.ts';
-import { readFolderState } from '../dropbox/folder-state.ts';
+import { type MemberState, levelOf, readFolderState } from '../dropbox/folder-state.ts';
 import type { ChangeParams, ChangeRow, ExecEnv } from './execute.ts';
 
 /**
@@ -105,16 +105,28 @@ export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangePara
 
 /**
  * Dropbox Basic refused a view-only level. Retrying can never work, so the change is done and the collaborator
- * records the truth: for an update, Dropbox keeps them Editor; for an add, they are not in the folder at all.
- * The owner then chooses (make them Editor in PD too, or revoke).
+ * records the truth: for an update, Dropbox keeps them Editor; for an add, they are not in the folder at all —
+ * unless Dropbox still holds them there (`held`, read from the member list): a removal PD asked for earlier failed,
+ * and this invitation replaced it. Then they are in the folder, or invited, at the level Dropbox keeps (chaos sweep,
+ * seed 8), and accepting in PD has nothing to mount. The owner then chooses (make them Editor in PD too, or revoke).
  */
-export async function recordPlanRefusal(env: ExecEnv, row: ChangeRow): Promise<string> {
+export async function recordPlanRefusal(env: ExecEnv, row: ChangeRow, held?: MemberState['member']): Promise<string> {
+  const still = row.kind === 'add_member' && held && held.kind !== 'absent' ? { ...held, level: levelOf(held.accessLevel) ?? 'editor' } : null;
   if (row.collaborator_id) {
-    const sql =
-      row.kind === 'add_member'
-        ? `UPDATE collaborators SET dropbox_state = 'refused' WHERE id = ? AND ${STILL_CURRENT}`
-        : `UPDATE collaborators SET dropbox_access_level = 'editor' WHERE id = ? AND access_level = 'viewer' AND ${STILL_CURRENT}`;
-    await env.DB.prepare(sql).bind(row.collaborator_id, row.id).run();
+    const [sql, args] = still
+      ? [
+          `UPDATE collaborators SET dropbox_state = ?, dropbox_access_level = ? WHERE id = ? AND ${STILL_CURRENT}`,
+          [still.kind === 'user' ? 'member' : 'invited', still.level],
+        ]
+      : row.kind === 'add_member'
+        ? [`UPDATE collaborators SET dropbox_state = 'refused' WHERE id = ? AND ${STILL_CURRENT}`, []]
+        : [`UPDATE collaborators SET dropbox_access_level = 'editor' WHERE id = ? AND access_level = 'viewer' AND ${STILL_CURRENT}`, []];
+    await env.DB.prepare(sql)
+      .bind(...args, row.collaborator_id, row.id)
+      .run();
+  }
+  if (still) {
+    return `Dropbox Basic can't add view-only members: they are still ${still.kind === 'user' ? 'in the folder' : 'invited'} in Dropbox as ${still.level === 'editor' ? 'Editor' : 'Viewer'}`;
   }
   return row.kind === 'add_member'
     ? "Dropbox Basic can't add view-only members: not added in Dropbox"

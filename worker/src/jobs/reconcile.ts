@@ -28,7 +28,7 @@ import { newId, nowIso } from '../domain/db.ts';
 import { prepare, raw, sql } from '../domain/sql.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { DropboxCallError, classifyDropboxError, tagPath } from '../dropbox/errors.ts';
-import { readFolderState } from '../dropbox/folder-state.ts';
+import { levelOf, readFolderState } from '../dropbox/folder-state.ts';
 import { acquireAccountLease, extendLease, fenceStatement, noteNotified, releaseAccountLease } from './lease.ts';
 import { backoffSeconds } from './execute.ts';
 import { sendJobs, type CheckTrackMembershipJob } from './messages.ts';
@@ -213,9 +213,6 @@ export interface MemberSyncResult {
    */
   leaveAt?: number;
 }
-
-const levelOf = (access: string): AccessLevel | null =>
-  access === 'editor' ? 'editor' : access === 'viewer' || access === 'viewer_no_comment' ? 'viewer' : null;
 
 interface DropboxMembers {
   users: DropboxMember[];

@@ -281,6 +281,60 @@ describe('3. Dropbox Basic cannot make anyone view-only', () => {
     await checkMembership();
     expect(person(await detail(maya.session), AVA)).toMatchObject({ status: 'active', dropbox: { state: 'refused' } });
   });
+  it('an Editor whose removal failed, invited again as a Viewer: PD shows Dropbox keeps Editor, not a mount that never happens (chaos sweep, seed 8)', async () => {
+    const leo = await h.signIn(LEO);
+    await h.drain();
+    const leoId = person(await detail(maya.session), LEO).id;
+    // The revoke's removal fails in Dropbox (the owner's own standing, for the sake of the test): Leo is still an Editor there.
+    await control('faults', { route: '2/sharing/remove_folder_member', kind: 'error', error: 'access_error/not_a_member', count: 1 });
+    await h.json(`/api/v1/tracks/${trackId}/collaborators/${leoId}/revoke`, { method: 'POST', session: maya.session });
+    await h.drain();
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'remove_member', status: 'failed' });
+    expect(await dropboxLevel(LEO)).toBe('editor');
+
+    // Maya invites him again, as a Viewer: Basic refuses the add — yet he never left the folder.
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: LEO, accessLevel: 'viewer' } });
+    await h.drain();
+    let d = await detail(maya.session);
+    expect(person(d, LEO)).toMatchObject({ status: 'invited', accessLevel: 'viewer', dropbox: { state: 'member' } });
+    expect(d.dropboxChanges).toEqual([]); // the new invitation replaces the failed removal; nothing left to retry
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({
+      kind: 'add_member',
+      status: 'done',
+      last_error: expect.stringContaining('still in the folder in Dropbox as Editor'),
+    });
+
+    // He accepts in PD: nothing to mount (the folder never left his Dropbox); PD shows the level Dropbox keeps.
+    const { invitations } = await h.json<{ invitations: { id: string }[] }>('/api/v1/invitations', { session: leo.session });
+    await h.json(`/api/v1/invitations/${invitations[0].id}/accept`, { method: 'POST', session: leo.session });
+    await h.drain();
+    expect((await changesOf(trackId)).map((c) => c.kind)).not.toContain('mount_folder');
+    d = await detail(maya.session);
+    expect(person(d, LEO)).toMatchObject({ status: 'active', accessLevel: 'viewer', dropbox: { state: 'member', accessLevel: 'editor' } });
+    expect(d.dropboxChanges).toEqual([]);
+    expect(await mountedFor(LEO)).toBe(true);
+    expect(await dropboxLevel(LEO)).toBe('editor');
+    // The membership check agrees: nothing flips behind the owner's back.
+    await checkMembership();
+    expect(person(await detail(maya.session), LEO)).toMatchObject({ status: 'active', accessLevel: 'viewer', dropbox: { accessLevel: 'editor' } });
+  });
+
+  it('an Editor still invited in Dropbox, invited again as a Viewer: PD shows the Editor invitation Dropbox keeps', async () => {
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: AVA, accessLevel: 'editor' } });
+    await h.drain();
+    const avaId = person(await detail(maya.session), AVA).id;
+    // The withdrawal fails in Dropbox: her Editor invitation stands there.
+    await control('faults', { route: '2/sharing/remove_folder_member', kind: 'error', error: 'access_error/not_a_member', count: 1 });
+    await h.json(`/api/v1/tracks/${trackId}/collaborators/${avaId}/revoke`, { method: 'POST', session: maya.session });
+    await h.drain();
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: AVA, accessLevel: 'viewer' } });
+    await h.drain();
+    const d = await detail(maya.session);
+    expect(person(d, AVA)).toMatchObject({ status: 'invited', accessLevel: 'viewer', dropbox: { state: 'invited' } });
+    expect(d.dropboxChanges).toEqual([]);
+    expect((await changesOf(trackId)).at(-1)?.last_error).toContain('still invited in Dropbox as Editor');
+    expect(await collaborator(trackId, AVA)).toMatchObject({ dropbox_access_level: 'editor' });
+  });
 });
 
 describe('5. groups', () => {
