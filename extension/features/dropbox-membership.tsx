@@ -22,7 +22,8 @@ export function dropboxFacts(c: Collaborator): Fact | null {
   const d = c.dropbox;
   if (!d) return null;
   if (c.status === 'invited' && d.state === 'refused') return 'not-added';
-  if (c.status === 'active' && d.accessLevel && d.accessLevel !== c.accessLevel) return 'kept-level';
+  // Also while invited: re-invited as a Viewer after a removal that failed, they are still an Editor in Dropbox.
+  if ((c.status === 'active' || c.status === 'invited') && d.accessLevel && d.accessLevel !== c.accessLevel) return 'kept-level';
   if (c.status === 'active' && d.state === 'invited') return 'waiting';
   if (d.group && (c.status === 'active' || c.status === 'revoked')) return 'group';
   return null;

@@ -109,6 +109,26 @@ describe('Dropbox Basic', () => {
     await waitFor(() => expect(notices).toEqual(['Leo Vance is an Editor in PD too.']));
   });
 
+  it('re-invited as a Viewer while Dropbox still holds an Editor (a removal that failed): the truth while invited too', () => {
+    show(
+      detail(
+        [
+          person('c1', 'Leo Vance', {
+            status: 'invited',
+            accessLevel: 'viewer',
+            joinedAt: null,
+            dropbox: { state: 'member', accessLevel: 'editor', group: null },
+          }),
+        ],
+        'basic',
+      ),
+    );
+    const r = row('Leo Vance');
+    expect(within(r).getByText(/Viewer in PD, but still Editor in Dropbox/)).toBeTruthy();
+    expect(within(r).getByRole('button', { name: 'Make Editor in PD too' })).toBeTruthy();
+    expect(within(r).queryByText(/not in the Dropbox folder/)).toBeNull();
+  });
+
   it('after a refused view-only invitation: not in the Dropbox folder, with "Invite as Editor instead"', async () => {
     show(
       detail(

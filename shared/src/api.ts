@@ -334,7 +334,8 @@ export type EndedEvidence =
  * - state 'invited': Dropbox's folder invitation is not accepted yet, nothing is in their Dropbox
  *   ("waiting for Leo to accept in Dropbox"); 'member': the folder is in their Dropbox; 'refused': Dropbox refused
  *   to add them (view-only on Dropbox Basic); null: unknown.
- * - accessLevel: the level Dropbox really gives when it refused PD's (Basic keeps an Editor), else null.
+ * - accessLevel: the level Dropbox really gives when it refused PD's (Basic keeps an Editor), else null; also while
+ *   invited, when Dropbox still holds them at that level (a removal that failed, then a view-only re-invitation).
  * - group: a Dropbox group that (also) gives them access; Dropbox keeps it whatever PD does.
  */
 export interface CollaboratorInDropbox {

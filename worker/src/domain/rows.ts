@@ -147,7 +147,10 @@ export const toCollaborator = (r: CollaboratorRow): Collaborator => ({
   endedEvidence: r.status === 'active' || r.status === 'invited' ? null : (r.ended_evidence ?? null),
   dropbox: {
     state: r.status === 'active' || r.status === 'invited' ? (r.dropbox_state ?? null) : null,
-    accessLevel: r.status === 'active' && r.dropbox_access_level && r.dropbox_access_level !== r.access_level ? r.dropbox_access_level : null,
+    accessLevel:
+      (r.status === 'active' || r.status === 'invited') && r.dropbox_access_level && r.dropbox_access_level !== r.access_level
+        ? r.dropbox_access_level
+        : null,
     group: r.status === 'active' || r.status === 'invited' || r.status === 'revoked' || r.status === 'left' ? (r.dropbox_group ?? null) : null,
   },
   ...scheduleOf(r),
