@@ -6,7 +6,7 @@ import { Alert, Dialog } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
 import { when } from '../background/notify';
-import type { CollaboratorFeatureProps } from './types';
+import type { Addressee, CollaboratorFeatureProps } from './types';
 import { t } from '../utils/i18n';
 
 export const id = 'expiry';
@@ -30,6 +30,7 @@ export function fromLocalInput(value: string): string | null {
 export function ExpiryDialog({
   personName,
   what,
+  texts,
   current,
   busy,
   error,
@@ -38,7 +39,6 @@ export function ExpiryDialog({
   onEndNow,
   onCancel,
 }: {
-  personName: string;
   what: string;
   current: string | null;
   busy: boolean;
@@ -47,13 +47,13 @@ export function ExpiryDialog({
   onRemove: (() => void) | null;
   onEndNow: (() => void) | null;
   onCancel: () => void;
-}) {
+} & Addressee) {
   const onUserGesture = useUserGesture();
   const [value, setValue] = useState(toLocalInput(current ?? new Date(Date.now() + 30 * 86_400_000).toISOString()));
   const iso = fromLocalInput(value);
   return (
-    <Dialog title={t('expiry_title', personName)} onClose={onCancel} labelId="pd-expiry-title">
-      <p>{t('expiry_body', personName, what)}</p>
+    <Dialog title={texts?.title ?? t('expiry_title', personName ?? '')} onClose={onCancel} labelId="pd-expiry-title">
+      <p>{texts?.body ?? t('expiry_body', personName ?? '', what)}</p>
       <label class="pd-field">
         <span>{t('expiry_until')}</span>
         <input

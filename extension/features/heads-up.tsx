@@ -8,7 +8,7 @@ import { useApi } from '../components/api-context';
 import { Alert, Dialog } from '../components/ui';
 import { useAction } from '../components/use-action';
 import { useUserGesture } from '../components/user-gesture';
-import type { CollaboratorFeatureProps } from './types';
+import type { Addressee, CollaboratorFeatureProps } from './types';
 import { type MessageKey, t } from '../utils/i18n';
 
 export const id = 'heads-up';
@@ -36,25 +36,25 @@ export function include({ ctx, collaborator }: CollaboratorFeatureProps): boolea
 export function HeadsUpDialog({
   personName,
   what,
+  texts,
   busy,
   error,
   onSend,
   onCancel,
 }: {
-  personName: string;
   /** “Midnight Drive”, or “3 tracks”. */
   what: string;
   busy: boolean;
   error: string | null;
   onSend: (note: string | null, endsIn: HeadsUpEndsIn) => void;
   onCancel: () => void;
-}) {
+} & Addressee) {
   const onUserGesture = useUserGesture();
   const [note, setNote] = useState('');
   const [endsIn, setEndsIn] = useState<HeadsUpEndsIn>('48h');
   return (
-    <Dialog title={t('heads_up_title', personName)} onClose={onCancel} labelId="pd-heads-up-title">
-      <p>{t('heads_up_body', personName, what)}</p>
+    <Dialog title={texts?.title ?? t('heads_up_title', personName ?? '')} onClose={onCancel} labelId="pd-heads-up-title">
+      <p>{texts?.body ?? t('heads_up_body', personName ?? '', what)}</p>
       <label class="pd-field">
         <span>{t('heads_up_note')}</span>
         <textarea

@@ -21,3 +21,9 @@ export interface CollaboratorFeatureProps {
 export interface TrackFeatureProps {
   ctx: TrackContext;
 }
+
+/**
+ * Whom a dialog about ending access speaks of: one person by name, or — where one person's sentences do not fit (the
+ * access review's selection of several) — its own title and body.
+ */
+export type Addressee = { personName: string; texts?: undefined } | { personName?: undefined; texts: { title: string; body: string } };

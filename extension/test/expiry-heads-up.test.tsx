@@ -265,6 +265,21 @@ describe('access review', () => {
     expect(await screen.findByText('Downgraded to Viewer on 2 tracks.')).toBeTruthy();
   });
 
+  it('the end-date and heads-up dialogs for a selection speak of the selection, not of one person called "them"', async () => {
+    renderWithApi(<Review />, recordingApi({ getReview: review }));
+    await screen.findByText('Midnight Drive');
+    fireEvent.click(screen.getByLabelText('Select Midnight Drive'));
+    fireEvent.click(screen.getByLabelText('Select Glass Hearts'));
+    fireEvent.click(screen.getByRole('button', { name: 'Set end date' }));
+    let dialog = screen.getByRole('dialog', { name: 'When does access to 2 tracks end?' });
+    expect(dialog.textContent).toContain('At this time access to 2 tracks ends by itself for the people selected');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Heads-up' }));
+    dialog = screen.getByRole('dialog', { name: 'Give a heads-up on 2 tracks' });
+    expect(dialog.textContent).toContain('The people selected are told at once that their access to 2 tracks ends');
+    expect(document.body.textContent).not.toMatch(/\bthem(\'s)? (is|access)|them's/);
+  });
+
   it('revoking a selection asks first, and acts only on a real click', async () => {
     renderWithApi(<Review />, recordingApi({ getReview: review, reviewAction: { action: 'revoke', changedCount: 1, trackIds: ['trk_1'] } }));
     await screen.findByText('Midnight Drive');

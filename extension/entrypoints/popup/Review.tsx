@@ -14,7 +14,7 @@ import { RevokeAllAction } from '../../features/revoke-all';
 
 type Pending =
   | null
-  | { kind: 'revoke' | 'expiry' | 'heads_up'; ids: string[]; personName: string; what: string }
+  | { kind: 'revoke' | 'expiry' | 'heads_up'; ids: string[]; what: string }
   | { kind: 'person-expiry' | 'person-heads-up'; person: ReviewPerson };
 
 const idleText = (days: number) => (days === 0 ? t('review_active_today') : tn('review_idle_days', days));
@@ -71,7 +71,6 @@ export function Review() {
       await finish(say(res.changedCount));
     });
   const tracksText = (n: number) => tn('tracks_count', n);
-  const them = t('review_them');
   const ids = [...selected];
 
   return (
@@ -93,16 +92,16 @@ export function Review() {
           >
             {t('downgrade_to_viewer')}
           </button>
-          <button type="button" class="pd-btn" onClick={() => setPending({ kind: 'expiry', ids, personName: them, what: tracksText(ids.length) })}>
+          <button type="button" class="pd-btn" onClick={() => setPending({ kind: 'expiry', ids, what: tracksText(ids.length) })}>
             {t('review_set_end_date')}
           </button>
-          <button type="button" class="pd-btn" onClick={() => setPending({ kind: 'heads_up', ids, personName: them, what: tracksText(ids.length) })}>
+          <button type="button" class="pd-btn" onClick={() => setPending({ kind: 'heads_up', ids, what: tracksText(ids.length) })}>
             {t('heads_up_button')}
           </button>
           <button
             type="button"
             class="pd-btn pd-btn-danger"
-            onClick={onUserGesture(() => setPending({ kind: 'revoke', ids, personName: them, what: tracksText(ids.length) }))}
+            onClick={onUserGesture(() => setPending({ kind: 'revoke', ids, what: tracksText(ids.length) }))}
           >
             {t('revoke_button')}
           </button>
@@ -198,8 +197,8 @@ export function Review() {
       )}
       {pending?.kind === 'expiry' && (
         <ExpiryDialog
-          personName={pending.personName}
           what={pending.what}
+          texts={{ title: t('review_expiry_title', pending.what), body: t('review_expiry_body', pending.what) }}
           current={null}
           busy={act.busy}
           error={act.error}
@@ -217,8 +216,8 @@ export function Review() {
       )}
       {pending?.kind === 'heads_up' && (
         <HeadsUpDialog
-          personName={pending.personName}
           what={pending.what}
+          texts={{ title: t('review_heads_up_title', pending.what), body: t('review_heads_up_body', pending.what) }}
           busy={act.busy}
           error={act.error}
           onSend={(note: string | null, endsIn: HeadsUpEndsIn) =>
