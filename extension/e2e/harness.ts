@@ -502,18 +502,20 @@ export async function axWaitForText(page: Page, text: string, opts: AxOptions = 
 /** Clicks a control as the user does: found by role and name, scrolled into view, a real mouse click at its centre. */
 export async function userClick(page: Page, target: AxTarget, opts: AxOptions = {}): Promise<void> {
   const session = await cdp(page);
-  const backendNodeId = await poll(`enabled ${describeTarget(target, opts)}`, opts.timeout ?? 30_000, async () => {
+  // Found, scrolled to and measured in one step, retried as a whole: a re-render (a live push refreshing the row)
+  // may replace the node in between, and the user then clicks the control as it is now. One that is gone for good
+  // times out here, naming the control.
+  const [x, y] = await poll(`enabled ${describeTarget(target, opts)} with a box on screen`, opts.timeout ?? 30_000, async () => {
     const [node] = (await axTree(page)).find(target, opts.within);
     if (!node?.backendDOMNodeId) return null;
     if (node.properties?.some((p) => p.name === 'disabled' && p.value.value === true)) return null;
-    return node.backendDOMNodeId;
+    const backendNodeId = node.backendDOMNodeId;
+    await session.send('DOM.scrollIntoViewIfNeeded', { backendNodeId });
+    const { quads } = (await session.send('DOM.getContentQuads', { backendNodeId })) as { quads: number[][] };
+    const q = quads[0];
+    if (!q) return null;
+    return [(q[0]! + q[2]! + q[4]! + q[6]!) / 4, (q[1]! + q[3]! + q[5]! + q[7]!) / 4] as const;
   });
-  await session.send('DOM.scrollIntoViewIfNeeded', { backendNodeId });
-  const { quads } = (await session.send('DOM.getContentQuads', { backendNodeId })) as { quads: number[][] };
-  const q = quads[0];
-  if (!q) throw new Error(`${describeTarget(target, opts)} has no box on screen`);
-  const x = (q[0]! + q[2]! + q[4]! + q[6]!) / 4;
-  const y = (q[1]! + q[3]! + q[5]! + q[7]!) / 4;
   await page.mouse.click(x, y);
 }
 
