@@ -6,12 +6,11 @@
 // accessibility locator, started at the shadow root) and click them with BiDi input actions: real pointer events at
 // the control's on-screen centre (`isTrusted === true`), the same as a user's click. Page scripts still see nothing.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { SCREENSHOTS, type AxName, type AxTarget, type Stack } from './harness';
+import { AXE_COPY_FUNCTION, AXE_SOURCE, SCREENSHOTS, axeRunFunction, type AxName, type AxTarget, type AxeViolation, type Stack } from './harness';
 
 const FIREFOX = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 /** browser_specific_settings.gecko.id in wxt.config.ts. */
@@ -371,15 +370,6 @@ export async function ffShot(page: AnyTab, file: string): Promise<void> {
 // check copies what is on screen in the panel — its DOM, ARIA and its own stylesheet — into an open container on
 // the same page and runs axe there. Extension pages (the popup) are checked as they are.
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-export interface AxeViolation {
-  id: string;
-  impact: string;
-  help: string;
-  nodes: string[];
-}
-
 /** axe's serious and critical violations (WCAG 2 A/AA and best practice) on the panel, or on the whole page. */
 export async function axeViolations(page: AnyTab, scope: 'panel' | 'page'): Promise<AxeViolation[]> {
   const c = bidiOf(page);
@@ -401,27 +391,11 @@ export async function axeViolations(page: AnyTab, scope: 'panel' | 'page'): Prom
   if (scope === 'panel') {
     const shadows = (await roots(page)) ?? [];
     if (shadows.length === 0) throw new Error('no panel on this page');
-    await inPage(
-      `(root) => {
-        document.getElementById('pd-axe-copy')?.remove();
-        const copy = document.createElement('div');
-        copy.id = 'pd-axe-copy';
-        copy.setAttribute('style', 'position:absolute;left:0;top:0;width:760px;z-index:2147483647');
-        copy.innerHTML = root.innerHTML;
-        // An open modal <dialog> is in the top layer; its copy keeps its place in the flow.
-        for (const d of copy.querySelectorAll('dialog[open]')) d.setAttribute('style', 'position:static;display:block');
-        document.body.append(copy);
-      }`,
-      shadows,
-    );
+    await inPage(`(root) => (${AXE_COPY_FUNCTION})(root.innerHTML)`, shadows);
     selector = '#pd-axe-copy';
   }
   try {
-    const out = (await inPage(`async () => {
-      const r = await window.axe.run(${JSON.stringify(selector)}, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }, rules: { region: { enabled: false } } });
-      return JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.html.slice(0, 160)) })));
-    }`)) as string;
+    const out = (await inPage(axeRunFunction(selector))) as string;
     return JSON.parse(out) as AxeViolation[];
   } finally {
     if (scope === 'panel') await inPage(`() => document.getElementById('pd-axe-copy')?.remove()`);

@@ -321,6 +321,7 @@ export async function cutLive(p: Profile): Promise<{ attempts: () => Promise<num
       return cut.realClose.apply(this, args);
     };
     // The next ones hang in "connecting", like a socket behind a dead network.
+    // biome-ignore lint/complexity/useArrowFunction: the background calls it with `new`, which an arrow function refuses
     g.WebSocket = function () {
       cut.attempts++;
       return { readyState: 0, send() {}, close() {}, onopen: null, onmessage: null, onerror: null, onclose: null };
@@ -540,23 +541,54 @@ export async function pageViewOfPanel(page: Page): Promise<{ host: boolean; shad
   });
 }
 
+/** axe-core's source, injected into the page under test (Chromium here, Firefox in firefox.ts). */
+export const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** One axe violation: its rule, impact, help text and the nodes it found (their HTML, cut short). */
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/** An async function (source) that runs axe under `selector` and answers, as JSON, its serious and critical
+ *  violations of WCAG 2 A/AA and best practice. */
+export const axeRunFunction = (selector: string) => `async () => {
+  const r = await window.axe.run(${JSON.stringify(selector)}, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }, rules: { region: { enabled: false } } });
+  return JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.html.slice(0, 160)) })));
+}`;
+
+/** A function (source) of the panel's HTML: copies it into an open container #pd-axe-copy on the page, where axe
+ *  can see it (the panel's own shadow root is closed). */
+export const AXE_COPY_FUNCTION = `(html) => {
+  document.getElementById('pd-axe-copy')?.remove();
+  const copy = document.createElement('div');
+  copy.id = 'pd-axe-copy';
+  copy.setAttribute('style', 'position:absolute;left:0;top:0;width:760px;z-index:2147483647');
+  copy.innerHTML = html;
+  // An open modal <dialog> is in the top layer; its copy keeps its place in the flow.
+  for (const d of copy.querySelectorAll('dialog[open]')) d.setAttribute('style', 'position:static;display:block');
+  document.body.append(copy);
+}`;
+
+/** axe under `selector` in a Chromium page, injected through the debugger (so the page's CSP does not apply). */
+async function axeChromium(page: Page, selector: string): Promise<AxeViolation[]> {
+  await page.evaluate(`if (!window.axe) { ${AXE_SOURCE}\n }`);
+  return JSON.parse((await page.evaluate(`(${axeRunFunction(selector)})()`)) as string);
+}
+
 /** axe-core's serious and critical violations (WCAG 2 A/AA, best practice) on an extension page (the popup, the
- *  options page). Evaluated through the debugger, so the page's CSP does not apply to injecting axe. */
-export async function axeViolationsChromium(page: Page): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
-  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await page.evaluate(`if (!window.axe) { ${source}\n }`);
-  const out = await page.evaluate(`(async () => {
-    const r = await window.axe.run('html', { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }, rules: { region: { enabled: false } } });
-    return JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.html.slice(0, 160)) })));
-  })()`);
-  return JSON.parse(out as string);
+ *  options page). */
+export function axeViolationsChromium(page: Page): Promise<AxeViolation[]> {
+  return axeChromium(page, 'html');
 }
 
 /** axe-core on the panel in Chromium. Its shadow root is closed, so axe (a page script) cannot see into it: as the
  *  Firefox check does (firefox.ts), what is on screen in the panel — its DOM, ARIA and own stylesheet, read through
  *  the debugger, which pierces closed roots — is copied into an open container on the same page and checked there. */
-export async function axePanelViolationsChromium(page: Page): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
+export async function axePanelViolationsChromium(page: Page): Promise<AxeViolation[]> {
   const cdp = await page.context().newCDPSession(page);
   try {
     interface DomNode {
@@ -580,24 +612,8 @@ export async function axePanelViolationsChromium(page: Page): Promise<{ id: stri
     for (const child of host.shadowRoots![0]!.children ?? []) {
       html += ((await cdp.send('DOM.getOuterHTML', { nodeId: child.nodeId })) as { outerHTML: string }).outerHTML;
     }
-    await page.evaluate((copyHtml) => {
-      document.getElementById('pd-axe-copy')?.remove();
-      const copy = document.createElement('div');
-      copy.id = 'pd-axe-copy';
-      copy.setAttribute('style', 'position:absolute;left:0;top:0;width:760px;z-index:2147483647');
-      copy.innerHTML = copyHtml;
-      // An open modal <dialog> is in the top layer; its copy keeps its place in the flow.
-      for (const d of copy.querySelectorAll('dialog[open]')) d.setAttribute('style', 'position:static;display:block');
-      document.body.append(copy);
-    }, html);
-    const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-    await page.evaluate(`if (!window.axe) { ${source}\n }`);
-    const out = await page.evaluate(`(async () => {
-      const r = await window.axe.run('#pd-axe-copy', { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] }, rules: { region: { enabled: false } } });
-      return JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.html.slice(0, 160)) })));
-    })()`);
-    return JSON.parse(out as string);
+    await page.evaluate(`(${AXE_COPY_FUNCTION})(${JSON.stringify(html)})`);
+    return await axeChromium(page, '#pd-axe-copy');
   } finally {
     await page.evaluate(() => document.getElementById('pd-axe-copy')?.remove()).catch(() => {});
     await cdp.detach().catch(() => {});
