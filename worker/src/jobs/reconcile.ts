@@ -283,13 +283,12 @@ async function hasOwnAccess(
 ): Promise<'yes' | 'no' | 'unknown'> {
   if (!accountId) return 'unknown';
   try {
-    const client = own ?? (await clientForAccount(env, accountId));
-    await client.call((d) => d.sharingGetFolderMetadata({ shared_folder_id: sharedFolderId }));
-    return 'yes';
+    const seen = await readFolderState(own ?? (await clientForAccount(env, accountId)), sharedFolderId);
+    if (seen.state === 'shared') return 'yes';
+    return seen.state === 'unshared' || seen.tag === 'not_a_member' ? 'no' : 'unknown';
   } catch (e) {
     if (e instanceof NotLinkedError) return 'unknown';
     const err = classifyDropboxError(e);
-    if (err.kind === 'route' && (tagPath(err.error) === 'not_a_member' || tagPath(err.error) === 'invalid_id')) return 'no';
     if (err.retryable) throw err;
     return 'unknown';
   }
