@@ -63,9 +63,22 @@ export async function recordFileUpload(db: D1Database, input: RecordFileUploadIn
   return { recorded: (results[1]?.meta.changes ?? 0) > 0 };
 }
 
-interface HistoryRow {
+/**
+ * Uploads found in Dropbox are stored compactly: one `track_history` row per (track, uploader) and reconcile batch,
+ * of kind UPLOAD_GROUP_KIND, whose details are the files as [path, rev, size] (null where Dropbox did not say).
+ * The row's id is the LAST of a block of ids reserved for it, one per file (the block above every id taken before
+ * it, so no other row ever takes one), and the history API hands each file out as its own `file_uploaded` entry:
+ * file i of n gets id (row id − n + 1 + i), with the group's actor, via and time. So the entries, their ids and
+ * paging are what one row per file gave, at a fraction of the bytes (bench/storage.md).
+ */
+export const UPLOAD_GROUP_KIND = 'file_uploads';
+/** Files in one upload group at most (the reconcile batch is chunked so), which bounds how far a page looks up. */
+export const MAX_UPLOAD_GROUP = 1000;
+export type UploadedFile = [path: string, rev: string | null, size: number | null];
+
+export interface HistoryRow {
   id: number;
-  kind: HistoryKind;
+  kind: HistoryKind | typeof UPLOAD_GROUP_KIND;
   actor_id: string | null;
   actor_name: string;
   via: Via;
@@ -74,29 +87,47 @@ interface HistoryRow {
   created_at: string;
 }
 
+/** Stored rows (newest first) as the history entries they stand for (newest first): upload groups expanded. */
+export function expandHistoryRows(rows: HistoryRow[]): HistoryEntry[] {
+  const out: HistoryEntry[] = [];
+  for (const r of rows) {
+    const base = { actor: { id: r.actor_id, name: r.actor_name }, via: r.via, collaboratorId: r.collaborator_id, createdAt: r.created_at };
+    if (r.kind !== UPLOAD_GROUP_KIND) {
+      out.push({ id: r.id, kind: r.kind, ...base, details: JSON.parse(r.details) as Record<string, unknown> });
+      continue;
+    }
+    const files = JSON.parse(r.details) as UploadedFile[];
+    for (let i = files.length - 1; i >= 0; i--) {
+      const [path, rev, size] = files[i];
+      out.push({
+        id: r.id - files.length + 1 + i,
+        kind: 'file_uploaded',
+        ...base,
+        details: { path, ...(rev !== null ? { rev } : {}), ...(size !== null ? { size } : {}) },
+      });
+    }
+  }
+  return out;
+}
+
 /** A track's history, newest first (owner and active collaborators). */
 export async function listHistory(
   db: D1Database,
   input: { trackId: string; accountId: string; before?: number; limit: number; collaboratorId?: string | undefined },
 ): Promise<{ entries: HistoryEntry[]; nextBefore: number | null }> {
   await trackAccess(db, input.trackId, input.accountId);
+  const before = input.before ?? Number.MAX_SAFE_INTEGER;
+  // Rows with an entry below `before`: any row below it, or an upload group whose block starts below it (such a
+  // row's id is less than MAX_UPLOAD_GROUP above, which keeps the look-up on the (track_id, id) index). Each row
+  // has at least one such entry, so limit + 1 rows give more than a page whenever there is more.
   const { results } = await prepare(
     db,
-    sql`SELECT * FROM track_history WHERE track_id = ${input.trackId} AND id < ${input.before ?? Number.MAX_SAFE_INTEGER}
+    sql`SELECT * FROM track_history WHERE track_id = ${input.trackId} AND id < ${Math.min(before + MAX_UPLOAD_GROUP, Number.MAX_SAFE_INTEGER)}
+        AND (id < ${before} OR (kind = ${UPLOAD_GROUP_KIND} AND id - json_array_length(details) + 1 < ${before}))
         ${input.collaboratorId ? sql`AND collaborator_id = ${input.collaboratorId}` : raw('')}
         ORDER BY id DESC LIMIT ${input.limit + 1}`,
   ).all<HistoryRow>();
-  const page = results.slice(0, input.limit);
-  return {
-    entries: page.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      actor: { id: r.actor_id, name: r.actor_name },
-      via: r.via,
-      collaboratorId: r.collaborator_id,
-      details: JSON.parse(r.details) as Record<string, unknown>,
-      createdAt: r.created_at,
-    })),
-    nextBefore: results.length > input.limit ? page[page.length - 1].id : null,
-  };
+  const entries = expandHistoryRows(results).filter((e) => e.id < before);
+  const page = entries.slice(0, input.limit);
+  return { entries: page, nextBefore: entries.length > input.limit ? page[page.length - 1].id : null };
 }

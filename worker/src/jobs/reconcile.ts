@@ -25,6 +25,7 @@ import {
   type AsRead,
 } from '../domain/sharing.ts';
 import { newId, nowIso } from '../domain/db.ts';
+import { MAX_UPLOAD_GROUP, UPLOAD_GROUP_KIND, type UploadedFile } from '../domain/history.ts';
 import { prepare, raw, sql } from '../domain/sql.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { DropboxCallError, classifyDropboxError, tagPath } from '../dropbox/errors.ts';
@@ -555,13 +556,13 @@ const BASELINE_REVISIONS_PER_INVOCATION = 20_000;
 const JSON_CHUNK_CHARS = 50_000;
 
 /** Rows as JSON arrays of at most JSON_CHUNK_CHARS characters (each becomes one `json_each(?)` parameter). */
-export function jsonChunks(rows: unknown[]): string[] {
+export function jsonChunks(rows: unknown[], maxRows = Number.POSITIVE_INFINITY): string[] {
   const out: string[] = [];
   let cur: string[] = [];
   let size = 2;
   for (const r of rows) {
     const j = JSON.stringify(r);
-    if (cur.length && size + j.length + 1 > JSON_CHUNK_CHARS) {
+    if (cur.length && (size + j.length + 1 > JSON_CHUNK_CHARS || cur.length >= maxRows)) {
       out.push(`[${cur.join(',')}]`);
       cur = [];
       size = 2;
@@ -643,10 +644,10 @@ export function revisionStatements(db: D1Database, revisions: Revision[]): D1Pre
     k: u.key,
     t: track.id,
     b: u.modifiedBy,
-    d: JSON.stringify({ path: u.relPath, ...(u.rev ? { rev: u.rev } : {}), ...(u.size !== null ? { size: u.size } : {}) }),
+    d: [u.relPath, u.rev ?? null, u.size ?? null] satisfies UploadedFile,
   }));
   const claimed = `JOIN dropbox_seen_files f ON f.shared_folder_id = json_extract(j.value, '$.s') AND f.file_key = json_extract(j.value, '$.k') AND f.claimed_by = ?3`;
-  for (const chunk of jsonChunks(rows)) {
+  for (const chunk of jsonChunks(rows, MAX_UPLOAD_GROUP)) {
     stmts.push(
       db
         .prepare(
@@ -658,13 +659,20 @@ export function revisionStatements(db: D1Database, revisions: Revision[]): D1Pre
       db
         .prepare(`UPDATE tracks SET updated_at = ?1 WHERE id IN (SELECT json_extract(j.value, '$.t') FROM json_each(?2) j ${claimed})`)
         .bind(now, chunk, claim),
+      // One history row per (track, uploader) of the revisions this batch claimed: an upload group (history.ts).
+      // Its id is the last of a block of ids, one per file, reserved above every id taken so far; the history API
+      // hands each file out as its own `file_uploaded` entry with its own id from that block.
       db
         .prepare(
-          `INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
-           SELECT json_extract(j.value, '$.t'), 'file_uploaded', a.id, COALESCE(a.display_name, 'Dropbox'), 'dropbox', NULL, json_extract(j.value, '$.d'), ?1
-           FROM json_each(?2) j ${claimed}
-           LEFT JOIN accounts a ON a.dropbox_account_id = json_extract(j.value, '$.b')
-           ORDER BY j.key`,
+          `INSERT INTO track_history (id, track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
+           SELECT (SELECT coalesce(max(id), 0) FROM track_history) + sum(g.n) OVER (ORDER BY g.first),
+                  g.t, '${UPLOAD_GROUP_KIND}', a.id, coalesce(a.display_name, 'Dropbox'), 'dropbox', NULL, g.files, ?1
+           FROM (SELECT json_extract(j.value, '$.t') AS t, json_extract(j.value, '$.b') AS b, min(j.key) AS first,
+                        count(*) AS n, json_group_array(json(j.value -> '$.d') ORDER BY j.key) AS files
+                 FROM json_each(?2) j ${claimed}
+                 GROUP BY 1, 2) g
+           LEFT JOIN accounts a ON a.dropbox_account_id = g.b
+           ORDER BY g.first`,
         )
         .bind(now, chunk, claim),
     );

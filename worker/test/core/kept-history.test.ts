@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:test';
 import { planAccessEndedInDropbox, runPlan } from '../../src/domain/index.ts';
+import { revisionStatements } from '../../src/jobs/reconcile.ts';
 import { person, share, trackOf } from './helpers.ts';
 
 describe('the kept history of a track', () => {
@@ -124,6 +125,87 @@ describe('the kept history of a track', () => {
     expect(pages).toBe(3); // 7 edits + track_created = 8 entries
     expect(seen).toEqual([...seen].sort((a, b) => b - a));
     expect(new Set(seen).size).toBe(8);
+  });
+});
+
+describe('uploads found in Dropbox, stored as one row per uploader and batch', () => {
+  it('come out of the history API one entry per file, in order, with their own ids, on pages of any size', async () => {
+    const maya = await person('Maya Reyes');
+    const leo = await person('Leo Vance');
+    const trackId = await trackOf(maya, 'Grouped');
+    await share(maya, trackId, leo, 'editor');
+    const track = await env.DB.prepare('SELECT id, owner_id, dropbox_shared_folder_id, created_at FROM tracks WHERE id = ?')
+      .bind(trackId)
+      .first<{ id: string; owner_id: string; dropbox_shared_folder_id: string; created_at: string }>();
+    const later = new Date(Date.parse(track!.created_at) + 60_000).toISOString();
+    let rev = 0;
+    const upload = (by: string, path: string, size: number | null = 1000) => {
+      const r = `0${(++rev).toString(16).padStart(8, '0')}`;
+      return {
+        track: track!,
+        file: { sharedFolderId: track!.dropbox_shared_folder_id, relPath: path, key: r, rev: r, size, modifiedBy: by, serverModified: later },
+      };
+    };
+    const stranger = 'dbid:not-a-pd-user';
+    expect((await maya.patch(`/tracks/${trackId}`, { bpm: 101 })).status).toBe(200);
+    // Batch 1: Leo's and a stranger's files interleaved (two groups).
+    const first = [
+      upload(leo.account.dropboxAccountId, 'Stems/kick.wav'),
+      upload(stranger, 'Stems/bass.wav', null),
+      upload(leo.account.dropboxAccountId, 'Stems/snare.wav'),
+      upload(leo.account.dropboxAccountId, 'Mix v1.wav'),
+      upload(stranger, 'Stems/pad.wav'),
+    ];
+    await env.DB.batch(revisionStatements(env.DB, first));
+    expect((await leo.patch(`/tracks/${trackId}`, { bpm: 102 })).status).toBe(200);
+    // Batch 2: one revision seen before (recorded once only) and two new ones.
+    await env.DB.batch(revisionStatements(env.DB, [first[3], upload(leo.account.dropboxAccountId, 'Mix v2.wav'), upload(stranger, 'Vox.wav')]));
+    expect((await maya.patch(`/tracks/${trackId}`, { bpm: 103 })).status).toBe(200);
+
+    const rows = await env.DB.prepare(`SELECT count(*) AS n FROM track_history WHERE track_id = ? AND kind = 'file_uploads'`)
+      .bind(trackId)
+      .first<{ n: number }>();
+    expect(rows!.n).toBe(4); // 7 uploads in 4 rows
+
+    type Entry = { id: number; kind: string; actor: { name: string }; details: Record<string, unknown> };
+    const all = async (limit: number) => {
+      const out: Entry[] = [];
+      let before: number | null = null;
+      do {
+        const res: { status: number; body: { entries: Entry[]; nextBefore: number | null } } = await maya.get(
+          `/tracks/${trackId}/history?limit=${limit}${before ? `&before=${before}` : ''}`,
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.entries.length).toBeLessThanOrEqual(limit);
+        expect(res.body.entries.length).toBeGreaterThan(0);
+        out.push(...res.body.entries);
+        before = res.body.nextBefore;
+      } while (before !== null);
+      return out;
+    };
+    const everything = await all(100);
+    const story = everything
+      .filter((e) => e.kind === 'file_uploaded' || e.kind === 'metadata_changed')
+      .map((e) => (e.kind === 'file_uploaded' ? `${e.actor.name}: ${e.details.path}` : `edit by ${e.actor.name}`));
+    expect(story).toEqual([
+      'edit by Maya Reyes',
+      'Dropbox: Vox.wav',
+      'Leo Vance: Mix v2.wav',
+      'edit by Leo Vance',
+      'Dropbox: Stems/pad.wav',
+      'Dropbox: Stems/bass.wav',
+      'Leo Vance: Mix v1.wav',
+      'Leo Vance: Stems/snare.wav',
+      'Leo Vance: Stems/kick.wav',
+      'edit by Maya Reyes',
+    ]);
+    const ids = everything.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(everything.find((e) => e.details.path === 'Stems/bass.wav')!.details).toEqual({ path: 'Stems/bass.wav', rev: '000000002' });
+    expect(everything.find((e) => e.details.path === 'Mix v1.wav')!.details).toEqual({ path: 'Mix v1.wav', rev: '000000004', size: 1000 });
+    // Every page size walks the same entries, whatever group a page boundary falls in.
+    for (const limit of [1, 2, 3, 4, 5, 7]) expect((await all(limit)).map((e) => e.id)).toEqual(ids);
   });
 });
 

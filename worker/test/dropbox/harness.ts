@@ -4,6 +4,7 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { inject } from 'vitest';
 import worker from '../../src/index.ts';
+import { expandHistoryRows, type HistoryRow } from '../../src/domain/history.ts';
 import { runQueueInvocation } from '../../src/jobs/consumer.ts';
 import type { Job } from '../../src/jobs/messages.ts';
 
@@ -231,11 +232,12 @@ export async function notificationsOf(accountId: string) {
   return results;
 }
 
+/** A track's history entries, oldest first, as the history API hands them out (upload groups expanded). */
 export async function historyOf(trackId: string) {
-  const { results } = await env.DB.prepare('SELECT kind, actor_id, via, details FROM track_history WHERE track_id = ? ORDER BY id')
-    .bind(trackId)
-    .all<{ kind: string; actor_id: string | null; via: string; details: string }>();
-  return results;
+  const { results } = await env.DB.prepare('SELECT * FROM track_history WHERE track_id = ? ORDER BY id DESC').bind(trackId).all<HistoryRow>();
+  return expandHistoryRows(results)
+    .reverse()
+    .map((e) => ({ kind: e.kind, actor_id: e.actor.id, via: e.via, details: JSON.stringify(e.details) }));
 }
 
 export async function changesOf(trackId: string) {
