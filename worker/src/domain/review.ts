@@ -36,11 +36,11 @@ interface ReviewRow {
   last_track_activity: string | null;
 }
 
-/** The latest activity of a collaborator record on its track (their comment or history entry), as SQL. */
+/** The latest activity of a collaborator record on its track (their comment or history entry), as SQL: one
+ *  primary-key probe of track_activity, which triggers keep (migration 0026). */
 const lastTrackActivity = (c: string, t: string): Sql => sql`MAX(
   COALESCE(${rawCol(c, 'joined_at')}, ''),
-  COALESCE((SELECT MAX(m.created_at) FROM comments m WHERE m.track_id = ${rawCol(t, 'id')} AND m.author_id = ${rawCol(c, 'account_id')}), ''),
-  COALESCE((SELECT MAX(h.created_at) FROM track_history h WHERE h.track_id = ${rawCol(t, 'id')} AND h.actor_id = ${rawCol(c, 'account_id')}), ''))`;
+  COALESCE((SELECT a.last_at FROM track_activity a WHERE a.track_id = ${rawCol(t, 'id')} AND a.account_id = ${rawCol(c, 'account_id')}), ''))`;
 const rawCol = (alias: string, column: string): Sql => ({ text: `${alias}.${column}`, params: [] });
 
 const lastSignIn = (account: Sql): Sql =>

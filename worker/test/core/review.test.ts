@@ -16,6 +16,7 @@ async function idleSince(p: Person, collaboratorId: string, days: number) {
     env.DB.prepare('UPDATE sessions SET created_at = ?, last_used_at = ? WHERE account_id = ?').bind(ago(days), ago(days), p.account.id),
     env.DB.prepare('UPDATE comments SET created_at = ? WHERE author_id = ?').bind(ago(days), p.account.id),
     env.DB.prepare('UPDATE track_history SET created_at = ? WHERE actor_id = ?').bind(ago(days), p.account.id),
+    env.DB.prepare('UPDATE track_activity SET last_at = ? WHERE account_id = ?').bind(ago(days), p.account.id),
   ]);
 }
 
