@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { acceptInvitation, addComment, createSession, createTrack, invite, updateTrack, upsertAccount } from '../src/domain/index.ts';
 import { revisionStatements } from '../src/jobs/reconcile.ts';
 import { runRetention, SEEN_FILE_COMPACT_AFTER_DAYS } from '../src/jobs/retention.ts';
+import { publishLive } from '../src/live/publish.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -26,6 +27,8 @@ const COLLABORATORS = 4;
 const REVISIONS = 200;
 const EDITS = 20;
 const COMMENTS = 20;
+/** Revisions each reconcile batch finds (a walk's page of list_folder/continue), across the track's uploaders. */
+const UPLOAD_BATCH = 50;
 
 // ------------------------------------------------------------------------------------------------- D1 over SQLite
 /** Just enough of D1's API for the worker's code: prepare/bind/first/all/run/raw, batch (one transaction), exec. */
@@ -93,7 +96,7 @@ async function person(db, i) {
   return upsertAccount(db, { dropboxAccountId: `dbid:AA${hex(38)}`.slice(0, 40), email, displayName: `Person ${i} Name` });
 }
 
-async function typicalTrack(db, sqlite, owner, members, t) {
+async function typicalTrack(db, sqlite, owner, members, t, uploadBatch) {
   const sfid = String(1_000_000_000 + t * 7919);
   const track = await createTrack(db, {
     ownerId: owner.id,
@@ -161,7 +164,7 @@ async function typicalTrack(db, sqlite, owner, members, t) {
       },
     };
   });
-  for (let i = 0; i < revisions.length; i += 50) await db.batch(revisionStatements(db, revisions.slice(i, i + 50)));
+  for (let i = 0; i < revisions.length; i += uploadBatch) await db.batch(revisionStatements(db, revisions.slice(i, i + uploadBatch)));
   return track.id;
 }
 
@@ -208,45 +211,59 @@ function bytesByTable(sqlite) {
   return { by, rows };
 }
 
-const sqlite = migrated();
-const db = d1Over(sqlite);
-const owners = await Promise.all(Array.from({ length: 10 }, (_, i) => person(db, i)));
-const pool = await Promise.all(Array.from({ length: 30 }, (_, i) => person(db, 100 + i)));
-const t0 = performance.now();
-for (let t = 0; t < TRACKS; t++) {
-  const members = Array.from({ length: COLLABORATORS }, (_, k) => pool[(t * 3 + k * 7) % pool.length]);
-  await typicalTrack(db, sqlite, owners[t % owners.length], members, t);
-}
-const buildMs = performance.now() - t0;
-const before = bytesByTable(sqlite);
+/** Builds `tracks` typical tracks whose uploads the walk finds `uploadBatch` revisions at a time; bytes before and
+ *  after retention. */
+async function build(tracks, uploadBatch) {
+  const sqlite = migrated();
+  const db = d1Over(sqlite);
+  const owners = await Promise.all(Array.from({ length: 10 }, (_, i) => person(db, i)));
+  const pool = await Promise.all(Array.from({ length: 30 }, (_, i) => person(db, 100 + i)));
+  const t0 = performance.now();
+  for (let t = 0; t < tracks; t++) {
+    const members = Array.from({ length: COLLABORATORS }, (_, k) => pool[(t * 3 + k * 7) % pool.length]);
+    await typicalTrack(db, sqlite, owners[t % owners.length], members, t, uploadBatch);
+  }
+  const buildMs = performance.now() - t0;
+  const before = bytesByTable(sqlite);
 
-// Retention, as the cron runs it once its conditions hold (91 days on): every notification was read today; every
-// person's browser is signed in (a live session) and has synced past its library changes; seen revisions are older
-// than SEEN_FILE_COMPACT_AFTER_DAYS; the Dropbox changes were done more than 30 days before.
-const accounts = sqlite
-  .prepare('SELECT id FROM accounts')
-  .all()
-  .map((r) => r.id);
-const later = Date.now() + 91 * 86_400_000;
-for (const a of accounts) await createSession(db, a);
-sqlite.prepare(`UPDATE notifications SET read_at = ?`).run(new Date().toISOString());
-sqlite
-  .prepare(`UPDATE sessions SET expires_at = ?1, absolute_expires_at = ?1,
-  sync_cursor = (SELECT coalesce(max(seq), 0) FROM library_changes WHERE account_id = sessions.account_id)`)
-  .run(new Date(later + 86_400_000).toISOString());
-let passes = 0;
-for (;;) {
-  const r = await runRetention(db, later);
-  passes++;
-  if (Object.values(r).every((n) => n === 0) || passes > 1000) break;
+  // Retention, as the cron runs it once its conditions hold (91 days on): every notification was read today; every
+  // person's browser is signed in (a live session) and has synced past its library changes; seen revisions are older
+  // than SEEN_FILE_COMPACT_AFTER_DAYS; the Dropbox changes were done more than 30 days before.
+  const accounts = sqlite
+    .prepare('SELECT id FROM accounts')
+    .all()
+    .map((r) => r.id);
+  const later = Date.now() + 91 * 86_400_000;
+  for (const a of accounts) await createSession(db, a);
+  sqlite.prepare(`UPDATE notifications SET read_at = ?`).run(new Date().toISOString());
+  sqlite
+    .prepare(`UPDATE sessions SET expires_at = ?1, absolute_expires_at = ?1,
+    sync_cursor = (SELECT coalesce(max(seq), 0) FROM library_changes WHERE account_id = sessions.account_id)`)
+    .run(new Date(later + 86_400_000).toISOString());
+  // The live outbox is drained within seconds of each write by publishLive (here with hubs that take every push).
+  const hubs = { idFromName: (n) => n, get: () => ({ publish: async () => 1 }) };
+  while ((await publishLive({ DB: db, LIVE: hubs })).rows > 0);
+  let passes = 0;
+  for (;;) {
+    const r = await runRetention(db, later);
+    passes++;
+    if (Object.values(r).every((n) => n === 0) || passes > 1000) break;
+  }
+  const after = bytesByTable(sqlite);
+  return { sqlite, before, after, accounts, buildMs };
 }
-const after = bytesByTable(sqlite);
+
+const { sqlite, before, after, accounts, buildMs } = await build(TRACKS, UPLOAD_BATCH);
+// The worst case for upload groups: every walk finds one revision (each upload its own history row).
+const WORST_TRACKS = TRACKS;
+const worst = await build(WORST_TRACKS, 1);
 
 // ------------------------------------------------------------------------------------------------- report
 const tables = [...new Set([...before.by.keys(), ...after.by.keys()])]
   .filter((t) => !t.startsWith('sqlite_'))
   .sort((a, b) => (before.by.get(b) ?? 0) - (before.by.get(a) ?? 0));
-const perTrack = (m) => tables.filter((t) => !PER_PERSON.has(t)).reduce((s, t) => s + (m.get(t) ?? 0), 0) / TRACKS;
+const perTrack = (m, n = TRACKS) =>
+  [...m.keys()].filter((t) => !t.startsWith('sqlite_') && !PER_PERSON.has(t)).reduce((s, t) => s + (m.get(t) ?? 0), 0) / n;
 const kb = (b) => (b / 1024).toFixed(1);
 const lines = [
   '# Storage per typical track (issue 10, part 5)',
@@ -259,9 +276,12 @@ const lines = [
   '',
   `Typical track: owner + ${COLLABORATORS} collaborators (invited in PD, accepted), ${REVISIONS} file revisions uploaded in Dropbox`,
   `(~20 files re-bounced), ${EDITS} edits, ${COMMENTS} comments; ${TRACKS} such tracks built in ${(buildMs / 1000).toFixed(1)} s.`,
+  `The reconcile walk finds the uploads ${UPLOAD_BATCH} at a time across the track's 5 uploaders, so each history row of`,
+  `uploads holds ~${UPLOAD_BATCH / 5} files (src/domain/history.ts stores one row per track, uploader and batch).`,
   '"After retention" = what the cron leaves once its conditions hold (src/jobs/retention.ts): notifications read more',
   `than 90 days ago deleted; library changes every live session's sync cursor has passed deleted; seen file revisions`,
-  `older than ${SEEN_FILE_COMPACT_AFTER_DAYS} days compacted. History, comments, collaborators, invitations and the library itself stay.`,
+  `older than ${SEEN_FILE_COMPACT_AFTER_DAYS} days compacted; the live outbox drained (publishLive does that within seconds). History,`,
+  'comments, collaborators, invitations and the library itself stay.',
   '',
   '| table (with its indexes) | rows before | bytes per track before | rows after | bytes per track after |',
   '|---|---|---|---|---|',
@@ -277,6 +297,9 @@ const lines = [
     .filter((t) => PER_PERSON.has(t))
     .map((t) => `${t} ${Math.round((after.by.get(t) ?? 0) / accounts.length)} B`)
     .join(', ')}.`,
+  '',
+  `Worst case for that grouping, every walk finding a single revision (one history row per upload; ${WORST_TRACKS} tracks):`,
+  `**${kb(perTrack(worst.before.by, WORST_TRACKS))} KB** per track before retention, **${kb(perTrack(worst.after.by, WORST_TRACKS))} KB** after.`,
   '',
   `One 10 GB D1 database: ~${Math.floor(10e9 / perTrack(before.by)).toLocaleString('en')} typical tracks before retention, ~${Math.floor(10e9 / perTrack(after.by)).toLocaleString('en')} after (track data only).`,
   '',

@@ -3,8 +3,9 @@
 //  - notifications read more than NOTIFICATION_RETENTION_DAYS ago are deleted (unread ones stay whatever their age);
 //  - library changes every live session of their person has passed (GET /sync recorded a cursor at or past them)
 //    are deleted: no browser will ask for them again. A person with a live session that never synced keeps them all;
-//  - seen file revisions older than SEEN_FILE_COMPACT_AFTER_DAYS lose their claim id (only the batch that claimed a
-//    revision reads it; the row itself stays, so a revision is still recorded once);
+//  - seen file revisions older than SEEN_FILE_COMPACT_AFTER_DAYS lose their claim id and time (only the batch that
+//    claimed a revision reads the id, and only this rule the time; the row itself stays, so a revision is still
+//    recorded once);
 //  - Dropbox changes done more than DONE_CHANGE_RETENTION_DAYS ago are deleted (PD shows pending, running and failed
 //    ones; the track's history keeps what happened).
 // History, comments, collaborators, invitations and library entries are never pruned. Bytes per track before and
@@ -47,7 +48,7 @@ const pruneLibraryChangesStatement = (db: D1Database, now: number) =>
 const compactSeenFilesStatement = (db: D1Database, now: number) =>
   db
     .prepare(
-      `UPDATE dropbox_seen_files SET claimed_by = '' WHERE (shared_folder_id, file_key) IN (
+      `UPDATE dropbox_seen_files SET claimed_by = '', seen_at = 0 WHERE (shared_folder_id, file_key) IN (
          SELECT shared_folder_id, file_key FROM dropbox_seen_files WHERE claimed_by <> '' AND seen_at < ? LIMIT ?)`,
     )
     .bind(now - SEEN_FILE_COMPACT_AFTER_DAYS * DAY_MS, PRUNE_PER_TICK);
