@@ -17,7 +17,7 @@ function CollaboratorRow({ ctx, collaborator }: { ctx: TrackContext; collaborato
   const features = collaboratorFeatures.filter((f) => f.include({ ctx, collaborator }));
   const owner = ctx.detail.myRole === 'owner';
   return (
-    <li class="pd-person" data-collaborator-id={collaborator.id} aria-label={collaborator.displayName}>
+    <li class="pd-person" data-collaborator-id={collaborator.id} data-focus-home={collaborator.id} aria-label={collaborator.displayName}>
       <div class="pd-person-head">
         <span class="pd-person-name">{collaborator.displayName}</span>
         <StatusChip collaborator={collaborator} />

@@ -64,9 +64,26 @@ export function isCurrent(c: Pick<Collaborator, 'status'>): boolean {
   return c.status === 'active' || c.status === 'invited';
 }
 
+/**
+ * Focuses the element marked data-focus-home="<home>" (a collaborator's row), making it focusable by script only.
+ * After the render that closed the dialog has finished: that render may still move the row (from current people to
+ * past ones), and moving a focused element drops its focus. Not if focus has meanwhile gone somewhere else.
+ */
+function focusHome(root: Document | ShadowRoot, home: string): void {
+  setTimeout(() => {
+    const active = root.activeElement;
+    if (active && active !== (root as Document).body) return;
+    const el = [...root.querySelectorAll<HTMLElement>('[data-focus-home]')].find((e) => e.dataset.focusHome === home);
+    if (!el) return;
+    if (!el.hasAttribute('tabindex')) el.tabIndex = -1;
+    el.focus();
+  }, 0);
+}
+
 /** A modal confirmation inside our own UI (shadow root or popup): the native <dialog> opened with showModal(), so the
  *  browser traps focus inside it and makes the rest inert (in a closed shadow root too). Escape and a click on the
- *  backdrop cancel; closing returns focus to the control that opened it. */
+ *  backdrop cancel; closing returns focus to the control that opened it, or to its row (data-focus-home) when that
+ *  control is gone. */
 export function Dialog({ title, onClose, children, labelId }: { title: string; onClose: () => void; children: ComponentChildren; labelId: string }) {
   const ref = useRef<HTMLDialogElement>(null);
   const closeRef = useRef(onClose);
@@ -77,6 +94,10 @@ export function Dialog({ title, onClose, children, labelId }: { title: string; o
     if (!dialog) return;
     const root = dialog.getRootNode() as Document | ShadowRoot;
     const opener = root.activeElement instanceof HTMLElement ? root.activeElement : null;
+    // Where focus goes if the opener is gone when the dialog closes: a live update may end the row under an open
+    // dialog (the person left meanwhile), and its controls with it. Focus then lands on that row, which now says
+    // what happened, rather than nowhere.
+    const home = dialog.parentElement?.closest<HTMLElement>('[data-focus-home]')?.dataset.focusHome ?? null;
     if (!dialog.open) {
       if (typeof dialog.showModal === 'function') dialog.showModal();
       else dialog.setAttribute('open', '');
@@ -84,7 +105,8 @@ export function Dialog({ title, onClose, children, labelId }: { title: string; o
     dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => {
       if (dialog.open && typeof dialog.close === 'function') dialog.close();
-      if (opener?.isConnected) opener.focus();
+      if (opener?.isConnected && opener !== (root as Document).body) opener.focus();
+      else if (home !== null) focusHome(root, home);
     };
   }, []);
   return (

@@ -491,6 +491,15 @@ export async function axText(page: Page, target: AxTarget, opts: AxOptions = {})
   return node ? tree.text(node) : '';
 }
 
+/** The node that has keyboard focus, as the accessibility tree names it (role and name), or null. */
+export async function axFocused(page: Page): Promise<{ role: string; name: string } | null> {
+  const tree = await axTree(page);
+  // The page's root is marked focused too whenever the page has focus: the element is the last one marked.
+  const focused = tree.nodes.filter((n) => !n.ignored && n.properties?.some((p) => p.name === 'focused' && p.value.value === true));
+  const node = focused[focused.length - 1];
+  return node ? { role: str(node.role?.value), name: str(node.name?.value) } : null;
+}
+
 /** Waits until `text` is on screen inside `within` (or anywhere). */
 export async function axWaitForText(page: Page, text: string, opts: AxOptions = {}): Promise<void> {
   await poll(`text "${text}"${opts.within ? ` in ${opts.within.role} "${String(opts.within.name)}"` : ''}`, opts.timeout ?? 30_000, async () => {

@@ -6,7 +6,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LibraryResponse, TrackDetail } from '@pd/shared';
 import type { Page } from 'playwright-core';
-import { api, axText, axWaitFor, launchProfile, openPopup, PANEL, shot, signInDirect, startStack, type Profile, type Stack } from './harness';
+import {
+  api,
+  axCount,
+  axFocused,
+  axText,
+  axWaitFor,
+  launchProfile,
+  openPopup,
+  PANEL,
+  shot,
+  signInDirect,
+  startStack,
+  userClick,
+  type Profile,
+  type Stack,
+} from './harness';
 
 const OWNER_FOLDER = (track: string, project: string) =>
   `https://www.dropbox.com/home/PRODUCER-DASHBOARD/${encodeURIComponent(project)}/${encodeURIComponent(track)}`;
@@ -18,6 +33,7 @@ let stack: Stack;
 let maya: Profile;
 let leo: Profile;
 let mayaSession: string;
+let avaSession: string;
 
 async function signInThroughPopup(p: Profile, email: string): Promise<void> {
   const page = await openPopup(p);
@@ -56,6 +72,7 @@ beforeAll(async () => {
   await signInThroughPopup(leo, 'leo@pd.example');
   await signInThroughPopup(maya, 'maya@pd.example');
   mayaSession = await signInDirect(stack, 'maya@pd.example');
+  avaSession = await signInDirect(stack, 'ava@pd.example');
   await api(stack, mayaSession, 'POST', '/dropbox/import', {});
 });
 
@@ -111,6 +128,27 @@ describe('live panels', () => {
     );
     expect(afterCommit).toBeLessThan(10_000);
     await shot(page, 'panel-live-left-in-dropbox.png');
+    await page.close();
+  });
+
+  it('a push that ends a row under an open Revoke dialog closes it, puts focus on that row, and revokes nothing', async () => {
+    const page = await maya.context.newPage();
+    await page.goto(OWNER_FOLDER('Midnight Drive', 'After Hours'));
+    await expect(axWaitFor(page, row('Ava Chen'), inPanel)).resolves.toContain('Active');
+    await page.waitForTimeout(1500);
+    await userClick(page, { role: 'button', name: 'Revoke Ava Chen' }, inPanel);
+    const dialog = { role: 'dialog', name: "Revoke Ava Chen's access to “Midnight Drive”?" };
+    await axWaitFor(page, dialog);
+    // While Maya reads the confirmation, Ava leaves through PD.
+    const track = await trackNamed('Midnight Drive');
+    await api(stack, avaSession, 'POST', `/tracks/${track.track.id}/leave`);
+    const ms = await timeUntil(async () => (await axCount(page, dialog)) === 0, 10_000, 'the dialog closing on the push');
+    console.log(`live e2e: collaborator left under an open Revoke dialog → dialog closed ${Math.round(ms)} ms later`);
+    expect(await axText(page, row('Ava Chen'), inPanel)).toContain('Left');
+    expect(await axFocused(page)).toEqual({ role: 'listitem', name: 'Ava Chen' });
+    const after = await api<TrackDetail>(stack, mayaSession, 'GET', `/tracks/${track.track.id}`);
+    expect(after.collaborators.find((c) => c.displayName === 'Ava Chen')).toMatchObject({ status: 'left' });
+    await shot(page, 'panel-live-row-ended-under-dialog.png');
     await page.close();
   });
 

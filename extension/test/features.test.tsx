@@ -12,6 +12,9 @@ import type { PdApi } from '../utils/messaging';
 import { startBackground } from './helpers/background';
 import { FakeWorker, LEO, MAYA, SAM } from './helpers/fake-worker';
 import { renderWithApi } from './helpers/render';
+import { testUserGesture } from './helpers/user-gesture';
+import { ApiContext } from '../components/api-context';
+import { UserGestureContext } from '../components/user-gesture';
 
 let worker: FakeWorker;
 let api: PdApi;
@@ -110,6 +113,32 @@ describe("owner's Revoke confirmation", () => {
     await waitFor(() => expect(notices).toEqual([expect.stringMatching(/Can't reach Producer Dashboard/)]));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(refreshed).toBe(1);
+  });
+
+  it('a live update that ends the row under the open dialog closes it and puts focus on that row, which says what happened', async () => {
+    const ctx = await trackCtx('Midnight Drive');
+    const wrap = (c: TrackContext) => (
+      <UserGestureContext.Provider value={testUserGesture}>
+        <ApiContext.Provider value={api}>
+          <TrackView ctx={c} />
+        </ApiContext.Provider>
+      </UserGestureContext.Provider>
+    );
+    const view = renderWithApi(<TrackView ctx={ctx} />, api);
+    userClick(screen.getByRole('button', { name: 'Revoke Leo Vance' }));
+    expect(screen.getByRole('dialog')).toBeTruthy();
+    // Leo leaves meanwhile; the push makes the panel read the track again (what use-live-detail does).
+    const leo = worker.tracks.get(ctx.detail.track.id)!.collaborators.find((c) => c.displayName === 'Leo Vance')!;
+    leo.status = 'left';
+    leo.endedVia = 'app';
+    view.rerender(wrap(await trackCtx('Midnight Drive')));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    const row = screen.getByRole('listitem', { name: 'Leo Vance' });
+    await waitFor(() => expect(document.activeElement).toBe(row));
+    expect(row.textContent).toContain('Left');
+    expect(notices).toEqual([]); // nothing was sent, so nothing to report
+    const after = await api.getTrack({ trackId: ctx.detail.track.id });
+    expect(after.collaborators.find((c) => c.displayName === 'Leo Vance')).toMatchObject({ status: 'left' });
   });
 
   it('keeps people whose access ended on the track for credits, with how it ended', async () => {
