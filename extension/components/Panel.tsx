@@ -133,6 +133,7 @@ export function Panel(props: PanelProps) {
       data-state={r?.state ?? 'loading'}
       aria-label={t('panel_label')}
       lang={messageLanguage()}
+      data-focus-home="panel"
     >
       <div class="pd-panel-head">
         <span class="pd-logo" aria-hidden="true">

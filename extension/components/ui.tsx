@@ -65,25 +65,44 @@ export function isCurrent(c: Pick<Collaborator, 'status'>): boolean {
 }
 
 /**
- * Focuses the element marked data-focus-home="<home>" (a collaborator's row), making it focusable by script only.
- * After the render that closed the dialog has finished: that render may still move the row (from current people to
- * past ones), and moving a focused element drops its focus. Not if focus has meanwhile gone somewhere else.
+ * After a dialog closed, once the render that closed it has finished, and only if focus is then nowhere: focus the
+ * control that opened it, or else the first of `homes` still on screen (elements marked data-focus-home: a
+ * collaborator's row, then the panel, nearest first), made focusable by script only. It waits for the render to
+ * finish because that render may still remove the opener (the dialog's cleanup runs before Preact detaches the
+ * subtree around it) or move the row (from current people to past ones), and either drops focus.
  */
-function focusHome(root: Document | ShadowRoot, home: string): void {
+function restoreFocusLater(root: Document | ShadowRoot, opener: HTMLElement | null, homes: string[]): void {
   setTimeout(() => {
     const active = root.activeElement;
     if (active && active !== (root as Document).body) return;
-    const el = [...root.querySelectorAll<HTMLElement>('[data-focus-home]')].find((e) => e.dataset.focusHome === home);
-    if (!el) return;
-    if (!el.hasAttribute('tabindex')) el.tabIndex = -1;
-    el.focus();
+    if (opener?.isConnected && opener !== (root as Document).body) {
+      opener.focus();
+      return;
+    }
+    const marked = [...root.querySelectorAll<HTMLElement>('[data-focus-home]')];
+    for (const home of homes) {
+      const el = marked.find((e) => e.dataset.focusHome === home);
+      if (!el) continue;
+      if (!el.hasAttribute('tabindex')) el.tabIndex = -1;
+      el.focus();
+      return;
+    }
   }, 0);
+}
+
+/** The data-focus-home values around an element, nearest first. */
+function focusHomesAround(el: Element | null): string[] {
+  const out: string[] = [];
+  for (let e = el?.closest<HTMLElement>('[data-focus-home]'); e; e = e.parentElement?.closest<HTMLElement>('[data-focus-home]')) {
+    if (e.dataset.focusHome) out.push(e.dataset.focusHome);
+  }
+  return out;
 }
 
 /** A modal confirmation inside our own UI (shadow root or popup): the native <dialog> opened with showModal(), so the
  *  browser traps focus inside it and makes the rest inert (in a closed shadow root too). Escape and a click on the
- *  backdrop cancel; closing returns focus to the control that opened it, or to its row (data-focus-home) when that
- *  control is gone. */
+ *  backdrop cancel; closing returns focus to the control that opened it, or when that control is gone to its row or
+ *  the panel (data-focus-home). */
 export function Dialog({ title, onClose, children, labelId }: { title: string; onClose: () => void; children: ComponentChildren; labelId: string }) {
   const ref = useRef<HTMLDialogElement>(null);
   const closeRef = useRef(onClose);
@@ -95,9 +114,10 @@ export function Dialog({ title, onClose, children, labelId }: { title: string; o
     const root = dialog.getRootNode() as Document | ShadowRoot;
     const opener = root.activeElement instanceof HTMLElement ? root.activeElement : null;
     // Where focus goes if the opener is gone when the dialog closes: a live update may end the row under an open
-    // dialog (the person left meanwhile), and its controls with it. Focus then lands on that row, which now says
-    // what happened, rather than nowhere.
-    const home = dialog.parentElement?.closest<HTMLElement>('[data-focus-home]')?.dataset.focusHome ?? null;
+    // dialog (the person left meanwhile), and its controls with it, or end the viewer's own access and with it the
+    // whole track view. Focus then lands on that row, or else on the panel, which now says what happened, rather
+    // than nowhere.
+    const homes = focusHomesAround(dialog.parentElement);
     if (!dialog.open) {
       if (typeof dialog.showModal === 'function') dialog.showModal();
       else dialog.setAttribute('open', '');
@@ -106,7 +126,7 @@ export function Dialog({ title, onClose, children, labelId }: { title: string; o
     return () => {
       if (dialog.open && typeof dialog.close === 'function') dialog.close();
       if (opener?.isConnected && opener !== (root as Document).body) opener.focus();
-      else if (home !== null) focusHome(root, home);
+      restoreFocusLater(root, opener, homes);
     };
   }, []);
   return (

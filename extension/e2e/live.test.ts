@@ -83,12 +83,16 @@ afterAll(async () => {
 });
 
 describe('live panels', () => {
-  it("owner revokes → the collaborator's open panel shows the access ending, without a reload, within 2 s", async () => {
+  it("owner revokes → the collaborator's open panel shows the access ending, without a reload, within 2 s, even under his open Leave dialog", async () => {
     const leoPage = await leo.context.newPage();
     await leoPage.goto(MEMBER_FOLDER('Midnight Drive'));
     await axWaitFor(leoPage, { role: 'button', name: 'Leave Track' }, inPanel);
     // The panel holds the background's socket from now on; give it a moment to open.
     await leoPage.waitForTimeout(1500);
+    // Leo is reading his Leave confirmation when it happens.
+    await userClick(leoPage, { role: 'button', name: 'Leave Track' }, inPanel);
+    const leaveDialog = { role: 'dialog', name: 'Leave “Midnight Drive”?' };
+    await axWaitFor(leoPage, leaveDialog);
 
     const track = await trackNamed('Midnight Drive');
     const leoRow = track.collaborators.find((c) => c.displayName === 'Leo Vance')!;
@@ -96,6 +100,9 @@ describe('live panels', () => {
     await api(stack, mayaSession, 'POST', `/tracks/${track.track.id}/collaborators/${leoRow.id}/revoke`);
     const ms = await timeUntil(async () => (await panelText(leoPage)).includes('The owner revoked your access to this track'), 10_000, "Leo's panel");
     console.log(`live e2e: revoke committed → collaborator's panel updated in ${Math.round(ms)} ms`);
+    // His dialog went with the track view, and focus is on the panel that says why, not lost on the page.
+    expect(await axCount(leoPage, leaveDialog)).toBe(0);
+    await expect.poll(() => axFocused(leoPage), { timeout: 5_000 }).toEqual({ role: 'region', name: 'Producer Dashboard' });
     await shot(leoPage, 'panel-live-access-ended.png');
     await leoPage.close();
   });

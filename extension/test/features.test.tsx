@@ -282,6 +282,31 @@ describe("collaborator's Leave confirmation", () => {
     expect(within(dialog).getByRole('button', { name: 'Hide from my library' })).toBeTruthy();
   });
 
+  it('when the owner revokes while it is open, the panel says so and takes the focus (not the page)', async () => {
+    await setup(LEO);
+    const location = parseDropboxUrl('https://www.dropbox.com/home/PRODUCER-DASHBOARD/Night%20Sessions/Midnight%20Drive')!;
+    const first = await api.resolvePath({ path: location.folderPath, fresh: true });
+    let refresh = () => {};
+    function Host() {
+      const [resolution, setResolution] = useState(first);
+      refresh = () => void api.resolvePath({ path: location.folderPath, fresh: true }).then(setResolution);
+      return <Panel model={{ location, resolution }} placement="header" onRefresh={refresh} pollMs={20} />;
+    }
+    renderWithApi(<Host />, api);
+    userClick(screen.getByRole('button', { name: 'Leave Track' }));
+    expect(screen.getByRole('dialog', { name: 'Leave “Midnight Drive”?' })).toBeTruthy();
+    // Maya revokes meanwhile; the push makes the panel read the folder again (what the content script does).
+    const track = [...worker.tracks.values()].find((t) => t.track.title === 'Midnight Drive')!;
+    const leo = track.collaborators.find((c) => c.displayName === 'Leo Vance')!;
+    leo.status = 'revoked';
+    leo.endedVia = 'app';
+    refresh();
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    const panel = screen.getByRole('region', { name: 'Producer Dashboard' });
+    await waitFor(() => expect(document.activeElement).toBe(panel));
+    expect(panel.textContent).toContain('Your access to this track has ended.');
+  });
+
   it('offers no archive to a Viewer', async () => {
     await setup(SAM);
     await show('Midnight Drive');
