@@ -73,9 +73,8 @@ export function isCurrent(c: Pick<Collaborator, 'status'>): boolean {
  */
 function restoreFocusLater(root: Document | ShadowRoot, opener: HTMLElement | null, homes: string[]): void {
   setTimeout(() => {
-    const active = root.activeElement;
-    if (active && active !== (root as Document).body) return;
-    if (opener?.isConnected && opener !== (root as Document).body) {
+    if (holdsFocus(root.activeElement, root)) return;
+    if (holdsFocus(opener, root)) {
       opener.focus();
       return;
     }
@@ -88,6 +87,11 @@ function restoreFocusLater(root: Document | ShadowRoot, opener: HTMLElement | nu
       return;
     }
   }, 0);
+}
+
+/** Whether focus on this element is focus somewhere: on screen, and not the document's body (focus nowhere). */
+function holdsFocus(el: Element | null, root: Document | ShadowRoot): el is HTMLElement {
+  return el instanceof HTMLElement && el.isConnected && el !== (root as Document).body;
 }
 
 /** The data-focus-home values around an element, nearest first. */
@@ -125,7 +129,7 @@ export function Dialog({ title, onClose, children, labelId }: { title: string; o
     dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => {
       if (dialog.open && typeof dialog.close === 'function') dialog.close();
-      if (opener?.isConnected && opener !== (root as Document).body) opener.focus();
+      if (holdsFocus(opener, root)) opener.focus();
       restoreFocusLater(root, opener, homes);
     };
   }, []);
