@@ -119,13 +119,19 @@ export async function listHistory(
   const before = input.before ?? Number.MAX_SAFE_INTEGER;
   // Rows with an entry below `before`: any row below it, or an upload group whose block starts below it (such a
   // row's id is less than MAX_UPLOAD_GROUP above, which keeps the look-up on the (track_id, id) index). Each row
-  // has at least one such entry, so limit + 1 rows give more than a page whenever there is more.
+  // has at least one such entry, so limit + 1 rows give more than a page whenever there is more; of those, only the
+  // rows that start before the page's (limit + 1)th entry are returned (`below` counts each row's entries under
+  // `before`), so a page of big upload groups does not bring back up to limit + 1 of them.
   const { results } = await prepare(
     db,
-    sql`SELECT * FROM track_history WHERE track_id = ${input.trackId} AND id < ${Math.min(before + MAX_UPLOAD_GROUP, Number.MAX_SAFE_INTEGER)}
-        AND (id < ${before} OR (kind = ${UPLOAD_GROUP_KIND} AND id - json_array_length(details) + 1 < ${before}))
-        ${input.collaboratorId ? sql`AND collaborator_id = ${input.collaboratorId}` : raw('')}
-        ORDER BY id DESC LIMIT ${input.limit + 1}`,
+    sql`SELECT id, kind, actor_id, actor_name, via, collaborator_id, details, created_at FROM (
+          SELECT *, sum(below) OVER (ORDER BY id DESC ROWS UNBOUNDED PRECEDING) - below AS earlier FROM (
+            SELECT *, CASE WHEN kind = ${UPLOAD_GROUP_KIND} THEN min(id, ${before} - 1) - (id - json_array_length(details)) ELSE 1 END AS below
+            FROM track_history WHERE track_id = ${input.trackId} AND id < ${Math.min(before + MAX_UPLOAD_GROUP, Number.MAX_SAFE_INTEGER)}
+              AND (id < ${before} OR (kind = ${UPLOAD_GROUP_KIND} AND id - json_array_length(details) + 1 < ${before}))
+              ${input.collaboratorId ? sql`AND collaborator_id = ${input.collaboratorId}` : raw('')}
+            ORDER BY id DESC LIMIT ${input.limit + 1}))
+        WHERE earlier < ${input.limit + 1} ORDER BY id DESC`,
   ).all<HistoryRow>();
   const entries = expandHistoryRows(results).filter((e) => e.id < before);
   const page = entries.slice(0, input.limit);
