@@ -35,7 +35,13 @@ export default defineConfig({
       {
         // No Dropbox here: the origins point at a closed local port, so the worker runs as in development (the
         // published test secrets above are refused only with real Dropbox origins) and a stray call fails fast.
-        plugins: [cloudflareTest(async () => workerOptions({ DROPBOX_API_ORIGIN: 'http://127.0.0.1:9', DROPBOX_WEB_ORIGIN: 'http://127.0.0.1:9' }))],
+        // UPGRADE_DB: a second, empty database, for tests of a migration over rows written by the schema before it.
+        plugins: [
+          cloudflareTest(async () => {
+            const options = await workerOptions({ DROPBOX_API_ORIGIN: 'http://127.0.0.1:9', DROPBOX_WEB_ORIGIN: 'http://127.0.0.1:9' });
+            return { ...options, miniflare: { ...options.miniflare, d1Databases: { UPGRADE_DB: 'pd-upgrade-test' } } };
+          }),
+        ],
         test: {
           name: 'worker',
           include: ['test/**/*.test.ts'],

@@ -4,15 +4,22 @@ import type { Comment } from '@pd/shared';
 import { canEditSql, isMemberSql, requireEditor, trackAccess } from './access.ts';
 import { applied, newId, nowIso, runPlan, type Plan, type Via } from './db.ts';
 import { DomainError } from './errors.ts';
-import { insertHistory } from './history.ts';
+import { accountNo, insertHistory, trackNo } from './history.ts';
 import { toComment, type CommentRow } from './rows.ts';
-import { prepare, sql } from './sql.ts';
+import { prepare, raw, sql, type Sql } from './sql.ts';
 
 export async function listComments(db: D1Database, trackId: string, accountId: string): Promise<Comment[]> {
   await trackAccess(db, trackId, accountId);
-  const { results } = await prepare(db, sql`SELECT * FROM comments WHERE track_id = ${trackId} ORDER BY id`).all<CommentRow>();
+  const { results } = await prepare(db, commentRowsSql(trackId)).all<CommentRow>();
   return results.map(toComment);
 }
+
+/** A track's comments as CommentRows, oldest first, or only the one named `only`. The table keeps the track and the
+ *  author by number (migration 0027); the row gives the author's account id back. */
+export const commentRowsSql = (trackId: string, only?: string): Sql =>
+  sql`SELECT c.id, a.id AS author_id, c.author_name, c.body, c.pinned, c.pinned_by, c.pinned_by_name, c.pinned_at, c.created_at
+      FROM comments c JOIN accounts a ON a.no = c.author_no
+      WHERE c.track_no = ${trackNo(trackId)}${only === undefined ? raw('') : sql` AND c.id = ${only}`} ORDER BY c.id`;
 
 export interface AddCommentInput {
   trackId: string;
@@ -24,8 +31,8 @@ export async function planAddComment(db: D1Database, input: AddCommentInput): Pr
   await trackAccess(db, input.trackId, input.authorId);
   const commentId = newId('cmt');
   const now = nowIso();
-  const q = sql`INSERT INTO comments (id, track_id, author_id, author_name, body, pinned, created_at)
-    SELECT ${commentId}, ${input.trackId}, ${input.authorId}, (SELECT display_name FROM accounts WHERE id = ${input.authorId}),
+  const q = sql`INSERT INTO comments (track_no, id, author_no, author_name, body, pinned, created_at)
+    SELECT ${trackNo(input.trackId)}, ${commentId}, ${accountNo(input.authorId)}, (SELECT display_name FROM accounts WHERE id = ${input.authorId}),
            ${input.body.trim()}, 0, ${now}
     WHERE ${isMemberSql(input.trackId, input.authorId)}`;
   return { eventId: commentId, commentId, statements: [prepare(db, q)] };
@@ -38,7 +45,7 @@ export async function addComment(db: D1Database, input: AddCommentInput): Promis
 }
 
 async function getComment(db: D1Database, trackId: string, commentId: string): Promise<Comment | null> {
-  const row = await prepare(db, sql`SELECT * FROM comments WHERE id = ${commentId} AND track_id = ${trackId}`).first<CommentRow>();
+  const row = await prepare(db, commentRowsSql(trackId, commentId)).first<CommentRow>();
   return row ? toComment(row) : null;
 }
 
@@ -63,9 +70,9 @@ export async function planSetCommentPinned(db: D1Database, input: PinCommentInpu
     input.pinned
       ? sql`UPDATE comments SET pinned = 1, pinned_by = ${input.actorId},
               pinned_by_name = (SELECT display_name FROM accounts WHERE id = ${input.actorId}), pinned_at = ${now}, event_id = ${eventId}
-            WHERE id = ${input.commentId} AND track_id = ${input.trackId} AND pinned = 0 AND ${canEditSql(input.trackId, input.actorId)}`
+            WHERE track_no = ${trackNo(input.trackId)} AND id = ${input.commentId} AND pinned = 0 AND ${canEditSql(input.trackId, input.actorId)}`
       : sql`UPDATE comments SET pinned = 0, pinned_by = NULL, pinned_by_name = NULL, pinned_at = NULL, event_id = ${eventId}
-            WHERE id = ${input.commentId} AND track_id = ${input.trackId} AND pinned = 1 AND ${canEditSql(input.trackId, input.actorId)}`,
+            WHERE track_no = ${trackNo(input.trackId)} AND id = ${input.commentId} AND pinned = 1 AND ${canEditSql(input.trackId, input.actorId)}`,
     insertHistory({
       trackId: input.trackId,
       kind: input.pinned ? 'comment_pinned' : 'comment_unpinned',
@@ -73,7 +80,7 @@ export async function planSetCommentPinned(db: D1Database, input: PinCommentInpu
       via: input.via,
       details: { commentId: input.commentId },
       now,
-      when: sql`EXISTS (SELECT 1 FROM comments WHERE id = ${input.commentId} AND event_id = ${eventId} AND pinned = ${flag})`,
+      when: sql`EXISTS (SELECT 1 FROM comments WHERE track_no = ${trackNo(input.trackId)} AND id = ${input.commentId} AND event_id = ${eventId} AND pinned = ${flag})`,
     }),
   ];
   return { eventId, statements: qs.map((q) => prepare(db, q)) };

@@ -13,10 +13,14 @@ export const insertHistory = (h: {
   details?: Record<string, unknown>;
   now: string;
   when: Sql;
-}): Sql => sql`INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
-  SELECT ${h.trackId}, ${h.kind}, ${h.actorId}, ${actorNameSql(h.actorId)}, ${h.via}, ${h.collaboratorId ?? null},
+}): Sql => sql`INSERT INTO track_history (track_no, kind, actor_no, actor_name, via, collaborator_id, details, created_at)
+  SELECT ${trackNo(h.trackId)}, ${h.kind}, ${accountNo(h.actorId)}, ${actorNameSql(h.actorId)}, ${h.via}, ${h.collaboratorId ?? null},
          ${JSON.stringify(h.details ?? {})}, ${h.now}
   WHERE ${h.when}`;
+
+/** The integer key of a track / an account (migration 0027), for the tables that store it instead of the text id. */
+export const trackNo = (trackId: string | Sql): Sql => sql`(SELECT no FROM tracks WHERE id = ${trackId})`;
+export const accountNo = (accountId: string | null | Sql): Sql => sql`(SELECT no FROM accounts WHERE id = ${accountId})`;
 
 export const trackStamped = (trackId: string, eventId: string): Sql =>
   sql`EXISTS (SELECT 1 FROM tracks WHERE id = ${trackId} AND event_id = ${eventId})`;
@@ -124,14 +128,15 @@ export async function listHistory(
   // `before`), so a page of big upload groups does not bring back up to limit + 1 of them.
   const { results } = await prepare(
     db,
-    sql`SELECT id, kind, actor_id, actor_name, via, collaborator_id, details, created_at FROM (
+    sql`SELECT h.id, h.kind, a.id AS actor_id, h.actor_name, h.via, h.collaborator_id, h.details, h.created_at FROM (
           SELECT *, sum(below) OVER (ORDER BY id DESC ROWS UNBOUNDED PRECEDING) - below AS earlier FROM (
             SELECT *, CASE WHEN kind = ${UPLOAD_GROUP_KIND} THEN min(id, ${before} - 1) - (id - json_array_length(details)) ELSE 1 END AS below
-            FROM track_history WHERE track_id = ${input.trackId} AND id < ${Math.min(before + MAX_UPLOAD_GROUP, Number.MAX_SAFE_INTEGER)}
+            FROM track_history WHERE track_no = ${trackNo(input.trackId)} AND id < ${Math.min(before + MAX_UPLOAD_GROUP, Number.MAX_SAFE_INTEGER)}
               AND (id < ${before} OR (kind = ${UPLOAD_GROUP_KIND} AND id - json_array_length(details) + 1 < ${before}))
               ${input.collaboratorId ? sql`AND collaborator_id = ${input.collaboratorId}` : raw('')}
-            ORDER BY id DESC LIMIT ${input.limit + 1}))
-        WHERE earlier < ${input.limit + 1} ORDER BY id DESC`,
+            ORDER BY id DESC LIMIT ${input.limit + 1})) h
+        LEFT JOIN accounts a ON a.no = h.actor_no
+        WHERE h.earlier < ${input.limit + 1} ORDER BY h.id DESC`,
   ).all<HistoryRow>();
   const entries = expandHistoryRows(results).filter((e) => e.id < before);
   const page = entries.slice(0, input.limit);

@@ -70,7 +70,6 @@ export interface CollaboratorRow {
 
 export interface CommentRow {
   id: string;
-  track_id: string;
   author_id: string;
   author_name: string;
   body: string;

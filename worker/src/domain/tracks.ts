@@ -4,6 +4,7 @@ import { canEditSql, decideAccess, requireEditor, trackAccess, trackAccessQuery,
 import { DomainError } from './errors.ts';
 import { applied, newId, nowIso, runPlan, toBp, fromBp, type Plan, type Via } from './db.ts';
 import { insertHistory, trackStamped } from './history.ts';
+import { commentRowsSql } from './comments.ts';
 import {
   scheduleOf,
   splitTotals,
@@ -111,7 +112,7 @@ export async function getTrackDetail(db: D1Database, trackId: string, accountId:
   const queries = [
     trackAccessQuery(trackId, accountId),
     sql`SELECT * FROM collaborators WHERE track_id = ${trackId} ORDER BY invited_at, id`,
-    sql`SELECT * FROM comments WHERE track_id = ${trackId} ORDER BY id`,
+    commentRowsSql(trackId),
     sql`SELECT * FROM dropbox_changes WHERE track_id = ${trackId} AND status IN ('pending', 'running', 'failed') ORDER BY id`,
     sql`SELECT project, hidden FROM library_entries WHERE account_id = ${accountId} AND track_id = ${trackId}`,
     sql`SELECT o.dropbox_account_type FROM tracks t JOIN accounts o ON o.id = t.owner_id WHERE t.id = ${trackId}`,

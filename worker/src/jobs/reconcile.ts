@@ -664,9 +664,9 @@ export function revisionStatements(db: D1Database, revisions: Revision[]): D1Pre
       // hands each file out as its own `file_uploaded` entry with its own id from that block.
       db
         .prepare(
-          `INSERT INTO track_history (id, track_id, kind, actor_id, actor_name, via, collaborator_id, details, created_at)
+          `INSERT INTO track_history (id, track_no, kind, actor_no, actor_name, via, collaborator_id, details, created_at)
            SELECT (SELECT coalesce(max(id), 0) FROM track_history) + sum(g.n) OVER (ORDER BY g.first),
-                  g.t, '${UPLOAD_GROUP_KIND}', a.id, coalesce(a.display_name, 'Dropbox'), 'dropbox', NULL, g.files, ?1
+                  (SELECT no FROM tracks WHERE id = g.t), '${UPLOAD_GROUP_KIND}', a.no, coalesce(a.display_name, 'Dropbox'), 'dropbox', NULL, g.files, ?1
            FROM (SELECT json_extract(j.value, '$.t') AS t, json_extract(j.value, '$.b') AS b, min(j.key) AS first,
                         count(*) AS n, json_group_array(json(j.value -> '$.d') ORDER BY j.key) AS files
                  FROM json_each(?2) j ${claimed}

@@ -57,14 +57,12 @@ beforeAll(async () => {
       old,
       owner.account.id,
     ),
-    env.DB.prepare(`${seq(20_000)} INSERT INTO comments (id, track_id, author_id, author_name, body, created_at)
-      SELECT printf('cmt_b%06d', i), printf('trk_b%05d', i % ${TRACKS}), printf('acc_b%04d', (i * 7 + i % ${TRACKS}) % ${PEOPLE}), 'x', 'note', ?1 FROM n`).bind(
-      now,
-    ),
-    env.DB.prepare(`${seq(20_000)} INSERT INTO track_history (track_id, kind, actor_id, actor_name, via, details, created_at)
-      SELECT printf('trk_b%05d', i % ${TRACKS}), 'metadata_changed', printf('acc_b%04d', (i * 3) % ${PEOPLE}), 'x', 'app', '{}', ?1 FROM n`).bind(
-      old,
-    ),
+    env.DB.prepare(`${seq(20_000)} INSERT INTO comments (id, track_no, author_no, author_name, body, created_at)
+      SELECT printf('cmt_b%06d', i), (SELECT no FROM tracks WHERE id = printf('trk_b%05d', i % ${TRACKS})),
+             (SELECT no FROM accounts WHERE id = printf('acc_b%04d', (i * 7 + i % ${TRACKS}) % ${PEOPLE})), 'x', 'note', ?1 FROM n`).bind(now),
+    env.DB.prepare(`${seq(20_000)} INSERT INTO track_history (track_no, kind, actor_no, actor_name, via, details, created_at)
+      SELECT (SELECT no FROM tracks WHERE id = printf('trk_b%05d', i % ${TRACKS})), 'metadata_changed',
+             (SELECT no FROM accounts WHERE id = printf('acc_b%04d', (i * 3) % ${PEOPLE})), 'x', 'app', '{}', ?1 FROM n`).bind(old),
   ]);
 }, 120_000);
 

@@ -69,7 +69,12 @@ describe("changes found in Dropbox (via 'dropbox')", () => {
     expect(await count('SELECT count(*) AS n FROM dropbox_changes WHERE track_id = ?', track.id)).toBe(before);
     const notes = await d.listNotifications(db(), { accountId: ben.id, limit: 5, unread: 'any' });
     expect(notes.notifications[0]).toMatchObject({ kind: 'access_revoked', via: 'dropbox', actor: { name: 'Dropbox' } });
-    const h = await db().prepare(`SELECT * FROM track_history WHERE track_id = ? AND kind = 'access_revoked'`).bind(track.id).first<any>();
+    const h = await db()
+      .prepare(
+        `SELECT h.*, a.id AS actor_id FROM track_history h LEFT JOIN accounts a ON a.no = h.actor_no WHERE h.track_no = (SELECT no FROM tracks WHERE id = ?) AND h.kind = 'access_revoked'`,
+      )
+      .bind(track.id)
+      .first<any>();
     expect(h.via).toBe('dropbox');
   });
 
@@ -101,7 +106,10 @@ describe("changes found in Dropbox (via 'dropbox')", () => {
     const again = await d.memberAddedInDropbox(db(), input);
     expect(again.changed).toBe(false);
     expect(
-      await count(`SELECT count(*) AS n FROM track_history WHERE track_id = ? AND kind = 'collaborator_joined' AND via = 'dropbox'`, track.id),
+      await count(
+        `SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind = 'collaborator_joined' AND via = 'dropbox'`,
+        track.id,
+      ),
     ).toBe(1);
     expect(
       await count('SELECT count(*) AS n FROM dropbox_changes WHERE track_id = ? AND collaborator_id = ?', track.id, first.collaborator!.id),

@@ -162,7 +162,9 @@ describe('uploads found in Dropbox, stored as one row per uploader and batch', (
     await env.DB.batch(revisionStatements(env.DB, [first[3], upload(leo.account.dropboxAccountId, 'Mix v2.wav'), upload(stranger, 'Vox.wav')]));
     expect((await maya.patch(`/tracks/${trackId}`, { bpm: 103 })).status).toBe(200);
 
-    const rows = await env.DB.prepare(`SELECT count(*) AS n FROM track_history WHERE track_id = ? AND kind = 'file_uploads'`)
+    const rows = await env.DB.prepare(
+      `SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind = 'file_uploads'`,
+    )
       .bind(trackId)
       .first<{ n: number }>();
     expect(rows!.n).toBe(4); // 7 uploads in 4 rows

@@ -34,7 +34,10 @@ describe('races and repeats', () => {
         1,
       );
       expect(
-        await count(`SELECT count(*) AS n FROM track_history WHERE track_id = ? AND kind IN ('access_revoked', 'collaborator_left')`, trackId),
+        await count(
+          `SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind IN ('access_revoked', 'collaborator_left')`,
+          trackId,
+        ),
       ).toBe(1);
       expect(await count(`SELECT count(*) AS n FROM library_changes WHERE track_id = ? AND change = 'removed'`, trackId)).toBe(1);
       const kind = status === 'revoked' ? 'access_revoked' : 'collaborator_left';

@@ -14,8 +14,8 @@ async function idleSince(p: Person, collaboratorId: string, days: number) {
   await env.DB.batch([
     env.DB.prepare('UPDATE collaborators SET joined_at = ? WHERE id = ?').bind(ago(days), collaboratorId),
     env.DB.prepare('UPDATE sessions SET created_at = ?, last_used_at = ? WHERE account_id = ?').bind(ago(days), ago(days), p.account.id),
-    env.DB.prepare('UPDATE comments SET created_at = ? WHERE author_id = ?').bind(ago(days), p.account.id),
-    env.DB.prepare('UPDATE track_history SET created_at = ? WHERE actor_id = ?').bind(ago(days), p.account.id),
+    env.DB.prepare('UPDATE comments SET created_at = ? WHERE author_no = (SELECT no FROM accounts WHERE id = ?)').bind(ago(days), p.account.id),
+    env.DB.prepare('UPDATE track_history SET created_at = ? WHERE actor_no = (SELECT no FROM accounts WHERE id = ?)').bind(ago(days), p.account.id),
     env.DB.prepare('UPDATE track_activity SET last_at = ? WHERE account_id = ?').bind(ago(days), p.account.id),
   ]);
 }

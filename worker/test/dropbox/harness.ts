@@ -234,7 +234,11 @@ export async function notificationsOf(accountId: string) {
 
 /** A track's history entries, oldest first, as the history API hands them out (upload groups expanded). */
 export async function historyOf(trackId: string) {
-  const { results } = await env.DB.prepare('SELECT * FROM track_history WHERE track_id = ? ORDER BY id DESC').bind(trackId).all<HistoryRow>();
+  const { results } = await env.DB.prepare(
+    'SELECT h.*, a.id AS actor_id FROM track_history h LEFT JOIN accounts a ON a.no = h.actor_no WHERE h.track_no = (SELECT no FROM tracks WHERE id = ?) ORDER BY h.id DESC',
+  )
+    .bind(trackId)
+    .all<HistoryRow>();
   return expandHistoryRows(results)
     .reverse()
     .map((e) => ({ kind: e.kind, actor_id: e.actor.id, via: e.via, details: JSON.stringify(e.details) }));

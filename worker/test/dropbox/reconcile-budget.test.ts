@@ -118,7 +118,9 @@ describe('list_folder/continue pages with 2,000 new files', () => {
     expect(JSON.parse(uploads[0].details)).toMatchObject({ path: 'take 0.wav', size: 100 });
     expect(new Set(uploads.map((u) => u.actor_id)).size).toBe(2); // Mia, and Jules's account as Dropbox names it
     // Stored compactly: one history row per uploader and batch of revisions, not one per file.
-    const { results } = await env.DB.prepare('SELECT count(*) AS n FROM track_history WHERE track_id = ? AND kind = ?')
+    const { results } = await env.DB.prepare(
+      'SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind = ?',
+    )
       .bind(trackId, 'file_uploads')
       .all<{ n: number }>();
     expect(results[0].n).toBeLessThanOrEqual(2 * Math.ceil(2000 / 200));
