@@ -15,7 +15,7 @@ import { renderWithApi } from './helpers/render';
 import { within } from '@testing-library/preact';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { mountPanel } from '../entrypoints/dropbox.content/mount-panel';
-import { testUserGesture } from './helpers/user-gesture';
+import { testUserGesture, userClick } from './helpers/user-gesture';
 import { loadFixture } from './helpers/fixtures';
 
 /** The worker's end of the sockets the background opens. */
@@ -272,6 +272,55 @@ describe('live views', () => {
     srv.last!.push([trackId]);
     await screen.findByText(/Your access to this track has ended/);
     expect(screen.queryByTestId('current-track')).toBeNull();
+  });
+
+  it('a Leave confirmation in My tracks whose track the owner revokes meanwhile: focus goes to the list, then the tab panel', async () => {
+    const srv = server();
+    const { worker, trackId } = seed();
+    const other = worker.addTrack({
+      title: 'Glass Hearts',
+      owner: MAYA,
+      path: '/PRODUCER-DASHBOARD/Glass Hearts',
+      collaborators: [{ account: LEO, accessLevel: 'viewer' }],
+    });
+    const bg = await startBackground(worker, { createSocket: srv.createSocket, live: fast });
+    await bg.signInAs(LEO);
+    renderWithApi(
+      <LiveContext.Provider value={createLiveHub()}>
+        <App getActiveUrl={async () => null} initialTab="mine" />
+      </LiveContext.Provider>,
+      bg.api,
+    );
+    await waitFor(() => expect(srv.open).toHaveLength(1));
+    const revokeLeo = async (id: string) => {
+      const leo = worker.tracks.get(id)!.collaborators.find((c) => c.accountId === LEO.id)!;
+      const res = await worker.fetch(`http://pd.test/api/v1/tracks/${id}/collaborators/${leo.id}/revoke`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${worker.session(MAYA)}` },
+      });
+      expect(res.status).toBe(200);
+      srv.last!.push([id]);
+    };
+    const leaveDialogFor = async (title: string) => {
+      const list = await screen.findByRole('list', { name: 'Tracks shared with me' });
+      userClick(within(within(list).getByRole('listitem', { name: title })).getByRole('button', { name: 'Leave' }));
+      return screen.findByRole('dialog', { name: `Leave “${title}”?` });
+    };
+
+    await leaveDialogFor('Glass Hearts');
+    await revokeLeo(other);
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    const shared = screen.getByRole('region', { name: 'Shared with me' });
+    await waitFor(() => expect(document.activeElement).toBe(shared));
+    expect(within(shared).queryByRole('listitem', { name: 'Glass Hearts' })).toBeNull();
+
+    // The last one: the list goes too, and the tab panel (which now says there is nothing) takes the focus.
+    await leaveDialogFor('Midnight Drive');
+    await revokeLeo(trackId);
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    const panel = screen.getByRole('tabpanel', { name: 'My tracks' });
+    await waitFor(() => expect(document.activeElement).toBe(panel));
+    expect(screen.queryByRole('region', { name: 'Shared with me' })).toBeNull();
   });
 
   it('the owner’s open "My tracks" follows a collaborator leaving elsewhere', async () => {

@@ -142,7 +142,8 @@ export function App({ getActiveUrl, initialTab }: { getActiveUrl: () => Promise<
           )}
         </TabButton>
       </div>
-      <div role="tabpanel" id="pd-tabpanel" aria-labelledby={`pd-tab-${tab}`}>
+      {/* The popup's last focus home (components/ui.tsx, Dialog): where focus goes when a push replaces a dialog's view. */}
+      <div role="tabpanel" id="pd-tabpanel" aria-labelledby={`pd-tab-${tab}`} data-focus-home="popup">
         {tab === 'current' && <CurrentTab key={generation} getActiveUrl={getActiveUrl} />}
         {tab === 'mine' && <MyTracks key={generation} />}
         {tab === 'review' && <Review key={generation} />}

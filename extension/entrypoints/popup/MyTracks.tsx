@@ -182,7 +182,9 @@ export function MyTracks() {
     </section>
   );
   const sharedWithMe = (
-    <section aria-labelledby="pd-shared-title">
+    // A focus home (components/ui.tsx, Dialog): a Leave confirmation whose row a live push removes (the owner ended
+    // this access meanwhile) hands focus to this list, or to the tab panel when the list is gone too.
+    <section aria-labelledby="pd-shared-title" data-focus-home="shared-with-me">
       <h2 id="pd-shared-title" class="pd-title">
         {t('mine_shared_with_me')}
       </h2>
