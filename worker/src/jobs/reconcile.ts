@@ -578,7 +578,8 @@ export function jsonChunks(rows: unknown[], maxRows = Number.POSITIVE_INFINITY):
 // File revisions → uploads: the one rule (worker/DROPBOX.md, Uploads)
 //
 // A file revision in a track's shared folder is an UPLOAD iff it was not in the folder when the folder became a
-// track. Each (shared folder, rev) is decided once, in `dropbox_seen_files` (its primary key), and an upload gets
+// track. Each (shared folder, rev) is decided once, in `dropbox_seen_files` (its primary key: the folder's track
+// number and the rev as bytes, `seenKeySql`; a shared folder is one track), and an upload gets
 // exactly one `file_uploaded` entry, written in the same batch as the claim. "In the folder when it became a
 // track" = claimed 'existing' by the import's own listing (made before the track exists) or, if that listing
 // could not be made, stored by Dropbox (server_modified, whole seconds) before the track was created.
@@ -604,14 +605,25 @@ export function isUploadAfterImport(u: Pick<Upload, 'serverModified'>, trackCrea
   return stored + 1000 > created;
 }
 
+/**
+ * A seen revision's key as stored (migration 0028): a revision (Dropbox's Rev, lowercase hex) as bytes, 0x00 then
+ * the digits when there is an even number of them, else a nibble 1 then the digits; any other key as the text.
+ * `key` is SQL for the text key. The row is (track number of the folder, this).
+ */
+export const seenKeySql = (key: string) =>
+  `(CASE WHEN ${key} <> '' AND NOT ${key} GLOB '*[^0-9a-f]*' THEN unhex(CASE WHEN length(${key}) % 2 = 1 THEN '1' ELSE '00' END || ${key}) ELSE ${key} END)`;
+/** The track number of the shared folder named by SQL `sharedFolderId` (a folder is one track). */
+const folderTrackNo = (sharedFolderId: string) => `(SELECT no FROM tracks WHERE dropbox_shared_folder_id = ${sharedFolderId})`;
+
 /** Claims revisions that were in the folder before it was a track: known, never history (set-based). */
 export function knownFileStatements(db: D1Database, files: Upload[]): D1PreparedStatement[] {
   const seenAt = Date.now();
   return jsonChunks(files.map((u) => [u.sharedFolderId, u.key])).map((chunk) =>
     db
       .prepare(
-        `INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at)
-         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), 'existing', ?1 FROM json_each(?2) WHERE true
+        `INSERT INTO dropbox_seen_files (track_no, file_key, claimed_by, seen_at)
+         SELECT t.no, ${seenKeySql(`json_extract(j.value, '$[1]')`)}, 'existing', ?1
+         FROM json_each(?2) j JOIN tracks t ON t.dropbox_shared_folder_id = json_extract(j.value, '$[0]') WHERE true
          ON CONFLICT DO NOTHING`,
       )
       .bind(seenAt, chunk),
@@ -646,13 +658,15 @@ export function revisionStatements(db: D1Database, revisions: Revision[]): D1Pre
     b: u.modifiedBy,
     d: [u.relPath, u.rev ?? null, u.size ?? null] satisfies UploadedFile,
   }));
-  const claimed = `JOIN dropbox_seen_files f ON f.shared_folder_id = json_extract(j.value, '$.s') AND f.file_key = json_extract(j.value, '$.k') AND f.claimed_by = ?3`;
+  const claimed = `JOIN dropbox_seen_files f ON f.track_no = ${folderTrackNo(`json_extract(j.value, '$.s')`)}
+    AND f.file_key = ${seenKeySql(`json_extract(j.value, '$.k')`)} AND f.claimed_by = ?3`;
   for (const chunk of jsonChunks(rows, MAX_UPLOAD_GROUP)) {
     stmts.push(
       db
         .prepare(
-          `INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at)
-           SELECT json_extract(value, '$.s'), json_extract(value, '$.k'), ?1, ?2 FROM json_each(?3) WHERE true
+          `INSERT INTO dropbox_seen_files (track_no, file_key, claimed_by, seen_at)
+           SELECT t.no, ${seenKeySql(`json_extract(j.value, '$.k')`)}, ?1, ?2
+           FROM json_each(?3) j JOIN tracks t ON t.dropbox_shared_folder_id = json_extract(j.value, '$.s') WHERE true
            ON CONFLICT DO NOTHING`,
         )
         .bind(claim, Date.now(), chunk),

@@ -48,8 +48,8 @@ const pruneLibraryChangesStatement = (db: D1Database, now: number) =>
 const compactSeenFilesStatement = (db: D1Database, now: number) =>
   db
     .prepare(
-      `UPDATE dropbox_seen_files SET claimed_by = '', seen_at = 0 WHERE (shared_folder_id, file_key) IN (
-         SELECT shared_folder_id, file_key FROM dropbox_seen_files WHERE claimed_by <> '' AND seen_at < ? LIMIT ?)`,
+      `UPDATE dropbox_seen_files SET claimed_by = '', seen_at = 0 WHERE (track_no, file_key) IN (
+         SELECT track_no, file_key FROM dropbox_seen_files WHERE claimed_by <> '' AND seen_at < ? LIMIT ?)`,
     )
     .bind(now - SEEN_FILE_COMPACT_AFTER_DAYS * DAY_MS, PRUNE_PER_TICK);
 

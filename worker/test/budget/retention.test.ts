@@ -97,17 +97,17 @@ describe('retention of library changes', () => {
 describe('compaction of seen file revisions and pruning of long-done Dropbox changes', () => {
   it(`a revision seen more than ${SEEN_FILE_COMPACT_AFTER_DAYS} days ago keeps its row without its claim id; a change done more than ${DONE_CHANGE_RETENTION_DAYS} days ago goes, failed and recent ones stay`, async () => {
     const day = 86_400_000;
-    const sf = `sf:seen:${crypto.randomUUID()}`;
-    await env.DB.batch([
-      env.DB.prepare(
-        `INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (?, 'rev-old', 'upl_0123456789abcdef0123', ?)`,
-      ).bind(sf, Date.now() - (SEEN_FILE_COMPACT_AFTER_DAYS + 1) * day),
-      env.DB.prepare(
-        `INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (?, 'rev-new', 'upl_fedcba9876543210fedc', ?)`,
-      ).bind(sf, Date.now() - 60_000),
-    ]);
     const olivia = await person('Olivia Owner');
     const t = await trackOf(olivia, 'Changes');
+    const no = '(SELECT no FROM tracks WHERE id = ?)';
+    await env.DB.batch([
+      env.DB.prepare(
+        `INSERT INTO dropbox_seen_files (track_no, file_key, claimed_by, seen_at) VALUES (${no}, 'rev-old', 'upl_0123456789abcdef0123', ?)`,
+      ).bind(t, Date.now() - (SEEN_FILE_COMPACT_AFTER_DAYS + 1) * day),
+      env.DB.prepare(
+        `INSERT INTO dropbox_seen_files (track_no, file_key, claimed_by, seen_at) VALUES (${no}, 'rev-new', 'upl_fedcba9876543210fedc', ?)`,
+      ).bind(t, Date.now() - 60_000),
+    ]);
     const at = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
     const change = (status: string, updated: string) =>
       env.DB.prepare(
@@ -121,18 +121,16 @@ describe('compaction of seen file revisions and pruning of long-done Dropbox cha
       ])
     ).map((r) => r.results[0].id);
     await cronTick();
-    const seen = await env.DB.prepare('SELECT file_key, claimed_by FROM dropbox_seen_files WHERE shared_folder_id = ? ORDER BY file_key')
-      .bind(sf)
-      .all();
+    const seen = await env.DB.prepare(`SELECT file_key, claimed_by FROM dropbox_seen_files WHERE track_no = ${no} ORDER BY file_key`).bind(t).all();
     expect(seen.results).toEqual([
       { file_key: 'rev-new', claimed_by: 'upl_fedcba9876543210fedc' },
       { file_key: 'rev-old', claimed_by: '' },
     ]);
     // The same revision seen again is still known: the row's key is what decides.
     const again = await env.DB.prepare(
-      `INSERT INTO dropbox_seen_files (shared_folder_id, file_key, claimed_by, seen_at) VALUES (?, 'rev-old', 'upl_x', ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO dropbox_seen_files (track_no, file_key, claimed_by, seen_at) VALUES (${no}, 'rev-old', 'upl_x', ?) ON CONFLICT DO NOTHING`,
     )
-      .bind(sf, Date.now())
+      .bind(t, Date.now())
       .run();
     expect(again.meta.changes).toBe(0);
     const left = await env.DB.prepare('SELECT id FROM dropbox_changes WHERE track_id = ? ORDER BY id').bind(t).all<{ id: number }>();

@@ -74,7 +74,9 @@ async function runReconciles(h: Harness, max: number): Promise<Cost[]> {
 }
 
 const seenOf = async (sfids: string[]) =>
-  (await env.DB.prepare(`SELECT count(*) AS n FROM dropbox_seen_files WHERE shared_folder_id IN (SELECT value FROM json_each(?))`)
+  (await env.DB.prepare(
+    `SELECT count(*) AS n FROM dropbox_seen_files WHERE track_no IN (SELECT no FROM tracks WHERE dropbox_shared_folder_id IN (SELECT value FROM json_each(?)))`,
+  )
     .bind(JSON.stringify(sfids))
     .first<{ n: number }>())!.n;
 
