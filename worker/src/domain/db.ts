@@ -23,15 +23,23 @@ export async function runPlan(db: D1Database, plan: Plan): Promise<D1Result[]> {
 export const applied = (results: D1Result[]): boolean => (results[0]?.meta.changes ?? 0) > 0;
 
 let lastMs = 0;
+/** 64 URL-safe characters in ASCII order, so that comparing two encodings compares the numbers they encode. */
+const ORDERED = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz';
 /**
- * Time-ordered id: `<prefix>_<12 hex ms><16 hex random>`; sorting ids sorts by creation time. The clock is made
- * strictly increasing within an isolate (Workers freeze Date.now() during a request), so ids made one after the
- * other sort in that order.
+ * Time-ordered id: `<prefix>_<7 chars of ms><11 chars of random>`, 6 bits a character from an alphabet in ASCII order,
+ * so sorting ids (SQLite compares text byte by byte) sorts them by creation time. 42 bits of milliseconds last until
+ * 2109; the 11 random characters carry 66 bits. The clock is made strictly increasing within an isolate (Workers
+ * freeze Date.now() during a request), so ids made one after the other sort in that order.
+ *
+ * Ids made before 2026-12 were `<prefix>_<12 hex ms><16 hex random>`. Those all start with '0' after the prefix and
+ * today's ids start with 'P' or later, so every id made now still sorts after every older one.
  */
 export function newId(prefix: string): string {
   lastMs = Math.max(Date.now(), lastMs + 1);
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return `${prefix}_${lastMs.toString(16).padStart(12, '0')}${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  let time = '';
+  for (let ms = lastMs, i = 0; i < 7; i++, ms = Math.floor(ms / 64)) time = ORDERED[ms % 64] + time;
+  const bytes = crypto.getRandomValues(new Uint8Array(11));
+  return `${prefix}_${time}${[...bytes].map((b) => ORDERED[b & 63]).join('')}`;
 }
 
 export const nowIso = (): string => new Date().toISOString();
