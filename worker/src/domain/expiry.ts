@@ -23,7 +23,7 @@ import { DomainError } from './errors.ts';
 import { planDowngrade } from './review-actions.ts';
 import { toCollaborator, type CollaboratorRow } from './rows.ts';
 import { endStatements, getInvitation, notificationInsert, planInvite, type InviteInput } from './sharing.ts';
-import { accountNo, trackNo } from './history.ts';
+import { accountNo, historyTime, kindCode, trackNo } from './history.ts';
 import { prepare, raw, sql, type Sql } from './sql.ts';
 
 const DAY_MS = 86_400_000;
@@ -93,10 +93,10 @@ export function planSchedule(db: D1Database, input: { which: Sql; ownerId: strin
     qs.push(sql`UPDATE collaborators SET access_expires_at = NULL, event_id = ${eventId}, updated_at = ${now}
         WHERE ${input.which} AND ${current} AND access_expires_at IS NOT NULL RETURNING id`);
     qs.push(sql`INSERT INTO track_history (track_no, kind, actor_no, actor_name, via, collaborator_id, details, created_at)
-        SELECT ${trackNo(raw('c.track_id'))}, CASE WHEN c.expiry_heads_up = 1 THEN 'heads_up_cancelled' ELSE 'access_expiry_removed' END,
+        SELECT ${trackNo(raw('c.track_id'))}, ${kindCode(raw(`CASE WHEN c.expiry_heads_up = 1 THEN 'heads_up_cancelled' ELSE 'access_expiry_removed' END`))},
                ${accountNo(input.ownerId)}, (SELECT display_name FROM accounts WHERE id = ${input.ownerId}), 'app', c.id,
                json_object('collaborator', c.display_name, 'email', c.email,
-                           'note', CASE WHEN c.expiry_heads_up = 1 THEN c.expiry_note END), ${now}
+                           'note', CASE WHEN c.expiry_heads_up = 1 THEN c.expiry_note END), ${historyTime(now)}
         FROM collaborators c WHERE ${stamped}`);
     qs.push(
       notificationInsert({
@@ -133,10 +133,10 @@ export function planSchedule(db: D1Database, input: { which: Sql; ownerId: strin
           expiry_set_at = ${now}, expiry_reminded = ${remindedAtSet(expiresAt, nowMs)}, event_id = ${eventId}, updated_at = ${now}
         WHERE ${input.which} AND ${current} AND ${differs} RETURNING id`);
     qs.push(sql`INSERT INTO track_history (track_no, kind, actor_no, actor_name, via, collaborator_id, details, created_at)
-        SELECT ${trackNo(raw('c.track_id'))}, ${headsUp ? 'heads_up_sent' : 'access_expiry_set'}, ${accountNo(input.ownerId)},
+        SELECT ${trackNo(raw('c.track_id'))}, ${kindCode(headsUp ? 'heads_up_sent' : 'access_expiry_set')}, ${accountNo(input.ownerId)},
                (SELECT display_name FROM accounts WHERE id = ${input.ownerId}), 'app', c.id,
                json_object('collaborator', c.display_name, 'email', c.email, 'accessEndsAt', ${expiresAt}
-                           ${headsUp ? sql`, 'note', ${note}, 'endsIn', ${c.endsIn}` : raw('')}), ${now}
+                           ${headsUp ? sql`, 'note', ${note}, 'endsIn', ${c.endsIn}` : raw('')}), ${historyTime(now)}
         FROM collaborators c WHERE ${stamped}`);
     if (!endsNow) {
       qs.push(

@@ -14,9 +14,55 @@ export const insertHistory = (h: {
   now: string;
   when: Sql;
 }): Sql => sql`INSERT INTO track_history (track_no, kind, actor_no, actor_name, via, collaborator_id, details, created_at)
-  SELECT ${trackNo(h.trackId)}, ${h.kind}, ${accountNo(h.actorId)}, ${actorNameSql(h.actorId)}, ${h.via}, ${h.collaboratorId ?? null},
-         ${JSON.stringify(h.details ?? {})}, ${h.now}
+  SELECT ${trackNo(h.trackId)}, ${kindCode(h.kind)}, ${accountNo(h.actorId)}, ${actorNameSql(h.actorId)}, ${h.via}, ${h.collaboratorId ?? null},
+         ${JSON.stringify(h.details ?? {})}, ${historyTime(h.now)}
   WHERE ${h.when}`;
+
+/**
+ * How a history row stores its kind and time (migration 0029): the kind as its number in `history_kinds` (SQL
+ * `kind` is the name, as text or an expression that gives one), the time as milliseconds since 1970 (from ISO).
+ * A name with no number gives NULL, which the NOT NULL column refuses, so a new kind without its migration fails
+ * loudly; test/core/migration-0029.test.ts checks every kind in HISTORY_KINDS has one.
+ */
+export const kindCode = (kind: string | Sql): Sql => sql`(SELECT code FROM history_kinds WHERE name = ${kind})`;
+export const historyTime = (iso: string): number => Date.parse(iso);
+
+/** Every kind PD writes to history: the API's kinds and the stored upload group. */
+export const HISTORY_KINDS = {
+  track_created: true,
+  metadata_changed: true,
+  tags_changed: true,
+  splits_changed: true,
+  archived: true,
+  unarchived: true,
+  file_uploaded: true,
+  collaborator_invited: true,
+  collaborator_joined: true,
+  invitation_declined: true,
+  invitation_cancelled: true,
+  access_revoked: true,
+  collaborator_left: true,
+  access_level_changed: true,
+  comment_pinned: true,
+  comment_unpinned: true,
+  access_expiry_set: true,
+  access_expiry_removed: true,
+  heads_up_sent: true,
+  heads_up_cancelled: true,
+  access_expired: true,
+  dropbox_change_moot: true,
+  access_ended_in_dropbox: true,
+  role_changed: true,
+  file_uploads: true,
+} as const satisfies Record<HistoryKind | 'file_uploads', true>;
+
+/**
+ * The columns of a stored history row as the API names them (alias `h` for track_history), with the joins they
+ * need: the kind's name, the actor's text id, the time as ISO.
+ */
+export const HISTORY_COLUMNS = `h.id, k.name AS kind, a.id AS actor_id, h.actor_name, h.via, h.collaborator_id, h.details,
+  strftime('%Y-%m-%dT%H:%M:%fZ', h.created_at / 1000.0, 'unixepoch') AS created_at`;
+export const HISTORY_JOINS = 'JOIN history_kinds k ON k.code = h.kind LEFT JOIN accounts a ON a.no = h.actor_no';
 
 /** The integer key of a track / an account (migration 0027), for the tables that store it instead of the text id. */
 export const trackNo = (trackId: string | Sql): Sql => sql`(SELECT no FROM tracks WHERE id = ${trackId})`;
@@ -69,7 +115,7 @@ export async function recordFileUpload(db: D1Database, input: RecordFileUploadIn
 
 /**
  * Uploads found in Dropbox are stored compactly: one `track_history` row per (track, uploader) and reconcile batch,
- * of kind UPLOAD_GROUP_KIND, whose details are the files as [path, rev, size] (null where Dropbox did not say).
+ * of kind UPLOAD_GROUP_KIND, whose details are the files as lines (see uploadLine; null rev or size left empty).
  * The row's id is the LAST of a block of ids reserved for it, one per file (the block above every id taken before
  * it, so no other row ever takes one), and the history API hands each file out as its own `file_uploaded` entry:
  * file i of n gets id (row id − n + 1 + i), with the group's actor, via and time. So the entries, their ids and
@@ -79,6 +125,22 @@ export const UPLOAD_GROUP_KIND = 'file_uploads';
 /** Files in one upload group at most (the reconcile batch is chunked so), which bounds how far a page looks up. */
 export const MAX_UPLOAD_GROUP = 1000;
 export type UploadedFile = [path: string, rev: string | null, size: number | null];
+
+/**
+ * One file of an upload group as stored (migration 0029 writes the same): `path TAB rev TAB size`, with a
+ * backslash, tab or newline in the path written \\, \t, \n. The files of a group are joined by newlines, so the only
+ * raw tabs and newlines are separators and the SQL `uploadCountSql` counts files by counting newlines.
+ */
+export const uploadLine = ([path, rev, size]: UploadedFile): string =>
+  `${path.replace(/[\\\t\n]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : '\\n'))}\t${rev ?? ''}\t${size ?? ''}`;
+export function parseUploads(details: string): UploadedFile[] {
+  return details.split('\n').map((line) => {
+    const [path, rev, size] = line.split('\t');
+    return [path.replace(/\\([\\tn])/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : '\\')), rev || null, size ? Number(size) : null];
+  });
+}
+/** SQL: the number of files in an upload group's details (column `details`). */
+const uploadCountSql = `(length(details) - length(replace(details, char(10), '')) + 1)`;
 
 export interface HistoryRow {
   id: number;
@@ -100,7 +162,7 @@ export function expandHistoryRows(rows: HistoryRow[]): HistoryEntry[] {
       out.push({ id: r.id, kind: r.kind, ...base, details: JSON.parse(r.details) as Record<string, unknown> });
       continue;
     }
-    const files = JSON.parse(r.details) as UploadedFile[];
+    const files = parseUploads(r.details);
     for (let i = files.length - 1; i >= 0; i--) {
       const [path, rev, size] = files[i];
       out.push({
@@ -128,14 +190,14 @@ export async function listHistory(
   // `before`), so a page of big upload groups does not bring back up to limit + 1 of them.
   const { results } = await prepare(
     db,
-    sql`SELECT h.id, h.kind, a.id AS actor_id, h.actor_name, h.via, h.collaborator_id, h.details, h.created_at FROM (
+    sql`SELECT ${raw(HISTORY_COLUMNS)} FROM (
           SELECT *, sum(below) OVER (ORDER BY id DESC ROWS UNBOUNDED PRECEDING) - below AS earlier FROM (
-            SELECT *, CASE WHEN kind = ${UPLOAD_GROUP_KIND} THEN min(id, ${before} - 1) - (id - json_array_length(details)) ELSE 1 END AS below
+            SELECT *, CASE WHEN kind = ${kindCode(UPLOAD_GROUP_KIND)} THEN min(id, ${before} - 1) - (id - ${raw(uploadCountSql)}) ELSE 1 END AS below
             FROM track_history WHERE track_no = ${trackNo(input.trackId)} AND id < ${Math.min(before + MAX_UPLOAD_GROUP, Number.MAX_SAFE_INTEGER)}
-              AND (id < ${before} OR (kind = ${UPLOAD_GROUP_KIND} AND id - json_array_length(details) + 1 < ${before}))
+              AND (id < ${before} OR (kind = ${kindCode(UPLOAD_GROUP_KIND)} AND id - ${raw(uploadCountSql)} + 1 < ${before}))
               ${input.collaboratorId ? sql`AND collaborator_id = ${input.collaboratorId}` : raw('')}
             ORDER BY id DESC LIMIT ${input.limit + 1})) h
-        LEFT JOIN accounts a ON a.no = h.actor_no
+        ${raw(HISTORY_JOINS)}
         WHERE h.earlier < ${input.limit + 1} ORDER BY h.id DESC`,
   ).all<HistoryRow>();
   const entries = expandHistoryRows(results).filter((e) => e.id < before);

@@ -9,7 +9,7 @@ import { requireOwner, trackAccess } from './access.ts';
 import { MEMBER_ACCOUNT_SQL } from './accounts.ts';
 import { applied, lower, newId, nowIso, runPlan, toBp, type Plan, type Via } from './db.ts';
 import { DomainError } from './errors.ts';
-import { accountNo, insertHistory, trackNo } from './history.ts';
+import { accountNo, historyTime, insertHistory, kindCode, trackNo } from './history.ts';
 import { toCollaborator, toInvitation, type CollaboratorRow, type InvitationRow, type TrackRow } from './rows.ts';
 import { prepare, raw, sql, type Sql } from './sql.ts';
 
@@ -134,9 +134,9 @@ export function endStatements(spec: EndSpec, eventId: string, now: string): Sql[
         WHERE ${stamped} AND c.previous_status = 'active' AND c.account_id IS NOT NULL`,
     sql`INSERT INTO track_history (track_no, kind, actor_no, actor_name, via, collaborator_id, details, created_at)
         SELECT ${trackNo(raw('c.track_id'))},
-               CASE WHEN c.previous_status = 'active'
+               ${kindCode(sql`CASE WHEN c.previous_status = 'active'
                     THEN ${scheduled ? 'access_expired' : revoke ? 'access_revoked' : inDropbox ? 'access_ended_in_dropbox' : 'collaborator_left'}
-                    ELSE 'invitation_cancelled' END,
+                    ELSE 'invitation_cancelled' END`)},
                ${accountNo(actor)}, COALESCE((SELECT display_name FROM accounts WHERE id = ${actor}), 'Dropbox'), ${spec.via}, c.id,
                ${
                  scheduled
@@ -146,7 +146,7 @@ export function endStatements(spec: EndSpec, eventId: string, now: string): Sql[
                    : sql`json_object('collaborator', c.display_name, 'email', c.email, 'previousStatus', c.previous_status,
                            'evidence', ${spec.evidence})`
                },
-               ${now}
+               ${historyTime(now)}
         FROM collaborators c WHERE ${stamped}`,
   ];
   const notifyTo = (to: 'collaborator' | 'owner', kind: string, actorSql: Sql, actorName: Sql): Sql =>
@@ -741,9 +741,9 @@ function joinStatements(j: {
     sql`INSERT INTO library_changes (account_id, track_id, change, reason, created_at)
         SELECT ${account}, ${j.trackId}, 'added', ${j.reason}, ${j.now} WHERE ${joined}`,
     sql`INSERT INTO track_history (track_no, kind, actor_no, actor_name, via, collaborator_id, details, created_at)
-        SELECT ${trackNo(raw('c.track_id'))}, 'collaborator_joined', ${accountNo(raw('c.account_id'))}, COALESCE((SELECT display_name FROM accounts WHERE id = c.account_id), c.display_name),
+        SELECT ${trackNo(raw('c.track_id'))}, ${kindCode('collaborator_joined')}, ${accountNo(raw('c.account_id'))}, COALESCE((SELECT display_name FROM accounts WHERE id = c.account_id), c.display_name),
                ${j.via}, c.id, json_object('collaborator', c.display_name, 'accessLevel', c.access_level, 'previousStatus', c.previous_status),
-               ${j.now}
+               ${historyTime(j.now)}
         FROM collaborators c WHERE c.id = ${j.collaboratorId} AND c.event_id = ${j.eventId}`,
   ];
 }

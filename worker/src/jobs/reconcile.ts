@@ -25,7 +25,7 @@ import {
   type AsRead,
 } from '../domain/sharing.ts';
 import { newId, nowIso } from '../domain/db.ts';
-import { MAX_UPLOAD_GROUP, UPLOAD_GROUP_KIND, type UploadedFile } from '../domain/history.ts';
+import { historyTime, MAX_UPLOAD_GROUP, UPLOAD_GROUP_KIND, uploadLine } from '../domain/history.ts';
 import { prepare, raw, sql } from '../domain/sql.ts';
 import { NotLinkedError, clientForAccount, type DropboxClient } from '../dropbox/client.ts';
 import { DropboxCallError, classifyDropboxError, tagPath } from '../dropbox/errors.ts';
@@ -656,7 +656,7 @@ export function revisionStatements(db: D1Database, revisions: Revision[]): D1Pre
     k: u.key,
     t: track.id,
     b: u.modifiedBy,
-    d: [u.relPath, u.rev ?? null, u.size ?? null] satisfies UploadedFile,
+    d: uploadLine([u.relPath, u.rev ?? null, u.size ?? null]),
   }));
   const claimed = `JOIN dropbox_seen_files f ON f.track_no = ${folderTrackNo(`json_extract(j.value, '$.s')`)}
     AND f.file_key = ${seenKeySql(`json_extract(j.value, '$.k')`)} AND f.claimed_by = ?3`;
@@ -680,15 +680,16 @@ export function revisionStatements(db: D1Database, revisions: Revision[]): D1Pre
         .prepare(
           `INSERT INTO track_history (id, track_no, kind, actor_no, actor_name, via, collaborator_id, details, created_at)
            SELECT (SELECT coalesce(max(id), 0) FROM track_history) + sum(g.n) OVER (ORDER BY g.first),
-                  (SELECT no FROM tracks WHERE id = g.t), '${UPLOAD_GROUP_KIND}', a.no, coalesce(a.display_name, 'Dropbox'), 'dropbox', NULL, g.files, ?1
+                  (SELECT no FROM tracks WHERE id = g.t), (SELECT code FROM history_kinds WHERE name = '${UPLOAD_GROUP_KIND}'), a.no,
+                  coalesce(a.display_name, 'Dropbox'), 'dropbox', NULL, g.files, ?1
            FROM (SELECT json_extract(j.value, '$.t') AS t, json_extract(j.value, '$.b') AS b, min(j.key) AS first,
-                        count(*) AS n, json_group_array(json(j.value -> '$.d') ORDER BY j.key) AS files
+                        count(*) AS n, group_concat(j.value ->> '$.d', char(10) ORDER BY j.key) AS files
                  FROM json_each(?2) j ${claimed}
                  GROUP BY 1, 2) g
            LEFT JOIN accounts a ON a.dropbox_account_id = g.b
            ORDER BY g.first`,
         )
-        .bind(now, chunk, claim),
+        .bind(historyTime(now), chunk, claim),
     );
   }
   return stmts;

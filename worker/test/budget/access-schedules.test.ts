@@ -61,8 +61,8 @@ beforeAll(async () => {
       SELECT printf('cmt_b%06d', i), (SELECT no FROM tracks WHERE id = printf('trk_b%05d', i % ${TRACKS})),
              (SELECT no FROM accounts WHERE id = printf('acc_b%04d', (i * 7 + i % ${TRACKS}) % ${PEOPLE})), 'x', 'note', ?1 FROM n`).bind(now),
     env.DB.prepare(`${seq(20_000)} INSERT INTO track_history (track_no, kind, actor_no, actor_name, via, details, created_at)
-      SELECT (SELECT no FROM tracks WHERE id = printf('trk_b%05d', i % ${TRACKS})), 'metadata_changed',
-             (SELECT no FROM accounts WHERE id = printf('acc_b%04d', (i * 3) % ${PEOPLE})), 'x', 'app', '{}', ?1 FROM n`).bind(old),
+      SELECT (SELECT no FROM tracks WHERE id = printf('trk_b%05d', i % ${TRACKS})), (SELECT code FROM history_kinds WHERE name = 'metadata_changed'),
+             (SELECT no FROM accounts WHERE id = printf('acc_b%04d', (i * 3) % ${PEOPLE})), 'x', 'app', '{}', ?1 FROM n`).bind(Date.parse(old)),
   ]);
 }, 120_000);
 

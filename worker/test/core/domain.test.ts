@@ -3,6 +3,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import * as d from '../../src/domain/index.ts';
+import { HISTORY_COLUMNS, HISTORY_JOINS } from '../../src/domain/history.ts';
 
 const db = () => env.DB;
 let n = 0;
@@ -71,7 +72,7 @@ describe("changes found in Dropbox (via 'dropbox')", () => {
     expect(notes.notifications[0]).toMatchObject({ kind: 'access_revoked', via: 'dropbox', actor: { name: 'Dropbox' } });
     const h = await db()
       .prepare(
-        `SELECT h.*, a.id AS actor_id FROM track_history h LEFT JOIN accounts a ON a.no = h.actor_no WHERE h.track_no = (SELECT no FROM tracks WHERE id = ?) AND h.kind = 'access_revoked'`,
+        `SELECT ${HISTORY_COLUMNS} FROM track_history h ${HISTORY_JOINS} WHERE h.track_no = (SELECT no FROM tracks WHERE id = ?) AND k.name = 'access_revoked'`,
       )
       .bind(track.id)
       .first<any>();
@@ -107,7 +108,7 @@ describe("changes found in Dropbox (via 'dropbox')", () => {
     expect(again.changed).toBe(false);
     expect(
       await count(
-        `SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind = 'collaborator_joined' AND via = 'dropbox'`,
+        `SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind = (SELECT code FROM history_kinds WHERE name = 'collaborator_joined') AND via = 'dropbox'`,
         track.id,
       ),
     ).toBe(1);

@@ -285,7 +285,7 @@ describe('expiry racing a manual revoke or a leave: exactly one wins, one notifi
         const row = await env.DB.prepare('SELECT status, ended_by_schedule FROM collaborators WHERE id = ?').bind(benId).first<any>();
         outcomes.add(`${row.status}/${row.ended_by_schedule}`);
         const ended = await count(
-          `SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind IN ('access_revoked', 'collaborator_left', 'access_expired')`,
+          `SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind IN (SELECT code FROM history_kinds WHERE name IN ('access_revoked', 'collaborator_left', 'access_expired'))`,
           trackId,
         );
         expect(ended).toBe(1);

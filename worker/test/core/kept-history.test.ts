@@ -163,7 +163,7 @@ describe('uploads found in Dropbox, stored as one row per uploader and batch', (
     expect((await maya.patch(`/tracks/${trackId}`, { bpm: 103 })).status).toBe(200);
 
     const rows = await env.DB.prepare(
-      `SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind = 'file_uploads'`,
+      `SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind = (SELECT code FROM history_kinds WHERE name = 'file_uploads')`,
     )
       .bind(trackId)
       .first<{ n: number }>();

@@ -35,7 +35,7 @@ describe('races and repeats', () => {
       );
       expect(
         await count(
-          `SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind IN ('access_revoked', 'collaborator_left')`,
+          `SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind IN (SELECT code FROM history_kinds WHERE name IN ('access_revoked', 'collaborator_left'))`,
           trackId,
         ),
       ).toBe(1);

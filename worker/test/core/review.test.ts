@@ -15,7 +15,10 @@ async function idleSince(p: Person, collaboratorId: string, days: number) {
     env.DB.prepare('UPDATE collaborators SET joined_at = ? WHERE id = ?').bind(ago(days), collaboratorId),
     env.DB.prepare('UPDATE sessions SET created_at = ?, last_used_at = ? WHERE account_id = ?').bind(ago(days), ago(days), p.account.id),
     env.DB.prepare('UPDATE comments SET created_at = ? WHERE author_no = (SELECT no FROM accounts WHERE id = ?)').bind(ago(days), p.account.id),
-    env.DB.prepare('UPDATE track_history SET created_at = ? WHERE actor_no = (SELECT no FROM accounts WHERE id = ?)').bind(ago(days), p.account.id),
+    env.DB.prepare('UPDATE track_history SET created_at = ? WHERE actor_no = (SELECT no FROM accounts WHERE id = ?)').bind(
+      Date.parse(ago(days)),
+      p.account.id,
+    ),
     env.DB.prepare('UPDATE track_activity SET last_at = ? WHERE account_id = ?').bind(ago(days), p.account.id),
   ]);
 }

@@ -4,7 +4,7 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { inject } from 'vitest';
 import worker from '../../src/index.ts';
-import { expandHistoryRows, type HistoryRow } from '../../src/domain/history.ts';
+import { expandHistoryRows, HISTORY_COLUMNS, HISTORY_JOINS, type HistoryRow } from '../../src/domain/history.ts';
 import { runQueueInvocation } from '../../src/jobs/consumer.ts';
 import type { Job } from '../../src/jobs/messages.ts';
 
@@ -235,7 +235,7 @@ export async function notificationsOf(accountId: string) {
 /** A track's history entries, oldest first, as the history API hands them out (upload groups expanded). */
 export async function historyOf(trackId: string) {
   const { results } = await env.DB.prepare(
-    'SELECT h.*, a.id AS actor_id FROM track_history h LEFT JOIN accounts a ON a.no = h.actor_no WHERE h.track_no = (SELECT no FROM tracks WHERE id = ?) ORDER BY h.id DESC',
+    `SELECT ${HISTORY_COLUMNS} FROM track_history h ${HISTORY_JOINS} WHERE h.track_no = (SELECT no FROM tracks WHERE id = ?) ORDER BY h.id DESC`,
   )
     .bind(trackId)
     .all<HistoryRow>();

@@ -121,7 +121,7 @@ describe('list_folder/continue pages with 2,000 new files', () => {
     expect(new Set(uploads.map((u) => u.actor_id)).size).toBe(2); // Mia, and Jules's account as Dropbox names it
     // Stored compactly: one history row per uploader and batch of revisions, not one per file.
     const { results } = await env.DB.prepare(
-      'SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind = ?',
+      'SELECT count(*) AS n FROM track_history WHERE track_no = (SELECT no FROM tracks WHERE id = ?) AND kind = (SELECT code FROM history_kinds WHERE name = ?)',
     )
       .bind(trackId, 'file_uploads')
       .all<{ n: number }>();
