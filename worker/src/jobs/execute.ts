@@ -20,6 +20,7 @@ import {
   afterRemoval,
   mountForMember,
   recordAgreement,
+  recordHeld,
   recordPlanRefusal,
 } from './membership.ts';
 import { PacedError, rateOf } from '../dropbox/pace.ts';
@@ -699,6 +700,11 @@ async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { 
         quiet: opts.quiet ?? false,
       }),
     );
+    if (await replacesFailedRemoval(env.DB, row)) {
+      // Dropbox may never have let them go: the add succeeds either way, so PD reads where they stand (recordHeld).
+      const read = await readMemberState(owner, p.shared_folder_id, { dropboxId: p.dropbox_account_id, email: p.email });
+      if (read.folder === 'shared' && read.member.kind === 'user') return recordHeld(env, row, read.member, level);
+    }
     await recordAgreement(env, row);
     return undefined;
   } catch (e) {
@@ -716,6 +722,19 @@ async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { 
     if (path === 'access_error/invalid_id') return confirmUnshared(owner, p, path, MOOT_UNSHARED_JOIN);
     throw refused(path);
   }
+}
+
+/** Whether an earlier removal of this person failed in Dropbox (this add supersedes it when it is done). */
+async function replacesFailedRemoval(db: D1Database, row: ChangeRow): Promise<boolean> {
+  if (!row.collaborator_id) return false;
+  const failed = await db
+    .prepare(
+      `SELECT 1 AS x FROM dropbox_changes WHERE track_id = ? AND collaborator_id = ? AND id < ? AND status = 'failed'
+         AND kind IN ('remove_member', 'relinquish') LIMIT 1`,
+    )
+    .bind(row.track_id, row.collaborator_id, row.id)
+    .first();
+  return failed !== null;
 }
 
 async function ownerOf(env: ExecEnv, trackId: string): Promise<string | null> {

@@ -151,6 +151,23 @@ export async function recordAgreement(env: ExecEnv, row: ChangeRow): Promise<voi
 }
 
 /**
+ * An invitation that replaces a removal Dropbox never carried out (it failed, and the owner invited them again):
+ * add_folder_member succeeds whether or not Dropbox still holds them, so the add alone cannot tell "invited" from
+ * "never left". `held` is their standing read after the add; a member is recorded as one, at the level Dropbox
+ * gives them (chaos sweep, seed 12 at 30%: PD showed "waiting for them to accept in Dropbox" for someone in the
+ * folder). Returns the change's note.
+ */
+export async function recordHeld(env: ExecEnv, row: ChangeRow, held: { accessLevel: string }, wanted: 'editor' | 'viewer'): Promise<string> {
+  const level = levelOf(held.accessLevel) ?? 'editor';
+  if (row.collaborator_id) {
+    await env.DB.prepare(`UPDATE collaborators SET dropbox_state = 'member', dropbox_access_level = ? WHERE id = ? AND ${STILL_CURRENT}`)
+      .bind(level === wanted ? null : level, row.collaborator_id, row.id)
+      .run();
+  }
+  return `still in the folder in Dropbox as ${level === 'editor' ? 'Editor' : 'Viewer'} (an earlier removal had failed)`;
+}
+
+/**
  * The removal is done in Dropbox but the person keeps access through a group (remove_folder_member answered
  * group_access, or the job completed with the access Dropbox keeps): recorded so PD says so.
  */

@@ -198,6 +198,37 @@ describe("1. invitations join the folder in Dropbox only when accepted there or 
     expect(await collaborator(trackId, AVA)).toMatchObject({ status: 'revoked', ended_via: 'dropbox' });
   });
 
+  it('revoked, the removal failed, invited again: PD shows him still in the folder, not "waiting to accept" (chaos sweep, seed 12)', async () => {
+    const leo = await h.signIn(LEO);
+    await h.drain();
+    const leoId = person(await detail(maya.session), LEO).id;
+    await control('faults', { route: '2/sharing/remove_folder_member', kind: 'error', error: 'access_error/not_a_member', count: 1 });
+    await h.json(`/api/v1/tracks/${trackId}/collaborators/${leoId}/revoke`, { method: 'POST', session: maya.session });
+    await h.drain();
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'remove_member', status: 'failed' });
+    expect(await dropboxLevel(LEO)).toBe('editor');
+
+    // Invited again at the level he still has: add_folder_member succeeds, and says nothing about him never leaving.
+    await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: LEO, accessLevel: 'editor' } });
+    await h.drain();
+    const d = await detail(maya.session);
+    expect(person(d, LEO)).toMatchObject({ status: 'invited', dropbox: { state: 'member' } });
+    expect(person(d, LEO).dropbox?.accessLevel ?? null).toBeNull(); // the level agrees: nothing to point out
+    expect(d.dropboxChanges).toEqual([]);
+    expect((await changesOf(trackId)).at(-1)).toMatchObject({
+      kind: 'add_member',
+      status: 'done',
+      last_error: expect.stringContaining('still in the folder in Dropbox as Editor'),
+    });
+    // He accepts in PD: already in his Dropbox; the membership check agrees.
+    const { invitations } = await h.json<{ invitations: { id: string }[] }>('/api/v1/invitations', { session: leo.session });
+    await h.json(`/api/v1/invitations/${invitations[0].id}/accept`, { method: 'POST', session: leo.session });
+    await h.drain();
+    await checkMembership();
+    expect(person(await detail(maya.session), LEO)).toMatchObject({ status: 'active', accessLevel: 'editor', dropbox: { state: 'member' } });
+    expect(await mountedFor(LEO)).toBe(true);
+  });
+
   it('an active collaborator still only invited in Dropbox is never revoked as "missing"', async () => {
     const ava = await h.signIn(AVA);
     await h.drain();
