@@ -15,7 +15,7 @@ import { sendJobs, type Job } from './messages.ts';
 import {
   GROUP_ACCESS_NOTE,
   MountRefused,
-  NOTHING_TO_MOUNT,
+  NothingToMount,
   keptAfterRemoval,
   afterRemoval,
   mountForMember,
@@ -324,16 +324,18 @@ export async function executeChange(env: ExecEnv, changeId: number): Promise<Exe
   }
 
   let outcome: ExecOutcome;
+  let foundInDropbox = false;
   try {
-    const note = await perform(env, row, params);
-    outcome = { result: 'done', note };
+    const done = await perform(env, row, params);
+    outcome = { result: 'done', note: done.note };
+    foundInDropbox = done.foundInDropbox;
   } catch (e) {
     outcome = toOutcome(e, attempts);
   }
   const applied = await finish(env, row, claim.claimId, outcome, params);
   // Our run lease ran out and another executor took the change over: its outcome stands, not ours.
   if (!applied) return { result: 'skipped', reason: 'claim taken over by another executor' };
-  if (outcome.result === 'done' && outcome.note && FOUND_IN_DROPBOX.some((n) => outcome.note!.endsWith(n))) {
+  if (foundInDropbox) {
     // PD's own change found the person gone from the folder, or the folder unshared, in Dropbox (done there while
     // the change waited). A reconciliation that saw it earlier stepped aside for this unsettled change, and an
     // owner alone in the folder sends no other webhook, so the track's membership is checked now and PD records how
@@ -409,19 +411,26 @@ function toOutcome(e: unknown, attempts: number): ExecOutcome {
 // found anywhere. A change whose goal Dropbox already satisfies ends as done with "moot: …" as its note; an answer
 // that would make it moot only by inference (invalid_id) is confirmed with a second, different read first.
 
-/** A change that is moot: Dropbox is already where PD wants it. The reason is kept as the change's note. */
+/**
+ * A change that is moot: Dropbox is already where PD wants it. The reason is kept as the change's note.
+ * `foundInDropbox`: it is moot because Dropbox changed under PD while the change waited (the person is no longer in
+ * the folder, or the folder was unshared there); the executor then queues a membership check (`found`).
+ */
 class Moot extends Error {
-  constructor(reason: string) {
+  constructor(
+    reason: string,
+    readonly foundInDropbox = false,
+  ) {
     super(`moot: ${reason}`);
   }
 }
+/** A moot found in Dropbox (see Moot). */
+const foundMoot = (reason: string) => new Moot(reason, true);
 
 const MOOT_UNSHARED = 'the folder was unshared in Dropbox, so nobody has access any more';
 const MOOT_UNSHARED_JOIN = 'the folder was unshared in Dropbox, so nobody can join it (PD ends the track’s access when it sees the unshare)';
 /** A level change for someone who is no longer in the folder in Dropbox (PD's record is settled by a check). */
 const MOOT_NOT_A_MEMBER = 'not a member of the folder in Dropbox any more: nothing to change';
-/** Notes of a done change that found Dropbox changed under PD: the executor queues a membership check. */
-const FOUND_IN_DROPBOX = [MOOT_NOT_A_MEMBER, NOTHING_TO_MOUNT, MOOT_UNSHARED, MOOT_UNSHARED_JOIN];
 
 /** What an error means for the owner, in words (the change's last_error). */
 const REFUSALS: Record<string, string> = {
@@ -461,7 +470,7 @@ function routeErrorPath(e: unknown): string {
 /** access_error/invalid_id: the folder may have been unshared. Settled only if get_folder_metadata agrees. */
 async function confirmUnshared(client: DropboxClient, p: ChangeParams, firstAnswer: string, reason = MOOT_UNSHARED): Promise<never> {
   const state = await readFolderState(client, p.shared_folder_id);
-  if (state.state === 'unshared') throw new Moot(reason);
+  if (state.state === 'unshared') throw foundMoot(reason);
   if (state.state === 'caller') throw refused(`access_error/${state.tag}`);
   throw new Retry(backoffSeconds(1), `Dropbox answered ${firstAnswer} but still shows the folder: trying again`);
 }
@@ -473,7 +482,7 @@ async function onRemoveError(client: DropboxClient, p: ChangeParams, path: strin
   if (path === 'member_error/invalid_dropbox_id') {
     // Their Dropbox account may be gone: moot only if the member list agrees they are not in the folder.
     const read = await readMemberState(client, p.shared_folder_id, { dropboxId: p.dropbox_account_id, email: p.email });
-    if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED);
+    if (read.folder === 'unshared') throw foundMoot(MOOT_UNSHARED);
     if (read.member.kind === 'absent') throw new Moot('not a member in Dropbox (Dropbox no longer knows their account)');
   }
   throw refused(path);
@@ -650,8 +659,8 @@ async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Prom
   let dropboxId = p.dropbox_account_id ?? null;
   if (!dropboxId) {
     const read = await readMemberState(owner, p.shared_folder_id, { email: p.email });
-    if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED);
-    if (read.member.kind === 'absent') throw new Moot(MOOT_NOT_A_MEMBER);
+    if (read.folder === 'unshared') throw foundMoot(MOOT_UNSHARED);
+    if (read.member.kind === 'absent') throw foundMoot(MOOT_NOT_A_MEMBER);
     if (read.member.accessLevel === level) throw new Moot(`already ${level} in Dropbox`);
     if (read.member.kind === 'invitee') {
       // Invited, not joined: update_folder_member only knows members. The invitation is sent again with the new level.
@@ -672,15 +681,15 @@ async function updateAccess(env: ExecEnv, row: ChangeRow, p: ChangeParams): Prom
     return undefined;
   } catch (e) {
     const path = routeErrorPath(e);
-    if (path === 'member_error/not_a_member') throw new Moot(MOOT_NOT_A_MEMBER);
+    if (path === 'member_error/not_a_member') throw foundMoot(MOOT_NOT_A_MEMBER);
     if (path === 'access_error/invalid_id') return confirmUnshared(owner, p, path);
     if (path === 'no_explicit_access/rate_limit')
       throw new Retry(3600, 'Dropbox daily invite limit reached (the new access level needs an invitation)');
     if (path === 'no_explicit_access/access_error/invalid_id') return confirmUnshared(owner, p, path);
     // The level may already be what PD wants (changed in Dropbox meanwhile): then nothing is left to do.
     const read = await readMemberState(owner, p.shared_folder_id, { dropboxId, email: p.email });
-    if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED);
-    if (read.member.kind === 'absent') throw new Moot(MOOT_NOT_A_MEMBER);
+    if (read.folder === 'unshared') throw foundMoot(MOOT_UNSHARED);
+    if (read.member.kind === 'absent') throw foundMoot(MOOT_NOT_A_MEMBER);
     if (read.member.accessLevel === level) throw new Moot(`already ${level} in Dropbox`);
     // insufficient_plan, also nested in no_explicit_access: no retry can fix the owner's plan; PD records the truth
     // (they stay Editor in Dropbox) and the owner chooses — never a failed change that Retry cannot mend.
@@ -713,7 +722,7 @@ async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { 
       // Not added — but Dropbox may still hold them (a removal PD asked for earlier failed, and this invitation
       // replaced it): PD records where they really stand rather than "not in the folder".
       const read = await readMemberState(owner, p.shared_folder_id, { dropboxId: p.dropbox_account_id, email: p.email });
-      if (read.folder === 'unshared') throw new Moot(MOOT_UNSHARED_JOIN); // confirmed by a second read
+      if (read.folder === 'unshared') throw foundMoot(MOOT_UNSHARED_JOIN); // confirmed by a second read
       return recordPlanRefusal(env, row, read.member);
     }
     if (path === 'rate_limit') throw new Retry(3600, 'Dropbox daily invite limit reached');
@@ -742,11 +751,18 @@ async function ownerOf(env: ExecEnv, trackId: string): Promise<string | null> {
   return r?.owner_id ?? null;
 }
 
-async function perform(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<string | undefined> {
+/** What carrying out a change came to: its note, and whether it found Dropbox changed under PD (Moot). */
+interface Performed {
+  note: string | undefined;
+  foundInDropbox: boolean;
+}
+
+async function perform(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<Performed> {
   try {
-    return await performOnce(env, row, p);
+    return { note: await performOnce(env, row, p), foundInDropbox: false };
   } catch (e) {
-    if (e instanceof Moot) return e.message;
+    if (e instanceof Moot) return { note: e.message, foundInDropbox: e.foundInDropbox };
+    if (e instanceof NothingToMount) return { note: e.message, foundInDropbox: true };
     throw e;
   }
 }

@@ -16,8 +16,14 @@ export const OWN_ACCOUNT_OF_C =
 /** A mount whose folder was already in their Dropbox: through a group (or accepted there), not PD's invitation. */
 export const ALREADY_MOUNTED = 'already in their Dropbox';
 
-/** A mount that found no invitation: removed or unshared in Dropbox meanwhile (the executor then checks the track). */
+/** A mount that found no invitation: removed or unshared in Dropbox meanwhile. The change is done (nothing to retry),
+ *  with this as its note, and the executor checks the track (it found Dropbox changed under PD). */
 export const NOTHING_TO_MOUNT = 'no invitation in Dropbox any more (removed or unshared there): nothing to mount';
+export class NothingToMount extends Error {
+  constructor() {
+    super(NOTHING_TO_MOUNT);
+  }
+}
 
 /** A refusal the person must act on; the executor records it as a failed change with this message. */
 export class MountRefused extends Error {}
@@ -54,7 +60,8 @@ const mb = (n: unknown) => (typeof n === 'number' ? `${Math.ceil(n / 1_048_576)}
 /**
  * sharing/mount_folder with the member's own token, after they accepted in PD. Returns a note for a change that
  * is done (mounted, already mounted, or nothing PD can do: not linked → they accept in Dropbox too), throws
- * MountRefused with what the person should do, or the Dropbox error for the executor's retry rules.
+ * NothingToMount when Dropbox has no invitation any more (done too), MountRefused with what the person should do,
+ * or the Dropbox error for the executor's retry rules.
  */
 export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangeParams): Promise<string | undefined> {
   let client: DropboxClient;
@@ -95,7 +102,7 @@ export async function mountForMember(env: ExecEnv, row: ChangeRow, p: ChangePara
     if (path === 'access_error/not_a_member' || path === 'access_error/invalid_id') {
       // Removed or unshared in Dropbox meanwhile: nothing to mount, and no retry can change that; the membership
       // check the executor queues then settles PD (ended in Dropbox / unshared).
-      return NOTHING_TO_MOUNT;
+      throw new NothingToMount();
     }
     throw err;
   }
