@@ -43,6 +43,15 @@ async function inviteAndAccept(email: string, session: string, accessLevel: 'edi
   await h.drain();
 }
 
+/** The owner revokes someone and the removal fails in Dropbox (the owner's own standing, for the sake of the test):
+ *  Dropbox still holds them. */
+async function revokeButRemovalFails(email: string): Promise<void> {
+  const id = person(await detail(maya.session), email).id;
+  await control('faults', { route: '2/sharing/remove_folder_member', kind: 'error', error: 'access_error/not_a_member', count: 1 });
+  await h.json(`/api/v1/tracks/${trackId}/collaborators/${id}/revoke`, { method: 'POST', session: maya.session });
+  await h.drain();
+}
+
 beforeAll(async () => {
   await new Harness().reset();
 });
@@ -201,10 +210,7 @@ describe("1. invitations join the folder in Dropbox only when accepted there or 
   it('revoked, the removal failed, invited again: PD shows him still in the folder, not "waiting to accept" (chaos sweep, seed 12)', async () => {
     const leo = await h.signIn(LEO);
     await h.drain();
-    const leoId = person(await detail(maya.session), LEO).id;
-    await control('faults', { route: '2/sharing/remove_folder_member', kind: 'error', error: 'access_error/not_a_member', count: 1 });
-    await h.json(`/api/v1/tracks/${trackId}/collaborators/${leoId}/revoke`, { method: 'POST', session: maya.session });
-    await h.drain();
+    await revokeButRemovalFails(LEO);
     expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'remove_member', status: 'failed' });
     expect(await dropboxLevel(LEO)).toBe('editor');
 
@@ -315,11 +321,7 @@ describe('3. Dropbox Basic cannot make anyone view-only', () => {
   it('an Editor whose removal failed, invited again as a Viewer: PD shows Dropbox keeps Editor, not a mount that never happens (chaos sweep, seed 8)', async () => {
     const leo = await h.signIn(LEO);
     await h.drain();
-    const leoId = person(await detail(maya.session), LEO).id;
-    // The revoke's removal fails in Dropbox (the owner's own standing, for the sake of the test): Leo is still an Editor there.
-    await control('faults', { route: '2/sharing/remove_folder_member', kind: 'error', error: 'access_error/not_a_member', count: 1 });
-    await h.json(`/api/v1/tracks/${trackId}/collaborators/${leoId}/revoke`, { method: 'POST', session: maya.session });
-    await h.drain();
+    await revokeButRemovalFails(LEO); // Leo is still an Editor there
     expect((await changesOf(trackId)).at(-1)).toMatchObject({ kind: 'remove_member', status: 'failed' });
     expect(await dropboxLevel(LEO)).toBe('editor');
 
@@ -353,11 +355,7 @@ describe('3. Dropbox Basic cannot make anyone view-only', () => {
   it('an Editor still invited in Dropbox, invited again as a Viewer: PD shows the Editor invitation Dropbox keeps', async () => {
     await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: AVA, accessLevel: 'editor' } });
     await h.drain();
-    const avaId = person(await detail(maya.session), AVA).id;
-    // The withdrawal fails in Dropbox: her Editor invitation stands there.
-    await control('faults', { route: '2/sharing/remove_folder_member', kind: 'error', error: 'access_error/not_a_member', count: 1 });
-    await h.json(`/api/v1/tracks/${trackId}/collaborators/${avaId}/revoke`, { method: 'POST', session: maya.session });
-    await h.drain();
+    await revokeButRemovalFails(AVA); // the withdrawal fails: her Editor invitation stands in Dropbox
     await h.json(`/api/v1/tracks/${trackId}/invitations`, { method: 'POST', session: maya.session, json: { email: AVA, accessLevel: 'viewer' } });
     await h.drain();
     const d = await detail(maya.session);
