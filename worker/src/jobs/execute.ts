@@ -709,13 +709,6 @@ async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { 
         quiet: opts.quiet ?? false,
       }),
     );
-    if (await replacesFailedRemoval(env.DB, row)) {
-      // Dropbox may never have let them go: the add succeeds either way, so PD reads where they stand (recordHeld).
-      const read = await readMemberState(owner, p.shared_folder_id, { dropboxId: p.dropbox_account_id, email: p.email });
-      if (read.folder === 'shared' && read.member.kind === 'user') return recordHeld(env, row, read.member, level);
-    }
-    await recordAgreement(env, row);
-    return undefined;
   } catch (e) {
     const path = routeErrorPath(e);
     if (path.split('/').includes('insufficient_plan')) {
@@ -731,6 +724,14 @@ async function addMember(env: ExecEnv, row: ChangeRow, p: ChangeParams, opts: { 
     if (path === 'access_error/invalid_id') return confirmUnshared(owner, p, path, MOOT_UNSHARED_JOIN);
     throw refused(path);
   }
+  // Added. Outside the try: an error from here on is not add_folder_member's answer and must not be read as one.
+  if (await replacesFailedRemoval(env.DB, row)) {
+    // Dropbox may never have let them go: the add succeeds either way, so PD reads where they stand (recordHeld).
+    const read = await readMemberState(owner, p.shared_folder_id, { dropboxId: p.dropbox_account_id, email: p.email });
+    if (read.folder === 'shared' && read.member.kind === 'user') return recordHeld(env, row, read.member, level);
+  }
+  await recordAgreement(env, row);
+  return undefined;
 }
 
 /** Whether an earlier removal of this person failed in Dropbox (this add supersedes it when it is done). */
